@@ -1,0 +1,56 @@
+"""mbsxl: mortgage-backed-securities analytics, for Excel and headless.
+
+The public API mirrors the worksheet functions: ``MBS_CASHFLOWS`` <-> ``mbsxl.cashflows``, with the
+same argument names in snake_case.  Names are imported lazily so that ``import mbsxl`` stays fast
+(statsmodels and scipy load only when a regression or a curve is used).
+
+Example
+-------
+>>> import mbsxl
+>>> round(float(mbsxl.smm(0.06)), 6)
+0.005143
+"""
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_API = {
+    # conventions.py
+    "smm": "conventions", "cpr": "conventions", "mdr": "conventions", "cdr": "conventions",
+    "psa": "conventions", "sda": "conventions", "smm_from_factors": "conventions",
+    # cashflows.py
+    "cashflows": "cashflows", "loan_cashflows": "cashflows", "COLUMNS": "cashflows",
+    # floating.py
+    "benchmark_rates": "floating", "loan_rate_path": "floating",
+    # strat.py
+    "strat": "strat", "pool_summary": "strat",
+    # regress.py
+    "regress": "regress", "predict": "regress", "logit": "regress",
+    # pricing.py
+    "price": "pricing", "yield_": "pricing", "wal": "pricing", "duration": "pricing", "convexity": "pricing",
+    # curves.py
+    "zspread": "curves", "oas": "curves",
+    # waterfall.py
+    "tranches": "waterfall", "tranche_stats": "waterfall",
+    # data
+    "jianyuan": "jianyuan",
+}
+
+__all__ = sorted(_API) + ["__version__"]
+
+
+def __getattr__(name: str):
+    try:
+        module = _API[name]
+    except KeyError:
+        raise AttributeError(f"module 'mbsxl' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(f"mbsxl.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return __all__

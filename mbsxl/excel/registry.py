@@ -1,0 +1,90 @@
+"""The one registry of MBS_ worksheet functions.
+
+Each worksheet function is declared once, with :func:`udf`::
+
+    @udf("MBS_SMM", "Single monthly mortality (SMM, 单月提前还款率) from CPR ...",
+         args=[Arg("cpr", "CPR as a decimal (25% or 0.25); a cell or a range", kind="array")],
+         returns="array")
+    def MBS_SMM(cpr):
+        return mbsxl.smm(cpr)
+
+The wrapper receives values already converted by :mod:`mbsxl.excel.convert` according to each
+``Arg.kind`` and calls the core; it does no analytics.  The registry is the single source for
+the xlwings decorators (``mbsxl.excel.udfs``), for headless registration (``mbsxl.excel.calc``),
+for ``mbsxl functions`` and for the README's function reference.
+
+Argument kinds (what the wrapper receives):
+
+- ``number``  float (text numbers and booleans refused; blank refused unless optional)
+- ``int``     whole number
+- ``bool``    True/False (TRUE/FALSE, 1/0, "yes"/"no")
+- ``text``    str
+- ``vector``  1-D float ndarray from a row or a column (a 2-D block is refused)
+- ``number_or_vector``  float, or a 1-D float ndarray when a range is given
+- ``array``   float ndarray keeping the range's 2-D shape (for elementwise functions)
+- ``matrix``  2-D object ndarray of raw cell values (the wrapper converts)
+- ``date``    datetime.date from an Excel serial date or an ISO text
+- ``any``     the raw value
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+CATEGORY = "MBS"
+KINDS = ("number", "int", "bool", "text", "vector", "number_or_vector", "array", "matrix", "date", "any")
+RETURNS = ("scalar", "array", "table")
+
+
+@dataclass(frozen=True)
+class Arg:
+    name: str
+    doc: str
+    kind: str = "number"
+    optional: bool = False
+    default: Any = None
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"Arg {self.name}: kind={self.kind!r} is not one of {KINDS}")
+        if len(self.doc) >= 255:
+            raise ValueError(f"Arg {self.name}: doc is {len(self.doc)} characters; Excel allows 254")
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    description: str
+    args: tuple[Arg, ...]
+    returns: str
+    impl: Callable
+    category: str = CATEGORY
+    volatile: bool = False
+
+
+REGISTRY: dict[str, Function] = {}
+
+
+def udf(name: str, description: str, args: list[Arg] | tuple[Arg, ...] = (), returns: str = "scalar",
+        volatile: bool = False):
+    """Declare a worksheet function (see the module docstring)."""
+    if not name.startswith("MBS_"):
+        raise ValueError(f"worksheet function {name!r} must start with MBS_")
+    if returns not in RETURNS:
+        raise ValueError(f"{name}: returns={returns!r} is not one of {RETURNS}")
+    if len(description) >= 255:
+        raise ValueError(f"{name}: description is {len(description)} characters; Excel allows 254")
+
+    def deco(fn: Callable) -> Callable:
+        if name in REGISTRY and REGISTRY[name].impl is not fn:
+            raise ValueError(f"worksheet function {name} is registered twice")
+        REGISTRY[name] = Function(name, description, tuple(args), returns, fn, volatile=volatile)
+        return fn
+
+    return deco
+
+
+def functions() -> dict[str, Function]:
+    """Every registered function, after importing all modules that declare them."""
+    from . import functions as _  # noqa: F401  (imports mbsxl.excel.functions.* which call @udf)
+    return dict(sorted(REGISTRY.items()))
