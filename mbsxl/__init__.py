@@ -47,7 +47,8 @@ def __getattr__(name: str):
         module = _API[name]
     except KeyError:
         raise AttributeError(f"module 'mbsxl' has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(f"mbsxl.{module}"), name)
+    mod = importlib.import_module(f"mbsxl.{module}")
+    value = mod if module == name else getattr(mod, name)
     globals()[name] = value
     return value
 
