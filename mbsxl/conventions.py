@@ -1,0 +1,231 @@
+"""Prepayment and default rate conventions (SIFMA Standard Formulas, chapter SF, sections B and C).
+
+All functions are elementwise on scalars and numpy arrays and return the same shape (a float for
+a scalar).  Rates are decimals: 0.06 is 6%.
+
+Conventions
+-----------
+- SMM (single monthly mortality) and CPR (conditional prepayment rate) are linked by
+  ``(1 - SMM)**12 = 1 - CPR`` (SF-5).  MDR (monthly default rate) and CDR (constant default rate)
+  are linked the same way (SF-20).
+- Loan *age* is a point in time (a new loan has age 0); *month* is a span: month ``m`` is the
+  period in which age goes from ``m - 1`` to ``m`` (SF-6).  :func:`psa` and :func:`sda` take the
+  month number.  A pool of age ``a`` at the start of a projection is in month ``a + t`` in
+  projection month ``t``.
+- The historical SMM of a collection period is the prepayment over the balance that was left
+  after scheduled amortisation: ``prepayment / (beginning_balance - scheduled_principal)``
+  (SF-5; seed 002 eq. 1).
+
+Example
+-------
+>>> round(float(smm(0.06)), 8)       # 6% CPR
+0.00514301
+>>> round(float(psa(1, 100)), 4)     # 100% PSA, month 1
+0.002
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import _validate as v
+
+__all__ = ["smm", "cpr", "mdr", "cdr", "psa", "sda", "smm_from_factors",
+           "PSA_RAMP_MONTHS", "PSA_PEAK_CPR"]
+
+PSA_RAMP_MONTHS = 30
+PSA_PEAK_CPR = 0.06          # 100% PSA: 0.2% a month up to 6% at month 30 (SF-6)
+SDA_PEAK_MONTH = 30
+SDA_PEAK_CDR = 0.006         # 100% SDA: 0.02% a month up to 0.60% at month 30 (SF-20)
+SDA_PLATEAU_END = 60
+SDA_DECLINE_PER_MONTH = 0.000095
+SDA_TAIL_CDR = 0.0003        # 0.03% from month 120
+
+
+def _out(a: np.ndarray):
+    return float(a) if a.ndim == 0 else a
+
+
+def _rates(name: str, x, *, hi: float = 1.0) -> np.ndarray:
+    """Decimal rates in [0, hi] as an array; a scalar 8 is named as a percent typed as a number."""
+    a = np.asarray(x, dtype=float) if not isinstance(x, (int, float)) else np.asarray(float(x))
+    if a.ndim == 0:
+        v.rate(name, float(a), hi=hi)
+        return a
+    bad = ~np.isfinite(a)
+    if bad.any():
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(f"{name}{list(idx)} is {a[idx]}; pass finite decimals")
+    if (a < 0).any() or (a > hi).any():
+        idx = tuple(int(i) for i in np.argwhere((a < 0) | (a > hi))[0])
+        val = float(a[idx])
+        if hi < val <= 100 * hi:
+            raise ValueError(f"{name}{list(idx)}={val:g} looks like a percent; pass {val / 100:g}")
+        raise ValueError(f"{name}{list(idx)}={val:g} is out of range; accepted: [0, {hi:g}]")
+    return a
+
+
+def _annual_to_monthly(a: np.ndarray) -> np.ndarray:
+    return 1.0 - (1.0 - a) ** (1.0 / 12.0)
+
+
+def _monthly_to_annual(a: np.ndarray) -> np.ndarray:
+    return 1.0 - (1.0 - a) ** 12
+
+
+def _from_report(name: str, amount, beginning_balance, scheduled_principal) -> np.ndarray:
+    """``amount / (beginning_balance - scheduled_principal)`` with the arguments named in errors."""
+    amt = np.asarray(amount, dtype=float)
+    beg = np.asarray(beginning_balance, dtype=float)
+    sched = np.asarray(scheduled_principal, dtype=float)
+    try:
+        amt, beg, sched = np.broadcast_arrays(amt, beg, sched)
+    except ValueError:
+        raise ValueError(f"{name}, beginning_balance and scheduled_principal have shapes "
+                         f"{np.shape(amount)}, {np.shape(beginning_balance)}, {np.shape(scheduled_principal)}; "
+                         "pass ranges of the same length") from None
+    for label, arr in ((name, amt), ("beginning_balance", beg), ("scheduled_principal", sched)):
+        if (~np.isfinite(arr)).any():
+            raise ValueError(f"{label} holds a value that is not a finite number")
+        if (arr < 0).any():
+            i = tuple(int(k) for k in np.argwhere(arr < 0)[0])
+            raise ValueError(f"{label}{list(i) if arr.ndim else ''}={float(arr[i]):g} is negative; amounts must be >= 0")
+    base = beg - sched
+    if (base <= 0).any():
+        i = tuple(int(k) for k in np.argwhere(base <= 0)[0])
+        raise ValueError(f"beginning_balance - scheduled_principal = {float(base[i]):g} at "
+                         f"{list(i) if base.ndim else 'the period'}; it must be positive")
+    out = amt / base
+    if (out > 1).any():
+        i = tuple(int(k) for k in np.argwhere(out > 1)[0])
+        raise ValueError(f"{name}={float(amt[i]):g} exceeds the balance left after scheduled principal "
+                         f"({float(base[i]):g})")
+    return out
+
+
+def smm(cpr, beginning_balance=None, scheduled_principal=None):
+    """Single monthly mortality.
+
+    With one argument, from a CPR: ``SMM = 1 - (1 - CPR)**(1/12)`` (SF-5).
+    With three, the historical SMM of a collection period from trustee-report columns:
+    the first argument is then the period's prepayment amount and
+    ``SMM = prepayment / (beginning_balance - scheduled_principal)``.
+
+    >>> round(smm(0.4179), 6)
+    0.044134
+    >>> smm(100.0, 1000.0, 0.0)
+    0.1
+    """
+    if beginning_balance is None and scheduled_principal is None:
+        return _out(_annual_to_monthly(_rates("cpr", cpr)))
+    if beginning_balance is None or scheduled_principal is None:
+        raise ValueError("pass both beginning_balance and scheduled_principal, or neither")
+    return _out(_from_report("prepayment", cpr, beginning_balance, scheduled_principal))
+
+
+def cpr(smm, beginning_balance=None, scheduled_principal=None):
+    """Conditional prepayment rate (annualised SMM): ``CPR = 1 - (1 - SMM)**12`` (SF-5).
+
+    With three arguments the first is the period's prepayment amount and the SMM is first backed
+    out of the trustee-report columns as in :func:`smm` (seed 002: CPR = 1 - (1 - SMM)^12).
+
+    >>> round(cpr(0.005143), 4)
+    0.06
+    """
+    if beginning_balance is None and scheduled_principal is None:
+        return _out(_monthly_to_annual(_rates("smm", smm)))
+    if beginning_balance is None or scheduled_principal is None:
+        raise ValueError("pass both beginning_balance and scheduled_principal, or neither")
+    return _out(_monthly_to_annual(_from_report("prepayment", smm, beginning_balance, scheduled_principal)))
+
+
+def mdr(cdr):
+    """Monthly default rate from an annual CDR: ``MDR = 1 - (1 - CDR)**(1/12)`` (SF-20).
+
+    >>> round(mdr(0.006), 8)
+    0.00050138
+    """
+    return _out(_annual_to_monthly(_rates("cdr", cdr)))
+
+
+def cdr(mdr):
+    """Annual constant default rate from an MDR: ``CDR = 1 - (1 - MDR)**12`` (SF-20)."""
+    return _out(_monthly_to_annual(_rates("mdr", mdr)))
+
+
+def _months(name: str, month) -> np.ndarray:
+    m = np.asarray(month, dtype=float)
+    if (~np.isfinite(m)).any():
+        raise ValueError(f"{name} holds a value that is not a finite number")
+    if (m < 0).any() or (m != np.floor(m)).any():
+        bad = m[(m < 0) | (m != np.floor(m))].flat[0]
+        raise ValueError(f"{name}={bad:g} is not a whole number of months >= 0")
+    return m
+
+
+def _speed(name: str, speed) -> np.ndarray:
+    s = np.asarray(speed, dtype=float)
+    if (~np.isfinite(s)).any() or (s < 0).any():
+        raise ValueError(f"{name}={speed!r} must be a speed >= 0 in percent of the benchmark (100 = 100%)")
+    return s
+
+
+def psa(age, speed=100):
+    """CPR on the PSA ramp (SF-6): ``CPR = speed/100 * 0.2% * min(month, 30)``, capped at 100%.
+
+    ``age`` is the month number (1 for a new loan's first month; a pool seasoned 10 months is in
+    month 11 in its next month).  Month 0 is treated as month 1, as SF-6's ``max(1, ...)`` does.
+
+    >>> round(psa(30, 100), 4), round(psa(15, 150), 4)
+    (0.06, 0.045)
+    """
+    m = _months("age", age)
+    s = _speed("speed", speed)
+    ramp = np.clip(m, 1, PSA_RAMP_MONTHS) * (PSA_PEAK_CPR / PSA_RAMP_MONTHS)
+    return _out(np.minimum(ramp * s / 100.0, 1.0))
+
+
+def sda(age, speed=100, remaining_term=None, recovery_lag=0):
+    """Annual default rate (CDR) on the SDA curve (SF-20).
+
+    100% SDA: 0.02% x month for months 1-30 (0.60% at month 30), 0.60% to month 60, then down
+    0.0095% a month to 0.03% at month 120, 0.03% after.  Speed scales the curve (capped at 100%).
+    The Standard Formulas set the default rate to 0 in the final ``recovery_lag`` months of a
+    loan's life: pass ``remaining_term`` (months left, counted from this month) to apply that.
+
+    >>> round(sda(30), 6), round(sda(61), 7), round(sda(120), 6), round(sda(200), 6)
+    (0.006, 0.0059050, 0.0003, 0.0003)
+    """
+    m = _months("age", age)
+    s = _speed("speed", speed)
+    base = np.where(m <= SDA_PEAK_MONTH, SDA_PEAK_CDR / SDA_PEAK_MONTH * m,
+           np.where(m <= SDA_PLATEAU_END, SDA_PEAK_CDR,
+           np.maximum(SDA_PEAK_CDR - SDA_DECLINE_PER_MONTH * (m - SDA_PLATEAU_END), SDA_TAIL_CDR)))
+    out = np.minimum(base * s / 100.0, 1.0)
+    if remaining_term is not None:
+        rt = _months("remaining_term", remaining_term)
+        out = np.where(rt <= v.whole("recovery_lag", recovery_lag, lo=0), 0.0, out)
+    return _out(out)
+
+
+def smm_from_factors(factor_begin, factor_end, scheduled_balance_begin, scheduled_balance_end):
+    """Historical SMM from pool factors (SF-5/SF-7).
+
+    ``F_sched = F1 * BAL2 / BAL1`` is the factor the pool would have had with no prepayment;
+    ``SMM = (F_sched - F2) / F_sched``.  ``BAL`` is the amortised loan balance per unit of par
+    (scheduled factor) at the start and end of the month.
+
+    >>> round(smm_from_factors(0.85150625, 0.84732282, 0.99213300, 0.99157471), 6)   # SF-7 example
+    0.004353
+    """
+    f1, f2 = np.asarray(factor_begin, float), np.asarray(factor_end, float)
+    b1, b2 = np.asarray(scheduled_balance_begin, float), np.asarray(scheduled_balance_end, float)
+    for name, a in (("factor_begin", f1), ("factor_end", f2), ("scheduled_balance_begin", b1),
+                    ("scheduled_balance_end", b2)):
+        if (~np.isfinite(a)).any() or (a < 0).any():
+            raise ValueError(f"{name} must hold finite factors >= 0")
+    if (b1 <= 0).any():
+        raise ValueError("scheduled_balance_begin must be > 0")
+    fsched = f1 * b2 / b1
+    if (fsched <= 0).any():
+        raise ValueError("the scheduled factor F1 * BAL2 / BAL1 is 0; the SMM is undefined")
+    return _out((fsched - f2) / fsched)
