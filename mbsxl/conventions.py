@@ -111,7 +111,7 @@ def smm(cpr, beginning_balance=None, scheduled_principal=None):
     ``SMM = prepayment / (beginning_balance - scheduled_principal)``.
 
     >>> round(smm(0.4179), 6)
-    0.044134
+    0.044091
     >>> smm(100.0, 1000.0, 0.0)
     0.1
     """
@@ -193,7 +193,7 @@ def sda(age, speed=100, remaining_term=None, recovery_lag=0):
     loan's life: pass ``remaining_term`` (months left, counted from this month) to apply that.
 
     >>> round(sda(30), 6), round(sda(61), 7), round(sda(120), 6), round(sda(200), 6)
-    (0.006, 0.0059050, 0.0003, 0.0003)
+    (0.006, 0.005905, 0.0003, 0.0003)
     """
     m = _months("age", age)
     s = _speed("speed", speed)
