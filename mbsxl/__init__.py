@@ -13,6 +13,8 @@ Example
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 
 __version__ = "0.1.0"
 
@@ -39,6 +41,8 @@ _API = {
     "jianyuan": "jianyuan",
 }
 
+_MODULES = {"jianyuan"}        # public names that are modules themselves
+
 __all__ = sorted(_API) + ["__version__"]
 
 
@@ -48,10 +52,27 @@ def __getattr__(name: str):
     except KeyError:
         raise AttributeError(f"module 'mbsxl' has no attribute {name!r}") from None
     mod = importlib.import_module(f"mbsxl.{module}")
-    value = mod if module == name else getattr(mod, name)
+    value = mod if name in _MODULES else getattr(mod, name)
     globals()[name] = value
     return value
 
 
 def __dir__():
     return __all__
+
+
+class _Package(types.ModuleType):
+    """Keeps ``mbsxl.cashflows`` the function even after the submodule ``mbsxl.cashflows`` loads.
+
+    Importing a submodule sets it as an attribute of its package; for the public names that share
+    a module's name (cashflows, strat, regress, jianyuan is a module on purpose) the function wins.
+    The submodules stay reachable through ``sys.modules`` and ``from mbsxl.cashflows import ...``.
+    """
+
+    def __setattr__(self, name, value):
+        if isinstance(value, types.ModuleType) and name in _API and name not in _MODULES:
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

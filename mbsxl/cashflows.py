@@ -1,0 +1,267 @@
+"""Pool and loan-level mortgage cash-flow projection.
+
+Conventions (SIFMA Standard Formulas, chapter SF, sections B and C):
+
+- monthly periods; period 1 is the first month after the as-of date; the rate of a month is the
+  annual rate / 12 (monthly compounding), interest is paid on the balance at the start of the month;
+- ``prepay``: CPR (annual), SMM (monthly) or PSA (a speed, 150 = 150%, on the ramp by loan age);
+  the SMM applies to the performing balance at the start of the month less that month's scheduled
+  amortisation (SF-17 e, SF-18);
+- ``default``: CDR (annual), MDR (monthly) or SDA (a speed); the MDR applies to the performing
+  balance at the start of the month, before scheduled amortisation; the default rate is 0 in a
+  loan's last ``recovery_lag`` months (SF-19 j);
+- defaulted loans are liquidated ``recovery_lag`` months after default; loss = ``severity`` x the
+  balance at default (at most the balance left at liquidation); recovery = the rest;
+- ``advance=True``: the servicer advances scheduled principal and interest on loans in
+  foreclosure until liquidation, so investors receive them; ``False``: they stop at default;
+- ``servicing`` is an annual fee rate on the interest-bearing balance;
+- ``amortization``: ``level_payment`` (等额本息, annuity re-amortised over the months left) or
+  ``level_principal`` (等额本金, balance / months left each month).
+
+Table columns (:data:`COLUMNS`) are the headers the Excel layer shows.  ``Beginning Balance`` and
+``Ending Balance`` include loans in foreclosure; ``Scheduled Principal`` includes advanced
+amortisation of loans in foreclosure; ``Total Principal`` = scheduled + prepayment + recovery;
+``Cash Flow`` = net interest + total principal.  ``SMM`` and ``MDR`` are the realised pool rates
+(prepayment / its base, default / performing balance), 0 where the base is 0.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+
+import numpy as np
+import pandas as pd
+
+from . import _validate as v
+from . import _engine
+from .conventions import PSA_PEAK_CPR, PSA_RAMP_MONTHS, sda as _sda
+
+COLUMNS = [
+    "Period", "Beginning Balance", "Scheduled Payment", "Gross Interest", "Servicing Fee",
+    "Net Interest", "Scheduled Principal", "Prepayment", "Default", "Loss", "Recovery",
+    "Total Principal", "Cash Flow", "Ending Balance", "SMM", "MDR",
+]
+
+PREPAY_TYPES = ("CPR", "SMM", "PSA")
+DEFAULT_TYPES = ("CDR", "MDR", "SDA")
+AMORTIZATIONS = ("level_payment", "level_principal")
+_AMORT_ALIASES = {"level_payment": "level_payment", "annuity": "level_payment", "等额本息": "level_payment",
+                  "level_principal": "level_principal", "等额本金": "level_principal"}
+
+
+def _amortization(name: str, value) -> str:
+    if isinstance(value, str):
+        key = value.strip().lower().replace("-", "_").replace(" ", "_")
+        if key in _AMORT_ALIASES:
+            return _AMORT_ALIASES[key]
+    raise ValueError(f"{name}={value!r} is not one of level_payment (等额本息), level_principal (等额本金)")
+
+
+def _path(name: str, value, T: int, *, hi: float | None) -> np.ndarray:
+    """A scalar or a per-month vector, extended with its last value to T months."""
+    if np.ndim(value) == 0:
+        x = v.number(name, value, lo=0.0) if hi is None else v.rate(name, value, hi=hi)
+        return np.full(T, x)
+    a = v.array(name, value, lo=0.0, hi=hi, percent_hint=hi is not None)
+    if a.size == 0:
+        raise ValueError(f"{name} is an empty range; pass a number or a column of numbers")
+    if a.size >= T:
+        return a[:T].copy()
+    return np.concatenate([a, np.full(T - a.size, a[-1])])
+
+
+def _prepay_table(prepay, prepay_type, T: int) -> np.ndarray:
+    """months x age-index table of SMM: by projection month (CPR, SMM) or also by loan month (PSA)."""
+    kind = v.choice("prepay_type", prepay_type, PREPAY_TYPES)
+    if kind == "PSA":
+        speed = _path("prepay", prepay, T, hi=None)
+        months = np.arange(PSA_RAMP_MONTHS + 1)
+        ramp = np.clip(months, 1, PSA_RAMP_MONTHS) * (PSA_PEAK_CPR / PSA_RAMP_MONTHS)
+        cpr = np.minimum(speed[:, None] / 100.0 * ramp[None, :], 1.0)
+        return 1.0 - (1.0 - cpr) ** (1.0 / 12.0)
+    x = _path("prepay", prepay, T, hi=1.0)
+    smm = x if kind == "SMM" else 1.0 - (1.0 - x) ** (1.0 / 12.0)
+    return smm[:, None]
+
+
+def _default_table(default, default_type, T: int) -> np.ndarray:
+    kind = v.choice("default_type", default_type, DEFAULT_TYPES)
+    if kind == "SDA":
+        speed = _path("default", default, T, hi=None)
+        cdr = np.minimum(speed[:, None] / 100.0 * np.asarray(_sda(np.arange(121), 100))[None, :], 1.0)
+        return 1.0 - (1.0 - cdr) ** (1.0 / 12.0)
+    x = _path("default", default, T, hi=1.0)
+    mdr = x if kind == "MDR" else 1.0 - (1.0 - x) ** (1.0 / 12.0)
+    return mdr[:, None]
+
+
+def _table(acc: np.ndarray) -> pd.DataFrame:
+    A = _engine
+    T = acc.shape[0]
+    gross, fee = acc[:, A.A_GROSS], acc[:, A.A_FEE]
+    sched, prepay, recov = acc[:, A.A_SCHED], acc[:, A.A_PREPAY], acc[:, A.A_RECOV]
+    total_prin = sched + prepay + recov
+    net = gross - fee
+    with np.errstate(divide="ignore", invalid="ignore"):
+        smm = np.where(acc[:, A.A_PREPAY_BASE] > 0, prepay / acc[:, A.A_PREPAY_BASE], 0.0)
+        mdr = np.where(acc[:, A.A_PERF_BEG] > 0, acc[:, A.A_DEF] / acc[:, A.A_PERF_BEG], 0.0)
+    data = {
+        "Period": np.arange(1, T + 1),
+        "Beginning Balance": acc[:, A.A_BEG],
+        "Scheduled Payment": sched + gross,
+        "Gross Interest": gross,
+        "Servicing Fee": fee,
+        "Net Interest": net,
+        "Scheduled Principal": sched,
+        "Prepayment": prepay,
+        "Default": acc[:, A.A_DEF],
+        "Loss": acc[:, A.A_LOSS],
+        "Recovery": recov,
+        "Total Principal": total_prin,
+        "Cash Flow": net + total_prin,
+        "Ending Balance": np.maximum(acc[:, A.A_END], 0.0),
+        "SMM": smm,
+        "MDR": mdr,
+    }
+    return pd.DataFrame(data, columns=COLUMNS)
+
+
+def _assumptions(T, prepay, prepay_type, default, default_type, severity, recovery_lag, servicing):
+    smm_tab = _prepay_table(prepay, prepay_type, T)
+    mdr_tab = _default_table(default, default_type, T)
+    sev = v.fraction("severity", severity)
+    lag = v.whole("recovery_lag", recovery_lag, lo=0)
+    svc = v.rate("servicing", servicing)
+    return smm_tab, mdr_tab, sev, lag, svc
+
+
+def cashflows(balance, wac, wam, prepay=0, prepay_type="CPR", default=0, default_type="CDR",
+              severity=0, recovery_lag=0, servicing=0, age=0, advance=True,
+              amortization="level_payment") -> pd.DataFrame:
+    """Monthly cash flows of a pool projected as one representative loan.
+
+    Parameters
+    ----------
+    balance : current pool balance (> 0).
+    wac : gross weighted-average coupon, annual decimal (0.0783); paid monthly at wac / 12.
+    wam : weighted-average remaining term in months (whole, >= 1).
+    prepay, prepay_type : a number or a per-month vector (last value held); CPR, SMM or PSA (speed).
+    default, default_type : likewise; CDR, MDR or SDA (speed).
+    severity : loss as a fraction of the defaulted balance.
+    recovery_lag : months from default to liquidation (0 = same month).
+    servicing : annual servicing fee rate, deducted from gross interest.
+    age : loan age in months at the start (seasoning) for the PSA and SDA curves.
+    advance : whether the servicer advances P&I on defaulted loans until liquidation.
+    amortization : level_payment (等额本息) or level_principal (等额本金).
+
+    Returns a DataFrame with :data:`COLUMNS`, one row a month for ``wam`` months.
+
+    Example (SF-4: 9.5% gross, 9.0% net, 360 months, 150% PSA, month 1 per unit of par)
+    >>> cf = cashflows(1.0, 0.095, 360, prepay=150, prepay_type="PSA", servicing=0.005)
+    >>> [round(float(cf.loc[0, c]), 8) for c in ("Scheduled Principal", "Prepayment", "Cash Flow")]
+    [0.00049188, 0.00025022, 0.0082421]
+    """
+    bal = v.number("balance", balance, lo=0.0, accepted="pass a balance >= 0")
+    rate = v.rate("wac", wac)
+    n = v.whole("wam", wam)
+    a = v.whole("age", age, lo=0)
+    lp = _amortization("amortization", amortization) == "level_principal"
+    adv = _bool("advance", advance)
+    smm_tab, mdr_tab, sev, lag, svc = _assumptions(n, prepay, prepay_type, default, default_type,
+                                                   severity, recovery_lag, servicing)
+    acc = _engine.project(np.array([bal]), np.array([rate]), np.array([n]), np.array([a]), np.array([lp]),
+                          np.full(n, np.nan), np.ones(1), np.zeros(1), svc, smm_tab, mdr_tab, sev, lag, adv)
+    return _table(acc)
+
+
+def _bool(name: str, value) -> bool:
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    raise ValueError(f"{name}={value!r} is not TRUE or FALSE")
+
+
+def _loan_array(name: str, value, n: int | None, *, lo=None, hi=None, percent_hint=False) -> np.ndarray:
+    a = v.array(name, value, lo=lo, hi=hi, percent_hint=percent_hint)
+    if n is not None and a.size != n:
+        if a.size == 1:
+            return np.full(n, a[0])
+        raise ValueError(f"{name} has {a.size} values but balances has {n}; pass one value a loan")
+    return a
+
+
+def loan_cashflows(balances, rates, remaining_terms, prepay=0, prepay_type="CPR", default=0,
+                   default_type="CDR", severity=0, recovery_lag=0, servicing=0, ages=None, advance=True,
+                   amortization=None, benchmark=None, start_date=None, multipliers=None, margins=None,
+                   engine=None) -> pd.DataFrame:
+    """Loan-level projection: every loan on its own rate, term, age and amortisation type; the pool
+    aggregate is returned with the same :data:`COLUMNS` as :func:`cashflows`.
+
+    The assumptions (``prepay`` ... ``advance``) are those of :func:`cashflows`, applied to each
+    loan; vectors run by projection month; PSA and SDA read each loan's own age.  ``ages`` default
+    to 0; ``amortization`` is one type for all loans or one a loan ("level_payment"/"level_principal",
+    or 0/1 with 1 = level principal); default level payment.
+
+    Floating-rate loans (Chinese mortgages of this era): pass ``benchmark`` (date/rate pairs, e.g.
+    :func:`mbsxl.benchmark_rates`), ``start_date`` (the first projection month) and per-loan
+    ``multipliers`` and/or ``margins``.  Each loan keeps its ``rates`` value for the rest of the
+    calendar year it starts in; from each 1 January its rate is benchmark-in-force-that-day x
+    multiplier + margin, and the level payment is recomputed on the new rate over the months left.
+
+    The flows are added into the month table as they are computed: no loans x months matrix.
+    ``engine``: numba (default when installed), numpy, or python (the uncompiled per-loan loop).
+    """
+    bal = _loan_array("balances", balances, None, lo=0.0)
+    n = bal.size
+    if n == 0:
+        raise ValueError("balances is empty; pass one balance a loan")
+    rates_a = _loan_array("rates", rates, n, lo=0.0, hi=1.0, percent_hint=True)
+    terms = _loan_array("remaining_terms", remaining_terms, n, lo=1.0)
+    if (terms != np.floor(terms)).any():
+        i = int(np.argmax(terms != np.floor(terms)))
+        raise ValueError(f"remaining_terms[{i}]={terms[i]:g} is not a whole number of months")
+    terms = terms.astype(np.int64)
+    ages_a = np.zeros(n, dtype=np.int64) if ages is None else _loan_array("ages", ages, n, lo=0.0)
+    if ages is not None and (ages_a != np.floor(ages_a)).any():
+        i = int(np.argmax(ages_a != np.floor(ages_a)))
+        raise ValueError(f"ages[{i}]={ages_a[i]:g} is not a whole number of months")
+    ages_a = np.asarray(ages_a, dtype=np.int64)
+    lp = _amortization_types(amortization, n)
+    adv = _bool("advance", advance)
+    T = int(terms.max())
+    smm_tab, mdr_tab, sev, lag, svc = _assumptions(T, prepay, prepay_type, default, default_type,
+                                                   severity, recovery_lag, servicing)
+    bench = np.full(T, np.nan)
+    mult = np.ones(n)
+    marg = np.zeros(n)
+    if benchmark is not None:
+        from .floating import reset_path
+        if start_date is None:
+            raise ValueError("start_date is required with benchmark: the date of the first projection month")
+        if multipliers is None and margins is None:
+            raise ValueError("pass multipliers (e.g. 0.85) and/or margins with benchmark")
+        bench = reset_path(benchmark, start_date, T)
+        mult = np.zeros(n) if multipliers is None else _loan_array("multipliers", multipliers, n, lo=0.0)
+        marg = np.zeros(n) if margins is None else _loan_array("margins", margins, n)
+    acc = _engine.project(bal, rates_a, terms, ages_a, lp, bench, mult, marg, svc, smm_tab, mdr_tab, sev,
+                          lag, adv, engine=engine)
+    return _table(acc)
+
+
+def _amortization_types(amortization, n: int) -> np.ndarray:
+    if amortization is None:
+        return np.zeros(n, dtype=bool)
+    if isinstance(amortization, str):
+        return np.full(n, _amortization("amortization", amortization) == "level_principal")
+    vals = list(np.asarray(amortization, dtype=object).ravel())
+    if len(vals) != n:
+        raise ValueError(f"amortization has {len(vals)} values but balances has {n}; pass one a loan or one for all")
+    out = np.zeros(n, dtype=bool)
+    for i, x in enumerate(vals):
+        if isinstance(x, str):
+            out[i] = _amortization(f"amortization[{i}]", x) == "level_principal"
+        elif x in (0, 1, True, False):
+            out[i] = bool(x)
+        else:
+            raise ValueError(f"amortization[{i}]={x!r} is not level_payment, level_principal, 0 or 1")
+    return out
