@@ -57,6 +57,7 @@ def _loans_loop(lo, hi, bal, rate0, term, age, lp, bench, mult, margin, svc, smm
             ring_norm[k] = 0.0
         r_prev = -1.0
         Q = 0.0
+        inv = 1.0
         for t in range(1, N + 1):
             b = bench[t - 1]
             r = rate0[i] if math.isnan(b) else b * mult[i] + margin[i]
@@ -67,15 +68,15 @@ def _loans_loop(lo, hi, bal, rate0, term, age, lp, bench, mult, margin, svc, smm
             else:
                 if r != r_prev:
                     Q = (1.0 + r) ** m
+                    inv = 1.0 / (1.0 + r)
                     r_prev = r
                 else:
-                    Q = Q / (1.0 + r)
+                    Q = Q * inv
                 f = 1.0 if m == 1 else r / (Q - 1.0)
             ks = a + t
             if ks > ks_max:
                 ks = ks_max
-            s = smm_tab[t - 1, ks if ks_max > 0 else 0]
-            row = out[t - 1]
+            s = smm_tab[t - 1, ks]
             P0 = P
             fcl0 = fcl
             nd = 0.0
@@ -86,7 +87,7 @@ def _loans_loop(lo, hi, bal, rate0, term, age, lp, bench, mult, margin, svc, smm
                 kd = a + t
                 if kd > kd_max:
                     kd = kd_max
-                d = mdr_tab[t - 1, kd if kd_max > 0 else 0]
+                d = mdr_tab[t - 1, kd]
                 if t > N - lag:
                     d = 0.0
                 nd = P0 * d
@@ -115,17 +116,18 @@ def _loans_loop(lo, hi, bal, rate0, term, age, lp, bench, mult, margin, svc, smm
             if P < 0.0:
                 P = 0.0
             ib = P0 + fcl0 if advance else P0 - nd
-            row[A_BEG] += P0 + fcl0
-            row[A_GROSS] += ib * r
-            row[A_FEE] += ib * svc
-            row[A_SCHED] += act_am + am_def
-            row[A_PREPAY] += vol
-            row[A_DEF] += nd
-            row[A_LOSS] += loss
-            row[A_RECOV] += adb - loss
-            row[A_END] += P + fcl
-            row[A_PREPAY_BASE] += base
-            row[A_PERF_BEG] += P0
+            k = t - 1
+            out[k, A_BEG] += P0 + fcl0
+            out[k, A_GROSS] += ib * r
+            out[k, A_FEE] += ib * svc
+            out[k, A_SCHED] += act_am + am_def
+            out[k, A_PREPAY] += vol
+            out[k, A_DEF] += nd
+            out[k, A_LOSS] += loss
+            out[k, A_RECOV] += adb - loss
+            out[k, A_END] += P + fcl
+            out[k, A_PREPAY_BASE] += base
+            out[k, A_PERF_BEG] += P0
 
 
 def _run_chunks(bal, rate0, term, age, lp, bench, mult, margin, svc, smm_tab, mdr_tab,
