@@ -17,7 +17,8 @@ balance P, loans in foreclosure FCL, monthly gross rate r, months left m (this o
   or f = 1/m (level principal, 等额本金);
 - NEW DEF = P * MDR; ACT AM = (P - NEW DEF) * f; VOL PREPAY = P * (1 - f) * SMM, the SMM applied to
   the performing balance after the month's scheduled amortisation (SF-18; with these the SF-22
-  cumulative-default matrix is reproduced to its published 2 decimals);
+  cumulative-default matrix is reproduced to its published 2 decimals), capped so that defaults,
+  amortisation and prepayments never exceed the performing balance (SF-19 c: SMM + MDR > 1);
 - the defaults of month t - lag are liquidated in month t: ADB = their balance, amortised by the
   advanced scheduled principal when P&I are advanced; LOSS = min(severity * NEW DEF(t - lag), ADB);
   RECOVERY = ADB - LOSS;
@@ -56,7 +57,7 @@ def _loans_loop(lo, hi, bal, rate0, term, age, lp, bench, mult, margin, svc, smm
             ring_nd[k] = 0.0
             ring_norm[k] = 0.0
         r_prev = -1.0
-        Q = 0.0
+        Qm1 = 0.0                  # (1 + r)**m - 1, kept without cancellation at small r
         inv = 1.0
         for t in range(1, N + 1):
             b = bench[t - 1]
@@ -67,12 +68,12 @@ def _loans_loop(lo, hi, bal, rate0, term, age, lp, bench, mult, margin, svc, smm
                 f = 1.0 / m
             else:
                 if r != r_prev:
-                    Q = (1.0 + r) ** m
+                    Qm1 = math.expm1(m * math.log1p(r))
                     inv = 1.0 / (1.0 + r)
                     r_prev = r
                 else:
-                    Q = Q * inv
-                f = 1.0 if m == 1 else r / (Q - 1.0)
+                    Qm1 = (Qm1 - r) * inv
+                f = 1.0 if m == 1 else r / Qm1
             ks = a + t
             if ks > ks_max:
                 ks = ks_max
@@ -99,7 +100,7 @@ def _loans_loop(lo, hi, bal, rate0, term, age, lp, bench, mult, margin, svc, smm
                     nd_old = ring_nd[slot]
                     adb = ring_norm[slot] * cum
                     ring_nd[slot] = nd
-                    ring_norm[slot] = nd / cum if advance else nd
+                    ring_norm[slot] = (nd / cum if cum > 0.0 else 0.0) if advance else nd
                 loss = min(nd_old * severity, adb)
                 if lag > 0:
                     fcl = fcl - adb + nd
@@ -113,7 +114,8 @@ def _loans_loop(lo, hi, bal, rate0, term, age, lp, bench, mult, margin, svc, smm
             base = P0 * (1.0 - f)
             vol = base * s
             P = P0 - nd - act_am - vol
-            if P < 0.0:
+            if P < 0.0:            # SF-19 c: defaults + amortisation + prepayments <= performing balance
+                vol += P
                 P = 0.0
             ib = P0 + fcl0 if advance else P0 - nd
             k = t - 1
@@ -211,7 +213,7 @@ def _vector(bal, rate0, term, age, lp, bench, mult, margin, svc, smm_tab, mdr_ta
                 fcl = np.maximum(fcl, 0.0)
         act_am = (P0 - nd) * f
         base = P0 * (1.0 - f)
-        vol = base * s
+        vol = np.minimum(base * s, P0 - nd - act_am)     # SF-19 c
         P = np.maximum(P0 - nd - act_am - vol, 0.0)
         ib = P0 + fcl0 if advance else P0 - nd
         row = out[t - 1]

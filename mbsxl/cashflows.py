@@ -33,7 +33,7 @@ import pandas as pd
 
 from . import _validate as v
 from . import _engine
-from .conventions import PSA_PEAK_CPR, PSA_RAMP_MONTHS, sda as _sda
+from .conventions import PSA_PEAK_CPR, PSA_RAMP_MONTHS, annual_to_monthly, sda as _sda
 
 COLUMNS = [
     "Period", "Beginning Balance", "Scheduled Payment", "Gross Interest", "Servicing Fee",
@@ -76,10 +76,9 @@ def _prepay_table(prepay, prepay_type, T: int) -> np.ndarray:
         speed = _path("prepay", prepay, T, hi=None)
         months = np.arange(PSA_RAMP_MONTHS + 1)
         ramp = np.clip(months, 1, PSA_RAMP_MONTHS) * (PSA_PEAK_CPR / PSA_RAMP_MONTHS)
-        cpr = np.minimum(speed[:, None] / 100.0 * ramp[None, :], 1.0)
-        return 1.0 - (1.0 - cpr) ** (1.0 / 12.0)
+        return annual_to_monthly(np.minimum(speed[:, None] / 100.0 * ramp[None, :], 1.0))
     x = _path("prepay", prepay, T, hi=1.0)
-    smm = x if kind == "SMM" else 1.0 - (1.0 - x) ** (1.0 / 12.0)
+    smm = x if kind == "SMM" else annual_to_monthly(x)
     return smm[:, None]
 
 
@@ -87,10 +86,9 @@ def _default_table(default, default_type, T: int) -> np.ndarray:
     kind = v.choice("default_type", default_type, DEFAULT_TYPES)
     if kind == "SDA":
         speed = _path("default", default, T, hi=None)
-        cdr = np.minimum(speed[:, None] / 100.0 * np.asarray(_sda(np.arange(121), 100))[None, :], 1.0)
-        return 1.0 - (1.0 - cdr) ** (1.0 / 12.0)
+        return annual_to_monthly(np.minimum(speed[:, None] / 100.0 * np.asarray(_sda(np.arange(121), 100))[None, :], 1.0))
     x = _path("default", default, T, hi=1.0)
-    mdr = x if kind == "MDR" else 1.0 - (1.0 - x) ** (1.0 / 12.0)
+    mdr = x if kind == "MDR" else annual_to_monthly(x)
     return mdr[:, None]
 
 

@@ -64,12 +64,16 @@ def _rates(name: str, x, *, hi: float = 1.0) -> np.ndarray:
     return a
 
 
-def _annual_to_monthly(a: np.ndarray) -> np.ndarray:
-    return 1.0 - (1.0 - a) ** (1.0 / 12.0)
+def annual_to_monthly(a: np.ndarray) -> np.ndarray:
+    """``1 - (1 - a)**(1/12)``, computed as ``-expm1(log1p(-a)/12)`` to keep full precision at small rates."""
+    with np.errstate(divide="ignore"):
+        return -np.expm1(np.log1p(-np.asarray(a, dtype=float)) / 12.0)
 
 
-def _monthly_to_annual(a: np.ndarray) -> np.ndarray:
-    return 1.0 - (1.0 - a) ** 12
+def monthly_to_annual(a: np.ndarray) -> np.ndarray:
+    """``1 - (1 - a)**12``, computed as ``-expm1(12 log1p(-a))``."""
+    with np.errstate(divide="ignore"):
+        return -np.expm1(12.0 * np.log1p(-np.asarray(a, dtype=float)))
 
 
 def _from_report(name: str, amount, beginning_balance, scheduled_principal) -> np.ndarray:
@@ -116,7 +120,7 @@ def smm(cpr, beginning_balance=None, scheduled_principal=None):
     0.1
     """
     if beginning_balance is None and scheduled_principal is None:
-        return _out(_annual_to_monthly(_rates("cpr", cpr)))
+        return _out(annual_to_monthly(_rates("cpr", cpr)))
     if beginning_balance is None or scheduled_principal is None:
         raise ValueError("pass both beginning_balance and scheduled_principal, or neither")
     return _out(_from_report("prepayment", cpr, beginning_balance, scheduled_principal))
@@ -132,10 +136,10 @@ def cpr(smm, beginning_balance=None, scheduled_principal=None):
     0.06
     """
     if beginning_balance is None and scheduled_principal is None:
-        return _out(_monthly_to_annual(_rates("smm", smm)))
+        return _out(monthly_to_annual(_rates("smm", smm)))
     if beginning_balance is None or scheduled_principal is None:
         raise ValueError("pass both beginning_balance and scheduled_principal, or neither")
-    return _out(_monthly_to_annual(_from_report("prepayment", smm, beginning_balance, scheduled_principal)))
+    return _out(monthly_to_annual(_from_report("prepayment", smm, beginning_balance, scheduled_principal)))
 
 
 def mdr(cdr):
@@ -144,12 +148,12 @@ def mdr(cdr):
     >>> round(mdr(0.006), 8)
     0.00050138
     """
-    return _out(_annual_to_monthly(_rates("cdr", cdr)))
+    return _out(annual_to_monthly(_rates("cdr", cdr)))
 
 
 def cdr(mdr):
     """Annual constant default rate from an MDR: ``CDR = 1 - (1 - MDR)**12`` (SF-20)."""
-    return _out(_monthly_to_annual(_rates("mdr", mdr)))
+    return _out(monthly_to_annual(_rates("mdr", mdr)))
 
 
 def _months(name: str, month) -> np.ndarray:
