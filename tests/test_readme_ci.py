@@ -1,0 +1,26 @@
+"""The README's commands and CI must not drift apart (issue 2)."""
+import pathlib
+import re
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def _commands():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- setup:start -->\s*```(?:bash|sh)?\n(.*?)```\s*<!-- setup:end -->", text, re.S)
+    assert block, "README.md lacks the set-up block between <!-- setup:start --> and <!-- setup:end -->"
+    return [line.strip() for line in block.group(1).splitlines() if line.strip() and not line.startswith("#")]
+
+
+def test_readme_has_two_commands():
+    cmds = _commands()
+    assert len(cmds) == 2
+    assert "mbsxl demo" in cmds[0]
+    assert "pytest" in cmds[1]
+
+
+def test_ci_runs_the_readme_test_command():
+    ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()
+                if line.strip() and not line.strip().startswith("#")]
+    test_cmd = _commands()[1]
+    assert test_cmd in ci_lines, f".ci/run does not run the README's test command: {test_cmd}"
