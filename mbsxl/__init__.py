@@ -33,8 +33,10 @@ _API = {
     "regress": "regress", "predict": "regress", "logit": "regress",
     # pricing.py
     "price": "pricing", "yield_": "pricing", "wal": "pricing", "duration": "pricing", "convexity": "pricing",
+    "payment_times": "pricing", "accrued": "pricing", "convert_yield": "pricing",
     # curves.py
-    "zspread": "curves", "oas": "curves",
+    "zspread": "curves", "oas": "curves", "effective_duration": "curves", "effective_convexity": "curves",
+    "short_rate_paths": "curves", "path_cashflows": "curves", "refi_cpr": "curves",
     # waterfall.py
     "tranches": "waterfall", "tranche_stats": "waterfall",
     # data

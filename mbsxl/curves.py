@@ -1,0 +1,490 @@
+"""Zero curves, the Z-spread, Hull-White short-rate paths and the option-adjusted spread (OAS).
+
+Zero curve
+    ``curve_terms`` (years, increasing) and ``curve_rates`` (zero-coupon rates as decimals) on the
+    basis ``compounding``: ``"continuous"`` (default), or 1, 2, 4, 12 times a year.  Between terms the
+    zero rate is interpolated linearly in term; before the first and after the last it is held flat.
+    The discount factor at ``t`` years is ``exp(-z t)`` or ``(1 + z/m) ** (-m t)``.
+
+Z-spread (static spread, 静态利差)
+    The constant ``s`` added to every zero rate, on the curve's own compounding, so that the flows
+    discounted at ``z(T_k) + s`` equal the price (plus accrued).  The flows' times ``T_k`` follow
+    :func:`mbsxl.pricing.payment_times` (30/360, delay and settlement days as in the Standard Formulas).
+
+Short-rate model (Hull-White one factor, 赫尔-怀特模型)
+    ``dr = (theta(t) - a r) dt + sigma dW``, fitted exactly to the zero curve:
+    ``r(t) = x(t) + phi(t)``, ``dx = -a x dt + sigma dW``, ``x(0) = 0``,
+    ``phi(t) = f(0, t) + sigma**2 / (2 a**2) (1 - exp(-a t))**2``.  The pair ``(x, I = integral of x)``
+    is simulated exactly (joint Gaussian transition) at the flows' times, so the path discount factor
+    ``P(0, T) exp(-I(T) - V(T)/2)`` (``V`` the variance of ``I``) has expectation ``P(0, T)`` for any
+    step.  Paths are vectorised; antithetic variates (each normal draw used with both signs) are on by
+    default; the seed is fixed by default so a recalculation returns the same number.
+
+OAS (期权调整利差)
+    A continuously compounded spread ``s`` added to the short rate on every path:
+    ``price + accrued = mean over paths of sum_k CF_pk P_p(0, T_k) exp(-s T_k)`` (per 100 of current
+    face).  With a continuously compounded curve, zero volatility and the same flows, the OAS equals
+    the Z-spread.  The pool's flows on each path come from a prepayment rate that depends on the path
+    (:func:`refi_cpr`, or any callable) and the Standard Formulas pool arithmetic (SF-4: pool factor =
+    survival factor x amortised loan balance), see :func:`path_cashflows`.
+
+Example
+-------
+>>> import mbsxl
+>>> cf = [5.0] * 9 + [105.0]
+>>> round(zspread(cf, 100.0, [1, 10], [0.04, 0.04], periods_per_year=1) * 1e4, 2)   # ln(1.05) - 4%, in bp
+87.9
+"""
+from __future__ import annotations
+
+import math
+import sys
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import brentq
+
+from . import _validate as v
+from . import pricing as _pr
+
+DEFAULT_SEED = 20071214          # Jianyuan 2007-1 issue date
+OAS_COLUMNS = ["Measure", "Value"]
+OAS_ROWS = ["OAS", "Price std error", "Effective duration", "Effective convexity", "Paths",
+            "Model price", "Z-spread (zero vol)"]
+
+
+# --------------------------------------------------------------------------------------------
+# zero curve
+# --------------------------------------------------------------------------------------------
+def _comp(value) -> int:
+    """0 for continuous compounding, else 1, 2, 4 or 12."""
+    if isinstance(value, str) and value.strip().lower() in ("continuous", "cont", "c", "0"):
+        return 0
+    if value in (0, 0.0):
+        return 0
+    return _pr._compounding(value)
+
+
+class ZeroCurve:
+    """A zero curve: linear interpolation of the quoted zero rate in term, flat beyond the ends.
+
+    >>> c = ZeroCurve([1, 2], [0.02, 0.04], compounding=2)
+    >>> round(float(c.rate(1.5)), 4), round(float(c.discount(2.0)), 6)
+    (0.03, 0.923845)
+    """
+
+    def __init__(self, curve_terms, curve_rates, compounding="continuous"):
+        t = v.array("curve_terms", curve_terms, lo=0)
+        r = v.array("curve_rates", curve_rates, lo=-0.5, hi=1.0, percent_hint=True)
+        if t.size != r.size:
+            raise ValueError(f"curve_terms has {t.size} values and curve_rates {r.size}; pass one rate per term")
+        if t.size == 0:
+            raise ValueError("curve_terms is empty; pass at least one term and rate")
+        if t.size > 1 and (np.diff(t) <= 0).any():
+            i = int(np.argmax(np.diff(t) <= 0)) + 1
+            raise ValueError(f"curve_terms[{i}]={t[i]:g} does not increase; pass terms in increasing order")
+        self.terms, self.rates, self.m = t, r, _comp(compounding)
+
+    def rate(self, t):
+        """Zero rate at ``t`` years on the curve's compounding."""
+        return np.interp(np.asarray(t, dtype=float), self.terms, self.rates)
+
+    def discount(self, t, spread: float = 0.0):
+        """Discount factor at ``t`` years with ``spread`` added to the zero rate."""
+        t = np.asarray(t, dtype=float)
+        z = self.rate(t) + spread
+        if self.m == 0:
+            return np.exp(-z * t)
+        return np.exp(-self.m * t * np.log1p(z / self.m))
+
+    def forward(self, t, h: float = 1e-4):
+        """Instantaneous forward rate ``-d ln P / dt`` (continuous), by a central difference."""
+        t = np.asarray(t, dtype=float)
+        lo = np.maximum(t - h, 0.0)
+        hi = t + h
+        return (np.log(self.discount(lo)) - np.log(self.discount(hi))) / (hi - lo)
+
+    def shifted(self, bump: float) -> "ZeroCurve":
+        """The same curve with every quoted rate moved by ``bump``."""
+        return ZeroCurve(self.terms, self.rates + bump, "continuous" if self.m == 0 else self.m)
+
+
+# --------------------------------------------------------------------------------------------
+# Z-spread
+# --------------------------------------------------------------------------------------------
+def _solve_spread(pv: Callable[[float], float], target: float, what: str) -> float:
+    lo, hi = -0.05, 0.05
+    with np.errstate(over="ignore"):
+        while pv(lo) < target and lo > -0.9:
+            lo *= 2
+        while pv(hi) > target and hi < 5.0:
+            hi *= 2
+        if not (pv(lo) >= target >= pv(hi)):
+            raise ValueError(f"no {what} between {lo:g} and {hi:g} reprices the flows at the given price")
+        return float(brentq(lambda s: pv(s) - target, lo, hi, xtol=1e-13, rtol=1e-13, maxiter=500))
+
+
+def zspread(cash_flows, price, curve_terms, curve_rates, delay_days=0, settle_days=0, basis="30/360", *,
+            compounding="continuous", balance=100.0, coupon=None, periods_per_year=12, start_date=None,
+            payment_day=None) -> float:
+    """Z-spread (decimal) over a zero curve that reprices a cash-flow column at ``price``.
+
+    Solves ``price + accrued = 100 / balance * sum CF_k * DF(T_k; z(T_k) + s)`` where ``z`` is the
+    curve's zero rate (linear in term, flat beyond the ends) on its ``compounding`` and the spread is
+    added on that same compounding.  Times, delay, settlement and accrued interest as in
+    :func:`mbsxl.pricing.price`.  A flat curve at a bond-equivalent yield with ``compounding=2``
+    gives a Z-spread of 0 at the yield's price.
+
+    >>> import numpy as np
+    >>> from mbsxl.pricing import price
+    >>> cf = np.full(120, 1.0); cf[-1] += 100
+    >>> p = price(cf, 0.06, compounding=2)
+    >>> abs(zspread(cf, p, [0.5, 30], [0.06, 0.06], compounding=2)) < 1e-12
+    True
+    """
+    curve = ZeroCurve(curve_terms, curve_rates, compounding)
+    cf, t = _pr._setup(cash_flows, delay_days, settle_days, basis, balance, periods_per_year, start_date, payment_day)
+    p = v.number("price", price, lo=0, lo_open=True)
+    target = p + _pr._accrued_or_zero(coupon, settle_days, basis)
+    return _solve_spread(lambda s: float(cf @ curve.discount(t, s)), target, "Z-spread")
+
+
+# --------------------------------------------------------------------------------------------
+# Hull-White paths
+# --------------------------------------------------------------------------------------------
+def _normals(n_paths: int, n_steps: int, seed, antithetic: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Two standard-normal matrices (paths x steps); antithetic: the second half is the first negated."""
+    rng = np.random.default_rng(seed)
+    if antithetic:
+        if n_paths % 2:
+            raise ValueError(f"paths={n_paths} is odd; antithetic variates need an even number of paths")
+        h = n_paths // 2
+        z = rng.standard_normal((2, h, n_steps))
+        return np.concatenate([z[0], -z[0]]), np.concatenate([z[1], -z[1]])
+    z = rng.standard_normal((2, n_paths, n_steps))
+    return z[0], z[1]
+
+
+def _hw_moments(a: float, sigma: float, h: np.ndarray):
+    """Exact one-step moments of (x, I) for Hull-White: decay, I-loading, var x, var I, cov."""
+    if a < 1e-8:
+        return (np.ones_like(h), h, sigma ** 2 * h, sigma ** 2 * h ** 3 / 3, sigma ** 2 * h ** 2 / 2)
+    e1 = -np.expm1(-a * h)            # 1 - exp(-a h)
+    e2 = -np.expm1(-2 * a * h)        # 1 - exp(-2 a h)
+    decay = 1.0 - e1
+    load = e1 / a
+    vx = sigma ** 2 * e2 / (2 * a)
+    vi = sigma ** 2 / a ** 2 * (h - 2 * e1 / a + e2 / (2 * a))
+    cov = sigma ** 2 / (2 * a ** 2) * e1 ** 2
+    return decay, load, vx, vi, cov
+
+
+def _hw_var_integral(a: float, sigma: float, t: np.ndarray) -> np.ndarray:
+    """Variance of the integral of x from 0 to t (x(0) = 0)."""
+    return _hw_moments(a, sigma, t)[3]
+
+
+def _check_model(mean_reversion, sigma):
+    a = v.number("mean_reversion", mean_reversion, lo=0, hi=5)
+    s = v.number("sigma", sigma, lo=0, hi=0.2, accepted="accepted: [0, 0.2] (an absolute rate volatility, "
+                 "e.g. 0.01 for 100 bp a year)")
+    return a, s
+
+
+def _hw_paths(curve: ZeroCurve, times: np.ndarray, a: float, sigma: float, z1: np.ndarray, z2: np.ndarray):
+    """Short rates at 0, T_1, ..., T_{n-1} and path discount factors at T_1..T_n (paths x n)."""
+    n_paths, n = z1.shape
+    grid = np.r_[0.0, times]
+    h = np.diff(grid)
+    if (h <= 0).any():
+        raise ValueError("payment times must increase")
+    decay, load, vx, vi, cov = _hw_moments(a, sigma, h)
+    sx = np.sqrt(vx)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        b = np.where(sx > 0, cov / sx, 0.0)
+    c = np.sqrt(np.maximum(vi - b ** 2, 0.0))
+    x = np.zeros((n_paths, n + 1))
+    integral = np.zeros((n_paths, n + 1))
+    e1 = z1 * sx
+    e2 = z1 * b + z2 * c
+    for k in range(n):                    # n steps, each over all paths at once
+        x[:, k + 1] = x[:, k] * decay[k] + e1[:, k]
+        integral[:, k + 1] = integral[:, k] + x[:, k] * load[k] + e2[:, k]
+    phi = curve.forward(grid)
+    if a < 1e-8:
+        phi = phi + sigma ** 2 * grid ** 2 / 2
+    else:
+        phi = phi + sigma ** 2 / (2 * a ** 2) * (-np.expm1(-a * grid)) ** 2
+    short = x + phi
+    disc = curve.discount(times) * np.exp(-integral[:, 1:] - 0.5 * _hw_var_integral(a, sigma, times))
+    return short[:, :-1], disc
+
+
+def short_rate_paths(curve_terms, curve_rates, times, *, compounding="continuous", mean_reversion=0.1,
+                     sigma=0.01, paths=1000, seed=DEFAULT_SEED, antithetic=True):
+    """Hull-White short-rate paths fitted to a zero curve, and the path discount factors.
+
+    Returns ``(short_rates, discount)``: ``short_rates[p, k]`` is path p's short rate (continuous) at
+    ``times[k-1]`` (0 for k = 0), the rate in force at the start of period k+1;
+    ``discount[p, k] = P(0, T_k) exp(-I_p(T_k) - V(T_k)/2)``, whose mean over paths is the curve's
+    discount factor.  ``times`` are in years, increasing, > 0.
+
+    >>> r, d = short_rate_paths([1, 30], [0.03, 0.03], [0.5, 1.0], paths=20000)
+    >>> bool(abs(d[:, 1].mean() / np.exp(-0.03) - 1) < 1e-3)
+    True
+    """
+    curve = ZeroCurve(curve_terms, curve_rates, compounding)
+    t = v.array("times", times, lo=0)
+    a, s = _check_model(mean_reversion, sigma)
+    n = v.whole("paths", paths)
+    z1, z2 = _normals(n, t.size, seed, bool(antithetic))
+    return _hw_paths(curve, t, a, s, z1, z2)
+
+
+# --------------------------------------------------------------------------------------------
+# prepayment on a path, pool flows on a path
+# --------------------------------------------------------------------------------------------
+def refi_cpr(mortgage_rates, ages, wac, base_cpr=0.06, refi_slope=5.0, cpr_floor=0.0, cpr_cap=0.6):
+    """CPR from the refinancing incentive and the PSA ramp (the default OAS prepayment model).
+
+    ``CPR = ramp(MONTH) * clip(base_cpr + refi_slope * (wac - mortgage_rate), cpr_floor, cpr_cap)``,
+    ``ramp = min(max(MONTH, 1), 30) / 30`` (the PSA ramp of SF-6, ``mbsxl.psa(month) / 6%``).
+    ``mortgage_rates`` is paths x months (the current mortgage rate on each path at the start of each
+    month); ``ages`` the loan age MONTH of each month.  A fitted regression of CPR on the incentive
+    gives ``base_cpr`` (intercept) and ``refi_slope`` (slope).
+
+    >>> round(float(refi_cpr(np.array([[0.05]]), [40], 0.06)[0, 0]), 12)     # 6% + 5 x 1%
+    0.11
+    """
+    from .conventions import psa
+
+    ramp = np.asarray(psa(np.asarray(ages), 100), dtype=float) / 0.06
+    cpr = np.clip(base_cpr + refi_slope * (wac - np.asarray(mortgage_rates, dtype=float)), cpr_floor, cpr_cap)
+    return ramp * cpr
+
+
+def path_cashflows(smm, wac, wam, servicing=0.0, amortization="level_payment"):
+    """Pass-through flows per 100 of current face on each path from a paths x months SMM matrix.
+
+    SF-4: with ``BAL_k`` the amortised balance of a $1 loan after k of ``wam`` months at ``wac``
+    (level payment, 等额本息; or ``1 - k/wam``, level principal, 等额本金) and the survival factor
+    ``S_k = prod (1 - SMM_j)``, the pool factor is ``F_k = S_k BAL_k``; principal ``F_{k-1} - F_k``,
+    net interest ``F_{k-1} (wac - servicing) / 12``.  Returns ``(cash_flow, principal)`` (paths x wam).
+
+    >>> cf, pr = path_cashflows(np.zeros((1, 2)), 0.12, 2)
+    >>> [round(float(x), 6) for x in cf[0]]                       # a 2-month level-payment loan at 1% a month
+    [50.751244, 50.751244]
+    """
+    smm = np.atleast_2d(np.asarray(smm, dtype=float))
+    n = v.whole("wam", wam)
+    c = v.rate("wac", wac)
+    svc = v.rate("servicing", servicing)
+    if smm.shape[1] < n:
+        raise ValueError(f"smm has {smm.shape[1]} months; wam={n} needs {n}")
+    smm = smm[:, :n]
+    k = np.arange(n + 1, dtype=float)
+    kind = v.choice("amortization", amortization, ["level_payment", "level_principal"])
+    r = c / 12.0
+    if kind == "level_principal" or r == 0:
+        bal = 1.0 - k / n
+    else:
+        bal = -np.expm1(-(n - k) * np.log1p(r)) / -np.expm1(-n * np.log1p(r))
+    surv = np.ones((smm.shape[0], n + 1))
+    np.cumprod(1.0 - smm, axis=1, out=surv[:, 1:])
+    factor = surv * bal
+    principal = 100.0 * (factor[:, :-1] - factor[:, 1:])
+    interest = 100.0 * factor[:, :-1] * ((c - svc) / 12.0)
+    return principal + interest, principal
+
+
+# --------------------------------------------------------------------------------------------
+# effective duration and convexity
+# --------------------------------------------------------------------------------------------
+def effective_duration(price, price_down, price_up, bump) -> float:
+    """Effective duration from prices after a parallel fall and rise of ``bump`` in rates (SF-51).
+
+    ``(price_down - price_up) / (2 * price * bump)``, ``bump`` a decimal (0.001 = 10 bp).
+
+    >>> round(effective_duration(100.0, 100.541, 99.453, 0.001), 2)     # SF-51: 5.44 years
+    5.44
+    """
+    p = v.number("price", price, lo=0, lo_open=True)
+    b = v.number("bump", bump, lo=0, lo_open=True)
+    return (v.number("price_down", price_down) - v.number("price_up", price_up)) / (2 * p * b)
+
+
+def effective_convexity(price, price_down, price_up, bump) -> float:
+    """Effective convexity ``(price_down + price_up - 2 price) / (price * bump**2)`` (SF-51), years².
+
+    >>> round(effective_convexity(100.0, 100.541, 99.453, 0.001), 1)    # SF-51: -60.0 (or -0.600)
+    -60.0
+    """
+    p = v.number("price", price, lo=0, lo_open=True)
+    b = v.number("bump", bump, lo=0, lo_open=True)
+    return (v.number("price_down", price_down) + v.number("price_up", price_up) - 2 * p) / (p * b * b)
+
+
+# --------------------------------------------------------------------------------------------
+# OAS
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class OASResult:
+    """What :func:`oas` reports; ``as_table()`` gives the Measure/Value table of ``MBS_OAS``."""
+    oas: float
+    price_std_error: float
+    effective_duration: float
+    effective_convexity: float
+    paths: int
+    model_price: float
+    zspread: float
+    seconds: float
+
+    def as_table(self) -> pd.DataFrame:
+        values = [self.oas, self.price_std_error, self.effective_duration, self.effective_convexity,
+                  float(self.paths), self.model_price, self.zspread]
+        return pd.DataFrame({OAS_COLUMNS[0]: OAS_ROWS, OAS_COLUMNS[1]: values})
+
+
+def _progress_fn(progress):
+    if progress is None or progress is False:
+        return None
+    if callable(progress):
+        return progress
+    start = time.perf_counter()
+
+    def report(done, total):
+        sys.stderr.write(f"\rOAS: {done}/{total} path blocks, {time.perf_counter() - start:.1f} s")
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return report
+
+
+def _prepay_matrix(prepay, prepay_type, mort, ages, wac, model):
+    n_paths, n = mort.shape
+    if prepay is None:
+        rate = refi_cpr(mort, ages, wac, **model)
+    elif callable(prepay):
+        rate = np.asarray(prepay(mort, ages), dtype=float)
+    else:
+        rate = np.asarray(prepay, dtype=float)
+        if rate.ndim == 1 and rate.size not in (1, n):
+            raise ValueError(f"prepay has {rate.size} values; pass one rate, one per month ({n}) or a callable")
+    rate = np.broadcast_to(rate, (n_paths, n))
+    if (~np.isfinite(rate)).any() or (rate < 0).any() or (rate > 1).any():
+        raise ValueError("prepay gave rates outside [0, 1]; CPR and SMM are decimals (25% = 0.25)")
+    kind = v.choice("prepay_type", prepay_type, ["CPR", "SMM"])
+    return -np.expm1(np.log1p(-rate) / 12.0) if kind == "CPR" else rate
+
+
+def _simulate(curve, t, ages, z1, z2, a, sigma, wac, wam, servicing, amortization, prepay, prepay_type,
+              model, mortgage_spread, chunk, report, done, total):
+    """Mean over paths of CF x DF per period, and the per-path matrix itself (paths x n)."""
+    n_paths = z1.shape[0]
+    blocks = []
+    for lo in range(0, n_paths, chunk):
+        hi = min(lo + chunk, n_paths)
+        short, disc = _hw_paths(curve, t, a, sigma, z1[lo:hi], z2[lo:hi])
+        smm = _prepay_matrix(prepay, prepay_type, short + mortgage_spread, ages, wac, model)
+        cf, _ = path_cashflows(smm, wac, wam, servicing, amortization)
+        blocks.append(cf * disc)
+        done[0] += 1
+        if report:
+            report(done[0], total)
+    return np.concatenate(blocks)
+
+
+def oas(price, wac, wam, curve_terms, curve_rates, *, servicing=0.0, age=0, amortization="level_payment",
+        compounding="continuous", mean_reversion=0.1, sigma=0.01, paths=1000, seed=DEFAULT_SEED,
+        antithetic=True, prepay=None, prepay_type="CPR", base_cpr=0.06, refi_slope=5.0, cpr_floor=0.0,
+        cpr_cap=0.6, mortgage_spread=None, delay_days=0, settle_days=0, basis="30/360", coupon=None,
+        bump=0.0025, effective=True, progress=None, chunk_paths=2000, start_date=None,
+        payment_day=None) -> OASResult:
+    """Option-adjusted spread of a mortgage pool pass-through at ``price`` (per 100 of current face).
+
+    Model (see the module docstring): Hull-White short rates fitted to the zero curve, the current
+    mortgage rate on each path = short rate + ``mortgage_spread`` (default: ``wac`` minus the curve's
+    short rate today, so the refinancing incentive starts at 0), prepayment from :func:`refi_cpr`
+    (or ``prepay``: a CPR/SMM number, a per-month vector, or a callable ``prepay(mortgage_rates,
+    ages) -> paths x months`` rates, e.g. a fitted regression), pool flows by :func:`path_cashflows`,
+    discounting along each path plus the OAS (continuous).  ``price`` is the quoted price;
+    accrued interest at ``coupon`` (default ``wac - servicing``) is added when ``settle_days > 0``.
+
+    Reports the OAS, the standard error of the model price at that OAS (from independent antithetic
+    pairs), effective duration and convexity from curve shifts of ``+-bump`` holding the OAS and the
+    random numbers fixed, the path count, the model price, and the Z-spread of the zero-volatility
+    flows.  ``progress=True`` writes progress to stderr (or pass a callable ``progress(done, total)``).
+
+    >>> r = oas(100.0, 0.06, 120, [1, 10], [0.04, 0.04], paths=200, effective=False)
+    >>> 0.0 < r.oas < 0.03 and r.price_std_error < 0.5
+    True
+    """
+    p = v.number("price", price, lo=0, lo_open=True)
+    c = v.rate("wac", wac)
+    n = v.whole("wam", wam)
+    svc = v.rate("servicing", servicing)
+    if svc > c:
+        raise ValueError(f"servicing={svc:g} exceeds wac={c:g}")
+    a0 = v.whole("age", age, lo=0)
+    a, s = _check_model(mean_reversion, sigma)
+    n_paths = v.whole("paths", paths)
+    anti = bool(antithetic)
+    if anti and n_paths % 2:
+        raise ValueError(f"paths={n_paths} is odd; antithetic variates need an even number of paths")
+    b = v.number("bump", bump, lo=0, lo_open=True, hi=0.05)
+    chunk = v.whole("chunk_paths", chunk_paths)
+    if anti and chunk % 2:
+        chunk += 1
+    curve = ZeroCurve(curve_terms, curve_rates, compounding)
+    model = dict(base_cpr=v.number("base_cpr", base_cpr, lo=0, hi=1), refi_slope=v.number("refi_slope", refi_slope),
+                 cpr_floor=v.fraction("cpr_floor", cpr_floor), cpr_cap=v.fraction("cpr_cap", cpr_cap))
+    t = _pr.payment_times(n, delay_days, settle_days, basis, 12, start_date, payment_day)
+    cpn = c - svc if coupon is None else coupon
+    target = p + _pr._accrued_or_zero(cpn, settle_days, basis)
+    ages = np.arange(1, n + 1) + a0
+    r0 = float(curve.forward(0.0))
+    spread = c - r0 if mortgage_spread is None else v.number("mortgage_spread", mortgage_spread, lo=-1, hi=1)
+
+    started = time.perf_counter()
+    z1, z2 = _normals(n_paths, n, seed, anti)
+    blocks = -(-n_paths // chunk)
+    total = blocks * (3 if effective else 1) + 1
+    report = _progress_fn(progress)
+    done = [0]
+    args = (a, s, c, n, svc, amortization, prepay, prepay_type, model, spread, chunk, report, done, total)
+
+    m = _simulate(curve, t, ages, z1, z2, *args)
+    mean = m.mean(axis=0)
+    x = _solve_spread(lambda sp: float(mean @ np.exp(-sp * t)), target, "OAS")
+    pv = m @ np.exp(-x * t)
+    if anti:
+        h = n_paths // 2
+        pairs = 0.5 * (pv[:h] + pv[h:])
+    else:
+        pairs = pv
+    se = float(pairs.std(ddof=1) / math.sqrt(pairs.size)) if pairs.size > 1 else float("nan")
+    model_price = float(pv.mean()) - (target - p)
+
+    # Z-spread of the zero-volatility flows (the paths' common flows when sigma = 0)
+    zs_short, _ = _hw_paths(curve, t, a, 0.0, np.zeros((1, n)), np.zeros((1, n)))
+    zs_smm = _prepay_matrix(prepay, prepay_type, zs_short + spread, ages, c, model)
+    zs_cf, _ = path_cashflows(zs_smm, c, n, svc, amortization)
+    zs = _solve_spread(lambda sp: float(zs_cf[0] @ curve.discount(t, sp)), target, "Z-spread")
+    done[0] += 1
+    if report:
+        report(done[0], total)
+
+    ed = ec = float("nan")
+    if effective:
+        shift = np.exp(-x * t)
+        up = float((_simulate(curve.shifted(b), t, ages, z1, z2, *args).mean(axis=0)) @ shift)
+        down = float((_simulate(curve.shifted(-b), t, ages, z1, z2, *args).mean(axis=0)) @ shift)
+        base = float(pv.mean())
+        ed = effective_duration(base, down, up, b)
+        ec = effective_convexity(base, down, up, b)
+    return OASResult(oas=x, price_std_error=se, effective_duration=ed, effective_convexity=ec, paths=n_paths,
+                     model_price=model_price, zspread=zs, seconds=time.perf_counter() - started)
