@@ -86,6 +86,10 @@ def _compounding(m) -> int:
                  "annual": 1, "quarterly": 4}
         if key in names:
             return names[key]
+        try:
+            return _compounding(float(key))
+        except ValueError:
+            pass
         raise ValueError(f"compounding={m!r} is not one of 1, 2, 4, 12 (annual, semiannual, quarterly, monthly)")
     m = v.whole("compounding", m)
     if m not in (1, 2, 4, 12):
