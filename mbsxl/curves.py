@@ -155,17 +155,26 @@ def zspread(cash_flows, price, curve_terms, curve_rates, delay_days=0, settle_da
 # --------------------------------------------------------------------------------------------
 # Hull-White paths
 # --------------------------------------------------------------------------------------------
-def _normals(n_paths: int, n_steps: int, seed, antithetic: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Two standard-normal matrices (paths x steps); antithetic: the second half is the first negated."""
-    rng = np.random.default_rng(seed)
+def _chunk_normals(rng: np.random.Generator, n_paths: int, n_steps: int, antithetic: bool):
+    """Two standard-normal matrices (paths x steps) for one block of paths.
+
+    Draws are path-major from one generator, so blocks of any size read the same stream; with
+    antithetic variates the block's second half is its first half negated (pairs ``i`` and
+    ``i + n_paths/2``).
+    """
     if antithetic:
         if n_paths % 2:
             raise ValueError(f"paths={n_paths} is odd; antithetic variates need an even number of paths")
-        h = n_paths // 2
-        z = rng.standard_normal((2, h, n_steps))
-        return np.concatenate([z[0], -z[0]]), np.concatenate([z[1], -z[1]])
-    z = rng.standard_normal((2, n_paths, n_steps))
-    return z[0], z[1]
+        z = rng.standard_normal((n_paths // 2, 2, n_steps))
+        z1, z2 = z[:, 0], z[:, 1]
+        return np.concatenate([z1, -z1]), np.concatenate([z2, -z2])
+    z = rng.standard_normal((n_paths, 2, n_steps))
+    return z[:, 0], z[:, 1]
+
+
+def _normals(n_paths: int, n_steps: int, seed, antithetic: bool):
+    """All paths' normals in one block (as :func:`short_rate_paths` and a one-block :func:`oas` use)."""
+    return _chunk_normals(np.random.default_rng(seed), n_paths, n_steps, antithetic)
 
 
 def _hw_moments(a: float, sigma: float, h: np.ndarray):
@@ -194,11 +203,14 @@ def _check_model(mean_reversion, sigma):
     return a, s
 
 
-def _hw_paths(curve: ZeroCurve, times: np.ndarray, a: float, sigma: float, z1: np.ndarray, z2: np.ndarray):
-    """Short rates at 0, T_1, ..., T_{n-1} and path discount factors at T_1..T_n (paths x n)."""
+def _hw_state(times: np.ndarray, a: float, sigma: float, z1: np.ndarray, z2: np.ndarray):
+    """Simulate ``x`` at 0, T_1..T_{n-1} and ``I`` at T_1..T_n, exactly; time-major (n x paths) arrays.
+
+    ``z1``, ``z2`` are paths x n standard normals.  The state does not depend on the curve, so one
+    simulation serves the base and the shifted curves (common random numbers).
+    """
     n_paths, n = z1.shape
-    grid = np.r_[0.0, times]
-    h = np.diff(grid)
+    h = np.diff(np.r_[0.0, times])
     if (h <= 0).any():
         raise ValueError("payment times must increase")
     decay, load, vx, vi, cov = _hw_moments(a, sigma, h)
@@ -206,21 +218,41 @@ def _hw_paths(curve: ZeroCurve, times: np.ndarray, a: float, sigma: float, z1: n
     with np.errstate(divide="ignore", invalid="ignore"):
         b = np.where(sx > 0, cov / sx, 0.0)
     c = np.sqrt(np.maximum(vi - b ** 2, 0.0))
-    x = np.zeros((n_paths, n + 1))
-    integral = np.zeros((n_paths, n + 1))
-    e1 = z1 * sx
-    e2 = z1 * b + z2 * c
-    for k in range(n):                    # n steps, each over all paths at once
-        x[:, k + 1] = x[:, k] * decay[k] + e1[:, k]
-        integral[:, k + 1] = integral[:, k] + x[:, k] * load[k] + e2[:, k]
+    e1 = z1.T * sx[:, None]                       # n x paths, contiguous rows
+    e2 = z1.T * b[:, None] + z2.T * c[:, None]
+    x = np.empty((n, n_paths))
+    integral = np.empty((n, n_paths))
+    x[0] = 0.0
+    xk = x[0]
+    ik = np.zeros(n_paths)
+    for k in range(n):                            # one step for all paths at once
+        ik = ik + xk * load[k] + e2[k]
+        integral[k] = ik
+        if k + 1 < n:
+            xk = xk * decay[k] + e1[k]
+            x[k + 1] = xk
+    return x, integral
+
+
+def _hw_rates(curve: ZeroCurve, times: np.ndarray, a: float, sigma: float, x: np.ndarray, integral: np.ndarray):
+    """Short rates at 0, T_1..T_{n-1} and path discount factors at T_1..T_n (time-major, n x paths)."""
+    grid = np.r_[0.0, times[:-1]]
     phi = curve.forward(grid)
     if a < 1e-8:
         phi = phi + sigma ** 2 * grid ** 2 / 2
     else:
         phi = phi + sigma ** 2 / (2 * a ** 2) * (-np.expm1(-a * grid)) ** 2
-    short = x + phi
-    disc = curve.discount(times) * np.exp(-integral[:, 1:] - 0.5 * _hw_var_integral(a, sigma, times))
-    return short[:, :-1], disc
+    short = x + phi[:, None]
+    lnp = np.log(curve.discount(times)) - 0.5 * _hw_var_integral(a, sigma, times)
+    disc = np.exp(lnp[:, None] - integral)
+    return short, disc
+
+
+def _hw_paths(curve: ZeroCurve, times: np.ndarray, a: float, sigma: float, z1: np.ndarray, z2: np.ndarray):
+    """Short rates (paths x n, at 0, T_1..T_{n-1}) and path discount factors (paths x n, at T_1..T_n)."""
+    x, integral = _hw_state(times, a, sigma, z1, z2)
+    short, disc = _hw_rates(curve, times, a, sigma, x, integral)
+    return short.T, disc.T
 
 
 def short_rate_paths(curve_terms, curve_rates, times, *, compounding="continuous", mean_reversion=0.1,
@@ -284,20 +316,34 @@ def path_cashflows(smm, wac, wam, servicing=0.0, amortization="level_payment"):
     svc = v.rate("servicing", servicing)
     if smm.shape[1] < n:
         raise ValueError(f"smm has {smm.shape[1]} months; wam={n} needs {n}")
-    smm = smm[:, :n]
-    k = np.arange(n + 1, dtype=float)
+    if (~np.isfinite(smm)).any() or (smm < 0).any() or (smm > 1).any():
+        raise ValueError("smm holds values outside [0, 1]; pass monthly rates as decimals")
     kind = v.choice("amortization", amortization, ["level_payment", "level_principal"])
-    r = c / 12.0
+    cf, principal = _pool_flows(smm[:, :n].T, _amortized_balance(c, n, kind), c - svc)
+    return cf.T, principal.T
+
+
+def _amortized_balance(wac: float, n: int, kind: str) -> np.ndarray:
+    """SF-4 BAL_k, k = 0..n: balance of a $1 loan after k of n months (level payment or level principal)."""
+    k = np.arange(n + 1, dtype=float)
+    r = wac / 12.0
     if kind == "level_principal" or r == 0:
-        bal = 1.0 - k / n
-    else:
-        bal = -np.expm1(-(n - k) * np.log1p(r)) / -np.expm1(-n * np.log1p(r))
-    surv = np.ones((smm.shape[0], n + 1))
-    np.cumprod(1.0 - smm, axis=1, out=surv[:, 1:])
-    factor = surv * bal
-    principal = 100.0 * (factor[:, :-1] - factor[:, 1:])
-    interest = 100.0 * factor[:, :-1] * ((c - svc) / 12.0)
-    return principal + interest, principal
+        return 1.0 - k / n
+    return -np.expm1(-(n - k) * np.log1p(r)) / -np.expm1(-n * np.log1p(r))
+
+
+def _pool_flows(smm_t: np.ndarray, bal: np.ndarray, net: float):
+    """Time-major kernel of :func:`path_cashflows`: smm_t is months x paths; returns (cash flow, principal)."""
+    n, n_paths = smm_t.shape
+    factor = np.empty((n + 1, n_paths))
+    factor[0] = 1.0
+    np.cumprod(1.0 - smm_t, axis=0, out=factor[1:])
+    factor *= bal[:, None]
+    principal = factor[:-1] - factor[1:]
+    principal *= 100.0
+    cf = factor[:-1] * (100.0 * net / 12.0)
+    cf += principal
+    return cf, principal
 
 
 # --------------------------------------------------------------------------------------------
@@ -364,38 +410,52 @@ def _progress_fn(progress):
     return report
 
 
-def _prepay_matrix(prepay, prepay_type, mort, ages, wac, model):
-    n_paths, n = mort.shape
+def _prepay_matrix(prepay, prepay_type, mort_t, ages, wac, model):
+    """SMM, months x paths, from mortgage rates (months x paths); callables see paths x months."""
+    n, n_paths = mort_t.shape
     if prepay is None:
-        rate = refi_cpr(mort, ages, wac, **model)
+        rate = refi_cpr(mort_t.T, ages, wac, **model).T
     elif callable(prepay):
-        rate = np.asarray(prepay(mort, ages), dtype=float)
+        rate = np.asarray(prepay(mort_t.T, ages), dtype=float)
+        rate = np.broadcast_to(rate, (n_paths, n)).T
     else:
         rate = np.asarray(prepay, dtype=float)
-        if rate.ndim == 1 and rate.size not in (1, n):
+        if rate.ndim > 1 or rate.size not in (1, n):
             raise ValueError(f"prepay has {rate.size} values; pass one rate, one per month ({n}) or a callable")
-    rate = np.broadcast_to(rate, (n_paths, n))
-    if (~np.isfinite(rate)).any() or (rate < 0).any() or (rate > 1).any():
-        raise ValueError("prepay gave rates outside [0, 1]; CPR and SMM are decimals (25% = 0.25)")
-    kind = v.choice("prepay_type", prepay_type, ["CPR", "SMM"])
-    return -np.expm1(np.log1p(-rate) / 12.0) if kind == "CPR" else rate
+        rate = np.broadcast_to(rate.reshape(-1, 1), (n, n_paths))
+    bad = ~((rate >= 0) & (rate <= 1))
+    if bad.any():
+        raise ValueError("prepay gave rates outside [0, 1] (or NaN); CPR and SMM are decimals (25% = 0.25)")
+    if prepay_type == "CPR":
+        return -np.expm1(np.log1p(-np.minimum(rate, 1.0 - 1e-16)) / 12.0)
+    return rate
 
 
-def _simulate(curve, t, ages, z1, z2, a, sigma, wac, wam, servicing, amortization, prepay, prepay_type,
-              model, mortgage_spread, chunk, report, done, total):
-    """Mean over paths of CF x DF per period, and the per-path matrix itself (paths x n)."""
-    n_paths = z1.shape[0]
+def _simulate(curves, t, ages, a, sigma, wac, bal, net, prepay, prepay_type, model, mortgage_spread,
+              rng, n_paths, anti, chunk, report, done, total):
+    """Blocks of CF x DF (months x paths) on ``curves[0]``, and mean CF x DF per month on each other curve.
+
+    The short-rate state of a block is simulated once and shared by all curves (common random numbers).
+    """
     blocks = []
+    sums = [np.zeros(t.size) for _ in curves[1:]]
     for lo in range(0, n_paths, chunk):
-        hi = min(lo + chunk, n_paths)
-        short, disc = _hw_paths(curve, t, a, sigma, z1[lo:hi], z2[lo:hi])
-        smm = _prepay_matrix(prepay, prepay_type, short + mortgage_spread, ages, wac, model)
-        cf, _ = path_cashflows(smm, wac, wam, servicing, amortization)
-        blocks.append(cf * disc)
+        hc = min(chunk, n_paths - lo)
+        z1, z2 = _chunk_normals(rng, hc, t.size, anti)
+        x, integral = _hw_state(t, a, sigma, z1, z2)
+        for j, curve in enumerate(curves):
+            short, disc = _hw_rates(curve, t, a, sigma, x, integral)
+            smm = _prepay_matrix(prepay, prepay_type, short + mortgage_spread, ages, wac, model)
+            cf, _ = _pool_flows(smm, bal, net)
+            cf *= disc
+            if j == 0:
+                blocks.append(cf)
+            else:
+                sums[j - 1] += cf.sum(axis=1)
         done[0] += 1
         if report:
             report(done[0], total)
-    return np.concatenate(blocks)
+    return blocks, [x / n_paths for x in sums]
 
 
 def oas(price, wac, wam, curve_terms, curve_rates, *, servicing=0.0, age=0, amortization="level_payment",
@@ -449,41 +509,41 @@ def oas(price, wac, wam, curve_terms, curve_rates, *, servicing=0.0, age=0, amor
     r0 = float(curve.forward(0.0))
     spread = c - r0 if mortgage_spread is None else v.number("mortgage_spread", mortgage_spread, lo=-1, hi=1)
 
+    kind = v.choice("amortization", amortization, ["level_payment", "level_principal"])
+    ptype = v.choice("prepay_type", prepay_type, ["CPR", "SMM"])
+    bal = _amortized_balance(c, n, kind)
     started = time.perf_counter()
-    z1, z2 = _normals(n_paths, n, seed, anti)
-    blocks = -(-n_paths // chunk)
-    total = blocks * (3 if effective else 1) + 1
     report = _progress_fn(progress)
+    total = -(-n_paths // chunk) + 1
     done = [0]
-    args = (a, s, c, n, svc, amortization, prepay, prepay_type, model, spread, chunk, report, done, total)
-
-    m = _simulate(curve, t, ages, z1, z2, *args)
-    mean = m.mean(axis=0)
+    curves = [curve, curve.shifted(b), curve.shifted(-b)] if effective else [curve]
+    blocks, (others) = _simulate(curves, t, ages, a, s, c, bal, c - svc, prepay, ptype, model, spread,
+                                 np.random.default_rng(seed), n_paths, anti, chunk, report, done, total)
+    mean = sum(blk.sum(axis=1) for blk in blocks) / n_paths
     x = _solve_spread(lambda sp: float(mean @ np.exp(-sp * t)), target, "OAS")
-    pv = m @ np.exp(-x * t)
-    if anti:
-        h = n_paths // 2
-        pairs = 0.5 * (pv[:h] + pv[h:])
-    else:
-        pairs = pv
+    shift = np.exp(-x * t)
+    pairs = []
+    for blk in blocks:
+        pv = shift @ blk
+        h = pv.size // 2
+        pairs.append(0.5 * (pv[:h] + pv[h:]) if anti else pv)
+    pairs = np.concatenate(pairs)
     se = float(pairs.std(ddof=1) / math.sqrt(pairs.size)) if pairs.size > 1 else float("nan")
-    model_price = float(pv.mean()) - (target - p)
+    base = float(mean @ shift)
+    model_price = base - (target - p)
 
     # Z-spread of the zero-volatility flows (the paths' common flows when sigma = 0)
-    zs_short, _ = _hw_paths(curve, t, a, 0.0, np.zeros((1, n)), np.zeros((1, n)))
-    zs_smm = _prepay_matrix(prepay, prepay_type, zs_short + spread, ages, c, model)
-    zs_cf, _ = path_cashflows(zs_smm, c, n, svc, amortization)
-    zs = _solve_spread(lambda sp: float(zs_cf[0] @ curve.discount(t, sp)), target, "Z-spread")
+    x0, i0 = _hw_state(t, a, 0.0, np.zeros((1, n)), np.zeros((1, n)))
+    short0, _ = _hw_rates(curve, t, a, 0.0, x0, i0)
+    cf0, _ = _pool_flows(_prepay_matrix(prepay, ptype, short0 + spread, ages, c, model), bal, c - svc)
+    zs = _solve_spread(lambda sp: float(cf0[:, 0] @ curve.discount(t, sp)), target, "Z-spread")
     done[0] += 1
     if report:
         report(done[0], total)
 
     ed = ec = float("nan")
     if effective:
-        shift = np.exp(-x * t)
-        up = float((_simulate(curve.shifted(b), t, ages, z1, z2, *args).mean(axis=0)) @ shift)
-        down = float((_simulate(curve.shifted(-b), t, ages, z1, z2, *args).mean(axis=0)) @ shift)
-        base = float(pv.mean())
+        up, down = float(others[0] @ shift), float(others[1] @ shift)
         ed = effective_duration(base, down, up, b)
         ec = effective_convexity(base, down, up, b)
     return OASResult(oas=x, price_std_error=se, effective_duration=ed, effective_convexity=ec, paths=n_paths,
