@@ -38,8 +38,10 @@ Example
 from __future__ import annotations
 
 import math
+import os
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable
 
@@ -157,16 +159,15 @@ def zspread(cash_flows, price, curve_terms, curve_rates, delay_days=0, settle_da
 # Hull-White paths
 # --------------------------------------------------------------------------------------------
 def _chunk_normals(rng: np.random.Generator, n_paths: int, n_steps: int, antithetic: bool) -> np.ndarray:
-    """Standard normals for one block of paths, time-major (steps x draws).
+    """Standard normals for one block of paths, draws x steps (path-major).
 
-    Draws are path-major from one generator, so blocks of any size read the same stream.  With
-    antithetic variates only ``n_paths/2`` paths are drawn: the block's second half is the first
-    half negated (paths ``i`` and ``i + n_paths/2`` are a pair), applied by :func:`_hw_state`.
+    Draws come path by path from one generator, so blocks of any size read the same stream.  With
+    antithetic variates only ``n_paths/2`` paths are drawn: the block's second half is the first half
+    negated (paths ``i`` and ``i + n_paths/2`` are a pair).
     """
     if antithetic and n_paths % 2:
         raise ValueError(f"paths={n_paths} is odd; antithetic variates need an even number of paths")
-    m = n_paths // 2 if antithetic else n_paths
-    return np.ascontiguousarray(rng.standard_normal((m, n_steps)).T)
+    return rng.standard_normal((n_paths // 2 if antithetic else n_paths, n_steps))
 
 
 def _hw_moments(a: float, sigma: float, h: np.ndarray):
@@ -283,7 +284,7 @@ def short_rate_paths(curve_terms, curve_rates, times, *, compounding="continuous
     a, s = _check_model(mean_reversion, sigma)
     n = v.whole("paths", paths)
     eps = _chunk_normals(np.random.default_rng(seed), n, t.size, bool(antithetic))
-    return _hw_paths(curve, t, a, s, eps, bool(antithetic))
+    return _hw_paths(curve, t, a, s, np.ascontiguousarray(eps.T), bool(antithetic))
 
 
 # --------------------------------------------------------------------------------------------
@@ -477,12 +478,14 @@ def _discounted_flows(rate, prepay_type, growth, coef_a, coef_b):
 
 
 def _simulate(curves, t, ages, a, sigma, wac, bal, net, prepay, prepay_type, model, mortgage_spread,
-              rng, n_paths, anti, chunk, report, done, total):
-    """CF x DF (months x paths) on ``curves[0]`` by block, and mean CF x DF per month on the other curves.
+              rng, n_paths, anti, chunk, report, done, total, engine):
+    """Discounted flows CF x DF on ``curves[0]`` by block, and their mean per month on the other curves.
 
-    The short-rate state of a block is simulated once and shared by all curves (common random
-    numbers); with antithetic variates the block's mirrored half is evaluated from the same state with
-    the sign reversed.  Returns a list of ``(pv_block_plus, pv_block_minus or None)`` and the means.
+    Returns ``(blocks, means)``: ``blocks`` a list of ``(plus, minus)`` path-major arrays (paths x
+    months; ``minus`` the antithetic mirrors of ``plus``, or None), ``means`` one months-vector per
+    other curve.  The short-rate state of a block is simulated once and shared by all curves (common
+    random numbers); mirrored paths reuse it with the sign reversed.  The normals are drawn block by
+    block from one stream, so both engines give the same numbers.
     """
     g = _Grid(t, a, sigma)
     grid0 = np.r_[0.0, t[:-1]]
@@ -491,37 +494,149 @@ def _simulate(curves, t, ages, a, sigma, wac, bal, net, prepay, prepay_type, mod
         phi = curve.forward(grid0) + g.phi_conv
         scale = curve.discount(t) * np.exp(-0.5 * g.var_i)
         consts.append((phi, 100.0 * bal[:-1] * (1.0 + net / 12.0) * scale, 100.0 * bal[1:] * scale))
-    blocks = []
+    signs = (1.0, -1.0) if anti else (1.0,)
     sums = [np.zeros(t.size) for _ in curves[1:]]
+    blocks = []
+    static = None if prepay is None or callable(prepay) else _cpr_matrix(prepay, np.zeros((t.size, 1)), ages, wac,
+                                                                          model)[:, 0]
+    use_jit = engine == "numba" and not callable(prepay)
+    if use_jit:
+        kernel = _jit_kernel()
+        slope = model["refi_slope"]
+        cc = np.array([model["base_cpr"] + slope * (wac - mortgage_spread - phi) for phi, _, _ in consts])
+        ca = np.array([c[1] for c in consts])
+        cb = np.array([c[2] for c in consts])
+        ramp = np.minimum(np.maximum(ages, 1), 30) / 30.0
+        mode = 0 if static is None else (1 if prepay_type == "CPR" else 2)
+        rates = np.zeros(t.size) if static is None else static
+        decay = np.exp(-a * g.h)
     for lo in range(0, n_paths, chunk):
         hc = min(chunk, n_paths - lo)
-        start, integral = g.state(_chunk_normals(rng, hc, t.size, anti))
-        signs = (1.0, -1.0) if anti else (1.0,)
-        pair = []
-        for sign in signs:
-            growth = np.exp(-sign * integral)
-            for j, (phi, coef_a, coef_b) in enumerate(consts):
-                if prepay is None:
-                    rate = _refi_fast(start, sign, phi, ages, wac, mortgage_spread, model)
-                else:
-                    rate = _cpr_matrix(prepay, sign * start + (phi + mortgage_spread)[:, None], ages, wac, model)
-                pv = _discounted_flows(rate, prepay_type, growth, coef_a, coef_b)
-                if j == 0:
-                    pair.append(pv)
-                else:
-                    sums[j - 1] += pv.sum(axis=1)
-        blocks.append(pair)
+        eps = _chunk_normals(rng, hc, t.size, anti)
+        if use_jit:
+            out = np.empty((len(curves), hc, t.size))
+            kernel(eps, anti, g.sd, decay, 0.5 * g.h, cc, ca, cb, ramp, slope, model["cpr_floor"],
+                   min(model["cpr_cap"], _ALMOST_ONE), mode, rates, out)
+            h = hc // 2
+            blocks.append((out[0, :h], out[0, h:]) if anti else (out[0], None))
+            for j in range(1, len(curves)):
+                sums[j - 1] += out[j].sum(axis=0)
+        else:
+            start, integral = g.state(np.ascontiguousarray(eps.T))
+            pair = []
+            for sign in signs:
+                growth = np.exp(-sign * integral)
+                for j, (phi, coef_a, coef_b) in enumerate(consts):
+                    if prepay is None:
+                        rate = _refi_fast(start, sign, phi, ages, wac, mortgage_spread, model)
+                    elif static is not None:
+                        rate = np.repeat(static[:, None], start.shape[1], axis=1)
+                    else:
+                        rate = _cpr_matrix(prepay, sign * start + (phi + mortgage_spread)[:, None], ages, wac, model)
+                    pv = _discounted_flows(rate, prepay_type, growth, coef_a, coef_b)
+                    if j == 0:
+                        pair.append(pv.T)
+                    else:
+                        sums[j - 1] += pv.sum(axis=1)
+            blocks.append((pair[0], pair[1] if anti else None))
         done[0] += 1
         if report:
             report(done[0], total)
     return blocks, [x / n_paths for x in sums]
 
 
+# --------------------------------------------------------------------------------------------
+# compiled kernel (numba), the same arithmetic path by path; numpy above when numba is absent
+# --------------------------------------------------------------------------------------------
+def _keep_py(mode, c, k, x, cc, ramp, slope, floor, cap, rates):
+    """Survival over month k, ``1 - SMM_k``, for curve c (mode 0: refinancing model; 1: CPR; 2: SMM)."""
+    if mode == 0:
+        u = cc[c, k] - slope * x
+        if u < floor:
+            u = floor
+        if u > cap:
+            u = cap
+        return math.exp(math.log1p(-ramp[k] * u) / 12.0)
+    if mode == 1:
+        return math.exp(math.log1p(-rates[k]) / 12.0)
+    return 1.0 - rates[k]
+
+
+_keep = _keep_py
+
+
+def _kernel_py(eps, anti, sd, decay, half_h, cc, coef_a, coef_b, ramp, slope, floor, cap, mode, rates, out):
+    """Per path and month: the Hull-White step (exact x, trapezoid integral), the prepayment rate
+    (:func:`_keep_py`), the SF-4 survival factor and ``(coef_a S_{k-1} - coef_b S_k) exp(-I_k)`` for
+    one or three curves (see :func:`_discounted_flows`).  Paths ``i + n/2`` mirror paths ``i``."""
+    ncur, n_paths, n = out.shape
+    half = n_paths // 2
+    for p in _prange(n_paths):
+        q = np.int64(p)
+        sign = 1.0
+        if anti and q >= half:
+            q = q - half
+            sign = -1.0
+        x = 0.0                                   # the draw's sign is carried by x
+        integral = 0.0
+        s0 = 1.0
+        s1 = 1.0
+        s2 = 1.0
+        for k in range(n):
+            x_next = x * decay[k] + sign * sd[k] * eps[q, k]
+            integral += half_h[k] * (x + x_next)
+            growth = math.exp(-integral)
+            t0 = s0 * _keep(mode, 0, k, x, cc, ramp, slope, floor, cap, rates)
+            out[0, p, k] = (coef_a[0, k] * s0 - coef_b[0, k] * t0) * growth
+            s0 = t0
+            if ncur == 3:
+                t1 = s1 * _keep(mode, 1, k, x, cc, ramp, slope, floor, cap, rates)
+                out[1, p, k] = (coef_a[1, k] * s1 - coef_b[1, k] * t1) * growth
+                s1 = t1
+                t2 = s2 * _keep(mode, 2, k, x, cc, ramp, slope, floor, cap, rates)
+                out[2, p, k] = (coef_a[2, k] * s2 - coef_b[2, k] * t2) * growth
+                s2 = t2
+            x = x_next
+    return out
+
+
+_prange = range
+_JIT = None
+
+
+def _jit_kernel():
+    """The numba-compiled :func:`_kernel_py` (parallel over paths), compiled once and cached on disk."""
+    global _JIT, _prange, _keep
+    if _JIT is None:
+        import numba
+
+        _prange = numba.prange                    # globals are read when the kernel compiles (first call)
+        _keep = numba.njit(inline="always", cache=True)(_keep_py)
+        _JIT = numba.njit(parallel=True, cache=True, nogil=True)(_kernel_py)
+    return _JIT
+
+
+def engine_name(engine=None) -> str:
+    """``"numba"`` when numba is importable (and ``MBSXL_ENGINE`` is not ``numpy``), else ``"numpy"``."""
+    choice = (engine or os.environ.get("MBSXL_ENGINE", "") or "auto").lower()
+    if choice not in ("auto", "numba", "numpy"):
+        raise ValueError(f"engine={engine!r} is not one of auto, numba, numpy")
+    if choice == "numpy":
+        return "numpy"
+    try:
+        import numba  # noqa: F401
+    except Exception:
+        if choice == "numba":
+            raise ValueError("engine='numba' but numba is not installed; pip install numba") from None
+        return "numpy"
+    return "numba"
+
+
 def oas(price, wac, wam, curve_terms, curve_rates, *, servicing=0.0, age=0, amortization="level_payment",
         compounding="continuous", mean_reversion=0.1, sigma=0.01, paths=1000, seed=DEFAULT_SEED,
         antithetic=True, prepay=None, prepay_type="CPR", base_cpr=0.06, refi_slope=5.0, cpr_floor=0.0,
         cpr_cap=0.6, mortgage_spread=None, delay_days=0, settle_days=0, basis="30/360", coupon=None,
-        bump=0.0025, effective=True, progress=None, chunk_paths=256, start_date=None,
+        bump=0.0025, effective=True, progress=None, chunk_paths=None, engine=None, start_date=None,
         payment_day=None) -> OASResult:
     """Option-adjusted spread of a mortgage pool pass-through at ``price`` (per 100 of current face).
 
@@ -536,7 +651,15 @@ def oas(price, wac, wam, curve_terms, curve_rates, *, servicing=0.0, age=0, amor
     Reports the OAS, the standard error of the model price at that OAS (from independent antithetic
     pairs), effective duration and convexity from curve shifts of ``+-bump`` holding the OAS and the
     random numbers fixed, the path count, the model price, and the Z-spread of the zero-volatility
-    flows.  ``progress=True`` writes progress to stderr (or pass a callable ``progress(done, total)``).
+    flows.  ``progress=True`` writes progress to stderr (or pass a callable ``progress(done, total)``),
+    one step per block of ``chunk_paths`` paths.
+
+    ``engine``: ``"numba"`` (a compiled kernel, parallel over paths; the default when numba is
+    installed), ``"numpy"`` (months in a loop, paths as arrays; the default otherwise, and always for a
+    callable ``prepay``), or the environment variable ``MBSXL_ENGINE``.  Both give the same numbers
+    (the normals come from one numpy stream, block by block).  Memory: about
+    ``8 x paths x months x curves`` bytes per block (the default blocks are 8192 paths with numba,
+    512 with numpy).
 
     >>> r = oas(100.0, 0.06, 120, [1, 10], [0.04, 0.04], paths=200, effective=False)
     >>> 0.0 < r.oas < 0.03 and r.price_std_error < 0.5
@@ -555,7 +678,11 @@ def oas(price, wac, wam, curve_terms, curve_rates, *, servicing=0.0, age=0, amor
     if anti and n_paths % 2:
         raise ValueError(f"paths={n_paths} is odd; antithetic variates need an even number of paths")
     b = v.number("bump", bump, lo=0, lo_open=True, hi=0.05)
-    chunk = v.whole("chunk_paths", chunk_paths)
+    eng = engine_name(engine)
+    if chunk_paths is None:
+        chunk = 8192 if eng == "numba" and not callable(prepay) else 512
+    else:
+        chunk = v.whole("chunk_paths", chunk_paths)
     if anti and chunk % 2:
         chunk += 1
     curve = ZeroCurve(curve_terms, curve_rates, compounding)
@@ -576,13 +703,13 @@ def oas(price, wac, wam, curve_terms, curve_rates, *, servicing=0.0, age=0, amor
     total = -(-n_paths // chunk) + 1
     done = [0]
     curves = [curve, curve.shifted(b), curve.shifted(-b)] if effective else [curve]
-    blocks, (others) = _simulate(curves, t, ages, a, s, c, bal, c - svc, prepay, ptype, model, spread,
-                                 np.random.default_rng(seed), n_paths, anti, chunk, report, done, total)
-    mean = sum(blk.sum(axis=1) for pair in blocks for blk in pair) / n_paths
+    blocks, others = _simulate(curves, t, ages, a, s, c, bal, c - svc, prepay, ptype, model, spread,
+                               np.random.default_rng(seed), n_paths, anti, chunk, report, done, total, eng)
+    mean = sum(blk.sum(axis=0) for pair in blocks for blk in pair if blk is not None) / n_paths
     x = _solve_spread(lambda sp: float(mean @ np.exp(-sp * t)), target, "OAS")
     shift = np.exp(-x * t)
-    pairs = np.concatenate([0.5 * (shift @ pair[0] + shift @ pair[1]) if anti else shift @ pair[0]
-                            for pair in blocks])
+    pairs = np.concatenate([0.5 * (plus @ shift + minus @ shift) if anti else plus @ shift
+                            for plus, minus in blocks])
     se = float(pairs.std(ddof=1) / math.sqrt(pairs.size)) if pairs.size > 1 else float("nan")
     base = float(mean @ shift)
     model_price = base - (target - p)

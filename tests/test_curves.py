@@ -193,3 +193,16 @@ def test_oas_validation():
         cv.oas(99.0, sigma=1.0, **POOL)
     with pytest.raises(ValueError, match="prepay"):
         cv.oas(99.0, prepay=[0.1, 0.2], **POOL)
+
+
+@pytest.mark.parametrize("extra", [{}, {"prepay": 0.1726}, {"prepay": 0.01, "prepay_type": "SMM"},
+                                   {"prepay": np.linspace(0.05, 0.3, 220)}, {"antithetic": False}])
+def test_engines_agree(extra):
+    """The compiled kernel and the numpy engine compute the same OAS, error and effective measures."""
+    pytest.importorskip("numba")
+    a = cv.oas(99.0, paths=200, engine="numba", **extra, **POOL)
+    b = cv.oas(99.0, paths=200, engine="numpy", chunk_paths=60, **extra, **POOL)
+    assert a.oas == pytest.approx(b.oas, abs=1e-12)
+    assert a.price_std_error == pytest.approx(b.price_std_error, rel=1e-9)
+    assert a.effective_duration == pytest.approx(b.effective_duration, rel=1e-9)
+    assert a.effective_convexity == pytest.approx(b.effective_convexity, rel=1e-7, abs=1e-7)
