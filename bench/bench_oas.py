@@ -67,7 +67,7 @@ def loop_oas(wam: int, paths: int, seed: int = cv.DEFAULT_SEED) -> tuple[float, 
     bal = cv._amortized_balance(WAC, wam, "level_payment").tolist()
     ramp = (np.minimum(np.maximum(np.arange(1, wam + 1), 1), 30) / 30).tolist()
     net = WAC - SERVICING
-    eps = cv._chunk_normals(np.random.default_rng(seed), paths, wam, True).tolist()   # draws x months
+    eps = cv._chunk_normals(cv._rng(seed), paths, wam, True).tolist()   # draws x months
     half = paths // 2
     rows = [[], [], []]                                   # per curve: per path, CF x DF by month
     for p in range(paths):

@@ -158,6 +158,13 @@ def zspread(cash_flows, price, curve_terms, curve_rates, delay_days=0, settle_da
 # --------------------------------------------------------------------------------------------
 # Hull-White paths
 # --------------------------------------------------------------------------------------------
+def _rng(seed) -> np.random.Generator:
+    """The random stream of the simulation: numpy's SFC64 generator seeded with ``seed`` (an int)."""
+    if seed is None:
+        raise ValueError("seed is blank; pass a whole number (the default is fixed so results repeat)")
+    return np.random.Generator(np.random.SFC64(v.whole("seed", seed, lo=0)))
+
+
 def _chunk_normals(rng: np.random.Generator, n_paths: int, n_steps: int, antithetic: bool) -> np.ndarray:
     """Standard normals for one block of paths, draws x steps (path-major).
 
@@ -283,7 +290,7 @@ def short_rate_paths(curve_terms, curve_rates, times, *, compounding="continuous
     t = v.array("times", times, lo=0)
     a, s = _check_model(mean_reversion, sigma)
     n = v.whole("paths", paths)
-    eps = _chunk_normals(np.random.default_rng(seed), n, t.size, bool(antithetic))
+    eps = _chunk_normals(_rng(seed), n, t.size, bool(antithetic))
     return _hw_paths(curve, t, a, s, np.ascontiguousarray(eps.T), bool(antithetic))
 
 
@@ -704,7 +711,7 @@ def oas(price, wac, wam, curve_terms, curve_rates, *, servicing=0.0, age=0, amor
     done = [0]
     curves = [curve, curve.shifted(b), curve.shifted(-b)] if effective else [curve]
     blocks, others = _simulate(curves, t, ages, a, s, c, bal, c - svc, prepay, ptype, model, spread,
-                               np.random.default_rng(seed), n_paths, anti, chunk, report, done, total, eng)
+                               _rng(seed), n_paths, anti, chunk, report, done, total, eng)
     mean = sum(blk.sum(axis=0) for pair in blocks for blk in pair if blk is not None) / n_paths
     x = _solve_spread(lambda sp: float(mean @ np.exp(-sp * t)), target, "OAS")
     shift = np.exp(-x * t)
