@@ -575,34 +575,42 @@ _keep = _keep_py
 def _kernel_py(eps, anti, sd, decay, half_h, cc, coef_a, coef_b, ramp, slope, floor, cap, mode, rates, out):
     """Per path and month: the Hull-White step (exact x, trapezoid integral), the prepayment rate
     (:func:`_keep_py`), the SF-4 survival factor and ``(coef_a S_{k-1} - coef_b S_k) exp(-I_k)`` for
-    one or three curves (see :func:`_discounted_flows`).  Paths ``i + n/2`` mirror paths ``i``."""
+    one or three curves (see :func:`_discounted_flows`).  With antithetic variates path ``q + n/2``
+    is the mirror of path ``q`` (state -x, -I) and is evaluated in the same pass."""
     ncur, n_paths, n = out.shape
-    half = n_paths // 2
-    for p in _prange(n_paths):
-        q = np.int64(p)
-        sign = 1.0
-        if anti and q >= half:
-            q = q - half
-            sign = -1.0
-        x = 0.0                                   # the draw's sign is carried by x
+    n_draws = eps.shape[0]
+    for q in _prange(n_draws):
+        x = 0.0
         integral = 0.0
-        s0 = 1.0
-        s1 = 1.0
-        s2 = 1.0
+        s0 = s1 = s2 = 1.0                         # survival factors, path q, curves 0..2
+        m0 = m1 = m2 = 1.0                         # the same for the mirrored path
         for k in range(n):
-            x_next = x * decay[k] + sign * sd[k] * eps[q, k]
+            x_next = x * decay[k] + sd[k] * eps[q, k]
             integral += half_h[k] * (x + x_next)
             growth = math.exp(-integral)
             t0 = s0 * _keep(mode, 0, k, x, cc, ramp, slope, floor, cap, rates)
-            out[0, p, k] = (coef_a[0, k] * s0 - coef_b[0, k] * t0) * growth
+            out[0, q, k] = (coef_a[0, k] * s0 - coef_b[0, k] * t0) * growth
             s0 = t0
             if ncur == 3:
                 t1 = s1 * _keep(mode, 1, k, x, cc, ramp, slope, floor, cap, rates)
-                out[1, p, k] = (coef_a[1, k] * s1 - coef_b[1, k] * t1) * growth
+                out[1, q, k] = (coef_a[1, k] * s1 - coef_b[1, k] * t1) * growth
                 s1 = t1
                 t2 = s2 * _keep(mode, 2, k, x, cc, ramp, slope, floor, cap, rates)
-                out[2, p, k] = (coef_a[2, k] * s2 - coef_b[2, k] * t2) * growth
+                out[2, q, k] = (coef_a[2, k] * s2 - coef_b[2, k] * t2) * growth
                 s2 = t2
+            if anti:
+                r = q + n_draws
+                mirror = 1.0 / growth
+                t0 = m0 * _keep(mode, 0, k, -x, cc, ramp, slope, floor, cap, rates)
+                out[0, r, k] = (coef_a[0, k] * m0 - coef_b[0, k] * t0) * mirror
+                m0 = t0
+                if ncur == 3:
+                    t1 = m1 * _keep(mode, 1, k, -x, cc, ramp, slope, floor, cap, rates)
+                    out[1, r, k] = (coef_a[1, k] * m1 - coef_b[1, k] * t1) * mirror
+                    m1 = t1
+                    t2 = m2 * _keep(mode, 2, k, -x, cc, ramp, slope, floor, cap, rates)
+                    out[2, r, k] = (coef_a[2, k] * m2 - coef_b[2, k] * t2) * mirror
+                    m2 = t2
             x = x_next
     return out
 
