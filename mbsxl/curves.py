@@ -484,16 +484,23 @@ def _discounted_flows(rate, prepay_type, growth, coef_a, coef_b):
     return out
 
 
-def _simulate(curves, t, ages, a, sigma, wac, bal, net, prepay, prepay_type, model, mortgage_spread,
-              rng, n_paths, anti, chunk, report, done, total, engine):
-    """Discounted flows CF x DF on ``curves[0]`` by block, and their mean per month on the other curves.
+_MOMENTS = 16                    # Taylor terms kept per antithetic pair for its price at any spread near the centre
 
-    Returns ``(blocks, means)``: ``blocks`` a list of ``(plus, minus)`` path-major arrays (paths x
-    months; ``minus`` the antithetic mirrors of ``plus``, or None), ``means`` one months-vector per
-    other curve.  The short-rate state of a block is simulated once and shared by all curves (common
-    random numbers); mirrored paths reuse it with the sign reversed.  The normals are drawn block by
-    block from one stream, so both engines give the same numbers.
+
+def _simulate(curves, t, ages, a, sigma, wac, bal, net, prepay, prepay_type, model, mortgage_spread,
+              rng, n_paths, anti, chunk, report, done, total, engine, center):
+    """Mean discounted flows per month on each curve, and each pair's price as moments about ``center``.
+
+    Returns ``(means, moments)``: ``means[c]`` the mean over paths of CF x DF per month on curve c;
+    ``moments`` (pairs x _MOMENTS) with ``sum_j moments[i, j] (s - center)**j`` = pair i's mean price
+    at spread s on ``curves[0]`` (a Taylor series of ``sum_k m_k exp(-s T_k)``), so memory stays
+    bounded by one block however many paths run.  The short-rate state of a block is simulated once and
+    shared by all curves (common random numbers); mirrored paths reuse it with the sign reversed.  The
+    normals are drawn block by block from one stream, so both engines give the same numbers.
     """
+    fact = np.cumprod(np.r_[1.0, np.arange(1, _MOMENTS)])
+    basis = np.ascontiguousarray(np.exp(-center * t)[:, None] * (-t[:, None]) ** np.arange(_MOMENTS) / fact)
+    moments = []
     g = _Grid(t, a, sigma)
     grid0 = np.r_[0.0, t[:-1]]
     consts = []
@@ -502,8 +509,7 @@ def _simulate(curves, t, ages, a, sigma, wac, bal, net, prepay, prepay_type, mod
         scale = curve.discount(t) * np.exp(-0.5 * g.var_i)
         consts.append((phi, 100.0 * bal[:-1] * (1.0 + net / 12.0) * scale, 100.0 * bal[1:] * scale))
     signs = (1.0, -1.0) if anti else (1.0,)
-    sums = [np.zeros(t.size) for _ in curves[1:]]
-    blocks = []
+    sums = [np.zeros(t.size) for _ in curves]
     static = None if prepay is None or callable(prepay) else _cpr_matrix(prepay, np.zeros((t.size, 1)), ages, wac,
                                                                           model)[:, 0]
     use_jit = engine == "numba" and not callable(prepay)
@@ -522,12 +528,12 @@ def _simulate(curves, t, ages, a, sigma, wac, bal, net, prepay, prepay_type, mod
         eps = _chunk_normals(rng, hc, t.size, anti)
         if use_jit:
             out = np.empty((len(curves), hc, t.size))
+            mom = np.zeros((eps.shape[0], _MOMENTS))
             kernel(eps, anti, g.sd, decay, 0.5 * g.h, cc, ca, cb, ramp, slope, model["cpr_floor"],
-                   min(model["cpr_cap"], _ALMOST_ONE), mode, rates, out)
-            h = hc // 2
-            blocks.append((out[0, :h], out[0, h:]) if anti else (out[0], None))
-            for j in range(1, len(curves)):
-                sums[j - 1] += out[j].sum(axis=0)
+                   min(model["cpr_cap"], _ALMOST_ONE), mode, rates, basis, out, mom)
+            moments.append(mom)
+            for j in range(len(curves)):
+                sums[j] += out[j].sum(axis=0)
         else:
             start, integral = g.state(np.ascontiguousarray(eps.T))
             pair = []
@@ -542,14 +548,14 @@ def _simulate(curves, t, ages, a, sigma, wac, bal, net, prepay, prepay_type, mod
                         rate = _cpr_matrix(prepay, sign * start + (phi + mortgage_spread)[:, None], ages, wac, model)
                     pv = _discounted_flows(rate, prepay_type, growth, coef_a, coef_b)
                     if j == 0:
-                        pair.append(pv.T)
-                    else:
-                        sums[j - 1] += pv.sum(axis=1)
-            blocks.append((pair[0], pair[1] if anti else None))
+                        pair.append(pv)
+                    sums[j] += pv.sum(axis=1)
+            base = 0.5 * (pair[0] + pair[1]) if anti else pair[0]
+            moments.append(base.T @ basis)
         done[0] += 1
         if report:
             report(done[0], total)
-    return blocks, [x / n_paths for x in sums]
+    return [x / n_paths for x in sums], np.concatenate(moments)
 
 
 # --------------------------------------------------------------------------------------------
@@ -572,11 +578,14 @@ def _keep_py(mode, c, k, x, cc, ramp, slope, floor, cap, rates):
 _keep = _keep_py
 
 
-def _kernel_py(eps, anti, sd, decay, half_h, cc, coef_a, coef_b, ramp, slope, floor, cap, mode, rates, out):
+def _kernel_py(eps, anti, sd, decay, half_h, cc, coef_a, coef_b, ramp, slope, floor, cap, mode, rates, basis,
+               out, moments):
     """Per path and month: the Hull-White step (exact x, trapezoid integral), the prepayment rate
     (:func:`_keep_py`), the SF-4 survival factor and ``(coef_a S_{k-1} - coef_b S_k) exp(-I_k)`` for
     one or three curves (see :func:`_discounted_flows`).  With antithetic variates path ``q + n/2``
-    is the mirror of path ``q`` (state -x, -I) and is evaluated in the same pass."""
+    is the mirror of path ``q`` (state -x, -I) and is evaluated in the same pass.  ``moments[q]``
+    receives the pair's (or path's) curve-0 flows times ``basis`` (the price series of :func:`_simulate`;
+    computed here rather than by a BLAS product, whose threads would compete with these)."""
     ncur, n_paths, n = out.shape
     n_draws = eps.shape[0]
     for q in _prange(n_draws):
@@ -611,6 +620,11 @@ def _kernel_py(eps, anti, sd, decay, half_h, cc, coef_a, coef_b, ramp, slope, fl
                     t2 = m2 * _keep(mode, 2, k, -x, cc, ramp, slope, floor, cap, rates)
                     out[2, r, k] = (coef_a[2, k] * m2 - coef_b[2, k] * t2) * mirror
                     m2 = t2
+                value = 0.5 * (out[0, q, k] + out[0, r, k])
+            else:
+                value = out[0, q, k]
+            for j in range(basis.shape[1]):
+                moments[q, j] += value * basis[k, j]
             x = x_next
     return out
 
@@ -672,9 +686,10 @@ def oas(price, wac, wam, curve_terms, curve_rates, *, servicing=0.0, age=0, amor
     ``engine``: ``"numba"`` (a compiled kernel, parallel over paths; the default when numba is
     installed), ``"numpy"`` (months in a loop, paths as arrays; the default otherwise, and always for a
     callable ``prepay``), or the environment variable ``MBSXL_ENGINE``.  Both give the same numbers
-    (the normals come from one numpy stream, block by block).  Memory: about
-    ``8 x paths x months x curves`` bytes per block (the default blocks are 8192 paths with numba,
-    512 with numpy).
+    (the normals come from one numpy stream, block by block).  Memory is bounded by one block (about
+    ``8 x block paths x months x 3`` bytes; blocks of 8192 paths with numba, 512 with numpy): each
+    antithetic pair keeps only a short series of its price in the spread, centred on the Z-spread
+    (or, when the OAS lies far from it, on the OAS after a second pass over the same paths).
 
     >>> r = oas(100.0, 0.06, 120, [1, 10], [0.04, 0.04], paths=200, effective=False)
     >>> 0.0 < r.oas < 0.03 and r.price_std_error < 0.5
@@ -715,21 +730,12 @@ def oas(price, wac, wam, curve_terms, curve_rates, *, servicing=0.0, age=0, amor
     bal = _amortized_balance(c, n, kind)
     started = time.perf_counter()
     report = _progress_fn(progress)
-    total = -(-n_paths // chunk) + 1
+    blocks = -(-n_paths // chunk)
+    total = blocks + 1
     done = [0]
-    curves = [curve, curve.shifted(b), curve.shifted(-b)] if effective else [curve]
-    blocks, others = _simulate(curves, t, ages, a, s, c, bal, c - svc, prepay, ptype, model, spread,
-                               _rng(seed), n_paths, anti, chunk, report, done, total, eng)
-    mean = sum(blk.sum(axis=0) for pair in blocks for blk in pair if blk is not None) / n_paths
-    x = _solve_spread(lambda sp: float(mean @ np.exp(-sp * t)), target, "OAS")
-    shift = np.exp(-x * t)
-    pairs = np.concatenate([0.5 * (plus @ shift + minus @ shift) if anti else plus @ shift
-                            for plus, minus in blocks])
-    se = float(pairs.std(ddof=1) / math.sqrt(pairs.size)) if pairs.size > 1 else float("nan")
-    base = float(mean @ shift)
-    model_price = base - (target - p)
 
-    # Z-spread of the zero-volatility flows (the paths' common flows when sigma = 0)
+    # Z-spread of the zero-volatility flows (the paths' common flows when sigma = 0); the centre of
+    # the pairs' price series
     mort0 = (curve.forward(np.r_[0.0, t[:-1]]) + spread)[:, None]
     rate0 = _cpr_matrix(prepay, mort0, ages, c, model)
     smm0 = -np.expm1(np.log1p(-rate0) / 12.0) if ptype == "CPR" else rate0
@@ -739,9 +745,29 @@ def oas(price, wac, wam, curve_terms, curve_rates, *, servicing=0.0, age=0, amor
     if report:
         report(done[0], total)
 
+    curves = [curve, curve.shifted(b), curve.shifted(-b)] if effective else [curve]
+    sim = (t, ages, a, s, c, bal, c - svc, prepay, ptype, model, spread)
+    means, moments = _simulate(curves, *sim, _rng(seed), n_paths, anti, chunk, report, done, total, eng, zs)
+    mean = means[0]
+    x = _solve_spread(lambda sp: float(mean @ np.exp(-sp * t)), target, "OAS")
+    if abs(x - zs) * t[-1] > 1.5:
+        # the series about the Z-spread (error below (1.5**16 / 16!) e**1.5 = 1.4e-10 relative up to
+        # here) would lose accuracy this far out: run the base curve again, same random numbers,
+        # centred on the OAS (rare: 500 bp between OAS and Z-spread on a 30-year pool)
+        total += blocks
+        _, moments = _simulate([curve], *sim, _rng(seed), n_paths, anti, chunk, report, done, total, eng, x)
+        centre = x
+    else:
+        centre = zs
+    pairs = moments @ (x - centre) ** np.arange(_MOMENTS)
+    se = float(pairs.std(ddof=1) / math.sqrt(pairs.size)) if pairs.size > 1 else float("nan")
+    shift = np.exp(-x * t)
+    base = float(mean @ shift)
+    model_price = base - (target - p)
+
     ed = ec = float("nan")
     if effective:
-        up, down = float(others[0] @ shift), float(others[1] @ shift)
+        up, down = float(means[1] @ shift), float(means[2] @ shift)
         ed = effective_duration(base, down, up, b)
         ec = effective_convexity(base, down, up, b)
     return OASResult(oas=x, price_std_error=se, effective_duration=ed, effective_convexity=ec, paths=n_paths,

@@ -206,3 +206,19 @@ def test_engines_agree(extra):
     assert a.price_std_error == pytest.approx(b.price_std_error, rel=1e-9)
     assert a.effective_duration == pytest.approx(b.effective_duration, rel=1e-9)
     assert a.effective_convexity == pytest.approx(b.effective_convexity, rel=1e-7, abs=1e-7)
+
+
+def test_pair_price_series_is_accurate():
+    """Each antithetic pair keeps a Taylor series of its price in the spread (16 terms about the Z-spread):
+    up to 500 bp from the centre over 30 years it matches the series centred on the spread itself to 1e-9."""
+    t = pr.payment_times(360, delay_days=25)
+    curve = cv.ZeroCurve(TERMS, RATES)
+    bal = cv._amortized_balance(0.0666, 360, "level_payment")
+    model = dict(base_cpr=0.06, refi_slope=5.0, cpr_floor=0.0, cpr_cap=0.6)
+    sim = (t, np.arange(1, 361), 0.1, 0.01, 0.0666, bal, 0.0636, None, "CPR", model, 0.02)
+    far = 0.06
+    _, m1 = cv._simulate([curve], *sim, cv._rng(1), 200, True, 64, None, [0], 1, "numpy", far)
+    for gap in (0.004, 0.02, 0.05):
+        _, m0 = cv._simulate([curve], *sim, cv._rng(1), 200, True, 64, None, [0], 1, "numpy", far - gap)
+        p0 = m0 @ gap ** np.arange(cv._MOMENTS)
+        np.testing.assert_allclose(p0, m1[:, 0], rtol=1e-9)
