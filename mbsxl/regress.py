@@ -514,7 +514,13 @@ def regress(y, x, headers=None, constant: bool = True, cov_type: str = "nonrobus
     if cov == "HAC":
         cov_kwds = {"maxlags": lags}
         cov_label = f"HAC (Newey-West, {lags} lag{'s' if lags != 1 else ''})"
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        # an exact fit (residuals 0, e.g. NIST Wampler1) leaves F, DW and the likelihood undefined: empty cells
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _ols_table(d, cov, cov_kwds, cov_label)
 
+
+def _ols_table(d: _Data, cov: str, cov_kwds, cov_label: str) -> Regression:
     from statsmodels.stats.stattools import durbin_watson
 
     res = _ols_results(d.y, d.X, cov, cov_kwds)
