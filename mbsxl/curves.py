@@ -490,6 +490,7 @@ def _discounted_flows(rate, prepay_type, growth, coef_a, coef_b):
     return out
 
 
+_GROUPS = 32                     # path groups of the compiled kernel (run in parallel, each with its own sums)
 _MOMENTS = 16                    # Taylor terms kept per antithetic pair for its price at any spread near the centre
 
 
@@ -533,13 +534,13 @@ def _simulate(curves, t, ages, a, sigma, wac, bal, net, prepay, prepay_type, mod
         hc = min(chunk, n_paths - lo)
         eps = _chunk_normals(rng, hc, t.size, anti)
         if use_jit:
-            out = np.empty((len(curves), hc, t.size))
+            groups = np.zeros((min(_GROUPS, eps.shape[0]), len(curves), t.size))
             mom = np.zeros((eps.shape[0], _MOMENTS))
             kernel(eps, anti, g.sd, decay, 0.5 * g.h, cc, ca, cb, ramp, slope, model["cpr_floor"],
-                   min(model["cpr_cap"], _ALMOST_ONE), mode, rates, basis, out, mom)
+                   min(model["cpr_cap"], _ALMOST_ONE), mode, rates, basis, groups, mom)
             moments.append(mom)
-            for j in range(len(curves)):
-                sums[j] += out[j].sum(axis=0)
+            for j, total_j in enumerate(groups.sum(axis=0)):
+                sums[j] += total_j
         else:
             start, integral = g.state(np.ascontiguousarray(eps.T))
             pair = []
@@ -585,54 +586,58 @@ _keep = _keep_py
 
 
 def _kernel_py(eps, anti, sd, decay, half_h, cc, coef_a, coef_b, ramp, slope, floor, cap, mode, rates, basis,
-               out, moments):
+               sums, moments):
     """Per path and month: the Hull-White step (exact x, trapezoid integral), the prepayment rate
     (:func:`_keep_py`), the SF-4 survival factor and ``(coef_a S_{k-1} - coef_b S_k) exp(-I_k)`` for
-    one or three curves (see :func:`_discounted_flows`).  With antithetic variates path ``q + n/2``
-    is the mirror of path ``q`` (state -x, -I) and is evaluated in the same pass.  ``moments[q]``
-    receives the pair's (or path's) curve-0 flows times ``basis`` (the price series of :func:`_simulate`;
-    computed here rather than by a BLAS product, whose threads would compete with these)."""
-    ncur, n_paths, n = out.shape
+    one or three curves (see :func:`_discounted_flows`).  With antithetic variates the mirror of each
+    drawn path (state -x, -I) is evaluated in the same pass.
+
+    Accumulates ``sums[g, c, k]`` (the flows of curve c, month k, over the paths of group g: groups
+    run in parallel, so no two threads add into the same cell) and ``moments[q]``, the pair's (or
+    path's) curve-0 flows times ``basis`` (the price series of :func:`_simulate`; computed here
+    rather than by a BLAS product, whose threads would compete with these)."""
+    n_groups, ncur, n = sums.shape
     n_draws = eps.shape[0]
-    for q in _prange(n_draws):
-        x = 0.0
-        integral = 0.0
-        s0 = s1 = s2 = 1.0                         # survival factors, path q, curves 0..2
-        m0 = m1 = m2 = 1.0                         # the same for the mirrored path
-        for k in range(n):
-            x_next = x * decay[k] + sd[k] * eps[q, k]
-            integral += half_h[k] * (x + x_next)
-            growth = math.exp(-integral)
-            t0 = s0 * _keep(mode, 0, k, x, cc, ramp, slope, floor, cap, rates)
-            out[0, q, k] = (coef_a[0, k] * s0 - coef_b[0, k] * t0) * growth
-            s0 = t0
-            if ncur == 3:
-                t1 = s1 * _keep(mode, 1, k, x, cc, ramp, slope, floor, cap, rates)
-                out[1, q, k] = (coef_a[1, k] * s1 - coef_b[1, k] * t1) * growth
-                s1 = t1
-                t2 = s2 * _keep(mode, 2, k, x, cc, ramp, slope, floor, cap, rates)
-                out[2, q, k] = (coef_a[2, k] * s2 - coef_b[2, k] * t2) * growth
-                s2 = t2
-            if anti:
-                r = q + n_draws
-                mirror = 1.0 / growth
-                t0 = m0 * _keep(mode, 0, k, -x, cc, ramp, slope, floor, cap, rates)
-                out[0, r, k] = (coef_a[0, k] * m0 - coef_b[0, k] * t0) * mirror
-                m0 = t0
+    for grp in _prange(n_groups):
+        for q in range(grp * n_draws // n_groups, (grp + 1) * n_draws // n_groups):
+            x = 0.0
+            integral = 0.0
+            s0 = s1 = s2 = 1.0                     # survival factors, drawn path, curves 0..2
+            m0 = m1 = m2 = 1.0                     # the same for the mirrored path
+            for k in range(n):
+                x_next = x * decay[k] + sd[k] * eps[q, k]
+                integral += half_h[k] * (x + x_next)
+                growth = math.exp(-integral)
+                t0 = s0 * _keep(mode, 0, k, x, cc, ramp, slope, floor, cap, rates)
+                value = (coef_a[0, k] * s0 - coef_b[0, k] * t0) * growth
+                s0 = t0
                 if ncur == 3:
-                    t1 = m1 * _keep(mode, 1, k, -x, cc, ramp, slope, floor, cap, rates)
-                    out[1, r, k] = (coef_a[1, k] * m1 - coef_b[1, k] * t1) * mirror
-                    m1 = t1
-                    t2 = m2 * _keep(mode, 2, k, -x, cc, ramp, slope, floor, cap, rates)
-                    out[2, r, k] = (coef_a[2, k] * m2 - coef_b[2, k] * t2) * mirror
-                    m2 = t2
-                value = 0.5 * (out[0, q, k] + out[0, r, k])
-            else:
-                value = out[0, q, k]
-            for j in range(basis.shape[1]):
-                moments[q, j] += value * basis[k, j]
-            x = x_next
-    return out
+                    t1 = s1 * _keep(mode, 1, k, x, cc, ramp, slope, floor, cap, rates)
+                    sums[grp, 1, k] += (coef_a[1, k] * s1 - coef_b[1, k] * t1) * growth
+                    s1 = t1
+                    t2 = s2 * _keep(mode, 2, k, x, cc, ramp, slope, floor, cap, rates)
+                    sums[grp, 2, k] += (coef_a[2, k] * s2 - coef_b[2, k] * t2) * growth
+                    s2 = t2
+                if anti:
+                    mirror = 1.0 / growth
+                    t0 = m0 * _keep(mode, 0, k, -x, cc, ramp, slope, floor, cap, rates)
+                    value_m = (coef_a[0, k] * m0 - coef_b[0, k] * t0) * mirror
+                    m0 = t0
+                    if ncur == 3:
+                        t1 = m1 * _keep(mode, 1, k, -x, cc, ramp, slope, floor, cap, rates)
+                        sums[grp, 1, k] += (coef_a[1, k] * m1 - coef_b[1, k] * t1) * mirror
+                        m1 = t1
+                        t2 = m2 * _keep(mode, 2, k, -x, cc, ramp, slope, floor, cap, rates)
+                        sums[grp, 2, k] += (coef_a[2, k] * m2 - coef_b[2, k] * t2) * mirror
+                        m2 = t2
+                    sums[grp, 0, k] += value + value_m
+                    value = 0.5 * (value + value_m)
+                else:
+                    sums[grp, 0, k] += value
+                for j in range(basis.shape[1]):
+                    moments[q, j] += value * basis[k, j]
+                x = x_next
+    return sums
 
 
 _prange = range
