@@ -222,3 +222,23 @@ def test_pair_price_series_is_accurate():
         _, m0 = cv._simulate([curve], *sim, cv._rng(1), 200, True, 64, None, [0], 1, "numpy", far - gap)
         p0 = m0 @ gap ** np.arange(cv._MOMENTS)
         np.testing.assert_allclose(p0, m1[:, 0], rtol=1e-9)
+
+
+def test_effective_measures_with_fixed_flows_match_direct_repricing():
+    """Zero volatility and a static CPR: the flows are fixed, so the bumped prices are the flows discounted on
+    the shifted curve plus the OAS; effective duration and convexity follow the SF-51 formulas exactly."""
+    b = 0.0025
+    r = cv.oas(99.0, sigma=0.0, paths=2, prepay=0.1726, bump=b, **POOL)
+    cf, _ = cv.path_cashflows(np.full((1, 220), 1 - (1 - 0.1726) ** (1 / 12)), POOL["wac"], 220, 0.003)
+    t = pr.payment_times(220, delay_days=25)
+
+    def priced(shift):
+        curve = cv.ZeroCurve(TERMS, np.array(RATES) + shift)
+        return float(cf[0] @ (curve.discount(t) * np.exp(-r.oas * t)))
+
+    p0, up, down = priced(0.0), priced(b), priced(-b)
+    assert p0 == pytest.approx(99.0, abs=1e-9)
+    assert r.effective_duration == pytest.approx(cv.effective_duration(p0, down, up, b), rel=1e-9)
+    assert r.effective_convexity == pytest.approx(cv.effective_convexity(p0, down, up, b), rel=1e-7)
+    # fixed flows: positive convexity (SF-50: cash-flow convexity of a pass-through is always positive)
+    assert r.effective_convexity > 0
