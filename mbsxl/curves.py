@@ -443,9 +443,11 @@ def _cpr_matrix(prepay, mort_t, ages, wac, model):
         rate = np.asarray(prepay(mort_t.T, ages), dtype=float)
         rate = np.broadcast_to(rate, (n_paths, n)).T
     else:
-        rate = np.asarray(prepay, dtype=float)
-        if rate.ndim > 1 or rate.size not in (1, n):
-            raise ValueError(f"prepay has {rate.size} values; pass one rate, one per month ({n}) or a callable")
+        rate = v.array("prepay", prepay, lo=0.0, hi=1.0, percent_hint=True)
+        if rate.size == 0:
+            raise ValueError("prepay is an empty range; pass a number, a column by month or a callable")
+        # a column by month is extended with its last value (as mbsxl.cashflows does)
+        rate = rate[:n] if rate.size >= n else np.concatenate([rate, np.full(n - rate.size, rate[-1])])
         rate = np.broadcast_to(rate.reshape(-1, 1), (n, n_paths))
     bad = ~((rate >= 0) & (rate <= 1))
     if bad.any():
@@ -683,8 +685,9 @@ def oas(price, wac, wam, curve_terms, curve_rates, *, servicing=0.0, age=0, amor
     Model (see the module docstring): Hull-White short rates fitted to the zero curve, the current
     mortgage rate on each path = short rate + ``mortgage_spread`` (default: ``wac`` minus the curve's
     short rate today, so the refinancing incentive starts at 0), prepayment from :func:`refi_cpr`
-    (or ``prepay``: a CPR/SMM number, a per-month vector, or a callable ``prepay(mortgage_rates,
-    ages) -> paths x months`` rates, e.g. a fitted regression), pool flows by :func:`path_cashflows`,
+    (or ``prepay``: a CPR or SMM number, a column by month extended with its last value, a PSA speed
+    with ``prepay_type="PSA"``, or a callable ``prepay(mortgage_rates, ages) -> paths x months``
+    rates, e.g. a fitted regression), pool flows by :func:`path_cashflows`,
     discounting along each path plus the OAS (continuous).  ``price`` is the quoted price;
     accrued interest at ``coupon`` (default ``wac - servicing``) is added when ``settle_days > 0``.
 
@@ -737,7 +740,14 @@ def oas(price, wac, wam, curve_terms, curve_rates, *, servicing=0.0, age=0, amor
     spread = c - r0 if mortgage_spread is None else v.number("mortgage_spread", mortgage_spread, lo=-1, hi=1)
 
     kind = v.choice("amortization", amortization, ["level_payment", "level_principal"])
-    ptype = v.choice("prepay_type", prepay_type, ["CPR", "SMM"])
+    ptype = v.choice("prepay_type", prepay_type, ["CPR", "SMM", "PSA"])
+    if ptype == "PSA":
+        if prepay is None or callable(prepay) or np.ndim(prepay) != 0:
+            raise ValueError("prepay_type='PSA' needs prepay = one PSA speed (e.g. 150)")
+        from .conventions import psa
+
+        prepay = np.asarray(psa(ages, v.number("prepay", prepay, lo=0)), dtype=float)
+        ptype = "CPR"
     bal = _amortized_balance(c, n, kind)
     started = time.perf_counter()
     report = _progress_fn(progress)

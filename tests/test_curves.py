@@ -191,8 +191,21 @@ def test_oas_validation():
         cv.oas(99.0, paths=101, **POOL)
     with pytest.raises(ValueError, match="sigma"):
         cv.oas(99.0, sigma=1.0, **POOL)
-    with pytest.raises(ValueError, match="prepay"):
-        cv.oas(99.0, prepay=[0.1, 0.2], **POOL)
+    with pytest.raises(ValueError, match="percent"):
+        cv.oas(99.0, prepay=[0.1, 25], **POOL)
+    with pytest.raises(ValueError, match="PSA"):
+        cv.oas(99.0, prepay=[100, 150], prepay_type="PSA", **POOL)
+
+
+def test_static_prepayment_forms():
+    """A short column is extended with its last value (as mbsxl.cashflows does); a PSA speed gives the SF-6 ramp."""
+    a = cv.oas(99.0, paths=100, effective=False, prepay=[0.3, 0.2], **POOL)
+    b = cv.oas(99.0, paths=100, effective=False, prepay=np.r_[0.3, np.full(219, 0.2)], **POOL)
+    assert a.oas == pytest.approx(b.oas, abs=1e-13)
+    months = np.arange(1, 221)
+    c = cv.oas(99.0, paths=100, effective=False, prepay=150, prepay_type="PSA", **POOL)
+    d = cv.oas(99.0, paths=100, effective=False, prepay=0.003 * np.minimum(months, 30), **POOL)
+    assert c.oas == pytest.approx(d.oas, abs=1e-13)
 
 
 @pytest.mark.parametrize("extra", [{}, {"prepay": 0.1726}, {"prepay": 0.01, "prepay_type": "SMM"},

@@ -121,18 +121,21 @@ def MBS_ZSPREAD(cash_flows, price, curve_terms, curve_rates, delay_days=0, settl
            Arg("mortgage_spread", "Current mortgage rate minus the short rate; default wac minus today's short "
                "rate (no incentive today)", kind="number", optional=True, default=None),
            _DELAY, _SETTLE,
-           Arg("prepay", "Optional CPR (a number or a column by month) replacing the refinancing model, e.g. "
-               "MBS_PREDICT output; then flows do not depend on the path", kind="number_or_vector",
-               optional=True, default=None),
+           Arg("prepay", "Optional CPR (a number or a column by month, extended with its last value) replacing "
+               "the refinancing model, e.g. MBS_PREDICT output; then flows do not depend on the path",
+               kind="number_or_vector", optional=True, default=None),
+           Arg("prepay_type", "How prepay is given: \"CPR\" (default), \"SMM\" or \"PSA\" (a speed, e.g. 150)",
+               kind="text", optional=True, default="CPR"),
            _CURVE_COMP,
            Arg("bump", "Parallel curve shift for effective duration and convexity, decimal; default 0.0025",
                kind="number", optional=True, default=0.0025)],
      returns="table")
 def MBS_OAS(price, wac, wam, curve_terms, curve_rates, servicing=0, age=0, sigma=0.01, mean_reversion=0.1,
             paths=1000, seed=20071214, base_cpr=0.06, refi_slope=5.0, cpr_cap=0.6, mortgage_spread=None,
-            delay_days=0, settle_days=0, prepay=None, compounding="continuous", bump=0.0025):
+            delay_days=0, settle_days=0, prepay=None, prepay_type="CPR", compounding="continuous", bump=0.0025):
     return mbsxl.oas(price, wac, wam, curve_terms, curve_rates, servicing=servicing, age=age, sigma=sigma,
                      mean_reversion=mean_reversion, paths=paths, seed=seed, base_cpr=base_cpr,
                      refi_slope=refi_slope, cpr_cap=cpr_cap, mortgage_spread=mortgage_spread,
-                     delay_days=delay_days, settle_days=settle_days, prepay=prepay, compounding=compounding,
+                     delay_days=delay_days, settle_days=settle_days, prepay=prepay, prepay_type=prepay_type,
+                     compounding=compounding,
                      bump=bump).as_table()
