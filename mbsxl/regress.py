@@ -263,7 +263,10 @@ def _prepare(y, x, headers, constant: bool, *, need_obs: bool = True, allow_bool
         x = _raw(x.to_numpy())
     ya = _raw(y)
     xa = _as_2d("x", _raw(x))
+    y_is_row = ya.ndim == 2 and ya.shape[0] == 1 and ya.shape[1] > 1
     ya = _as_column("y", ya)
+    if y_is_row and xa.shape[1] == ya.shape[0] and xa.shape[0] != ya.shape[0]:
+        xa = xa.T                           # data laid out in rows: y a row, x one row per variable
 
     if headers is True or (isinstance(headers, (int, float, np.bool_)) and not isinstance(headers, bool)
                            and bool(headers) and float(headers) == 1.0):

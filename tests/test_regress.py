@@ -136,6 +136,9 @@ def test_dataframe_input_and_header_row():
     r2 = mbsxl.regress([["cpr"]] + [[v] for v in y], block, headers=True)
     assert r2.names == r1.names and r2.y_name == "cpr"
     _close(r2.params, r1.params, rtol=0)
+    # data laid out in rows: y a row, x one row per variable
+    r4 = mbsxl.regress([list(y)], X.T.tolist())
+    _close(r4.params, r1.params, rtol=1e-13)
     # a header range of names (Excel passes a row of cells)
     r3 = mbsxl.regress(y, X, headers=[["rate", "age", "season"]])
     assert r3.names == r1.names
