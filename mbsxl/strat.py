@@ -1,0 +1,207 @@
+"""Stratification tables (分布表) and the pool summary (资产池总体特征) of a loan tape.
+
+Conventions
+-----------
+- **Buckets are closed on the right**: breakpoints ``b1 < b2 < ... < bk`` make the buckets
+  ``(-inf, b1], (b1, b2], ..., (bk, +inf)``.  This matches the way Chinese pool tables state their
+  buckets, e.g. "100万及以下" (at or below 1,000,000 yuan) is the bucket ``(-inf, 1000000]`` and a
+  loan of exactly 1,000,000 falls in it; "0-2年" with seasoning in months is ``(-inf, 24]``.
+- Shares are of the pool: ``% of Count`` = bucket count / all loans, ``% of Balance`` = bucket
+  balance / pool balance.  ``Average Balance`` = bucket balance / bucket count (blank, NaN, for
+  an empty bucket).  The last row is the total.
+- Weighted averages in :func:`pool_summary` are weighted by **current balance** (the usual
+  convention of offering documents and trustee reports: WA rate, WA remaining term, WA seasoning,
+  WA borrower age).
+- Blank rows are allowed: a row whose balance is NaN (a blank cell below a pasted tape) is dropped
+  when its other fields are blank too; a row with a balance but a blank value, or the reverse, is
+  an error naming the row.
+
+Example
+-------
+>>> import mbsxl
+>>> t = mbsxl.strat([300_000, 1_000_000, 1_500_000], [250_000, 800_000, 1_200_000], [1_000_000],
+...                 labels=["<=100万", ">100万"])
+>>> t[[BUCKET, COUNT, BALANCE]].values.tolist()
+[['<=100万', 2, 1050000.0], ['>100万', 1, 1200000.0], ['Total', 3, 2250000.0]]
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import _validate as v
+
+# stratification table columns (also the Excel headers of MBS_STRAT)
+BUCKET = "Bucket"
+COUNT = "Count"
+COUNT_SHARE = "% of Count"
+BALANCE = "Balance"
+BALANCE_SHARE = "% of Balance"
+AVERAGE_BALANCE = "Average Balance"
+STRAT_COLUMNS = [BUCKET, COUNT, COUNT_SHARE, BALANCE, BALANCE_SHARE, AVERAGE_BALANCE]
+TOTAL = "Total"
+
+# pool summary columns and statistics (the rows of Table 1)
+STATISTIC = "Statistic"
+VALUE = "Value"
+SUMMARY_COLUMNS = [STATISTIC, VALUE]
+S_LOANS = "贷款笔数 Number of loans"
+S_BALANCE = "本金余额总额 Total balance"
+S_AVERAGE = "单笔平均本金余额 Average balance"
+S_AVERAGE_SHARE = "平均余额占比 Average balance / total"
+S_LARGEST = "单笔最高本金余额 Largest balance"
+S_LARGEST_SHARE = "最高余额占比 Largest balance / total"
+S_ORIGINAL = "合同金额总额 Total original (contract) amount"
+S_ORIGINAL_AVERAGE = "单笔平均合同金额 Average original amount"
+S_ORIGINAL_LARGEST = "单笔最高合同金额 Largest original amount"
+S_WA_RATE = "加权平均利率 WA interest rate"
+S_WA_REMAINING = "加权平均剩余期限(月) WA remaining term (months)"
+S_WA_SEASONING = "加权平均账龄(月) WA seasoning (months)"
+S_WA_AGE = "加权平均借款人年龄 WA borrower age"
+
+# (statistic, which optional input it needs or None): the order of the rows
+SUMMARY_ROWS = [
+    (S_LOANS, None), (S_BALANCE, None), (S_AVERAGE, None), (S_AVERAGE_SHARE, None),
+    (S_LARGEST, None), (S_LARGEST_SHARE, None),
+    (S_ORIGINAL, "original_amounts"), (S_ORIGINAL_AVERAGE, "original_amounts"),
+    (S_ORIGINAL_LARGEST, "original_amounts"),
+    (S_WA_RATE, "rates"), (S_WA_REMAINING, "remaining_terms"), (S_WA_SEASONING, "seasoning"),
+    (S_WA_AGE, "ages"),
+]
+
+
+def _column(name: str, value) -> np.ndarray:
+    """A 1-D float column; NaN marks a blank cell."""
+    try:
+        a = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} holds a value that is not a number") from None
+    if a.ndim == 2 and 1 in a.shape:
+        a = a.ravel()
+    a = np.atleast_1d(a)
+    if a.ndim != 1:
+        raise ValueError(f"{name} has shape {a.shape}; pass a single row or column")
+    if np.isinf(a).any():
+        i = int(np.argmax(np.isinf(a)))
+        raise ValueError(f"{name}[{i}] is {a[i]}; pass finite numbers")
+    return a
+
+
+def _rows(balances, **others):
+    """Balances and the other columns with blank rows dropped; checks lengths and partial blanks."""
+    bal = _column("balances", balances)
+    cols = {}
+    for name, x in others.items():
+        if x is None:
+            continue
+        a = _column(name, x)
+        if a.size != bal.size:
+            raise ValueError(f"{name} has {a.size} values but balances has {bal.size}; pass one a loan")
+        cols[name] = a
+    blank = np.isnan(bal)
+    for name, a in cols.items():
+        bad = np.isnan(a) != blank
+        if bad.any():
+            i = int(np.argmax(bad))
+            what = "is blank" if np.isnan(a[i]) else "has a value"
+            where = "balances has one" if not blank[i] else "balances is blank"
+            raise ValueError(f"{name}[{i}] {what} but {where}; fill or clear the whole row")
+    keep = ~blank
+    bal = bal[keep]
+    if bal.size == 0:
+        raise ValueError("balances is empty (every row blank); pass one balance a loan")
+    if (bal < 0).any():
+        i = int(np.flatnonzero(keep)[np.argmax(bal < 0)])
+        raise ValueError(f"balances[{i}]={_column('balances', balances)[i]:g} is negative; balances are >= 0")
+    return bal, {k: a[keep] for k, a in cols.items()}
+
+
+def strat(values, balances, breakpoints, labels=None) -> pd.DataFrame:
+    """Stratification of a tape: one row a bucket of ``values`` (count, % of count, balance, % of
+    balance, average balance) and a total row; columns :data:`STRAT_COLUMNS`.
+
+    ``values``: the characteristic of each loan (contract amount, remaining term in months, seasoning,
+    borrower age ...); ``balances``: current balance of each loan; ``breakpoints``: increasing upper
+    bounds, buckets closed on the right (see the module docstring), k breakpoints make k + 1 buckets;
+    ``labels``: k + 1 bucket names (default ``"<= b1"``, ``"b1 - b2"``, ..., ``"> bk"``).
+    """
+    bal, cols = _rows(balances, values=values)
+    x = cols["values"]
+    bp = v.array("breakpoints", breakpoints)
+    if bp.size == 0:
+        raise ValueError("breakpoints is empty; pass at least one upper bound")
+    if bp.size > 1 and (np.diff(bp) <= 0).any():
+        i = int(np.argmax(np.diff(bp) <= 0)) + 1
+        raise ValueError(f"breakpoints[{i}]={bp[i]:g} is not above breakpoints[{i - 1}]={bp[i - 1]:g}; "
+                         "pass strictly increasing upper bounds")
+    k = bp.size
+    if labels is None:
+        g = lambda z: f"{z:,.0f}" if float(z).is_integer() else f"{z:,g}"  # noqa: E731
+        labels = [f"<= {g(bp[0])}"] + [f"{g(bp[i - 1])} - {g(bp[i])}" for i in range(1, k)] + [f"> {g(bp[-1])}"]
+    else:
+        labels = [("" if s is None else str(s)) for s in np.asarray(labels, dtype=object).ravel()]
+        if len(labels) != k + 1:
+            raise ValueError(f"labels has {len(labels)} names but {k} breakpoints make {k + 1} buckets; "
+                             f"pass {k + 1} labels")
+    # (lo, hi]: index = number of breakpoints strictly below x
+    idx = np.searchsorted(bp, x, side="left")
+    counts = np.bincount(idx, minlength=k + 1).astype(np.int64)
+    sums = np.bincount(idx, weights=bal, minlength=k + 1)
+    n, total = int(bal.size), float(bal.sum())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        avg = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+    df = pd.DataFrame({
+        BUCKET: labels + [TOTAL],
+        COUNT: np.append(counts, n),
+        COUNT_SHARE: np.append(counts / n, 1.0),
+        BALANCE: np.append(sums, total),
+        BALANCE_SHARE: np.append(sums / total if total > 0 else np.full(k + 1, np.nan), 1.0 if total > 0 else np.nan),
+        AVERAGE_BALANCE: np.append(avg, total / n),
+    }, columns=STRAT_COLUMNS)
+    return df
+
+
+def pool_summary(balances, rates=None, remaining_terms=None, seasoning=None, ages=None,
+                 original_amounts=None) -> pd.DataFrame:
+    """Table 1, the overall characteristics of a pool, as two columns (:data:`SUMMARY_COLUMNS`).
+
+    Rows (:data:`SUMMARY_ROWS`; a row whose input is omitted is left out): number of loans, total,
+    average and largest current balance and the shares of the average and the largest in the total;
+    with ``original_amounts`` their total, average and largest; balance-weighted averages of
+    ``rates`` (annual decimals), ``remaining_terms`` and ``seasoning`` (months) and ``ages``
+    (borrower age at origination, years).
+
+    >>> t = pool_summary([100.0, 300.0], rates=[0.06, 0.07])
+    >>> dict(zip(t[STATISTIC], t[VALUE]))[S_WA_RATE]
+    0.0675
+    """
+    bal, cols = _rows(balances, rates=rates, remaining_terms=remaining_terms, seasoning=seasoning,
+                      ages=ages, original_amounts=original_amounts)
+    if "rates" in cols:
+        cols["rates"] = v.array("rates", cols["rates"], lo=0.0, hi=1.0, percent_hint=True)
+    for name in ("remaining_terms", "seasoning", "ages", "original_amounts"):
+        if name in cols and (cols[name] < 0).any():
+            i = int(np.argmax(cols[name] < 0))
+            raise ValueError(f"{name}[{i}]={cols[name][i]:g} is negative; pass values >= 0")
+    n = int(bal.size)
+    total = float(bal.sum())
+    largest = float(bal.max())
+    stats = {
+        S_LOANS: n, S_BALANCE: total, S_AVERAGE: total / n,
+        S_AVERAGE_SHARE: (total / n) / total if total > 0 else np.nan,
+        S_LARGEST: largest, S_LARGEST_SHARE: largest / total if total > 0 else np.nan,
+    }
+    if "original_amounts" in cols:
+        o = cols["original_amounts"]
+        stats.update({S_ORIGINAL: float(o.sum()), S_ORIGINAL_AVERAGE: float(o.sum()) / n,
+                      S_ORIGINAL_LARGEST: float(o.max())})
+
+    def wa(a):
+        return float(np.dot(a, bal) / total) if total > 0 else np.nan
+
+    for key, stat in (("rates", S_WA_RATE), ("remaining_terms", S_WA_REMAINING), ("seasoning", S_WA_SEASONING),
+                      ("ages", S_WA_AGE)):
+        if key in cols:
+            stats[stat] = wa(cols[key])
+    rows = [(s, stats[s]) for s, need in SUMMARY_ROWS if s in stats]
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
