@@ -15,7 +15,8 @@ for ``mbsxl functions`` and for the README's function reference.
 
 Argument kinds (what the wrapper receives):
 
-- ``number``  float (text numbers and booleans refused; blank refused unless optional)
+- ``number``  float (numbers stored as text such as "1,234.5" or "25%" are read; booleans refused;
+  blank refused unless optional)
 - ``int``     whole number
 - ``bool``    True/False (TRUE/FALSE, 1/0, "yes"/"no")
 - ``text``    str
@@ -23,7 +24,8 @@ Argument kinds (what the wrapper receives):
 - ``number_or_vector``  float, or a 1-D float ndarray when a range is given
 - ``array``   float ndarray keeping the range's 2-D shape (for elementwise functions)
 - ``matrix``  2-D object ndarray of raw cell values (the wrapper converts)
-- ``date``    datetime.date from an Excel serial date or an ISO text
+- ``date``    datetime.date from an Excel serial date (1900 system, serial 60 = the fictitious
+  1900-02-29 refused, serial < 1 refused as a date before 1900), a date cell or an ISO text
 - ``any``     the raw value
 """
 from __future__ import annotations
@@ -88,3 +90,32 @@ def functions() -> dict[str, Function]:
     """Every registered function, after importing all modules that declare them."""
     from . import functions as _  # noqa: F401  (imports mbsxl.excel.functions.* which call @udf)
     return dict(sorted(REGISTRY.items()))
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def reference_markdown() -> str:
+    """The function reference (docs/FUNCTIONS.md, pasted into the README), generated from the registry."""
+    fns = functions()
+    lines = ["# MBS_ worksheet functions", "",
+             "Generated from the registry (`mbsxl.excel.registry.reference_markdown()`; `mbsxl functions` "
+             "prints the same catalogue). Optional arguments are in [brackets]. Arguments accept a cell or, "
+             "where the description says so, a range; percent cells arrive as decimals (25% = 0.25).", ""]
+    lines += ["| Function | Description |", "|---|---|"]
+    for f in fns.values():
+        lines.append(f"| [`{f.name}`](#{f.name.lower()}) | {_md(f.description)} |")
+    for f in fns.values():
+        sig = ", ".join(f"[{a.name}]" if a.optional else a.name for a in f.args)
+        ret = {"scalar": "one value", "array": "same shape as the input range (a value for a single cell)",
+               "table": "a table with a header row (spills in Excel 365; enter as an array formula in older Excel)"}[f.returns]
+        lines += ["", f"## {f.name}", "", f"`={f.name}({sig})`", "", _md(f.description) + ".", "",
+                  f"Returns: {ret}." + (" Volatile." if f.volatile else "")]
+        if f.args:
+            lines += ["", "| Argument | Kind | Description |", "|---|---|---|"]
+            for a in f.args:
+                dflt = f" (optional; default {a.default!r})" if a.optional and a.default is not None else \
+                    (" (optional)" if a.optional else "")
+                lines.append(f"| `{a.name}` | {a.kind}{dflt} | {_md(a.doc)} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,117 @@
+"""Excel error values and the one-line reasons behind them.
+
+An MBS_ function never lets a Python exception escape into a cell.  The dispatch
+(:func:`mbsxl.excel.udfs.call`) turns any exception into an :class:`XlError`: an Excel error code
+(``#VALUE!``, ``#NUM!``, ``#N/A`` ...) plus a one-line reason such as
+``"MBS_CASHFLOWS: wac=8 looks like a percent; pass 0.08"``.  The code is what the cell shows and what
+downstream formulas propagate; the reason is kept in :data:`REASONS` (most recent last) so that
+``=MBS_ERROR()`` can show it in Excel and ``mbsxl calc`` can print it.
+
+>>> e = XlError("#VALUE!", "MBS_SMM: cpr=8 looks like a percent; pass 0.08")
+>>> str(e), e.reason
+('#VALUE!', 'MBS_SMM: cpr=8 looks like a percent; pass 0.08')
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+#: Excel's error values, as Excel spells them.
+CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
+         "#CALC!")
+
+#: The VBA ``CVErr`` / COM ``VT_ERROR`` scode of each code (what xlwings reads back from an error cell).
+SCODES = {"#DIV/0!": -2146826281, "#N/A": -2146826246, "#NAME?": -2146826259, "#NULL!": -2146826288,
+          "#NUM!": -2146826252, "#REF!": -2146826265, "#VALUE!": -2146826273}
+
+
+def is_error_code(value) -> bool:
+    """True for an Excel error value given as its text (``"#N/A"``) or an :class:`XlError`."""
+    if isinstance(value, XlError):
+        return True
+    return isinstance(value, str) and value.strip().upper() in CODES
+
+
+class XlError(Exception):
+    """An Excel error value with the reason it arose.  ``str()`` gives the code."""
+
+    def __init__(self, code: str = "#VALUE!", reason: str = ""):
+        code = code.strip().upper()
+        if code not in CODES:
+            code = "#VALUE!"
+        super().__init__(reason or code)
+        self.code = code
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return self.code
+
+    def __repr__(self) -> str:
+        return f"XlError({self.code!r}, {self.reason!r})"
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, XlError):
+            return self.code == other.code
+        return isinstance(other, str) and other.strip().upper() == self.code
+
+    def __hash__(self) -> int:
+        return hash(self.code)
+
+
+class InputError(ValueError):
+    """An argument that is itself an Excel error (``#N/A`` in an input cell): propagate that code."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+#: Recent reasons: key (the calling cell when known, else the function name) -> reason; newest last.
+REASONS: "OrderedDict[str, str]" = OrderedDict()
+_MAX = 1000
+
+
+def record(key: str, reason: str) -> None:
+    """Remember ``reason`` for ``key`` (a cell address like ``"[Book1]Sheet1!B2"`` or a function name)."""
+    REASONS.pop(key, None)
+    REASONS[key] = reason
+    while len(REASONS) > _MAX:
+        REASONS.popitem(last=False)
+
+
+def clear(key: str) -> None:
+    """Forget the reason for ``key`` (the cell computed cleanly this time)."""
+    REASONS.pop(key, None)
+
+
+def last_reason(key: str | None = None) -> str:
+    """The reason recorded for ``key``, or the most recent reason of all; ``""`` when there is none."""
+    if key is not None:
+        return REASONS.get(key, "")
+    return next(reversed(REASONS.values()), "") if REASONS else ""
+
+
+def code_for(exc: BaseException) -> str:
+    """The Excel error a Python exception becomes: a propagated input error keeps its code,
+    ZeroDivisionError -> #DIV/0!, OverflowError / FloatingPointError -> #NUM!, everything else #VALUE!."""
+    if isinstance(exc, XlError):
+        return exc.code
+    if isinstance(exc, InputError):
+        return exc.code
+    if isinstance(exc, ZeroDivisionError):
+        return "#DIV/0!"
+    if isinstance(exc, (OverflowError, FloatingPointError)):
+        return "#NUM!"
+    return "#VALUE!"
+
+
+def one_line(name: str, exc: BaseException) -> str:
+    """``"MBS_X: <message>"`` on one line, no traceback; the message of a non-ValueError is prefixed
+    with its type so that a bug is recognisable as one."""
+    msg = " ".join(str(exc).split()) if str(exc) else ""
+    if not isinstance(exc, (ValueError, XlError, TypeError)):
+        msg = f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__
+    elif isinstance(exc, TypeError):
+        msg = f"wrong arguments ({msg})"
+    if len(msg) > 240:
+        msg = msg[:237] + "..."
+    return f"{name}: {msg}" if msg else name

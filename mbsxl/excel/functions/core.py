@@ -1,0 +1,164 @@
+"""Worksheet functions over the analytics core: rate conversions (MBS_SMM, MBS_CPR, MBS_MDR, MBS_CDR),
+prepayment and default curves (MBS_PSA, MBS_SDA), projections (MBS_CASHFLOWS, MBS_LOANCASHFLOWS) and
+MBS_VERSION.  Wrappers only: the conventions are stated in :mod:`mbsxl.conventions` and
+:mod:`mbsxl.cashflows`; cell conversion is in :mod:`mbsxl.excel.convert`.
+"""
+from __future__ import annotations
+
+import mbsxl
+from mbsxl.excel import convert
+from mbsxl.excel.registry import Arg, udf
+
+_BEG = Arg("beginning_balance", "Optional: the period's beginning balance (期初本金余额) from the trustee "
+           "report; give it with scheduled_principal for the actual rate", kind="array", optional=True)
+_SCHED = Arg("scheduled_principal", "Optional: the period's scheduled principal (正常还款本金); the rate is "
+             "prepayment / (beginning_balance - scheduled_principal)", kind="array", optional=True)
+
+
+@udf("MBS_SMM", "Single monthly mortality (SMM, 单月提前还款率) from an annual CPR, 1-(1-CPR)^(1/12); with "
+     "three arguments, the actual SMM from trustee-report columns. Elementwise over a range",
+     args=[Arg("cpr", "CPR as a decimal (25% or 0.25), a cell or a range; with three arguments, the "
+               "period's prepayment amount (提前还款金额) instead", kind="array"), _BEG, _SCHED],
+     returns="array")
+def MBS_SMM(cpr, beginning_balance=None, scheduled_principal=None):
+    return mbsxl.smm(cpr, beginning_balance, scheduled_principal)
+
+
+@udf("MBS_CPR", "Conditional prepayment rate (CPR, 年化提前还款率) from an SMM, 1-(1-SMM)^12; with three "
+     "arguments, the actual CPR from trustee-report columns. Elementwise over a range",
+     args=[Arg("smm", "SMM as a decimal (0.5% or 0.005), a cell or a range; with three arguments, the "
+               "period's prepayment amount (提前还款金额) instead", kind="array"), _BEG, _SCHED],
+     returns="array")
+def MBS_CPR(smm, beginning_balance=None, scheduled_principal=None):
+    return mbsxl.cpr(smm, beginning_balance, scheduled_principal)
+
+
+@udf("MBS_MDR", "Monthly default rate (MDR, 月违约率) from an annual CDR, 1-(1-CDR)^(1/12). Elementwise "
+     "over a range",
+     args=[Arg("cdr", "CDR as a decimal (0.6% or 0.006), a cell or a range", kind="array")],
+     returns="array")
+def MBS_MDR(cdr):
+    return mbsxl.mdr(cdr)
+
+
+@udf("MBS_CDR", "Constant default rate (CDR, 年化违约率) from a monthly MDR, 1-(1-MDR)^12. Elementwise over "
+     "a range",
+     args=[Arg("mdr", "MDR as a decimal (0.05% or 0.0005), a cell or a range", kind="array")],
+     returns="array")
+def MBS_CDR(mdr):
+    return mbsxl.cdr(mdr)
+
+
+@udf("MBS_PSA", "CPR on the PSA prepayment ramp (PSA 提前还款基准) at a loan age: speed/100 x 0.2% x "
+     "min(month, 30). Elementwise over a range of ages",
+     args=[Arg("age", "Loan age as the month number (1 = first month; 30 and above = the 6% plateau at "
+               "100 PSA), a cell or a range", kind="array"),
+           Arg("speed", "PSA speed in percent of the benchmark (150 = 150% PSA); default 100", kind="array",
+               optional=True, default=100)],
+     returns="array")
+def MBS_PSA(age, speed=100):
+    return mbsxl.psa(age, speed)
+
+
+@udf("MBS_SDA", "CDR on the SDA default curve (SDA 违约基准) at a loan age: 100% SDA rises 0.02% a month to "
+     "0.60% at month 30, holds to 60, falls to 0.03% at 120. Elementwise",
+     args=[Arg("age", "Loan age as the month number, a cell or a range", kind="array"),
+           Arg("speed", "SDA speed in percent of the benchmark (200 = 200% SDA); default 100", kind="array",
+               optional=True, default=100)],
+     returns="array")
+def MBS_SDA(age, speed=100):
+    return mbsxl.sda(age, speed)
+
+
+_PREPAY = Arg("prepay", "Prepayment assumption: a number, or a column with one value a month (the last "
+              "holds); read as prepay_type says; default 0", kind="number_or_vector", optional=True, default=0)
+_PREPAY_TYPE = Arg("prepay_type", "\"CPR\" (annual, default), \"SMM\" (monthly) or \"PSA\" (a speed: 150 = "
+                   "150% PSA)", kind="text", optional=True, default="CPR")
+_DEFAULT = Arg("default", "Default assumption: a number, or a column with one value a month; read as "
+               "default_type says; default 0", kind="number_or_vector", optional=True, default=0)
+_DEFAULT_TYPE = Arg("default_type", "\"CDR\" (annual, default), \"MDR\" (monthly) or \"SDA\" (a speed)",
+                    kind="text", optional=True, default="CDR")
+_SEVERITY = Arg("severity", "Loss severity as a fraction of the defaulted balance (40% or 0.4); default 0",
+                kind="number", optional=True, default=0)
+_LAG = Arg("recovery_lag", "Months from default to liquidation (recovery); default 0", kind="int",
+           optional=True, default=0)
+_SERVICING = Arg("servicing", "Annual servicing fee rate (服务费率) as a decimal, deducted from gross "
+                 "interest; default 0", kind="number", optional=True, default=0)
+_ADVANCE = Arg("advance", "TRUE (default): the servicer advances principal and interest on defaulted loans "
+               "until liquidation; FALSE: they stop at default", kind="bool", optional=True, default=True)
+
+
+@udf("MBS_CASHFLOWS", "Monthly cash flows (现金流) of a pool as one representative loan: a table with a "
+     "header row (Period, balances, interest, principal, prepayment, default, loss, cash flow, SMM, MDR)",
+     args=[Arg("balance", "Current pool balance (资产池本金余额), > 0", kind="number"),
+           Arg("wac", "Gross weighted-average coupon (加权平均利率), annual decimal (7.83% or 0.0783); "
+               "paid monthly at wac/12", kind="number"),
+           Arg("wam", "Weighted-average remaining term in months (加权平均剩余期限), a whole number", kind="int"),
+           _PREPAY, _PREPAY_TYPE, _DEFAULT, _DEFAULT_TYPE, _SEVERITY, _LAG, _SERVICING,
+           Arg("age", "Pool age in months at the start (账龄), for the PSA and SDA curves; default 0",
+               kind="int", optional=True, default=0),
+           _ADVANCE,
+           Arg("amortization", "\"level_payment\" (等额本息, default) or \"level_principal\" (等额本金)",
+               kind="text", optional=True, default="level_payment")],
+     returns="table")
+def MBS_CASHFLOWS(balance, wac, wam, prepay=0, prepay_type="CPR", default=0, default_type="CDR", severity=0,
+                  recovery_lag=0, servicing=0, age=0, advance=True, amortization="level_payment"):
+    return mbsxl.cashflows(balance, wac, wam, prepay=prepay, prepay_type=prepay_type, default=default,
+                           default_type=default_type, severity=severity, recovery_lag=recovery_lag,
+                           servicing=servicing, age=age, advance=advance, amortization=amortization)
+
+
+@udf("MBS_LOANCASHFLOWS", "Pool cash flows (现金流) projected loan by loan from a loan tape (借款明细): each "
+     "loan on its own rate, term, age and amortization; the pool table with MBS_CASHFLOWS' columns",
+     args=[Arg("balances", "Current principal balance of each loan (本金余额), a tape column", kind="vector"),
+           Arg("rates", "Each loan's annual interest rate as a decimal (6.6555% or 0.066555), a column, or "
+               "one rate for all", kind="vector"),
+           Arg("remaining_terms", "Each loan's remaining term in months (剩余期限), a column, or one for all",
+               kind="vector"),
+           _PREPAY, _PREPAY_TYPE, _DEFAULT, _DEFAULT_TYPE, _SEVERITY, _LAG, _SERVICING,
+           Arg("ages", "Optional: each loan's age in months (账龄), for PSA/SDA; default 0", kind="vector",
+               optional=True, default=None),
+           _ADVANCE,
+           Arg("amortization", "Optional: \"level_payment\" (等额本息, default) or \"level_principal\" "
+               "(等额本金) for all, or a column with one a loan (text, or 1 = level principal)",
+               kind="matrix", optional=True, default=None),
+           Arg("benchmark", "Optional floating rates: two columns, effective date and PBoC benchmark rate; "
+               "each loan reprices every 1 January to benchmark x multiplier + margin", kind="matrix",
+               optional=True, default=None),
+           Arg("start_date", "With benchmark: the date of the first projection month (e.g. 2007-11-01)",
+               kind="date", optional=True, default=None),
+           Arg("multipliers", "With benchmark: each loan's multiple of the benchmark (0.85 = 15% discount), "
+               "a column or one for all", kind="vector", optional=True, default=None),
+           Arg("margins", "With benchmark: each loan's margin over benchmark x multiplier, decimal, a column "
+               "or one for all; default 0", kind="vector", optional=True, default=None)],
+     returns="table")
+def MBS_LOANCASHFLOWS(balances, rates, remaining_terms, prepay=0, prepay_type="CPR", default=0,
+                      default_type="CDR", severity=0, recovery_lag=0, servicing=0, ages=None, advance=True,
+                      amortization=None, benchmark=None, start_date=None, multipliers=None, margins=None):
+    if amortization is not None:
+        cells = [c for c in amortization.ravel()]
+        amortization = cells[0] if len(cells) == 1 else cells
+    if benchmark is not None:
+        benchmark = convert.date_rate_rows("benchmark", benchmark)
+    return mbsxl.loan_cashflows(balances, rates, remaining_terms, prepay=prepay, prepay_type=prepay_type,
+                                default=default, default_type=default_type, severity=severity,
+                                recovery_lag=recovery_lag, servicing=servicing, ages=ages, advance=advance,
+                                amortization=amortization, benchmark=benchmark, start_date=start_date,
+                                multipliers=multipliers, margins=margins)
+
+
+@udf("MBS_VERSION", "Version of the mbsxl package behind the MBS_ functions (版本)", args=[], returns="scalar")
+def MBS_VERSION():
+    return mbsxl.__version__
+
+
+@udf("MBS_ERROR", "The one-line reason (错误原因) of the most recent MBS_ error, or of the error in the given "
+     "cell; empty when there is none. Volatile: recalculates with the sheet",
+     args=[Arg("cell", "Optional: the cell showing the error (in Excel the reason recorded for that cell); "
+               "default the most recent error", kind="any", optional=True, default=None)],
+     returns="scalar", volatile=True)
+def MBS_ERROR(cell=None):
+    from mbsxl.excel import errors
+    if isinstance(cell, str) and "!" in cell and not cell.startswith("#"):
+        return errors.last_reason(cell)
+    return errors.last_reason()
