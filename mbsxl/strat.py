@@ -6,8 +6,8 @@ Conventions
   ``(-inf, b1], (b1, b2], ..., (bk, +inf)``.  This matches the way Chinese pool tables state their
   buckets, e.g. "100万及以下" (at or below 1,000,000 yuan) is the bucket ``(-inf, 1000000]`` and a
   loan of exactly 1,000,000 falls in it; "0-2年" with seasoning in months is ``(-inf, 24]``.
-- Shares are of the pool: ``% of Count`` = bucket count / all loans, ``% of Balance`` = bucket
-  balance / pool balance.  ``Average Balance`` = bucket balance / bucket count (blank, NaN, for
+- Shares are of the pool: % of count = bucket count / all loans, % of balance = bucket
+  balance / pool balance.  Average balance = bucket balance / bucket count (blank, NaN, for
   an empty bucket).  The last row is the total.
 - Weighted averages in :func:`pool_summary` are weighted by **current balance** (the usual
   convention of offering documents and trustee reports: WA rate, WA remaining term, WA seasoning,
@@ -22,7 +22,7 @@ Example
 >>> t = mbsxl.strat([300_000, 1_000_000, 1_500_000], [250_000, 800_000, 1_200_000], [1_000_000],
 ...                 labels=["<=100万", ">100万"])
 >>> t[[BUCKET, COUNT, BALANCE]].values.tolist()
-[['<=100万', 2, 1050000.0], ['>100万', 1, 1200000.0], ['Total', 3, 2250000.0]]
+[['<=100万', 2, 1050000.0], ['>100万', 1, 1200000.0], ['合计 Total', 3, 2250000.0]]
 """
 from __future__ import annotations
 
@@ -31,19 +31,19 @@ import pandas as pd
 
 from . import _validate as v
 
-# stratification table columns (also the Excel headers of MBS_STRAT)
-BUCKET = "Bucket"
-COUNT = "Count"
-COUNT_SHARE = "% of Count"
-BALANCE = "Balance"
-BALANCE_SHARE = "% of Balance"
-AVERAGE_BALANCE = "Average Balance"
+# stratification table columns (also the Excel headers of MBS_STRAT; Chinese and English)
+BUCKET = "分档 Bucket"
+COUNT = "笔数 Count"
+COUNT_SHARE = "笔数占比 % of count"
+BALANCE = "本金余额 Balance"
+BALANCE_SHARE = "余额占比 % of balance"
+AVERAGE_BALANCE = "平均余额 Average balance"
 STRAT_COLUMNS = [BUCKET, COUNT, COUNT_SHARE, BALANCE, BALANCE_SHARE, AVERAGE_BALANCE]
-TOTAL = "Total"
+TOTAL = "合计 Total"
 
 # pool summary columns and statistics (the rows of Table 1)
-STATISTIC = "Statistic"
-VALUE = "Value"
+STATISTIC = "项目 Statistic"
+VALUE = "数值 Value"
 SUMMARY_COLUMNS = [STATISTIC, VALUE]
 S_LOANS = "贷款笔数 Number of loans"
 S_BALANCE = "本金余额总额 Total balance"

@@ -267,12 +267,13 @@ class Book:
             ws.write_formula(r, c, formula, f, v)
 
     def array(self, sheet, first_cell, last_cell, formula: str, fmt=None, col_fmts=None,
-              header_row: bool = False, total_row: bool = False):
+              header_row: bool = False, total_row: bool = False, fmt_fn=None):
         """A dynamic-array formula whose spill range is ``first_cell:last_cell``.
 
         ``fmt`` applies to every cell, or ``col_fmts`` gives one format name per column; with
         ``header_row`` the first row is styled as a header (table-returning functions), with
-        ``total_row`` the last row in bold.  In pass 2 the anchor carries its value in the formula and
+        ``total_row`` the last row in bold; ``fmt_fn(i, j)`` (offsets in the range) may return a format
+        name for a cell, overriding the others (None: keep them).  In pass 2 the anchor carries its value in the formula and
         the other cells of the range carry theirs as plain values.
         """
         ws = self._ws(sheet)
@@ -280,6 +281,10 @@ class Book:
         r1, c1 = _cell(last_cell)
 
         def cell_fmt(i, j):
+            if fmt_fn is not None and not (header_row and i == r0):
+                kind = fmt_fn(i - r0, j - c0)
+                if kind is not None:
+                    return self.fmt(kind, "total" if (total_row and i == r1) else "formula")
             if header_row and i == r0:
                 return self.fmt("general", "header")
             kind = col_fmts[j - c0] if col_fmts else (fmt if isinstance(fmt, str) or fmt is None else None)

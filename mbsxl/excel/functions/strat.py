@@ -1,8 +1,8 @@
 """Worksheet functions for pool tables: MBS_STRAT, MBS_POOLSUMMARY.  Wrappers only; the conventions
 (buckets closed on the right, balance-weighted averages, blank rows) are in :mod:`mbsxl.strat`.
 
-Tape columns come in as ``matrix`` (raw cell values) so that a range longer than the pasted tape
-works: blank cells become NaN and the core drops rows that are blank throughout.
+Tape columns are ``vector`` arguments: a range longer than the pasted tape works (blanks after the
+last value are dropped by the converter), a blank inside the tape is refused by position.
 """
 from __future__ import annotations
 
@@ -10,27 +10,6 @@ import numpy as np
 
 import mbsxl
 from mbsxl.excel.registry import Arg, udf
-
-
-def _col(name: str, x):
-    """Raw cells of one row/column -> float array, NaN for blanks; text is named."""
-    if x is None:
-        return None
-    a = np.asarray(x, dtype=object)
-    if a.ndim == 2 and 1 not in a.shape:
-        raise ValueError(f"{name} is a {a.shape[0]}x{a.shape[1]} block; pass a single row or column")
-    a = a.ravel()
-    out = np.empty(a.size, dtype=float)
-    for i, c in enumerate(a):
-        if c is None or (isinstance(c, str) and c.strip() == ""):
-            out[i] = np.nan
-        elif isinstance(c, (bool, np.bool_)):
-            raise ValueError(f"{name}[{i}] is {c}; pass numbers")
-        elif isinstance(c, (int, float, np.integer, np.floating)):
-            out[i] = float(c)
-        else:
-            raise ValueError(f"{name}[{i}]={c!r} is not a number")
-    return out
 
 
 def _labels(x):
@@ -41,13 +20,13 @@ def _labels(x):
 
 
 _BAL = Arg("balances", "Current principal balance of each loan (本金余额), a tape column; blank rows below "
-           "the tape are ignored", kind="matrix")
+           "the tape are ignored", kind="vector")
 
 
 @udf("MBS_STRAT", "Stratification table (分布表) of a loan tape: one row a bucket (count, % of count, balance, "
      "% of balance, average balance) plus a total row; buckets closed on the right (lo, hi]",
      args=[Arg("values", "The characteristic bucketed, one a loan (contract amount, remaining term in months, "
-               "seasoning, borrower age ...), a tape column", kind="matrix"),
+               "seasoning, borrower age ...), a tape column", kind="vector"),
            _BAL,
            Arg("breakpoints", "Increasing upper bounds of the buckets; k bounds make k+1 buckets, "
                "(-inf,b1], (b1,b2], ..., (bk,inf); e.g. 1000000 puts 100万及以下 in the first", kind="vector"),
@@ -55,23 +34,21 @@ _BAL = Arg("balances", "Current principal balance of each loan (本金余额), a
                "from the breakpoints", kind="matrix", optional=True, default=None)],
      returns="table")
 def MBS_STRAT(values, balances, breakpoints, labels=None):
-    return mbsxl.strat(_col("values", values), _col("balances", balances), breakpoints, _labels(labels))
+    return mbsxl.strat(values, balances, breakpoints, _labels(labels))
 
 
 @udf("MBS_POOLSUMMARY", "Pool summary (资产池总体特征, Table 1): loans, total/average/largest balance and "
      "shares, original amounts, balance-weighted average rate, remaining term, seasoning and borrower age",
      args=[_BAL,
-           Arg("rates", "Optional loan interest rates as decimals (6.6555% or 0.066555)", kind="matrix",
+           Arg("rates", "Optional loan interest rates as decimals (6.6555% or 0.066555)", kind="vector",
                optional=True, default=None),
-           Arg("remaining_terms", "Optional remaining terms in months (剩余期限)", kind="matrix", optional=True,
+           Arg("remaining_terms", "Optional remaining terms in months (剩余期限)", kind="vector", optional=True,
                default=None),
-           Arg("seasoning", "Optional seasoning in months (账龄)", kind="matrix", optional=True, default=None),
-           Arg("ages", "Optional borrower age at origination in years (借款人年龄)", kind="matrix", optional=True,
+           Arg("seasoning", "Optional seasoning in months (账龄)", kind="vector", optional=True, default=None),
+           Arg("ages", "Optional borrower age at origination in years (借款人年龄)", kind="vector", optional=True,
                default=None),
-           Arg("original_amounts", "Optional original (contract) amounts (合同金额)", kind="matrix",
+           Arg("original_amounts", "Optional original (contract) amounts (合同金额)", kind="vector",
                optional=True, default=None)],
      returns="table")
 def MBS_POOLSUMMARY(balances, rates=None, remaining_terms=None, seasoning=None, ages=None, original_amounts=None):
-    return mbsxl.pool_summary(_col("balances", balances), _col("rates", rates),
-                              _col("remaining_terms", remaining_terms), _col("seasoning", seasoning),
-                              _col("ages", ages), _col("original_amounts", original_amounts))
+    return mbsxl.pool_summary(balances, rates, remaining_terms, seasoning, ages, original_amounts)
