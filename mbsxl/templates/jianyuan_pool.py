@@ -99,7 +99,7 @@ def _write(book: Book, tape: pd.DataFrame):
     # ---------------------------------------------------------------- Tables 2-5
     ws = book.sheet(STRAT)
     book.text(ws, "A1", label("建元2007-1 资产池分布表", "Jianyuan 2007-1: pool distributions (Tables 2-5)"), "title")
-    book.note(ws, "A2", "=MBS_STRAT(values, balances, bounds, names): buckets closed on the right, (lower, upper]; "
+    book.note(ws, "A2", "Computed by MBS_STRAT(values, balances, bounds, names): buckets closed on the right, (lower, upper]; "
                         "yellow cells are inputs (change the bounds/names to re-bucket). Shares are of the pool.")
     strat_cells = {}
     for (title, col, bps, labels), (rt, rb, rl, r0) in zip(TABLES, _layout()):
@@ -167,7 +167,7 @@ def _write(book: Book, tape: pd.DataFrame):
          f"={summary_cell[st.S_LARGEST_SHARE]}", "pct3", "0.001%", "=ROUND(C{r},5)=B{r}", "seed 001, Table 1"),
         (label("合同金额100万及以下占比", "Contract <= 1,000,000, share of balance"),
          jy.POOL["share_contract_le_1m"],
-         f"=SUM({scell(tp.CONTRACT, 0, 4)}:{scell(tp.CONTRACT, 2, 4)})", "pct",
+         f"={scell(tp.CONTRACT, 0, 4)}+{scell(tp.CONTRACT, 1, 4)}+{scell(tp.CONTRACT, 2, 4)}", "pct",
          "0.01%", "=ROUND(C{r},4)=B{r}", "seed 001, Table 2 text"),
         (label("剩余期限10-20年占比", "Remaining term 10-20y, share of balance"), jy.POOL["share_remaining_10_20y"],
          f"={scell(tp.REMAINING_TERM, 2, 4)}", "pct1", "0.1%", "=ROUND(C{r},3)=B{r}", "seed 001, Table 3 text"),
