@@ -38,7 +38,7 @@ _API = {
     "zspread": "curves", "oas": "curves", "effective_duration": "curves", "effective_convexity": "curves",
     "short_rate_paths": "curves", "path_cashflows": "curves", "refi_cpr": "curves",
     # waterfall.py
-    "tranches": "waterfall", "tranche_stats": "waterfall",
+    "tranches": "waterfall", "tranche_stats": "waterfall", "coupon_index": "waterfall",
     # data
     "jianyuan": "jianyuan",
 }

@@ -1,0 +1,438 @@
+"""Tranches (分档证券): a pool's monthly cash flows paid to classes of notes, period by period.
+
+The waterfall of each period ``t`` (one row of the pool table, see :mod:`mbsxl.cashflows`):
+
+1. **Interest** available = the pool's ``Net Interest`` (servicing is already deducted there).
+   First the **senior fees** (trustee, custodian, ... as one annual rate ``fees``): ``fees / 12 x``
+   the pool's beginning balance; an unpaid fee is carried forward (no interest on it).
+2. Then **interest to the classes in order of seniority** (the order of ``tranche_names``, most
+   senior first).  Interest due = ``coupon_t / 12 x`` the class's beginning balance (months of 30
+   days in years of 360, like the pool engine) plus any shortfall carried from earlier periods;
+   with ``interest_on_shortfall=True`` the carried shortfall also earns the period's coupon
+   (``shortfall x coupon_t / 12``).  What is not paid is the class's ``Shortfall`` (cumulative,
+   carried forward).  Interest is paid out of interest only (principal is never diverted).
+3. **Excess interest** (after fees and every class's interest due) goes to the most junior class
+   when ``residual=True`` (default; the Jianyuan subordinate class is the residual holder, so its
+   ``Interest Paid`` can exceed its ``Interest Due``); with ``residual=False`` it leaves the deal.
+4. **Principal** available = the pool's ``Total Principal`` (scheduled + prepaid + recoveries).
+   ``structure="sequential"`` pays each class in order until it is retired (A, then B, then C, then
+   the subordinate class); ``"pro_rata"`` splits it in proportion to the classes' beginning balances.
+   Principal left when every class is retired (a pool larger than the notes) leaves the deal.
+5. **Losses** (the pool's ``Loss``) write the classes down from the bottom up: the most junior
+   class first, a class only after every class below it is written off (after the period's
+   principal).
+6. **Clean-up call** (清仓回购): with ``cleanup_call = f > 0`` the seller buys the pool back at par in
+   the first period whose pool ending balance is at or below ``f x`` the pool's balance at period 1;
+   that period the remaining pool balance is paid as extra principal (by the same structure) and
+   the table ends there.
+
+Coupons: ``tranche_coupons`` are annual decimals, one per class: a **fixed** coupon, or, for a
+class marked in ``floating``, the **spread** over ``index`` (a per-period column of the index
+rate, annual decimals; a column shorter than the table holds its last value).  The coupon of a
+floating class in period ``t`` is ``index_t + spread``.  :func:`coupon_index` builds the index
+column from the PBoC one-year deposit rate (Jianyuan 2007-1 seniors: "the one-year deposit rate
+published by the People's Bank of China plus a spread fixed at book-building", seed 002), by the
+reset rule chosen there.
+
+Output (:func:`tranches`): a long table, one row per class and period (class by class, each
+period 1..T), columns :data:`TRANCHE_COLUMNS`; ``Cash Flow`` = interest paid + principal, the
+investor's flow for :func:`mbsxl.yield_` and :func:`mbsxl.price`.  :func:`tranche_stats` sums it
+up per class (:data:`STATS_COLUMNS`).
+
+Example
+-------
+>>> import mbsxl
+>>> pool = mbsxl.cashflows(1000.0, 0.06, 12)          # 12 months, no prepayment
+>>> s = tranche_stats(pool, None, None, ["A", "B"], [600, 400], [0.04, 0.05])
+>>> s[["Class", "First Principal Month", "Last Principal Month"]].values.tolist()
+[['A', 1, 8], ['B', 8, 12]]
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as _dt
+
+import numpy as np
+import pandas as pd
+
+from . import _validate as v
+
+# ------------------------------------------------------------------ table columns (Excel headers)
+PERIOD = "Period"
+CLASS = "Class"
+BEGINNING_BALANCE = "Beginning Balance"
+COUPON = "Coupon"
+INTEREST_DUE = "Interest Due"
+INTEREST_PAID = "Interest Paid"
+SHORTFALL = "Shortfall"
+PRINCIPAL = "Principal"
+LOSS = "Loss"
+ENDING_BALANCE = "Ending Balance"
+CASH_FLOW = "Cash Flow"
+TRANCHE_COLUMNS = [PERIOD, CLASS, BEGINNING_BALANCE, COUPON, INTEREST_DUE, INTEREST_PAID, SHORTFALL,
+                   PRINCIPAL, LOSS, ENDING_BALANCE, CASH_FLOW]
+
+ORIGINAL_BALANCE = "Original Balance"
+WAL = "WAL"
+FIRST_PRINCIPAL = "First Principal Month"
+LAST_PRINCIPAL = "Last Principal Month"
+FINAL_MONTH = "Final Month"
+TOTAL_INTEREST = "Total Interest"
+TOTAL_PRINCIPAL = "Total Principal"
+TOTAL_LOSS = "Total Loss"
+STATS_COLUMNS = [CLASS, ORIGINAL_BALANCE, WAL, FIRST_PRINCIPAL, LAST_PRINCIPAL, FINAL_MONTH, TOTAL_INTEREST,
+                 TOTAL_PRINCIPAL, TOTAL_LOSS]
+
+STRUCTURES = ("sequential", "pro_rata")
+RESETS = ("period", "annual", "fixed")
+
+# the pool table's columns the waterfall reads (mbsxl.cashflows.COLUMNS)
+POOL_PRINCIPAL = "Total Principal"
+POOL_INTEREST = "Net Interest"
+POOL_LOSS = "Loss"
+POOL_BALANCE = "Beginning Balance"
+
+
+# ------------------------------------------------------------------ inputs
+def _pool(pool_principal, pool_interest, pool_loss):
+    """Three equal-length columns, or one pool table (DataFrame with mbsxl.COLUMNS) in pool_principal."""
+    if isinstance(pool_principal, pd.DataFrame):
+        if pool_interest is not None or pool_loss is not None:
+            raise ValueError("pool_principal is a pool table; leave pool_interest and pool_loss empty")
+        df = pool_principal
+        missing = [c for c in (POOL_PRINCIPAL, POOL_INTEREST, POOL_LOSS) if c not in df.columns]
+        if missing:
+            raise ValueError(f"pool_principal table has no column {', '.join(missing)}; pass the table of "
+                             "MBS_CASHFLOWS or three columns")
+        bal = float(df[POOL_BALANCE].iloc[0]) if POOL_BALANCE in df.columns and len(df) else None
+        p, i, l = (v.array(f"pool_principal column {c!r}", df[c].to_numpy(dtype=float), lo=0.0)
+                   for c in (POOL_PRINCIPAL, POOL_INTEREST, POOL_LOSS))
+        if p.size == 0:
+            raise ValueError("pool_principal table has no rows")
+        return p, i, l, bal
+    if pool_interest is None:
+        raise ValueError("pool_interest is empty; pass the pool's net interest column (or a pool table in "
+                         "pool_principal)")
+    p = v.array("pool_principal", pool_principal, lo=0.0)
+    i = v.array("pool_interest", pool_interest, lo=0.0)
+    l = np.zeros_like(p) if pool_loss is None else v.array("pool_loss", pool_loss, lo=0.0)
+    if p.size == 0:
+        raise ValueError("pool_principal is empty; pass one value a month")
+    if i.size != p.size or l.size != p.size:
+        raise ValueError(f"pool columns differ in length: pool_principal {p.size}, pool_interest {i.size}, "
+                         f"pool_loss {l.size}; pass one value a month in each")
+    return p, i, l, None
+
+
+def _names(tranche_names) -> list[str]:
+    if isinstance(tranche_names, str):
+        tranche_names = [tranche_names]
+    names = []
+    for k, n in enumerate(np.asarray(list(tranche_names), dtype=object).ravel()):
+        if n is None or (isinstance(n, float) and np.isnan(n)):
+            raise ValueError(f"tranche_names[{k + 1}] is empty; name every class")
+        s = (str(int(n)) if isinstance(n, float) and float(n).is_integer() else str(n)).strip()
+        if not s:
+            raise ValueError(f"tranche_names[{k + 1}] is empty; name every class")
+        names.append(s)
+    if not names:
+        raise ValueError("tranche_names is empty; pass one name a class, most senior first")
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ValueError(f"tranche_names repeats {', '.join(dup)}; give each class its own name")
+    return names
+
+
+def _per_class(name: str, value, n: int, *, percent_hint: bool, lo=0.0, hi=None) -> np.ndarray:
+    if np.ndim(value) == 0:
+        x = v.number(name, value, lo=lo) if hi is None else v.rate(name, value, hi=hi)
+        return np.full(n, x)
+    a = v.array(name, value, lo=lo, hi=hi, percent_hint=percent_hint)
+    if a.size == 1:
+        return np.full(n, a[0])
+    if a.size != n:
+        raise ValueError(f"{name} has {a.size} values for {n} classes; pass one a class")
+    return a
+
+
+def _flags(name: str, value, n: int) -> np.ndarray:
+    if value is None:
+        return None
+    vals = np.atleast_1d(np.asarray(value, dtype=object)).ravel()
+    out = []
+    for k, x in enumerate(vals):
+        if isinstance(x, (bool, np.bool_)):
+            out.append(bool(x))
+        elif isinstance(x, str) and x.strip().lower() in ("true", "yes", "floating", "float", "1", "y"):
+            out.append(True)
+        elif isinstance(x, str) and x.strip().lower() in ("false", "no", "fixed", "0", "n", ""):
+            out.append(False)
+        elif isinstance(x, (int, float, np.integer, np.floating)) and float(x) in (0.0, 1.0):
+            out.append(bool(x))
+        else:
+            raise ValueError(f"{name}[{k + 1}]={x!r} is not a flag; pass TRUE/1 (floating) or FALSE/0 (fixed)")
+    if len(out) == 1:
+        out = out * n
+    if len(out) != n:
+        raise ValueError(f"{name} has {len(out)} values for {n} classes; pass one a class")
+    return np.asarray(out, dtype=bool)
+
+
+def _structure(structure) -> str:
+    if isinstance(structure, str):
+        key = structure.strip().lower().replace("-", "_").replace(" ", "_")
+        aliases = {"sequential": "sequential", "seq": "sequential", "顺序": "sequential",
+                   "pro_rata": "pro_rata", "prorata": "pro_rata", "pro": "pro_rata", "比例": "pro_rata"}
+        if key in aliases:
+            return aliases[key]
+    raise ValueError(f"structure={structure!r} is not one of sequential, pro_rata")
+
+
+def _coupons(tranche_coupons, n, T, index, floating) -> np.ndarray:
+    """T x n matrix of annual coupons."""
+    c = _per_class("tranche_coupons", tranche_coupons, n, percent_hint=True, lo=-1.0, hi=1.0)
+    flags = _flags("floating", floating, n)
+    if index is None:
+        if flags is not None and flags.any():
+            raise ValueError("floating marks a class as floating but index is empty; pass the index column")
+        if (c < 0).any():
+            k = int(np.argmax(c < 0))
+            raise ValueError(f"tranche_coupons[{k + 1}]={c[k]:g} is negative; a fixed coupon is >= 0")
+        return np.broadcast_to(c, (T, n)).copy()
+    if np.ndim(index) == 0:
+        idx = np.full(T, v.rate("index", index))
+    else:
+        a = v.array("index", index, lo=0.0, hi=1.0, percent_hint=True)
+        if a.size == 0:
+            raise ValueError("index is empty; pass a number or a column with one rate a period")
+        idx = a[:T] if a.size >= T else np.concatenate([a, np.full(T - a.size, a[-1])])
+    if flags is None:
+        flags = np.ones(n, dtype=bool)
+    out = np.where(flags[None, :], idx[:, None] + c[None, :], c[None, :])
+    if (out < 0).any():
+        t, k = np.argwhere(out < 0)[0]
+        raise ValueError(f"the coupon of class {k + 1} in period {t + 1} is {out[t, k]:g}; index + spread must be >= 0")
+    return out
+
+
+# ------------------------------------------------------------------ the waterfall
+def _run(p, i, l, bal0, balances, coupons, structure, cleanup_call, fees, interest_on_shortfall, residual):
+    T, n = coupons.shape
+    out = np.zeros((8, n, T))          # beg, due, paid, shortfall, prin, loss, end, coupon
+    bal = balances.copy()
+    short = np.zeros(n)
+    fee_short = 0.0
+    pool_bal = bal0
+    last = T
+    tol = 1e-10 * np.maximum(balances, 1.0)     # rounding residue of a retired class
+    for t in range(T):
+        beg = bal.copy()
+        pool_end = max(pool_bal - p[t] - l[t], 0.0)
+        call = cleanup_call > 0 and pool_end > 0 and pool_end <= cleanup_call * bal0 + 1e-9 * bal0
+        # interest
+        avail = i[t]
+        fee_due = fees / 12.0 * pool_bal + fee_short
+        fee_paid = min(avail, fee_due)
+        fee_short = fee_due - fee_paid
+        avail -= fee_paid
+        r = coupons[t] / 12.0
+        due = beg * r + short * (1.0 + (r if interest_on_shortfall else 0.0))
+        paid = np.zeros(n)
+        for k in range(n):
+            paid[k] = min(avail, due[k])
+            avail -= paid[k]
+        short = due - paid
+        short[short < 1e-9] = 0.0
+        if residual and avail > 0:
+            paid[n - 1] += avail
+        # principal
+        prin_avail = p[t] + (pool_end if call else 0.0)
+        prin = np.zeros(n)
+        if structure == "sequential":
+            for k in range(n):
+                prin[k] = min(prin_avail, beg[k])
+                prin_avail -= prin[k]
+        else:
+            tot = beg.sum()
+            if tot > 0:
+                prin = np.minimum(beg, min(prin_avail, tot) * beg / tot)
+        bal = beg - prin
+        # losses, bottom up
+        loss = np.zeros(n)
+        rem = l[t]
+        for k in range(n - 1, -1, -1):
+            loss[k] = min(rem, bal[k])
+            rem -= loss[k]
+        bal = bal - loss
+        bal[bal < tol] = 0.0
+        out[:, :, t] = [beg, due, paid, short, prin, loss, bal, coupons[t]]
+        pool_bal = pool_end
+        if call:
+            last = t + 1
+            break
+    return out[:, :, :last]
+
+
+def _prepare(pool_principal, pool_interest, pool_loss, tranche_names, tranche_balances, tranche_coupons,
+             structure, cleanup_call, index, floating, fees, interest_on_shortfall, pool_balance, residual):
+    p, i, l, table_bal = _pool(pool_principal, pool_interest, pool_loss)
+    names = _names(tranche_names)
+    n = len(names)
+    balances = _per_class("tranche_balances", tranche_balances, n, percent_hint=False)
+    if np.ndim(tranche_balances) == 0 and n > 1:
+        raise ValueError(f"tranche_balances is one number for {n} classes; pass one balance a class")
+    coupons = _coupons(tranche_coupons, n, p.size, index, floating)
+    st = _structure(structure)
+    call = v.fraction("cleanup_call", 0.0 if cleanup_call is None else cleanup_call)
+    fee = v.rate("fees", 0.0 if fees is None else fees)
+    if pool_balance is None:
+        bal0 = table_bal if table_bal is not None else float(balances.sum())
+    else:
+        bal0 = v.number("pool_balance", pool_balance, lo=0.0, lo_open=True)
+    if not isinstance(interest_on_shortfall, (bool, np.bool_)):
+        raise ValueError(f"interest_on_shortfall={interest_on_shortfall!r} is not TRUE or FALSE")
+    if not isinstance(residual, (bool, np.bool_)):
+        raise ValueError(f"residual={residual!r} is not TRUE or FALSE")
+    out = _run(p, i, l, bal0, balances, coupons, st, call, fee, bool(interest_on_shortfall), bool(residual))
+    return names, balances, out
+
+
+def tranches(pool_principal, pool_interest=None, pool_loss=None, tranche_names=("A",), tranche_balances=(0.0,),
+             tranche_coupons=0.0, structure="sequential", cleanup_call=0.0, class_=None, *, index=None,
+             floating=None, fees=0.0, interest_on_shortfall=False, pool_balance=None, residual=True) -> pd.DataFrame:
+    """The waterfall table: one row per class and period (:data:`TRANCHE_COLUMNS`).
+
+    Parameters (the rules are in the module docstring)
+    ----------
+    pool_principal, pool_interest, pool_loss : the pool's ``Total Principal``, ``Net Interest`` and
+        ``Loss`` columns (one value a month, equal lengths; ``pool_loss`` may be None = no losses),
+        or a pool table (:func:`mbsxl.cashflows` output) as ``pool_principal`` with the other two None.
+    tranche_names : class names, most senior first (e.g. ``["A", "B", "C", "Subordinate"]``).
+    tranche_balances : original balances, one a class.
+    tranche_coupons : annual coupons (fixed classes) or spreads over ``index`` (floating classes).
+    structure : ``"sequential"`` (default) or ``"pro_rata"``.
+    cleanup_call : pool factor at which the pool is called (0.10 = 10%); 0 = no call (default).
+    class_ : a class name to return only its rows; None = every class.
+    index : per-period index rate column (e.g. :func:`coupon_index`), or one rate; for floating classes.
+    floating : per-class flags (True = coupon is index + spread); default every class when ``index``
+        is given.
+    fees : senior fees (trustee etc.) as an annual rate on the pool's beginning balance; default 0.
+    interest_on_shortfall : carried interest shortfall earns the coupon; default False.
+    pool_balance : the pool's balance at period 1 (for fees and the call); default the table's first
+        ``Beginning Balance`` or the sum of the class balances.
+    residual : excess interest to the most junior class (default True).
+
+    >>> t = tranches([50.0, 50.0], [1.0, 0.5], [0.0, 0.0], ["A", "B"], [50.0, 50.0], [0.12, 0.0])
+    >>> t["Principal"].tolist(), t["Interest Paid"].tolist()
+    ([50.0, 0.0, 0.0, 50.0], [0.5, 0.0, 0.5, 0.5])
+    """
+    names, balances, out = _prepare(pool_principal, pool_interest, pool_loss, tranche_names, tranche_balances,
+                                    tranche_coupons, structure, cleanup_call, index, floating, fees,
+                                    interest_on_shortfall, pool_balance, residual)
+    keep = _select(names, class_)
+    T = out.shape[2]
+    frames = []
+    for k in keep:
+        beg, due, paid, short, prin, loss, end, cpn = out[:, k, :]
+        frames.append(pd.DataFrame({
+            PERIOD: np.arange(1, T + 1), CLASS: names[k], BEGINNING_BALANCE: beg, COUPON: cpn,
+            INTEREST_DUE: due, INTEREST_PAID: paid, SHORTFALL: short, PRINCIPAL: prin, LOSS: loss,
+            ENDING_BALANCE: end, CASH_FLOW: paid + prin}))
+    return pd.concat(frames, ignore_index=True)[TRANCHE_COLUMNS]
+
+
+def _select(names, class_) -> list[int]:
+    if class_ is None or (isinstance(class_, str) and class_.strip() == ""):
+        return list(range(len(names)))
+    key = str(int(class_)) if isinstance(class_, float) and float(class_).is_integer() else str(class_).strip()
+    for k, n in enumerate(names):
+        if n.lower() == key.lower():
+            return [k]
+    raise ValueError(f"class_={class_!r} is not one of the classes {', '.join(names)}")
+
+
+def tranche_stats(pool_principal, pool_interest=None, pool_loss=None, tranche_names=("A",), tranche_balances=(0.0,),
+                  tranche_coupons=0.0, structure="sequential", cleanup_call=0.0, class_=None, *, index=None,
+                  floating=None, fees=0.0, interest_on_shortfall=False, pool_balance=None, residual=True) -> pd.DataFrame:
+    """Per class (:data:`STATS_COLUMNS`): original balance; ``WAL`` in years, ``sum t x principal_t /
+    (12 x sum principal_t)`` with period t paid t months after the start (no payment delay; use
+    :func:`mbsxl.wal` on the ``Principal`` column for delays); principal window (first and last month
+    with principal); ``Final Month``, the period the balance reaches zero by principal or write-down
+    (empty if it never does); total interest paid, principal and loss.  WAL is empty for a class that
+    receives no principal.  Same arguments as :func:`tranches`.
+
+    >>> s = tranche_stats([50.0, 50.0], [1.0, 0.5], [0.0, 0.0], ["A", "B"], [50.0, 50.0], [0.12, 0.0])
+    >>> s[["Class", "WAL", "First Principal Month", "Final Month"]].values.tolist()
+    [['A', 0.08333333333333333, 1, 1], ['B', 0.16666666666666666, 2, 2]]
+    """
+    names, balances, out = _prepare(pool_principal, pool_interest, pool_loss, tranche_names, tranche_balances,
+                                    tranche_coupons, structure, cleanup_call, index, floating, fees,
+                                    interest_on_shortfall, pool_balance, residual)
+    rows = []
+    months = np.arange(1, out.shape[2] + 1)
+    for k in _select(names, class_):
+        beg, due, paid, short, prin, loss, end, cpn = out[:, k, :]
+        tot = prin.sum()
+        has = np.flatnonzero(prin > 0)
+        gone = np.flatnonzero((end <= 0) & (beg > 0))
+        rows.append({
+            CLASS: names[k], ORIGINAL_BALANCE: balances[k],
+            WAL: float(months @ prin / tot / 12.0) if tot > 0 else np.nan,
+            FIRST_PRINCIPAL: int(months[has[0]]) if has.size else np.nan,
+            LAST_PRINCIPAL: int(months[has[-1]]) if has.size else np.nan,
+            FINAL_MONTH: int(months[gone[0]]) if gone.size else np.nan,
+            TOTAL_INTEREST: paid.sum(), TOTAL_PRINCIPAL: tot, TOTAL_LOSS: loss.sum()})
+    return pd.DataFrame(rows, columns=STATS_COLUMNS)
+
+
+# ------------------------------------------------------------------ the index of floating coupons
+def _add_months(d: _dt.date, m: int, day: int | None = None) -> _dt.date:
+    y, mo = divmod(d.month - 1 + m, 12)
+    y += d.year
+    dd = d.day if day is None else day
+    return _dt.date(y, mo + 1, min(dd, calendar.monthrange(y, mo + 1)[1]))
+
+
+def period_starts(start_date, months, payment_day=None) -> list[_dt.date]:
+    """First day of each interest period: period 1 starts on ``start_date``; period k > 1 starts on
+    the (k-1)-th payment date, on ``payment_day`` of the (k-1)-th month after ``start_date``'s month
+    (Jianyuan 2007-1: issued 2007-12-14, paying on the 26th -> 2007-12-14, 2008-01-26, 2008-02-26, ...),
+    or ``start_date`` + (k-1) months when ``payment_day`` is None."""
+    from .floating import _as_date
+    start = _as_date("start_date", start_date)
+    T = v.whole("months", months)
+    day = None if payment_day is None else v.whole("payment_day", payment_day)
+    if day is not None and day > 31:
+        raise ValueError(f"payment_day={day} is not a day of the month (1-31)")
+    return [start] + [_add_months(start, k, day) for k in range(1, T)]
+
+
+def coupon_index(start_date, months, reset="period", payment_day=None, benchmark=None,
+                 series="deposit_1y") -> np.ndarray:
+    """Per interest period, the index rate of floating classes (annual decimals).
+
+    ``benchmark``: (date, rate) rows, each rate in force from its date (default: the PBoC
+    ``series`` from ``data/pboc_benchmark_rates.csv``, the one-year deposit rate, index of the
+    Jianyuan 2007-1 senior classes, seed 002).  ``reset`` (the seeds do not give the deal's reset
+    date; the default is a stated assumption):
+
+    - ``"period"`` (default): the rate in force on the first day of each interest period
+      (:func:`period_starts`), so a PBoC change applies from the next period;
+    - ``"annual"``: the rate in force on ``start_date`` until the end of that calendar year, then
+      the rate in force on 1 January of each year (the mortgage repricing rule of
+      :mod:`mbsxl.floating`);
+    - ``"fixed"``: the rate in force on ``start_date`` throughout.
+
+    >>> [round(float(x), 4) for x in coupon_index("2007-12-14", 3, payment_day=26)]
+    [0.0387, 0.0414, 0.0414]
+    """
+    from .floating import benchmark_rates, rate_on
+    kind = v.choice("reset", reset, RESETS)
+    starts = period_starts(start_date, months, payment_day)
+    table = benchmark_rates(series) if benchmark is None else benchmark
+    if kind == "fixed":
+        return np.full(len(starts), rate_on(table, starts[0]))
+    if kind == "annual":
+        y0 = starts[0].year
+        return np.array([rate_on(table, starts[0] if d.year == y0 else _dt.date(d.year, 1, 1)) for d in starts])
+    return np.array([rate_on(table, d) for d in starts])
