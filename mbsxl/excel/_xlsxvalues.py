@@ -1,0 +1,205 @@
+"""Write computed values into a copy of an .xlsx by editing the sheet XML inside the zip.
+
+Only the ``<c>`` elements of the cells given are touched: the ``<v>`` (cached value) and the ``t=``
+type are replaced, the formula ``<f>`` and every other attribute (style ``s=``, ``cm=``) kept; cells
+of an array range that are missing from the XML are inserted in column order.  Everything else in the
+package (charts, drawings, styles, defined names) is copied byte for byte, which openpyxl's save
+would not do (it drops charts).
+
+Value types (ECMA-376 18.18.11): number -> no ``t``; bool -> ``t="b"``; error -> ``t="e"``; text ->
+``t="str"`` in a formula cell, an inline string (``t="inlineStr"``) in a plain cell; empty -> no value.
+"""
+from __future__ import annotations
+
+import math
+import posixpath
+import re
+import shutil
+import tempfile
+import zipfile
+from xml.sax.saxutils import escape
+
+from .errors import CODES
+
+_ROW_RE = re.compile(r"<row\b[^>]*?(?:/>|>.*?</row>)", re.S)
+_CELL_RE = re.compile(r"<c\b[^>]*?(?:/>|>.*?</c>)", re.S)
+_R_ATTR = re.compile(r'\br="([A-Z]+)(\d+)"')
+_ROWNUM = re.compile(r'\br="(\d+)"')
+_F_RE = re.compile(r"<f\b[^>]*?(?:/>|>.*?</f>)", re.S)
+_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+def _split(addr: str) -> tuple[str, int]:
+    m = re.match(r"^([A-Z]+)(\d+)$", addr.replace("$", "").upper())
+    if not m:
+        raise ValueError(f"bad cell address {addr!r}")
+    return m.group(1), int(m.group(2))
+
+
+def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> part name inside the zip."""
+    wb = z.read("xl/workbook.xml").decode("utf-8")
+    rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    targets = {}
+    for m in re.finditer(r"<Relationship\b[^>]*>", rels):
+        tag = m.group(0)
+        rid = re.search(r'\bId="([^"]+)"', tag)
+        tgt = re.search(r'\bTarget="([^"]+)"', tag)
+        if rid and tgt:
+            t = tgt.group(1)
+            t = t.lstrip("/") if t.startswith("/") else posixpath.normpath(posixpath.join("xl", t))
+            targets[rid.group(1)] = t
+    out = {}
+    for m in re.finditer(r"<sheet\b[^>]*>", wb):
+        tag = m.group(0)
+        name = re.search(r'\bname="([^"]*)"', tag)
+        rid = re.search(r'\br:id="([^"]+)"', tag) or re.search(r'\b\w+:id="([^"]+)"', tag)
+        if name and rid and rid.group(1) in targets:
+            from xml.sax.saxutils import unescape
+            out[unescape(name.group(1), {"&quot;": '"', "&apos;": "'"})] = targets[rid.group(1)]
+    return out
+
+
+def _value_xml(v, has_formula: bool) -> tuple[str | None, str]:
+    """(t attribute or None, inner xml for the value)."""
+    if v is None:
+        return None, ""
+    try:
+        import numpy as np
+        if isinstance(v, np.generic):
+            v = v.item()
+    except ImportError:  # pragma: no cover
+        pass
+    if isinstance(v, bool):
+        return "b", f"<v>{int(v)}</v>"
+    if isinstance(v, (int, float)):
+        x = float(v)
+        if not math.isfinite(x):
+            return "e", "<v>#NUM!</v>"
+        return None, f"<v>{int(v) if isinstance(v, int) else repr(x)}</v>"
+    s = str(v)
+    if s in CODES:
+        return "e", f"<v>{s}</v>"
+    if s == "":
+        return None, ""
+    s = escape(_BAD_XML.sub("", s))
+    if has_formula:
+        return "str", f"<v>{s}</v>"
+    space = ' xml:space="preserve"' if s != s.strip() else ""
+    return "inlineStr", f"<is><t{space}>{s}</t></is>"
+
+
+def _cell_xml(old: str | None, ref: str, v, keep_formula: bool = True) -> str:
+    if old is None:
+        attrs = f' r="{ref}"'
+        f = ""
+    else:
+        head = re.match(r"<c\b([^>]*?)(/?)>", old)
+        attrs = re.sub(r'\s+t="[^"]*"', "", head.group(1))
+        fm = _F_RE.search(old) if keep_formula else None
+        f = fm.group(0) if fm else ""
+    t, inner = _value_xml(v, bool(f))
+    if t:
+        attrs += f' t="{t}"'
+    body = f + inner
+    return f"<c{attrs}>{body}</c>" if body else f"<c{attrs}/>"
+
+
+def _edit_sheet(xml: str, updates: dict[str, object], plain: set[str]) -> str:
+    """Apply ``updates`` (``"B2" -> value``) to a sheet's XML; cells in ``plain`` lose any formula."""
+    by_row: dict[int, dict[int, tuple[str, object]]] = {}
+    for addr, v in updates.items():
+        col, row = _split(addr)
+        by_row.setdefault(row, {})[_col_index(col)] = (f"{col}{row}", v)
+
+    m = re.search(r"<sheetData\b[^>]*?(?:/>|>(.*?)</sheetData>)", xml, re.S)
+    if m is None:
+        return xml
+    content = m.group(1) or ""
+    rows = []                                   # (row number, xml)
+    for rm in _ROW_RE.finditer(content):
+        rx = rm.group(0)
+        rn = int(_ROWNUM.search(rx).group(1))
+        if rn in by_row:
+            rx = _edit_row(rx, rn, by_row.pop(rn), plain)
+        rows.append((rn, rx))
+    for rn, cells in by_row.items():
+        rows.append((rn, _edit_row(f'<row r="{rn}"/>', rn, cells, plain)))
+    rows.sort(key=lambda t: t[0])
+    new = "<sheetData>" + "".join(r for _, r in rows) + "</sheetData>"
+    return xml[:m.start()] + new + xml[m.end():]
+
+
+def _edit_row(rx: str, rn: int, cells: dict[int, tuple[str, object]], plain: set[str]) -> str:
+    head = re.match(r"<row\b([^>]*?)/?>", rx)
+    attrs = re.sub(r'\s+spans="[^"]*"', "", head.group(1))
+    inner = "" if rx.endswith("/>") and not rx.endswith("</row>") else rx[head.end():-len("</row>")]
+    existing = []
+    for cm in _CELL_RE.finditer(inner):
+        cx = cm.group(0)
+        ra = _R_ATTR.search(cx)
+        existing.append((_col_index(ra.group(1)) if ra else 0, cx))
+    out = []
+    done = set()
+    for ci, cx in existing:
+        if ci in cells:
+            ref, v = cells[ci]
+            out.append((ci, _cell_xml(cx, ref, v, keep_formula=ref not in plain)))
+            done.add(ci)
+        else:
+            out.append((ci, cx))
+    for ci, (ref, v) in cells.items():
+        if ci not in done:
+            out.append((ci, _cell_xml(None, ref, v)))
+    out.sort(key=lambda t: t[0])
+    return f"<row{attrs}>" + "".join(c for _, c in out) + "</row>"
+
+
+def write_values(src: str, dst: str, values: dict, sets: dict | None = None) -> None:
+    """Copy ``src`` to ``dst`` with ``values`` (``"Sheet!A1" -> value``) stored as cached values and
+    ``sets`` (inputs) stored as plain values."""
+    from .calc import _parse_address
+    per_sheet: dict[str, dict[str, object]] = {}
+    plain_per_sheet: dict[str, set[str]] = {}
+    with zipfile.ZipFile(src) as z:
+        parts = _sheet_parts(z)
+        lower = {k.lower(): k for k in parts}
+        first = next(iter(parts))
+
+        def put(addr, v, plain=False):
+            sheet, cell = _parse_address(addr)
+            name = lower.get((sheet or first).lower())
+            if name is None:
+                return
+            per_sheet.setdefault(name, {})[cell] = v
+            if plain:
+                plain_per_sheet.setdefault(name, set()).add(cell)
+
+        for addr, v in values.items():
+            put(addr, v)
+        for addr, v in (sets or {}).items():
+            put(addr, v, plain=True)
+        edited = {parts[s]: (u, plain_per_sheet.get(s, set())) for s, u in per_sheet.items()}
+        tmp = tempfile.NamedTemporaryFile(delete=False, suffix=".xlsx", dir=_dirname(dst))
+        tmp.close()
+        with zipfile.ZipFile(tmp.name, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in z.infolist():
+                data = z.read(info.filename)
+                if info.filename in edited:
+                    u, plain = edited[info.filename]
+                    data = _edit_sheet(data.decode("utf-8"), u, plain).encode("utf-8")
+                out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    shutil.move(tmp.name, dst)
+
+
+def _dirname(p: str) -> str:
+    import os
+    d = os.path.dirname(os.path.abspath(p))
+    return d
