@@ -1,0 +1,164 @@
+"""The MBS_ worksheet functions for Excel through xlwings, generated from the registry.
+
+Point xlwings at this module (``UDF Modules: mbsxl.excel.udfs``, which ``mbsxl install`` and
+``install/install_windows.bat`` set) and click *Import Functions* once on the xlwings ribbon tab.
+Every function of :mod:`mbsxl.excel.registry` appears in the Function Wizard under the category
+"MBS", with its description (the docstring) and a description of each argument.
+
+Each generated function has the registry's argument names and defaults, so the VBA signature xlwings
+writes matches the reference, and does nothing but :func:`mbsxl.excel.dispatch.call`.  xlwings is
+asked for ranges as 2-D lists (``ndim=2``: a row stays a row) with error cells as their text
+(``err_to_str=True``, e.g. ``"#N/A"``, so an input error propagates by name).
+
+Errors: no Python exception reaches Excel.  A failing call returns a real Excel error value
+(``#VALUE!``, or ``#N/A``/``#DIV/0!`` propagated from an input) that downstream formulas propagate;
+the one-line reason is recorded for the calling cell, shown on Excel's status bar, and returned by
+``=MBS_ERROR(cell)`` (or ``=MBS_ERROR()`` for the most recent one).  See docs/ERRORS.md.
+
+Tables (``returns="table"``) spill in Excel 365.  For Excel 2016/2019 (no dynamic arrays) set the
+environment variable ``MBSXL_LEGACY_EXPAND=1`` before Excel starts: table functions are then
+decorated with xlwings' ``@ret(expand="table")``, which writes the table below the formula cell.
+
+Off Windows, xlwings' decorators are stand-ins that attach nothing; the functions still work as
+plain Python (``MBS_SMM(0.25)``) and the registry stays the single source for tests.
+"""
+from __future__ import annotations
+
+import keyword
+import os
+
+from . import errors as _errors
+from .dispatch import call
+from .registry import functions
+
+try:  # pragma: no cover - depends on the platform
+    import xlwings as _xw
+except Exception:  # noqa: BLE001
+    _xw = None
+
+#: Words VBA reserves: xlwings writes one VBA Function per UDF with these argument names.
+VBA_RESERVED = {
+    "and", "as", "boolean", "byref", "byte", "byval", "call", "case", "const", "currency", "date", "declare",
+    "dim", "do", "double", "each", "else", "elseif", "empty", "end", "enum", "eqv", "erase", "error",
+    "event", "exit", "false", "for", "friend", "function", "get", "global", "gosub", "goto", "if", "imp",
+    "implements", "in", "integer", "is", "let", "like", "long", "loop", "lset", "me", "mod", "new", "next",
+    "not", "nothing", "null", "on", "option", "optional", "or", "paramarray", "preserve", "private",
+    "property", "public", "raiseevent", "redim", "rem", "resume", "return", "rset", "select", "set",
+    "single", "static", "step", "stop", "string", "sub", "then", "to", "true", "type", "typeof", "until",
+    "variant", "wend", "while", "with", "withevents", "xor", "object", "decimal",
+}
+
+_RANGE_KINDS = ("vector", "number_or_vector", "array", "matrix", "any")
+
+
+def _caller_key(caller) -> str | None:
+    try:
+        return f"[{caller.sheet.book.name}]{caller.sheet.name}!{caller.address.replace('$', '')}"
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _status(caller, text: str) -> None:
+    try:
+        caller.sheet.book.app.status_bar = text[:250] if text else False
+    except Exception:  # noqa: BLE001 - the status bar is a courtesy
+        pass
+
+
+def to_excel_error(err: _errors.XlError):
+    """An XlError as a value Excel shows as that error (a COM ``VT_ERROR`` variant on Windows);
+    elsewhere its text (``"#VALUE!"``)."""
+    try:  # pragma: no cover - Windows only
+        import pythoncom
+        import win32com.client
+        return win32com.client.VARIANT(pythoncom.VT_ERROR, _errors.SCODES.get(err.code, _errors.SCODES["#VALUE!"]))
+    except Exception:  # noqa: BLE001
+        return err.code
+
+
+def _run(name: str, args: tuple, caller=None):
+    key = _caller_key(caller) if caller is not None else None
+    result = call(name, *args, caller=key)
+    if isinstance(result, _errors.XlError):
+        if caller is not None:
+            _status(caller, result.reason)
+        return to_excel_error(result)
+    if isinstance(result, list):
+        return [[to_excel_error(x) if isinstance(x, _errors.XlError) else x for x in row] for row in result]
+    return result
+
+
+def _mbs_error(cell=None, caller=None):
+    """MBS_ERROR: the reason recorded for ``cell`` (an xlwings Range in Excel) or the latest."""
+    key = _caller_key(cell) if cell is not None and hasattr(cell, "sheet") else None
+    if key is None and isinstance(cell, str) and "!" in cell:
+        key = cell
+    return _errors.last_reason(key) if key else _errors.last_reason()
+
+
+def _python_name(name: str) -> str:
+    if keyword.iskeyword(name):
+        return name + "_"
+    return name
+
+
+def _make(fn):
+    """A plain Python function with the registry's signature that calls the dispatch."""
+    params, passes = [], []
+    seen_optional = False
+    for a in fn.args:
+        p = _python_name(a.name)
+        seen_optional = seen_optional or a.optional
+        # Python (and VBA) need optional arguments last: a required argument after an optional one
+        # gets a default of None here and is refused by the dispatch if left empty.
+        params.append(f"{p}=_D[{a.name!r}]" if seen_optional else p)
+        passes.append(p)
+    params.append("caller=None")
+    src = (f"def {fn.name}({', '.join(params)}):\n"
+           f"    return _run({fn.name!r}, ({', '.join(passes)}{',' if passes else ''}), caller)\n")
+    ns = {"_run": _run, "_D": {a.name: a.default for a in fn.args}}
+    if fn.name == "MBS_ERROR":
+        src = "def MBS_ERROR(cell=None, caller=None):\n    return _mbs_error(cell, caller)\n"
+        ns["_mbs_error"] = _mbs_error
+    exec(compile(src, f"<mbsxl.excel.udfs {fn.name}>", "exec"), ns)  # noqa: S102 - generated from the registry
+    f = ns[fn.name]
+    f.__doc__ = fn.description
+    f.__module__ = __name__
+    f.__qualname__ = fn.name
+    return f
+
+
+def _decorate(f, fn):
+    """Apply xlwings' func/arg/ret decorators (stand-ins off Windows)."""
+    if _xw is None:
+        return f
+    legacy = os.environ.get("MBSXL_LEGACY_EXPAND", "").strip() not in ("", "0")
+    for a in reversed(fn.args):
+        opts = {"doc": a.doc}
+        if fn.name == "MBS_ERROR":
+            opts["convert"] = "range"
+        elif a.kind in _RANGE_KINDS:
+            opts.update(ndim=2, err_to_str=True)
+        else:
+            opts.update(err_to_str=True)
+        try:
+            f = _xw.arg(_python_name(a.name), **opts)(f)
+        except TypeError:  # an older xlwings without err_to_str
+            opts.pop("err_to_str", None)
+            f = _xw.arg(_python_name(a.name), **opts)(f)
+    if fn.returns == "table" and legacy:
+        f = _xw.ret(expand="table")(f)
+    f = _xw.func(category="MBS", volatile=fn.volatile)(f)
+    return f
+
+
+def _build() -> dict:
+    out = {}
+    for name, fn in functions().items():
+        out[name] = _decorate(_make(fn), fn)
+    return out
+
+
+_FUNCS = _build()
+globals().update(_FUNCS)
+__all__ = sorted(_FUNCS)
