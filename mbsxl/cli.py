@@ -1,0 +1,187 @@
+"""The ``mbsxl`` command: argparse and dispatch only.
+
+    mbsxl calc WORKBOOK [--set 'Sheet!B2=0.25' ...] [--json] [--out FILE.xlsx]
+    mbsxl functions [--json]
+    mbsxl install
+    mbsxl templates build [--check] [--outdir workbooks]
+    mbsxl demo [...]
+    mbsxl bench
+
+Exit status: 0 on success (``calc`` prints error cells and their reasons on stderr and still exits 0
+unless ``--strict``); 1 for ``calc --strict`` with error cells, ``templates build --check`` with a stale
+template, or ``install`` where it is not available; 2 on bad usage or an unreadable file.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+
+
+def _jsonable(v):
+    if v is None or isinstance(v, (bool, int, str)):
+        return str(v) if isinstance(v, str) else v
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
+    try:
+        import numpy as np
+        if isinstance(v, np.generic):
+            return _jsonable(v.item())
+    except ImportError:  # pragma: no cover
+        pass
+    return str(v)
+
+
+def _cmd_calc(a) -> int:
+    from .excel import calc
+    if not os.path.exists(a.workbook):
+        print(f"mbsxl calc: no such file: {a.workbook}", file=sys.stderr)
+        return 2
+    try:
+        sets = dict(calc.parse_set(s) for s in (a.set or []))
+    except ValueError as e:
+        print(f"mbsxl calc: {e}", file=sys.stderr)
+        return 2
+    try:
+        if a.out:
+            values = calc.recalc_to(a.workbook, a.out, sets=sets or None)
+        else:
+            values = calc.calculate(a.workbook, sets=sets or None)
+    except Exception as e:  # noqa: BLE001 - an unreadable workbook, said in one line
+        print(f"mbsxl calc: cannot read {a.workbook}: {type(e).__name__}: {e}", file=sys.stderr)
+        return 2
+    if a.json:
+        doc = {k: _jsonable(v) for k, v in values.items()}
+        # one object keyed by "Sheet!A1" (every key has a "!"), the reasons under the key "errors"
+        out = dict(doc)
+        out["errors"] = dict(values.errors)
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        width = max((len(k) for k in values), default=0)
+        for k, v in values.items():
+            print(f"{k:<{width}}  {_jsonable(v)}")
+        if a.out:
+            print(f"wrote {a.out}")
+    for k, reason in values.errors.items():
+        print(f"{k}: {values[k]}" + (f"  {reason}" if reason else "  (an Excel error in this formula or in a cell it reads)"),
+              file=sys.stderr)
+    s = values.seconds
+    print(f"mbsxl calc: {len(values)} formula cells, {len(values.errors)} errors; load {s.get('load', 0):.2f} s, "
+          f"calc {s.get('calc', 0):.2f} s, total {s.get('total', 0):.2f} s", file=sys.stderr)
+    return 1 if (values.errors and a.strict) else 0
+
+
+def _cmd_functions(a) -> int:
+    from .excel.registry import functions
+    fns = functions()
+    if a.json:
+        doc = [{"name": f.name, "category": f.category, "description": f.description, "returns": f.returns,
+                "volatile": f.volatile,
+                "args": [{"name": x.name, "doc": x.doc, "kind": x.kind, "optional": x.optional,
+                          "default": _jsonable(x.default)} for x in f.args]} for f in fns.values()]
+        json.dump(doc, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
+    for f in fns.values():
+        sig = ", ".join(f"[{x.name}]" if x.optional else x.name for x in f.args)
+        print(f"{f.name}({sig})\n    {f.description}")
+    return 0
+
+
+def _cmd_install(a) -> int:
+    from .excel import install
+    return install.main(dry_run=a.dry_run)
+
+
+def _cmd_templates(a) -> int:
+    from . import templates
+    result = templates.build_all(a.outdir, check=a.check)
+    bad = 0
+    for name, status in result.items():
+        if isinstance(status, list):
+            bad += 1
+            print(f"{name}: differs")
+            for d in status[:20]:
+                print(f"    {d}")
+        else:
+            bad += status == "missing"
+            print(f"{name}: {status}")
+    return 1 if (a.check and bad) else 0
+
+
+def _cmd_demo(a) -> int:
+    from . import demo
+    return demo.main(a.args) or 0
+
+
+def _cmd_bench(a) -> int:
+    import glob
+    import subprocess
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    scripts = sorted(glob.glob(os.path.join(a.dir or os.path.join(here, "bench"), "bench_*.py")))
+    if not scripts:
+        print("mbsxl bench: no bench/bench_*.py found (they live in the source checkout, not the wheel)",
+              file=sys.stderr)
+        return 2
+    rc = 0
+    for s in scripts:
+        if a.only and not any(o in os.path.basename(s) for o in a.only):
+            continue
+        print(f"== {os.path.basename(s)}", flush=True)
+        rc |= subprocess.call([sys.executable, s])
+    return rc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="mbsxl", description="MBS analytics for Excel and headless recalculation")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    c = sub.add_parser("calc", help="recalculate a workbook with MBS_ formulas, no Excel")
+    c.add_argument("workbook")
+    c.add_argument("--set", action="append", metavar="SHEET!CELL=VALUE",
+                   help="override an input cell first, e.g. --set 'Inputs!B2=25%%' (repeatable)")
+    c.add_argument("--json", action="store_true",
+                   help='print one JSON object keyed by "Sheet!A1", reasons under "errors"')
+    c.add_argument("--out", metavar="FILE.xlsx", help="write a copy carrying the computed values")
+    c.add_argument("--strict", action="store_true", help="exit with status 1 when any cell is an error")
+    c.set_defaults(run=_cmd_calc)
+
+    f = sub.add_parser("functions", help="the catalogue of MBS_ worksheet functions")
+    f.add_argument("--json", action="store_true")
+    f.set_defaults(run=_cmd_functions)
+
+    i = sub.add_parser("install", help="install the xlwings add-in and point it at mbsxl (Windows)")
+    i.add_argument("--dry-run", action="store_true", help="say what would be done")
+    i.set_defaults(run=_cmd_install)
+
+    t = sub.add_parser("templates", help="template workbooks")
+    tsub = t.add_subparsers(dest="action", required=True)
+    tb = tsub.add_parser("build", help="(re)build workbooks/*.xlsx")
+    tb.add_argument("--check", action="store_true", help="compare with the committed workbooks, write nothing")
+    tb.add_argument("--outdir", default="workbooks")
+    tb.set_defaults(run=_cmd_templates)
+
+    d = sub.add_parser("demo", help="the Jianyuan 2007-1 demonstration")
+    d.add_argument("args", nargs=argparse.REMAINDER)
+    d.set_defaults(run=_cmd_demo)
+
+    b = sub.add_parser("bench", help="run the benchmark scripts bench/bench_*.py")
+    b.add_argument("only", nargs="*", help="run only scripts whose name contains one of these")
+    b.add_argument("--dir", help="benchmark directory (default: bench/ of the checkout)")
+    b.set_defaults(run=_cmd_bench)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except BrokenPipeError:  # `mbsxl functions | head`
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
