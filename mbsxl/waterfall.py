@@ -23,8 +23,9 @@ The waterfall of each period ``t`` (one row of the pool table, see :mod:`mbsxl.c
    principal).
 6. **Clean-up call** (清仓回购): with ``cleanup_call = f > 0`` the seller buys the pool back at par in
    the first period whose pool ending balance is at or below ``f x`` the pool's balance at period 1;
-   that period the remaining pool balance is paid as extra principal (by the same structure) and
-   the table ends there.
+   that period the remaining pool balance is paid as extra principal (by the same structure); the
+   later periods stay in the table with every amount 0 (one row a class and pool period, whatever
+   the inputs, so a worksheet's ranges keep their shape).
 
 Coupons: ``tranche_coupons`` are annual decimals, one per class: a **fixed** coupon, or, for a
 class marked in ``floating``, the **spread** over ``index`` (a per-period column of the index
@@ -223,9 +224,12 @@ def _run(p, i, l, bal0, balances, coupons, structure, cleanup_call, fees, intere
     short = np.zeros(n)
     fee_short = 0.0
     pool_bal = bal0
-    last = T
+    called = False
     tol = 1e-10 * np.maximum(balances, 1.0)     # rounding residue of a retired class
     for t in range(T):
+        if called:                    # after the clean-up call: rows of zeros
+            out[7, :, t] = coupons[t]
+            continue
         beg = bal.copy()
         pool_end = max(pool_bal - p[t] - l[t], 0.0)
         call = cleanup_call > 0 and pool_end > 0 and pool_end <= cleanup_call * bal0 + 1e-9 * bal0
@@ -267,10 +271,8 @@ def _run(p, i, l, bal0, balances, coupons, structure, cleanup_call, fees, intere
         bal[bal < tol] = 0.0
         out[:, :, t] = [beg, due, paid, short, prin, loss, bal, coupons[t]]
         pool_bal = pool_end
-        if call:
-            last = t + 1
-            break
-    return out[:, :, :last]
+        called = call
+    return out
 
 
 def _prepare(pool_principal, pool_interest, pool_loss, tranche_names, tranche_balances, tranche_coupons,

@@ -229,9 +229,13 @@ def test_cleanup_call_at_ten_percent():
     t = mbsxl.tranches(pool, None, None, NAMES, SIZES, [0.04, 0.05, 0.06, 0.0], cleanup_call=0.10)
     factor = pool["Ending Balance"].to_numpy() / POOL_BALANCE
     call_period = int(np.argmax(factor <= 0.10)) + 1
-    assert t[wf.PERIOD].max() == call_period
+    assert t[wf.PERIOD].max() == len(pool)                  # the table keeps one row a pool period
     last = t[t[wf.PERIOD] == call_period]
     assert (last[wf.ENDING_BALANCE] == 0).all()
+    after = t[t[wf.PERIOD] > call_period]
+    assert (after[[wf.BEGINNING_BALANCE, wf.INTEREST_PAID, wf.PRINCIPAL, wf.LOSS, wf.CASH_FLOW]] == 0).all().all()
+    s = mbsxl.tranche_stats(pool, None, None, NAMES, SIZES, [0.04, 0.05, 0.06, 0.0], cleanup_call=0.10)
+    assert s[wf.FINAL_MONTH].max() == call_period
     # every class is repaid in full by principal (no losses): the call pays the pool at par
     assert t.groupby(wf.CLASS)[wf.PRINCIPAL].sum().to_numpy() == pytest.approx(
         pd.Series(SIZES, index=NAMES).sort_index().to_numpy(), rel=1e-12)
@@ -281,6 +285,10 @@ def test_worksheet_functions_table_or_columns():
     assert np.array(whole, dtype=object)[1:, 9].astype(float) == pytest.approx(py[wf.ENDING_BALANCE].to_numpy())
     stats = call("MBS_TRANCHESTATS", cells, None, None, *args[:5], "A", *args[6:])
     assert stats[0] == wf.STATS_COLUMNS and len(stats) == 2 and stats[1][0] == "A"
+    # header=FALSE: rows only, so INDEX(...,0,11) is a class's cash-flow column for MBS_YIELD
+    rows = call("MBS_TRANCHES", cells, None, None, *args[:5], "B", *args[6:], None, None, None, False)
+    assert len(rows) == len(pool) and rows[0][1] == "B"
+    assert [r[10] for r in rows] == pytest.approx(py[py[wf.CLASS] == "B"][wf.CASH_FLOW].tolist())
     idx = call("MBS_COUPONINDEX", 39430, 3, "period", 26)     # serial 39430 = 2007-12-14
     assert idx == [[0.0387], [0.0414], [0.0414]]
 

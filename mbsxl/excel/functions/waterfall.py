@@ -10,6 +10,7 @@ Wiring in a worksheet (pool table spilled at A10 from ``=MBS_CASHFLOWS(...)``)::
     =MBS_TRANCHES(A10:P190, , , H2:H5, I2:I5, J2:J5)                       whole table
     =MBS_TRANCHES(L11:L190, F11:F190, J11:J190, H2:H5, I2:I5, J2:J5)        three columns
     =MBS_TRANCHESTATS(MBS_CASHFLOWS(B1,B2,B3,0.25), , , H2:H5, I2:I5, J2:J5, "sequential", 0.1)
+    =MBS_YIELD(INDEX(MBS_TRANCHES(A10:P190,,,H2:H5,I2:I5,J2:J5,,,"A",,,,,,,FALSE),0,11), 100)
 """
 from __future__ import annotations
 
@@ -118,13 +119,17 @@ def _call(fn, pool_principal, pool_interest, pool_loss, tranche_names, tranche_b
 
 @udf("MBS_TRANCHES", "Tranche waterfall (分档现金流): fees, interest by seniority with shortfalls carried, "
      "principal sequential or pro rata, losses bottom-up, clean-up call; one row per class and month",
-     args=_ARGS, returns="table")
+     args=_ARGS + [Arg("header", "TRUE (default): with the header row; FALSE: rows only, so that "
+                       "INDEX(MBS_TRANCHES(...,FALSE),0,11) is a class's Cash Flow column for MBS_YIELD",
+                       kind="bool", optional=True, default=True)],
+     returns="table")
 def MBS_TRANCHES(pool_principal, pool_interest=None, pool_loss=None, tranche_names=None, tranche_balances=None,
                  tranche_coupons=None, structure="sequential", cleanup_call=0, class_=None, index=None,
-                 floating=None, fees=0, interest_on_shortfall=False, pool_balance=None, residual=True):
-    return _call(mbsxl.tranches, pool_principal, pool_interest, pool_loss, tranche_names, tranche_balances,
-                 tranche_coupons, structure, cleanup_call, class_, index, floating, fees, interest_on_shortfall,
-                 pool_balance, residual)
+                 floating=None, fees=0, interest_on_shortfall=False, pool_balance=None, residual=True, header=True):
+    table = _call(mbsxl.tranches, pool_principal, pool_interest, pool_loss, tranche_names, tranche_balances,
+                  tranche_coupons, structure, cleanup_call, class_, index, floating, fees, interest_on_shortfall,
+                  pool_balance, residual)
+    return table if header else table.to_numpy(dtype=object)
 
 
 @udf("MBS_TRANCHESTATS", "Per class: WAL in years (加权平均期限), principal window (first and last month), "
