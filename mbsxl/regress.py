@@ -137,6 +137,10 @@ def newey_west_lags(nobs: int) -> int:
 # --------------------------------------------------------------------------------------------------
 # Input cleaning
 # --------------------------------------------------------------------------------------------------
+_EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
+                 "#CALC!")
+
+
 def _is_blank(c) -> bool:
     if c is None:
         return True
@@ -187,6 +191,9 @@ def _to_float(name: str, block, names: Sequence[str] | None = None, allow_bool: 
                 raise ValueError(f"{name}{_where(i, ncol, a.ndim, names)} is {x}; pass finite numbers")
             flat_out[i] = x
             continue
+        elif isinstance(c, str) and c.strip().upper() in _EXCEL_ERRORS:
+            raise ValueError(f"{name}{_where(i, ncol, a.ndim, names)} is the error {c.strip().upper()} (an error in "
+                             f"the input cell); fix that cell or leave it empty to drop the row")
         else:
             what = f"text {c!r}" if isinstance(c, str) else f"{type(c).__name__} {c!r}"
         raise ValueError(f"{name}{_where(i, ncol, a.ndim, names)} holds {what}; pass numbers, or leave the "

@@ -88,6 +88,10 @@ def test_excel_errors_carry_a_reason():
     xt[7][2] = "yes"
     with pytest.raises(ValueError, match=r"x row 7, column 3 \(spring\) holds text 'yes'"):
         F["MBS_REGRESS"].impl(ycells, xt, True)
+    xe = [list(r) for r in xcells]
+    xe[3][0] = "#N/A"                                  # an error value in an input cell (matrix kind gives its code)
+    with pytest.raises(ValueError, match=r"x row 3, column 1 \(rate\) is the error #N/A"):
+        F["MBS_REGRESS"].impl(ycells, xe, True)
     with pytest.raises(ValueError, match="y has 24 rows but x has 23"):
         F["MBS_REGRESS"].impl(ycells[1:], xcells[2:])
     empty_y = [[None]] * 118

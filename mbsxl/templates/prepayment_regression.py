@@ -28,8 +28,15 @@ from __future__ import annotations
 import datetime as _dt
 
 from mbsxl import jianyuan
+import sys
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+import mbsxl.regress  # noqa: F401
 from mbsxl.regress import COEF_COLUMNS, OLS_STATS, PREDICT_COLUMNS
 from mbsxl.templates._book import build_with_values, label
+
+R = sys.modules["mbsxl.regress"]
 
 FILENAME = "prepayment_regression.xlsx"
 
@@ -82,6 +89,56 @@ def _rates_rows():
         df = pd.read_csv(fh, parse_dates=["effective_date"])
     return [(r.effective_date.date(), float(r.deposit_1y), float(r.lending_1y), float(r.lending_over_5y))
             for r in df.itertuples()]
+
+
+# number formats of the model statistics (column "Value" of the MBS_REGRESS table)
+_STAT_FMT = {R.OBS_USED: "0", R.ROWS_DROPPED: "0", R.DF_RESID: "0", R.DF_MODEL: "0", R.R2: "0.0000",
+             R.ADJ_R2: "0.0000", R.F_STAT: "0.00", R.F_PVALUE: "0.0000", R.DURBIN_WATSON: "0.00",
+             R.LOG_LIKELIHOOD: "0.00", R.AIC: "0.00", R.BIC: "0.00", R.RESID_SE: "0.0000",
+             R.CONDITION_NUMBER: "#,##0", R.COVARIANCE: "general"}
+_COEF_FMT = ["general", "0.0000", "0.0000", "0.00", "0.0000", "0.0000", "0.0000", "0.00"]
+
+
+def _restyle_regression(book, ws, row0: int, col0: int, n_coef: int) -> None:
+    """Formats per row of an MBS_REGRESS spill (anchor at 0-based ``row0, col0``), written over the cached
+    values: coefficient rows by column, the blank row and the unused cells of the statistics block empty,
+    each statistic in its own format.  Cell contents are the computed values; only the styles differ."""
+    def stored(r, c):
+        if book.values is None:
+            return None
+        return book.values.get(f"{ws.name.upper()}!{xl_rowcol_to_cell(r, c)}")
+
+    def put(r, c, v, kind, style="formula"):
+        f = book.fmt(kind, style)
+        if v is None or (isinstance(v, str) and v == ""):
+            ws.write_blank(r, c, None, f)
+        elif isinstance(v, str):
+            ws.write_string(r, c, v, f)
+        elif isinstance(v, bool):
+            ws.write_boolean(r, c, v, f)
+        else:
+            ws.write_number(r, c, float(v), f)
+
+    if book.values is not None and isinstance(stored(row0, col0), str) and stored(row0, col0).startswith("#"):
+        return                                       # the formula gives an error: leave the error cells
+    ncol = len(COEF_COLUMNS)
+    for i in range(1, 1 + n_coef):                   # coefficient rows
+        r = row0 + i
+        for j in range(1, ncol):
+            v = stored(r, col0 + j)
+            if j == ncol - 1 and i == 1:             # the constant has no VIF
+                v = None
+            put(r, col0 + j, v, _COEF_FMT[j])
+    r_blank = row0 + 1 + n_coef
+    for j in range(ncol):
+        put(r_blank, col0 + j, None, "general")
+    for j in range(ncol):
+        put(r_blank + 1, col0 + j, stored(r_blank + 1, col0 + j) if j < 2 else None, "general", "subtitle")
+    for k, name in enumerate(OLS_STATS):
+        r = r_blank + 2 + k
+        put(r, col0 + 1, stored(r, col0 + 1), _STAT_FMT[name])
+        for j in range(2, ncol):
+            put(r, col0 + j, None, "general")
 
 
 def _col(c: int) -> str:
@@ -139,16 +196,15 @@ def _write(book) -> None:
     for i in range(_N):
         r = _FIRST + i
         book.formula(ws, f"{resid_col}{r}", f"=B{r}-{_col(p0)}{r}", "pct")
-    book.note(ws, f"H{_HDR - 1}", "MBS_PREDICT: fitted CPR, std error of the fitted mean, 95% interval of the mean "
-                                  "and 95% prediction interval of a month's CPR")
+    book.note(ws, f"I{_HDR - 2}", "MBS_PREDICT: fitted CPR, 95% intervals of the mean and of one month")
 
     # regression table
     book.text(ws, f"A{_REG_ROW - 1}", label("回归结果", "Regression of CPR (MBS_REGRESS)"), "subtitle")
     last_col = _col(len(COEF_COLUMNS) - 1)
     book.array(ws, f"A{_REG_ROW}", f"{last_col}{_REG_ROW + _TABLE_ROWS - 1}",
-               f"=MBS_REGRESS(B{_HDR}:B{_LAST},C{_HDR}:F{_LAST},TRUE,TRUE,$B$3)",
-               col_fmts=["general", "general", "0.0000", "0.00", "0.0000", "0.0000", "0.0000", "0.00"],
+               f"=MBS_REGRESS(B{_HDR}:B{_LAST},C{_HDR}:F{_LAST},TRUE,TRUE,$B$3)", col_fmts=_COEF_FMT,
                header_row=True)
+    _restyle_regression(book, ws, _REG_ROW - 1, 0, _N_COEF)
     book.note(ws, f"A{_REG_ROW + _TABLE_ROWS + 1}",
               "x = columns C:F with their header row (names from row 6). Type HC1 or HAC in B3 for robust standard "
               "errors; to add the 12-month change, extend x to C:G.")
@@ -168,16 +224,17 @@ def _write(book) -> None:
         ch.add_series({"name": nm, "categories": cats,
                        "values": f"='{S1}'!${_col(j)}${_FIRST}:${_col(j)}${_LAST}",
                        "line": {"color": "#C00000", "width": 0.75, "dash_type": "dash"}})
-    ch.set_title({"name": label("建元2007-1 月度CPR: 公布与拟合", "Jianyuan 2007-1 monthly CPR: published and fitted"),
+    ch.set_title({"name": label("月度CPR: 公布与拟合", "Monthly CPR: published and fitted"),
                   "name_font": {"size": 11, "bold": True}})
-    ch.set_x_axis({"num_format": "yyyy-mm", "num_font": {"rotation": -45, "size": 8}})
+    ch.set_x_axis({"num_format": "yyyy-mm", "num_font": {"rotation": -45, "size": 8}, "interval_unit": 2})
     ch.set_y_axis({"num_format": "0%", "name": "CPR", "major_gridlines": {"visible": True,
                                                                          "line": {"color": "#E0E0E0"}}})
     ch.set_legend({"position": "bottom"})
-    ch.set_size({"width": 620, "height": 380})
-    ws.insert_chart(f"J{_REG_ROW - 1}", ch)
+    ch.set_size({"width": 560, "height": 400})
+    ws.insert_chart(f"J{_REG_ROW - 1}", ch, {"x_offset": 10})
 
-    book.widths(ws, {"A": 27, "B": 13, "C:G": 13, "H": 2, "I:O": 12})
+    book.widths(ws, {"A": 27, "B": 12, "C:G": 12, "H": 10, "I:O": 11})
+    ws.set_row(_HDR - 1, 42)
     book.freeze(ws, _HDR, 1)
     book.print_setup(ws, landscape=True, fit_width=True, fit_height=1,
                      area=f"A1:O{_REG_ROW + _TABLE_ROWS + 1}")
@@ -209,17 +266,26 @@ def _write(book) -> None:
     x_m = f"B{_M_HDR}:{_col(len(MACRO_FACTORS))}{_M_LAST}"
     tcol = 1 + len(MACRO_FACTORS) + 3                           # column L (K is a gap)
     t_last = _col(tcol + len(COEF_COLUMNS) - 1)
-    fmts = ["general", "general", "0.0000", "0.00", "0.0000", "0.0000", "0.0000", "0.00"]
-    book.text(ws, f"{_col(tcol)}{_M_HDR - 1}", label("提前还款率回归", "Prepayment rate on the macro factors"),
+    fmts = _COEF_FMT
+    k_m = len(MACRO_FACTORS) + 1
+    book.text(ws, f"{_col(tcol)}{_M_HDR - 2}", label("提前还款率回归", "Prepayment rate on the macro factors"),
               "subtitle")
+    book.formula(ws, f"{_col(tcol)}{_M_HDR - 1}",
+                 f'=IF(B4>{k_m},"Fitted on "&B4&" complete rows (rows with an empty cell dropped)",'
+                 f'"No fit yet: "&B4&" complete rows; paste data (needs at least {k_m + 1})")', style="bad")
     book.array(ws, f"{_col(tcol)}{_M_HDR}", f"{t_last}{_M_HDR + _M_TABLE_ROWS - 1}",
                f"=MBS_REGRESS({last_data_col}{_M_HDR}:{last_data_col}{_M_LAST},{x_m},TRUE)", col_fmts=fmts,
                header_row=True)
-    d_row = _M_HDR + _M_TABLE_ROWS + 3
+    _restyle_regression(book, ws, _M_HDR - 1, tcol, 1 + len(MACRO_FACTORS))
+    d_row = _M_HDR + _M_TABLE_ROWS + 4
     dcol = _col(1 + len(MACRO_FACTORS) + 1 - 1)                 # I: default rate
-    book.text(ws, f"{_col(tcol)}{d_row - 1}", label("违约率回归", "Default rate on the macro factors"), "subtitle")
+    book.text(ws, f"{_col(tcol)}{d_row - 2}", label("违约率回归", "Default rate on the macro factors"), "subtitle")
+    book.formula(ws, f"{_col(tcol)}{d_row - 1}",
+                 f'=IF(D4>{k_m},"Fitted on "&D4&" complete rows (rows with an empty cell dropped)",'
+                 f'"No fit yet: "&D4&" complete rows; paste data (needs at least {k_m + 1})")', style="bad")
     book.array(ws, f"{_col(tcol)}{d_row}", f"{t_last}{d_row + _M_TABLE_ROWS - 1}",
                f"=MBS_REGRESS({dcol}{_M_HDR}:{dcol}{_M_LAST},{x_m},TRUE)", col_fmts=fmts, header_row=True)
+    _restyle_regression(book, ws, d_row - 1, tcol, 1 + len(MACRO_FACTORS))
     book.widths(ws, {"A": 10, "B:J": 15, "K": 2, _col(tcol): 34, f"{_col(tcol + 1)}:{t_last}": 11})
     ws.set_row(_M_HDR - 1, 40)
     book.freeze(ws, _M_HDR, 1)
