@@ -1,0 +1,70 @@
+"""The pricing functions in a workbook, recalculated headless (mbsxl.excel.calc), on the SIFMA SF-51 example.
+
+Figures: The Bond Market Association, Uniform Practices / Standard Formulas (02/01/99), SF-51: Ginnie Mae I
+9.0% at 150% PSA, 14-day delay, price 100 -> Yield 9.10675%, Mortgage Yield 8.93863%, Average Life
+9.77844 years, Duration 5.73147, Modified Duration 5.48186, Convexity 54.4326.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+xlsxwriter = pytest.importorskip("xlsxwriter")
+calc = pytest.importorskip("mbsxl.excel.calc")
+
+
+def _sf():
+    c = 9.5 / 1200
+    bal = (1 - (1 + c) ** -(360.0 - np.arange(361))) / (1 - (1 + c) ** -360)
+    smm = 1 - (1 - 0.003 * np.minimum(np.arange(1, 361), 30)) ** (1 / 12)
+    f = np.r_[1.0, np.cumprod(1 - smm)] * bal
+    prin = 100 * (f[:-1] - f[1:])
+    return prin + 100 * f[:-1] * 0.09 / 12, prin
+
+
+@pytest.fixture(scope="module")
+def values(tmp_path_factory):
+    cf, prin = _sf()
+    path = tmp_path_factory.mktemp("wb") / "pricing.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("P")
+    ws.write_row(0, 0, ["Cash Flow", "Principal"])
+    for i, (a, b) in enumerate(zip(cf, prin)):
+        ws.write_number(i + 1, 0, float(a))
+        ws.write_number(i + 1, 1, float(b))
+    ws.write_number("D1", 100.0)           # price
+    ws.write_number("D2", 14)              # delay days
+    ws.write_formula("E1", "=MBS_YIELD(A2:A361,D1,D2)")
+    ws.write_formula("E2", "=MBS_YIELD(A2:A361,D1,D2,,,,,12)")
+    ws.write_formula("E3", "=MBS_WAL(B2:B361,D2)")
+    ws.write_formula("E4", "=MBS_DURATION(A2:A361,E1,D2)")
+    ws.write_formula("E5", "=MBS_DURATION(A2:A361,E1,D2,,,TRUE)")
+    ws.write_formula("E6", "=MBS_CONVEXITY(A2:A361,E1,D2)")
+    ws.write_formula("E7", "=MBS_PRICE(A2:A361,E1,D2)")
+    ws.write_number("G1", 1.0)
+    ws.write_number("G2", 30.0)
+    ws.write_formula("H1", "=E1")
+    ws.write_formula("H2", "=E1")
+    ws.write_formula("E8", "=MBS_ZSPREAD(A2:A361,D1,G1:G2,H1:H2,D2,,,2)")
+    ws.write_dynamic_array_formula("J1:K8", "=MBS_OAS(99,0.0666,220,G1:G2,H1:H2,0.003,0,0.01,0.1,200)")
+    wb.close()
+    return calc.calculate(str(path), progress=False)
+
+
+def test_sf_figures_through_the_workbook(values):
+    assert not values.errors
+    assert round(100 * values["P!E1"], 5) == 9.10675
+    assert round(100 * values["P!E2"], 5) == 8.93863
+    assert round(values["P!E3"], 5) == 9.77844
+    assert round(values["P!E4"], 5) == 5.73147
+    assert round(values["P!E5"], 5) == 5.48186
+    assert round(values["P!E6"], 4) == 54.4326
+    assert values["P!E7"] == pytest.approx(100.0, abs=1e-9)
+    assert abs(values["P!E8"]) < 1e-10
+
+
+def test_oas_table_spills(values):
+    assert values["P!J1"] == "Measure" and values["P!K1"] == "Value"
+    assert values["P!J2"] == "OAS" and isinstance(values["P!K2"], float)
+    assert values["P!K6"] == 200
+    assert values["P!K7"] == pytest.approx(99.0, abs=1e-9)
