@@ -83,11 +83,90 @@ def _plugin_module() -> types.ModuleType:
     if mod is None:
         mod = types.ModuleType("mbsxl.excel._pycel_plugin")
         sys.modules[mod.__name__] = mod
+    if not getattr(mod, "_supplemented", False):
+        _supplement(mod)
+        mod._supplemented = True
     for name in functions():
         f = _engine_function(name)
         setattr(mod, name, f)
         setattr(mod, name.lower(), f)
     return mod
+
+
+def _pycel_has(name: str) -> bool:
+    import builtins
+    import importlib
+    import math as _math
+    from pycel.excelformula import ExcelFormula, FunctionNode as FormulaNode
+    if hasattr(FormulaNode, f"func_{name}"):
+        return True
+    target = FormulaNode.func_map.get(name, name) if hasattr(FormulaNode, "func_map") else name
+    for m in ExcelFormula.default_modules:
+        if hasattr(importlib.import_module(m), target):
+            return True
+    return hasattr(_math, target) or hasattr(builtins, target)
+
+
+def _supplement(mod) -> None:
+    """Excel functions pycel lacks (STDEV.S, MEDIAN, PERCENTILE, CORREL, PMT, XLOOKUP ...) taken from the
+    ``formulas`` package's implementations, adapted to pycel's values (tuples of rows, None for an
+    empty cell, error text).  Best effort: a function neither engine has stays #NAME?."""
+    try:
+        import formulas
+        import schedula as sh
+        from formulas.tokens.operand import XlError as FXlError
+        from formulas.tokens.operand import Error as FError
+    except Exception:  # noqa: BLE001 - formulas not installed: pycel's functions only
+        return
+
+    def to_f(a):
+        if isinstance(a, tuple):
+            rows = [list(r) if isinstance(r, tuple) else [r] for r in a]
+            arr = np.empty((len(rows), max(len(r) for r in rows)), dtype=object)
+            for i, r in enumerate(rows):
+                for j, x in enumerate(r):
+                    arr[i, j] = to_f(x)
+            return arr
+        if a is None:
+            return sh.EMPTY
+        if isinstance(a, str) and a in FError.errors:
+            return FError.errors[a]
+        return a
+
+    def from_f(r):
+        if isinstance(r, FXlError):
+            return CalcError(str(r), "")
+        if r is sh.EMPTY:
+            return None
+        if isinstance(r, np.ndarray):
+            if r.size == 1:
+                return from_f(r.ravel()[0])
+            r2 = r.reshape(r.shape[0], -1) if r.ndim > 1 else r.reshape(1, -1)
+            return tuple(tuple(from_f(x) for x in row) for row in r2)
+        if isinstance(r, np.generic):
+            return r.item()
+        return r
+
+    def adapt(f, name):
+        def g(*args):
+            try:
+                return from_f(f(*[to_f(a) for a in args]))
+            except Exception as e:  # noqa: BLE001
+                return CalcError("#VALUE!", f"{name}: {type(e).__name__}")
+        g.__name__ = name
+        return g
+
+    try:
+        table = formulas.get_functions()
+    except Exception:  # noqa: BLE001
+        return
+    for key, f in list(table.items()):
+        if not isinstance(key, str) or key.startswith("_") or not callable(f):
+            continue
+        pname = key.lower().replace(".", "_")
+        if not pname.isidentifier() or _pycel_has(pname):
+            continue
+        setattr(mod, pname, adapt(f, key))
 
 
 def _engine_function(name: str) -> Callable:
