@@ -77,6 +77,10 @@ def _cmd_calc(a) -> int:
 def _cmd_functions(a) -> int:
     from .excel.registry import functions
     fns = functions()
+    if a.markdown:
+        from .excel.registry import reference_markdown
+        sys.stdout.write(reference_markdown())
+        return 0
     if a.json:
         doc = [{"name": f.name, "category": f.category, "description": f.description, "returns": f.returns,
                 "volatile": f.volatile,
@@ -151,6 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     f = sub.add_parser("functions", help="the catalogue of MBS_ worksheet functions")
     f.add_argument("--json", action="store_true")
+    f.add_argument("--markdown", action="store_true",
+                   help="the function reference (docs/FUNCTIONS.md): mbsxl functions --markdown > docs/FUNCTIONS.md")
     f.set_defaults(run=_cmd_functions)
 
     i = sub.add_parser("install", help="install the xlwings add-in and point it at mbsxl (Windows)")
