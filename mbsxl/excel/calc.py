@@ -77,15 +77,19 @@ class Values(dict):
 
 
 # ----------------------------------------------------------------------------------------- plug-in
-def _plugin_module() -> types.ModuleType:
-    """A module holding one pycel-callable per registered MBS_ function (pycel looks plug-ins up by name)."""
+_FUNC_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\s*\(")
+
+
+def _plugin_module(used: set[str] = frozenset()) -> types.ModuleType:
+    """A module holding one pycel-callable per registered MBS_ function (pycel looks plug-ins up by
+    name), plus adapters for the functions in ``used`` (pycel names) that pycel lacks."""
     mod = sys.modules.get("mbsxl.excel._pycel_plugin")
     if mod is None:
         mod = types.ModuleType("mbsxl.excel._pycel_plugin")
         sys.modules[mod.__name__] = mod
-    if not getattr(mod, "_supplemented", False):
-        _supplement(mod)
-        mod._supplemented = True
+    missing = {n for n in used if not n.startswith("mbs_") and not hasattr(mod, n) and not _pycel_has(n)}
+    if missing:
+        _supplement(mod, missing)
     for name in functions():
         f = _engine_function(name)
         setattr(mod, name, f)
@@ -107,7 +111,7 @@ def _pycel_has(name: str) -> bool:
     return hasattr(_math, target) or hasattr(builtins, target)
 
 
-def _supplement(mod) -> None:
+def _supplement(mod, names: set[str]) -> None:
     """Excel functions pycel lacks (STDEV.S, MEDIAN, PERCENTILE, CORREL, PMT, XLOOKUP ...) taken from the
     ``formulas`` package's implementations, adapted to pycel's values (tuples of rows, None for an
     empty cell, error text).  Best effort: a function neither engine has stays #NAME?."""
@@ -164,7 +168,7 @@ def _supplement(mod) -> None:
         if not isinstance(key, str) or key.startswith("_") or not callable(f):
             continue
         pname = key.lower().replace(".", "_")
-        if not pname.isidentifier() or _pycel_has(pname):
+        if pname not in names or not pname.isidentifier():
             continue
         setattr(mod, pname, adapt(f, key))
 
@@ -214,9 +218,9 @@ def _qsheet(title: str) -> str:
 def _prepare(wb):
     """Rewrite formulas for the engine in place.
 
-    Returns ``(cells, arrays)``: every formula cell as (sheet, coordinate) in sheet order, and the
+    Returns ``(cells, arrays, used)``: every formula cell as (sheet, coordinate) in sheet order, and the
     multi-cell array formulas as (sheet, anchor, ref).  A multi-cell array formula is left in its
-    anchor as an ordinary formula (evaluated once, to the whole array) and the other cells of its
+    anchor as an ordinary formula; ``used`` the pycel names of the functions called (evaluated once, to the whole array) and the other cells of its
     range are emptied; :func:`calculate` spreads the result over the range itself (pycel's own
     expansion compiles one formula per cell: ~1 ms a cell).
     """
@@ -241,7 +245,12 @@ def _prepare(wb):
         text = _SPILL_RE.sub(spill, text)
         return text
 
-    cells, arrays = [], []
+    cells, arrays, used = [], [], set()
+
+    def note(text: str) -> None:
+        for m in _FUNC_RE.finditer(text):
+            used.add(m.group(1).lower().replace(".", "_"))
+
     for ws in wb.worksheets:
         found = []
         for row in ws.iter_rows():
@@ -253,6 +262,7 @@ def _prepare(wb):
             v = c.value
             if isinstance(v, ArrayFormula):
                 text = fix(v.text, ws.title)
+                note(text)
                 ref = (v.ref or c.coordinate).replace("$", "")
                 c1, r1, c2, r2 = range_boundaries(ref)
                 if (c1, r1) == (c2, r2):
@@ -268,13 +278,14 @@ def _prepare(wb):
                 arrays.append((ws.title, c.coordinate, ref))
             else:
                 c.value = fix(v, ws.title)
+                note(c.value)
                 cells.append((ws.title, c.coordinate))
     seen, out = set(), []
     for k in cells:
         if k not in seen:
             seen.add(k)
             out.append(k)
-    return out, arrays
+    return out, arrays, used
 
 
 def _fit(result, rows: int, cols: int) -> np.ndarray:
@@ -417,12 +428,17 @@ def calculate(path, sets: dict | None = None, progress: bool = True) -> Values:
     t0 = time.perf_counter()
     wb = _load_workbook(os.fspath(path))
     _apply_sets(wb, sets)
-    cells, arrays = _prepare(wb)
-    plugin = _plugin_module()
+    cells, arrays, used = _prepare(wb)
+    plugin = _plugin_module(used)
     with _quiet():
         excel = ExcelOpxWrapperNoData(wb, filename=os.path.abspath(os.fspath(path)))
         xl = ExcelCompiler(excel=excel, plugins=[plugin.__name__], cycles=False)
-        _build_graph(xl, cells)
+        in_arrays = set()
+        for sheet, anchor, ref in arrays:
+            c1, r1, c2, r2 = range_boundaries(ref)
+            in_arrays.update((sheet, f"{get_column_letter(c)}{r}") for r in range(r1, r2 + 1)
+                             for c in range(c1, c2 + 1))
+        _build_graph(xl, [k for k in cells if k not in in_arrays] + [(s, a) for s, a, _ in arrays])
     t1 = time.perf_counter()
     out = Values()
     bar = _Progress(len(cells)) if progress else None
