@@ -39,20 +39,39 @@ def cpr_table() -> str:
     return "\n".join(lines)
 
 
-def _sheet_text(ws, values: dict, max_cols: int = 6) -> str:
-    """A sheet as aligned text: stored constants, with formula cells replaced by computed values."""
-    rows = []
-    for row in ws.iter_rows(max_col=max_cols):
-        cells = []
-        for c in row:
-            val = values.get(f"{ws.title}!{c.coordinate}", c.value)
-            if isinstance(val, float):
-                val = f"{val:,.6g}" if abs(val) < 1 else f"{val:,.2f}"
-            cells.append("" if val is None else str(val))
-        if any(cells):
-            rows.append(cells)
-    widths = [max((len(r[i]) for r in rows if i < len(r)), default=0) for i in range(max_cols)]
-    return "\n".join("  ".join(x.ljust(w)[:40] for x, w in zip(r, widths)).rstrip() for r in rows)
+def _fmt(val) -> str:
+    if isinstance(val, bool) or val is None:
+        return "" if val is None else str(val).upper()
+    if isinstance(val, float):
+        return f"{val:.6g}" if abs(val) < 10 else f"{val:,.2f}"
+    if isinstance(val, int):
+        return f"{val:,}"
+    return str(val)
+
+
+def published_blocks(ws, values: dict) -> list[list[list[str]]]:
+    """Every table on a sheet whose header row names a published figure: header + rows to the next blank row."""
+    grid = [[values.get(f"{ws.title}!{c.coordinate}", c.value) for c in row] for row in ws.iter_rows()]
+    blocks, i = [], 0
+    while i < len(grid):
+        row = grid[i]
+        texts = [x for x in row if isinstance(x, str)]
+        if sum(x is not None for x in row) >= 3 and any("Published" in x for x in texts):
+            block = []
+            while i < len(grid) and any(x is not None for x in grid[i]):
+                block.append([_fmt(x) for x in grid[i]])
+                i += 1
+            blocks.append(block)
+        i += 1
+    return blocks
+
+
+def _table_text(block: list[list[str]]) -> str:
+    n = max(len(r) for r in block)
+    keep = [j for j in range(n) if any(j < len(r) and r[j] for r in block)]
+    rows = [[(r[j] if j < len(r) else "")[:44] for j in keep] for r in block]
+    widths = [max(len(r[k]) for r in rows) for k in range(len(keep))]
+    return "\n".join("  ".join(x.ljust(w) for x, w in zip(r, widths)).rstrip() for r in rows)
 
 
 def template_tables(folder: pathlib.Path) -> str:
@@ -70,12 +89,17 @@ def template_tables(folder: pathlib.Path) -> str:
         t = time.perf_counter()
         values = calculate(path)
         sec = time.perf_counter() - t
-        errors = sum(1 for x in values.values() if isinstance(x, str) and x.startswith("#"))
-        out.append(f"\n== {path.name}: recalculated {len(values)} formula cells in {sec:.1f} s, {errors} error values")
+        reasons: dict[str, int] = {}
+        for key, val in values.items():
+            if isinstance(val, str) and val.startswith("#"):
+                reasons[val] = reasons.get(val, 0) + 1
+        out.append(f"\n== {path.name}: recalculated {len(values)} formula cells in {sec:.1f} s"
+                   + (f"; error values: {reasons}" if reasons else "; no error values"))
         wb = openpyxl.load_workbook(path)
         for ws in wb.worksheets:
-            if ws.title.lower().startswith("published"):
-                out.append(_sheet_text(ws, values))
+            for block in published_blocks(ws, values):
+                out.append(f"-- {ws.title}")
+                out.append(_table_text(block))
     return "\n".join(out)
 
 
