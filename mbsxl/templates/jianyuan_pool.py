@@ -2,9 +2,13 @@
 
 Sheets
 ------
-- ``总体特征 Table 1``: ``=MBS_POOLSUMMARY(...)`` over the tape (count, balances, shares, weighted averages).
-- ``分布表 Tables 2-5``: ``=MBS_STRAT(...)`` by contract amount, remaining term, seasoning and borrower
+- ``总体特征 Table 1``: count, balances, shares, weighted averages over the tape.
+- ``分布表 Tables 2-5``: the distributions by contract amount, remaining term, seasoning and borrower
   age; the bucket bounds and names are input cells; a bar chart of each distribution (% of balance).
+- ``MBS_check`` (函数核对): ``=MBS_POOLSUMMARY(...)`` and ``=MBS_STRAT(...)`` (dynamic arrays) on the same
+  tape beside Tables 1-5 and the differences (0).  Tables 1-5 themselves use Excel built-ins (COUNT,
+  SUM, MAX, SUMPRODUCT, COUNTIFS, SUMIFS) so that they compute in any spreadsheet, with or without
+  mbsxl (LibreOffice recalculates array formulas on load and has no MBS_ functions).
 - ``公布值对照 Published``: each figure seed 001 (and the tranche sizes of seed 002) publishes, the
   formula's value, the difference and whether they agree to the published rounding.
 - ``资产池明细 Tape``: the loan tape (input cells; :func:`mbsxl.tape.jianyuan_tape`).  The formulas read
@@ -27,12 +31,13 @@ from ._book import Book, build_with_values, label
 st = importlib.import_module("mbsxl.strat")   # the module (mbsxl.strat is the function)
 
 FILENAME = "jianyuan_2007_1_pool.xlsx"
-TAPE_ROWS = 20_000                       # capacity of the tape ranges the formulas read
+TAPE_ROWS = 15_000                       # capacity of the tape ranges the formulas read (12,254 + room)
 
 SUMMARY = "总体特征 Table 1"
 STRAT = "分布表 Tables 2-5"
 PUBLISHED = "公布值对照 Published"
 TAPE = "资产池明细 Tape"
+CHECK = "MBS_check"          # no quotes needed: mbsxl calc (84d7dbe..bf1edb9) misreads array anchors on quoted sheet names
 NOTES = "说明 Notes"
 
 # tape sheet columns (A..I) in the order of mbsxl.tape.COLUMNS
@@ -80,27 +85,43 @@ def _layout():
 
 def _write(book: Book, tape: pd.DataFrame):
     wb = book.workbook
-    # ---------------------------------------------------------------- Table 1
+    # ---------------------------------------------------------------- Table 1 (Excel built-ins)
     ws = book.sheet(SUMMARY)
-    book.text(ws, "A1", label("建元2007-1 资产池总体特征", "Jianyuan 2007-1: pool characteristics (Table 1)"), "title")
-    book.note(ws, "A2", "Computed by =MBS_POOLSUMMARY over the tape sheet; weighted averages by current balance. "
-                        "Source of the published figures: seed 001, Table 1.")
-    n_rows = len(st.SUMMARY_ROWS)
-    formula = (f"=MBS_POOLSUMMARY({_rng(tp.BALANCE)},{_rng(tp.RATE)},{_rng(tp.REMAINING_TERM)},"
-               f"{_rng(tp.SEASONING)},{_rng(tp.AGE)},{_rng(tp.CONTRACT)})")
+    book.text(ws, "A1", label("建元2007-1 资产池总体特征", "Table 1"), "title")
+    book.note(ws, "A2", "Jianyuan 2007-1 pool: formulas over the tape; WA by current balance (seed 001).")
     stats = [s for s, _ in st.SUMMARY_ROWS]
-    book.array(ws, "A4", f"B{4 + n_rows}", formula, header_row=True,
-               fmt_fn=lambda i, j: ("general" if j == 0 else SUMMARY_FORMATS[stats[i - 1]]) if i > 0 else None)
-    summary_cell = {s: f"'{SUMMARY}'!$B${5 + k}" for k, s in enumerate(stats)}
+    row = {s: 5 + k for k, s in enumerate(stats)}
+    bal = _rng(tp.BALANCE)
+    formulas = {
+        st.S_LOANS: f"=COUNT({bal})",
+        st.S_BALANCE: f"=SUM({bal})",
+        st.S_AVERAGE: f"=B{row[st.S_BALANCE]}/B{row[st.S_LOANS]}",
+        st.S_AVERAGE_SHARE: f"=B{row[st.S_AVERAGE]}/B{row[st.S_BALANCE]}",
+        st.S_LARGEST: f"=MAX({bal})",
+        st.S_LARGEST_SHARE: f"=B{row[st.S_LARGEST]}/B{row[st.S_BALANCE]}",
+        st.S_ORIGINAL: f"=SUM({_rng(tp.CONTRACT)})",
+        st.S_ORIGINAL_AVERAGE: f"=B{row[st.S_ORIGINAL]}/B{row[st.S_LOANS]}",
+        st.S_ORIGINAL_LARGEST: f"=MAX({_rng(tp.CONTRACT)})",
+        st.S_WA_RATE: f"=SUMPRODUCT({bal},{_rng(tp.RATE)})/B{row[st.S_BALANCE]}",
+        st.S_WA_REMAINING: f"=SUMPRODUCT({bal},{_rng(tp.REMAINING_TERM)})/B{row[st.S_BALANCE]}",
+        st.S_WA_SEASONING: f"=SUMPRODUCT({bal},{_rng(tp.SEASONING)})/B{row[st.S_BALANCE]}",
+        st.S_WA_AGE: f"=SUMPRODUCT({bal},{_rng(tp.AGE)})/B{row[st.S_BALANCE]}",
+    }
+    book.header(ws, "A4", st.SUMMARY_COLUMNS)
+    for s_ in stats:
+        book.text(ws, f"A{row[s_]}", s_)
+        book.formula(ws, f"B{row[s_]}", formulas[s_], SUMMARY_FORMATS[s_])
+    summary_cell = {s_: f"'{SUMMARY}'!$B${row[s_]}" for s_ in stats}
+    n_rows = len(stats)
     book.widths(ws, {"A": 48, "B": 20})
     book.freeze(ws, 4)
     book.print_setup(ws, landscape=False, area=f"A1:B{4 + n_rows}")
 
-    # ---------------------------------------------------------------- Tables 2-5
+    # ---------------------------------------------------------------- Tables 2-5 (Excel built-ins)
     ws = book.sheet(STRAT)
     book.text(ws, "A1", label("建元2007-1 资产池分布表", "Jianyuan 2007-1: pool distributions (Tables 2-5)"), "title")
-    book.note(ws, "A2", "Computed by MBS_STRAT(values, balances, bounds, names): buckets closed on the right, (lower, upper]; "
-                        "yellow cells are inputs (change the bounds/names to re-bucket). Shares are of the pool.")
+    book.note(ws, "A2", "COUNTIFS/SUMIFS over the tape, buckets closed on the right (lower, upper]; yellow cells are "
+                        "inputs (change the bounds/names to re-bucket). Shares are of the pool. Same as MBS_STRAT.")
     strat_cells = {}
     for (title, col, bps, labels), (rt, rb, rl, r0) in zip(TABLES, _layout()):
         book.text(ws, f"A{rt + 1}", title, "subtitle")
@@ -109,14 +130,31 @@ def _write(book: Book, tape: pd.DataFrame):
         kind = "yuan" if col == tp.CONTRACT else "int"
         for j, b in enumerate(bps):
             book.input(ws, (rb, 1 + j), b, kind)
-        for j, s in enumerate(labels):
-            book.input(ws, (rl, 1 + j), s, "general")
-        last_b = chr(ord("B") + len(bps) - 1)
-        last_l = chr(ord("B") + len(labels) - 1)
-        f = (f"=MBS_STRAT({_rng(col)},{_rng(tp.BALANCE)},$B${rb + 1}:${last_b}${rb + 1},"
-             f"$B${rl + 1}:${last_l}${rl + 1})")
+        for j, s_ in enumerate(labels):
+            book.input(ws, (rl, 1 + j), s_, "general")
         nb = len(labels)
-        book.array(ws, (r0, 0), (r0 + nb + 1, 5), f, col_fmts=STRAT_FORMATS, header_row=True, total_row=True)
+        vals = _rng(col)
+        book.header(ws, (r0, 0), st.STRAT_COLUMNS)
+        first, last = r0 + 2, r0 + 1 + nb          # 1-based rows of the buckets
+        tot = last + 1
+        for k in range(nb):
+            r = first + k
+            lab = f"{chr(ord('B') + k)}${rl + 1}"
+            lo = f"{chr(ord('B') + k - 1)}${rb + 1}" if k > 0 else None
+            hi = f"{chr(ord('B') + k)}${rb + 1}" if k < nb - 1 else None
+            crit = ",".join(([f'{vals},">"&{lo}'] if lo else []) + ([f'{vals},"<="&{hi}'] if hi else []))
+            book.formula(ws, f"A{r}", f"={lab}", "general")
+            book.formula(ws, f"B{r}", f"=COUNTIFS({crit})", "count")
+            book.formula(ws, f"C{r}", f"=B{r}/B${tot}", "pct")
+            book.formula(ws, f"D{r}", f"=SUMIFS({bal},{crit})", "money")
+            book.formula(ws, f"E{r}", f"=D{r}/D${tot}", "pct")
+            book.formula(ws, f"F{r}", f'=IF(B{r}>0,D{r}/B{r},"")', "money")
+        book.text(ws, f"A{tot}", st.TOTAL, "total")
+        book.formula(ws, f"B{tot}", f"=SUM(B{first}:B{last})", "count", style="total")
+        book.formula(ws, f"C{tot}", f"=SUM(C{first}:C{last})", "pct", style="total")
+        book.formula(ws, f"D{tot}", f"=SUM(D{first}:D{last})", "money", style="total")
+        book.formula(ws, f"E{tot}", f"=SUM(E{first}:E{last})", "pct", style="total")
+        book.formula(ws, f"F{tot}", f'=IF(B{tot}>0,D{tot}/B{tot},"")', "money", style="total")
         strat_cells[col] = {"first": r0 + 1, "n": nb}
         ch = book.chart({"type": "bar"})
         ch.add_series({
@@ -128,12 +166,13 @@ def _write(book: Book, tape: pd.DataFrame):
         })
         ch.set_title({"name": title, "name_font": {"size": 10}})
         ch.set_legend({"none": True})
-        ch.set_x_axis({"num_format": "0%", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+        ch.set_x_axis({"num_format": "0%", "min": 0, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
         ch.set_y_axis({"reverse": True})
         ch.set_size({"width": 480, "height": 300})
         ws.insert_chart(rt, 7, ch, {"x_offset": 10})
     book.widths(ws, {"A": 26, "B:F": 15, "G": 3})
     book.freeze(ws, 3)
+    ws.set_h_pagebreaks([_layout()[2][0]])          # two tables (and their charts) a page
     last_row = _layout()[-1][0] + 19
     book.print_setup(ws, landscape=True, area=f"A1:O{last_row}", fit_height=0)
 
@@ -192,7 +231,7 @@ def _write(book: Book, tape: pd.DataFrame):
         (label("45-65岁占比(百分之五左右)", "Age 45-65 share (about 5%)"), jy.POOL["share_age_45_65"],
          f"={scell(tp.AGE, 3, 4)}", "pct", "about: nearest 1%", "=ROUND(C{r},2)=B{r}", "seed 001, Table 5 text"),
         (label("加权平均年龄", "WA borrower age"), jy.POOL["weighted_average_age"],
-         f"={summary_cell[st.S_WA_AGE]}", "dec2", "whole years", "=ROUND(C{r},0)=B{r}", "seed 001, Table 5 text"),
+         f"={summary_cell[st.S_WA_AGE]}", "dec2", "whole years", "=ABS(C{r}-B{r})<0.5", "seed 001, Table 5 text"),
         (label("优先级+次级 = 资产池余额", "Senior + subordinate tranches (yuan)"),
          jy.SENIOR_TOTAL + jy.TRANCHES["Subordinate"], f"={summary_cell[st.S_BALANCE]}", "money", "yuan",
          "=ROUND(C{r},0)=B{r}", "seed 002: 4,020,884,600 + 139,799,108"),
@@ -204,18 +243,59 @@ def _write(book: Book, tape: pd.DataFrame):
         book.formula(ws, f"C{r}", comp, kind)
         book.formula(ws, f"D{r}", f"=C{r}-B{r}", kind)
         book.text(ws, f"E{r}", rounding)
-        book.formula(ws, f"F{r}", agrees.format(r=r), "general")
+        book.formula(ws, f"F{r}", agrees.format(r=r), "bool")
         book.text(ws, f"G{r}", src)
     last = 4 + len(rows)
     book.text(ws, f"A{last + 2}", label("全部一致", "All agree"), "subtitle")
-    book.formula(ws, f"F{last + 2}", f"=AND(F5:F{last})", "general")
+    book.formula(ws, f"F{last + 2}", f"=AND(F5:F{last})", "bool")
     book.note(ws, f"A{last + 4}", "The published 0.0081% is 1/12,254 = 0.00816% cut (not rounded) to 4 decimals; "
                                   "the check truncates. \"About\" and \"over\" figures are checked as stated in column E.")
     book.note(ws, f"A{last + 5}", "Shares are of the current balance (本金余额占比), the basis of the seed's tables; "
                                   "the contract-amount share 87.48% is read the same way.")
-    book.widths(ws, {"A": 44, "B:D": 18, "E": 30, "F": 9, "G": 34})
+    book.widths(ws, {"A": 58, "B:D": 18, "E": 40, "F": 10, "G": 40})
     book.freeze(ws, 4, 1)
     book.print_setup(ws, landscape=True, area=f"A1:G{last + 5}")
+
+    # ---------------------------------------------------------------- MBS functions on the same tape
+    ws = book.sheet(CHECK)
+    book.text(ws, "A1", label("函数核对", "The mbsxl functions on the same tape"), "title")
+    book.note(ws, "A2", "MBS_POOLSUMMARY and MBS_STRAT (dynamic arrays) against Tables 1-5. They need mbsxl (Excel "
+                        "add-in or `mbsxl calc`); without it Excel/LibreOffice show #NAME? here. Stored values are mbsxl's.")
+    formula = (f"=MBS_POOLSUMMARY({bal},{_rng(tp.RATE)},{_rng(tp.REMAINING_TERM)},"
+               f"{_rng(tp.SEASONING)},{_rng(tp.AGE)},{_rng(tp.CONTRACT)})")
+    top = 5
+    book.array(ws, (top - 1, 0), (top - 1 + n_rows, 1), formula, header_row=True,
+               fmt_fn=lambda i, j: ("general" if j == 0 else SUMMARY_FORMATS[stats[i - 1]]) if i > 0 else None)
+    book.header(ws, (top - 1, 2), [label("表1", "Table 1"), label("差异", "Difference")])
+    diff_cells = []
+    for k2, s_ in enumerate(stats):
+        r = top + 1 + k2
+        book.formula(ws, f"C{r}", f"={summary_cell[s_]}", SUMMARY_FORMATS[s_])
+        book.formula(ws, f"D{r}", f"=B{r}-C{r}", "general")
+        diff_cells.append(f"D{r}")
+    r = top + n_rows + 2
+    for (title, col, bps, labels), (rt, rb, rl, r0) in zip(TABLES, _layout()):
+        nb = len(labels)
+        book.text(ws, f"A{r}", title, "subtitle")
+        last_b = chr(ord("B") + len(bps) - 1)
+        last_l = chr(ord("B") + len(labels) - 1)
+        f = (f"=MBS_STRAT({_rng(col)},{bal},'{STRAT}'!$B${rb + 1}:${last_b}${rb + 1},"
+             f"'{STRAT}'!$B${rl + 1}:${last_l}${rl + 1})")
+        a0 = r                                          # 0-based row of the spill's header
+        book.array(ws, (a0, 0), (a0 + nb + 1, 5), f, col_fmts=STRAT_FORMATS, header_row=True, total_row=True)
+        book.header(ws, (a0, 6), [label("笔数差异", "Count difference"), label("余额差异", "Balance difference")])
+        for k2 in range(nb + 1):
+            rr = a0 + 2 + k2                            # 1-based
+            tr_ = r0 + 2 + k2
+            book.formula(ws, f"G{rr}", f"=B{rr}-'{STRAT}'!B{tr_}", "general")
+            book.formula(ws, f"H{rr}", f"=D{rr}-'{STRAT}'!D{tr_}", "general")
+            diff_cells += [f"G{rr}", f"H{rr}"]
+        r = a0 + nb + 4
+    book.text(ws, f"A{r + 1}", label("最大绝对差异", "Largest absolute difference"), "subtitle")
+    book.formula(ws, f"B{r + 1}", "=MAX(" + ",".join(f"ABS({c})" for c in diff_cells) + ")", "general")
+    book.widths(ws, {"A": 48, "B:F": 15, "G:H": 17})
+    book.freeze(ws, 3)
+    book.print_setup(ws, landscape=True, area=f"A1:H{r + 1}")
 
     # ---------------------------------------------------------------- Tape
     ws = book.sheet(TAPE)
@@ -224,7 +304,8 @@ def _write(book: Book, tape: pd.DataFrame):
     book.widths(ws, {"A": 14, "B": 16, "C": 18, "D": 12, "E:H": 14, "I": 16})
     ws.set_row(0, 42)
     book.freeze(ws, 1, 1)
-    book.print_setup(ws, landscape=True, repeat_rows=(0, 0), area=f"A1:I{len(tape) + 1}")
+    # prints the first 100 loans (a reviewer rarely wants 12,254 rows on paper); widen the area to print all
+    book.print_setup(ws, landscape=True, repeat_rows=(0, 0), area=f"A1:I{min(len(tape), 100) + 1}")
 
     # ---------------------------------------------------------------- Notes
     ws = book.sheet(NOTES)
@@ -239,13 +320,13 @@ def _write(book: Book, tape: pd.DataFrame):
     r = 3
     for head, text in lines:
         book.text(ws, f"A{r}", head, "subtitle")
-        book.text(ws, f"B{r}", text, "wrapnote")
+        book.paragraph(ws, f"B{r}", text, 110)
         r += 1
     book.header(ws, f"A{r}", [label("列", "Column"), label("依据", "Published fact or assumption")])
     r += 1
     for col in tp.COLUMNS:
         book.text(ws, f"A{r}", col)
-        book.text(ws, f"B{r}", tp.PROVENANCE[col], "wrapnote")
+        book.paragraph(ws, f"B{r}", tp.PROVENANCE[col], 110)
         r += 1
     r += 1
     more = [
@@ -253,15 +334,17 @@ def _write(book: Book, tape: pd.DataFrame):
                    "black cells are formulas. Every formula cell stores its computed value."),
         ("Another deal", f"Paste a tape of up to {TAPE_ROWS:,} loans on the tape sheet (same columns, rows 2-"
                          f"{TAPE_ROWS + 1:,}) and clear the rows below it; recalculate (Excel with mbsxl, or "
-                         "`mbsxl calc FILE --out FILE`). Blank rows are ignored."),
+                         "`mbsxl calc FILE --out FILE`). Blank rows are ignored. For a longer tape insert rows "
+                         "inside the tape (above its last row): the formulas' ranges grow with them."),
         ("Buckets", "Closed on the right: a contract of exactly 1,000,000 is in 50-100万 (i.e. 100万及以下); "
                     "seasoning 24 months is in 0-2y. Terms and seasoning in months, ages in years."),
         ("Weights", "Shares and weighted averages use the current balance (本金余额)."),
+        ("Printing", "The tape sheet's print area is its first 100 loans; widen it to print the whole tape."),
         ("Rebuild", "Generated by mbsxl/templates/jianyuan_pool.py (`mbsxl templates build`)."),
     ]
     for head, text in more:
         book.text(ws, f"A{r}", head, "subtitle")
-        book.text(ws, f"B{r}", text, "wrapnote")
+        book.paragraph(ws, f"B{r}", text, 110)
         r += 1
     book.widths(ws, {"A": 34, "B": 110})
     book.print_setup(ws, landscape=True, area=f"A1:B{r}")

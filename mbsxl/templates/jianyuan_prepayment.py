@@ -59,7 +59,7 @@ def _write(book: Book, series: pd.DataFrame):
         book.formula(ws, f"F{r}", f"=1-(1-E{r})^12", "pct")
         book.input(ws, f"G{r}", float(row[tr.PUBLISHED_CPR]), "pct")
         book.formula(ws, f"H{r}", f"=F{r}-G{r}", "pct4")
-        book.formula(ws, f"I{r}", f"=ROUND(F{r},4)=G{r}", "general")
+        book.formula(ws, f"I{r}", f"=ROUND(F{r},4)=G{r}", "bool")
         book.formula(ws, f"J{r}", f"=B{r}-C{r}-D{r}", "money")
         book.formula(ws, f"K{r}", f"={prospectus_cell}", "pct")
     # ------------------------------------------------------------ means and the prospectus CPR
@@ -84,7 +84,7 @@ def _write(book: Book, series: pd.DataFrame):
         book.formula(ws, f"B{r}", f, kind)
         book.input(ws, f"C{r}", pub, kind)
         book.formula(ws, f"D{r}", f"=B{r}-C{r}", "pct4")
-        book.formula(ws, f"E{r}", agrees.format(r=r), "general")
+        book.formula(ws, f"E{r}", agrees.format(r=r), "bool")
         book.text(ws, f"F{r}", src)
     r = r_sum + 5
     book.text(ws, f"A{r}", label("发行说明书定价CPR", "Prospectus pricing CPR"))
@@ -152,7 +152,7 @@ def _write(book: Book, series: pd.DataFrame):
     ch.set_size({"width": 760, "height": 360})
     ws.insert_chart(r_end + 1, 0, ch)
 
-    book.widths(ws, {"A": 44, "B:D": 18, "E:H": 13, "I": 11, "J": 18, "K": 13})
+    book.widths(ws, {"A": 52, "B:D": 18, "E:H": 13, "I": 11, "J": 18, "K": 13})
     book.freeze(ws, HEAD_ROW, 1)
     book.print_setup(ws, landscape=True, area=f"A1:K{r_end + 20}", fit_height=0)
     ws.set_h_pagebreaks([r_fp - 1])
@@ -192,7 +192,7 @@ def _write(book: Book, series: pd.DataFrame):
     ]
     for k, (head, text) in enumerate(lines):
         book.text(ws, f"A{3 + k}", head, "subtitle")
-        book.text(ws, f"B{3 + k}", text, "wrapnote")
+        book.paragraph(ws, f"B{3 + k}", text, 120)
     book.widths(ws, {"A": 22, "B": 120})
     book.print_setup(ws, landscape=True, area=f"A1:B{3 + len(lines)}")
 
