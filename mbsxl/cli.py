@@ -46,7 +46,7 @@ def _cmd_calc(a) -> int:
         return 2
     try:
         if a.out:
-            values = calc.recalc_to(a.workbook, a.out, sets=sets or None)
+            values = calc.recalc_to(a.workbook, a.out, sets=sets or None, keep_formulas=not a.values_only)
         else:
             values = calc.calculate(a.workbook, sets=sets or None)
     except Exception as e:  # noqa: BLE001 - an unreadable workbook, said in one line
@@ -150,6 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true",
                    help='print one JSON object keyed by "Sheet!A1", reasons under "errors"')
     c.add_argument("--out", metavar="FILE.xlsx", help="write a copy carrying the computed values")
+    c.add_argument("--values-only", action="store_true",
+                   help="with --out: replace formulas by their values (for LibreOffice, Numbers, e-mail)")
     c.add_argument("--strict", action="store_true", help="exit with status 1 when any cell is an error")
     c.set_defaults(run=_cmd_calc)
 

@@ -163,3 +163,20 @@ def test_parse_set():
     assert parse_set('S!A1="PSA"') == ("S!A1", "PSA")
     with pytest.raises(ValueError, match="not a cell address"):
         parse_set("nonsense=1")
+
+
+def test_values_only_copy(tmp_path):
+    """A values-only copy: no formulas left, every computed value in place, the chart kept."""
+    src, out = tmp_path / "dyn.xlsx", tmp_path / "dyn_vals.xlsx"
+    _xlsxwriter_book(src)
+    v = recalc_to(src, out, keep_formulas=False)
+    wb = openpyxl.load_workbook(out)
+    ws = wb["In"]
+    for key, value in v.items():
+        cell = ws[key.split("!")[1]]
+        assert not (isinstance(cell.value, str) and cell.value.startswith("=")), key
+        assert cell.data_type != "f" and not hasattr(cell.value, "text"), key
+    assert ws["B2"].value == pytest.approx(mbsxl.smm(0.05), rel=1e-15) and ws["F1"].value == "Period"
+    with zipfile.ZipFile(out) as z:
+        assert any(n.startswith("xl/charts/chart") for n in z.namelist())
+        assert b"fullCalcOnLoad" not in z.read("xl/workbook.xml")

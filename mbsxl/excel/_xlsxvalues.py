@@ -6,6 +6,8 @@ of an array range that are missing from the XML are inserted in column order.  E
 package (charts, drawings, styles, defined names) is copied byte for byte, which openpyxl's save
 would not do (it drops charts).
 
+The copy also loses ``fullCalcOnLoad`` in ``xl/workbook.xml`` (see :func:`_keep_cached`).
+
 Value types (ECMA-376 18.18.11): number -> no ``t``; bool -> ``t="b"``; error -> ``t="e"``; text ->
 ``t="str"`` in a formula cell, an inline string (``t="inlineStr"``) in a plain cell; empty -> no value.
 """
@@ -103,6 +105,8 @@ def _cell_xml(old: str | None, ref: str, v, keep_formula: bool = True) -> str:
     else:
         head = re.match(r"<c\b([^>]*?)(/?)>", old)
         attrs = re.sub(r'\s+t="[^"]*"', "", head.group(1))
+        if not keep_formula:
+            attrs = re.sub(r'\s+(cm|vm)="[^"]*"', "", attrs)
         fm = _F_RE.search(old) if keep_formula else None
         f = fm.group(0) if fm else ""
     t, inner = _value_xml(v, bool(f))
@@ -162,9 +166,10 @@ def _edit_row(rx: str, rn: int, cells: dict[int, tuple[str, object]], plain: set
     return f"<row{attrs}>" + "".join(c for _, c in out) + "</row>"
 
 
-def write_values(src: str, dst: str, values: dict, sets: dict | None = None) -> None:
+def write_values(src: str, dst: str, values: dict, sets: dict | None = None, keep_formulas: bool = True) -> None:
     """Copy ``src`` to ``dst`` with ``values`` (``"Sheet!A1" -> value``) stored as cached values and
-    ``sets`` (inputs) stored as plain values."""
+    ``sets`` (inputs) stored as plain values.  ``keep_formulas=False`` replaces every formula by its
+    value (a values-only copy that any viewer shows as computed; the calculation chain is dropped)."""
     from .calc import _parse_address
     per_sheet: dict[str, dict[str, object]] = {}
     plain_per_sheet: dict[str, set[str]] = {}
@@ -183,7 +188,7 @@ def write_values(src: str, dst: str, values: dict, sets: dict | None = None) -> 
                 plain_per_sheet.setdefault(name, set()).add(cell)
 
         for addr, v in values.items():
-            put(addr, v)
+            put(addr, v, plain=not keep_formulas)
         for addr, v in (sets or {}).items():
             put(addr, v, plain=True)
         edited = {parts[s]: (u, plain_per_sheet.get(s, set())) for s, u in per_sheet.items()}
@@ -191,12 +196,26 @@ def write_values(src: str, dst: str, values: dict, sets: dict | None = None) -> 
         tmp.close()
         with zipfile.ZipFile(tmp.name, "w", zipfile.ZIP_DEFLATED) as out:
             for info in z.infolist():
+                if not keep_formulas and info.filename == "xl/calcChain.xml":
+                    continue
                 data = z.read(info.filename)
+                if not keep_formulas and info.filename in ("[Content_Types].xml", "xl/_rels/workbook.xml.rels"):
+                    data = re.sub(r"<(Override|Relationship)\b[^>]*calcChain[^>]*/>", "",
+                                  data.decode("utf-8")).encode("utf-8")
                 if info.filename in edited:
                     u, plain = edited[info.filename]
                     data = _edit_sheet(data.decode("utf-8"), u, plain).encode("utf-8")
+                elif info.filename == "xl/workbook.xml":
+                    data = _keep_cached(data.decode("utf-8")).encode("utf-8")
                 out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
     shutil.move(tmp.name, dst)
+
+
+def _keep_cached(workbook_xml: str) -> str:
+    """Drop ``fullCalcOnLoad="1"`` (xlsxwriter always writes it) so that a viewer without the MBS_
+    functions (LibreOffice, Excel without the add-in) shows the stored values instead of recomputing
+    them into ``#NAME?``.  Excel with the add-in still recalculates as usual."""
+    return re.sub(r'\s+fullCalcOnLoad="(?:1|true)"', "", workbook_xml)
 
 
 def _dirname(p: str) -> str:

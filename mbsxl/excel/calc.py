@@ -541,18 +541,21 @@ def _quiet():
 
 # ----------------------------------------------------------------------------------------- writing
 def recalc_to(path, out_path, sets: dict | None = None, values: Values | None = None,
-              progress: bool = True) -> Values:
+              progress: bool = True, keep_formulas: bool = True) -> Values:
     """Write a copy of ``path`` to ``out_path`` carrying the computed values.
 
     The copy is the original file with only the cached values of formula cells (and of the cells of
     their array ranges) replaced inside the sheet XML, so charts, formats, column widths and
     everything else survive (openpyxl would drop charts on save).  ``sets`` are written into the
-    copy as well.  Returns the values.
+    copy as well.  ``keep_formulas=False`` writes a values-only copy (formulas replaced by their
+    values), which LibreOffice or Numbers show as computed: they recompute formula cells whose
+    functions they do not know (MBS_...) into ``#NAME?``.  Returns the values.
     """
     from . import _xlsxvalues
     if values is None:
         values = calculate(path, sets=sets, progress=progress)
-    _xlsxvalues.write_values(os.fspath(path), os.fspath(out_path), values, sets=sets)
+    _xlsxvalues.write_values(os.fspath(path), os.fspath(out_path), values, sets=sets,
+                             keep_formulas=keep_formulas)
     return values
 
 
