@@ -242,12 +242,12 @@ def _write(book: Book, tape: pd.DataFrame):
         book.input(ws, f"B{r}", pub, kind)
         book.formula(ws, f"C{r}", comp, kind)
         book.formula(ws, f"D{r}", f"=C{r}-B{r}", kind)
-        book.text(ws, f"E{r}", rounding)
-        book.formula(ws, f"F{r}", agrees.format(r=r), "bool")
+        book.text(ws, f"E{r}", rounding, "label", indent=1)
+        book.formula(ws, f"F{r}", agrees.format(r=r), book.fmt("bool", "formula", align="center"))
         book.text(ws, f"G{r}", src)
     last = 4 + len(rows)
     book.text(ws, f"A{last + 2}", label("全部一致", "All agree"), "subtitle")
-    book.formula(ws, f"F{last + 2}", f"=AND(F5:F{last})", "bool")
+    book.formula(ws, f"F{last + 2}", f"=AND(F5:F{last})", book.fmt("bool", "formula", align="center"))
     book.note(ws, f"A{last + 4}", "The published 0.0081% is 1/12,254 = 0.00816% cut (not rounded) to 4 decimals; "
                                   "the check truncates. \"About\" and \"over\" figures are checked as stated in column E.")
     book.note(ws, f"A{last + 5}", "Shares are of the current balance (本金余额占比), the basis of the seed's tables; "

@@ -59,7 +59,7 @@ def _write(book: Book, series: pd.DataFrame):
         book.formula(ws, f"F{r}", f"=1-(1-E{r})^12", "pct")
         book.input(ws, f"G{r}", float(row[tr.PUBLISHED_CPR]), "pct")
         book.formula(ws, f"H{r}", f"=F{r}-G{r}", "pct4")
-        book.formula(ws, f"I{r}", f"=ROUND(F{r},4)=G{r}", "bool")
+        book.formula(ws, f"I{r}", f"=ROUND(F{r},4)=G{r}", book.fmt("bool", "formula", align="center"))
         book.formula(ws, f"J{r}", f"=B{r}-C{r}-D{r}", "money")
         book.formula(ws, f"K{r}", f"={prospectus_cell}", "pct")
     # ------------------------------------------------------------ means and the prospectus CPR
@@ -84,7 +84,7 @@ def _write(book: Book, series: pd.DataFrame):
         book.formula(ws, f"B{r}", f, kind)
         book.input(ws, f"C{r}", pub, kind)
         book.formula(ws, f"D{r}", f"=B{r}-C{r}", "pct4")
-        book.formula(ws, f"E{r}", agrees.format(r=r), "bool")
+        book.formula(ws, f"E{r}", agrees.format(r=r), book.fmt("bool", "formula", align="center"))
         book.text(ws, f"F{r}", src)
     r = r_sum + 5
     book.text(ws, f"A{r}", label("发行说明书定价CPR", "Prospectus pricing CPR"))
