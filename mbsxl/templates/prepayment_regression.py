@@ -99,6 +99,11 @@ _STAT_FMT = {R.OBS_USED: "0", R.ROWS_DROPPED: "0", R.DF_RESID: "0", R.DF_MODEL: 
 _COEF_FMT = ["general", "0.0000", "0.0000", "0.00", "0.0000", "0.0000", "0.0000", "0.00"]
 
 
+def _table_rows(n_coef: int) -> int:
+    """Rows of an MBS_REGRESS spill: header, coefficients, blank, Statistic | Value, statistics."""
+    return 1 + n_coef + 2 + len(OLS_STATS)
+
+
 def _restyle_regression(book, ws, row0: int, col0: int, n_coef: int) -> None:
     """Formats per row of an MBS_REGRESS spill (anchor at 0-based ``row0, col0``), written over the cached
     values: coefficient rows by column, the blank row and the unused cells of the statistics block empty,
@@ -119,9 +124,14 @@ def _restyle_regression(book, ws, row0: int, col0: int, n_coef: int) -> None:
         else:
             ws.write_number(r, c, float(v), f)
 
-    if book.values is not None and isinstance(stored(row0, col0), str) and stored(row0, col0).startswith("#"):
-        return                                       # the formula gives an error: leave the error cells
     ncol = len(COEF_COLUMNS)
+    if book.values is not None and isinstance(stored(row0, col0), str) and stored(row0, col0).startswith("#"):
+        # an error result does not spill in Excel 365: the anchor shows it, the rest of the range is empty
+        for i in range(_table_rows(n_coef)):
+            for j in range(ncol):
+                if i or j:
+                    put(row0 + i, col0 + j, None, "general")
+        return
     for i in range(1, 1 + n_coef):                   # coefficient rows
         r = row0 + i
         for j in range(1, ncol):
@@ -248,15 +258,14 @@ def _write(book) -> None:
                         "on the Notes sheet).")
     book.note(ws, "A3", "Rows with an empty cell are dropped and counted; the regressions use every complete row and "
                         "show an error with the reason until there are more complete rows than coefficients (9).")
-    book.text(ws, "A4", label("完整行数", "Complete rows (prepayment)"), "label")
+    book.text(ws, "H4", label("完整行数", "Complete rows"), "label", align="right", bold=True)
     last_data_col = _col(1 + len(MACRO_FACTORS) + 1)            # J: prepayment rate
     isnum = "*".join(f"ISNUMBER({_col(c)}{_M_FIRST}:{_col(c)}{_M_LAST})"
                      for c in list(range(1, 1 + len(MACRO_FACTORS))) + [1 + len(MACRO_FACTORS) + 1])
-    book.formula(ws, "B4", f"=SUMPRODUCT({isnum})", "count")
-    book.text(ws, "C4", label("完整行数", "Complete rows (default)"), "label")
+    book.formula(ws, "J4", f"=SUMPRODUCT({isnum})", "count")
     isnum_d = "*".join(f"ISNUMBER({_col(c)}{_M_FIRST}:{_col(c)}{_M_LAST})"
                        for c in list(range(1, 1 + len(MACRO_FACTORS))) + [1 + len(MACRO_FACTORS)])
-    book.formula(ws, "D4", f"=SUMPRODUCT({isnum_d})", "count")
+    book.formula(ws, "I4", f"=SUMPRODUCT({isnum_d})", "count")
     book.header(ws, f"A{_M_HDR}", [label("月份", "Month")] + MACRO_FACTORS + [DEFAULT_RATE, PREPAY_RATE])
     blank_row = [None] * (len(MACRO_FACTORS) + 2)
     for i, (y, m) in enumerate(_M_MONTHS):
@@ -271,8 +280,8 @@ def _write(book) -> None:
     book.text(ws, f"{_col(tcol)}{_M_HDR - 2}", label("提前还款率回归", "Prepayment rate on the macro factors"),
               "subtitle")
     book.formula(ws, f"{_col(tcol)}{_M_HDR - 1}",
-                 f'=IF(B4>{k_m},"Fitted on "&B4&" complete rows (rows with an empty cell dropped)",'
-                 f'"No fit yet: "&B4&" complete rows; paste data (needs at least {k_m + 1})")', style="bad")
+                 f'=IF(J4>{k_m},"Fitted on "&J4&" complete rows (rows with an empty cell dropped)",'
+                 f'"No fit yet: "&J4&" complete rows; paste data (needs at least {k_m + 1})")', style="bad")
     book.array(ws, f"{_col(tcol)}{_M_HDR}", f"{t_last}{_M_HDR + _M_TABLE_ROWS - 1}",
                f"=MBS_REGRESS({last_data_col}{_M_HDR}:{last_data_col}{_M_LAST},{x_m},TRUE)", col_fmts=fmts,
                header_row=True)
@@ -281,8 +290,8 @@ def _write(book) -> None:
     dcol = _col(1 + len(MACRO_FACTORS) + 1 - 1)                 # I: default rate
     book.text(ws, f"{_col(tcol)}{d_row - 2}", label("违约率回归", "Default rate on the macro factors"), "subtitle")
     book.formula(ws, f"{_col(tcol)}{d_row - 1}",
-                 f'=IF(D4>{k_m},"Fitted on "&D4&" complete rows (rows with an empty cell dropped)",'
-                 f'"No fit yet: "&D4&" complete rows; paste data (needs at least {k_m + 1})")', style="bad")
+                 f'=IF(I4>{k_m},"Fitted on "&I4&" complete rows (rows with an empty cell dropped)",'
+                 f'"No fit yet: "&I4&" complete rows; paste data (needs at least {k_m + 1})")', style="bad")
     book.array(ws, f"{_col(tcol)}{d_row}", f"{t_last}{d_row + _M_TABLE_ROWS - 1}",
                f"=MBS_REGRESS({dcol}{_M_HDR}:{dcol}{_M_LAST},{x_m},TRUE)", col_fmts=fmts, header_row=True)
     _restyle_regression(book, ws, d_row - 1, tcol, 1 + len(MACRO_FACTORS))
@@ -342,11 +351,21 @@ def _write(book) -> None:
                   "MBS_CASHFLOWS."),
         ("label", "24 months and 5 coefficients leave 19 degrees of freedom: read the table as a description of "
                   "2008-2009, not as a forecasting model."),
+        ("subtitle", label("查看", "Viewing")),
+        ("label", "The tables are dynamic arrays (Excel 365 spills them; `mbsxl calc` recalculates them headless). "
+                  "The file stores every computed value, but LibreOffice recomputes array formulas when it opens a "
+                  "file and has no MBS_ functions, so there the spilled tables show #NAME?."),
     ]
+    width = 88
     for i, (style, s) in enumerate(lines):
-        book.text(ws, f"A{3 + i}", s, style)
-    book.widths(ws, {"A": 160})
-    book.print_setup(ws, landscape=True)
+        if style == "subtitle":
+            book.text(ws, f"A{3 + i}", s, style)
+            continue
+        chars = sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)          # CJK characters are double width
+        ws.set_row(2 + i, 14 * max(1, -(-chars // int(width * 0.95))))
+        book.text(ws, f"A{3 + i}", s, "label", text_wrap=True)
+    book.widths(ws, {"A": width})
+    book.print_setup(ws, landscape=False)
 
 
 def build(path: str) -> dict:
