@@ -9,11 +9,13 @@ effective duration and convexity (three curves on common random numbers); a seco
 pool's WAM of 220 months.
 
 Baseline: the same arithmetic written as a straightforward per-path, per-month Python loop (scalar
-floats): the Hull-White state step (exact x, trapezoid integral), the short and mortgage rates, the refinancing CPR with the PSA
-ramp, SMM, the survival factor and SF-4 pool factor, the cash flow, the path discount factor, for the
-base and both shifted curves; then the same OAS solve.  It is timed on 100 paths and scaled x10 (its
-cost is linear in paths); the OAS of the loop on those 100 paths is checked against mbsxl.oas on the
-same 100 paths (same random numbers) before timing.
+floats): the Hull-White state step (exact x, trapezoid integral), the short and mortgage rates, the
+refinancing CPR with the PSA ramp, SMM, the survival factor and SF-4 pool factor, the cash flow, the
+path discount factor, for the base and both shifted curves; then the same OAS solve.  It is timed on
+100 paths and scaled x10 (its cost is linear in paths), in rounds interleaved with the fast code so
+both see the same machine load.  Before timing, the loop's OAS, standard error and effective measures
+on 100 paths are checked against mbsxl.oas on the same paths (same random numbers), on both engines.
+A second comparison times the OAS alone (no effective measures) against the loop doing the same.
 
     python bench/bench_oas.py [--quick]
 """
@@ -135,16 +137,29 @@ def main() -> None:
 
     eng = cv.engine_name()
     fast(360, 1000, eng)                                  # compile (numba, cached on disk) and warm caches
-    t360, r360 = median_time(lambda: fast(360, 1000, eng), rep)
-    t220, r220 = median_time(lambda: fast(220, 1000, eng), rep)
-    tnp, _ = median_time(lambda: fast(360, 1000, "numpy"), rep)
-    t1, r1 = median_time(lambda: cv.oas(PRICE, WAC, 360, TERMS, RATES, paths=1000, engine=eng, effective=False,
-                                        **KW), rep)
     k = 100
-    tloop, _ = median_time(lambda: loop_oas(360, k), 3)
-    loop = tloop * 1000 / k
-    tloop1, chk1 = median_time(lambda: loop_oas(360, k, effective=False), 3)
-    loop1 = tloop1 * 1000 / k
+    # interleaved rounds, so that the fast code and the loop see the same load on a shared machine
+    times = {name: [] for name in ("t360", "t220", "tnp", "t1", "loop", "loop1")}
+    for r in range(rep):
+        for name, fn in (("t360", lambda: fast(360, 1000, eng)), ("t220", lambda: fast(220, 1000, eng)),
+                         ("tnp", lambda: fast(360, 1000, "numpy")),
+                         ("t1", lambda: cv.oas(PRICE, WAC, 360, TERMS, RATES, paths=1000, engine=eng,
+                                               effective=False, **KW))):
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+        if r % 2 == 0:                                    # the loop every other round (it takes ~1 s)
+            t0 = time.perf_counter()
+            loop_oas(360, k)
+            times["loop"].append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            loop_oas(360, k, effective=False)
+            times["loop1"].append(time.perf_counter() - t0)
+    t360, t220, tnp, t1 = (statistics.median(times[n]) for n in ("t360", "t220", "tnp", "t1"))
+    loop = statistics.median(times["loop"]) * 1000 / k
+    loop1 = statistics.median(times["loop1"]) * 1000 / k
+    r360, r220 = fast(360, 1000, eng), fast(220, 1000, eng)
+    nl = len(times["loop"])
     rows = [
         ("pool", f"Jianyuan 2007-1, {BALANCE:,.0f} yuan, WAC {WAC:.4%}", ""),
         ("engine (threads)", f"{eng} ({_threads(eng)})", ""),
@@ -156,7 +171,7 @@ def main() -> None:
         (f"mbsxl.oas, 1,000 paths x 220 months (WAM), median of {rep}", f"{t220 * 1000:.1f} ms", ""),
         ("  OAS / price s.e.", f"{r220.oas * 1e4:.1f} bp / {r220.price_std_error:.4f}", ""),
         (f"same 1,000 x 360 on the numpy engine (median of {rep})", f"{tnp * 1000:.1f} ms", ""),
-        (f"baseline per-path Python loop ({k} paths x 360, median of 3, scaled to 1,000)", f"{loop:.2f} s", ""),
+        (f"baseline per-path Python loop ({k} paths x 360, median of {nl}, scaled to 1,000)", f"{loop:.2f} s", ""),
         ("speed-up vs loop", f"{loop / t360:.0f}x", "target >= 50x"),
         ("numpy engine speed-up vs loop", f"{loop / tnp:.0f}x", ""),
         (f"OAS only (no effective measures), 1,000 x 360, median of {rep}", f"{t1 * 1000:.1f} ms", ""),

@@ -538,8 +538,9 @@ def _simulate(curves, t, ages, a, sigma, wac, bal, net, prepay, prepay_type, mod
         if use_jit:
             groups = np.zeros((min(_GROUPS, eps.shape[0]), len(curves), t.size))
             mom = np.zeros((eps.shape[0], _MOMENTS))
-            kernel(eps, anti, g.sd, decay, 0.5 * g.h, cc, ca, cb, ramp, slope, model["cpr_floor"],
-                   min(model["cpr_cap"], _ALMOST_ONE), mode, rates, basis, groups, mom)
+            with _dynamic_schedule():             # groups handed out one by one: a busy core does not hold the rest
+                kernel(eps, anti, g.sd, decay, 0.5 * g.h, cc, ca, cb, ramp, slope, model["cpr_floor"],
+                       min(model["cpr_cap"], _ALMOST_ONE), mode, rates, basis, groups, mom)
             moments.append(mom)
             for j, total_j in enumerate(groups.sum(axis=0)):
                 sums[j] += total_j
@@ -656,6 +657,16 @@ def _jit_kernel():
         _keep = numba.njit(inline="always", cache=True)(_keep_py)
         _JIT = numba.njit(parallel=True, cache=True, nogil=True)(_kernel_py)
     return _JIT
+
+
+def _dynamic_schedule():
+    """numba's ``parallel_chunksize(1)`` (dynamic scheduling of the path groups) where available."""
+    import contextlib
+
+    import numba
+
+    chunks = getattr(numba, "parallel_chunksize", None)
+    return chunks(1) if chunks is not None else contextlib.nullcontext()
 
 
 def engine_name(engine=None) -> str:
