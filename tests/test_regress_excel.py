@@ -98,3 +98,44 @@ def test_excel_errors_carry_a_reason():
     empty_x = [[None] * 7] * 118
     with pytest.raises(ValueError, match="0 complete rows"):
         F["MBS_REGRESS"].impl(empty_y, empty_x)
+
+
+def test_bad_input_in_a_workbook_gives_an_error_with_its_reason(tmp_path):
+    """Each bad input through `mbsxl calc`: the formula's cell is an Excel error whose reason names the
+    problem, and a good regression in the same workbook still computes (reference: statsmodels)."""
+    import xlsxwriter
+    from mbsxl.excel.calc import calculate
+
+    ycells, xcells, y, X = _cells()
+    path = str(tmp_path / "bad.xlsx")
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("Data sheet")
+    n = 24
+    for i in range(n):
+        ws.write_number(i + 1, 0, float(y[i]))
+        for j in range(3):
+            ws.write_number(i + 1, 1 + j, float(X[i, j]))
+        ws.write_number(i + 1, 4, 1.0)                               # E: a constant column
+        ws.write_number(i + 1, 5, float(X[i, 0] + X[i, 1]))          # F: rate + age
+        ws.write_number(i + 1, 6, float(X[i, 1]))                    # G: age again, with one text cell
+    ws.write_string(8, 6, "n/a")                                     # G9: text in the data
+    ws.write_row(0, 0, ["CPR", "rate", "age", "spring", "one", "sum", "age2"])
+    cases = {
+        "H2": ("=MBS_REGRESS(A2:A4,B2:D4)", "3 complete rows"),
+        "H30": ("=MBS_REGRESS(A2:A25,B2:E25)", "is constant"),
+        "H60": ("=MBS_REGRESS(A1:A25,B1:F25,TRUE,FALSE)", "perfectly collinear"),
+        "H90": ("=MBS_REGRESS(A2:A25,B2:D24)", "y has 24 rows but x has 23"),
+        "H120": ("=MBS_REGRESS(A2:A25,G2:G25)", "x row 8, column 1 (x1) holds text 'n/a'"),
+    }
+    for cell, (formula, _) in cases.items():
+        ws.write_dynamic_array_formula(f"{cell}:{cell}", formula)
+    ws.write_dynamic_array_formula("R2:Y24", "=MBS_REGRESS(A1:A25,B1:D25,TRUE)")
+    wb.close()
+    v = calculate(path, progress=False)
+    for cell, (_, reason) in cases.items():
+        key = f"Data sheet!{cell}"
+        assert str(v[key]).startswith("#"), key
+        assert reason in v.errors[key] and v.errors[key].startswith("MBS_REGRESS: "), v.errors[key]
+    assert "rate, age, sum" in v.errors["Data sheet!H60"] or "age, rate, sum" in v.errors["Data sheet!H60"]
+    ref = sm.OLS(y, sm.add_constant(X)).fit()
+    np.testing.assert_allclose([v[f"Data sheet!S{r}"] for r in (3, 4, 5, 6)], ref.params, rtol=1e-10)
