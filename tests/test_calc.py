@@ -97,8 +97,13 @@ def test_excel_builtins(tmp_path):
          "E12": "=MBS_SMM(A1/100)*100", "E13": "=_xlfn.STDEV.S(A1:A4)"}
     for k, v in f.items():
         ws[k] = v
+    ws["G1"] = ArrayFormula("G1:H4", "=MBS_SMM(A1:B4/100)")        # an array on a quoted sheet
+    ws["J1"] = "=SUM(G1:H4)"
     wb.save(path)
     v = calculate(path)
+    smm = [[mbsxl.smm(a / 100), mbsxl.smm(b / 100)] for a, b in ((1, 10), (2, 20), (3, 30), (4, 40))]
+    assert [[v[f"Data Sheet!{c}{r}"] for c in "GH"] for r in range(1, 5)] == pytest.approx(smm, rel=1e-15)
+    assert v["Data Sheet!J1"] == pytest.approx(sum(map(sum, smm)), rel=1e-14)
     assert v["Data Sheet!E1"] == 10 and v["Data Sheet!E2"] == 25 and v["Data Sheet!E3"] == 30
     assert v["Data Sheet!E4"] == 300 and v["Data Sheet!E5"] == 40 and v["Data Sheet!E6"] == 1
     assert v["Data Sheet!E7"] == "big" and v["Data Sheet!E8"] == 3.571 and v["Data Sheet!E9"] == 10

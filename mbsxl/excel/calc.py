@@ -321,7 +321,7 @@ def _array_order(xl, arrays) -> list[int]:
         boxes.append((sheet.lower(), range_boundaries(ref)))
     deps = {k: set() for k in range(len(arrays))}
     for k, (sheet, anchor, ref) in enumerate(arrays):
-        node = xl.cell_map.get(f"{_qsheet(sheet)}!{anchor}")
+        node = xl.cell_map.get(f"{sheet}!{anchor}")
         if node is None:
             continue
         for pre in nx.ancestors(xl.dep_graph, node):
@@ -458,7 +458,10 @@ def calculate(path, sets: dict | None = None, progress: bool = True) -> Values:
         from pycel.excelutil import AddressRange
         try:
             with _quiet():
-                cell = xl.cell_map[addr] if addr in xl.cell_map else None
+                key = AddressRange(addr).address                 # pycel's keys are unquoted
+                if key not in xl.cell_map:
+                    xl._gen_graph(key)
+                cell = xl.cell_map.get(key)
                 if cell is None or not cell.python_code:
                     return evaluate(addr)
                 sheet_ref = AddressRange(f"{addr.rpartition('!')[0]}!{ref}")
