@@ -102,7 +102,8 @@ def test_excel_builtins(tmp_path):
     wb.save(path)
     v = calculate(path)
     smm = [[mbsxl.smm(a / 100), mbsxl.smm(b / 100)] for a, b in ((1, 10), (2, 20), (3, 30), (4, 40))]
-    assert [[v[f"Data Sheet!{c}{r}"] for c in "GH"] for r in range(1, 5)] == pytest.approx(smm, rel=1e-15)
+    got = [v[f"Data Sheet!{c}{r}"] for r in range(1, 5) for c in "GH"]
+    assert got == pytest.approx([x for row in smm for x in row], rel=1e-15)
     assert v["Data Sheet!J1"] == pytest.approx(sum(map(sum, smm)), rel=1e-14)
     assert v["Data Sheet!E1"] == 10 and v["Data Sheet!E2"] == 25 and v["Data Sheet!E3"] == 30
     assert v["Data Sheet!E4"] == 300 and v["Data Sheet!E5"] == 40 and v["Data Sheet!E6"] == 1
