@@ -239,7 +239,7 @@ def _write(book) -> None:
     ch.set_x_axis({"num_format": "yyyy-mm", "num_font": {"rotation": -45, "size": 8}, "interval_unit": 2})
     ch.set_y_axis({"num_format": "0%", "name": "CPR", "major_gridlines": {"visible": True,
                                                                          "line": {"color": "#E0E0E0"}}})
-    ch.set_legend({"position": "bottom"})
+    ch.set_legend({"position": "bottom", "font": {"size": 8}})
     ch.set_size({"width": 560, "height": 400})
     ws.insert_chart(f"J{_REG_ROW - 1}", ch, {"x_offset": 10})
 
@@ -354,7 +354,8 @@ def _write(book) -> None:
         ("subtitle", label("查看", "Viewing")),
         ("label", "The tables are dynamic arrays (Excel 365 spills them; `mbsxl calc` recalculates them headless). "
                   "The file stores every computed value, but LibreOffice recomputes array formulas when it opens a "
-                  "file and has no MBS_ functions, so there the spilled tables show #NAME?."),
+                  "file and has no MBS_ functions, so there the spilled tables show #NAME?; for such a viewer, "
+                  "`mbsxl calc prepayment_regression.xlsx --out copy.xlsx --values-only` writes a copy with values."),
     ]
     width = 88
     for i, (style, s) in enumerate(lines):
