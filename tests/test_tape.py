@@ -20,9 +20,10 @@ import mbsxl.tape  # noqa: F401
 T = sys.modules["mbsxl.tape"]
 
 
-@pytest.fixture(scope="module")
-def tape():
-    return T.jianyuan_tape()
+@pytest.fixture(scope="module", params=[T.SEED, 1, 42])
+def tape(request):
+    """The shipped tape (fixed seed) and two other seeds: the generator meets the figures by construction."""
+    return T.jianyuan_tape(request.param)
 
 
 def _share(fen, mask):
@@ -76,9 +77,7 @@ def test_plausible_and_consistent(tape):
     assert list(tape.columns) == T.COLUMNS and set(T.PROVENANCE) == set(T.COLUMNS)
 
 
-def test_reproducible(tape):
-    again = T.jianyuan_tape()
-    assert again.equals(tape)
-    other = T.jianyuan_tape(seed=7)
-    assert not other[T.BALANCE].equals(tape[T.BALANCE])
-    assert int(T.balances_fen(other).sum()) == 4_160_683_708 * 100   # any seed keeps the published total
+def test_reproducible():
+    a, b = T.jianyuan_tape(), T.jianyuan_tape()
+    assert a.equals(b)
+    assert not T.jianyuan_tape(seed=7)[T.BALANCE].equals(a[T.BALANCE])

@@ -5,7 +5,7 @@ January 2008 - December 2009 (0.4179, 0.1347, ... 0.3436), yearly means 20.200% 
 (2009), about 25% over the 24 months; first collection period: 700 loans, 155,912,242.71 yuan,
 "4.35%", "74.9% of the principal collected"; cut-off balance 4,160,683,708 (seed 001).  SMM and CPR
 are recomputed here with plain numpy from seed 002's definitions (SMM = prepayment / (beginning -
-scheduled), CPR = 1 - (1 - SMM)^12) and cross-checked with numpy-financial-free arithmetic.
+scheduled), CPR = 1 - (1 - SMM)^12).
 """
 from __future__ import annotations
 
