@@ -420,7 +420,7 @@ def _summary(book: Book):
     ch.set_x_axis({"name": "Month (月)"})
     ch.set_y_axis({"name": "Yuan", "num_format": "#,##0,,\"m\"", "major_gridlines": {"visible": True}})
     ch.set_legend({"position": "bottom"})
-    ch.set_size({"width": 560, "height": 300})
+    ch.set_size({"width": 520, "height": 300})
     ws.insert_chart(r_first - 1, 6, ch, {"x_offset": 10})
     book.widths(ws, {"A": 30, "B:K": 15})
     book.print_setup(ws, landscape=False, area=f"A1:K{r_last + 2}", fit_height=1)
@@ -496,8 +496,7 @@ def _notes(book: Book):
     book.text(ws, "A1", label("说明", "Notes"), "title")
     for i, (k, s) in enumerate(NOTE_LINES):
         book.value(ws, (2 + i, 0), k, fmt=book.fmt("general", "label", bold=True))
-        book.value(ws, (2 + i, 1), s, fmt=book.fmt("general", "wrapnote"))
-        ws.set_row(2 + i, 54)
+        book.paragraph(ws, (2 + i, 1), s, width=120)
     book.widths(ws, {"A": 16, "B": 120})
     book.print_setup(ws, landscape=True, area=f"A1:B{3 + len(NOTE_LINES)}")
 
