@@ -98,3 +98,26 @@ def test_dispatch_never_raises_and_names_the_function():
     assert r.code == "#N/A" and "cpr is #N/A" in r.reason
     r = call("MBS_SMM", 0.2, 1, 2, 3, 4)
     assert r.code == "#VALUE!" and "at most 3 arguments" in r.reason
+
+
+_CELL = st.one_of(st.none(), st.booleans(), st.floats(allow_nan=True, allow_infinity=True),
+                  st.integers(-10**6, 10**6), st.text(max_size=8), st.sampled_from(["#N/A", "25%", "1,234", ""]))
+_ARG = st.one_of(_CELL, st.lists(st.lists(_CELL, min_size=1, max_size=3), min_size=1, max_size=3))
+
+
+@given(st.sampled_from(["MBS_SMM", "MBS_CPR", "MBS_PSA", "MBS_SDA", "MBS_CASHFLOWS", "MBS_LOANCASHFLOWS"]),
+       st.lists(_ARG, max_size=6))
+def test_nothing_escapes_the_dispatch(name, args):
+    """Whatever cells arrive, the call returns cell values or an Excel error with a one-line reason."""
+    r = call(name, *args)
+    if isinstance(r, XlError):
+        assert r.code.startswith("#") and r.reason.startswith(name + ": ") and "\n" not in r.reason
+    else:
+        assert isinstance(r, (float, int, str, list))
+
+
+def test_udfs_off_windows_return_the_error_text():
+    from mbsxl.excel import udfs
+    assert udfs.MBS_SMM(0.06) == pytest.approx(0.005143, abs=5e-7)       # SF-5
+    assert udfs.MBS_SMM(8) == "#VALUE!"
+    assert udfs.MBS_ERROR() == "MBS_SMM: cpr=8 looks like a percent; pass 0.08"
