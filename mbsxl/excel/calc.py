@@ -426,6 +426,14 @@ def calculate(path, sets: dict | None = None, progress: bool = True) -> Values:
     from openpyxl.utils.cell import range_boundaries, get_column_letter
 
     t0 = time.perf_counter()
+    notice = None
+    if progress:
+        import threading
+        notice = threading.Timer(PROGRESS_AFTER, lambda: print(
+            f"mbsxl calc: reading {os.path.basename(os.fspath(path))} and compiling its formulas ...",
+            file=sys.stderr, flush=True))
+        notice.daemon = True
+        notice.start()
     wb = _load_workbook(os.fspath(path))
     _apply_sets(wb, sets)
     cells, arrays, used = _prepare(wb)
@@ -439,6 +447,8 @@ def calculate(path, sets: dict | None = None, progress: bool = True) -> Values:
             in_arrays.update((sheet, f"{get_column_letter(c)}{r}") for r in range(r1, r2 + 1)
                              for c in range(c1, c2 + 1))
         _build_graph(xl, [k for k in cells if k not in in_arrays] + [(s, a) for s, a, _ in arrays])
+    if notice is not None:
+        notice.cancel()
     t1 = time.perf_counter()
     out = Values()
     bar = _Progress(len(cells)) if progress else None
