@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import inspect
 
+import numpy as np
+
 from . import convert, errors
 from .registry import functions
 
@@ -50,8 +52,10 @@ def call(name: str, *raw_args, caller: str | None = None):
         fn = table.get(name.upper())
         if fn is None:
             raise errors.XlError("#NAME?", f"{name}: no such MBS_ function")
-        args = _bind(fn, raw_args)
-        result = convert.to_excel(fn.impl(*args))
+        result = _elementwise_with_blanks(fn, raw_args)
+        if result is None:
+            args = _bind(fn, raw_args)
+            result = convert.to_excel(fn.impl(*args))
     except errors.XlError as e:
         errors.record(key, e.reason or e.code)
         return e
@@ -61,6 +65,50 @@ def call(name: str, *raw_args, caller: str | None = None):
         return errors.XlError(errors.code_for(e), reason)
     errors.clear(key)
     return result
+
+
+def _elementwise_with_blanks(fn, raw_args: tuple):
+    """An elementwise function (``returns="array"``) over ONE range with empty cells in it: computed on
+    the filled cells, blanks stay blank (a column selected longer than its data works).  ``None`` when
+    this does not apply (no range, no blank, several ranges, or every cell blank)."""
+    if fn.returns != "array":
+        return None
+    ranges = [i for i, (a, x) in enumerate(zip(fn.args, raw_args))
+              if a.kind == "array" and isinstance(x, (list, tuple, np.ndarray)) and convert.as_grid(x).size > 1]
+    if len(ranges) != 1:
+        return None
+    i = ranges[0]
+    grid = convert.as_grid(raw_args[i])
+    blank = np.vectorize(convert.is_blank, otypes=[bool])(grid)
+    if not blank.any() or blank.all():
+        return None
+    filled = grid[~blank].reshape(-1, 1)
+    args = list(raw_args)
+    args[i] = filled
+    try:
+        inner = convert.to_excel(fn.impl(*_bind(fn, tuple(args))))
+    except Exception:
+        # name the first failing cell by its place in the range (the compacted index would mislead)
+        for (r, c), cell in np.ndenumerate(grid):
+            if blank[r, c]:
+                continue
+            args[i] = cell
+            try:
+                fn.impl(*_bind(fn, tuple(args)))
+            except Exception as e:  # noqa: BLE001
+                where = f"row {r + 1}" if grid.shape[1] == 1 else (
+                    f"column {c + 1}" if grid.shape[0] == 1 else f"row {r + 1}, column {c + 1}")
+                if type(e) is ValueError:
+                    raise ValueError(f"{e} ({where} of the range)") from None
+                raise
+        raise
+    vals = np.asarray(inner, dtype=object).reshape(-1)
+    if vals.size != filled.shape[0]:
+        return None
+    out = np.empty(grid.shape, dtype=object)
+    out[:] = ""
+    out[~blank] = vals
+    return out.tolist()
 
 
 def signature(name: str) -> str:
