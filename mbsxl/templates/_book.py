@@ -19,6 +19,13 @@ beside the formula, so the workbook reads right in a viewer that does not calcul
 formula cell and the other cells of the spill range are written as plain values (this is how Excel
 itself saves a spilled range: the formula in the anchor, cached values in the rest).
 
+Viewers: pass 2 also turns off xlsxwriter's "full calculation on load", so viewers show the stored
+values.  LibreOffice (checked with 7.x headless) still recalculates every *array* formula on load --
+dynamic or legacy -- and, having no MBS_ functions, shows ``#NAME?`` in their ranges; ordinary
+formula cells keep their stored values.  What must read in any spreadsheet is best written with
+Excel built-ins, the MBS_ arrays beside it (the pool template does this: Tables 1-5 by COUNTIFS/SUMIFS,
+MBS_POOLSUMMARY/MBS_STRAT on a check sheet).
+
 The creation date is fixed (:data:`CREATED`) so that two builds of the same template give the same
 bytes (xlsxwriter already fixes the zip entries' timestamps).
 
