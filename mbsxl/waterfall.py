@@ -218,60 +218,69 @@ def _coupons(tranche_coupons, n, T, index, floating) -> np.ndarray:
 
 # ------------------------------------------------------------------ the waterfall
 def _run(p, i, l, bal0, balances, coupons, structure, cleanup_call, fees, interest_on_shortfall, residual):
+    """The period loop on plain Python floats (faster than numpy scalars for a handful of classes)."""
     T, n = coupons.shape
-    out = np.zeros((8, n, T))          # beg, due, paid, shortfall, prin, loss, end, coupon
-    bal = balances.copy()
-    short = np.zeros(n)
+    P, I, L = p.tolist(), i.tolist(), l.tolist()
+    C = coupons.tolist()
+    bal = [float(x) for x in balances]
+    tol = [1e-10 * max(x, 1.0) for x in bal]          # rounding residue of a retired class
+    short = [0.0] * n
+    zeros = [0.0] * n
     fee_short = 0.0
-    pool_bal = bal0
+    pool_bal = float(bal0)
+    call_level = cleanup_call * pool_bal + 1e-9 * pool_bal
     called = False
-    tol = 1e-10 * np.maximum(balances, 1.0)     # rounding residue of a retired class
+    rows = []                                        # per period: (beg, due, paid, short, prin, loss, end)
     for t in range(T):
-        if called:                    # after the clean-up call: rows of zeros
-            out[7, :, t] = coupons[t]
+        if called:                                   # after the clean-up call: rows of zeros
+            rows.append((zeros, zeros, zeros, zeros, zeros, zeros, zeros))
             continue
-        beg = bal.copy()
-        pool_end = max(pool_bal - p[t] - l[t], 0.0)
-        call = cleanup_call > 0 and pool_end > 0 and pool_end <= cleanup_call * bal0 + 1e-9 * bal0
-        # interest
-        avail = i[t]
+        beg = bal
+        pool_end = max(pool_bal - P[t] - L[t], 0.0)
+        call = cleanup_call > 0 and 0 < pool_end <= call_level
+        # interest: fees first, then classes in order of seniority
+        avail = I[t]
         fee_due = fees / 12.0 * pool_bal + fee_short
         fee_paid = min(avail, fee_due)
         fee_short = fee_due - fee_paid
         avail -= fee_paid
-        r = coupons[t] / 12.0
-        due = beg * r + short * (1.0 + (r if interest_on_shortfall else 0.0))
-        paid = np.zeros(n)
+        r = [c / 12.0 for c in C[t]]
+        due = [beg[k] * r[k] + short[k] * (1.0 + r[k] if interest_on_shortfall else 1.0) for k in range(n)]
+        paid = [0.0] * n
         for k in range(n):
-            paid[k] = min(avail, due[k])
-            avail -= paid[k]
-        short = due - paid
-        short[short < 1e-9] = 0.0
+            x = due[k] if avail >= due[k] else avail
+            paid[k] = x
+            avail -= x
+        short = [due[k] - paid[k] if due[k] - paid[k] >= 1e-9 else 0.0 for k in range(n)]
         if residual and avail > 0:
             paid[n - 1] += avail
         # principal
-        prin_avail = p[t] + (pool_end if call else 0.0)
-        prin = np.zeros(n)
+        prin_avail = P[t] + (pool_end if call else 0.0)
         if structure == "sequential":
+            prin = [0.0] * n
             for k in range(n):
-                prin[k] = min(prin_avail, beg[k])
-                prin_avail -= prin[k]
+                x = beg[k] if prin_avail >= beg[k] else prin_avail
+                prin[k] = x
+                prin_avail -= x
         else:
-            tot = beg.sum()
-            if tot > 0:
-                prin = np.minimum(beg, min(prin_avail, tot) * beg / tot)
-        bal = beg - prin
+            tot = sum(beg)
+            amount = min(prin_avail, tot)
+            prin = [min(beg[k], amount * beg[k] / tot) if tot > 0 else 0.0 for k in range(n)]
+        after = [beg[k] - prin[k] for k in range(n)]
         # losses, bottom up
-        loss = np.zeros(n)
-        rem = l[t]
+        loss = [0.0] * n
+        rem = L[t]
         for k in range(n - 1, -1, -1):
-            loss[k] = min(rem, bal[k])
-            rem -= loss[k]
-        bal = bal - loss
-        bal[bal < tol] = 0.0
-        out[:, :, t] = [beg, due, paid, short, prin, loss, bal, coupons[t]]
+            x = after[k] if rem >= after[k] else rem
+            loss[k] = x
+            rem -= x
+        bal = [after[k] - loss[k] if after[k] - loss[k] >= tol[k] else 0.0 for k in range(n)]
+        rows.append((beg, due, paid, short, prin, loss, bal))
         pool_bal = pool_end
         called = call
+    out = np.empty((8, n, T))
+    out[:7] = np.asarray(rows, dtype=float).transpose(1, 2, 0)
+    out[7] = coupons.T
     return out
 
 
@@ -333,14 +342,12 @@ def tranches(pool_principal, pool_interest=None, pool_loss=None, tranche_names=(
                                     interest_on_shortfall, pool_balance, residual)
     keep = _select(names, class_)
     T = out.shape[2]
-    frames = []
-    for k in keep:
-        beg, due, paid, short, prin, loss, end, cpn = out[:, k, :]
-        frames.append(pd.DataFrame({
-            PERIOD: np.arange(1, T + 1), CLASS: names[k], BEGINNING_BALANCE: beg, COUPON: cpn,
-            INTEREST_DUE: due, INTEREST_PAID: paid, SHORTFALL: short, PRINCIPAL: prin, LOSS: loss,
-            ENDING_BALANCE: end, CASH_FLOW: paid + prin}))
-    return pd.concat(frames, ignore_index=True)[TRANCHE_COLUMNS]
+    sub = out[:, keep, :].reshape(8, -1)            # class by class, each period 1..T
+    beg, due, paid, short, prin, loss, end, cpn = sub
+    return pd.DataFrame({
+        PERIOD: np.tile(np.arange(1, T + 1), len(keep)), CLASS: np.repeat(np.array(names, dtype=object)[keep], T),
+        BEGINNING_BALANCE: beg, COUPON: cpn, INTEREST_DUE: due, INTEREST_PAID: paid, SHORTFALL: short,
+        PRINCIPAL: prin, LOSS: loss, ENDING_BALANCE: end, CASH_FLOW: paid + prin}, columns=TRANCHE_COLUMNS)
 
 
 def _select(names, class_) -> list[int]:
