@@ -1,11 +1,12 @@
 """Headless recalculation of a workbook with MBS_ formulas (no Excel).
 
-Engine: `pycel <https://github.com/dgorissen/pycel>`_ (measured against ``formulas`` on the two
-benchmark workbooks, see ``bench/bench_calc.py``: pycel loaded and computed 1,000 =MBS_SMM cells in
-~0.5 s against ~1.9 s and one =MBS_LOANCASHFLOWS over a 12,254-loan tape in ~2.6 s against ~6.7 s).
+Engine: `pycel <https://github.com/dgorissen/pycel>`_, chosen after measuring it against ``formulas``
+(``bench/bench_calc.py``, median of 3 runs; load + calc seconds): 1,000 =MBS_SMM cells 0.62 s against
+2.26 s; one =MBS_LOANCASHFLOWS array formula over a 12,254-loan tape 2.26 s against 9.67 s.
 Every MBS_ function of the registry is registered into it through :func:`mbsxl.excel.dispatch.call`,
 so conversion and errors are exactly those of Excel's path.  Excel's own functions (SUM, AVERAGE,
-INDEX, SUMPRODUCT, SUMIFS, COUNTIFS, IF, ROUND, ABS, MAX, LOOKUP ...) are pycel's.
+INDEX, SUMPRODUCT, SUMIFS, COUNTIFS, IF, ROUND, ABS, MAX, LOOKUP ...) are pycel's; the few a workbook
+uses that pycel lacks (STDEV.S, MEDIAN, PMT, XLOOKUP ...) are taken from ``formulas`` when installed.
 
 What is recalculated: every formula cell of every sheet, including array formulas over a fixed range
 (openpyxl ``ArrayFormula``, Ctrl+Shift+Enter formulas, and the dynamic-array formulas xlsxwriter's
