@@ -32,7 +32,8 @@ figures already average 30.710% and January 2008 stays at 0.4179 (its window abo
 
 From period 2 on, scheduled principal = beginning balance x the scheduled-principal ratio of the
 tape's own amortisation (:func:`scheduled_ratios`: every loan on its rate, remaining term and
-amortisation type, no prepayment, months since the cut-off; January 2008 is month 4), and the
+amortisation type, repricing each 1 January, no prepayment, months since the cut-off; January 2008
+is month 4), and the
 prepayment is ``SMM(published CPR) x (beginning - scheduled)``, each rounded to the fen.
 
 Example
@@ -56,6 +57,7 @@ ENDING = "期末本金余额 Ending balance"
 PUBLISHED_CPR = "公布CPR Published CPR"
 SERIES_COLUMNS = [PERIOD, BEGINNING, SCHEDULED, PREPAYMENT, ENDING, PUBLISHED_CPR]
 
+REPRICING_BENCHMARK = 0.0783     # the over-5-year benchmark the tape's 2008 rates are multiples of
 FIRST_MONTH_SINCE_CUTOFF = 4      # Oct 10 - Nov 9 is month 1, so the January 2008 period is month 4
 
 
@@ -111,13 +113,21 @@ def first_period() -> dict:
 
 def scheduled_ratios(tape: pd.DataFrame | None = None, months: int = 27) -> np.ndarray:
     """Scheduled principal / beginning balance of the tape's amortisation with no prepayment, for
-    months 1..``months`` after the cut-off (loan-level: each loan's rate, remaining term and type)."""
+    months 1..``months`` after the cut-off (loan-level: each loan's rate, remaining term and type).
+
+    Rates reprice each 1 January as Chinese mortgages do (:func:`mbsxl.loan_cashflows` with the PBoC
+    over-5-year benchmark): each loan's multiple of 7.83% is kept, so 2008 runs at the tape's rates and
+    2009 at 5.94% x the same multiple (the benchmark was cut to 5.94% on 2008-12-23)."""
     from .cashflows import loan_cashflows
     from . import tape as _tape
     t = _tape.jianyuan_tape() if tape is None else tape
-    cf = loan_cashflows(t[_tape.BALANCE].to_numpy(), t[_tape.RATE].to_numpy(),
+    from .floating import benchmark_rates
+    rates = t[_tape.RATE].to_numpy()
+    cf = loan_cashflows(t[_tape.BALANCE].to_numpy(), rates,
                         t[_tape.REMAINING_TERM].to_numpy(), prepay=0.0,
-                        amortization=(t[_tape.AMORTIZATION] == _tape.LEVEL_PRINCIPAL).astype(int).to_numpy())
+                        amortization=(t[_tape.AMORTIZATION] == _tape.LEVEL_PRINCIPAL).astype(int).to_numpy(),
+                        benchmark=benchmark_rates("lending_over_5y"), start_date=_jy.CUTOFF_DATE,
+                        multipliers=rates / REPRICING_BENCHMARK)
     beg = cf["Beginning Balance"].to_numpy()[:months]
     sch = cf["Scheduled Principal"].to_numpy()[:months]
     return sch / beg

@@ -182,7 +182,9 @@ def _write(book: Book, series: pd.DataFrame):
         ("Scheduled principal", "Period 1: what the published 74.9% and CPR imply (about 52.1 million, more than "
                                 "a month's amortisation, so the first report's other principal likely spans more than "
                                 "one month). Later periods: beginning balance x the scheduled-principal ratio of the "
-                                "generated tape's own amortisation (mbsxl.tape, each loan's rate, term and type)."),
+                                "generated tape's own amortisation (mbsxl.tape, each loan's rate, term and type; rates reprice "
+                                "each 1 January: 2008 at the tape's rates, 2009 at the 5.94% benchmark x the "
+                                "same multiple)."),
         ("Rounding", "The published monthly CPRs are rounded to 4 decimals; the mean of the twelve rounded 2008 "
                      "figures is 20.2017%, not the published 20.200%. The reconstruction lowers February-December "
                      "2008 by 0.0000182 each (inside every figure's rounding), so that its 2008 mean is 20.200%."),
