@@ -69,6 +69,7 @@ def test_bad_input_gives_an_error_with_a_reason(bad, cell):
     assert reason.startswith(f"{fname}: ") and arg in reason and text in reason, reason
     assert "\n" not in reason and "Traceback" not in reason
     assert bad[f"S!C{cell[1:]}"] == "#VALUE!"                     # =B1+1 propagates the error
+    assert bad.errors[f"S!C{cell[1:]}"] == f"from S!{cell}: {reason}"  # ... and says where it came from
 
 
 def test_the_rest_computes(bad):

@@ -219,7 +219,7 @@ def _qsheet(title: str) -> str:
 def _prepare(wb):
     """Rewrite formulas for the engine in place.
 
-    Returns ``(cells, arrays, used)``: every formula cell as (sheet, coordinate) in sheet order, and the
+    Returns ``(cells, arrays, used, texts)``: every formula cell as (sheet, coordinate) in sheet order, and the
     multi-cell array formulas as (sheet, anchor, ref).  A multi-cell array formula is left in its
     anchor as an ordinary formula; ``used`` the pycel names of the functions called (evaluated once, to the whole array) and the other cells of its
     range are emptied; :func:`calculate` spreads the result over the range itself (pycel's own
@@ -247,6 +247,7 @@ def _prepare(wb):
         return text
 
     cells, arrays, used = [], [], set()
+    texts: dict[str, str] = {}                      # "Sheet!A1" -> formula text (array cells: the anchor's)
 
     def note(text: str) -> None:
         for m in _FUNC_RE.finditer(text):
@@ -269,11 +270,13 @@ def _prepare(wb):
                 if (c1, r1) == (c2, r2):
                     v.text = text
                     cells.append((ws.title, c.coordinate))
+                    texts[f"{ws.title}!{c.coordinate}"] = text
                     continue
                 ws.array_formulae.pop(c.coordinate, None)
                 for r in range(r1, r2 + 1):
                     for col in range(c1, c2 + 1):
                         cells.append((ws.title, f"{get_column_letter(col)}{r}"))
+                        texts[f"{ws.title}!{get_column_letter(col)}{r}"] = text
                         ws.cell(r, col).value = None
                 c.value = text if text.startswith("=") else "=" + text
                 arrays.append((ws.title, c.coordinate, ref))
@@ -281,12 +284,13 @@ def _prepare(wb):
                 c.value = fix(v, ws.title)
                 note(c.value)
                 cells.append((ws.title, c.coordinate))
+                texts[f"{ws.title}!{c.coordinate}"] = c.value
     seen, out = set(), []
     for k in cells:
         if k not in seen:
             seen.add(k)
             out.append(k)
-    return out, arrays, used
+    return out, arrays, used, texts
 
 
 def _fit(result, rows: int, cols: int) -> np.ndarray:
@@ -437,7 +441,7 @@ def calculate(path, sets: dict | None = None, progress: bool = True) -> Values:
         notice.start()
     wb = _load_workbook(os.fspath(path))
     _apply_sets(wb, sets)
-    cells, arrays, used = _prepare(wb)
+    cells, arrays, used, texts = _prepare(wb)
     plugin = _plugin_module(used)
     with _quiet():
         excel = ExcelOpxWrapperNoData(wb, filename=os.path.abspath(os.fspath(path)))
@@ -506,14 +510,35 @@ def calculate(path, sets: dict | None = None, progress: bool = True) -> Values:
         done += 1
         if bar:
             bar(done, key)
-    for key, v in out.items():
-        if isinstance(v, CalcError):
-            out.errors[key] = v.reason
+    _attribute_errors(out, texts)
     if bar:
         bar.close()
     t2 = time.perf_counter()
     out.seconds = {"load": t1 - t0, "calc": t2 - t1, "total": t2 - t0}
     return out
+
+
+def _attribute_errors(out: Values, texts: dict[str, str]) -> None:
+    """Fill ``out.errors``: a cell whose own formula raised keeps the reason; a cell that only received
+    an MBS_ error from a cell it reads says so and names the origin (``"from In!B1: MBS_SMM: ..."``)."""
+    by_id: dict[int, str] = {}
+    by_reason: dict[str, str] = {}
+    for key, v in out.items():
+        if not isinstance(v, CalcError) or not v.reason:
+            continue
+        fname = v.reason.split(":", 1)[0]
+        if fname.startswith("MBS_") and fname.upper() in texts.get(key, "").upper():
+            by_id.setdefault(id(v), key)
+            by_reason.setdefault(v.reason, key)
+    for key, v in out.items():
+        if not isinstance(v, CalcError):
+            continue
+        reason = v.reason
+        fname = reason.split(":", 1)[0]
+        if reason and fname.startswith("MBS_") and fname.upper() not in texts.get(key, "").upper():
+            origin = by_id.get(id(v)) or by_reason.get(reason)
+            reason = f"from {origin}: {reason}" if origin else f"from an input: {reason}"
+        out.errors[key] = reason
 
 
 def _engine_value(v):
