@@ -36,10 +36,6 @@ CPR = [0.4179, 0.1347, 0.1156, 0.2083, 0.2077, 0.1953, 0.1955, 0.1963, 0.1887, 0
        0.3205, 0.2905, 0.2623, 0.3755, 0.3230, 0.2755, 0.3545, 0.3286, 0.2626, 0.2670, 0.2816, 0.3436]
 
 
-def _key(sheet, cell):
-    return f"{sheet}!{cell}"
-
-
 @pytest.fixture(scope="module")
 def pool_values():
     return calc.calculate(POOL)
