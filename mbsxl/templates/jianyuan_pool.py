@@ -5,7 +5,7 @@ Sheets
 - ``总体特征 Table 1``: count, balances, shares, weighted averages over the tape.
 - ``分布表 Tables 2-5``: the distributions by contract amount, remaining term, seasoning and borrower
   age; the bucket bounds and names are input cells; a bar chart of each distribution (% of balance).
-- ``MBS_check`` (函数核对): ``=MBS_POOLSUMMARY(...)`` and ``=MBS_STRAT(...)`` (dynamic arrays) on the same
+- ``函数核对 MBS check``: ``=MBS_POOLSUMMARY(...)`` and ``=MBS_STRAT(...)`` (dynamic arrays) on the same
   tape beside Tables 1-5 and the differences (0).  Tables 1-5 themselves use Excel built-ins (COUNT,
   SUM, MAX, SUMPRODUCT, COUNTIFS, SUMIFS) so that they compute in any spreadsheet, with or without
   mbsxl (LibreOffice recalculates array formulas on load and has no MBS_ functions).
@@ -37,7 +37,7 @@ SUMMARY = "总体特征 Table 1"
 STRAT = "分布表 Tables 2-5"
 PUBLISHED = "公布值对照 Published"
 TAPE = "资产池明细 Tape"
-CHECK = "MBS_check"          # no quotes needed: mbsxl calc (84d7dbe..bf1edb9) misreads array anchors on quoted sheet names
+CHECK = "函数核对 MBS check"
 NOTES = "说明 Notes"
 
 # tape sheet columns (A..I) in the order of mbsxl.tape.COLUMNS
