@@ -561,7 +561,7 @@ def _simulate(curves, t, ages, a, sigma, wac, bal, net, prepay, prepay_type, mod
                         pair.append(pv)
                     sums[j] += pv.sum(axis=1)
             base = 0.5 * (pair[0] + pair[1]) if anti else pair[0]
-            moments.append(base.T @ basis)
+            moments.append(np.einsum("kp,kj->pj", base, basis))   # not BLAS (its idle threads spin)
         done[0] += 1
         if report:
             report(done[0], total)
