@@ -234,14 +234,13 @@ class _Grid:
         self.grow = np.exp(a * times)             # x_{k+1} = exp(-a T_{k+1}) cumsum_j sd_j eps_j exp(a T_{j+1})
         self.shrink = np.exp(-a * times)
         var_x = cov_ix = var_i = 0.0
-        out = np.empty(times.size)
-        for k in range(times.size):
-            d, s2, hh = decay[k], vx[k], 0.5 * h[k]
+        out = []
+        for d, s2, hh in zip(decay.tolist(), vx.tolist(), (0.5 * h).tolist()):    # Python floats: fast scalars
             var_i = var_i + hh * hh * ((1 + d) ** 2 * var_x + s2) + 2 * hh * (1 + d) * cov_ix
             cov_ix = d * cov_ix + hh * (1 + d) * d * var_x + hh * s2
             var_x = d * d * var_x + s2
-            out[k] = var_i
-        self.var_i = out
+            out.append(var_i)
+        self.var_i = np.array(out)
         self.phi_conv = (sigma ** 2 * grid[:-1] ** 2 / 2 if a < 1e-8
                          else sigma ** 2 / (2 * a ** 2) * (-np.expm1(-a * grid[:-1])) ** 2)
 
@@ -507,8 +506,10 @@ def _simulate(curves, t, ages, a, sigma, wac, bal, net, prepay, prepay_type, mod
     shared by all curves (common random numbers); mirrored paths reuse it with the sign reversed.  The
     normals are drawn block by block from one stream, so both engines give the same numbers.
     """
-    fact = np.cumprod(np.r_[1.0, np.arange(1, _MOMENTS)])
-    basis = np.ascontiguousarray(np.exp(-center * t)[:, None] * (-t[:, None]) ** np.arange(_MOMENTS) / fact)
+    basis = np.empty((t.size, _MOMENTS))              # exp(-center T_k) (-T_k)**j / j!
+    basis[:, 0] = np.exp(-center * t)
+    for j in range(1, _MOMENTS):
+        basis[:, j] = basis[:, j - 1] * (-t / j)
     moments = []
     g = _Grid(t, a, sigma)
     grid0 = np.r_[0.0, t[:-1]]
