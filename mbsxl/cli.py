@@ -118,7 +118,7 @@ def _cmd_templates(a) -> int:
 
 def _cmd_demo(a) -> int:
     from . import demo
-    return demo.main(a.args) or 0
+    return demo.run(a) or 0
 
 
 def _cmd_bench(a) -> int:
@@ -173,7 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
     tb.set_defaults(run=_cmd_templates)
 
     d = sub.add_parser("demo", help="the Jianyuan 2007-1 demonstration")
-    d.add_argument("args", nargs=argparse.REMAINDER)
+    from . import demo
+    demo.add_arguments(d)
     d.set_defaults(run=_cmd_demo)
 
     b = sub.add_parser("bench", help="run the benchmark scripts bench/bench_*.py")

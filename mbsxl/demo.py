@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import pathlib
+import re
 import sys
 
 import numpy as np
@@ -25,7 +26,7 @@ def cpr_table() -> str:
     lines = [f"{jianyuan.NAME}: monthly prepayment rates, seed 002 (Jan 2008 - Dec 2009)",
              f"{'month':<8} {'CPR published':>14} {'SMM':>10} {'CPR from SMM':>13}"]
     for m, ci, si, bi in zip(jianyuan.MONTHS, c, s, back):
-        lines.append(f"{m:<8} {ci:>14.4f} {si:>10.6f} {bi:>13.4f}")
+        lines.append(f"{m:<8} {ci:>14.2%} {si:>10.4%} {bi:>13.2%}")
     means = [("2008", c[:12].mean(), jianyuan.CPR_MEAN_2008), ("2009", c[12:].mean(), jianyuan.CPR_MEAN_2009),
              ("24 months", c.mean(), jianyuan.CPR_MEAN_24M_APPROX)]
     lines.append("")
@@ -39,27 +40,35 @@ def cpr_table() -> str:
     return "\n".join(lines)
 
 
-def _fmt(val) -> str:
+def _fmt(val, number_format: str = "General") -> str:
+    """A cell value as the workbook shows it: its percent or thousands number format, else 6 digits."""
     if isinstance(val, bool) or val is None:
         return "" if val is None else str(val).upper()
-    if isinstance(val, float):
-        return f"{val:.6g}" if abs(val) < 10 else f"{val:,.2f}"
-    if isinstance(val, int):
-        return f"{val:,}"
-    return str(val)
+    if not isinstance(val, (int, float)):
+        return str(val)
+    fmt = (number_format or "General").split(";")[0]
+    decimals = len(m.group(1)) if (m := re.search(r"0\.(0+)", fmt)) else 0
+    if "%" in fmt:
+        return f"{val:.{decimals}%}"
+    if "#,##0" in fmt or (fmt == "0" or fmt.startswith("0.")):
+        return f"{val:,.{decimals}f}" if "," in fmt else f"{val:.{decimals}f}"
+    if isinstance(val, int) or float(val).is_integer():
+        return f"{int(val):,}"
+    return f"{val:.6g}" if abs(val) < 10 else f"{val:,.2f}"
 
 
 def published_blocks(ws, values: dict) -> list[list[list[str]]]:
     """Every table on a sheet whose header row names a published figure: header + rows to the next blank row."""
-    grid = [[values.get(f"{ws.title}!{c.coordinate}", c.value) for c in row] for row in ws.iter_rows()]
+    grid = [[(values.get(f"{ws.title}!{c.coordinate}", c.value), c.number_format) for c in row]
+            for row in ws.iter_rows()]
     blocks, i = [], 0
     while i < len(grid):
-        row = grid[i]
+        row = [x for x, _ in grid[i]]
         texts = [x for x in row if isinstance(x, str)]
         if sum(x is not None for x in row) >= 3 and any("Published" in x for x in texts):
             block = []
-            while i < len(grid) and any(x is not None for x in grid[i]):
-                block.append([_fmt(x) for x in grid[i]])
+            while i < len(grid) and any(x is not None for x, _ in grid[i]):
+                block.append([_fmt(x, f) for x, f in grid[i]])
                 i += 1
             blocks.append(block)
         i += 1
@@ -72,6 +81,21 @@ def _table_text(block: list[list[str]]) -> str:
     rows = [[(r[j] if j < len(r) else "")[:44] for j in keep] for r in block]
     widths = [max(len(r[k]) for r in rows) for k in range(len(keep))]
     return "\n".join("  ".join(x.ljust(w) for x, w in zip(r, widths)).rstrip() for r in rows)
+
+
+def error_summary(values) -> str:
+    """Error cells counted by sheet, each sheet with one example reason (an empty input sheet is by design)."""
+    by_sheet: dict[str, list[str]] = {}
+    for key, val in values.items():
+        if isinstance(val, str) and val.startswith("#"):
+            by_sheet.setdefault(key.rsplit("!", 1)[0], []).append(key)
+    if not by_sheet:
+        return "no error values"
+    parts = []
+    for sheet, keys in by_sheet.items():
+        reason = next((values.errors[k] for k in keys if values.errors.get(k)), "")
+        parts.append(f"{len(keys):,} error cells on {sheet}" + (f" (e.g. {keys[0]}: {reason})" if reason else ""))
+    return "; ".join(parts)
 
 
 def template_tables(folder: pathlib.Path) -> str:
@@ -89,12 +113,8 @@ def template_tables(folder: pathlib.Path) -> str:
         t = time.perf_counter()
         values = calculate(path)
         sec = time.perf_counter() - t
-        reasons: dict[str, int] = {}
-        for key, val in values.items():
-            if isinstance(val, str) and val.startswith("#"):
-                reasons[val] = reasons.get(val, 0) + 1
-        out.append(f"\n== {path.name}: recalculated {len(values)} formula cells in {sec:.1f} s"
-                   + (f"; error values: {reasons}" if reasons else "; no error values"))
+        out.append(f"\n== {path.name}: recalculated {len(values):,} formula cells in {sec:.1f} s; "
+                   + error_summary(values))
         wb = openpyxl.load_workbook(path)
         for ws in wb.worksheets:
             for block in published_blocks(ws, values):
@@ -103,11 +123,18 @@ def template_tables(folder: pathlib.Path) -> str:
     return "\n".join(out)
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="mbsxl demo", description=__doc__.splitlines()[0])
+def add_arguments(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--workbooks", default="workbooks", help="folder of template workbooks (default ./workbooks)")
     ap.add_argument("--no-workbooks", action="store_true", help="only print the CPR table")
-    args = ap.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="mbsxl demo", description=__doc__.splitlines()[0])
+    add_arguments(ap)
+    return run(ap.parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
     print(cpr_table())
     if not args.no_workbooks:
         print(template_tables(pathlib.Path(args.workbooks)))
