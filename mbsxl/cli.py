@@ -78,8 +78,8 @@ def _cmd_functions(a) -> int:
     from .excel.registry import functions
     fns = functions()
     if a.markdown:
-        from .excel.registry import reference_markdown
-        sys.stdout.write(reference_markdown())
+        from .excel.registry import reference_markdown, summary_markdown
+        sys.stdout.write(summary_markdown() if a.summary else reference_markdown())
         return 0
     if a.json:
         doc = [{"name": f.name, "category": f.category, "description": f.description, "returns": f.returns,
@@ -159,6 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--json", action="store_true")
     f.add_argument("--markdown", action="store_true",
                    help="the function reference (docs/FUNCTIONS.md): mbsxl functions --markdown > docs/FUNCTIONS.md")
+    f.add_argument("--summary", action="store_true",
+                   help="with --markdown: the one-table summary pasted into README.md")
     f.set_defaults(run=_cmd_functions)
 
     i = sub.add_parser("install", help="install the xlwings add-in and point it at mbsxl (Windows)")

@@ -4,6 +4,7 @@ the same signatures, docs/FUNCTIONS.md is current, and the CLI prints the catalo
 import inspect
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -85,3 +86,16 @@ def test_cli_calc_json(tmp_path):
     assert openpyxl.load_workbook(out, data_only=True)["In"]["B1"].value == pytest.approx(0.005143, abs=1e-6)
     r = _mbsxl("calc", str(tmp_path / "missing.xlsx"))
     assert r.returncode == 2 and "no such file" in r.stderr
+
+
+def test_readme_reference_matches_the_registry():
+    """Issue 3: the README's function reference is generated from the registry and kept current."""
+    from mbsxl.excel.registry import summary_markdown
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as fh:
+        text = fh.read()
+    block = re.search(r"<!-- functions:start -->\n(.*?)<!-- functions:end -->", text, re.S)
+    assert block, "README.md lacks <!-- functions:start --> ... <!-- functions:end -->"
+    assert block.group(1) == summary_markdown(), \
+        "regenerate the README table: mbsxl functions --markdown --summary"
+    for name in FNS:                                  # every function listed, linked to its argument table
+        assert f"[`={name}(" in block.group(1) and f"(docs/FUNCTIONS.md#{name.lower()})" in block.group(1)

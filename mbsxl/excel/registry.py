@@ -96,6 +96,19 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def signature(f: Function) -> str:
+    """``=MBS_X(a, [b])``: optional arguments in brackets."""
+    return f"={f.name}(" + ", ".join(f"[{a.name}]" if a.optional else a.name for a in f.args) + ")"
+
+
+def summary_markdown() -> str:
+    """The README's function table (between ``<!-- functions:start -->`` and ``<!-- functions:end -->``)."""
+    lines = ["| Function | Description |", "|---|---|"]
+    for f in functions().values():
+        lines.append(f"| [`{signature(f)}`](docs/FUNCTIONS.md#{f.name.lower()}) | {_md(f.description)} |")
+    return "\n".join(lines) + "\n"
+
+
 def reference_markdown() -> str:
     """The function reference (docs/FUNCTIONS.md, pasted into the README), generated from the registry."""
     fns = functions()
@@ -107,10 +120,9 @@ def reference_markdown() -> str:
     for f in fns.values():
         lines.append(f"| [`{f.name}`](#{f.name.lower()}) | {_md(f.description)} |")
     for f in fns.values():
-        sig = ", ".join(f"[{a.name}]" if a.optional else a.name for a in f.args)
         ret = {"scalar": "one value", "array": "same shape as the input range (a value for a single cell)",
                "table": "a table with a header row (spills in Excel 365; enter as an array formula in older Excel)"}[f.returns]
-        lines += ["", f"## {f.name}", "", f"`={f.name}({sig})`", "", _md(f.description) + ".", "",
+        lines += ["", f"## {f.name}", "", f"`{signature(f)}`", "", _md(f.description) + ".", "",
                   f"Returns: {ret}." + (" Volatile." if f.volatile else "")]
         if f.args:
             lines += ["", "| Argument | Kind | Description |", "|---|---|---|"]
