@@ -163,6 +163,31 @@ def test_dynamic_arrays_prefixes_and_recalc_to(tmp_path):
     assert "MBS_SMM" in wbf["In"]["B2"].value.text
 
 
+def test_dynamic_array_spills_as_excel_365_legacy_array_fills(tmp_path):
+    """Microsoft, "Dynamic array formulas and spilled array behavior": a dynamic array spills its
+    result as it is (an error value stands in the anchor alone; a shorter result leaves the rest of the
+    old spill range empty), while a legacy Ctrl+Shift+Enter range repeats a scalar over the range and
+    pads a shorter result with #N/A ("Guidelines and examples of array formulas")."""
+    path = tmp_path / "spill.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("S")
+    ws.write_column("H1", [0.1, 0.2])
+    ws.write_dynamic_array_formula("A1:C3", "=MBS_SMM(8)")            # an error: anchor only
+    ws.write_array_formula("E1:F2", "{=MBS_SMM(8)}")                   # legacy: the error fills the range
+    ws.write_dynamic_array_formula("I1:I4", "=MBS_SMM(H1:H2)")        # 2 results in a 4-cell spill range
+    ws.write_array_formula("J1:J4", "{=MBS_SMM(H1:H2)}")
+    ws.write_formula("K1", "=ISERROR(A1)")
+    wb.close()
+    v = calculate(path, progress=False)
+    assert v["S!A1"] == "#VALUE!" and "cpr=8 looks like a percent" in v.errors["S!A1"]
+    assert all(v[f"S!{c}{r}"] is None for c in "ABC" for r in (1, 2, 3) if (c, r) != ("A", 1))
+    assert all(v[f"S!{c}{r}"] == "#VALUE!" for c in "EF" for r in (1, 2))
+    smm = [mbsxl.smm(0.1), mbsxl.smm(0.2)]
+    assert [v["S!I1"], v["S!I2"]] == pytest.approx(smm, rel=1e-15) and v["S!I3"] is None and v["S!I4"] is None
+    assert [v["S!J1"], v["S!J2"]] == pytest.approx(smm, rel=1e-15) and v["S!J3"] == v["S!J4"] == "#N/A"
+    assert v["S!K1"] is True
+
+
 def test_parse_set():
     assert parse_set("Inputs!B2=25%") == ("Inputs!B2", 0.25)
     assert parse_set("'My Sheet'!C3=1,234") == ("'My Sheet'!C3", 1234.0)

@@ -69,6 +69,29 @@ def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
+def dynamic_array_anchors(path) -> set[tuple[str, str]]:
+    """(sheet name, "A1") of every dynamic-array formula (Excel 365's spilling formulas): the anchor
+    cell of an array formula carrying a cell-metadata index ``cm=`` (ECMA-376 18.3.1.4), as Excel and
+    xlsxwriter's ``write_dynamic_array_formula`` save them.  Legacy Ctrl+Shift+Enter arrays have none."""
+    out: set[tuple[str, str]] = set()
+    with zipfile.ZipFile(path) as z:
+        if "xl/metadata.xml" not in z.namelist():
+            return out
+        for name, part in _sheet_parts(z).items():
+            try:
+                xml = z.read(part).decode("utf-8")
+            except KeyError:
+                continue
+            for m in _CELL_RE.finditer(xml):
+                cell = m.group(0)
+                head = cell[: cell.find(">") + 1]
+                if re.search(r'\bcm="\d+"', head) and re.search(r'<f\b[^>]*\bt="array"', cell):
+                    r = _R_ATTR.search(head)
+                    if r:
+                        out.add((name, f"{r.group(1)}{r.group(2)}"))
+    return out
+
+
 def _value_xml(v, has_formula: bool) -> tuple[str | None, str]:
     """(t attribute or None, inner xml for the value)."""
     if v is None:

@@ -11,8 +11,9 @@ uses that pycel lacks (STDEV.S, MEDIAN, PMT, XLOOKUP ...) are taken from ``formu
 What is recalculated: every formula cell of every sheet, including array formulas over a fixed range
 (openpyxl ``ArrayFormula``, Ctrl+Shift+Enter formulas, and the dynamic-array formulas xlsxwriter's
 ``write_dynamic_array_formula`` writes, which carry their spill range as ``ref``).  Neither engine
-spills, so a dynamic array is computed over the range stored with it; a range larger than the result
-gets ``#N/A`` in the extra cells as in Excel.  Prefixes Excel writes for newer functions
+spills, so a dynamic array is computed over the range stored with it: cells of that range beyond
+the result are left empty, as when Excel's spill shrinks (an error stands in the anchor alone), while
+a legacy array range larger than its result gets ``#N/A`` in the extra cells, as in Excel.  Prefixes Excel writes for newer functions
 (``_xlfn.``, ``_xlfn._xlws.``, ``_xlws.``) are stripped, and ``_xlfn.ANCHORARRAY(B1)`` (``B1#``) becomes
 the stored spill range of B1.
 
@@ -44,6 +45,7 @@ from unittest import mock
 import numpy as np
 
 from . import errors as _errors
+from ._xlsxvalues import dynamic_array_anchors
 from .dispatch import call
 from .registry import functions
 
@@ -293,11 +295,22 @@ def _prepare(wb):
     return out, arrays, used, texts
 
 
-def _fit(result, rows: int, cols: int) -> np.ndarray:
-    """An array formula's result fitted to its range as Excel does: a scalar fills it, a single row
-    or column repeats, a larger result is cut, a smaller one is padded with #N/A."""
-    if isinstance(result, tuple):
-        rs = [list(r) if isinstance(r, tuple) else [r] for r in result]
+def _as_computed(result):
+    """Stands in for pycel's ``fit_to_range`` while a dynamic array is evaluated."""
+    return result
+
+
+def _fit(result, rows: int, cols: int, dynamic: bool = False) -> np.ndarray:
+    """An array formula's result fitted to its stored range as Excel does.
+
+    Legacy (Ctrl+Shift+Enter) range: a scalar fills it, a single row or column repeats, a larger
+    result is cut, a smaller one is padded with #N/A.  Dynamic array (Excel 365): the result spills
+    as it is, so a scalar (an error too) stands in the anchor alone and the rest of the stored range
+    is empty; a larger result is cut (this engine does not spill beyond the stored range)."""
+    if isinstance(result, np.ndarray):
+        result = tuple(tuple(r) for r in np.atleast_2d(result).tolist())
+    if isinstance(result, (tuple, list)):
+        rs = [list(r) if isinstance(r, (tuple, list)) else [r] for r in result]
     else:
         rs = [[result]]
     h, w = len(rs), max((len(r) for r in rs), default=1)
@@ -307,6 +320,10 @@ def _fit(result, rows: int, cols: int) -> np.ndarray:
         for j, x in enumerate(r):
             src[i, j] = x
     out = np.empty((rows, cols), dtype=object)
+    if dynamic:
+        out[:] = None
+        out[: min(h, rows), : min(w, cols)] = src[:rows, :cols]
+        return out
     for i in range(rows):
         for j in range(cols):
             si = 0 if h == 1 else i
@@ -440,6 +457,7 @@ def calculate(path, sets: dict | None = None, progress: bool = True) -> Values:
         notice.daemon = True
         notice.start()
     wb = _load_workbook(os.fspath(path))
+    dynamic = dynamic_array_anchors(os.fspath(path))
     _apply_sets(wb, sets)
     cells, arrays, used, texts = _prepare(wb)
     plugin = _plugin_module(used)
@@ -468,9 +486,13 @@ def calculate(path, sets: dict | None = None, progress: bool = True) -> Values:
             return CalcError("#NAME?" if ("Unknown" in name or "NotImplemented" in name or "not implemented"
                                           in str(e)) else "#VALUE!", _engine_reason(e))
 
-    def evaluate_array(addr: str, ref: str):
-        """The anchor's formula evaluated once in an array context over ``ref`` (the whole result)."""
-        from pycel.excelutil import AddressRange
+    def evaluate_array(addr: str, ref: str, dynamic: bool = False):
+        """The anchor's formula evaluated once in an array context over ``ref`` (the whole result).
+        A dynamic array's result is returned as computed (pycel would fit it to ``ref``, broadcasting a
+        scalar error over the range), so that :func:`_fit` can spill it as Excel 365 does."""
+        from pycel.excelutil import AddressRange, in_array_formula_context
+        if dynamic:
+            in_array_formula_context.fit_to_range = _as_computed
         try:
             with _quiet():
                 key = AddressRange(addr).address                 # pycel's keys are unquoted
@@ -483,12 +505,16 @@ def calculate(path, sets: dict | None = None, progress: bool = True) -> Values:
                 return xl.eval(cell, cse_array_address=sheet_ref)
         except Exception as e:  # noqa: BLE001
             return CalcError("#VALUE!", _engine_reason(e))
+        finally:
+            if dynamic:
+                del in_array_formula_context.fit_to_range
 
     # array formulas first, each evaluated once and spread over its range
     for k in (_array_order(xl, arrays) if arrays else []):
         sheet, anchor, ref = arrays[k]
         c1, r1, c2, r2 = range_boundaries(ref)
-        vals = _fit(evaluate_array(f"{_qsheet(sheet)}!{anchor}", ref), r2 - r1 + 1, c2 - c1 + 1)
+        dyn = (sheet, anchor) in dynamic
+        vals = _fit(evaluate_array(f"{_qsheet(sheet)}!{anchor}", ref, dyn), r2 - r1 + 1, c2 - c1 + 1, dyn)
         for i in range(vals.shape[0]):
             for j in range(vals.shape[1]):
                 coord = f"{get_column_letter(c1 + j)}{r1 + i}"
