@@ -311,6 +311,25 @@ def _yield_or_price(cash_flows, yield_arg, price_arg, kw):
     return yield_arg
 
 
+
+def _at_yield(cash_flows, yield_, price, what, delay_days, settle_days, basis, balance, coupon, compounding,
+              periods_per_year, start_date, payment_day):
+    """Flows, times, the yield (solved from ``price`` when no yield is given), compounding, discount
+    factors and full price: what duration and convexity share."""
+    kw = dict(delay_days=delay_days, settle_days=settle_days, basis=basis, balance=balance, coupon=coupon,
+              compounding=compounding, periods_per_year=periods_per_year, start_date=start_date,
+              payment_day=payment_day)
+    y = _yield_or_price(cash_flows, yield_, price, kw)
+    cf, t = _setup(cash_flows, delay_days, settle_days, basis, balance, periods_per_year, start_date, payment_day)
+    m = _compounding(compounding)
+    y = v.number("yield_", y, lo=-m, lo_open=True)
+    d = _discount(y, m, t)
+    full = float(cf @ d)
+    if full <= 0:
+        raise ValueError(f"the cash flows are worth zero or less; {what} is undefined")
+    return cf, t, y, m, d, full
+
+
 def duration(cash_flows, yield_=None, delay_days=0, settle_days=0, basis="30/360", *, price=None, modified=False,
              balance=100.0, coupon=None, compounding=2, periods_per_year=12, start_date=None,
              payment_day=None) -> float:
@@ -323,17 +342,8 @@ def duration(cash_flows, yield_=None, delay_days=0, settle_days=0, basis="30/360
     >>> round(duration([0, 0, 100], 0.12, compounding=12, periods_per_year=12) * 12, 6)
     3.0
     """
-    kw = dict(delay_days=delay_days, settle_days=settle_days, basis=basis, balance=balance, coupon=coupon,
-              compounding=compounding, periods_per_year=periods_per_year, start_date=start_date,
-              payment_day=payment_day)
-    y = _yield_or_price(cash_flows, yield_, price, kw)
-    cf, t = _setup(cash_flows, delay_days, settle_days, basis, balance, periods_per_year, start_date, payment_day)
-    m = _compounding(compounding)
-    y = v.number("yield_", y, lo=-m, lo_open=True)
-    d = _discount(y, m, t)
-    full = float(cf @ d)
-    if full <= 0:
-        raise ValueError("the cash flows are worth zero or less; duration is undefined")
+    cf, t, y, m, d, full = _at_yield(cash_flows, yield_, price, "duration", delay_days, settle_days, basis,
+                                     balance, coupon, compounding, periods_per_year, start_date, payment_day)
     mac = float((t * cf) @ d) / full
     return mac / (1.0 + y / m) if modified else mac
 
@@ -350,17 +360,8 @@ def convexity(cash_flows, yield_=None, delay_days=0, settle_days=0, basis="30/36
     >>> round(convexity([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 100], 0.1, compounding=1), 6)   # 1 * 2 / 1.1**2
     1.652893
     """
-    kw = dict(delay_days=delay_days, settle_days=settle_days, basis=basis, balance=balance, coupon=coupon,
-              compounding=compounding, periods_per_year=periods_per_year, start_date=start_date,
-              payment_day=payment_day)
-    y = _yield_or_price(cash_flows, yield_, price, kw)
-    cf, t = _setup(cash_flows, delay_days, settle_days, basis, balance, periods_per_year, start_date, payment_day)
-    m = _compounding(compounding)
-    y = v.number("yield_", y, lo=-m, lo_open=True)
-    d = _discount(y, m, t)
-    full = float(cf @ d)
-    if full <= 0:
-        raise ValueError("the cash flows are worth zero or less; convexity is undefined")
+    cf, t, y, m, d, full = _at_yield(cash_flows, yield_, price, "convexity", delay_days, settle_days, basis,
+                                     balance, coupon, compounding, periods_per_year, start_date, payment_day)
     return float((t * (t + 1.0 / m) * cf) @ d) / ((1.0 + y / m) ** 2 * full)
 
 

@@ -606,21 +606,26 @@ def regress(y, x, headers=None, constant: bool = True, cov_type: str = "nonrobus
         return _ols_table(d, cov, cov_kwds, cov_label)
 
 
+def _coefficients(res, names, stat: str, vif) -> pd.DataFrame:
+    """One row a coefficient: estimate, standard error, t (OLS) or z (logit), p-value, 95% interval, VIF."""
+    ci = np.asarray(res.conf_int(alpha=0.05))
+    return pd.DataFrame({
+        TERM: names,
+        COEFFICIENT: np.asarray(res.params, dtype=float),
+        STD_ERROR: np.asarray(res.bse, dtype=float),
+        stat: np.asarray(res.tvalues, dtype=float),
+        P_VALUE: np.asarray(res.pvalues, dtype=float),
+        CI_LOW: ci[:, 0],
+        CI_HIGH: ci[:, 1],
+        VIF: vif,
+    }).set_index(TERM)
+
+
 def _ols_table(d: _Data, cov: str, cov_kwds, cov_label: str) -> Regression:
     from statsmodels.stats.stattools import durbin_watson
 
     res = _ols_results(d.y, d.X, cov, cov_kwds)
-    ci = np.asarray(res.conf_int(alpha=0.05))
-    frame = pd.DataFrame({
-        TERM: d.names,
-        COEFFICIENT: np.asarray(res.params, dtype=float),
-        STD_ERROR: np.asarray(res.bse, dtype=float),
-        T_STAT: np.asarray(res.tvalues, dtype=float),
-        P_VALUE: np.asarray(res.pvalues, dtype=float),
-        CI_LOW: ci[:, 0],
-        CI_HIGH: ci[:, 1],
-        VIF: _vifs(d.X, d.names, res.model.normalized_cov_params),
-    }).set_index(TERM)
+    frame = _coefficients(res, d.names, T_STAT, _vifs(d.X, d.names, res.model.normalized_cov_params))
     stats = {
         OBS_USED: int(res.nobs),
         ROWS_DROPPED: d.dropped,
@@ -730,17 +735,7 @@ def logit(y, x, headers=None, constant: bool = True) -> Regression:
     if not np.all(np.isfinite(res.params)) or not res.mle_retvals.get("converged", True) or \
             (np.all((p < 1e-6) | (p > 1 - 1e-6))):
         raise ValueError(sep_msg)
-    ci = np.asarray(res.conf_int(alpha=0.05))
-    frame = pd.DataFrame({
-        TERM: d.names,
-        COEFFICIENT: np.asarray(res.params, dtype=float),
-        STD_ERROR: np.asarray(res.bse, dtype=float),
-        Z_STAT: np.asarray(res.tvalues, dtype=float),
-        P_VALUE: np.asarray(res.pvalues, dtype=float),
-        CI_LOW: ci[:, 0],
-        CI_HIGH: ci[:, 1],
-        VIF: _vifs(d.X, d.names),
-    }).set_index(TERM)
+    frame = _coefficients(res, d.names, Z_STAT, _vifs(d.X, d.names))
     stats = {
         OBS_USED: int(res.nobs),
         ROWS_DROPPED: d.dropped,
