@@ -69,7 +69,7 @@ def _cmd_calc(a) -> int:
         print(f"{k}: {values[k]}" + (f"  {reason}" if reason else "  (an Excel error in this formula or in a cell it reads)"),
               file=sys.stderr)
     s = values.seconds
-    print(f"mbsxl calc: {len(values)} formula cells, {len(values.errors)} errors; load {s.get('load', 0):.2f} s, "
+    print(f"mbsxl calc: {len(values):,} formula cells, {len(values.errors):,} errors; load {s.get('load', 0):.2f} s, "
           f"calc {s.get('calc', 0):.2f} s, total {s.get('total', 0):.2f} s", file=sys.stderr)
     return 1 if (values.errors and a.strict) else 0
 

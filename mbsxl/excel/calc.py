@@ -420,6 +420,7 @@ class _Progress:
         self.total, self.t0, self.last = total, time.perf_counter(), 0.0
         self.stream = stream if stream is not None else sys.stderr
         self.shown = False
+        self.width = 0
 
     def __call__(self, done: int, label: str = "") -> None:
         now = time.perf_counter()
@@ -427,8 +428,10 @@ class _Progress:
             return
         self.last, self.shown = now, True
         pct = 100.0 * done / max(self.total, 1)
-        print(f"\rmbsxl calc: {done:,}/{self.total:,} formula cells ({pct:.0f}%), {now - self.t0:.1f} s {label}",
-              end="", file=self.stream, flush=True)
+        line = f"mbsxl calc: {done:,}/{self.total:,} formula cells ({pct:.0f}%), {now - self.t0:.1f} s {label}"
+        pad = max(0, self.width - len(line))          # blank out the rest of a longer previous line
+        self.width = len(line)
+        print("\r" + line + " " * pad, end="", file=self.stream, flush=True)
 
     def close(self):
         if self.shown:
