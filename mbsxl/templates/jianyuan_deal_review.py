@@ -456,8 +456,21 @@ def _grid(book: Book):
                     flows = f"INDEX(MBS_TRANCHES({_waterfall_args(pool, cls, header=False)}),0,11)"
                     f = f"=MBS_YIELD({flows},{D('price')},{_yield_args().format(bal=bal)})"
                 book.formula(ws, (r, 1 + j), f, fmt)
+        # one line a CDR against CPR, beside its block
+        ch = book.chart({"type": "line"})
+        for j, cdr in enumerate(CDRS):
+            ch.add_series({"name": f"CDR {cdr:.0%}", "categories": [GRID, top, 0, top + n_r - 1, 0],
+                           "values": [GRID, top, 1 + j, top + n_r - 1, 1 + j], "marker": {"type": "circle", "size": 4}})
+        what = "WAL, years (加权平均期限)" if kind == "wal" else "Yield at the price (收益率)"
+        ch.set_title({"name": f"{what} against CPR, one line a CDR", "name_font": {"size": 10}})
+        ch.set_x_axis({"name": "CPR", "num_format": "0%"})
+        ch.set_y_axis({"name": "Years" if kind == "wal" else "Yield", "num_format": "0.0" if kind == "wal" else "0.0%",
+                       "major_gridlines": {"visible": True}})
+        ch.set_legend({"position": "right"})
+        ch.set_size({"width": 480, "height": 230})
+        ws.insert_chart(top - 2, 8, ch, {"x_offset": 5})
     book.widths(ws, {"A": 16, "B:G": 12})
-    book.print_setup(ws, landscape=False, area=f"A1:G{8 + 2 * n_r + 5}", fit_height=1)
+    book.print_setup(ws, landscape=True, area=f"A1:P{8 + 2 * n_r + 5}", fit_height=1)
 
 
 NOTE_LINES = [
