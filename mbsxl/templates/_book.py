@@ -403,4 +403,10 @@ def build_with_values(path: str, write_fn: Callable[[Book], None], calculate: Ca
     if b2.missing:
         raise RuntimeError(f"{path}: no computed value for {len(b2.missing)} formula cell(s), e.g. "
                            f"{', '.join(b2.missing[:5])}")
+    # xlsxwriter stores an array formula's error value as text (t="str"); store it as an error (t="e")
+    from ..excel._xlsxvalues import write_values
+    from ..excel.errors import CODES
+    errors = {k: v for k, v in values.items() if isinstance(v, str) and v in CODES}
+    if errors:
+        write_values(path, path, errors)
     return values
