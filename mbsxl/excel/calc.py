@@ -13,9 +13,9 @@ What is recalculated: every formula cell of every sheet, including array formula
 ``write_dynamic_array_formula`` writes, which carry their spill range as ``ref``).  Neither engine
 spills, so a dynamic array is computed over the range stored with it: cells of that range beyond
 the result are left empty, as when Excel's spill shrinks (an error stands in the anchor alone), while
-a legacy array range larger than its result gets ``#N/A`` in the extra cells, as in Excel.  Prefixes Excel writes for newer functions
-(``_xlfn.``, ``_xlfn._xlws.``, ``_xlws.``) are stripped, and ``_xlfn.ANCHORARRAY(B1)`` (``B1#``) becomes
-the stored spill range of B1.
+a legacy array range larger than its result gets ``#N/A`` in the extra cells, as in Excel.  Prefixes
+Excel writes for newer functions (``_xlfn.``, ``_xlfn._xlws.``, ``_xlws.``) are stripped, and
+``_xlfn.ANCHORARRAY(B1)`` (``B1#``) becomes the stored spill range of B1.
 
 Errors: one bad cell never stops the rest.  An MBS_ error makes that cell an Excel error value
 (``#VALUE!``...) and its one-line reason is kept in ``values.errors``; downstream formulas propagate
