@@ -401,7 +401,7 @@ def effective_convexity(price, price_down, price_up, bump) -> float:
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class OASResult:
-    """What :func:`oas` reports; ``as_table()`` gives the Measure/Value table of ``MBS_OAS``."""
+    """What :func:`oas` reports; ``table()`` gives the Measure/Value table of ``MBS_OAS``."""
     oas: float
     price_std_error: float
     effective_duration: float
@@ -411,7 +411,7 @@ class OASResult:
     zspread: float
     seconds: float
 
-    def as_table(self) -> pd.DataFrame:
+    def table(self) -> pd.DataFrame:
         values = [self.oas, self.price_std_error, self.effective_duration, self.effective_convexity,
                   float(self.paths), self.model_price, self.zspread]
         return pd.DataFrame({OAS_COLUMNS[0]: OAS_ROWS, OAS_COLUMNS[1]: values})
@@ -836,7 +836,7 @@ def _main(argv=None) -> None:
     r = oas(args.price, args.wac, args.wam, terms, rates, servicing=args.servicing, payment_day=args.payment_day,
             paths=args.paths, sigma=args.sigma, mean_reversion=args.mean_reversion, seed=args.seed,
             engine=args.engine, progress=True)
-    print(r.as_table().to_string(index=False))
+    print(r.table().to_string(index=False))
     print(f"{r.seconds:.2f} s, engine {engine_name(args.engine)}")
 
 

@@ -182,7 +182,7 @@ def test_progress_callback_and_table():
     seen = []
     r = cv.oas(99.0, paths=200, chunk_paths=100, progress=lambda done, total: seen.append((done, total)), **POOL)
     assert seen[-1][0] == seen[-1][1] == len(seen)
-    table = r.as_table()
+    table = r.table()
     assert list(table.columns) == cv.OAS_COLUMNS and table["Measure"].tolist() == cv.OAS_ROWS
 
 

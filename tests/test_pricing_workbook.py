@@ -68,3 +68,24 @@ def test_oas_table_spills(values):
     assert values["P!J2"] == "OAS" and isinstance(values["P!K2"], float)
     assert values["P!K6"] == 200
     assert values["P!K7"] == pytest.approx(99.0, abs=1e-9)
+
+
+def test_cells_equal_the_core(values):
+    """Each pricing cell equals the analytics core called directly on the same column, to 1e-12 relative
+    (the Excel layer adds no arithmetic)."""
+    import mbsxl
+    cf, prin = _sf()
+    y = mbsxl.yield_(cf, 100.0, 14)
+    want = {"E1": y, "E2": mbsxl.yield_(cf, 100.0, 14, compounding=12), "E3": mbsxl.wal(prin, 14),
+            "E4": mbsxl.duration(cf, y, 14), "E5": mbsxl.duration(cf, y, 14, modified=True),
+            "E6": mbsxl.convexity(cf, y, 14), "E7": mbsxl.price(cf, y, 14)}
+    for cell, w in want.items():
+        assert values[f"P!{cell}"] == pytest.approx(w, rel=1e-12), cell
+    z = mbsxl.zspread(cf, 100.0, [1.0, 30.0], [y, y], 14, compounding=2)
+    assert values["P!E8"] == pytest.approx(z, abs=1e-15)
+    oas = mbsxl.oas(99, 0.0666, 220, [1.0, 30.0], [y, y], servicing=0.003, age=0, sigma=0.01, mean_reversion=0.1,
+                    paths=200).table()
+    got = [[values[f"P!{c}{r}"] for c in "JK"] for r in range(2, 2 + len(oas))]
+    for (name, val), (gname, gval) in zip(oas.itertuples(index=False, name=None), got):
+        assert gname == name
+        assert gval == pytest.approx(val, rel=1e-12, abs=1e-15), name

@@ -1,10 +1,10 @@
 """Every registered MBS_ function is computed through a workbook (issue 3's acceptance, extended to the
 functions of the later issues): openpyxl writes the formulas (array formulas for tables),
 ``mbsxl.excel.calc.calculate`` recalculates, and the values equal the analytics core called directly
-to 1e-12 relative.  This file covers MBS_STRAT, MBS_POOLSUMMARY, MBS_PREDICT, MBS_LOGIT, MBS_TRANCHES,
-MBS_TRANCHESTATS, MBS_COUPONINDEX and MBS_ERROR; test_excel_workbooks.py, test_calc.py,
-test_regress_excel.py and test_pricing_workbook.py cover the rest, and the last test here fails when a
-registered function is in no test workbook.
+to 1e-12 relative.  This file covers MBS_STRAT, MBS_POOLSUMMARY, MBS_REGRESS, MBS_PREDICT, MBS_LOGIT,
+MBS_TRANCHES, MBS_TRANCHESTATS, MBS_COUPONINDEX and MBS_ERROR; test_excel_workbooks.py, test_calc.py and
+test_pricing_workbook.py cover the rest, and the last test here fails when a registered function is in
+no test workbook.
 
 Outside figures: the Jianyuan 2007-1 class sizes (seed 002: A 3,582,348,600, B 356,154,500,
 C 82,381,500, subordinate 139,799,108, summing to the pool's 4,160,683,708, seed 001) and the PBoC
@@ -80,6 +80,7 @@ def _expected(bal, contract, rate, term, y) -> dict:
     return {"strat": mbsxl.strat(contract, bal, [500000, 1000000, 2000000]),
             "summary": mbsxl.pool_summary(bal, rate, term),
             "predict": mbsxl.predict(bal, x, x[:6]),
+            "regress": mbsxl.regress(bal, x, cov_type="HC1").table(),
             "logit": mbsxl.logit(y, term.astype(float)).table(),
             "pool": pool, "tranches": mbsxl.tranches(*deal), "stats": mbsxl.tranche_stats(*deal)}
 
@@ -92,6 +93,7 @@ def _ref(top_left: str, df: pd.DataFrame) -> str:
 
 
 AT = {"strat": ("F", "A1"), "summary": ("F", "H1"), "predict": ("F", "A20"), "logit": ("F", "A30"),
+      "regress": ("F", "A60"),
       "pool": ("Deal", "E1"), "tranches": ("Deal", "V1"), "stats": ("Deal", "AH1")}
 
 
@@ -117,6 +119,7 @@ def book(tmp_path_factory):
         "summary": f"=MBS_POOLSUMMARY(Tape!A1:A{N},Tape!C1:C{N},Tape!D1:D{N})",
         "predict": f"=MBS_PREDICT(Tape!A1:A{N},Tape!C1:D{N},Tape!C1:D6)",
         "logit": f"=MBS_LOGIT(Tape!E1:E{N},Tape!D1:D{N})",
+        "regress": f"=MBS_REGRESS(Tape!A1:A{N},Tape!C1:D{N},,TRUE,\"HC1\")",
         "pool": f"=MBS_CASHFLOWS({sum(SIZES)},0.068,200,0.1726,\"CPR\",0.005,\"CDR\",0.3,12)",
         "tranches": f"=MBS_TRANCHES({pool},,,A1:A4,B1:B4,C1:C4,\"sequential\",0.1)",
         "stats": f"=MBS_TRANCHESTATS({pool},,,A1:A4,B1:B4,C1:C4,\"sequential\",0.1)",

@@ -138,4 +138,4 @@ def MBS_OAS(price, wac, wam, curve_terms, curve_rates, servicing=0, age=0, sigma
                      refi_slope=refi_slope, cpr_cap=cpr_cap, mortgage_spread=mortgage_spread,
                      delay_days=delay_days, settle_days=settle_days, prepay=prepay, prepay_type=prepay_type,
                      compounding=compounding,
-                     bump=bump).as_table()
+                     bump=bump).table()
