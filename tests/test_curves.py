@@ -16,19 +16,11 @@ from hypothesis import given, settings, strategies as st
 
 from mbsxl import curves as cv
 from mbsxl import pricing as pr
+from sf_gnma import sf_gnma_flows
 
 
 
-def _sf_flows():
-    """SF-50 pool flows per 100 (SF-4 BAL, SF-6 150% PSA, 9.5% gross, 9.0% net, 360 months)."""
-    c = 9.5 / 1200
-    bal = (1 - (1 + c) ** -(360.0 - np.arange(361))) / (1 - (1 + c) ** -360)
-    smm = 1 - (1 - 0.003 * np.minimum(np.arange(1, 361), 30)) ** (1 / 12)
-    f = np.r_[1.0, np.cumprod(1 - smm)] * bal
-    return 100 * (f[:-1] - f[1:] + f[:-1] * 0.09 / 12)
-
-
-CF = _sf_flows()
+CF = sf_gnma_flows()[0]
 TERMS = [0.25, 1, 3, 5, 10, 30]
 RATES = [0.030, 0.035, 0.040, 0.042, 0.045, 0.047]
 

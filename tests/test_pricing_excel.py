@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sf_gnma import sf_gnma_flows
 
 from mbsxl.excel.registry import functions
 from mbsxl.excel.functions import pricing as xp
@@ -16,16 +17,7 @@ from mbsxl import curves as cv
 NAMES = ["MBS_PRICE", "MBS_YIELD", "MBS_WAL", "MBS_DURATION", "MBS_CONVEXITY", "MBS_ZSPREAD", "MBS_OAS"]
 
 
-def _sf():
-    c = 9.5 / 1200
-    bal = (1 - (1 + c) ** -(360.0 - np.arange(361))) / (1 - (1 + c) ** -360)
-    smm = 1 - (1 - 0.003 * np.minimum(np.arange(1, 361), 30)) ** (1 / 12)
-    f = np.r_[1.0, np.cumprod(1 - smm)] * bal
-    prin = 100 * (f[:-1] - f[1:])
-    return prin + 100 * f[:-1] * 0.09 / 12, prin
-
-
-CF, PRIN = _sf()
+CF, PRIN = sf_gnma_flows()
 
 
 def test_registered_with_docs():

@@ -6,25 +6,16 @@ Figures: The Bond Market Association, Uniform Practices / Standard Formulas (02/
 """
 from __future__ import annotations
 
-import numpy as np
 import pytest
+from sf_gnma import sf_gnma_flows
 
 xlsxwriter = pytest.importorskip("xlsxwriter")
 calc = pytest.importorskip("mbsxl.excel.calc")
 
 
-def _sf():
-    c = 9.5 / 1200
-    bal = (1 - (1 + c) ** -(360.0 - np.arange(361))) / (1 - (1 + c) ** -360)
-    smm = 1 - (1 - 0.003 * np.minimum(np.arange(1, 361), 30)) ** (1 / 12)
-    f = np.r_[1.0, np.cumprod(1 - smm)] * bal
-    prin = 100 * (f[:-1] - f[1:])
-    return prin + 100 * f[:-1] * 0.09 / 12, prin
-
-
 @pytest.fixture(scope="module")
 def values(tmp_path_factory):
-    cf, prin = _sf()
+    cf, prin = sf_gnma_flows()
     path = tmp_path_factory.mktemp("wb") / "pricing.xlsx"
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet("P")
@@ -74,16 +65,17 @@ def test_cells_equal_the_core(values):
     """Each pricing cell equals the analytics core called directly on the same column, to 1e-12 relative
     (the Excel layer adds no arithmetic)."""
     import mbsxl
-    cf, prin = _sf()
+    cf, prin = sf_gnma_flows()
     y = mbsxl.yield_(cf, 100.0, 14)
     want = {"E1": y, "E2": mbsxl.yield_(cf, 100.0, 14, compounding=12), "E3": mbsxl.wal(prin, 14),
             "E4": mbsxl.duration(cf, y, 14), "E5": mbsxl.duration(cf, y, 14, modified=True),
             "E6": mbsxl.convexity(cf, y, 14), "E7": mbsxl.price(cf, y, 14)}
     for cell, w in want.items():
         assert values[f"P!{cell}"] == pytest.approx(w, rel=1e-12), cell
-    z = mbsxl.zspread(cf, 100.0, [1.0, 30.0], [y, y], 14, compounding=2)
+    yc = values["P!E1"]                               # the curve cells H1:H2 read the workbook's yield
+    z = mbsxl.zspread(cf, 100.0, [1.0, 30.0], [yc, yc], 14, compounding=2)
     assert values["P!E8"] == pytest.approx(z, abs=1e-15)
-    oas = mbsxl.oas(99, 0.0666, 220, [1.0, 30.0], [y, y], servicing=0.003, age=0, sigma=0.01, mean_reversion=0.1,
+    oas = mbsxl.oas(99, 0.0666, 220, [1.0, 30.0], [yc, yc], servicing=0.003, age=0, sigma=0.01, mean_reversion=0.1,
                     paths=200).table()
     got = [[values[f"P!{c}{r}"] for c in "JK"] for r in range(2, 2 + len(oas))]
     for (name, val), (gname, gval) in zip(oas.itertuples(index=False, name=None), got):
