@@ -124,6 +124,22 @@ def _plain(v):
     return str(v)
 
 
+
+def write_typed(ws, r: int, c: int, v, f) -> None:
+    """Write a constant with xlsxwriter's writer for its type: blank (None or ""), text, boolean, date,
+    number."""
+    if v is None or (isinstance(v, str) and v == ""):
+        ws.write_blank(r, c, None, f)
+    elif isinstance(v, str):
+        ws.write_string(r, c, v, f)
+    elif isinstance(v, bool):
+        ws.write_boolean(r, c, v, f)
+    elif isinstance(v, (_dt.date, _dt.datetime)):
+        d = v if isinstance(v, _dt.datetime) else _dt.datetime(v.year, v.month, v.day)
+        ws.write_datetime(r, c, d, f)
+    else:
+        ws.write_number(r, c, float(v), f)
+
 class Book:
     """An xlsxwriter workbook with the templates' formats and a store of computed values."""
 
@@ -203,20 +219,8 @@ class Book:
     # ------------------------------------------------------------------ writing
     def value(self, sheet, cell, v, fmt=None, style: str = "label"):
         """A constant that is not an input (a label, a heading text)."""
-        ws = self._ws(sheet)
         r, c = _cell(cell)
-        f = self._f(fmt, style)
-        if v is None:
-            ws.write_blank(r, c, None, f)
-        elif isinstance(v, str):
-            ws.write_string(r, c, v, f)
-        elif isinstance(v, bool):
-            ws.write_boolean(r, c, v, f)
-        elif isinstance(v, (_dt.date, _dt.datetime)):
-            d = v if isinstance(v, _dt.datetime) else _dt.datetime(v.year, v.month, v.day)
-            ws.write_datetime(r, c, d, f)
-        else:
-            ws.write_number(r, c, float(v), f)
+        write_typed(self._ws(sheet), r, c, v, self._f(fmt, style))
 
     def input(self, sheet, cell, v, fmt=None):
         """An input cell (styled blue on light yellow): data a reviewer replaces."""
@@ -327,16 +331,8 @@ class Book:
             for j in range(c0, c1 + 1):
                 if i == r0 and j == c0:
                     continue
-                f = cell_fmt(i, j)
                 v = self._stored(ws.name, i, j) if self.values is not None else 0
-                if v is None:
-                    ws.write_blank(i, j, None, f)
-                elif isinstance(v, bool):
-                    ws.write_boolean(i, j, v, f)
-                elif isinstance(v, str):
-                    ws.write_string(i, j, v, f)
-                else:
-                    ws.write_number(i, j, v, f)
+                write_typed(ws, i, j, v, cell_fmt(i, j))
 
     # ------------------------------------------------------------------ layout
     def freeze(self, sheet, row: int, col: int = 0):

@@ -84,7 +84,6 @@ def _layout():
 
 
 def _write(book: Book, tape: pd.DataFrame):
-    wb = book.workbook
     # ---------------------------------------------------------------- Table 1 (Excel built-ins)
     ws = book.sheet(SUMMARY)
     book.text(ws, "A1", label("建元2007-1 资产池总体特征", "Table 1"), "title")

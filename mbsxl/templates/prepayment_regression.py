@@ -34,7 +34,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 import mbsxl.regress  # noqa: F401
 from mbsxl.regress import COEF_COLUMNS, OLS_STATS, PREDICT_COLUMNS
-from mbsxl.templates._book import build_with_values, label
+from mbsxl.templates._book import build_with_values, label, write_typed
 
 R = sys.modules["mbsxl.regress"]
 
@@ -114,15 +114,7 @@ def _restyle_regression(book, ws, row0: int, col0: int, n_coef: int) -> None:
         return book.values.get(f"{ws.name.upper()}!{xl_rowcol_to_cell(r, c)}")
 
     def put(r, c, v, kind, style="formula"):
-        f = book.fmt(kind, style)
-        if v is None or (isinstance(v, str) and v == ""):
-            ws.write_blank(r, c, None, f)
-        elif isinstance(v, str):
-            ws.write_string(r, c, v, f)
-        elif isinstance(v, bool):
-            ws.write_boolean(r, c, v, f)
-        else:
-            ws.write_number(r, c, float(v), f)
+        write_typed(ws, r, c, v, book.fmt(kind, style))
 
     ncol = len(COEF_COLUMNS)
     if book.values is not None and isinstance(stored(row0, col0), str) and stored(row0, col0).startswith("#"):
