@@ -28,6 +28,7 @@ _CELL_RE = re.compile(r"<c\b[^>]*?(?:/>|>.*?</c>)", re.S)
 _R_ATTR = re.compile(r'\br="([A-Z]+)(\d+)"')
 _ROWNUM = re.compile(r'\br="(\d+)"')
 _F_RE = re.compile(r"<f\b[^>]*?(?:/>|>.*?</f>)", re.S)
+_DYNAMIC_RE = re.compile(r'<c\b[^>]*\bcm="\d+"[^>]*>(?=<f\b[^>]*\bt="array")')   # a dynamic-array anchor's tag
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -82,13 +83,12 @@ def dynamic_array_anchors(path) -> set[tuple[str, str]]:
                 xml = z.read(part).decode("utf-8")
             except KeyError:
                 continue
-            for m in _CELL_RE.finditer(xml):
-                cell = m.group(0)
-                head = cell[: cell.find(">") + 1]
-                if re.search(r'\bcm="\d+"', head) and re.search(r'<f\b[^>]*\bt="array"', cell):
-                    r = _R_ATTR.search(head)
-                    if r:
-                        out.add((name, f"{r.group(1)}{r.group(2)}"))
+            if 'cm="' not in xml:
+                continue
+            for m in _DYNAMIC_RE.finditer(xml):
+                r = _R_ATTR.search(m.group(0))
+                if r:
+                    out.add((name, f"{r.group(1)}{r.group(2)}"))
     return out
 
 
