@@ -148,10 +148,12 @@ if os.environ.get("MBSXL_ENGINE", "").lower() != "numpy":
     try:
         import numba as _numba
 
+        from ._jitcache import njit as _njit
+
         _loans_loop_py = _loans_loop
-        _loans_loop = _numba.njit(cache=True, nogil=True)(_loans_loop)
+        _loans_loop = _njit(cache=True, nogil=True)(_loans_loop)
         _prange = _numba.prange
-        _run_chunks_jit = _numba.njit(cache=True, parallel=True)(_run_chunks)
+        _run_chunks_jit = _njit(cache=True, parallel=True)(_run_chunks)
         _HAVE_NUMBA = True
     except Exception:  # numba missing or broken: the numpy engine serves
         _prange = range

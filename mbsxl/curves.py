@@ -654,9 +654,11 @@ def _jit_kernel():
     if _JIT is None:
         import numba
 
+        from ._jitcache import njit
+
         _prange = numba.prange                    # globals are read when the kernel compiles (first call)
-        _keep = numba.njit(inline="always", cache=True)(_keep_py)
-        _JIT = numba.njit(parallel=True, cache=True, nogil=True)(_kernel_py)
+        _keep = njit(inline="always", cache=True)(_keep_py)
+        _JIT = njit(parallel=True, cache=True, nogil=True)(_kernel_py)
     return _JIT
 
 

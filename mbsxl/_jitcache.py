@@ -1,0 +1,33 @@
+"""Where numba keeps its compiled-function cache: a per-user cache folder, never the installed package.
+
+numba's default (``cache=True``) writes next to the module's source, i.e. into
+``site-packages/mbsxl/__pycache__``.  A later ``pip install -e`` over that install leaves the folder
+behind, and ``import mbsxl`` then finds an empty namespace package there instead of the checkout.
+:func:`njit` points numba at ``<user cache>/mbsxl/numba`` first (a ``NUMBA_CACHE_DIR`` the user set is
+kept): ``%LOCALAPPDATA%\\mbsxl\\Cache\\numba`` on Windows, ``~/Library/Caches/mbsxl/numba`` on macOS,
+``$XDG_CACHE_HOME/mbsxl/numba`` (default ``~/.cache``) elsewhere.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+
+def cache_dir() -> str:
+    """The per-user folder for mbsxl's numba cache (not created here)."""
+    if sys.platform.startswith("win"):
+        base = os.environ.get("LOCALAPPDATA") or os.path.join(os.path.expanduser("~"), "AppData", "Local")
+        return os.path.join(base, "mbsxl", "Cache", "numba")
+    if sys.platform == "darwin":
+        return os.path.join(os.path.expanduser("~"), "Library", "Caches", "mbsxl", "numba")
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "mbsxl", "numba")
+
+
+def njit(**options):
+    """``numba.njit(**options)`` with the on-disk cache (``cache=True``) in :func:`cache_dir`."""
+    import numba
+
+    if options.get("cache") and not os.environ.get("NUMBA_CACHE_DIR"):
+        numba.config.CACHE_DIR = cache_dir()
+    return numba.njit(**options)
