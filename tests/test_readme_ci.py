@@ -24,3 +24,16 @@ def test_ci_runs_the_readme_test_command():
                 if line.strip() and not line.strip().startswith("#")]
     test_cmd = _commands()[1]
     assert test_cmd in ci_lines, f".ci/run does not run the README's test command: {test_cmd}"
+
+
+def test_ci_runs_the_readme_sequence_then_the_cli_elsewhere():
+    """Issue 11: the README's two commands, in order, in one checkout, then ``mbsxl calc`` from another
+    folder -- the newcomer's sequence that once left a broken ``import mbsxl``."""
+    ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()
+                if line.strip() and not line.strip().startswith("#")]
+    first, second = _commands()
+    assert first in ci_lines and second in ci_lines
+    assert ci_lines.index(first) < ci_lines.index(second)
+    after = ci_lines[ci_lines.index(second) + 1:]
+    cd = next(i for i, line in enumerate(after) if line.startswith("cd "))
+    assert any("mbsxl calc" in line for line in after[cd:]), "the CLI is not run from another folder"
