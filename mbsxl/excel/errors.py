@@ -13,6 +13,7 @@ downstream formulas propagate; the reason is kept in :data:`REASONS` (most recen
 """
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 
 #: Excel's error values, as Excel spells them.
@@ -88,6 +89,41 @@ def last_reason(key: str | None = None) -> str:
     if key is not None:
         return REASONS.get(key, "")
     return next(reversed(REASONS.values()), "") if REASONS else ""
+
+
+_REF = re.compile(r"^(?P<sheet>.*!)\$?(?P<c1>[A-Z]{1,3})\$?(?P<r1>\d+)(?::\$?(?P<c2>[A-Z]{1,3})\$?(?P<r2>\d+))?$")
+
+
+def _box(key: str):
+    m = _REF.match(key.replace("$", "").upper())
+    if not m:
+        return None
+
+    def col(s):
+        n = 0
+        for ch in s:
+            n = n * 26 + ord(ch) - 64
+        return n
+    r1, c1 = int(m["r1"]), col(m["c1"])
+    r2, c2 = (int(m["r2"]), col(m["c2"])) if m["c2"] else (r1, c1)
+    return m["sheet"], r1, c1, r2, c2
+
+
+def reason_at(key: str) -> str:
+    """The reason for cell ``key`` (``"[Book1.xlsx]Sheet1!B12"``): recorded under that cell, or under
+    a range that contains it (an array formula entered over ``A10:P209`` records under the range, and
+    ``=MBS_ERROR(B12)`` asks for one of its cells); the newest such reason; ``""`` when there is none."""
+    if key in REASONS:
+        return REASONS[key]
+    want = _box(key)
+    if want is None:
+        return ""
+    sheet, r, c = want[0], want[1], want[2]
+    for k in reversed(REASONS):
+        b = _box(k)
+        if b and b[0] == sheet and b[1] <= r <= b[3] and b[2] <= c <= b[4]:
+            return REASONS[k]
+    return ""
 
 
 def code_for(exc: BaseException) -> str:

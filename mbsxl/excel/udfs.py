@@ -1,23 +1,31 @@
-"""The MBS_ worksheet functions for Excel through xlwings, generated from the registry.
+"""The MBS_ worksheet functions for classic xlwings (Excel for Windows), generated from the registry.
 
-Point xlwings at this module (``UDF Modules: mbsxl.excel.udfs``, which ``mbsxl install`` and
-``install/install_windows.bat`` set) and click *Import Functions* once on the xlwings ribbon tab.
-Every function of :mod:`mbsxl.excel.registry` appears in the Function Wizard under the category
-"MBS", with its description (the docstring) and a description of each argument.
+Set xlwings' ``UDF Modules`` to ``mbsxl.excel.udfs`` (``mbsxl install`` writes it into the user config)
+and run *Import Functions* in the workbook or add-in that should hold the VBA wrappers (README, "Excel").
+Every function of :mod:`mbsxl.excel.registry` appears in the Function Wizard under the category "MBS",
+with its description (the docstring) and a description of each argument.
 
 Each generated function has the registry's argument names and defaults, so the VBA signature xlwings
-writes matches the reference, and does nothing but :func:`mbsxl.excel.dispatch.call`.  xlwings is
-asked for ranges as 2-D lists (``ndim=2``: a row stays a row) with error cells as their text
-(``err_to_str=True``, e.g. ``"#N/A"``, so an input error propagates by name).
+writes matches the reference, and does nothing but :func:`mbsxl.excel.dispatch.call`.  What xlwings is
+asked for (``xlwings.udfs.call_udf`` converts each COM value with these options):
 
-Errors: no Python exception reaches Excel.  A failing call returns a real Excel error value
-(``#VALUE!``, or ``#N/A``/``#DIV/0!`` propagated from an input) that downstream formulas propagate;
-the one-line reason is recorded for the calling cell, shown on Excel's status bar, and returned by
-``=MBS_ERROR(cell)`` (or ``=MBS_ERROR()`` for the most recent one).  See docs/ERRORS.md.
+- a true range argument (kinds vector, number_or_vector, array, matrix): ``ndim=2``, a 2-D list (a row
+  stays a row, one cell is ``[[x]]``);
+- every other argument (number, int, bool, text, date, any): xlwings' default, so a cell is a scalar
+  (a range still arrives as a list and is refused by name for a scalar kind);
+- all: ``err_to_str=True``, an error cell arrives as its text (``"#N/A"``) and propagates by name.
 
-Tables (``returns="table"``) spill in Excel 365.  For Excel 2016/2019 (no dynamic arrays) set the
-environment variable ``MBSXL_LEGACY_EXPAND=1`` before Excel starts: table functions are then
-decorated with xlwings' ``@ret(expand="table")``, which writes the table below the formula cell.
+Errors: no Python exception reaches Excel.  A failing call returns a real Excel error value (a COM
+``VT_ERROR``: ``#VALUE!``, or ``#N/A``/``#DIV/0!`` propagated from an input); the one-line reason is
+recorded for the calling cell or range, shown on Excel's status bar (cleared when that cell computes
+cleanly again) and returned by ``=MBS_ERROR(cell)`` (any cell of an array-formula range) or
+``=MBS_ERROR()`` (the most recent one).  See docs/ERRORS.md.
+
+Tables (``returns="table"``) are returned as a 2-D list: Excel 365 spills them; Excel 2016/2019 shows
+them in a range selected before entering the formula with Ctrl+Shift+Enter, and ``INDEX(MBS_X(...), r,
+c)`` works in both.  xlwings' ``@ret(expand="table")`` is deliberately not used: ``call_udf`` resizes the
+*calling* cell into an array formula of the table's size, which overwrites neighbouring cells when the
+call is nested in another formula.
 
 Off Windows, xlwings' decorators are stand-ins that attach nothing; the functions still work as
 plain Python (``MBS_SMM(0.25)``) and the registry stays the single source for tests.
@@ -25,7 +33,6 @@ plain Python (``MBS_SMM(0.25)``) and the registry stays the single source for te
 from __future__ import annotations
 
 import keyword
-import os
 
 from . import errors as _errors
 from .dispatch import call
@@ -48,7 +55,10 @@ VBA_RESERVED = {
     "variant", "wend", "while", "with", "withevents", "xor", "object", "decimal",
 }
 
-_RANGE_KINDS = ("vector", "number_or_vector", "array", "matrix", "any")
+#: Argument kinds that are true ranges: read by xlwings with ``ndim=2``.  ``any`` is not among them.
+_RANGE_KINDS = ("vector", "number_or_vector", "array", "matrix")
+
+_STATUS = {"key": None}
 
 
 def _caller_key(caller) -> str | None:
@@ -82,18 +92,23 @@ def _run(name: str, args: tuple, caller=None):
     if isinstance(result, _errors.XlError):
         if caller is not None:
             _status(caller, result.reason)
+            _STATUS["key"] = key
         return to_excel_error(result)
+    if caller is not None and key is not None and _STATUS["key"] == key:
+        _status(caller, "")                     # this cell's reason was shown; it is fixed now
+        _STATUS["key"] = None
     if isinstance(result, list):
         return [[to_excel_error(x) if isinstance(x, _errors.XlError) else x for x in row] for row in result]
     return result
 
 
 def _mbs_error(cell=None, caller=None):
-    """MBS_ERROR: the reason recorded for ``cell`` (an xlwings Range in Excel) or the latest."""
+    """MBS_ERROR: the reason recorded for ``cell`` (an xlwings Range in Excel; any cell of an
+    array-formula range finds the range's reason) or the latest."""
     key = _caller_key(cell) if cell is not None and hasattr(cell, "sheet") else None
     if key is None and isinstance(cell, str) and "!" in cell:
         key = cell
-    return _errors.last_reason(key) if key else _errors.last_reason()
+    return _errors.reason_at(key) if key else _errors.last_reason()
 
 
 def _python_name(name: str) -> str:
@@ -132,24 +147,21 @@ def _decorate(f, fn):
     """Apply xlwings' func/arg/ret decorators (stand-ins off Windows)."""
     if _xw is None:
         return f
-    legacy = os.environ.get("MBSXL_LEGACY_EXPAND", "").strip() not in ("", "0")
     for a in reversed(fn.args):
-        opts = {"doc": a.doc}
-        if fn.name == "MBS_ERROR":
-            opts["convert"] = "range"
-        elif a.kind in _RANGE_KINDS:
-            opts.update(ndim=2, err_to_str=True)
-        else:
-            opts.update(err_to_str=True)
-        try:
-            f = _xw.arg(_python_name(a.name), **opts)(f)
-        except TypeError:  # an older xlwings without err_to_str
-            opts.pop("err_to_str", None)
-            f = _xw.arg(_python_name(a.name), **opts)(f)
-    if fn.returns == "table" and legacy:
-        f = _xw.ret(expand="table")(f)
-    f = _xw.func(category="MBS", volatile=fn.volatile)(f)
-    return f
+        f = _xw.arg(_python_name(a.name), **arg_options(fn, a))(f)
+    return _xw.func(category="MBS", volatile=fn.volatile)(f)
+
+
+def arg_options(fn, a) -> dict:
+    """The xlwings ``@arg`` options of registry argument ``a`` of ``fn`` (see the module docstring)."""
+    opts = {"doc": a.doc}
+    if fn.name == "MBS_ERROR":
+        opts["convert"] = "range"
+    elif a.kind in _RANGE_KINDS:
+        opts.update(ndim=2, err_to_str=True)
+    else:
+        opts.update(err_to_str=True)
+    return opts
 
 
 def _build() -> dict:
