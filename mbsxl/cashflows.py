@@ -48,6 +48,12 @@ _AMORT_ALIASES = {"level_payment": "level_payment", "annuity": "level_payment", 
                   "level_principal": "level_principal", "等额本金": "level_principal"}
 
 
+#: Bounds on the floating-rate terms: a multiplier of the benchmark in [0, 3] (floating mortgages use
+#: multipliers near 1, e.g. 0.85), a margin within +-20% (a decimal: 0.005 = 50 bp).
+MAX_MULTIPLIER = 3.0
+MAX_MARGIN = 0.2
+
+
 def _amortization(name: str, value) -> str:
     if isinstance(value, str):
         key = value.strip().lower().replace("-", "_").replace(" ", "_")
@@ -57,7 +63,11 @@ def _amortization(name: str, value) -> str:
 
 
 def _path(name: str, value, T: int, *, hi: float | None) -> np.ndarray:
-    """A scalar or a per-month vector, extended with its last value to T months."""
+    """A scalar or a per-month vector, extended with its last value to T months.  ``hi=None``: a
+    PSA/SDA speed in percent (150 = 150%; 0 < speed < 5 refused, see :func:`mbsxl._validate.speeds`)."""
+    v.no_bool(name, value)
+    if hi is None:
+        v.speeds(name, value)
     if np.ndim(value) == 0:
         x = v.number(name, value, lo=0.0) if hi is None else v.rate(name, value, hi=hi)
         return np.full(T, x)
@@ -123,13 +133,31 @@ def _table(acc: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(data, columns=COLUMNS)
 
 
-def _assumptions(T, prepay, prepay_type, default, default_type, severity, recovery_lag, servicing):
+def _assumptions(T, prepay, prepay_type, default, default_type, severity, recovery_lag, servicing,
+                 term_name="wam"):
     smm_tab = _prepay_table(prepay, prepay_type, T)
     mdr_tab = _default_table(default, default_type, T)
     sev = v.fraction("severity", severity)
     lag = v.whole("recovery_lag", recovery_lag, lo=0)
     svc = v.rate("servicing", servicing)
+    if lag >= T and (mdr_tab > 0).any():
+        # SF-19 j: no default in a loan's last recovery_lag months, so no month could default at all
+        raise v.MbsxlInputError(
+            f"recovery_lag={lag} months is not below the term ({term_name}={T} months): the Standard "
+            f"Formulas allow no default in a loan's last recovery_lag months (SF-19 j), so every default "
+            f"would be dropped; pass a lag of at most {T - 1}, or default=0")
     return smm_tab, mdr_tab, sev, lag, svc
+
+
+def _servicing_below(svc: float, name: str, rates: np.ndarray) -> None:
+    """Servicing is paid out of interest: refuse a fee above the (gross) loan rate."""
+    bad = rates < svc
+    if bad.any():
+        i = int(np.argmax(bad))
+        where = name if rates.size == 1 and name == "wac" else f"{name}[{i}]"
+        raise v.MbsxlInputError(
+            f"servicing={v._fmt(svc)} is above {where}={v._fmt(float(rates[i]))}; the servicing fee is paid out "
+            f"of the loan interest, so it must be <= the loan rate (net interest would be negative)")
 
 
 def cashflows(balance, wac, wam, prepay=0, prepay_type="CPR", default=0, default_type="CDR",
@@ -160,12 +188,13 @@ def cashflows(balance, wac, wam, prepay=0, prepay_type="CPR", default=0, default
     """
     bal = v.number("balance", balance, lo=0.0, accepted="pass a balance >= 0")
     rate = v.rate("wac", wac)
-    n = v.whole("wam", wam)
-    a = v.whole("age", age, lo=0)
+    n = v.months("wam", wam)
+    a = v.months("age", age, lo=0)
     lp = _amortization("amortization", amortization) == "level_principal"
     adv = _bool("advance", advance)
     smm_tab, mdr_tab, sev, lag, svc = _assumptions(n, prepay, prepay_type, default, default_type,
                                                    severity, recovery_lag, servicing)
+    _servicing_below(svc, "wac", np.array([rate]))
     acc = _engine.project(np.array([bal]), np.array([rate]), np.array([n]), np.array([a]), np.array([lp]),
                           np.full(n, np.nan), np.ones(1), np.zeros(1), svc, smm_tab, mdr_tab, sev, lag, adv)
     return _table(acc)
@@ -213,22 +242,37 @@ def loan_cashflows(balances, rates, remaining_terms, prepay=0, prepay_type="CPR"
     n = bal.size
     if n == 0:
         raise ValueError("balances is empty; pass one balance a loan")
+    if n > v.MAX_LOANS:
+        raise v.MbsxlInputError(f"balances has {n:,} loans, above the cap of {v.MAX_LOANS:,}; split the tape")
     rates_a = _loan_array("rates", rates, n, lo=0.0, hi=1.0, percent_hint=True)
     terms = _loan_array("remaining_terms", remaining_terms, n, lo=1.0)
     if (terms != np.floor(terms)).any():
         i = int(np.argmax(terms != np.floor(terms)))
         raise ValueError(f"remaining_terms[{i}]={terms[i]:g} is not a whole number of months")
+    if terms.max() > v.MAX_MONTHS:
+        i = int(np.argmax(terms > v.MAX_MONTHS))
+        raise v.MbsxlInputError(f"remaining_terms[{i}]={terms[i]:g} is above the cap of {v.MAX_MONTHS} months "
+                                f"(50 years); pass terms of at most {v.MAX_MONTHS}")
+    if n * terms.max() > v.MAX_LOAN_MONTHS:
+        raise v.MbsxlInputError(
+            f"balances has {n:,} loans x {int(terms.max())} months = {n * int(terms.max()):,} loan-months, above the "
+            f"cap of {v.MAX_LOAN_MONTHS:,}; split the tape or project a representative pool with cashflows")
     terms = terms.astype(np.int64)
     ages_a = np.zeros(n, dtype=np.int64) if ages is None else _loan_array("ages", ages, n, lo=0.0)
     if ages is not None and (ages_a != np.floor(ages_a)).any():
         i = int(np.argmax(ages_a != np.floor(ages_a)))
         raise ValueError(f"ages[{i}]={ages_a[i]:g} is not a whole number of months")
+    if ages is not None and (ages_a > v.MAX_MONTHS).any():
+        i = int(np.argmax(ages_a > v.MAX_MONTHS))
+        raise v.MbsxlInputError(f"ages[{i}]={ages_a[i]:g} is above the cap of {v.MAX_MONTHS} months (50 years)")
     ages_a = np.asarray(ages_a, dtype=np.int64)
     lp = _amortization_types(amortization, n)
     adv = _bool("advance", advance)
     T = int(terms.max())
     smm_tab, mdr_tab, sev, lag, svc = _assumptions(T, prepay, prepay_type, default, default_type,
-                                                   severity, recovery_lag, servicing)
+                                                   severity, recovery_lag, servicing,
+                                                   term_name="the longest of remaining_terms")
+    _servicing_below(svc, "rates", rates_a)
     bench = np.full(T, np.nan)
     mult = np.ones(n)
     marg = np.zeros(n)
@@ -239,8 +283,25 @@ def loan_cashflows(balances, rates, remaining_terms, prepay=0, prepay_type="CPR"
         if multipliers is None and margins is None:
             raise ValueError("pass multipliers (e.g. 0.85) and/or margins with benchmark")
         bench = reset_path(benchmark, start_date, T)
-        mult = np.zeros(n) if multipliers is None else _loan_array("multipliers", multipliers, n, lo=0.0)
-        marg = np.zeros(n) if margins is None else _loan_array("margins", margins, n)
+        mult = np.zeros(n) if multipliers is None else _loan_array("multipliers", multipliers, n, lo=0.0,
+                                                                   hi=MAX_MULTIPLIER)
+        if margins is None:
+            marg = np.zeros(n)
+        else:
+            marg = _loan_array("margins", margins, n)
+            for i, m in enumerate(marg):
+                v.spread(f"margins[{i}]" if marg.size > 1 else "margins", float(m), hi=MAX_MARGIN)
+        resets = bench[~np.isnan(bench)]
+        if resets.size:
+            for label, lo_hi in (("lowest", resets.min()), ("highest", resets.max())):
+                new_rate = lo_hi * mult + marg
+                bad = (new_rate < svc) | (new_rate > 1.0)
+                if bad.any():
+                    i = int(np.argmax(bad))
+                    raise v.MbsxlInputError(
+                        f"loan {i + 1} reprices to {v._fmt(float(new_rate[i]))} at the {label} benchmark "
+                        f"({v._fmt(float(lo_hi))}) x multipliers ({v._fmt(float(mult[i]))}) + margins "
+                        f"({v._fmt(float(marg[i]))}); a reset rate must be in [servicing={v._fmt(svc)}, 1]")
     acc = _engine.project(bal, rates_a, terms, ages_a, lp, bench, mult, marg, svc, smm_tab, mdr_tab, sev,
                           lag, adv, engine=engine)
     return _table(acc)

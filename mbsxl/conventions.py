@@ -47,6 +47,7 @@ def _out(a: np.ndarray):
 
 def _rates(name: str, x, *, hi: float = 1.0) -> np.ndarray:
     """Decimal rates in [0, hi] as an array; a scalar 8 is named as a percent typed as a number."""
+    v.no_bool(name, x)
     a = np.asarray(x, dtype=float) if not isinstance(x, (int, float)) else np.asarray(float(x))
     if a.ndim == 0:
         v.rate(name, float(a), hi=hi)
@@ -78,6 +79,9 @@ def monthly_to_annual(a: np.ndarray) -> np.ndarray:
 
 def _from_report(name: str, amount, beginning_balance, scheduled_principal) -> np.ndarray:
     """``amount / (beginning_balance - scheduled_principal)`` with the arguments named in errors."""
+    for label, arg in ((name, amount), ("beginning_balance", beginning_balance),
+                       ("scheduled_principal", scheduled_principal)):
+        v.no_bool(label, arg)
     amt = np.asarray(amount, dtype=float)
     beg = np.asarray(beginning_balance, dtype=float)
     sched = np.asarray(scheduled_principal, dtype=float)
@@ -157,6 +161,7 @@ def cdr(mdr):
 
 
 def _months(name: str, month) -> np.ndarray:
+    v.no_bool(name, month)
     m = np.asarray(month, dtype=float)
     if (~np.isfinite(m)).any():
         raise ValueError(f"{name} holds a value that is not a finite number")
@@ -167,10 +172,8 @@ def _months(name: str, month) -> np.ndarray:
 
 
 def _speed(name: str, speed) -> np.ndarray:
-    s = np.asarray(speed, dtype=float)
-    if (~np.isfinite(s)).any() or (s < 0).any():
-        raise ValueError(f"{name}={speed!r} must be a speed >= 0 in percent of the benchmark (100 = 100%)")
-    return s
+    """Speeds in percent of the benchmark (150 = 150%); see :func:`mbsxl._validate.speeds`."""
+    return v.speeds(name, speed)
 
 
 def psa(age, speed=100):

@@ -294,7 +294,10 @@ def short_rate_paths(curve_terms, curve_rates, times, *, compounding="continuous
     curve = ZeroCurve(curve_terms, curve_rates, compounding)
     t = v.array("times", times, lo=0)
     a, s = _check_model(mean_reversion, sigma)
-    n = v.whole("paths", paths)
+    n = v.whole("paths", paths, hi=v.MAX_PATHS, why=" paths (memory and time)")
+    if n * t.size > v.MAX_PATHS * v.MAX_MONTHS:
+        raise v.MbsxlInputError(f"paths={n:,} x {t.size:,} times = {n * t.size:,} rates, above the cap of "
+                                f"{v.MAX_PATHS * v.MAX_MONTHS:,} (the matrix is held in memory); pass fewer")
     eps = _chunk_normals(_rng(seed), n, t.size, bool(antithetic))
     return _hw_paths(curve, t, a, s, np.ascontiguousarray(eps.T), bool(antithetic))
 
@@ -334,9 +337,12 @@ def path_cashflows(smm, wac, wam, servicing=0.0, amortization="level_payment"):
     [50.751244, 50.751244]
     """
     smm = np.atleast_2d(np.asarray(smm, dtype=float))
-    n = v.whole("wam", wam)
+    n = v.months("wam", wam)
     c = v.rate("wac", wac)
     svc = v.rate("servicing", servicing)
+    if svc > c:
+        raise v.MbsxlInputError(f"servicing={svc:g} is above wac={c:g}; the servicing fee is paid out of the loan "
+                                "interest, so it must be <= wac")
     if smm.shape[1] < n:
         raise ValueError(f"smm has {smm.shape[1]} months; wam={n} needs {n}")
     if (~np.isfinite(smm)).any() or (smm < 0).any() or (smm > 1).any():
@@ -725,13 +731,14 @@ def oas(price, wac, wam, curve_terms, curve_rates, *, servicing=0.0, age=0, amor
     """
     p = v.number("price", price, lo=0, lo_open=True)
     c = v.rate("wac", wac)
-    n = v.whole("wam", wam)
+    n = v.months("wam", wam)
     svc = v.rate("servicing", servicing)
     if svc > c:
-        raise ValueError(f"servicing={svc:g} exceeds wac={c:g}")
-    a0 = v.whole("age", age, lo=0)
+        raise v.MbsxlInputError(f"servicing={svc:g} is above wac={c:g}; the servicing fee is paid out of the loan "
+                                "interest, so it must be <= wac")
+    a0 = v.months("age", age, lo=0)
     a, s = _check_model(mean_reversion, sigma)
-    n_paths = v.whole("paths", paths)
+    n_paths = v.whole("paths", paths, hi=v.MAX_PATHS, why=" paths (memory and time)")
     anti = bool(antithetic)
     if anti and n_paths % 2:
         raise ValueError(f"paths={n_paths} is odd; antithetic variates need an even number of paths")
@@ -744,14 +751,16 @@ def oas(price, wac, wam, curve_terms, curve_rates, *, servicing=0.0, age=0, amor
     if anti and chunk % 2:
         chunk += 1
     curve = ZeroCurve(curve_terms, curve_rates, compounding)
-    model = dict(base_cpr=v.number("base_cpr", base_cpr, lo=0, hi=1), refi_slope=v.number("refi_slope", refi_slope),
+    model = dict(base_cpr=v.number("base_cpr", base_cpr, lo=0, hi=1),
+                 refi_slope=v.number("refi_slope", refi_slope, lo=-100, hi=100,
+                                     accepted="accepted: [-100, 100] (CPR added per unit of incentive)"),
                  cpr_floor=v.fraction("cpr_floor", cpr_floor), cpr_cap=v.fraction("cpr_cap", cpr_cap))
     t = _pr.payment_times(n, delay_days, settle_days, basis, 12, start_date, payment_day)
     cpn = c - svc if coupon is None else coupon
     target = p + _pr._accrued_or_zero(cpn, settle_days, basis)
     ages = np.arange(1, n + 1) + a0
     r0 = float(curve.forward(0.0))
-    spread = c - r0 if mortgage_spread is None else v.number("mortgage_spread", mortgage_spread, lo=-1, hi=1)
+    spread = c - r0 if mortgage_spread is None else v.spread("mortgage_spread", mortgage_spread)
 
     kind = v.choice("amortization", amortization, ["level_payment", "level_principal"])
     ptype = v.choice("prepay_type", prepay_type, ["CPR", "SMM", "PSA"])
@@ -760,7 +769,7 @@ def oas(price, wac, wam, curve_terms, curve_rates, *, servicing=0.0, age=0, amor
             raise ValueError("prepay_type='PSA' needs prepay = one PSA speed (e.g. 150)")
         from .conventions import psa
 
-        prepay = np.asarray(psa(ages, v.number("prepay", prepay, lo=0)), dtype=float)
+        prepay = np.asarray(psa(ages, float(v.speeds("prepay", v.number("prepay", prepay, lo=0)))), dtype=float)
         ptype = "CPR"
     bal = _amortized_balance(c, n, kind)
     started = time.perf_counter()

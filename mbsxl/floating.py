@@ -22,6 +22,8 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from ._validate import MbsxlInputError
+
 SERIES = ("deposit_1y", "lending_1y", "lending_over_5y")
 
 
@@ -54,11 +56,24 @@ def _as_date(name: str, value) -> _dt.date:
 
 
 def _table(benchmark) -> tuple[np.ndarray, np.ndarray]:
+    accepted = ("pass (date, rate) rows: a two-column table of effective dates and decimal rates, "
+                "e.g. benchmark_rates()")
     if isinstance(benchmark, pd.DataFrame):
-        dates, rates = benchmark.iloc[:, 0].tolist(), benchmark.iloc[:, 1].to_numpy(dtype=float)
+        if benchmark.shape[1] < 2:
+            raise MbsxlInputError(f"benchmark has {benchmark.shape[1]} column; {accepted}")
+        dates, rates = benchmark.iloc[:, 0].tolist(), benchmark.iloc[:, 1].tolist()
     else:
+        if isinstance(benchmark, (str, bytes)) or np.ndim(benchmark) == 0:
+            raise MbsxlInputError(f"benchmark={benchmark!r} is not a table; {accepted}")
         pairs = list(benchmark)
-        dates, rates = [p[0] for p in pairs], np.asarray([p[1] for p in pairs], dtype=float)
+        for i, p in enumerate(pairs):
+            if isinstance(p, (str, bytes)) or np.ndim(p) != 1 or len(p) != 2:
+                raise MbsxlInputError(f"benchmark row {i + 1} is {p!r}, not a (date, rate) pair; {accepted}")
+        dates, rates = [p[0] for p in pairs], [p[1] for p in pairs]
+    for i, x in enumerate(rates):
+        if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, np.integer, np.floating)):
+            raise MbsxlInputError(f"benchmark row {i + 1} rate={x!r} is not a number; {accepted}")
+    rates = np.asarray(rates, dtype=float)
     d = np.array([np.datetime64(_as_date("benchmark date", x), "D") for x in dates])
     if d.size == 0:
         raise ValueError("benchmark is empty; pass (date, rate) rows")

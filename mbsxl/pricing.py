@@ -197,6 +197,20 @@ def accrued(coupon, settle_days=0, basis="30/360") -> float:
 # --------------------------------------------------------------------------------------------
 # price <-> yield
 # --------------------------------------------------------------------------------------------
+def _yield(name: str, value, m: int) -> float:
+    """An annual yield as a decimal above -100% (-1): at or below it the discount factor
+    ``(1 + y/m) ** (-m T)`` is not a discount (y = -1 with m = 2 would discount at -50% a half-year)."""
+    y = v.number(name, value)
+    if y <= -1.0:
+        raise v.MbsxlInputError(f"{name}={v._fmt(y)} is a yield of {v._fmt(100 * y)}%; accepted: a decimal above -1 "
+                                "(-100% a year), e.g. 0.08 for 8%")
+    if y > 1.0 and y <= 100.0:
+        raise v.MbsxlInputError(f"{name}={v._fmt(y)} looks like a percent; pass {v._fmt(y / 100)}")
+    if y > 100.0:
+        raise v.MbsxlInputError(f"{name}={v._fmt(y)} is out of range; accepted: a decimal in (-1, 1] (-100% to 100%)")
+    return y
+
+
 def _discount(y: float, m: int, t: np.ndarray) -> np.ndarray:
     base = 1.0 + y / m
     if base <= 0:
@@ -206,6 +220,11 @@ def _discount(y: float, m: int, t: np.ndarray) -> np.ndarray:
 
 def _setup(cash_flows, delay_days, settle_days, basis, balance, periods_per_year, start_date, payment_day):
     cf = _flows("cash_flows", cash_flows)
+    if not (cf > 0).any():
+        raise v.MbsxlInputError(
+            f"cash_flows has no positive flow ({cf.size} values, largest {v._fmt(float(cf.max()))}); price, yield, "
+            "duration and convexity are for an investor's receipts: pass the flows received (> 0), e.g. the "
+            "Cash Flow column of MBS_CASHFLOWS")
     bal = v.number("balance", balance, lo=0, lo_open=True)
     t = payment_times(cf.size, delay_days, settle_days, basis, periods_per_year, start_date, payment_day)
     return cf * (100.0 / bal), t
@@ -242,9 +261,7 @@ def price(cash_flows, yield_, delay_days=0, settle_days=0, basis="30/360", *, ba
     """
     cf, t = _setup(cash_flows, delay_days, settle_days, basis, balance, periods_per_year, start_date, payment_day)
     m = _compounding(compounding)
-    y = v.number("yield_", yield_, lo=-m, lo_open=True)
-    if y > 1.0 and y <= 100.0:
-        raise ValueError(f"yield_={y:g} looks like a percent; pass {y / 100:g}")
+    y = _yield("yield_", yield_, m)
     full = float(cf @ _discount(y, m, t))
     return full - _accrued_or_zero(coupon, settle_days, basis)
 
@@ -270,14 +287,13 @@ def yield_(cash_flows, price, delay_days=0, settle_days=0, basis="30/360", *, ba
     def f(y):
         return float(cf @ _discount(y, m, t)) - target
 
-    lo, hi = -0.05, 1.0
+    lo, hi = -0.05, 1.0                  # yields are searched in (-100%, 100%], the range _yield accepts
     with np.errstate(over="ignore"):
-        while f(lo) < 0 and lo > -0.9 * m:
-            lo = max(2 * lo, -0.9 * m)
-        while f(hi) > 0 and hi < 1e3:
-            hi *= 4
+        while f(lo) < 0 and lo > -0.99:
+            lo = max(2 * lo, -0.99)
     if not (f(lo) >= 0 >= f(hi)):
-        raise ValueError(f"price={p:g}: no yield between {lo:g} and {hi:g} reprices the cash flows")
+        raise v.MbsxlInputError(f"price={p:g}: no yield between {lo:g} and {hi:g} (-99% to 100%) reprices the "
+                                "cash flows; check the price (per 100 of current face) and balance")
     return float(brentq(f, lo, hi, xtol=1e-14, rtol=1e-13, maxiter=500))
 
 
@@ -322,7 +338,7 @@ def _at_yield(cash_flows, yield_, price, what, delay_days, settle_days, basis, b
     y = _yield_or_price(cash_flows, yield_, price, kw)
     cf, t = _setup(cash_flows, delay_days, settle_days, basis, balance, periods_per_year, start_date, payment_day)
     m = _compounding(compounding)
-    y = v.number("yield_", y, lo=-m, lo_open=True)
+    y = _yield("yield_", y, m)
     d = _discount(y, m, t)
     full = float(cf @ d)
     if full <= 0:
@@ -372,5 +388,5 @@ def convert_yield(y, from_compounding=2, to_compounding=12) -> float:
     8.93863
     """
     m1, m2 = _compounding(from_compounding), _compounding(to_compounding)
-    y = v.number("y", y, lo=-m1, lo_open=True)
+    y = _yield("y", y, m1)
     return m2 * ((1.0 + y / m1) ** (m1 / m2) - 1.0)

@@ -12,9 +12,10 @@ Conventions
 - Weighted averages in :func:`pool_summary` are weighted by **current balance** (the usual
   convention of offering documents and trustee reports: WA rate, WA remaining term, WA seasoning,
   WA borrower age).
-- Blank rows are allowed: a row whose balance is NaN (a blank cell below a pasted tape) is dropped
-  when its other fields are blank too; a row with a balance but a blank value, or the reverse, is
-  an error naming the row.
+- Blank rows are allowed in :func:`strat`: a row whose balance is NaN (a blank cell below a pasted
+  tape) is dropped when its value is blank too; a row with a balance but a blank value, or the
+  reverse, is an error naming the row.  :func:`pool_summary` counts loans, so it refuses a NaN
+  balance by position rather than drop it.  Totals that overflow a double are refused.
 
 Example
 -------
@@ -87,9 +88,14 @@ def _column(name: str, value) -> np.ndarray:
     return a
 
 
-def _rows(balances, **others):
-    """Balances and the other columns with blank rows dropped; checks lengths and partial blanks."""
+def _rows(balances, *, drop_blank: bool = True, **others):
+    """Balances and the other columns with blank rows dropped; checks lengths and partial blanks.
+    ``drop_blank=False``: a NaN balance is refused by position (nothing is dropped)."""
     bal = _column("balances", balances)
+    if not drop_blank and np.isnan(bal).any():
+        i = int(np.argmax(np.isnan(bal)))
+        raise v.MbsxlInputError(f"balances[{i}] is NaN (an empty cell?); pass a number for every loan, or remove the "
+                                f"row ({bal.size} rows, {int(np.isnan(bal).sum())} NaN)")
     cols = {}
     for name, x in others.items():
         if x is None:
@@ -113,7 +119,15 @@ def _rows(balances, **others):
     if (bal < 0).any():
         i = int(np.flatnonzero(keep)[np.argmax(bal < 0)])
         raise ValueError(f"balances[{i}]={_column('balances', balances)[i]:g} is negative; balances are >= 0")
-    return bal, {k: a[keep] for k, a in cols.items()}
+    cols = {k: a[keep] for k, a in cols.items()}
+    for name, a in [("balances", bal)] + list(cols.items()):
+        with np.errstate(over="ignore"):
+            overflow = not np.isfinite(a.sum()) or not np.isfinite(np.dot(a, bal))
+        if overflow:
+            big = float(np.abs(a).max())
+            raise v.MbsxlInputError(f"{name} holds values up to {big:g}: their totals overflow a double "
+                                    f"(above 1.8e308); pass amounts in yuan (or 万元), not encoded values")
+    return bal, cols
 
 
 def strat(values, balances, breakpoints, labels=None) -> pd.DataFrame:
@@ -175,8 +189,8 @@ def pool_summary(balances, rates=None, remaining_terms=None, seasoning=None, age
     >>> dict(zip(t[STATISTIC], t[VALUE]))[S_WA_RATE]
     0.0675
     """
-    bal, cols = _rows(balances, rates=rates, remaining_terms=remaining_terms, seasoning=seasoning,
-                      ages=ages, original_amounts=original_amounts)
+    bal, cols = _rows(balances, drop_blank=False, rates=rates, remaining_terms=remaining_terms,
+                      seasoning=seasoning, ages=ages, original_amounts=original_amounts)
     if "rates" in cols:
         cols["rates"] = v.array("rates", cols["rates"], lo=0.0, hi=1.0, percent_hint=True)
     for name in ("remaining_terms", "seasoning", "ages", "original_amounts"):

@@ -18,6 +18,9 @@ The waterfall of each period ``t`` (one row of the pool table, see :mod:`mbsxl.c
    ``structure="sequential"`` pays each class in order until it is retired (A, then B, then C, then
    the subordinate class); ``"pro_rata"`` splits it in proportion to the classes' beginning balances.
    Principal left when every class is retired (a pool larger than the notes) leaves the deal.
+   The classes may not total more than the collateral: with a pool table (its first ``Beginning
+   Balance``) or ``pool_balance``, class balances summing above it are refused; with bare columns
+   and no ``pool_balance`` the classes are taken to be the whole pool (``pool_balance`` = their sum).
 5. **Losses** (the pool's ``Loss``) write the classes down from the bottom up: the most junior
    class first, a class only after every class below it is written off (after the period's
    principal).
@@ -300,6 +303,13 @@ def _prepare(pool_principal, pool_interest, pool_loss, tranche_names, tranche_ba
         bal0 = table_bal if table_bal is not None else float(balances.sum())
     else:
         bal0 = v.number("pool_balance", pool_balance, lo=0.0, lo_open=True)
+    total = float(balances.sum())
+    if total > bal0 * (1 + 1e-9) + 1e-6:
+        src = "pool_balance" if pool_balance is not None else "the pool table's first Beginning Balance"
+        raise v.MbsxlInputError(
+            f"tranche_balances sum to {v._fmt(total)}, more than the collateral ({src} = {v._fmt(bal0)}); the "
+            f"classes could never be repaid or written down in full. Pass class balances summing to at most "
+            f"the pool balance (the excess of the pool over the classes is overcollateralisation)")
     if not isinstance(interest_on_shortfall, (bool, np.bool_)):
         raise ValueError(f"interest_on_shortfall={interest_on_shortfall!r} is not TRUE or FALSE")
     if not isinstance(residual, (bool, np.bool_)):
