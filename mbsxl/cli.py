@@ -2,7 +2,8 @@
 
     mbsxl calc WORKBOOK [--set 'Sheet!B2=0.25' ...] [--json] [--out FILE.xlsx]
     mbsxl functions [--json]
-    mbsxl install
+    mbsxl install [--dry-run]
+    mbsxl lite [--out DIR] [--requirement SPEC]
     mbsxl templates build [--check] [--outdir workbooks]
     mbsxl demo [...]
     mbsxl bench
@@ -100,6 +101,15 @@ def _cmd_install(a) -> int:
     return install.main(dry_run=a.dry_run)
 
 
+def _cmd_lite(a) -> int:
+    from .excel import lite
+    for path in lite.write(a.out, a.requirement):
+        print(f"wrote {path}")
+    print("Paste main.py into the xlwings Lite editor and requirements.txt into its requirements.txt tab "
+          "(README, Excel on Mac and the web).")
+    return 0
+
+
 def _cmd_templates(a) -> int:
     from . import templates
     result = templates.build_all(a.outdir, check=a.check)
@@ -166,6 +176,12 @@ def build_parser() -> argparse.ArgumentParser:
     i = sub.add_parser("install", help="install the xlwings add-in and point it at mbsxl (Windows)")
     i.add_argument("--dry-run", action="store_true", help="say what would be done")
     i.set_defaults(run=_cmd_install)
+
+    lt = sub.add_parser("lite", help="write main.py and requirements.txt for xlwings Lite (Mac, web, Windows)")
+    lt.add_argument("--out", default="mbsxl_lite", metavar="DIR", help="folder to write into (default mbsxl_lite)")
+    lt.add_argument("--requirement", metavar="SPEC",
+                    help="how Lite installs mbsxl: a version pin or a wheel URL (default mbsxl==<this version>)")
+    lt.set_defaults(run=_cmd_lite)
 
     t = sub.add_parser("templates", help="template workbooks")
     tsub = t.add_subparsers(dest="action", required=True)

@@ -1,0 +1,75 @@
+"""``mbsxl lite``: the generated xlwings Lite ``main.py`` imports with xlwings' own Lite decorators and
+with the packages Lite does not have blocked, and each function called through xlwings' Lite calling
+path (``xlwings.server.custom_functions_call``, Office.js-shaped arguments) equals the analytics core.
+The checks run in a child process (tests/_lite_child.py), one reported line per case.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from mbsxl.cli import main as cli_main
+from mbsxl.excel import lite
+from mbsxl.excel.registry import functions
+
+HERE = pathlib.Path(__file__).resolve().parent
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    out = tmp_path_factory.mktemp("lite")
+    assert cli_main(["lite", "--out", str(out)]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def child(generated):
+    env = dict(os.environ, XLWINGS_ON_SERVER="true", XLWINGS_LICENSE_KEY="noncommercial",
+               PYTHONPATH=os.pathsep.join([str(HERE.parent), os.environ.get("PYTHONPATH", "")]))
+    p = subprocess.run([sys.executable, str(HERE / "_lite_child.py"), str(generated / "main.py")],
+                       capture_output=True, text=True, env=env, timeout=600, cwd=str(generated))
+    assert p.returncode == 0, p.stderr[-3000:]
+    return {r["case"]: r for r in map(json.loads, p.stdout.splitlines())}
+
+
+CASES = ["every registry function is a Lite function", "descriptions", "scalar from a cell", "row", "column",
+         "block", "text number", "vector column", "vector row", "blank, omitted, boolean",
+         "error cell (data type)", "error cell (text)", "bad input", "MBS_ERROR gives the reason", "date serial",
+         "MBS_TRANCHES class_ from a cell", "MBS_TRANCHESTATS class_ from a cell", "MBS_REGRESS headers TRUE",
+         "MBS_LOGIT headers TRUE", "MBS_ZSPREAD compounding from a cell", "MBS_OAS compounding from a cell",
+         "no heavy package imported"]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_lite_call_path(child, case):
+    assert case in child, sorted(child)
+    assert child[case]["ok"], child[case]["detail"]
+
+
+def test_files_written(generated):
+    main = (generated / "main.py").read_text(encoding="utf-8")
+    req = (generated / "requirements.txt").read_text(encoding="utf-8").split()
+    assert req[0].startswith("mbsxl") and req[1:] == list(lite.PYODIDE_PACKAGES)
+    fns = functions()
+    assert main.count("\n@func") == len(fns)
+    # ndim=2 exactly for the true ranges
+    for f in fns.values():
+        for a in f.args:
+            line = next(line for line in main.splitlines() if line.startswith(f"@arg({a.name!r}, doc={a.doc!r}"))
+            assert ("ndim=2" in line) == (a.kind in lite.RANGE_KINDS), (f.name, a.name)
+
+
+def test_core_dependencies_only():
+    """``pip install mbsxl`` without extras installs only the core's dependencies (pyproject.toml)."""
+    import tomllib
+    with open(HERE.parent / "pyproject.toml", "rb") as fh:
+        project = tomllib.load(fh)["project"]
+    names = sorted(d.split(">")[0].split("<")[0].split("=")[0].split("[")[0].strip().lower()
+                   for d in project["dependencies"])
+    assert names == sorted(lite.PYODIDE_PACKAGES)
+    assert "xlwings" in " ".join(project["optional-dependencies"]["excel"])
