@@ -21,14 +21,18 @@ Conventions
 - **VIF** of a column is 1 / (1 - R^2) of that column regressed on the other columns of the design
   (statsmodels ``variance_inflation_factor``); with the constant included this is the usual centred VIF.
   No VIF is shown for the constant.
-- **Accuracy**: the fit starts from statsmodels' pseudo-inverse solution and takes three rounds of
-  iterative refinement on the augmented least-squares system (Bjorck 1967) with residuals computed in
-  double-double arithmetic (error-free transformations, portable to every platform).  On NIST StRD the
-  coefficients then agree with the certified values to 14.6+ digits on Longley and every digit on
-  Wampler1, 3 and 4 (statsmodels' plain pinv: ~10.9, 9.2, 9.2, 7.8); the standard errors are statsmodels'
-  (12.4+ digits on Longley).  For well-conditioned data the change is at the level of rounding.
+- **Accuracy**: the design's columns are scaled to unit length and factored by QR; the solution takes
+  three rounds of iterative refinement on the augmented least-squares system (Bjorck 1967) with
+  residuals computed in double-double arithmetic (error-free transformations, portable to every
+  platform), and ``(X'X)^-1`` (the standard errors, VIF, intervals, HC/HAC sandwiches) comes from the
+  same scaled QR.  The residual degrees of freedom are n - k: a design whose scaled columns are
+  numerically dependent is refused (below), never fitted on a reduced rank.  On NIST StRD the
+  coefficients agree with the certified values to 14.6+ digits on Longley and every digit on Wampler1, 3
+  and 4; the standard errors to 12.5+ digits on Longley; on Filip (cond(X) = 1.8e15) coefficients and
+  standard errors to 7.6+ digits with 71 residual degrees of freedom, where statsmodels' pinv keeps
+  rank 10 of 11 (72 df, standard errors 25-100x too small).
 - **Checks** (``ValueError`` naming the argument, the value and what is accepted): y and x of different
-  lengths, text, no more complete rows than parameters, a constant column beside the constant, perfectly
+  lengths, text, infinities (by row and column), no more complete rows than parameters, a constant column beside the constant, perfectly
   collinear columns (the dependent set is named from the null space of the scaled design).
 
 Table layout (``Regression.table()``; ``MBS_REGRESS`` spills it): the header row is :data:`COEF_COLUMNS`;
@@ -167,10 +171,15 @@ def _to_float(name: str, block, names: Sequence[str] | None = None, allow_bool: 
     a = np.asarray(block, dtype=object) if not isinstance(block, np.ndarray) or block.dtype == object \
         else block
     if a.dtype != object:
-        if a.dtype.kind in "fiu":
-            return a.astype(float)
-        if a.dtype.kind == "b" and allow_bool:
-            return a.astype(float)
+        if a.dtype.kind in "fiu" or (a.dtype.kind == "b" and allow_bool):
+            out = a.astype(float)
+            inf = np.isinf(out)
+            if inf.any():                     # NaN is an empty cell (row dropped); an infinity is refused
+                i = int(np.argmax(inf.reshape(-1)))
+                ncol = a.shape[1] if a.ndim == 2 else 1
+                raise v.MbsxlInputError(f"{name}{_where(i, ncol, a.ndim, names)} is {out.reshape(-1)[i]}; pass "
+                                        f"finite numbers, or leave the cell empty to drop the row")
+            return out
         a = a.astype(object)
     out = np.empty(a.shape, dtype=float)
     flat_in = a.reshape(-1)
@@ -376,7 +385,7 @@ def _check_collinear(X: np.ndarray, names: list[str]) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
-# Accurate least squares: statsmodels' pinv solution refined on the augmented system (Bjorck 1967),
+# Accurate least squares: a column-scaled QR solution refined on the augmented system (Bjorck 1967),
 # with the residuals of the refinement accumulated in double-double arithmetic
 # --------------------------------------------------------------------------------------------------
 _SPLIT = 134217729.0  # 2**27 + 1 (Veltkamp splitting)
@@ -437,31 +446,61 @@ def _xt_dot_dd(X: np.ndarray, r: np.ndarray, X_split=None) -> np.ndarray:
     return _sum_dd(p, e)
 
 
-def _refined_params(model, steps: int = 3) -> np.ndarray:
+class _ScaledQR:
+    """Thin QR of the column-scaled design ``X / norms`` (each column scaled to unit length).
+
+    Column scaling makes the factorisation, the solve and the inverse insensitive to the columns'
+    units (Filip's powers x^0 .. x^10 span 10 orders of magnitude: cond(X) = 1.8e15, cond(X / norms)
+    = 5.2e9), so the full-rank solution and ``(X'X)^-1`` keep about 16 - log10(cond(X / norms)) digits
+    where a pseudo-inverse on X itself would truncate a singular value and drop a dimension.
+    """
+
+    def __init__(self, X: np.ndarray):
+        from scipy.linalg import solve_triangular
+        self.norms = np.sqrt((X * X).sum(axis=0))
+        self.Q, self.R = np.linalg.qr(X / self.norms)
+        self._solve = lambda rhs, trans=0: solve_triangular(self.R, rhs, trans=trans)
+        Rinv = self._solve(np.eye(self.R.shape[0]))
+        self.xtx_inv = (Rinv @ Rinv.T) / np.outer(self.norms, self.norms)       # (X'X)^-1
+        self.pinv = (Rinv @ self.Q.T) / self.norms[:, None]                      # (X'X)^-1 X'
+
+    def solve(self, rhs: np.ndarray) -> np.ndarray:
+        """b minimising |X b - rhs| (full column rank)."""
+        return self._solve(self.Q.T @ rhs) / self.norms
+
+    def correction(self, f: np.ndarray, g: np.ndarray):
+        """One step of the augmented system [I X; X' 0][dr; db] = [f; g] (Bjorck 1967)."""
+        gs = g / self.norms                                  # in the scaled coordinates: X_s' dr = D^-1 g
+        a = self._solve(gs, trans=1)                         # R' a = gs
+        qf = self.Q.T @ f
+        db = self._solve(qf - a) / self.norms
+        dr = self.Q @ a + f - self.Q @ qf
+        return dr, db
+
+
+def _refined_params(X: np.ndarray, y: np.ndarray, qr: "_ScaledQR", steps: int = 3) -> np.ndarray:
     """Least-squares coefficients to (nearly) full double precision.
 
-    Start from statsmodels' pseudo-inverse solution b and its residual r, then take ``steps`` rounds of
-    iterative refinement on the augmented system [I X; X' 0][r; b] = [y; 0] (Bjorck 1967), solving each
-    correction with the thin QR of X and computing the right-hand sides f = y - r - X b and g = -X' r in
-    double-double.  Unlike refining b alone, this removes the cond(X)^2 error term that large residuals
-    bring.  The refined b is kept only if its (double-double) residual sum of squares is not larger.
+    Start from the column-scaled QR solution b and its residual r, then take ``steps`` rounds of
+    iterative refinement on the augmented system [I X; X' 0][r; b] = [y; 0] (Bjorck 1967), each
+    correction solved with the same QR and the right-hand sides f = y - r - X b and g = -X' r computed
+    in double-double.  Unlike refining b alone, this removes the cond(X)^2 error term that large
+    residuals bring.  The refined b is kept only if its (double-double) residual sum of squares is not
+    larger.
     """
-    X = np.asfortranarray(model.wexog, dtype=float)     # column-contiguous for the per-column kernels
-    y = np.asarray(model.wendog, dtype=float)
-    b0 = model.pinv_wexog @ y
+    X = np.asfortranarray(X, dtype=float)               # column-contiguous for the per-column kernels
+    y = np.asarray(y, dtype=float)
+    b0 = qr.solve(y)
+    sp = _split(X)
+    b = b0.copy()
     try:
-        Q, Rm = np.linalg.qr(X)
-        sp = _split(X)
-        b = b0.copy()
         r = _residual_dd(X, y, b, X_split=sp)
         for _ in range(steps):
             f = _residual_dd(X, y, b, r, X_split=sp)
             g = -_xt_dot_dd(X, r, sp)
-            a = np.linalg.solve(Rm.T, g)
-            qf = Q.T @ f
-            db = np.linalg.solve(Rm, qf - a)
+            dr, db = qr.correction(f, g)
             b = b + db
-            r = r + (Q @ a + f - Q @ qf)
+            r = r + dr
             if np.all(np.abs(db) <= 4.5e-16 * np.abs(b)):     # below 2 ulps: converged
                 break
     except np.linalg.LinAlgError:
@@ -474,13 +513,29 @@ def _refined_params(model, steps: int = 3) -> np.ndarray:
 
 
 def _ols_results(y: np.ndarray, X: np.ndarray, cov_type: str, cov_kwds: dict | None):
+    """statsmodels OLS results with the fit, ``(X'X)^-1``, the pseudo-inverse (for HC covariances) and
+    the rank all taken from the column-scaled QR (:class:`_ScaledQR`), never from statsmodels' pinv.
+
+    The design has full column rank here (:func:`_check_collinear` refused it otherwise), so the
+    residual degrees of freedom are n - k.  statsmodels' own ``fit(method="pinv")`` would cut singular
+    values of the unscaled X below 1e-15 x the largest: on NIST Filip it keeps rank 10 of 11, reports
+    72 residual degrees of freedom instead of 71 and standard errors 25-100x too small.
+    """
     import statsmodels.api as sm
     from statsmodels.regression.linear_model import OLSResults, RegressionResultsWrapper
 
     model = sm.OLS(y, X)
-    model.fit(method="pinv")                 # sets pinv_wexog, normalized_cov_params, rank, df_resid
-    params = _refined_params(model)
-    res = OLSResults(model, params, normalized_cov_params=model.normalized_cov_params,
+    k = X.shape[1]
+    qr = _ScaledQR(np.asarray(model.wexog, dtype=float))
+    model.pinv_wexog = qr.pinv
+    model.mbsxl_qr = qr                       # predict() computes x'(X'X)^-1 x from it
+    model.normalized_cov_params = qr.xtx_inv
+    model.wexog_singular_values = np.linalg.svd(model.wexog, compute_uv=False)
+    model.rank = k
+    model.df_model = float(k - model.k_constant)
+    model.df_resid = float(model.nobs - k)
+    params = _refined_params(model.wexog, model.wendog, qr)
+    res = OLSResults(model, params, normalized_cov_params=qr.xtx_inv,
                      cov_type=cov_type, cov_kwds=cov_kwds, use_t=True)
     return RegressionResultsWrapper(res)
 
@@ -601,19 +656,23 @@ def regress(y, x, headers=None, constant: bool = True, cov_type: str = "nonrobus
         cov_kwds = {"maxlags": lags}
         cov_label = f"HAC (Newey-West, {lags} lag{'s' if lags != 1 else ''})"
     with warnings.catch_warnings(), np.errstate(all="ignore"):
-        # an exact fit (residuals 0, e.g. NIST Wampler1) leaves F, DW and the likelihood undefined: empty cells
+        # an exact fit (residuals 0, e.g. NIST Wampler1) leaves t, F, DW and the likelihood undefined: empty cells
         warnings.simplefilter("ignore", RuntimeWarning)
         return _ols_table(d, cov, cov_kwds, cov_label)
 
 
 def _coefficients(res, names, stat: str, vif) -> pd.DataFrame:
-    """One row a coefficient: estimate, standard error, t (OLS) or z (logit), p-value, 95% interval, VIF."""
+    """One row a coefficient: estimate, standard error, t (OLS) or z (logit), p-value, 95% interval, VIF.
+
+    A standard error of 0 (an exact fit) leaves t undefined: NaN (an empty cell), never an infinity."""
     ci = np.asarray(res.conf_int(alpha=0.05))
+    tv = np.asarray(res.tvalues, dtype=float)
+    tv = np.where(np.isfinite(tv), tv, np.nan)
     return pd.DataFrame({
         TERM: names,
         COEFFICIENT: np.asarray(res.params, dtype=float),
         STD_ERROR: np.asarray(res.bse, dtype=float),
-        stat: np.asarray(res.tvalues, dtype=float),
+        stat: tv,
         P_VALUE: np.asarray(res.pvalues, dtype=float),
         CI_LOW: ci[:, 0],
         CI_HIGH: ci[:, 1],
@@ -652,8 +711,9 @@ def predict(y, x, x_new, constant: bool = True, level: float = 0.95) -> pd.DataF
     One output row per row of ``x_new`` (a row of ``x_new`` with an empty cell gives an empty row, so the
     result lines up with its input).  Columns :data:`PREDICT_COLUMNS`: the fitted value, its standard error
     as an estimate of the mean, the ``level`` confidence interval of the mean and the ``level`` prediction
-    interval of a new observation (classical OLS: t with the residual degrees of freedom; statsmodels
-    ``get_prediction``).  To drive ``MBS_CASHFLOWS``, pass the Fitted column as the CPR path.
+    interval of a new observation (classical OLS: t with the residual degrees of freedom, as statsmodels
+    ``get_prediction``, with ``x'(X'X)^-1 x`` from the column-scaled QR so it stays >= 0).  To drive
+    ``MBS_CASHFLOWS``, pass the Fitted column as the CPR path.
 
     >>> t = predict([1.0, 2.1, 2.9, 4.2, 4.9], [1, 2, 3, 4, 5], [[6], [7]])
     >>> [round(float(f), 2) for f in t["Fitted"]]
@@ -680,13 +740,23 @@ def predict(y, x, x_new, constant: bool = True, level: float = 0.95) -> pd.DataF
         Xn = xnf[ok]
         if constant:
             Xn = np.column_stack([np.ones(Xn.shape[0]), Xn])
-        sf = res.get_prediction(Xn).summary_frame(alpha=1.0 - lv)
-        out.loc[ok, FITTED] = sf["mean"].to_numpy()
-        out.loc[ok, MEAN_SE] = sf["mean_se"].to_numpy()
-        out.loc[ok, MEAN_LOW] = sf["mean_ci_lower"].to_numpy()
-        out.loc[ok, MEAN_HIGH] = sf["mean_ci_upper"].to_numpy()
-        out.loc[ok, PRED_LOW] = sf["obs_ci_lower"].to_numpy()
-        out.loc[ok, PRED_HIGH] = sf["obs_ci_upper"].to_numpy()
+        from scipy import stats as _st
+        from scipy.linalg import solve_triangular
+        qr = res.model.mbsxl_qr
+        # var(x'b) = s^2 x'(X'X)^-1 x = s^2 |R^-T (x / norms)|^2: a sum of squares, never negative, where
+        # statsmodels' x' C x cancels to below zero on an ill-conditioned design (NIST Filip)
+        z = solve_triangular(qr.R, (Xn / qr.norms).T, trans=1)
+        scale = float(res.scale)
+        mean = Xn @ np.asarray(res.params, dtype=float)
+        se = np.sqrt(scale * (z * z).sum(axis=0))
+        q = float(_st.t.ppf(0.5 + lv / 2.0, res.df_resid))
+        obs = np.sqrt(se ** 2 + scale)
+        out.loc[ok, FITTED] = mean
+        out.loc[ok, MEAN_SE] = se
+        out.loc[ok, MEAN_LOW] = mean - q * se
+        out.loc[ok, MEAN_HIGH] = mean + q * se
+        out.loc[ok, PRED_LOW] = mean - q * obs
+        out.loc[ok, PRED_HIGH] = mean + q * obs
     out.attrs["results"] = res
     return out
 
