@@ -419,7 +419,7 @@ def period_starts(start_date, months, payment_day=None) -> list[_dt.date]:
     or ``start_date`` + (k-1) months when ``payment_day`` is None."""
     from .floating import _as_date
     start = _as_date("start_date", start_date)
-    T = v.whole("months", months)
+    T = v.months("months", months)
     day = None if payment_day is None else v.whole("payment_day", payment_day)
     if day is not None and day > 31:
         raise ValueError(f"payment_day={day} is not a day of the month (1-31)")

@@ -34,6 +34,7 @@ def _bind(fn, raw_args: tuple) -> list:
         if raw is _MISSING:
             raw = None
         out.append(convert.to_kind(arg.name, raw, arg.kind, optional=arg.optional, default=arg.default))
+    check_caps(fn, out)
     # trailing optional arguments left at their default are not passed: the wrapper's own defaults apply
     while out and len(out) > len(raw_args) and fn.args[len(out) - 1].optional:
         out.pop()
@@ -63,8 +64,31 @@ def call(name: str, *raw_args, caller: str | None = None):
         reason = errors.one_line(name, e)
         errors.record(key, reason)
         return errors.XlError(errors.code_for(e), reason)
-    errors.clear(key)
+    overflow = _num_cells(name, result)
+    if overflow:
+        errors.record(key, overflow)        # a #NUM! cell inside a result still has its reason for MBS_ERROR
+    else:
+        errors.clear(key)
     return result
+
+
+def _num_cells(name: str, result) -> str:
+    """The reason for ``#NUM!`` cells in a result (an infinite value from the core), or ``""``."""
+    if isinstance(result, str):
+        return f"{name}: the result is infinite or too large for a cell (#NUM!)" if result == "#NUM!" else ""
+    if not isinstance(result, list):
+        return ""
+    hits = [(r, c) for r, row in enumerate(result) if isinstance(row, list)
+            for c, x in enumerate(row) if isinstance(x, str) and x == "#NUM!"]
+    if not hits:
+        return ""
+    r, c = hits[0]
+    header = result[0][c] if result and isinstance(result[0], list) and isinstance(result[0][c], str) \
+        and result[0][c] != "#NUM!" else None
+    label = f"row {r + 1}, column {c + 1}" + (f" ({header})" if header else "")
+    return (f"{name}: {len(hits)} cell{'s' if len(hits) > 1 else ''} of the result "
+            f"{'are' if len(hits) > 1 else 'is'} infinite or too large for a cell (#NUM!), first at {label}; "
+            "check the inputs for values far outside their usual range")
 
 
 def _elementwise_with_blanks(fn, raw_args: tuple):
@@ -98,7 +122,7 @@ def _elementwise_with_blanks(fn, raw_args: tuple):
             except Exception as e:  # noqa: BLE001
                 where = f"row {r + 1}" if grid.shape[1] == 1 else (
                     f"column {c + 1}" if grid.shape[0] == 1 else f"row {r + 1}, column {c + 1}")
-                if type(e) is ValueError:
+                if isinstance(e, ValueError) and not isinstance(e, errors.InputError):
                     raise ValueError(f"{e} ({where} of the range)") from None
                 raise
         raise
@@ -109,6 +133,66 @@ def _elementwise_with_blanks(fn, raw_args: tuple):
     out[:] = ""
     out[~blank] = vals
     return out.tolist()
+
+
+def _numbers(value) -> np.ndarray | None:
+    """The numeric values of a converted argument (a number or a range), or None when not numeric."""
+    if value is None or isinstance(value, (str, bool, np.bool_)):
+        return None
+    try:
+        a = np.asarray(value, dtype=float).ravel()
+    except (TypeError, ValueError):
+        cells = [c for c in np.asarray(value, dtype=object).ravel()
+                 if isinstance(c, (int, float, np.integer, np.floating)) and not isinstance(c, (bool, np.bool_))]
+        a = np.asarray(cells, dtype=float)
+    return a[~np.isnan(a)]
+
+
+def _count(value) -> int:
+    if value is None:
+        return 0
+    return int(np.size(value)) if isinstance(value, np.ndarray) or isinstance(value, (list, tuple)) else 1
+
+
+def _show(x: float) -> str:
+    return f"{int(x):,}" if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
+
+
+def check_caps(fn, values: list) -> None:
+    """Refuse, with ``#NUM!`` and a reason naming the argument, its value and the cap, an argument above
+    its registry cap (``Arg.max``, ``Arg.max_len``) or a product of sizes above a ``Function.limits``
+    budget; ``values`` are the converted arguments in order (a missing one counts as its default)."""
+    by_name = {}
+    for i, arg in enumerate(fn.args):
+        v = values[i] if i < len(values) else arg.default
+        by_name[arg.name] = v
+        why = f" ({arg.cap_note})" if arg.cap_note else ""
+        if arg.max_len is not None and _count(v) > arg.max_len:
+            raise errors.XlError("#NUM!", f"{fn.name}: {arg.name} has {_count(v):,} values, above the cap of "
+                                          f"{arg.max_len:,}{why}; pass at most {arg.max_len:,}")
+        if arg.max is not None:
+            a = _numbers(v)
+            if a is not None and a.size and a.max() > arg.max:
+                big = float(a.max())
+                where = "" if a.size == 1 else f" (its largest value)"
+                raise errors.XlError("#NUM!", f"{fn.name}: {arg.name}={_show(big)}{where} is above the cap of "
+                                              f"{_show(arg.max)}{why}; pass at most {_show(arg.max)}")
+    for b in fn.limits:
+        product, parts = 1.0, []
+        for name, how in b.factors:
+            v = by_name.get(name)
+            if how == "count":
+                x = _count(v)
+                parts.append(f"{x:,} values of {name}")
+            else:
+                a = _numbers(v)
+                x = float(a.max()) if a is not None and a.size else 0.0
+                parts.append(f"{name} up to {_show(x)}")
+            product *= x
+        if product > b.cap:
+            note = f" ({b.note})" if b.note else ""
+            raise errors.XlError("#NUM!", f"{fn.name}: {' x '.join(parts)} = {_show(product)} {b.what}, above the cap "
+                                          f"of {_show(b.cap)}{note}; split the input")
 
 
 def signature(name: str) -> str:

@@ -40,17 +40,40 @@ RETURNS = ("scalar", "array", "table")
 
 @dataclass(frozen=True)
 class Arg:
+    """One argument of a worksheet function.
+
+    ``max`` caps the value (of a number, or of every value of a range) and ``max_len`` the number of
+    values of a range; ``cap_note`` says why (shown in the error).  :func:`mbsxl.excel.dispatch.call`
+    checks both before the call and answers ``#NUM!`` with the argument, the value and the cap, so that
+    a cell never runs the machine out of memory or time.
+    """
     name: str
     doc: str
     kind: str = "number"
     optional: bool = False
     default: Any = None
+    max: float | None = None
+    max_len: int | None = None
+    cap_note: str = ""
 
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ValueError(f"Arg {self.name}: kind={self.kind!r} is not one of {KINDS}")
         if len(self.doc) >= 255:
             raise ValueError(f"Arg {self.name}: doc is {len(self.doc)} characters; Excel allows 254")
+
+
+@dataclass(frozen=True)
+class Budget:
+    """A cap on a product of argument sizes, e.g. loans x months for a loan-level projection.
+
+    ``factors``: ``(argument, "count")`` (how many values the argument holds; 1 for a number) or
+    ``(argument, "max")`` (its largest value).  The product must not exceed ``cap``.
+    """
+    what: str
+    factors: tuple[tuple[str, str], ...]
+    cap: float
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,13 +85,14 @@ class Function:
     impl: Callable
     category: str = CATEGORY
     volatile: bool = False
+    limits: tuple[Budget, ...] = ()
 
 
 REGISTRY: dict[str, Function] = {}
 
 
 def udf(name: str, description: str, args: list[Arg] | tuple[Arg, ...] = (), returns: str = "scalar",
-        volatile: bool = False):
+        volatile: bool = False, limits: tuple[Budget, ...] | list[Budget] = ()):
     """Declare a worksheet function (see the module docstring)."""
     if not name.startswith("MBS_"):
         raise ValueError(f"worksheet function {name!r} must start with MBS_")
@@ -80,7 +104,14 @@ def udf(name: str, description: str, args: list[Arg] | tuple[Arg, ...] = (), ret
     def deco(fn: Callable) -> Callable:
         if name in REGISTRY and REGISTRY[name].impl is not fn:
             raise ValueError(f"worksheet function {name} is registered twice")
-        REGISTRY[name] = Function(name, description, tuple(args), returns, fn, volatile=volatile)
+        names = {a.name for a in args}
+        for b in limits:
+            for arg, how in b.factors:
+                if arg not in names or how not in ("count", "max"):
+                    raise ValueError(f"{name}: budget {b.what!r} names {arg!r}/{how!r}; use an argument and "
+                                     "'count' or 'max'")
+        REGISTRY[name] = Function(name, description, tuple(args), returns, fn, volatile=volatile,
+                                  limits=tuple(limits))
         return fn
 
     return deco
@@ -129,5 +160,16 @@ def reference_markdown() -> str:
             for a in f.args:
                 dflt = f" (optional; default {a.default!r})" if a.optional and a.default is not None else \
                     (" (optional)" if a.optional else "")
-                lines.append(f"| `{a.name}` | {a.kind}{dflt} | {_md(a.doc)} |")
+                lines.append(f"| `{a.name}` | {a.kind}{dflt}{_cap_text(a)} | {_md(a.doc)} |")
+        for b in f.limits:
+            lines += ["", f"Limit: {b.what} at most {b.cap:,.0f}" + (f" ({_md(b.note)})" if b.note else "") + "."]
     return "\n".join(lines) + "\n"
+
+
+def _cap_text(a: Arg) -> str:
+    parts = []
+    if a.max is not None:
+        parts.append(f"at most {a.max:,g}")
+    if a.max_len is not None:
+        parts.append(f"at most {a.max_len:,} values")
+    return f" ({'; '.join(parts)})" if parts else ""

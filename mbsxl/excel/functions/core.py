@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import mbsxl
 from mbsxl.excel import convert
-from mbsxl.excel.registry import Arg, udf
+from mbsxl._validate import MAX_LOAN_MONTHS, MAX_LOANS, MAX_MONTHS
+from mbsxl.excel.registry import Arg, Budget, udf
+
+_TERM_NOTE = "months: 50 years, above any mortgage term"
+_LOANS_NOTE = "loans: above an Excel column of 1,048,576 rows"
 
 _BEG = Arg("beginning_balance", "Optional: the period's beginning balance (期初本金余额) from the trustee "
            "report; give it with scheduled_principal for the actual rate", kind="array", optional=True)
@@ -93,10 +97,11 @@ _ADVANCE = Arg("advance", "TRUE (default): the servicer advances principal and i
      args=[Arg("balance", "Current pool balance (资产池本金余额), > 0", kind="number"),
            Arg("wac", "Gross weighted-average coupon (加权平均利率), annual decimal (7.83% or 0.0783); "
                "paid monthly at wac/12", kind="number"),
-           Arg("wam", "Weighted-average remaining term in months (加权平均剩余期限), a whole number", kind="int"),
+           Arg("wam", "Weighted-average remaining term in months (加权平均剩余期限), a whole number, at most 600 "
+               "(50 years)", kind="int", max=MAX_MONTHS, cap_note=_TERM_NOTE),
            _PREPAY, _PREPAY_TYPE, _DEFAULT, _DEFAULT_TYPE, _SEVERITY, _LAG, _SERVICING,
-           Arg("age", "Pool age in months at the start (账龄), for the PSA and SDA curves; default 0",
-               kind="int", optional=True, default=0),
+           Arg("age", "Pool age in months at the start (账龄), for the PSA and SDA curves; default 0; at most 600",
+               kind="int", optional=True, default=0, max=MAX_MONTHS, cap_note=_TERM_NOTE),
            _ADVANCE,
            Arg("amortization", "\"level_payment\" (等额本息, default) or \"level_principal\" (等额本金)",
                kind="text", optional=True, default="level_payment")],
@@ -110,14 +115,15 @@ def MBS_CASHFLOWS(balance, wac, wam, prepay=0, prepay_type="CPR", default=0, def
 
 @udf("MBS_LOANCASHFLOWS", "Pool cash flows (现金流) projected loan by loan from a loan tape (借款明细): each "
      "loan on its own rate, term, age and amortization; the pool table with MBS_CASHFLOWS' columns",
-     args=[Arg("balances", "Current principal balance of each loan (本金余额), a tape column", kind="vector"),
+     args=[Arg("balances", "Current principal balance of each loan (本金余额), a tape column; at most 2,000,000 loans "
+               "and 600,000,000 loans x months", kind="vector", max_len=MAX_LOANS, cap_note=_LOANS_NOTE),
            Arg("rates", "Each loan's annual interest rate as a decimal (6.6555% or 0.066555), a column, or "
                "one rate for all", kind="vector"),
-           Arg("remaining_terms", "Each loan's remaining term in months (剩余期限), a column, or one for all",
-               kind="vector"),
+           Arg("remaining_terms", "Each loan's remaining term in months (剩余期限), a column, or one for all; at "
+               "most 600 (50 years)", kind="vector", max=MAX_MONTHS, cap_note=_TERM_NOTE),
            _PREPAY, _PREPAY_TYPE, _DEFAULT, _DEFAULT_TYPE, _SEVERITY, _LAG, _SERVICING,
-           Arg("ages", "Optional: each loan's age in months (账龄), for PSA/SDA; default 0", kind="vector",
-               optional=True, default=None),
+           Arg("ages", "Optional: each loan's age in months (账龄), for PSA/SDA; default 0; at most 600", kind="vector",
+               optional=True, default=None, max=MAX_MONTHS, cap_note=_TERM_NOTE),
            _ADVANCE,
            Arg("amortization", "Optional: \"level_payment\" (等额本息, default) or \"level_principal\" "
                "(等额本金) for all, or a column with one a loan (text, or 1 = level principal)",
@@ -131,7 +137,9 @@ def MBS_CASHFLOWS(balance, wac, wam, prepay=0, prepay_type="CPR", default=0, def
                "a column or one for all", kind="vector", optional=True, default=None),
            Arg("margins", "With benchmark: each loan's margin over benchmark x multiplier, decimal, a column "
                "or one for all; default 0", kind="vector", optional=True, default=None)],
-     returns="table")
+     returns="table",
+     limits=[Budget("loan-months", (("balances", "count"), ("remaining_terms", "max")), MAX_LOAN_MONTHS,
+                    "about 6 s of the compiled engine; a full Excel column of loans x 360 months fits")])
 def MBS_LOANCASHFLOWS(balances, rates, remaining_terms, prepay=0, prepay_type="CPR", default=0,
                       default_type="CDR", severity=0, recovery_lag=0, servicing=0, ages=None, advance=True,
                       amortization=None, benchmark=None, start_date=None, multipliers=None, margins=None):

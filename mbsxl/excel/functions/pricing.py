@@ -5,6 +5,7 @@ MBS_ZSPREAD, MBS_OAS.  Wrappers only; the conventions are documented in :mod:`mb
 from __future__ import annotations
 
 import mbsxl
+from mbsxl._validate import MAX_MONTHS, MAX_PATHS
 from mbsxl.excel.registry import Arg, udf
 
 # shared argument docs (each < 255 characters)
@@ -100,17 +101,19 @@ def MBS_ZSPREAD(cash_flows, price, curve_terms, curve_rates, delay_days=0, settl
      "refinancing prepayment): table of OAS, price std error, effective duration and convexity, paths",
      args=[Arg("price", "Quoted price per 100 of current face", kind="number"),
            Arg("wac", "Pool weighted-average loan rate, annual decimal (e.g. 0.0666)", kind="number"),
-           Arg("wam", "Remaining term in months (e.g. 220)", kind="int"),
+           Arg("wam", "Remaining term in months (e.g. 220), at most 600 (50 years)", kind="int", max=MAX_MONTHS,
+               cap_note="months: 50 years, above any mortgage term"),
            _TERMS, _RATES,
            Arg("servicing", "Servicing and trust fees, annual decimal; investors get wac - servicing",
                kind="number", optional=True, default=0),
-           Arg("age", "Loan age in months today (for the PSA ramp); default 0", kind="int", optional=True, default=0),
+           Arg("age", "Loan age in months today (for the PSA ramp); default 0; at most 600", kind="int", optional=True,
+               default=0, max=MAX_MONTHS, cap_note="months: 50 years"),
            Arg("sigma", "Hull-White volatility of the short rate, absolute (0.01 = 100 bp a year); 0 gives the "
                "Z-spread", kind="number", optional=True, default=0.01),
            Arg("mean_reversion", "Hull-White mean reversion a, per year; default 0.1", kind="number",
                optional=True, default=0.1),
-           Arg("paths", "Number of rate paths (even: antithetic pairs); default 1000", kind="int", optional=True,
-               default=1000),
+           Arg("paths", "Number of rate paths (even: antithetic pairs); default 1000; at most 100,000", kind="int",
+               optional=True, default=1000, max=MAX_PATHS, cap_note="paths: memory and time, ~2 s at 600 months"),
            Arg("seed", "Random seed; fixed by default so recalculation gives the same number", kind="int",
                optional=True, default=20071214),
            Arg("base_cpr", "CPR with no refinancing incentive after the 30-month ramp (intercept of a fitted "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 import mbsxl
+from mbsxl._validate import MAX_LOANS
 from mbsxl.excel.registry import Arg, udf
 
 
@@ -20,7 +21,8 @@ def _labels(x):
 
 
 _BAL = Arg("balances", "Current principal balance of each loan (本金余额), a tape column; blank rows below "
-           "the tape are ignored", kind="vector")
+           "the tape are ignored; at most 2,000,000 loans", kind="vector", max_len=MAX_LOANS,
+           cap_note="loans: above an Excel column of 1,048,576 rows")
 
 
 @udf("MBS_STRAT", "Stratification table (分布表) of a loan tape: one row a bucket (count, % of count, balance, "

@@ -20,6 +20,7 @@ import pandas as pd
 import mbsxl
 from mbsxl import waterfall as _wf
 from mbsxl.excel import convert
+from mbsxl._validate import MAX_MONTHS
 from mbsxl.excel.registry import Arg, udf
 
 
@@ -148,7 +149,8 @@ def MBS_TRANCHESTATS(pool_principal, pool_interest=None, pool_loss=None, tranche
      "rate in force at each reset, a column (Jianyuan 2007-1 seniors: deposit rate + spread)",
      args=[Arg("start_date", "First day of interest period 1 (Jianyuan 2007-1: issue date 2007-12-14)",
                kind="date"),
-           Arg("months", "Number of interest periods (rows)", kind="int"),
+           Arg("months", "Number of interest periods (rows), at most 600 (50 years)", kind="int", max=MAX_MONTHS,
+               cap_note="months: 50 years"),
            Arg("reset", "\"period\" (default: rate in force on each period's first day), \"annual\" (1 January "
                "each year) or \"fixed\" (rate at start_date)", kind="text", optional=True, default="period"),
            Arg("payment_day", "Day of the month periods 2, 3, ... start on (Jianyuan: 26); empty = start_date's "
