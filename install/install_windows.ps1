@@ -1,9 +1,12 @@
-# mbsxl for Excel on Windows: installs mbsxl and xlwings into your Python, installs the xlwings
-# add-in, and points its "UDF Modules" setting at mbsxl.excel.udfs.
+# mbsxl for Excel on Windows: installs mbsxl with its Excel extra (xlwings) into your Python, then runs
+# `mbsxl install`, which installs the xlwings add-in, writes the xlwings settings, builds the add-in that
+# holds the MBS_ functions and installs it (see mbsxl/excel/install.py for each step).
 #
 # Run from the folder holding the mbsxl source (or pass -Source with a wheel / a folder / "mbsxl"):
 #     powershell -ExecutionPolicy Bypass -File install\install_windows.ps1
-# or double-click install_windows.bat.  Close Excel first.
+# or double-click install_windows.bat.  Close Excel first.  Once, before: in Excel tick
+# File > Options > Trust Center > Trust Center Settings > Macro Settings >
+# "Trust access to the VBA project object model" (xlwings needs it to import the functions).
 param(
     [string]$Source = "",
     [string]$Python = ""
@@ -30,22 +33,23 @@ if (-not $Source) {
     if (Test-Path (Join-Path $repo "pyproject.toml")) { $Source = $repo } else { $Source = "mbsxl" }
 }
 
-Write-Host "1/4 Installing mbsxl and xlwings (pip install --user) ..."
-& $py -m pip install --user --upgrade $Source xlwings pywin32
+# pip refuses --user inside a virtual environment; use it only for a system Python.
+$inVenv = & $py -c "import sys; print(sys.prefix != sys.base_prefix)"
+$userFlag = @()
+if ($inVenv.Trim() -ne "True") { $userFlag = @("--user") }
+
+Write-Host "1/3 Installing mbsxl with its Excel extra (xlwings) ..."
+& $py -m pip install @userFlag --upgrade "$Source[excel]"
 if ($LASTEXITCODE -ne 0) { throw "pip install failed" }
 
-Write-Host "2/4 Installing the xlwings Excel add-in ..."
-& $py -m xlwings addin install
-if ($LASTEXITCODE -ne 0) { throw "xlwings addin install failed (is Excel closed?)" }
-
-Write-Host "3/4 Writing UDF Modules = mbsxl.excel.udfs into %USERPROFILE%\.xlwings\xlwings.conf ..."
+Write-Host "2/3 xlwings add-in, settings and the MBS_ functions add-in (mbsxl install) ..."
 & $py -m mbsxl install
-if ($LASTEXITCODE -ne 0) { throw "mbsxl install failed" }
+if ($LASTEXITCODE -ne 0) { throw "mbsxl install failed; see the message above" }
 
-Write-Host "4/4 Checking ..."
+Write-Host "3/3 Checking ..."
 & $py -c "import mbsxl.excel.udfs as u; print('mbsxl', u.MBS_VERSION(), '-', len(u.__all__), 'MBS_ functions')"
+if ($LASTEXITCODE -ne 0) { throw "mbsxl does not import in $py" }
 
 Write-Host ""
-Write-Host "Done. Once, in Excel: open the 'xlwings' tab on the ribbon and click 'Import Functions'."
-Write-Host "Then type =MBS_VERSION() in a cell; the functions are in the Function Wizard (fx) under 'MBS'."
-Write-Host "If a cell shows #VALUE!, =MBS_ERROR(thatcell) tells you why."
+Write-Host "Done. Start Excel and type =MBS_VERSION() in a cell of any workbook (.xlsx too)."
+Write-Host "The functions are in the Function Wizard (fx) under 'MBS'. If a cell shows #VALUE!, =MBS_ERROR(thatcell) tells you why."
