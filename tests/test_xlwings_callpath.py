@@ -61,7 +61,10 @@ class Excel:
         ref = f"A{r0}:{S._col(len(rows[0]))}{r0 + len(rows) - 1}"
         return sh.put(ref, rows)
 
+    called: set = set()
+
     def call(self, name, *args, caller="Z1"):
+        Excel.called.add(name)
         caller = self.sheet.Range(caller) if isinstance(caller, str) else caller
         fn = getattr(self.udfs, name)
         return self.server.CallUDF("mbsxl.excel.udfs", name, S.vba_array(fn, *args), self.book, caller)
@@ -162,7 +165,6 @@ def test_blank_omitted_bool_text_number_table(xl, mode):
     bal, wac, wam = 1_000_000.0, 0.0666, 36
     want = expected_rows(mbsxl.cashflows(bal, wac, wam, 0.1, advance=False))
     n = len(want)
-    caller = "AA1" if mode == "365" else f"AA1:A{S._col(27 + len(want[0]) - 1)[1:]}{n}"
     caller = xl.sheet.Range("AA1") if mode == "365" else S.RangeCOM(xl.sheet, 1, 27, n, len(want[0]))
     got = xl.call("MBS_CASHFLOWS", xl.put(bal), xl.put("6.66%"), xl.put(float(wam)), xl.put(0.1),
                   xl.put(None), S.MISSING, xl.put(None), S.MISSING, S.MISSING, S.MISSING, S.MISSING,
@@ -246,6 +248,55 @@ def test_zspread_and_oas_compounding_from_a_cell(xl):
                   S.MISSING, S.MISSING, S.MISSING, S.MISSING, 50.0, S.MISSING, S.MISSING, S.MISSING,
                   S.MISSING, S.MISSING, S.MISSING, S.MISSING, S.MISSING, S.MISSING, xl.put(2.0))
     assert_rows(rows_of(got), expected_rows(want))
+
+
+# ------------------------------------------------------------------- the remaining functions
+def _col(xl, values):
+    return xl.put([[float(v)] for v in values])
+
+
+def _others(xl):
+    """(label, result through Excel, core's result) for the functions not exercised above."""
+    ages = np.array([1.0, 15.0, 30.0, 45.0])
+    smm = np.array([0.005, 0.01, 0.02])
+    cf = np.full(36, 1.5)
+    cf[-1] += 100.0
+    bal = np.array([100_000.0, 250_000.0, 80_000.0, 310_000.0])
+    rate = np.array([0.065, 0.0612, 0.07, 0.0588])
+    term = np.array([120.0, 240.0, 60.0, 180.0])
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(30, 2))
+    y = 0.2 + x @ np.array([0.4, 0.1]) + rng.normal(scale=0.2, size=30)
+    return [
+        ("MBS_CPR", rows_of(xl.call("MBS_CPR", _col(xl, smm))), expected_rows(mbsxl.cpr(smm))),
+        ("MBS_MDR", rows_of(xl.call("MBS_MDR", _col(xl, smm * 10))), expected_rows(mbsxl.mdr(smm * 10))),
+        ("MBS_CDR", rows_of(xl.call("MBS_CDR", _col(xl, smm / 10))), expected_rows(mbsxl.cdr(smm / 10))),
+        ("MBS_PSA", rows_of(xl.call("MBS_PSA", _col(xl, ages), xl.put(150.0))), expected_rows(mbsxl.psa(ages, 150))),
+        ("MBS_SDA", rows_of(xl.call("MBS_SDA", _col(xl, ages), 200.0)), expected_rows(mbsxl.sda(ages, 200))),
+        ("MBS_PRICE", rows_of(xl.call("MBS_PRICE", _col(xl, cf), xl.put(0.05))),
+         [[mbsxl.price(cf, 0.05)]]),
+        ("MBS_YIELD", rows_of(xl.call("MBS_YIELD", _col(xl, cf), xl.put(101.5))), [[mbsxl.yield_(cf, 101.5)]]),
+        ("MBS_DURATION", rows_of(xl.call("MBS_DURATION", _col(xl, cf), 0.05, S.MISSING, S.MISSING, S.MISSING,
+                                         xl.put(True))), [[mbsxl.duration(cf, 0.05, modified=True)]]),
+        ("MBS_CONVEXITY", rows_of(xl.call("MBS_CONVEXITY", _col(xl, cf), 0.05)), [[mbsxl.convexity(cf, 0.05)]]),
+        ("MBS_LOANCASHFLOWS", rows_of(xl.call("MBS_LOANCASHFLOWS", _col(xl, bal), _col(xl, rate), _col(xl, term),
+                                              xl.put(0.08))),
+         expected_rows(mbsxl.loan_cashflows(bal, rate, term, 0.08))),
+        ("MBS_STRAT", rows_of(xl.call("MBS_STRAT", _col(xl, rate), _col(xl, bal), xl.put([[0.06, 0.065]]))),
+         expected_rows(mbsxl.strat(rate, bal, np.array([0.06, 0.065])))),
+        ("MBS_POOLSUMMARY", rows_of(xl.call("MBS_POOLSUMMARY", _col(xl, bal), _col(xl, rate), _col(xl, term))),
+         expected_rows(mbsxl.pool_summary(bal, rate, term))),
+        ("MBS_PREDICT", rows_of(xl.call("MBS_PREDICT", _col(xl, y), xl.put(x.tolist()), xl.put(x[:5].tolist()))),
+         expected_rows(mbsxl.predict(y, x, x[:5]))),
+    ]
+
+
+def test_remaining_functions_equal_the_core(xl):
+    for label, got, want in _others(xl):
+        try:
+            assert_rows(got, want)
+        except AssertionError as e:
+            raise AssertionError(f"{label}: {e}") from None
 
 
 # ------------------------------------------------------------- MBS_ERROR, the status bar, legacy
@@ -375,6 +426,7 @@ class _Book:
             fn = getattr(self.xl.udfs, name)
             res = self.xl.server.CallUDF("mbsxl.excel.udfs", name, S.vba_array(fn, *vals), self.book, caller)
             self.calls += 1
+            Excel.called.add(name)
             return _as_excel_array(res)
         if name == "INDEX":
             src = self.eval(args[0], here, caller)
@@ -491,3 +543,9 @@ def test_templates_recalculate_through_call_udf(xl, template, mode):
         assert cells == 0
     else:
         assert arrays > 0 and book.calls >= (cells if mode == "365" else arrays)
+
+
+def test_every_registered_function_went_through_call_udf(xl):
+    """Runs last (pytest keeps file order): each registry function was called through CallUDF above."""
+    from mbsxl.excel.registry import functions
+    assert sorted(set(functions()) - Excel.called) == []
