@@ -108,7 +108,8 @@ def choice(name: str, value, options: Iterable[str]) -> str:
 
 def array(name: str, value, *, lo: float | None = None, hi: float | None = None,
           percent_hint: bool = False) -> np.ndarray:
-    """A 1-D float array with no NaN, optionally within [lo, hi]."""
+    """A 1-D float array with no NaN or booleans, optionally within [lo, hi]."""
+    no_bool(name, value)
     try:
         a = np.atleast_1d(np.asarray(value, dtype=float))
     except (TypeError, ValueError):
@@ -173,3 +174,13 @@ def speeds(name: str, value) -> np.ndarray:
                               f"percent numbers (SIFMA: 100% PSA = speed 100): pass {_fmt(100 * x)}. Speeds "
                               f"between 0 and {_fmt(MIN_SPEED)} are refused")
     return s
+
+
+def floats(name: str, value) -> np.ndarray:
+    """``np.asarray(value, dtype=float)`` with a named error for what is not numbers (text, None, a
+    dict, a ragged list) and for booleans (TRUE is not 1)."""
+    no_bool(name, value)
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise MbsxlInputError(f"{name}={value!r} is not a number or a range of numbers; pass numbers") from None

@@ -48,7 +48,7 @@ def _out(a: np.ndarray):
 def _rates(name: str, x, *, hi: float = 1.0) -> np.ndarray:
     """Decimal rates in [0, hi] as an array; a scalar 8 is named as a percent typed as a number."""
     v.no_bool(name, x)
-    a = np.asarray(x, dtype=float) if not isinstance(x, (int, float)) else np.asarray(float(x))
+    a = v.floats(name, x) if not isinstance(x, (int, float)) else np.asarray(float(x))
     if a.ndim == 0:
         v.rate(name, float(a), hi=hi)
         return a
@@ -82,9 +82,9 @@ def _from_report(name: str, amount, beginning_balance, scheduled_principal) -> n
     for label, arg in ((name, amount), ("beginning_balance", beginning_balance),
                        ("scheduled_principal", scheduled_principal)):
         v.no_bool(label, arg)
-    amt = np.asarray(amount, dtype=float)
-    beg = np.asarray(beginning_balance, dtype=float)
-    sched = np.asarray(scheduled_principal, dtype=float)
+    amt = v.floats(name, amount)
+    beg = v.floats("beginning_balance", beginning_balance)
+    sched = v.floats("scheduled_principal", scheduled_principal)
     try:
         amt, beg, sched = np.broadcast_arrays(amt, beg, sched)
     except ValueError:
@@ -162,7 +162,7 @@ def cdr(mdr):
 
 def _months(name: str, month) -> np.ndarray:
     v.no_bool(name, month)
-    m = np.asarray(month, dtype=float)
+    m = v.floats(name, month)
     if (~np.isfinite(m)).any():
         raise ValueError(f"{name} holds a value that is not a finite number")
     if (m < 0).any() or (m != np.floor(m)).any():
@@ -224,8 +224,9 @@ def smm_from_factors(factor_begin, factor_end, scheduled_balance_begin, schedule
     >>> round(smm_from_factors(0.85150625, 0.84732282, 0.99213300, 0.99157471), 6)   # SF-7 example
     0.004353
     """
-    f1, f2 = np.asarray(factor_begin, float), np.asarray(factor_end, float)
-    b1, b2 = np.asarray(scheduled_balance_begin, float), np.asarray(scheduled_balance_end, float)
+    f1, f2 = v.floats("factor_begin", factor_begin), v.floats("factor_end", factor_end)
+    b1 = v.floats("scheduled_balance_begin", scheduled_balance_begin)
+    b2 = v.floats("scheduled_balance_end", scheduled_balance_end)
     for name, a in (("factor_begin", f1), ("factor_end", f2), ("scheduled_balance_begin", b1),
                     ("scheduled_balance_end", b2)):
         if (~np.isfinite(a)).any() or (a < 0).any():

@@ -293,6 +293,8 @@ def short_rate_paths(curve_terms, curve_rates, times, *, compounding="continuous
     """
     curve = ZeroCurve(curve_terms, curve_rates, compounding)
     t = v.array("times", times, lo=0)
+    if t.size == 0:
+        raise v.MbsxlInputError("times is empty; pass the times in years at which to give the rates")
     a, s = _check_model(mean_reversion, sigma)
     n = v.whole("paths", paths, hi=v.MAX_PATHS, why=" paths (memory and time)")
     if n * t.size > v.MAX_PATHS * v.MAX_MONTHS:
@@ -319,8 +321,14 @@ def refi_cpr(mortgage_rates, ages, wac, base_cpr=0.06, refi_slope=5.0, cpr_floor
     """
     from .conventions import psa
 
-    ramp = np.asarray(psa(np.asarray(ages), 100), dtype=float) / 0.06
-    cpr = np.clip(base_cpr + refi_slope * (wac - np.asarray(mortgage_rates, dtype=float)), cpr_floor, cpr_cap)
+    ramp = np.asarray(psa(v.floats("ages", ages), 100), dtype=float) / 0.06
+    c = v.rate("wac", wac)
+    rates = v.floats("mortgage_rates", mortgage_rates)
+    if not np.isfinite(rates).all():
+        raise v.MbsxlInputError("mortgage_rates holds a value that is not a finite number; pass decimal rates")
+    model = (v.number("base_cpr", base_cpr, lo=0, hi=1), v.number("refi_slope", refi_slope, lo=-100, hi=100),
+             v.fraction("cpr_floor", cpr_floor), v.fraction("cpr_cap", cpr_cap))
+    cpr = np.clip(model[0] + model[1] * (c - rates), model[2], model[3])
     return ramp * cpr
 
 
@@ -336,7 +344,7 @@ def path_cashflows(smm, wac, wam, servicing=0.0, amortization="level_payment"):
     >>> [round(float(x), 6) for x in cf[0]]                       # a 2-month level-payment loan at 1% a month
     [50.751244, 50.751244]
     """
-    smm = np.atleast_2d(np.asarray(smm, dtype=float))
+    smm = np.atleast_2d(v.floats("smm", smm))
     n = v.months("wam", wam)
     c = v.rate("wac", wac)
     svc = v.rate("servicing", servicing)
@@ -378,6 +386,14 @@ def _pool_flows(smm_t: np.ndarray, bal: np.ndarray, net: float):
 # --------------------------------------------------------------------------------------------
 # effective duration and convexity
 # --------------------------------------------------------------------------------------------
+def _bumped(price, price_down, price_up, bump):
+    """Prices > 0 and a bump in (0, 0.05] (a parallel shift of at most 500 bp)."""
+    return (v.number("price", price, lo=0, lo_open=True),
+            v.number("bump", bump, lo=0, lo_open=True, hi=0.05, accepted="accepted: (0, 0.05] (a decimal shift)"),
+            v.number("price_down", price_down, lo=0, lo_open=True),
+            v.number("price_up", price_up, lo=0, lo_open=True))
+
+
 def effective_duration(price, price_down, price_up, bump) -> float:
     """Effective duration from prices after a parallel fall and rise of ``bump`` in rates (SF-51).
 
@@ -386,9 +402,8 @@ def effective_duration(price, price_down, price_up, bump) -> float:
     >>> round(effective_duration(100.0, 100.541, 99.453, 0.001), 2)     # SF-51: 5.44 years
     5.44
     """
-    p = v.number("price", price, lo=0, lo_open=True)
-    b = v.number("bump", bump, lo=0, lo_open=True)
-    return (v.number("price_down", price_down) - v.number("price_up", price_up)) / (2 * p * b)
+    p, b, down, up = _bumped(price, price_down, price_up, bump)
+    return (down - up) / (2 * p * b)
 
 
 def effective_convexity(price, price_down, price_up, bump) -> float:
@@ -397,9 +412,8 @@ def effective_convexity(price, price_down, price_up, bump) -> float:
     >>> round(effective_convexity(100.0, 100.541, 99.453, 0.001), 1)    # SF-51: -60.0 (or -0.600)
     -60.0
     """
-    p = v.number("price", price, lo=0, lo_open=True)
-    b = v.number("bump", bump, lo=0, lo_open=True)
-    return (v.number("price_down", price_down) + v.number("price_up", price_up) - 2 * p) / (p * b * b)
+    p, b, down, up = _bumped(price, price_down, price_up, bump)
+    return (down + up - 2 * p) / (p * b * b)
 
 
 # --------------------------------------------------------------------------------------------

@@ -99,6 +99,8 @@ def reset_path(benchmark, start_date, months: int) -> np.ndarray:
     its current rate (the months of the starting calendar year).  Month 1 is the month of
     ``start_date``; month t of calendar year Y > start year uses the benchmark in force on 1 Jan Y.
     """
+    from . import _validate as v
+    months = v.whole("months", months, lo=0)
     d, r = _table(benchmark)
     start = _as_date("start_date", start_date)
     out = np.full(int(months), np.nan)
@@ -115,6 +117,10 @@ def reset_path(benchmark, start_date, months: int) -> np.ndarray:
 
 def loan_rate_path(rate, benchmark, start_date, months: int, multiplier=None, margin=0.0) -> np.ndarray:
     """A loan's annual rate by projection month under the 1 January repricing rule."""
-    bench = reset_path(benchmark, start_date, months)
-    m = 0.0 if multiplier is None else float(multiplier)
-    return np.where(np.isnan(bench), float(rate), bench * m + float(margin))
+    from . import _validate as v
+    r = v.rate("rate", rate)
+    n = v.months("months", months)
+    m = 0.0 if multiplier is None else v.number("multiplier", multiplier, lo=0.0, hi=3.0)
+    g = v.spread("margin", margin)
+    bench = reset_path(benchmark, start_date, n)
+    return np.where(np.isnan(bench), r, bench * m + g)

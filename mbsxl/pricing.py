@@ -189,7 +189,8 @@ def accrued(coupon, settle_days=0, basis="30/360") -> float:
     0.175
     """
     c = v.rate("coupon", coupon)
-    d = v.number("settle_days", settle_days, lo=0)
+    d = v.number("settle_days", settle_days, lo=0, hi=366,
+                 accepted="accepted: [0, 366] days from the start of the accrual period")
     year = 365.0 if _basis(basis) == "act/365" else 360.0
     return 100.0 * c * d / year
 
@@ -312,6 +313,10 @@ def wal(principal, delay_days=0, settle_days=0, basis="30/360", *, periods_per_y
     1.0
     """
     pr = _flows("principal", principal)
+    if (pr < 0).any():
+        i = int(np.argmax(pr < 0))
+        raise v.MbsxlInputError(f"principal[{i}]={v._fmt(float(pr[i]))} is negative; pass the principal received "
+                                "each period (>= 0)")
     total = pr.sum()
     if total == 0:
         raise ValueError("principal sums to zero; the average life is undefined")

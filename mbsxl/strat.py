@@ -72,7 +72,8 @@ SUMMARY_ROWS = [
 
 
 def _column(name: str, value) -> np.ndarray:
-    """A 1-D float column; NaN marks a blank cell."""
+    """A 1-D float column; NaN marks a blank cell; booleans are refused."""
+    v.no_bool(name, value)
     try:
         a = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
@@ -139,6 +140,8 @@ def strat(values, balances, breakpoints, labels=None) -> pd.DataFrame:
     bounds, buckets closed on the right (see the module docstring), k breakpoints make k + 1 buckets;
     ``labels``: k + 1 bucket names (default ``"<= b1"``, ``"b1 - b2"``, ..., ``"> bk"``).
     """
+    if values is None:
+        raise v.MbsxlInputError("values is empty; pass the characteristic bucketed, one a loan")
     bal, cols = _rows(balances, values=values)
     x = cols["values"]
     bp = v.array("breakpoints", breakpoints)

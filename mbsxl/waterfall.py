@@ -131,6 +131,9 @@ def _pool(pool_principal, pool_interest, pool_loss):
 def _names(tranche_names) -> list[str]:
     if isinstance(tranche_names, str):
         tranche_names = [tranche_names]
+    if tranche_names is None or np.ndim(tranche_names) == 0 or isinstance(tranche_names, dict):
+        raise v.MbsxlInputError(f"tranche_names={tranche_names!r} is not a list of names; pass one name a class, "
+                                "most senior first (e.g. A, B, Subordinate)")
     names = []
     for k, n in enumerate(np.asarray(list(tranche_names), dtype=object).ravel()):
         if n is None or (isinstance(n, float) and np.isnan(n)):
