@@ -86,9 +86,12 @@ def uninstall() -> None:
     for k, v in _SAVED.items():
         setattr(xlwings, k, v)
     _SAVED.clear()
+    while _ADDED_TO_CTYPES:
+        delattr(ctypes, _ADDED_TO_CTYPES.pop())
 
 
 _SAVED: dict = {}
+_ADDED_TO_CTYPES: list = []
 
 
 def windows_mbsxl_udfs():
@@ -149,6 +152,7 @@ def install() -> None:
     for attr in ("windll", "oledll"):
         if not hasattr(ctypes, attr):
             setattr(ctypes, attr, anything)
+            _ADDED_TO_CTYPES.append(attr)
     pythoncom.__file__ = "pythoncom311.dll"
 
     import xlwings

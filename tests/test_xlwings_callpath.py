@@ -331,7 +331,13 @@ def test_every_function_registered_and_reachable(xl):
 
 
 # ------------------------------------------------------------------------------ the templates
-_TOKEN = re.compile(r"""\s*(?:(?P<str>"(?:[^"]|"")*")|(?P<ref>(?:'(?:[^']|'')+'!|[A-Za-z_][\w.]*!)?\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?)(?![\w(])|(?P<num>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?%?)|(?P<fn>[A-Z][A-Z0-9_.]*)\(|(?P<bool>TRUE|FALSE)(?![\w(])|(?P<p>[(),]))""")
+_TOKEN = re.compile(r"""\s*(?:
+    (?P<str>"(?:[^"]|"")*")
+  | (?P<ref>(?:'(?:[^']|'')+'!|[A-Za-z_][\w.]*!)?\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?)(?![\w(])
+  | (?P<num>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?%?)
+  | (?P<fn>[A-Z][A-Z0-9_.]*)\(
+  | (?P<bool>TRUE|FALSE)(?![\w(])
+  | (?P<p>[(),]))""", re.X)
 
 
 def _parse(formula: str):
@@ -520,7 +526,8 @@ def test_templates_recalculate_through_call_udf(xl, template, mode):
                     if mode == "legacy" and len(grid) == 1 and len(grid[0]) == 1:
                         # legacy Excel repeats a single result (here an error) over the whole range;
                         # the dynamic-array template stores it in the anchor only
-                        assert _cmp(grid[0][0], stored.cell(full.Row, full.Column).value), f"{template} {here}!{c.coordinate}"
+                        want = stored.cell(full.Row, full.Column).value
+                        assert _cmp(grid[0][0], want), f"{template} {here}!{c.coordinate}"
                         continue
                     for i in range(full.Rows.Count):
                         for j in range(full.Columns.Count):
