@@ -748,7 +748,8 @@ def predict(y, x, x_new, constant: bool = True, level: float = 0.95) -> pd.DataF
         z = solve_triangular(qr.R, (Xn / qr.norms).T, trans=1)
         scale = float(res.scale)
         mean = Xn @ np.asarray(res.params, dtype=float)
-        se = np.sqrt(scale * (z * z).sum(axis=0))
+        with np.errstate(over="ignore"):                 # an x_new of 1e300 gives inf: #NUM! with a reason
+            se = np.sqrt(scale * (z * z).sum(axis=0))
         q = float(_st.t.ppf(0.5 + lv / 2.0, res.df_resid))
         obs = np.sqrt(se ** 2 + scale)
         out.loc[ok, FITTED] = mean
