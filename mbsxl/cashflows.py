@@ -173,9 +173,14 @@ def cashflows(balance, wac, wam, prepay=0, prepay_type="CPR", default=0, default
     prepay, prepay_type : a number or a per-month vector (last value held); CPR, SMM or PSA (speed).
     default, default_type : likewise; CDR, MDR or SDA (speed).
     severity : loss as a fraction of the defaulted balance.
-    recovery_lag : months from default to liquidation (0 = same month).
-    servicing : annual servicing fee rate, deducted from gross interest.
+    recovery_lag : months from default to liquidation (0 = same month); with defaults, below ``wam``
+        (SF-19 j: no default in the last ``recovery_lag`` months, so a longer lag would drop them all).
+    servicing : annual servicing fee rate, deducted from gross interest; at most ``wac``.
     age : loan age in months at the start (seasoning) for the PSA and SDA curves.
+
+    ``wam`` and ``age`` are at most 600 months (:data:`mbsxl._validate.MAX_MONTHS`); PSA/SDA speeds
+    between 0 and 5 are refused (a percent written as a fraction).  Bad input raises ValueError
+    naming the argument and the value.
     advance : whether the servicer advances P&I on defaulted loans until liquidation.
     amortization : level_payment (等额本息) or level_principal (等额本金).
 
@@ -234,6 +239,10 @@ def loan_cashflows(balances, rates, remaining_terms, prepay=0, prepay_type="CPR"
     ``multipliers`` and/or ``margins``.  Each loan keeps its ``rates`` value for the rest of the
     calendar year it starts in; from each 1 January its rate is benchmark-in-force-that-day x
     multiplier + margin, and the level payment is recomputed on the new rate over the months left.
+
+    Limits (ValueError beyond them): ``servicing`` at most each loan's rate and every reset rate;
+    terms and ages at most 600 months; at most 2,000,000 loans and 600,000,000 loans x months;
+    ``multipliers`` in [0, 3], ``margins`` in [-0.2, 0.2].
 
     The flows are added into the month table as they are computed: no loans x months matrix.
     ``engine``: numba (default when installed), numpy, or python (the uncompiled per-loan loop).

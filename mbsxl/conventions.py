@@ -181,6 +181,8 @@ def psa(age, speed=100):
 
     ``age`` is the month number (1 for a new loan's first month; a pool seasoned 10 months is in
     month 11 in its next month).  Month 0 is treated as month 1, as SF-6's ``max(1, ...)`` does.
+    ``speed`` is a percent number (150 = 150% PSA); 0 < speed < 5 is refused as a percent written as
+    a fraction (1.5 for "150%").
 
     >>> round(psa(30, 100), 4), round(psa(15, 150), 4)
     (0.06, 0.045)

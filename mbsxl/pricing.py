@@ -252,8 +252,10 @@ def price(cash_flows, yield_, delay_days=0, settle_days=0, basis="30/360", *, ba
 
     Parameters
     ----------
-    cash_flows : the investor's cash flow each period (interest + principal), periods 1, 2, ...
-    yield_ : annual yield as a decimal, compounded ``compounding`` times a year (2: bond-equivalent)
+    cash_flows : the investor's cash flow each period (interest + principal), periods 1, 2, ...;
+        at least one positive
+    yield_ : annual yield as a decimal, compounded ``compounding`` times a year (2: bond-equivalent);
+        above -1 (-100%) and at most 1 (100%)
     balance : current face the flows belong to (default 100: flows per 100 of face)
     coupon : annual coupon as a decimal, for accrued interest when ``settle_days > 0``
 

@@ -57,7 +57,8 @@ def MBS_CDR(mdr):
      "min(month, 30). Elementwise over a range of ages",
      args=[Arg("age", "Loan age as the month number (1 = first month; 30 and above = the 6% plateau at "
                "100 PSA), a cell or a range", kind="array"),
-           Arg("speed", "PSA speed in percent of the benchmark (150 = 150% PSA); default 100", kind="array",
+           Arg("speed", "PSA speed in percent of the benchmark (150 = 150% PSA); default 100. A speed between 0 "
+               "and 5 is refused: \"150%\" or a 150%-formatted cell is 1.5, type 150", kind="array",
                optional=True, default=100)],
      returns="array")
 def MBS_PSA(age, speed=100):
@@ -67,7 +68,8 @@ def MBS_PSA(age, speed=100):
 @udf("MBS_SDA", "CDR on the SDA default curve (SDA 违约基准) at a loan age: 100% SDA rises 0.02% a month to "
      "0.60% at month 30, holds to 60, falls to 0.03% at 120. Elementwise",
      args=[Arg("age", "Loan age as the month number, a cell or a range", kind="array"),
-           Arg("speed", "SDA speed in percent of the benchmark (200 = 200% SDA); default 100", kind="array",
+           Arg("speed", "SDA speed in percent of the benchmark (200 = 200% SDA); default 100. A speed between 0 "
+               "and 5 is refused (a percent written as a fraction): type 200", kind="array",
                optional=True, default=100)],
      returns="array")
 def MBS_SDA(age, speed=100):
@@ -84,10 +86,10 @@ _DEFAULT_TYPE = Arg("default_type", "\"CDR\" (annual, default), \"MDR\" (monthly
                     kind="text", optional=True, default="CDR")
 _SEVERITY = Arg("severity", "Loss severity as a fraction of the defaulted balance (40% or 0.4); default 0",
                 kind="number", optional=True, default=0)
-_LAG = Arg("recovery_lag", "Months from default to liquidation (recovery); default 0", kind="int",
-           optional=True, default=0)
+_LAG = Arg("recovery_lag", "Months from default to liquidation (recovery); default 0; with defaults, below the "
+           "term (no default in a loan's last recovery_lag months, SF-19)", kind="int", optional=True, default=0)
 _SERVICING = Arg("servicing", "Annual servicing fee rate (服务费率) as a decimal, deducted from gross "
-                 "interest; default 0", kind="number", optional=True, default=0)
+                 "interest; at most the loan rate; default 0", kind="number", optional=True, default=0)
 _ADVANCE = Arg("advance", "TRUE (default): the servicer advances principal and interest on defaulted loans "
                "until liquidation; FALSE: they stop at default", kind="bool", optional=True, default=True)
 
