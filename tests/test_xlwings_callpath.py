@@ -63,8 +63,11 @@ class Excel:
 
     called: set = set()
 
-    def call(self, name, *args, caller="Z1"):
+    default_caller = "Z1"
+
+    def call(self, name, *args, caller=None):
         Excel.called.add(name)
+        caller = caller or self.default_caller
         caller = self.sheet.Range(caller) if isinstance(caller, str) else caller
         fn = getattr(self.udfs, name)
         return self.server.CallUDF("mbsxl.excel.udfs", name, S.vba_array(fn, *args), self.book, caller)
@@ -79,6 +82,15 @@ def xl():
         yield Excel(udfs, cs.XLPython())
     finally:
         S.uninstall()
+
+
+@pytest.fixture(params=["365", "legacy"])
+def xlm(xl, request):
+    """The session in one mode: in legacy Excel the formula is entered with Ctrl+Shift+Enter over a
+    range, so ``Application.Caller`` is that range (here Z1:AL60); in Excel 365 it is the one cell."""
+    xl.default_caller = "Z1" if request.param == "365" else "Z1:AL60"
+    yield xl
+    xl.default_caller = "Z1"
 
 
 def cell(v):
@@ -129,34 +141,34 @@ def assert_rows(got, want):
 
 
 # ------------------------------------------------------------------------------------------ kinds
-def test_scalar_from_a_cell_and_typed_number(xl):
-    a1 = xl.put(0.25)
-    assert same(xl.call("MBS_SMM", a1), float(mbsxl.smm(0.25)))
-    assert same(xl.call("MBS_SMM", 0.25), float(mbsxl.smm(0.25)))        # =MBS_SMM(0.25)
+def test_scalar_from_a_cell_and_typed_number(xlm):
+    a1 = xlm.put(0.25)
+    assert same(xlm.call("MBS_SMM", a1), float(mbsxl.smm(0.25)))
+    assert same(xlm.call("MBS_SMM", 0.25), float(mbsxl.smm(0.25)))        # =MBS_SMM(0.25)
     # SIFMA SF-6 (outside the project): 6% CPR is an SMM of 0.5143%
-    assert round(xl.call("MBS_SMM", xl.put(0.06)), 6) == 0.005143
+    assert round(xlm.call("MBS_SMM", xlm.put(0.06)), 6) == 0.005143
 
 
-def test_row_column_block(xl):
-    row = xl.put([[0.1, 0.2, 0.3]])
-    assert_rows(rows_of(xl.call("MBS_SMM", row)), [list(mbsxl.smm(np.array([0.1, 0.2, 0.3])))])
-    col = xl.put([[0.1], [0.2], [0.3]])
-    assert_rows(rows_of(xl.call("MBS_SMM", col)), [[x] for x in mbsxl.smm(np.array([0.1, 0.2, 0.3]))])
-    block = xl.put([[0.1, 0.2], [0.3, 0.4]])
-    assert_rows(rows_of(xl.call("MBS_SMM", block)), mbsxl.smm(np.array([[0.1, 0.2], [0.3, 0.4]])).tolist())
+def test_row_column_block(xlm):
+    row = xlm.put([[0.1, 0.2, 0.3]])
+    assert_rows(rows_of(xlm.call("MBS_SMM", row)), [list(mbsxl.smm(np.array([0.1, 0.2, 0.3])))])
+    col = xlm.put([[0.1], [0.2], [0.3]])
+    assert_rows(rows_of(xlm.call("MBS_SMM", col)), [[x] for x in mbsxl.smm(np.array([0.1, 0.2, 0.3]))])
+    block = xlm.put([[0.1, 0.2], [0.3, 0.4]])
+    assert_rows(rows_of(xlm.call("MBS_SMM", block)), mbsxl.smm(np.array([[0.1, 0.2], [0.3, 0.4]])).tolist())
     principal = [10.0, 20.0, 30.0, 40.0]
-    assert same(xl.call("MBS_WAL", xl.put([[p] for p in principal])), mbsxl.wal(np.array(principal)))
-    assert same(xl.call("MBS_WAL", xl.put([principal])), mbsxl.wal(np.array(principal)))       # a row
+    assert same(xlm.call("MBS_WAL", xlm.put([[p] for p in principal])), mbsxl.wal(np.array(principal)))
+    assert same(xlm.call("MBS_WAL", xlm.put([principal])), mbsxl.wal(np.array(principal)))       # a row
     # a block for a vector is refused by name
-    assert cell(xl.call("MBS_WAL", block)) == "#VALUE!"
-    assert "principal is a 2x2 block" in xl.call("MBS_ERROR", S.MISSING)
+    assert cell(xlm.call("MBS_WAL", block)) == "#VALUE!"
+    assert "principal is a 2x2 block" in xlm.call("MBS_ERROR", S.MISSING)
 
 
-def test_array_constants(xl):
+def test_array_constants(xlm):
     # ={0.1,0.2,0.3} arrives as one row tuple, ={0.1;0.2} as a column of one-element rows
-    got = xl.call("MBS_SMM", ((0.1, 0.2, 0.3),))
+    got = xlm.call("MBS_SMM", ((0.1, 0.2, 0.3),))
     assert_rows(rows_of(got), [list(mbsxl.smm(np.array([0.1, 0.2, 0.3])))])
-    got = xl.call("MBS_SMM", ((0.1,), (0.2,)))
+    got = xlm.call("MBS_SMM", ((0.1,), (0.2,)))
     assert_rows(rows_of(got), [[x] for x in mbsxl.smm(np.array([0.1, 0.2]))])
 
 
@@ -172,25 +184,25 @@ def test_blank_omitted_bool_text_number_table(xl, mode):
     assert_rows(rows_of(got), want)
 
 
-def test_required_blank_and_error_input(xl):
-    got = xl.call("MBS_CASHFLOWS", xl.put(None), 0.06, 360.0)
+def test_required_blank_and_error_input(xlm):
+    got = xlm.call("MBS_CASHFLOWS", xlm.put(None), 0.06, 360.0)
     assert cell(got) == "#VALUE!"
-    assert xl.call("MBS_ERROR", S.MISSING) == "MBS_CASHFLOWS: balance is empty; it is required"
-    na = xl.put(S.SCODES["#N/A"])
-    assert cell(xl.call("MBS_CASHFLOWS", na, 0.06, 360.0)) == "#N/A"
-    div = xl.put([[0.1], [S.SCODES["#DIV/0!"]]])
-    assert cell(xl.call("MBS_WAL", div)) == "#DIV/0!"
+    assert xlm.call("MBS_ERROR", S.MISSING) == "MBS_CASHFLOWS: balance is empty; it is required"
+    na = xlm.put(S.SCODES["#N/A"])
+    assert cell(xlm.call("MBS_CASHFLOWS", na, 0.06, 360.0)) == "#N/A"
+    div = xlm.put([[0.1], [S.SCODES["#DIV/0!"]]])
+    assert cell(xlm.call("MBS_WAL", div)) == "#DIV/0!"
 
 
-def test_date_from_a_cell(xl):
-    d = xl.put(S.TimeType(2007, 12, 14))
+def test_date_from_a_cell(xlm):
+    d = xlm.put(S.TimeType(2007, 12, 14))
     want = mbsxl.coupon_index(dt.date(2007, 12, 14), 24)
-    assert_rows(rows_of(xl.call("MBS_COUPONINDEX", d, 24.0)), expected_rows(want))
+    assert_rows(rows_of(xlm.call("MBS_COUPONINDEX", d, 24.0)), expected_rows(want))
     # a serial number typed in works the same (Excel 1900 system: 2007-12-14 is 39430)
-    assert_rows(rows_of(xl.call("MBS_COUPONINDEX", 39430.0, 24.0)), expected_rows(want))
+    assert_rows(rows_of(xlm.call("MBS_COUPONINDEX", 39430.0, 24.0)), expected_rows(want))
     principal = np.array([10.0, 20.0, 30.0, 40.0])
-    got = xl.call("MBS_WAL", xl.put([[p] for p in principal]), 0.0, 0.0, "ACT/365", 12.0, 26.0,
-                  xl.put(S.TimeType(2008, 1, 1)))
+    got = xlm.call("MBS_WAL", xlm.put([[p] for p in principal]), 0.0, 0.0, "ACT/365", 12.0, 26.0,
+                   xlm.put(S.TimeType(2008, 1, 1)))
     assert same(got, mbsxl.wal(principal, 0, 0, "ACT/365", payment_day=26, start_date=dt.date(2008, 1, 1)))
 
 
@@ -203,11 +215,11 @@ def _deal(xl):
 
 
 @pytest.mark.parametrize("name, core", [("MBS_TRANCHES", "tranches"), ("MBS_TRANCHESTATS", "tranche_stats")])
-def test_class_from_a_cell(xl, name, core):
-    flows, pool, names, bals, cpns = _deal(xl)
+def test_class_from_a_cell(xlm, name, core):
+    flows, pool, names, bals, cpns = _deal(xlm)
     want = getattr(mbsxl, core)(flows, None, None, ["A", "B", "Sub"], np.array([7e5, 2e5, 1e5]),
                                 np.array([0.04, 0.05, 0.0]), "sequential", 0, "A")
-    got = xl.call(name, pool, S.MISSING, S.MISSING, names, bals, cpns, S.MISSING, S.MISSING, xl.put("A"))
+    got = xlm.call(name, pool, S.MISSING, S.MISSING, names, bals, cpns, S.MISSING, S.MISSING, xlm.put("A"))
     assert_rows(rows_of(got), expected_rows(want))
 
 
@@ -219,34 +231,34 @@ def _regression_data():
     return x, y, yb
 
 
-def test_regress_and_logit_headers_true(xl):
+def test_regress_and_logit_headers_true(xlm):
     x, y, yb = _regression_data()
     xs = [["rate", "age"]] + x.tolist()
     for name, core, yy in [("MBS_REGRESS", mbsxl.regress, y), ("MBS_LOGIT", mbsxl.logit, yb)]:
         ys = [["cpr"]] + [[v] for v in yy]
         want = core(np.array(ys, dtype=object), np.array(xs, dtype=object), headers=True).table()
-        got = xl.call(name, xl.put(ys), xl.put(xs), xl.put(True))
+        got = xlm.call(name, xlm.put(ys), xlm.put(xs), xlm.put(True))
         assert_rows(rows_of(got), expected_rows(want))
-        got = xl.call(name, xl.put(ys), xl.put(xs), True)                  # TRUE typed into the formula
+        got = xlm.call(name, xlm.put(ys), xlm.put(xs), True)                  # TRUE typed into the formula
         assert_rows(rows_of(got), expected_rows(want))
     # names from a row of text cells arrive as a list
     want = mbsxl.regress(y, x, headers=["rate", "age"]).table()
-    got = xl.call("MBS_REGRESS", xl.put([[v] for v in y]), xl.put(x.tolist()), xl.put([["rate", "age"]]))
+    got = xlm.call("MBS_REGRESS", xlm.put([[v] for v in y]), xlm.put(x.tolist()), xlm.put([["rate", "age"]]))
     assert_rows(rows_of(got), expected_rows(want))
 
 
-def test_zspread_and_oas_compounding_from_a_cell(xl):
+def test_zspread_and_oas_compounding_from_a_cell(xlm):
     flows = np.full(24, 5.0)
     flows[-1] += 100.0
     terms, rates = np.array([0.5, 1.0, 2.0]), np.array([0.03, 0.032, 0.035])
     want = mbsxl.zspread(flows, 98.0, terms, rates, compounding=2)
-    got = xl.call("MBS_ZSPREAD", xl.put([[f] for f in flows]), 98.0, xl.put([[t] for t in terms]),
-                  xl.put([[r] for r in rates]), S.MISSING, S.MISSING, S.MISSING, xl.put(2.0))
+    got = xlm.call("MBS_ZSPREAD", xlm.put([[f] for f in flows]), 98.0, xlm.put([[t] for t in terms]),
+                   xlm.put([[r] for r in rates]), S.MISSING, S.MISSING, S.MISSING, xlm.put(2.0))
     assert same(got, want)
     want = mbsxl.oas(100.0, 0.06, 24, terms, rates, paths=50, compounding=2).table()
-    got = xl.call("MBS_OAS", 100.0, 0.06, 24.0, xl.put([[t] for t in terms]), xl.put([[r] for r in rates]),
-                  S.MISSING, S.MISSING, S.MISSING, S.MISSING, 50.0, S.MISSING, S.MISSING, S.MISSING,
-                  S.MISSING, S.MISSING, S.MISSING, S.MISSING, S.MISSING, S.MISSING, xl.put(2.0))
+    got = xlm.call("MBS_OAS", 100.0, 0.06, 24.0, xlm.put([[t] for t in terms]), xlm.put([[r] for r in rates]),
+                   S.MISSING, S.MISSING, S.MISSING, S.MISSING, 50.0, S.MISSING, S.MISSING, S.MISSING,
+                   S.MISSING, S.MISSING, S.MISSING, S.MISSING, S.MISSING, S.MISSING, xlm.put(2.0))
     assert_rows(rows_of(got), expected_rows(want))
 
 
@@ -291,8 +303,8 @@ def _others(xl):
     ]
 
 
-def test_remaining_functions_equal_the_core(xl):
-    for label, got, want in _others(xl):
+def test_remaining_functions_equal_the_core(xlm):
+    for label, got, want in _others(xlm):
         try:
             assert_rows(got, want)
         except AssertionError as e:
