@@ -14,7 +14,8 @@ Application.Caller)``):
 - a date cell -> a ``pywintypes.TimeType`` (a ``datetime`` subclass in pywin32 >= 300);
 - an omitted ``Optional`` argument -> VBA's ``Missing``, an int -2147352572 (DISP_E_PARAMNOTFOUND,
   which ``call_udf`` tests for);
-- a ``{1,2,3}`` constant -> a tuple of row tuples (a row constant as one row).
+- a constant ``{1;2}`` -> a tuple of row tuples; a one-row ``{1,2,3}`` -> a flat tuple (Excel hands VBA
+  a one-row array as a 1-D array); the tests send a row in both forms.
 
 Only attributes that xlwings actually reads are implemented; anything else raises AttributeError, so a
 new dependency of xlwings on COM shows up as a test failure rather than a silent pass.

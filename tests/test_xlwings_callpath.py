@@ -165,9 +165,12 @@ def test_row_column_block(xlm):
 
 
 def test_array_constants(xlm):
-    # ={0.1,0.2,0.3} arrives as one row tuple, ={0.1;0.2} as a column of one-element rows
-    got = xlm.call("MBS_SMM", ((0.1, 0.2, 0.3),))
-    assert_rows(rows_of(got), [list(mbsxl.smm(np.array([0.1, 0.2, 0.3])))])
+    # ={0.1,0.2,0.3}: Excel hands VBA a one-row array as a 1-D array (pywin32: a flat tuple); both that
+    # and a one-row 2-D array work; ={0.1;0.2} arrives as a column of one-element rows
+    for row in ((0.1, 0.2, 0.3), ((0.1, 0.2, 0.3),)):
+        got = xlm.call("MBS_SMM", row)
+        assert_rows(rows_of(got), [list(mbsxl.smm(np.array([0.1, 0.2, 0.3])))])
+        assert same(xlm.call("MBS_WAL", row), mbsxl.wal(np.array([0.1, 0.2, 0.3])))
     got = xlm.call("MBS_SMM", ((0.1,), (0.2,)))
     assert_rows(rows_of(got), [[x] for x in mbsxl.smm(np.array([0.1, 0.2]))])
 
