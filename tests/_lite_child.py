@@ -44,7 +44,10 @@ def main(main_py: str) -> None:
     spec.loader.exec_module(module)
     import mbsxl
 
+    called = set()
+
     def lite(name, *args):
+        called.add(name)
         data = {"func_name": name, "args": list(args), "version": xlwings.__version__, "client": "Office.js",
                 "runtime": "1.4", "culture_info_name": "en-US", "date_format": "m/d/yyyy"}
         return asyncio.run(custom_functions_call(data, module))
@@ -139,6 +142,43 @@ def main(main_py: str) -> None:
                           compounding=2).table())
     args = [[[100.0]], [[0.06]], [[24]], terms, rates] + [None] * 4 + [[[50]]] + [None] * 9 + [[[2.0]]]
     case("MBS_OAS compounding from a cell", lite("MBS_OAS", *args), want)
+    # the other functions
+    ages = np.array([1.0, 15.0, 30.0, 45.0])
+    smm = np.array([0.005, 0.01, 0.02])
+    cf = np.full(36, 1.5)
+    cf[-1] += 100.0
+    bal = np.array([100_000.0, 250_000.0, 80_000.0, 310_000.0])
+    rate = np.array([0.065, 0.0612, 0.07, 0.0588])
+    term = np.array([120.0, 240.0, 60.0, 180.0])
+    x = rng.normal(size=(30, 2))
+    y = 0.2 + x @ np.array([0.4, 0.1]) + rng.normal(scale=0.2, size=30)
+
+    def col(v):
+        return [[float(a)] for a in v]
+    others = [
+        ("MBS_CPR", lite("MBS_CPR", col(smm), None, None), rows(mbsxl.cpr(smm))),
+        ("MBS_MDR", lite("MBS_MDR", col(smm * 10)), rows(mbsxl.mdr(smm * 10))),
+        ("MBS_CDR", lite("MBS_CDR", col(smm / 10)), rows(mbsxl.cdr(smm / 10))),
+        ("MBS_PSA", lite("MBS_PSA", col(ages), [[150]]), rows(mbsxl.psa(ages, 150))),
+        ("MBS_SDA", lite("MBS_SDA", col(ages), [[200]]), rows(mbsxl.sda(ages, 200))),
+        ("MBS_PRICE", lite("MBS_PRICE", col(cf), [[0.05]]), [[mbsxl.price(cf, 0.05)]]),
+        ("MBS_YIELD", lite("MBS_YIELD", col(cf), [[101.5]]), [[mbsxl.yield_(cf, 101.5)]]),
+        ("MBS_DURATION", lite("MBS_DURATION", col(cf), [[0.05]], None, None, None, [[True]]),
+         [[mbsxl.duration(cf, 0.05, modified=True)]]),
+        ("MBS_CONVEXITY", lite("MBS_CONVEXITY", col(cf), [[0.05]]), [[mbsxl.convexity(cf, 0.05)]]),
+        ("MBS_LOANCASHFLOWS", lite("MBS_LOANCASHFLOWS", col(bal), col(rate), col(term), [[0.08]]),
+         rows(mbsxl.loan_cashflows(bal, rate, term, 0.08))),
+        ("MBS_STRAT", lite("MBS_STRAT", col(rate), col(bal), [[0.06, 0.065]]),
+         rows(mbsxl.strat(rate, bal, np.array([0.06, 0.065])))),
+        ("MBS_POOLSUMMARY", lite("MBS_POOLSUMMARY", col(bal), col(rate), col(term)),
+         rows(mbsxl.pool_summary(bal, rate, term))),
+        ("MBS_PREDICT", lite("MBS_PREDICT", col(y), x.tolist(), x[:5].tolist()), rows(mbsxl.predict(y, x, x[:5]))),
+        ("MBS_VERSION", lite("MBS_VERSION"), [[mbsxl.__version__]]),
+    ]
+    for label, got, want in others:
+        case(f"{label} equals the core", got, want)
+    missing = sorted(set(functions()) - called)
+    results.append({"case": "every registry function called", "ok": not missing, "detail": ", ".join(missing)})
     heavy = sorted(m for m in sys.modules if m.split(".")[0] in BLOCKED)
     results.append({"case": "no heavy package imported", "ok": not heavy, "detail": ", ".join(heavy)})
     for r in results:

@@ -42,7 +42,9 @@ CASES = ["every registry function is a Lite function", "descriptions", "scalar f
          "error cell (data type)", "error cell (text)", "bad input", "MBS_ERROR gives the reason", "date serial",
          "MBS_TRANCHES class_ from a cell", "MBS_TRANCHESTATS class_ from a cell", "MBS_REGRESS headers TRUE",
          "MBS_LOGIT headers TRUE", "MBS_ZSPREAD compounding from a cell", "MBS_OAS compounding from a cell",
-         "no heavy package imported"]
+         "no heavy package imported", "every registry function called"] + [f"{n} equals the core" for n in (
+             "MBS_CPR", "MBS_MDR", "MBS_CDR", "MBS_PSA", "MBS_SDA", "MBS_PRICE", "MBS_YIELD", "MBS_DURATION",
+             "MBS_CONVEXITY", "MBS_LOANCASHFLOWS", "MBS_STRAT", "MBS_POOLSUMMARY", "MBS_PREDICT", "MBS_VERSION")]
 
 
 @pytest.mark.parametrize("case", CASES)
