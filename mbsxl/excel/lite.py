@@ -74,17 +74,13 @@ def _function_source(fn) -> str:
     lines = ["", "", f"@func(volatile={fn.volatile})" if fn.volatile else "@func"]
     lines += [f"@arg({_arg_options(a)})" for a in fn.args]
     lines.append(f"def {fn.name}({', '.join(params)}):")
-    lines.append(f"    {_docstring(fn.description)}")
+    lines.append(f"    {fn.description!r}")                       # the docstring: Lite's description
     if fn.name == "MBS_ERROR":
         lines.append("    # Lite passes the cell's value, not its address: the most recent reason")
         lines.append("    return _errors.last_reason()")
     else:
         lines.append(f"    return _run({fn.name!r}{''.join(', ' + p for p in passes)})")
     return "\n".join(lines) + "\n"
-
-
-def _docstring(text: str) -> str:
-    return '"""' + text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"') + '"""'
 
 
 def main_py() -> str:
