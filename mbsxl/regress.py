@@ -351,6 +351,11 @@ def _prepare(y, x, headers, constant: bool, *, need_obs: bool = True, allow_bool
     return _Data(yf[used], X, names, y_name, dropped, used, list(x_names))
 
 
+#: Largest condition number of the column-scaled design that is fitted: (X'X)^-1 from its QR keeps about
+#: 16 - log10(cond) digits, so 1e12 leaves 4 (NIST Filip: 5.2e9, 7.6 digits).
+MAX_SCALED_CONDITION = 1e12
+
+
 def _check_collinear(X: np.ndarray, names: list[str]) -> None:
     """Raise naming the perfectly collinear columns, found from the null space of the column-scaled design."""
     norms = np.sqrt((X * X).sum(axis=0))
@@ -362,8 +367,16 @@ def _check_collinear(X: np.ndarray, names: list[str]) -> None:
     k = X.shape[1]
     tol = s[0] * max(X.shape) * np.finfo(float).eps * 10
     rank = int((s > tol).sum())
-    if rank >= k:
+    if rank >= k and s[-1] >= s[0] / MAX_SCALED_CONDITION:
         return
+    if rank >= k:
+        # numerically full rank but so ill-conditioned that (X'X)^-1 keeps < 4 digits: refuse, naming the columns
+        w = np.abs(vt[-1])
+        involved = [names[j] for j in range(k) if w[j] > 0.05 * w.max()]
+        raise v.MbsxlInputError(
+            f"x columns {', '.join(involved)} are nearly collinear: the design with its columns scaled to unit length "
+            f"has condition number {s[0] / s[-1]:.3g}, above {MAX_SCALED_CONDITION:.0e}, so the standard errors would "
+            f"keep fewer than 4 correct digits; drop one of them or rescale (e.g. centre x before taking powers)")
     null = vt[rank:k]                               # basis of the null space (scaled coordinates)
     weight = np.abs(null).max(axis=0)
     involved = [names[j] for j in range(k) if weight[j] > 1e-8 * weight.max()]

@@ -109,3 +109,17 @@ def test_exactly_collinear_columns_are_refused_by_name():
     assert "rate, rate_x2" in msg and "collinear" in msg and "rate = 0.5*rate_x2" in msg
     out = dispatch.call("MBS_REGRESS", [[y] for y in Y], np.column_stack([x1, 2 * x1]).tolist())
     assert out == "#VALUE!" and "x1, x2 are perfectly collinear" in out.reason
+
+
+def test_nearly_collinear_columns_are_refused_not_fitted_on_few_digits():
+    # x2 = x1 + 1e-12 noise: numerically full rank, but (X'X)^-1 would keep < 4 digits (scaled cond ~2e12)
+    rng = np.random.default_rng(1)
+    x1 = rng.normal(size=50)
+    y = x1 + rng.normal(size=50)
+    x2 = x1 + 1e-12 * rng.normal(size=50)
+    with pytest.raises(ValueError) as e:
+        mbsxl.regress(y, np.column_stack([x1, x2]), headers=["rate", "rate_copy"])
+    msg = str(e.value)
+    assert "rate, rate_copy are nearly collinear" in msg and "condition number" in msg
+    # Filip itself (scaled condition 5.2e9) stays below the cap and is fitted
+    assert R.MAX_SCALED_CONDITION > 5.2e9
