@@ -32,8 +32,9 @@ Conventions
   standard errors to 7.6+ digits with 71 residual degrees of freedom, where statsmodels' pinv keeps
   rank 10 of 11 (72 df, standard errors 25-100x too small).
 - **Checks** (``ValueError`` naming the argument, the value and what is accepted): y and x of different
-  lengths, text, infinities (by row and column), no more complete rows than parameters, a constant column beside the constant, perfectly
-  collinear columns (the dependent set is named from the null space of the scaled design).
+  lengths, text, infinities (by row and column), no more complete rows than parameters, a constant column
+  beside the constant, perfectly collinear columns (the dependent set is named from the null space of the
+  scaled design) and nearly collinear ones (scaled condition number above :data:`MAX_SCALED_CONDITION`).
 
 Table layout (``Regression.table()``; ``MBS_REGRESS`` spills it): the header row is :data:`COEF_COLUMNS`;
 one row per coefficient; one blank row; a sub-header row ``Statistic | Value``; then one row per model

@@ -4,8 +4,8 @@ Source of the data and the certified values: NIST Statistical Reference Datasets
 squares, Filip.dat (Filippelli, A., NIST), https://www.itl.nist.gov/div898/strd/lls/data/Filip.shtml
 (certified to 15 digits with 500-digit arithmetic).  The 82 (y, x) rows below were transcribed from
 a public-domain copy of Filip.dat in Paul Kienzle's wpolyfit tests (reductus, "Test cases are taken
-from the NIST Statistical Reference Datasets") and agree with the copies in LabPlot's FitTest.cpp and
-Julia's NIST regression tests for the rows compared; the residual standard deviation 0.334801051324544E-02,
+from the NIST Statistical Reference Datasets") and agree value for value with a second public copy (the
+Filip_X / Filip_Y tables of a Java StRD test-data class); the residual standard deviation 0.334801051324544E-02,
 R-squared 0.996727416185620, F 2162.43954511489 and 71 residual degrees of freedom are Filip.dat's
 certified analysis of variance.
 
