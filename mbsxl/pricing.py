@@ -147,14 +147,16 @@ def payment_times(n, delay_days=0, settle_days=0, basis="30/360", periods_per_ye
     n = v.whole("n", n)
     basis = _basis(basis)
     ppy = _periods(periods_per_year)
-    settle = v.number("settle_days", settle_days, lo=0)
+    settle = v.number("settle_days", settle_days, lo=0, hi=366,
+                      accepted="accepted: [0, 366] days from the start of the accrual period")
     if payment_day is not None:
         day = v.whole("payment_day", payment_day)
         if day > 31:
             raise ValueError(f"payment_day={day} is out of range; accepted: 1 to 31")
         delay = float(day - 1)
     else:
-        delay = v.number("delay_days", delay_days, lo=0)
+        delay = v.number("delay_days", delay_days, lo=0, hi=366,
+                         accepted="accepted: [0, 366] days after the end of the period (GNMA I 14, Fannie Mae 24)")
     k = np.arange(1, n + 1, dtype=float)
     start = _date("start_date", start_date)
     if basis == "30/360" or start is None:
