@@ -27,13 +27,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import pathlib
-import re
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import _com_stubs as S
+from _xl_formula import parse
 import mbsxl
 
 REL = 1e-12
@@ -346,57 +346,6 @@ def test_every_function_registered_and_reachable(xl):
 
 
 # ------------------------------------------------------------------------------ the templates
-_TOKEN = re.compile(r"""\s*(?:
-    (?P<str>"(?:[^"]|"")*")
-  | (?P<ref>(?:'(?:[^']|'')+'!|[A-Za-z_][\w.]*!)?\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?)(?![\w(])
-  | (?P<num>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?%?)
-  | (?P<fn>[A-Z][A-Z0-9_.]*)\(
-  | (?P<bool>TRUE|FALSE)(?![\w(])
-  | (?P<p>[(),]))""", re.X)
-
-
-def _parse(formula: str):
-    """A formula of function calls, references, numbers, strings and booleans as a tree."""
-    toks, pos, s = [], 0, formula.lstrip("=")
-    while pos < len(s):
-        m = _TOKEN.match(s, pos)
-        if not m:
-            raise ValueError(f"cannot parse {s[pos:pos + 30]!r}")
-        toks.append((m.lastgroup, m.group(m.lastgroup)))
-        pos = m.end()
-    toks.append(("end", ""))
-    i = 0
-
-    def expr():
-        nonlocal i
-        kind, text = toks[i]
-        if kind in (None, "p") and text in (",", ")"):
-            return ("missing",)
-        i += 1
-        if kind == "fn":
-            args = []
-            while True:
-                args.append(expr())
-                k, t = toks[i]
-                i += 1
-                if t == ")":
-                    return ("call", text, args)
-                assert t == ",", (k, t)
-        if kind == "str":
-            return ("value", text[1:-1].replace('""', '"'))
-        if kind == "num":
-            return ("value", float(text[:-1]) / 100 if text.endswith("%") else float(text))
-        if kind == "bool":
-            return ("value", text == "TRUE")
-        if kind == "ref":
-            return ("ref", text)
-        raise ValueError(f"unexpected {text!r}")
-
-    tree = expr()
-    assert toks[i][0] == "end"
-    return tree
-
-
 def _com_value(v):
     """A stored cell value as COM delivers it (numbers as float, dates as TimeType, errors as scodes)."""
     if isinstance(v, bool) or v is None or isinstance(v, str) and not v.startswith("#"):
@@ -536,7 +485,7 @@ def test_templates_recalculate_through_call_udf(xl, template, mode):
                     top = book.ref(v.ref.split(":")[0], here)
                     full = book.ref(v.ref, here)
                     caller = full if mode == "legacy" else top
-                    got = book.eval(_parse(f), here, caller)
+                    got = book.eval(parse(f), here, caller)
                     grid = got if isinstance(got, tuple) else ((got,),)
                     if mode == "legacy" and len(grid) == 1 and len(grid[0]) == 1:
                         # legacy Excel repeats a single result (here an error) over the whole range;
@@ -555,7 +504,7 @@ def test_templates_recalculate_through_call_udf(xl, template, mode):
                                 g = None
                             assert _cmp(g, want), f"{template} {here}!{c.coordinate} [{i},{j}]: {g!r} != {want!r}"
                 elif mode == "365":       # a single-cell formula has the same caller in both modes
-                    got = book.eval(_parse(f), here, book.ref(c.coordinate, here))
+                    got = book.eval(parse(f), here, book.ref(c.coordinate, here))
                     want = stored[c.coordinate].value
                     assert _cmp(got, want), f"{template} {here}!{c.coordinate}: {got!r} != {want!r}"
     print(f"{template} {mode}: {cells} MBS_ formula cells ({arrays} array formulas), {book.calls} calls, "
