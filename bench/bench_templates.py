@@ -5,7 +5,9 @@ Times, median of ``--runs`` (default 3):
 - ``calc pool``: :func:`mbsxl.excel.calc.calculate` on ``workbooks/jianyuan_2007_1_pool.xlsx``
   (12,254-loan tape, Tables 1-5 by COUNTIFS/SUMIFS/SUMPRODUCT, MBS_POOLSUMMARY and 4 MBS_STRAT);
   target under 10 s (issue 4);
-- ``calc prepayment``: the same on ``workbooks/jianyuan_2007_1_prepayment.xlsx``;
+- ``calc prepayment``: the same on ``workbooks/jianyuan_2007_1_prepayment.xlsx``; likewise the deal
+  review and the prepayment regression workbooks, and the sum of the four medians (issue 11: the
+  safety guards must not make it more than 20% slower);
 - baseline ``python tables``: the straightforward computation of the same tables in Python -- read the
   tape with openpyxl, then :func:`mbsxl.pool_summary` and four :func:`mbsxl.strat` -- in the same run;
   the ratio says what the spreadsheet engine costs over it.
@@ -58,6 +60,11 @@ def main():
     res = {}
     res["calc pool"] = _time(lambda: calculate(pool, progress=False), a.runs)
     res["calc prepayment"] = _time(lambda: calculate(prepay, progress=False), a.runs)
+    for name in ("jianyuan_2007_1_deal_review.xlsx", "prepayment_regression.xlsx"):
+        path = os.path.join(ROOT, "workbooks", name)
+        res[f"calc {name.split('.')[0].replace('jianyuan_2007_1_', '')}"] = _time(
+            lambda path=path: calculate(path, progress=False), a.runs)
+    res["calc all four (sum)"] = (sum(res[k][0] for k in list(res) if k.startswith("calc ")), [])
     res["python tables (baseline)"] = _time(python_tables, a.runs)
     base = res["python tables (baseline)"][0]
     print(f"{'what':28s} {'median s':>9s} {'runs':>24s} {'x baseline':>10s}")

@@ -33,6 +33,7 @@ arguments get serials and :mod:`mbsxl.excel.convert` applies the 1900 leap-year 
 from __future__ import annotations
 
 import contextlib
+import gc
 import math
 import os
 import re
@@ -101,7 +102,6 @@ def _plugin_module(used: set[str] = frozenset()) -> types.ModuleType:
 
 
 def _pycel_has(name: str) -> bool:
-    import builtins
     import importlib
     import math as _math
     from pycel.excelformula import ExcelFormula, FunctionNode as FormulaNode
@@ -111,7 +111,7 @@ def _pycel_has(name: str) -> bool:
     for m in ExcelFormula.default_modules:
         if hasattr(importlib.import_module(m), target):
             return True
-    return hasattr(_math, target) or hasattr(builtins, target)
+    return hasattr(_math, target)       # never Python's built-ins: the generated code cannot reach them
 
 
 def _supplement(mod, names: set[str]) -> None:
@@ -218,81 +218,89 @@ def _qsheet(title: str) -> str:
     return f"'{title}'" if re.search(r"[^A-Za-z0-9_.]", title) else title
 
 
-def _prepare(wb):
-    """Rewrite formulas for the engine in place.
+def _prepare(wb, limits=None):
+    """Check and rewrite formulas for the engine in place (:func:`mbsxl.excel.formula_guard.rewrite`).
 
-    Returns ``(cells, arrays, used, texts)``: every formula cell as (sheet, coordinate) in sheet order, and the
-    multi-cell array formulas as (sheet, anchor, ref).  A multi-cell array formula is left in its
-    anchor as an ordinary formula; ``used`` the pycel names of the functions called (evaluated once, to the whole array) and the other cells of its
-    range are emptied; :func:`calculate` spreads the result over the range itself (pycel's own
-    expansion compiles one formula per cell: ~1 ms a cell).
+    Returns ``(cells, arrays, used, texts, refused)``: every formula cell as (sheet, coordinate) in sheet
+    order; the multi-cell array formulas as (sheet, anchor, ref); ``used`` the pycel names of the
+    functions called; ``texts`` the formula of each cell (array cells: the anchor's); ``refused``
+    ``"Sheet!A1" -> CalcError`` for formulas the guard refused (never compiled; the cell holds the
+    error value for the formulas that read it).  A multi-cell array formula is left in its anchor as an
+    ordinary formula (evaluated once, to the whole array) and the other cells of its range are emptied;
+    :func:`calculate` spreads the result over the range itself (pycel's own expansion compiles one
+    formula per cell: ~1 ms a cell).
     """
     from openpyxl.worksheet.formula import ArrayFormula
     from openpyxl.utils.cell import range_boundaries, get_column_letter
+    from . import formula_guard as fg
+    from .limits import Limits
 
+    limits = limits or Limits()
     spills: dict[tuple[str, str], str] = {}          # (sheet lower, anchor) -> "A1:B5"
     for ws in wb.worksheets:
         for coord, ref in getattr(ws, "array_formulae", {}).items():
-            spills[(ws.title.lower(), coord.upper())] = ref
+            spills[(ws.title.lower(), coord.upper())] = ref.replace("$", "")
+    book = fg.Book.from_openpyxl(wb, spills=spills, max_chars=limits.max_formula_chars,
+                                 max_range_cells=limits.max_range_cells)
 
-    def fix(text: str, sheet: str) -> str:
-        text = _PREFIX_RE.sub("", text)
-
-        def spill(m):
-            sh = m.group(1)
-            sheet_name = sh[:-1].strip("'").replace("''", "'") if sh else sheet
-            anchor = f"{m.group(2).upper()}{m.group(3)}"
-            ref = spills.get((sheet_name.lower(), anchor), anchor)
-            return f"{sh or ''}{ref}"
-        text = _ANCHOR_RE.sub(spill, text)
-        text = _SPILL_RE.sub(spill, text)
-        return text
-
-    cells, arrays, used = [], [], set()
+    cells, arrays, used_up = [], [], set()
     texts: dict[str, str] = {}                      # "Sheet!A1" -> formula text (array cells: the anchor's)
+    refused: dict[str, CalcError] = {}
 
-    def note(text: str) -> None:
-        for m in _FUNC_RE.finditer(text):
-            used.add(m.group(1).lower().replace(".", "_"))
+    def fix(text: str, sheet: str, key: str):
+        try:
+            return fg.rewrite(text if text.startswith("=") else "=" + text, sheet, book, used=used_up)
+        except fg.Refused as e:
+            refused[key] = CalcError(e.code, e.reason)
+            return None
 
     for ws in wb.worksheets:
         found = []
-        for row in ws.iter_rows():
-            for c in row:
-                v = c.value
-                if isinstance(v, ArrayFormula) or (isinstance(v, str) and v.startswith("=") and len(v) > 1):
-                    found.append(c)
+        for _, c in sorted(ws._cells.items()):      # the stored cells only (iter_rows walks the whole grid)
+            v = c.value
+            if isinstance(v, ArrayFormula) or (isinstance(v, str) and v.startswith("=") and len(v) > 1):
+                found.append(c)
         for c in found:
             v = c.value
+            key = f"{ws.title}!{c.coordinate}"
             if isinstance(v, ArrayFormula):
-                text = fix(v.text, ws.title)
-                note(text)
+                text = fix(v.text, ws.title, key)
                 ref = (v.ref or c.coordinate).replace("$", "")
                 c1, r1, c2, r2 = range_boundaries(ref)
                 if (c1, r1) == (c2, r2):
-                    v.text = text
                     cells.append((ws.title, c.coordinate))
-                    texts[f"{ws.title}!{c.coordinate}"] = text
+                    texts[key] = v.text
+                    if text is None:
+                        ws.array_formulae.pop(c.coordinate, None)
+                        c.value = refused[key].__str__()
+                    else:
+                        v.text = text
                     continue
                 ws.array_formulae.pop(c.coordinate, None)
                 for r in range(r1, r2 + 1):
                     for col in range(c1, c2 + 1):
+                        k2 = f"{ws.title}!{get_column_letter(col)}{r}"
                         cells.append((ws.title, f"{get_column_letter(col)}{r}"))
-                        texts[f"{ws.title}!{get_column_letter(col)}{r}"] = text
+                        texts[k2] = v.text
                         ws.cell(r, col).value = None
-                c.value = text if text.startswith("=") else "=" + text
-                arrays.append((ws.title, c.coordinate, ref))
+                        if text is None:
+                            refused[k2] = refused[key]
+                            ws.cell(r, col).value = str(refused[key])
+                if text is not None:
+                    c.value = text
+                    arrays.append((ws.title, c.coordinate, ref))
             else:
-                c.value = fix(v, ws.title)
-                note(c.value)
+                texts[key] = v
+                text = fix(v, ws.title, key)
+                c.value = str(refused[key]) if text is None else text
                 cells.append((ws.title, c.coordinate))
-                texts[f"{ws.title}!{c.coordinate}"] = c.value
     seen, out = set(), []
     for k in cells:
         if k not in seen:
             seen.add(k)
             out.append(k)
-    return out, arrays, used, texts
+    used = {fg.python_name(n) for n in used_up}
+    return out, arrays, used, texts, refused
 
 
 def _as_computed(result):
@@ -438,18 +446,42 @@ class _Progress:
             print(file=self.stream, flush=True)
 
 
-def calculate(path, sets: dict | None = None, progress: bool = True) -> Values:
+def _load_checked(path, limits):
+    """Load limits first (:func:`mbsxl.excel.limits.precheck`), then openpyxl; an XML bomb or a
+    malformed part becomes a :class:`~mbsxl.excel.limits.LimitExceeded` with a plain message."""
+    from .limits import LimitExceeded, precheck
+    precheck(path, limits)
+    try:
+        return _load_workbook(path)
+    except Exception as e:  # noqa: BLE001
+        name = type(e).__name__
+        if name in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden", "NotSupportedError"):
+            raise LimitExceeded(f"the workbook's XML declares entities or a DTD (an XML bomb); refused ({name})") from None
+        raise
+
+
+def calculate(path, sets: dict | None = None, progress: bool = True, limits=None) -> Values:
     """Recalculate every formula of the workbook at ``path``; return ``"Sheet!A1" -> value``.
 
-    ``sets`` overrides input cells first (``{"Sheet1!B2": 0.25}``).  Error cells hold the error's text
-    (``"#VALUE!"``, a :class:`CalcError` carrying ``.reason``) and are listed with their reason in the
-    result's ``.errors``.  Never raises for a bad formula or bad input; raises only when the file
-    cannot be read.
+    ``sets`` overrides input cells first (``{"Sheet1!B2": 0.25}``; values, never formulas).  Error cells
+    hold the error's text (``"#VALUE!"``, a :class:`CalcError` carrying ``.reason``) and are listed with
+    their reason in the result's ``.errors``.  ``limits`` (:class:`mbsxl.excel.limits.Limits`) bounds the
+    run: a load limit raises :class:`~mbsxl.excel.limits.LimitExceeded`; a formula, time or memory
+    limit makes the cells concerned errors with a reason and the rest computes.  Never raises for a bad
+    formula or bad input; raises only when the file cannot be read or exceeds a load limit.
+
+    Cells are evaluated in topological order of the dependency graph (a cell after the cells it reads),
+    so the engine's recursion stays shallow however long a chain is (a 360-row roll-back); a circular
+    reference is named in its cells' reason.
     """
     from pycel import ExcelCompiler
     from pycel.excelwrapper import ExcelOpxWrapperNoData
     from openpyxl.utils.cell import range_boundaries, get_column_letter
+    from . import formula_guard as fg
+    from .limits import Budget, CellTimeout, FLAGS, Limits, MemoryLimit
 
+    fg.harden_pycel()
+    limits = limits or Limits()
     t0 = time.perf_counter()
     notice = None
     if progress:
@@ -459,24 +491,29 @@ def calculate(path, sets: dict | None = None, progress: bool = True) -> Values:
             file=sys.stderr, flush=True))
         notice.daemon = True
         notice.start()
-    wb = _load_workbook(os.fspath(path))
-    dynamic = dynamic_array_anchors(os.fspath(path))
-    _apply_sets(wb, sets)
-    cells, arrays, used, texts = _prepare(wb)
-    plugin = _plugin_module(used)
-    with _quiet():
-        excel = ExcelOpxWrapperNoData(wb, filename=os.path.abspath(os.fspath(path)))
-        xl = ExcelCompiler(excel=excel, plugins=[plugin.__name__], cycles=False)
-        in_arrays = set()
-        for sheet, anchor, ref in arrays:
-            c1, r1, c2, r2 = range_boundaries(ref)
-            in_arrays.update((sheet, f"{get_column_letter(c)}{r}") for r in range(r1, r2 + 1)
-                             for c in range(c1, c2 + 1))
-        _build_graph(xl, [k for k in cells if k not in in_arrays] + [(s, a) for s, a, _ in arrays])
-    if notice is not None:
-        notice.cancel()
+    try:
+        wb = _load_checked(os.fspath(path), limits)
+        dynamic = dynamic_array_anchors(os.fspath(path))
+        _apply_sets(wb, sets)
+        cells, arrays, used, texts, refused = _prepare(wb, limits)
+        plugin = _plugin_module(used)
+        with _quiet():
+            excel = ExcelOpxWrapperNoData(wb, filename=os.path.abspath(os.fspath(path)))
+            xl = ExcelCompiler(excel=excel, plugins=[plugin.__name__], cycles=False)
+            in_arrays = set()
+            for sheet, anchor, ref in arrays:
+                c1, r1, c2, r2 = range_boundaries(ref)
+                in_arrays.update((sheet, f"{get_column_letter(c)}{r}") for r in range(r1, r2 + 1)
+                                 for c in range(c1, c2 + 1))
+            _build_graph(xl, [k for k in cells if k not in in_arrays and f"{k[0]}!{k[1]}" not in refused]
+                         + [(s, a) for s, a, _ in arrays])
+    finally:
+        if notice is not None:
+            notice.cancel()
     t1 = time.perf_counter()
     out = Values()
+    for key, err in refused.items():
+        out[key] = err
     bar = _Progress(len(cells)) if progress else None
     done = 0
 
@@ -484,6 +521,9 @@ def calculate(path, sets: dict | None = None, progress: bool = True) -> Values:
         try:
             with _quiet():
                 return xl.evaluate(addr)
+        except RecursionError:
+            return CalcError("#VALUE!", "the chain of cells this formula reads is deeper than the engine can "
+                                        "follow (a reference that could not be ordered; see INDIRECT/OFFSET)")
         except Exception as e:  # noqa: BLE001 - one bad cell never stops the rest
             name = type(e).__name__
             return CalcError("#NAME?" if ("Unknown" in name or "NotImplemented" in name or "not implemented"
@@ -506,45 +546,230 @@ def calculate(path, sets: dict | None = None, progress: bool = True) -> Values:
                     return evaluate(addr)
                 sheet_ref = AddressRange(f"{addr.rpartition('!')[0]}!{ref}")
                 return xl.eval(cell, cse_array_address=sheet_ref)
+        except (CellTimeout, MemoryLimit):
+            raise
         except Exception as e:  # noqa: BLE001
             return CalcError("#VALUE!", _engine_reason(e))
         finally:
             if dynamic:
                 del in_array_formula_context.fit_to_range
 
-    # array formulas first, each evaluated once and spread over its range
-    for k in (_array_order(xl, arrays) if arrays else []):
+    def guarded(fn, *args):
+        """``fn(*args)`` within the per-cell time and the run's time and memory budget."""
+        if budget.out_of_time():
+            return CalcError("#VALUE!", f"not computed: the run took longer than {limits.max_seconds:g} s "
+                                        f"({FLAGS['max_seconds']})")
+        if budget.over_memory():
+            gc.collect()
+            if budget.over_memory():
+                return CalcError("#NUM!", f"not computed: the run used more than {limits.max_memory_mb:,.0f} MB "
+                                          f"({FLAGS['max_memory_mb']})")
+        try:
+            with budget.cell():
+                return fn(*args)
+        except CellTimeout:
+            _unstick(xl)
+            return CalcError("#VALUE!", f"stopped after {min(limits.cell_seconds, limits.max_seconds):g} s "
+                                        f"({FLAGS['cell_seconds']}, {FLAGS['max_seconds']})")
+        except MemoryLimit:
+            _unstick(xl)
+            gc.collect()
+            return CalcError("#NUM!", f"stopped: the run used more than {limits.max_memory_mb:,.0f} MB "
+                                      f"({FLAGS['max_memory_mb']})")
+
+    def put_array(k):
+        nonlocal done
         sheet, anchor, ref = arrays[k]
         c1, r1, c2, r2 = range_boundaries(ref)
         dyn = (sheet, anchor) in dynamic
-        vals = _fit(evaluate_array(f"{_qsheet(sheet)}!{anchor}", ref, dyn), r2 - r1 + 1, c2 - c1 + 1, dyn)
+        vals = _fit(guarded(evaluate_array, f"{_qsheet(sheet)}!{anchor}", ref, dyn), r2 - r1 + 1, c2 - c1 + 1, dyn)
         for i in range(vals.shape[0]):
             for j in range(vals.shape[1]):
                 coord = f"{get_column_letter(c1 + j)}{r1 + i}"
                 v = _result(vals[i, j])
                 out[f"{sheet}!{coord}"] = v
-                try:
-                    with _quiet():
-                        xl.set_value(f"{_qsheet(sheet)}!{coord}", _engine_value(v))
-                except Exception:  # noqa: BLE001 - a cell no formula reads is not in pycel's map
-                    pass
+                _store(xl, sheet, coord, _engine_value(v))
                 done += 1
         if bar:
             bar(done, f"{sheet}!{anchor}")
-    for sheet, coord in cells:
+
+    def put_cell(sheet, coord):
+        nonlocal done
         key = f"{sheet}!{coord}"
-        if key in out:
-            continue
-        out[key] = _result(evaluate(f"{_qsheet(sheet)}!{coord}"))
+        out[key] = v = _result(guarded(evaluate, f"{_qsheet(sheet)}!{coord}"))
+        if isinstance(v, CalcError) and v.reason:
+            _store(xl, sheet, coord, v)          # an interrupted cell keeps its error for its readers
         done += 1
         if bar:
             bar(done, key)
+
+    with Budget(limits) as budget:
+        order, cycles = _evaluation_order(xl, cells, arrays, in_arrays, refused)
+        for kind, item in order:
+            if kind == "array":
+                put_array(item)
+            elif kind == "cycle":
+                sheet, coord, path_text = item
+                err = CalcError("#VALUE!", f"circular reference: {path_text}. Excel warns and shows 0 (or "
+                                           "iterates when iterative calculation is on); break the loop")
+                out[f"{sheet}!{coord}"] = err
+                _store(xl, sheet, coord, err)
+                done += 1
+            elif f"{item[0]}!{item[1]}" not in out:
+                put_cell(*item)
+        for sheet, coord in cells:                  # cells the graph could not place (built on demand)
+            if f"{sheet}!{coord}" not in out:
+                put_cell(sheet, coord)
+    out = _in_sheet_order(out, cells, [arrays[w[1]] for w in order if w[0] == "array"])
     _attribute_errors(out, texts)
     if bar:
         bar.close()
     t2 = time.perf_counter()
     out.seconds = {"load": t1 - t0, "calc": t2 - t1, "total": t2 - t0}
     return out
+
+
+def _in_sheet_order(out: Values, cells, arrays=()) -> Values:
+    """The cells of array formulas first (in the order computed), then the others in sheet order."""
+    from openpyxl.utils.cell import range_boundaries, get_column_letter
+    res = Values()
+    for sheet, anchor, ref in arrays:
+        c1, r1, c2, r2 = range_boundaries(ref)
+        for r in range(r1, r2 + 1):
+            for c in range(c1, c2 + 1):
+                k = f"{sheet}!{get_column_letter(c)}{r}"
+                if k in out:
+                    res[k] = out[k]
+    for sheet, coord in cells:
+        k = f"{sheet}!{coord}"
+        if k in out:
+            res[k] = out[k]
+    for k, v in out.items():
+        if k not in res:
+            res[k] = v
+    return res
+
+
+def _store(xl, sheet: str, coord: str, value) -> None:
+    """Give a computed cell its value in the engine so that the cells reading it see it."""
+    from pycel.excelutil import AddressRange
+    try:
+        node = xl.cell_map.get(AddressRange(f"{_qsheet(sheet)}!{coord}").address)
+    except Exception:  # noqa: BLE001
+        return
+    if node is not None:
+        node.value = value
+
+
+def _unstick(xl) -> None:
+    """After an interrupted evaluation: pycel's array-formula context must not stay set."""
+    from pycel.excelutil import in_array_formula_context
+    try:
+        in_array_formula_context.ctx_stack[:] = in_array_formula_context.ctx_stack[:1]
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def _node_key(sheet: str, coord: str) -> str:
+    from pycel.excelutil import AddressRange
+    return AddressRange(f"{_qsheet(sheet)}!{coord}").address
+
+
+def _evaluation_order(xl, cells, arrays, in_arrays, refused):
+    """``[(kind, item)]`` with kind ``"cell"`` ((sheet, coord)), ``"array"`` (index into ``arrays``) or
+    ``"cycle"`` ((sheet, coord, path)): Kahn's sort of pycel's dependency graph, plus an edge from an
+    array formula's anchor to every cell of its range (those cells get their values from it).  Cells on
+    a circular reference are reported as such and their readers follow them."""
+    import collections
+    import networkx as nx
+    G = xl.dep_graph
+    cmap = xl.cell_map
+    what = {}                                        # node -> (kind, item)
+    extra: dict = collections.defaultdict(list)
+    for k, (sheet, anchor, ref) in enumerate(arrays):
+        node = cmap.get(_node_key(sheet, anchor))
+        if node is None:
+            continue
+        what[node] = ("array", k)
+    for sheet, coord in cells:
+        if (sheet, coord) in in_arrays or f"{sheet}!{coord}" in refused:
+            continue
+        node = cmap.get(_node_key(sheet, coord))
+        if node is not None and node not in what:
+            what[node] = ("cell", (sheet, coord))
+    if arrays:
+        from openpyxl.utils.cell import range_boundaries, get_column_letter
+        for k, (sheet, anchor, ref) in enumerate(arrays):
+            a = cmap.get(_node_key(sheet, anchor))
+            if a is None:
+                continue
+            c1, r1, c2, r2 = range_boundaries(ref)
+            for r in range(r1, r2 + 1):
+                for c in range(c1, c2 + 1):
+                    m = cmap.get(_node_key(sheet, f"{get_column_letter(c)}{r}"))
+                    if m is not None and m is not a and m in G:
+                        extra[a].append(m)
+    indeg = dict(G.in_degree())
+    for a, ms in extra.items():
+        for m in ms:
+            indeg[m] = indeg.get(m, 0) + 1
+    queue = collections.deque(n for n, d in indeg.items() if d == 0)
+    order, placed = [], 0
+    cycles = []
+    remaining = len(indeg)
+    while True:
+        while queue:
+            n = queue.popleft()
+            placed += 1
+            w = what.get(n)
+            if w is not None:
+                order.append(w)
+            for s_ in G.successors(n):
+                indeg[s_] -= 1
+                if indeg[s_] == 0:
+                    queue.append(s_)
+            for s_ in extra.get(n, ()):
+                indeg[s_] -= 1
+                if indeg[s_] == 0:
+                    queue.append(s_)
+        if placed >= remaining:
+            break
+        rest = [n for n, d in indeg.items() if d > 0]
+        sub = nx.DiGraph(G.subgraph(rest))
+        for a, ms in extra.items():
+            if a in sub:
+                sub.add_edges_from((a, m) for m in ms if m in sub)
+        progressed = False
+        for comp in nx.strongly_connected_components(sub):
+            if len(comp) == 1:
+                (only,) = comp
+                if not sub.has_edge(only, only):
+                    continue
+            try:
+                loop = [str(getattr(x, "address", x)) for x, _ in nx.find_cycle(sub.subgraph(comp))]
+            except nx.NetworkXNoCycle:      # pragma: no cover
+                loop = [str(getattr(x, "address", x)) for x in comp]
+            path_text = " -> ".join(loop[:8] + (["..."] if len(loop) > 8 else []) + [loop[0]])
+            for n in comp:
+                indeg[n] = 0
+                placed += 1
+                progressed = True
+                w = what.get(n)
+                if w is not None and w[0] == "cell":
+                    order.append(("cycle", (*w[1], path_text)))
+                elif w is not None:
+                    cycles.append(w)
+                    order.append(w)
+            for n in comp:
+                for s_ in list(G.successors(n)) + list(extra.get(n, ())):
+                    if s_ in comp:
+                        continue
+                    indeg[s_] -= 1
+                    if indeg[s_] == 0:
+                        queue.append(s_)
+        if not progressed:                  # pragma: no cover - defensive
+            break
+    return order, cycles
 
 
 def _attribute_errors(out: Values, texts: dict[str, str]) -> None:
@@ -578,12 +803,32 @@ def _build_graph(xl, cells) -> None:
     """Build pycel's dependency graph for all formula cells in one pass.  pycel logs the graph's edge
     count after each build (an O(edges) count), so building cell by cell is quadratic: 14 s instead of
     2 s for a 5,776-cell array formula.  A cell whose formula does not parse makes the bulk build fail;
-    then the cells are built one by one as they are evaluated (and that cell gets its own error)."""
+    then the cells are built in blocks of 256, a failing block cell by cell (that cell gets its own
+    error when evaluated).  pycel evaluates the ranges it meets while building; that is deferred to the
+    evaluation (in dependency order), which keeps a range over a long chain from recursing."""
     from pycel.excelutil import AddressRange
+    addrs = [AddressRange(f"{_qsheet(s)}!{c}") for s, c in cells]
+    xl._evaluate_range_later = True
+    xl._evaluate_range = lambda address: None
     try:
-        xl._gen_graph([AddressRange(f"{_qsheet(s)}!{c}") for s, c in cells])
-    except Exception:  # noqa: BLE001
-        xl.graph_todos, xl.range_todos = [], []
+        try:
+            xl._gen_graph(addrs)
+        except Exception:  # noqa: BLE001
+            xl.graph_todos, xl.range_todos = [], []
+            for i in range(0, len(addrs), 256):
+                block = [a for a in addrs[i:i + 256] if a.address not in xl.cell_map]
+                try:
+                    xl._gen_graph(block)
+                except Exception:  # noqa: BLE001
+                    xl.graph_todos, xl.range_todos = [], []
+                    for a in block:
+                        try:
+                            xl._gen_graph(a)
+                        except Exception:  # noqa: BLE001
+                            xl.graph_todos, xl.range_todos = [], []
+    finally:
+        del xl._evaluate_range
+        xl.range_todos = []
 
 
 def _engine_reason(e: BaseException) -> str:
