@@ -37,22 +37,42 @@ def _jsonable(v):
 
 def _cmd_calc(a) -> int:
     from .excel import calc
+    from .excel.limits import LimitExceeded, Limits
     if not os.path.exists(a.workbook):
         print(f"mbsxl calc: no such file: {a.workbook}", file=sys.stderr)
         return 2
     try:
         sets = dict(calc.parse_set(s) for s in (a.set or []))
+        sets.update(calc.parse_set(s, formula=True) for s in (a.set_formula or []))
+        if a.out:
+            calc.check_out_path(a.workbook, a.out, force=a.force)
     except ValueError as e:
         print(f"mbsxl calc: {e}", file=sys.stderr)
         return 2
+    limits = Limits(**{k: getattr(a, k) for k in Limits.__dataclass_fields__ if getattr(a, k, None) is not None})
+    import signal
+
+    def _stop(signum, frame):                        # SIGTERM/SIGHUP: unwind so that --out cleans up
+        raise SystemExit(128 + signum)
+    old = {s: signal.signal(s, _stop) for s in (signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM))}
     try:
         if a.out:
-            values = calc.recalc_to(a.workbook, a.out, sets=sets or None, keep_formulas=not a.values_only)
+            values = calc.recalc_to(a.workbook, a.out, sets=sets or None, keep_formulas=not a.values_only,
+                                    limits=limits, force=a.force)
         else:
-            values = calc.calculate(a.workbook, sets=sets or None)
+            values = calc.calculate(a.workbook, sets=sets or None, limits=limits)
+    except LimitExceeded as e:
+        print(f"mbsxl calc: {a.workbook}: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"mbsxl calc: {e.strerror or e}: {e.filename or a.workbook}", file=sys.stderr)
+        return 2
     except Exception as e:  # noqa: BLE001 - an unreadable workbook, said in one line
         print(f"mbsxl calc: cannot read {a.workbook}: {type(e).__name__}: {e}", file=sys.stderr)
         return 2
+    finally:
+        for s_, h in old.items():
+            signal.signal(s_, h)
     if a.json:
         doc = {k: _jsonable(v) for k, v in values.items()}
         # one object keyed by "Sheet!A1" (every key has a "!"), the reasons under the key "errors"
@@ -64,8 +84,8 @@ def _cmd_calc(a) -> int:
         width = max((len(k) for k in values), default=0)
         for k, v in values.items():
             print(f"{k:<{width}}  {_jsonable(v)}")
-        if a.out:
-            print(f"wrote {a.out}")
+    if a.out:
+        print(f"mbsxl calc: wrote {os.path.abspath(a.out)}", file=sys.stderr if a.json else sys.stdout)
     for k, reason in values.errors.items():
         print(f"{k}: {values[k]}" + (f"  {reason}" if reason else "  (an Excel error in this formula or in a cell it reads)"),
               file=sys.stderr)
@@ -163,6 +183,21 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--values-only", action="store_true",
                    help="with --out: replace formulas by their values (for LibreOffice, Numbers, e-mail)")
     c.add_argument("--strict", action="store_true", help="exit with status 1 when any cell is an error")
+    c.add_argument("--set-formula", action="append", metavar="SHEET!CELL==FORMULA",
+                   help="put a formula into a cell first (--set only ever sets values), e.g. 'S!B2==A1*2'")
+    c.add_argument("--force", action="store_true", help="with --out: allow overwriting the input workbook")
+    from .excel.limits import Limits, FLAGS
+    _lim = Limits()
+    for name, hlp in (("max_unzipped_mb", "largest inflated package, MB"),
+                      ("max_cells", "most cells of all sheets"),
+                      ("max_formula_chars", "longest formula, characters"),
+                      ("max_range_cells", "most cells in one range (after cutting at the used extent)"),
+                      ("cell_seconds", "longest evaluation of one formula cell, s"),
+                      ("max_seconds", "longest evaluation of the workbook, s"),
+                      ("max_memory_mb", "most memory the evaluation may add, MB")):
+        default = getattr(_lim, name)
+        c.add_argument(FLAGS[name], dest=name, type=type(default), default=None, metavar="N",
+                       help=f"limit: {hlp} (default {default:,})")
     c.set_defaults(run=_cmd_calc)
 
     f = sub.add_parser("functions", help="the catalogue of MBS_ worksheet functions")

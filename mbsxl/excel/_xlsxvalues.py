@@ -23,13 +23,55 @@ from xml.sax.saxutils import escape
 
 from .errors import CODES
 
-_ROW_RE = re.compile(r"<row\b[^>]*?(?:/>|>.*?</row>)", re.S)
-_CELL_RE = re.compile(r"<c\b[^>]*?(?:/>|>.*?</c>)", re.S)
 _R_ATTR = re.compile(r'\br="([A-Z]+)(\d+)"')
 _ROWNUM = re.compile(r'\br="(\d+)"')
-_F_RE = re.compile(r"<f\b[^>]*?(?:/>|>.*?</f>)", re.S)
-_DYNAMIC_RE = re.compile(r'<c\b[^>]*\bcm="\d+"[^>]*>(?=<f\b[^>]*\bt="array")')   # a dynamic-array anchor's tag
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _tags(text: str, name: str):
+    """Every start tag ``<name ...>`` (or ``<name/>``) of ``text`` as a string, in one forward pass:
+    each search starts where the previous one ended, so a long run of ``<name`` without ``>`` (a
+    comment, say) costs linear time, not the quadratic time of ``re.finditer(r"<name[^>]*>")``."""
+    pos, n, head = 0, len(text), "<" + name
+    while True:
+        i = text.find(head, pos)
+        if i < 0:
+            return
+        after = text[i + len(head):i + len(head) + 1]
+        if after not in (" ", ">", "/", "\t", "\n", "\r"):
+            pos = i + len(head)
+            continue
+        j = text.find(">", i)
+        if j < 0:
+            return
+        yield text[i:j + 1]
+        pos = j + 1
+
+
+def _elements(text: str, name: str):
+    """Spans ``(start, end)`` of the elements ``<name .../>`` or ``<name ...>...</name>`` (not nested),
+    found in one forward pass (see :func:`_tags`)."""
+    pos, head, close = 0, "<" + name, "</" + name + ">"
+    while True:
+        i = text.find(head, pos)
+        if i < 0:
+            return
+        after = text[i + len(head):i + len(head) + 1]
+        if after not in (" ", ">", "/", "\t", "\n", "\r"):
+            pos = i + len(head)
+            continue
+        j = text.find(">", i)
+        if j < 0:
+            return
+        if text[j - 1] == "/":
+            yield i, j + 1
+            pos = j + 1
+            continue
+        k = text.find(close, j)
+        if k < 0:
+            return
+        yield i, k + len(close)
+        pos = k + len(close)
 
 
 def _col_index(letters: str) -> int:
@@ -51,8 +93,7 @@ def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     wb = z.read("xl/workbook.xml").decode("utf-8")
     rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8")
     targets = {}
-    for m in re.finditer(r"<Relationship\b[^>]*>", rels):
-        tag = m.group(0)
+    for tag in _tags(rels, "Relationship"):
         rid = re.search(r'\bId="([^"]+)"', tag)
         tgt = re.search(r'\bTarget="([^"]+)"', tag)
         if rid and tgt:
@@ -60,8 +101,7 @@ def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
             t = t.lstrip("/") if t.startswith("/") else posixpath.normpath(posixpath.join("xl", t))
             targets[rid.group(1)] = t
     out = {}
-    for m in re.finditer(r"<sheet\b[^>]*>", wb):
-        tag = m.group(0)
+    for tag in _tags(wb, "sheet"):
         name = re.search(r'\bname="([^"]*)"', tag)
         rid = re.search(r'\br:id="([^"]+)"', tag) or re.search(r'\b\w+:id="([^"]+)"', tag)
         if name and rid and rid.group(1) in targets:
@@ -85,11 +125,34 @@ def dynamic_array_anchors(path) -> set[tuple[str, str]]:
                 continue
             if 'cm="' not in xml:
                 continue
-            for m in _DYNAMIC_RE.finditer(xml):
-                r = _R_ATTR.search(m.group(0))
-                if r:
-                    out.add((name, f"{r.group(1)}{r.group(2)}"))
+            out.update((name, ref) for ref in _dynamic_anchors_in(xml))
     return out
+
+
+def _dynamic_anchors_in(xml: str) -> list[str]:
+    """Cells of a sheet's XML whose tag carries ``cm=`` and whose first child is an array formula, in one
+    forward pass (each ``cm="`` is placed within the tag around it; the search never goes back)."""
+    out, pos, floor = [], 0, 0
+    while True:
+        i = xml.find('cm="', pos)
+        if i < 0:
+            return out
+        start = xml.rfind("<", floor, i)
+        end = xml.find(">", i)
+        if end < 0:
+            return out
+        pos = floor = end + 1
+        if start < 0 or not xml.startswith("<c", start) or xml[start + 2:start + 3] not in (" ", "\t", "\n", "\r"):
+            continue
+        tag = xml[start:end + 1]
+        if not re.search(r'\scm="\d+"', tag):
+            continue
+        f_end = xml.find(">", end + 1)
+        child = xml[end + 1:f_end + 1] if f_end >= 0 else ""
+        if child.startswith("<f") and 't="array"' in child:
+            r = _R_ATTR.search(tag)
+            if r:
+                out.append(f"{r.group(1)}{r.group(2)}")
 
 
 def _value_xml(v, has_formula: bool) -> tuple[str | None, str]:
@@ -130,8 +193,8 @@ def _cell_xml(old: str | None, ref: str, v, keep_formula: bool = True) -> str:
         attrs = re.sub(r'\s+t="[^"]*"', "", head.group(1))
         if not keep_formula:
             attrs = re.sub(r'\s+(cm|vm)="[^"]*"', "", attrs)
-        fm = _F_RE.search(old) if keep_formula else None
-        f = fm.group(0) if fm else ""
+        fm = next(_elements(old, "f"), None) if keep_formula else None
+        f = old[fm[0]:fm[1]] if fm else ""
     t, inner = _value_xml(v, bool(f))
     if t:
         attrs += f' t="{t}"'
@@ -146,14 +209,16 @@ def _edit_sheet(xml: str, updates: dict[str, object], plain: set[str]) -> str:
         col, row = _split(addr)
         by_row.setdefault(row, {})[_col_index(col)] = (f"{col}{row}", v)
 
-    m = re.search(r"<sheetData\b[^>]*?(?:/>|>(.*?)</sheetData>)", xml, re.S)
-    if m is None:
+    span = next(_elements(xml, "sheetData"), None)
+    if span is None:
         return xml
-    content = m.group(1) or ""
+    whole = xml[span[0]:span[1]]
+    head_end = whole.find(">")
+    content = "" if whole.endswith("/>") and head_end == len(whole) - 1 else whole[head_end + 1:-len("</sheetData>")]
     rows = []                                   # (row number, xml)
-    for rm in _ROW_RE.finditer(content):
-        rx = rm.group(0)
-        rn = int(_ROWNUM.search(rx).group(1))
+    for a, b in _elements(content, "row"):
+        rx = content[a:b]
+        rn = int(_ROWNUM.search(rx[:rx.find(">") + 1]).group(1))
         if rn in by_row:
             rx = _edit_row(rx, rn, by_row.pop(rn), plain)
         rows.append((rn, rx))
@@ -161,7 +226,7 @@ def _edit_sheet(xml: str, updates: dict[str, object], plain: set[str]) -> str:
         rows.append((rn, _edit_row(f'<row r="{rn}"/>', rn, cells, plain)))
     rows.sort(key=lambda t: t[0])
     new = "<sheetData>" + "".join(r for _, r in rows) + "</sheetData>"
-    return xml[:m.start()] + new + xml[m.end():]
+    return xml[:span[0]] + new + xml[span[1]:]
 
 
 def _edit_row(rx: str, rn: int, cells: dict[int, tuple[str, object]], plain: set[str]) -> str:
@@ -169,8 +234,8 @@ def _edit_row(rx: str, rn: int, cells: dict[int, tuple[str, object]], plain: set
     attrs = re.sub(r'\s+spans="[^"]*"', "", head.group(1))
     inner = "" if rx.endswith("/>") and not rx.endswith("</row>") else rx[head.end():-len("</row>")]
     existing = []
-    for cm in _CELL_RE.finditer(inner):
-        cx = cm.group(0)
+    for a, b in _elements(inner, "c"):
+        cx = inner[a:b]
         ra = _R_ATTR.search(cx)
         existing.append((_col_index(ra.group(1)) if ra else 0, cx))
     out = []
@@ -215,23 +280,37 @@ def write_values(src: str, dst: str, values: dict, sets: dict | None = None, kee
         for addr, v in (sets or {}).items():
             put(addr, v, plain=True)
         edited = {parts[s]: (u, plain_per_sheet.get(s, set())) for s, u in per_sheet.items()}
-        tmp = tempfile.NamedTemporaryFile(delete=False, suffix=".xlsx", dir=_dirname(dst))
-        tmp.close()
-        with zipfile.ZipFile(tmp.name, "w", zipfile.ZIP_DEFLATED) as out:
-            for info in z.infolist():
-                if not keep_formulas and info.filename == "xl/calcChain.xml":
-                    continue
-                data = z.read(info.filename)
-                if not keep_formulas and info.filename in ("[Content_Types].xml", "xl/_rels/workbook.xml.rels"):
-                    data = re.sub(r"<(Override|Relationship)\b[^>]*calcChain[^>]*/>", "",
-                                  data.decode("utf-8")).encode("utf-8")
-                if info.filename in edited:
-                    u, plain = edited[info.filename]
-                    data = _edit_sheet(data.decode("utf-8"), u, plain).encode("utf-8")
-                elif info.filename == "xl/workbook.xml":
-                    data = _keep_cached(data.decode("utf-8")).encode("utf-8")
-                out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
-    shutil.move(tmp.name, dst)
+        import os
+        fd, tmp_name = tempfile.mkstemp(prefix="." + os.path.basename(dst) + ".", suffix=".mbsxl-partial",
+                                        dir=_dirname(dst))
+        os.close(fd)
+        try:
+            _write_copy(z, tmp_name, edited, keep_formulas)
+            shutil.copymode(src, tmp_name)          # the input's permissions, not mkstemp's 0600
+            os.replace(tmp_name, dst)               # atomic: readers see the old file or the new one
+        except BaseException:                       # a failure, Ctrl-C or a signal turned into SystemExit
+            try:
+                os.unlink(tmp_name)
+            except OSError:
+                pass
+            raise
+
+
+def _write_copy(z, tmp_name: str, edited: dict, keep_formulas: bool) -> None:
+    with zipfile.ZipFile(tmp_name, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            if not keep_formulas and info.filename == "xl/calcChain.xml":
+                continue
+            data = z.read(info.filename)
+            if not keep_formulas and info.filename in ("[Content_Types].xml", "xl/_rels/workbook.xml.rels"):
+                data = re.sub(r"<(Override|Relationship)\b[^>]*calcChain[^>]*/>", "",
+                              data.decode("utf-8")).encode("utf-8")
+            if info.filename in edited:
+                u, plain = edited[info.filename]
+                data = _edit_sheet(data.decode("utf-8"), u, plain).encode("utf-8")
+            elif info.filename == "xl/workbook.xml":
+                data = _keep_cached(data.decode("utf-8")).encode("utf-8")
+            out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
 
 
 def _keep_cached(workbook_xml: str) -> str:

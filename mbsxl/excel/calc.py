@@ -258,7 +258,8 @@ def _prepare(wb, limits=None):
         found = []
         for _, c in sorted(ws._cells.items()):      # the stored cells only (iter_rows walks the whole grid)
             v = c.value
-            if isinstance(v, ArrayFormula) or (isinstance(v, str) and v.startswith("=") and len(v) > 1):
+            if isinstance(v, ArrayFormula) or (c.data_type == "f" and isinstance(v, str) and v.startswith("=")
+                                               and len(v) > 1):
                 found.append(c)
         for c in found:
             v = c.value
@@ -395,11 +396,21 @@ def _resolve_sheet(wb, sheet: str | None) -> str:
     raise ValueError(f"no sheet named {sheet!r}; sheets: {', '.join(ws.title for ws in wb.worksheets)}")
 
 
+class SetFormula(str):
+    """A ``--set-formula`` value: the only way an override becomes a formula (checked like any other)."""
+
+
 def _apply_sets(wb, sets: dict | None) -> None:
     for addr, value in (sets or {}).items():
         sheet, cell = _parse_address(addr)
         ws = wb[_resolve_sheet(wb, sheet)]
-        ws[cell].value = value
+        c = ws[cell]
+        if isinstance(value, SetFormula):
+            c.value = "=" + str(value).lstrip("=")
+            continue
+        c.value = value
+        if isinstance(value, str):
+            c.data_type = "s"                 # text, even when it starts with "="
 
 
 # ----------------------------------------------------------------------------------------- results
@@ -854,7 +865,7 @@ def _quiet():
 
 # ----------------------------------------------------------------------------------------- writing
 def recalc_to(path, out_path, sets: dict | None = None, values: Values | None = None,
-              progress: bool = True, keep_formulas: bool = True) -> Values:
+              progress: bool = True, keep_formulas: bool = True, limits=None, force: bool = False) -> Values:
     """Write a copy of ``path`` to ``out_path`` carrying the computed values.
 
     The copy is the original file with only the cached values of formula cells (and of the cells of
@@ -863,18 +874,40 @@ def recalc_to(path, out_path, sets: dict | None = None, values: Values | None = 
     copy as well.  ``keep_formulas=False`` writes a values-only copy (formulas replaced by their
     values), which LibreOffice or Numbers show as computed: they recompute formula cells whose
     functions they do not know (MBS_...) into ``#NAME?``.  Returns the values.
+
+    The copy never replaces ``path`` itself unless ``force`` (:class:`ValueError`); it is written to a
+    temporary file beside ``out_path`` and renamed into place, so a failure or a signal leaves no
+    partial file, and it gets the input's permission bits.
     """
     from . import _xlsxvalues
+    check_out_path(path, out_path, force=force)
     if values is None:
-        values = calculate(path, sets=sets, progress=progress)
-    _xlsxvalues.write_values(os.fspath(path), os.fspath(out_path), values, sets=sets,
+        values = calculate(path, sets=sets, progress=progress, limits=limits)
+    plain_sets = {k: v for k, v in (sets or {}).items() if not isinstance(v, SetFormula)}
+    _xlsxvalues.write_values(os.fspath(path), os.fspath(out_path), values, sets=plain_sets,
                              keep_formulas=keep_formulas)
     return values
 
 
-def parse_set(text: str) -> tuple[str, object]:
+def check_out_path(path, out_path, force: bool = False) -> None:
+    """Refuse an output that is the input (unless ``force``), a folder, or in a missing folder."""
+    out_path = os.fspath(out_path)
+    if os.path.isdir(out_path):
+        raise ValueError(f"--out {out_path} is a folder; give the file to write, e.g. "
+                         f"{os.path.join(out_path, os.path.basename(os.fspath(path)))}")
+    folder = os.path.dirname(os.path.abspath(out_path))
+    if not os.path.isdir(folder):
+        raise ValueError(f"the output folder does not exist: {folder}")
+    same = os.path.exists(out_path) and os.path.samefile(os.fspath(path), out_path)
+    if same and not force:
+        raise ValueError(f"--out {out_path} is the input workbook; refusing to overwrite it "
+                         "(write a copy elsewhere, or add --force)")
+
+
+def parse_set(text: str, formula: bool = False) -> tuple[str, object]:
     """``"Sheet!B2=0.25"`` -> ``("Sheet!B2", 0.25)``; values: numbers (``25%``, ``1,234``), TRUE/FALSE,
-    else text."""
+    else text (``Sheet1!A1==2+40`` sets the text ``=2+40``, never a formula).  ``formula=True``
+    (``--set-formula``) takes ``Sheet!A1==2+40`` as the formula ``=2+40`` (a :class:`SetFormula`)."""
     from .convert import parse_number_text
     if "=" not in text:
         raise ValueError(f"--set {text!r}: write it as Sheet!B2=0.25")
@@ -883,6 +916,10 @@ def parse_set(text: str) -> tuple[str, object]:
     if not re.match(r"^(?:'[^']+'|[^!]+)!\$?[A-Za-z]{1,3}\$?\d+$", addr) and not re.match(r"^\$?[A-Za-z]{1,3}\$?\d+$", addr):
         raise ValueError(f"--set {text!r}: {addr!r} is not a cell address like Sheet1!B2")
     v = val.strip()
+    if formula:
+        if not v.startswith("="):
+            raise ValueError(f"--set-formula {text!r}: write the formula after the cell, e.g. Sheet!B2==A1*2")
+        return addr, SetFormula(v)
     x = parse_number_text(v)
     if x is not None:
         return addr, x

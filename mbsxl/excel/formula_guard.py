@@ -494,6 +494,17 @@ def harden_pycel() -> None:
         name_space["str"] = str
         return original_load(names, name_space, modules)
 
+    from pycel import excelwrapper as ew
+    original_to_formula = ew._OpxRange.cell_to_formula.__func__
+
+    def cell_to_formula(cls, cell):
+        # pycel takes any text starting with "=" for a formula; only openpyxl formula cells (already
+        # checked by rewrite) are formulas: a text cell "=EVAL(...)" stays text
+        if getattr(cell, "data_type", "f") != "f":
+            return ""
+        return original_to_formula(cls, cell)
+
+    ew._OpxRange.cell_to_formula = classmethod(cell_to_formula)
     ef.OperandNode.emit = property(operand_emit)
     ef.RangeNode.emit = property(lambda self: range_emit(self))
     ef.RangeNode._emit = range_emit
