@@ -30,8 +30,117 @@ class _Block(importlib.abc.MetaPathFinder):
         return None
 
 
-def main(main_py: str) -> None:
+_ERROR_TEXT = {"Div0": "#DIV/0!", "NotAvailable": "#N/A", "Name": "#NAME?", "Null": "#NULL!", "Num": "#NUM!",
+               "Ref": "#REF!", "Value": "#VALUE!"}
+
+
+def templates(lite, same, spec_path: str) -> list[dict]:
+    """Every MBS_ formula of the templates (tests/test_lite.py exports the formulas and the stored values
+    as JSON; openpyxl is not available here) recomputed through the Lite path: a reference is passed as
+    the 2-D list of its values, a typed value as a 1x1 list, an omitted argument as None, a nested
+    call's result as the 2-D list it returned (an error as Office.js' error value); INDEX and MATCH
+    around the calls are evaluated as Excel does."""
+    from _xl_formula import parse
+    spec = json.load(open(spec_path, encoding="utf-8"))
+    out = []
+    for name, book in spec.items():
+        cells = {sheet: {tuple(map(int, k.split(","))): v for k, v in vals.items()}
+                 for sheet, vals in book["values"].items()}
+
+        def box(text, here):
+            sheet, addr = (text.rsplit("!", 1) if "!" in text else (here, text))
+            sheet = sheet.strip("'").replace("''", "'")
+            parts = addr.replace("$", "").split(":")
+
+            def rc(a):
+                col = 0
+                for ch in a.rstrip("0123456789"):
+                    col = col * 26 + ord(ch) - 64
+                return int(a[len(a.rstrip("0123456789")):]), col
+            (r1, c1), (r2, c2) = rc(parts[0]), rc(parts[-1])
+            return sheet, r1, c1, r2, c2
+
+        def values(b, empty=None):
+            sheet, r1, c1, r2, c2 = b
+            got = cells.get(sheet, {})
+            return [[got.get((r, c), empty) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
+
+        def as_arg(v):                        # a result handed on to the next function
+            if isinstance(v, dict) and v.get("type") == "Error" and "errorType" in v:
+                return {"type": "Error", "basicValue": _ERROR_TEXT[v["errorType"]]}
+            return v
+
+        def ev(node, here):
+            kind = node[0]
+            if kind == "missing":
+                return None
+            if kind == "value":
+                return [[node[1]]]
+            if kind == "ref":
+                return values(box(node[1], here), JsNull())          # an empty cell is JS null
+            fname, args = node[1], node[2]
+            if fname.startswith("MBS_"):
+                res = lite(fname, *[ev(a, here) for a in args])
+                return [[as_arg(x) for x in row] for row in res]
+            if fname == "INDEX":
+                src = ev(args[0], here)
+                r = int(ev(args[1], here)[0][0])
+                c = int(ev(args[2], here)[0][0]) if len(args) > 2 else (1 if len(src[0]) == 1 else 0)
+                if r == 0:
+                    return [[row[c - 1]] for row in src]
+                if c == 0:
+                    return [src[r - 1]]
+                return [[src[r - 1][c - 1]]]
+            if fname == "MATCH":
+                key = ev(args[0], here)[0][0]
+                flat = [v for row in ev(args[1], here) for v in row]
+                return [[float(flat.index(key) + 1)]]
+            raise NotImplementedError(fname)
+
+        def show(v):
+            if isinstance(v, dict) and v.get("type") == "Error":
+                return _ERROR_TEXT.get(v.get("errorType"), v.get("basicValue"))
+            return None if v == "" else v
+
+        bad, n = [], 0
+        for f in book["formulas"]:
+            n += 1
+            here = f["sheet"]
+            got = ev(parse(f["formula"]), here)
+            target = box(f["ref"] or f["cell"], here)
+            want = values(target)
+            if len(got) == 1 and len(got[0]) == 1 and (len(want) > 1 or len(want[0]) > 1):
+                got = [[got[0][0]]]                 # a single result (an error) in a table's anchor
+            for i, row in enumerate(want):
+                for j, w in enumerate(row):
+                    w = show(w)
+                    g = show(got[i][j]) if i < len(got) and j < len(got[i]) else None
+                    if not same(g, w):
+                        bad.append(f"{here}!{f['cell']}[{i},{j}]: {g!r} != {w!r}")
+        out.append({"case": f"template {name}", "ok": not bad and n > 0,
+                    "detail": f"{n} formulas; " + "; ".join(bad[:3])})
+    return out
+
+
+class JsNull:
+    """Pyodide's ``pyodide.ffi.JsNull`` (Pyodide >= 0.28): how JS ``null`` (an empty cell in a range)
+    reaches Python in xlwings Lite."""
+
+
+def _pyodide_stand_in() -> None:
+    """``pyodide.ffi`` with its ``JsNull`` type, as in Lite: xlwings imports it for every cell it cleans
+    (``xlwings.utils.is_jsnull``); a failing import per cell would only make this run slow."""
+    import types
+    ffi = types.ModuleType("pyodide.ffi")
+    ffi.JsNull = JsNull
+    pkg = types.ModuleType("pyodide")
+    pkg.ffi = ffi
+    sys.modules.update({"pyodide": pkg, "pyodide.ffi": ffi})
+
+
+def main(main_py: str, templates_json: str | None = None) -> None:
     sys.meta_path.insert(0, _Block())
+    _pyodide_stand_in()
     import datetime as dt
 
     import numpy as np
@@ -74,6 +183,12 @@ def main(main_py: str) -> None:
 
     results = []
 
+    def same_cell(g, w):
+        if isinstance(g, (int, float)) and isinstance(w, (int, float)) and not isinstance(g, bool) \
+                and not isinstance(w, bool):
+            return abs(g - w) <= 1e-10 * max(abs(g), abs(w), 1e-300)
+        return g == w
+
     def case(label, got, want):
         ok = same(got, want)
         results.append({"case": label, "ok": bool(ok), "detail": "" if ok else f"{got!r:.300} != {want!r:.300}"})
@@ -104,6 +219,10 @@ def main(main_py: str) -> None:
     want = rows(mbsxl.cashflows(1e6, 0.0666, 36, 0.1, advance=False))
     case("blank, omitted, boolean", lite("MBS_CASHFLOWS", [[1e6]], [[0.0666]], [[36]], [[0.1]], [[None]], None,
                                          [[""]], None, None, None, None, [[False]]), want)
+    case("blank as JsNull", lite("MBS_CASHFLOWS", [[1e6]], [[0.0666]], [[36]], [[0.1]], [[JsNull()]], None,
+                                 [[JsNull()]], None, None, None, None, [[False]]), want)
+    case("column with trailing JsNull", lite("MBS_WAL", [[10.0], [20.0], [JsNull()]]),
+         [[mbsxl.wal(np.array([10.0, 20.0]))]])
     # errors: as Office.js data types and as text
     error("error cell (data type)", lite("MBS_SMM", [[{"type": "Error", "basicValue": "#N/A"}]], None, None),
           "NotAvailable")
@@ -177,6 +296,8 @@ def main(main_py: str) -> None:
     ]
     for label, got, want in others:
         case(f"{label} equals the core", got, want)
+    if templates_json:
+        results.extend(templates(lite, same_cell, templates_json))
     missing = sorted(set(functions()) - called)
     results.append({"case": "every registry function called", "ok": not missing, "detail": ", ".join(missing)})
     heavy = sorted(m for m in sys.modules if m.split(".")[0] in BLOCKED)
@@ -186,4 +307,4 @@ def main(main_py: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*sys.argv[1:3])

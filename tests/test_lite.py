@@ -27,11 +27,59 @@ def generated(tmp_path_factory):
     return out
 
 
+TEMPLATES = ("jianyuan_2007_1_deal_review.xlsx", "jianyuan_2007_1_pool.xlsx", "prepayment_regression.xlsx")
+
+
+def _serial(d):
+    """Excel's 1900 serial of a date after 1900-03-01 (what Office.js passes for a date cell)."""
+    import datetime as dt
+    return (d - dt.datetime(1899, 12, 30)).total_seconds() / 86400.0
+
+
 @pytest.fixture(scope="module")
-def child(generated):
+def templates_json(tmp_path_factory):
+    """The MBS_ formulas and stored values of the templates (the third has no MBS_ formula), as JSON."""
+    import datetime as dt
+
+    import openpyxl
+    from openpyxl.worksheet.formula import ArrayFormula
+    spec = {}
+    for name in TEMPLATES:
+        path = HERE.parent / "workbooks" / name
+        wb, vals = openpyxl.load_workbook(path), openpyxl.load_workbook(path, data_only=True)
+        formulas, values = [], {}
+        for ws in vals.worksheets:
+            sheet = values.setdefault(ws.title, {})
+            for row in ws.iter_rows():
+                for c in row:
+                    v = c.value
+                    if v is None:
+                        continue
+                    if isinstance(v, dt.datetime):
+                        v = _serial(v)
+                    elif isinstance(v, str) and c.data_type == "e":
+                        v = {"type": "Error", "basicValue": v}
+                    sheet[f"{c.row},{c.column}"] = v
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for c in row:
+                    v = c.value
+                    f = v.text if isinstance(v, ArrayFormula) else v
+                    if isinstance(f, str) and f.startswith("=") and "MBS_" in f:
+                        formulas.append({"sheet": ws.title, "cell": c.coordinate, "formula": f,
+                                         "ref": v.ref if isinstance(v, ArrayFormula) else None})
+        spec[name] = {"formulas": formulas, "values": values}
+    out = tmp_path_factory.mktemp("lite_templates") / "templates.json"
+    out.write_text(json.dumps(spec), encoding="utf-8")
+    return out
+
+
+@pytest.fixture(scope="module")
+def child(generated, templates_json):
     env = dict(os.environ, XLWINGS_ON_SERVER="true", XLWINGS_LICENSE_KEY="noncommercial",
                PYTHONPATH=os.pathsep.join([str(HERE.parent), os.environ.get("PYTHONPATH", "")]))
-    p = subprocess.run([sys.executable, str(HERE / "_lite_child.py"), str(generated / "main.py")],
+    p = subprocess.run([sys.executable, str(HERE / "_lite_child.py"), str(generated / "main.py"),
+                        str(templates_json)],
                        capture_output=True, text=True, env=env, timeout=600, cwd=str(generated))
     assert p.returncode == 0, p.stderr[-3000:]
     return {r["case"]: r for r in map(json.loads, p.stdout.splitlines())}
@@ -39,10 +87,12 @@ def child(generated):
 
 CASES = ["every registry function is a Lite function", "descriptions", "scalar from a cell", "row", "column",
          "block", "text number", "vector column", "vector row", "blank, omitted, boolean",
+         "blank as JsNull", "column with trailing JsNull",
          "error cell (data type)", "error cell (text)", "bad input", "MBS_ERROR gives the reason", "date serial",
          "MBS_TRANCHES class_ from a cell", "MBS_TRANCHESTATS class_ from a cell", "MBS_REGRESS headers TRUE",
          "MBS_LOGIT headers TRUE", "MBS_ZSPREAD compounding from a cell", "MBS_OAS compounding from a cell",
-         "no heavy package imported", "every registry function called"] + [f"{n} equals the core" for n in (
+         "no heavy package imported", "every registry function called"] + [
+             f"template {t}" for t in TEMPLATES] + [f"{n} equals the core" for n in (
              "MBS_CPR", "MBS_MDR", "MBS_CDR", "MBS_PSA", "MBS_SDA", "MBS_PRICE", "MBS_YIELD", "MBS_DURATION",
              "MBS_CONVEXITY", "MBS_LOANCASHFLOWS", "MBS_STRAT", "MBS_POOLSUMMARY", "MBS_PREDICT", "MBS_VERSION")]
 
