@@ -212,7 +212,7 @@ def _reference(value: str, sheet: str, book: Book, depth: int) -> str:
         c1, r1, c2, r2 = b
         if not (1 <= c1 <= c2 <= MAX_COL and 1 <= r1 <= r2 <= MAX_ROW):
             raise Refused("#REF!", f"{value!r} lies outside Excel's grid (XFD1048576)")
-        if (c2 - c1 + 1) * (r2 - r1 + 1) > CUT_CELLS:
+        if (c2 - c1 + 1) * (r2 - r1 + 1) > CUT_CELLS or r2 == MAX_ROW or c2 == MAX_COL:
             r2 = min(r2, max(book.max_row, r1))
             c2 = min(c2, max(book.max_col, c1))
         n = (c2 - c1 + 1) * (r2 - r1 + 1)
@@ -292,6 +292,16 @@ def rewrite(formula: str, sheet: str, book: Book, depth: int = 0, used: set | No
     except (TokenizerError, IndexError, ValueError) as e:
         raise Refused("#VALUE!", f"the formula does not parse: {str(e)[:120]}") from None
     allowed = allowed_functions()
+    level = 0
+    for t in tokens:
+        if t.subtype == Token.OPEN:
+            level += 1
+        elif t.subtype == Token.CLOSE:
+            level -= 1
+            if level < 0:
+                break
+    if level != 0:
+        raise Refused("#VALUE!", "the formula's parentheses or braces do not match")
     out: list[str] = []
     skip = 0
     for k, t in enumerate(tokens):
@@ -505,6 +515,13 @@ def harden_pycel() -> None:
         return original_to_formula(cls, cell)
 
     ew._OpxRange.cell_to_formula = classmethod(cell_to_formula)
+    # pycel takes any range as tall or as wide as the grid for "unbounded" (A:A) and bounds it to the
+    # sheet through itself, which recurses without end when the data reach row 1,048,576 or column
+    # XFD; rewrite() always writes explicit bounds, so only a range without row or column is unbounded
+    def is_unbounded_range(self):
+        return 0 in (self.start.row, self.end.row, self.start.col_idx, self.end.col_idx)
+
+    AddressRange.is_unbounded_range = property(is_unbounded_range)
     ef.OperandNode.emit = property(operand_emit)
     ef.RangeNode.emit = property(lambda self: range_emit(self))
     ef.RangeNode._emit = range_emit
