@@ -663,11 +663,7 @@ def _in_sheet_order(out: Values, cells, arrays=()) -> Values:
 
 def _store(xl, sheet: str, coord: str, value) -> None:
     """Give a computed cell its value in the engine so that the cells reading it see it."""
-    from pycel.excelutil import AddressRange
-    try:
-        node = xl.cell_map.get(AddressRange(f"{_qsheet(sheet)}!{coord}").address)
-    except Exception:  # noqa: BLE001
-        return
+    node = xl.cell_map.get(f"{sheet}!{coord}")
     if node is not None:
         node.value = value
 
@@ -682,8 +678,7 @@ def _unstick(xl) -> None:
 
 
 def _node_key(sheet: str, coord: str) -> str:
-    from pycel.excelutil import AddressRange
-    return AddressRange(f"{_qsheet(sheet)}!{coord}").address
+    return f"{sheet}!{coord}"                       # pycel's cell_map keys: the sheet unquoted
 
 
 def _evaluation_order(xl, cells, arrays, in_arrays, refused):

@@ -91,11 +91,30 @@ def allowed_functions() -> frozenset[str]:
     return (_pycel_functions() | _formulas_functions() | _mbs_functions()) - DENIED
 
 
+def function_allowed(up: str) -> bool:
+    """``up in allowed_functions()``, importing ``formulas`` only for a name pycel and the registry lack."""
+    if up in DENIED:
+        return False
+    return up in _pycel_functions() or up in _mbs_functions() or up in _formulas_functions()
+
+
+@functools.lru_cache(maxsize=None)
+def _base_python_names() -> frozenset[str]:
+    names = {python_name(n) for n in (_pycel_functions() | _mbs_functions()) - DENIED}
+    names |= {n.lower() for n in _mbs_functions()} | set(_mbs_functions())
+    return frozenset(names | ENGINE_NAMES | SUBTOTAL_NAMES | {"row", "column", "offset", "indirect"})
+
+
 @functools.lru_cache(maxsize=None)
 def allowed_python_names() -> frozenset[str]:
-    names = {python_name(n) for n in allowed_functions()} | {n.lower() for n in _mbs_functions()}
-    names |= {n for n in _mbs_functions()}
-    return frozenset(names | ENGINE_NAMES | SUBTOTAL_NAMES | {"row", "column", "offset", "indirect"})
+    return _base_python_names() | {python_name(n) for n in allowed_functions()}
+
+
+class _PythonNames:
+    """Membership in :func:`allowed_python_names`, without importing ``formulas`` for common names."""
+
+    def __contains__(self, name) -> bool:
+        return name in _base_python_names() or name in allowed_python_names()
 
 
 # ------------------------------------------------------------------------------------ references
@@ -291,7 +310,6 @@ def rewrite(formula: str, sheet: str, book: Book, depth: int = 0, used: set | No
         tokens = Tokenizer(text).items
     except (TokenizerError, IndexError, ValueError) as e:
         raise Refused("#VALUE!", f"the formula does not parse: {str(e)[:120]}") from None
-    allowed = allowed_functions()
     level = 0
     for t in tokens:
         if t.subtype == Token.OPEN:
@@ -325,7 +343,7 @@ def rewrite(formula: str, sheet: str, book: Book, depth: int = 0, used: set | No
                 out.append(addr + _spills(tokens[k + 1].value + "#", sheet, book))
                 skip = 2
                 continue
-            if up not in allowed:
+            if not function_allowed(up):
                 why = "reaches outside the workbook" if up in DENIED else "is not a function this engine knows"
                 raise Refused("#NAME?", f"{name[:40]!r} {why} (Excel functions the engine implements and the "
                                         "MBS_ functions only)")
@@ -383,7 +401,7 @@ def check_python(source: str, names: frozenset[str] | None = None) -> ast.AST:
     """Check pycel's generated source ``lambdas.append(lambda: <expr>)``: ``<expr>`` may hold only calls
     of allowed names, names from the allow-list, str/number/bool/None constants, tuples, and the
     arithmetic/comparison operators pycel emits.  Raises :class:`UnsafeCode`; returns the tree."""
-    names = allowed_python_names() if names is None else names
+    names = _PythonNames() if names is None else names
     try:
         tree = ast.parse(source, mode="exec")
     except SyntaxError as e:
