@@ -91,6 +91,7 @@ def _plugin_module(used: set[str] = frozenset()) -> types.ModuleType:
     if mod is None:
         mod = types.ModuleType("mbsxl.excel._pycel_plugin")
         sys.modules[mod.__name__] = mod
+        mod.mbsxl_range = _sparse_range
     missing = {n for n in used if not n.startswith("mbs_") and not hasattr(mod, n) and not _pycel_has(n)}
     if missing:
         _supplement(mod, missing)
@@ -99,6 +100,41 @@ def _plugin_module(used: set[str] = frozenset()) -> types.ModuleType:
         setattr(mod, name, f)
         setattr(mod, name.lower(), f)
     return mod
+
+
+_CURRENT: list = []           # (compiler, workbook) of the calculation under way, for _sparse_range
+
+
+def _sparse_range(sheet, c1, r1, c2, r2):
+    """The values of a huge range (``formula_guard`` writes ``MBSXL_RANGE("Data",1,1,1,1048576)`` for
+    ``Data!A:A`` when the data reach the last row) from the sheet's stored cells only: empty cells are
+    ``None`` as in any range, formula cells their computed values."""
+    xl, wb = _CURRENT[-1]
+    try:
+        ws = wb[sheet]
+    except KeyError:
+        return CalcError("#REF!", f"no sheet named {sheet!r}")
+    c1, r1, c2, r2 = int(c1), int(r1), int(c2), int(r2)
+    cols = c2 - c1 + 1
+    empty = (None,) * cols
+    rows: list = [empty] * (r2 - r1 + 1)
+    from openpyxl.utils.cell import get_column_letter
+    for (r, c), cell in list(ws._cells.items()):
+        if not (r1 <= r <= r2 and c1 <= c <= c2):
+            continue
+        v = cell.value
+        if cell.data_type == "f" or (isinstance(v, str) and v[:1] == "=" and cell.data_type == "f"):
+            try:
+                v = xl.evaluate(f"{_qsheet(sheet)}!{get_column_letter(c)}{r}")
+            except Exception as e:  # noqa: BLE001
+                v = CalcError("#VALUE!", _engine_reason(e))
+        elif v == "":
+            v = None
+        row = rows[r - r1]
+        if row is empty:
+            row = rows[r - r1] = list(empty)
+        row[c - c1] = v
+    return tuple(tuple(r) if isinstance(r, list) else r for r in rows)
 
 
 def _pycel_has(name: str) -> bool:
@@ -614,7 +650,8 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
         if bar:
             bar(done, key)
 
-    with Budget(limits) as budget:
+    _CURRENT.append((xl, wb))
+    with Budget(limits) as budget, _popping(_CURRENT):
         order, cycles = _evaluation_order(xl, cells, arrays, in_arrays, refused)
         for kind, item in order:
             if kind == "array":
@@ -638,6 +675,14 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
     t2 = time.perf_counter()
     out.seconds = {"load": t1 - t0, "calc": t2 - t1, "total": t2 - t0}
     return out
+
+
+@contextlib.contextmanager
+def _popping(stack: list):
+    try:
+        yield
+    finally:
+        stack.pop()
 
 
 def _in_sheet_order(out: Values, cells, arrays=()) -> Values:

@@ -23,7 +23,7 @@ class Limits:
     max_unzipped_mb: float = 1024.0       # --max-unzipped-mb: the package inflated
     max_cells: int = 5_000_000            # --max-cells: cells of all sheets (<c> elements)
     max_formula_chars: int = 8192         # --max-formula-chars (Excel's own limit)
-    max_range_cells: int = 1_000_000      # --max-range-cells: one range, after cutting at the used extent
+    max_range_cells: int = 4_200_000      # --max-range-cells: one range, after cutting at the used extent
     cell_seconds: float = 60.0            # --cell-seconds: one formula cell
     max_seconds: float = 900.0            # --max-seconds: the whole evaluation
     max_memory_mb: float = 4096.0         # --max-memory-mb: memory the run may add to the process
