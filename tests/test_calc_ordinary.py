@@ -197,3 +197,24 @@ def test_set_formula_flag(small, capsys):
     assert '"S!B1": "#VALUE!"' in capsys.readouterr().out               # the text "=2+40" times 3
     assert main(["calc", str(small), "--set-formula", "S!A1==2+40", "--json"]) == 0
     assert '"S!B1": 126' in capsys.readouterr().out
+
+
+def test_out_cleans_up_after_sigterm(small, tmp_path):
+    """A run stopped by SIGTERM while writing leaves neither the copy nor a partial file."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    code = ("import sys, time; from mbsxl.excel import _xlsxvalues as x; real = x._edit_sheet\n"
+            "def slow(*a, **k):\n    print('writing', flush=True); time.sleep(60); return real(*a, **k)\n"
+            "x._edit_sheet = slow\nfrom mbsxl.cli import main\n"
+            f"sys.exit(main(['calc', {str(small)!r}, '--out', {str(tmp_path / 'copy.xlsx')!r}]))\n")
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    line = ""
+    while "writing" not in line and time.monotonic() < deadline:
+        line = p.stdout.readline()
+    assert any(n.name.endswith(".mbsxl-partial") for n in tmp_path.iterdir())
+    p.send_signal(signal.SIGTERM)
+    assert p.wait(30) == 128 + signal.SIGTERM
+    assert sorted(n.name for n in tmp_path.iterdir()) == ["in.xlsx"]

@@ -112,6 +112,7 @@ class Budget:
         self.cap = int(limits.max_memory_mb * 1024 * 1024)
         self.main = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
         self.memory_hit = False
+        self.in_cell = False                     # the watchdog interrupts only inside a formula
         self._stop = threading.Event()
         self._old = {}
         self._thread = None
@@ -148,7 +149,7 @@ class Budget:
         while not self._stop.wait(0.05):
             if self.grown() > self.cap and not self.memory_hit:
                 self.memory_hit = True
-                if self.main:
+                if self.main and self.in_cell:
                     _thread.interrupt_main(signal.SIGUSR1)
 
     @staticmethod
@@ -156,7 +157,8 @@ class Budget:
         raise CellTimeout()
 
     def _on_memory(self, signum, frame):
-        raise MemoryLimit()
+        if self.in_cell:
+            raise MemoryLimit()
 
     # ---- cell level
     def cell(self):
@@ -171,9 +173,11 @@ class _CellTimer:
         if self.b.main:
             left = self.b.limits.max_seconds - (time.monotonic() - self.b.t0)
             signal.setitimer(signal.ITIMER_REAL, max(0.001, min(self.b.limits.cell_seconds, left)))
+        self.b.in_cell = True
         return self
 
     def __exit__(self, *exc):
+        self.b.in_cell = False
         if self.b.main:
             signal.setitimer(signal.ITIMER_REAL, 0)
         self.b.memory_hit = False if not self.b.over_memory() else self.b.memory_hit
