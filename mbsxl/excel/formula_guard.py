@@ -289,7 +289,7 @@ def _spills(formula: str, sheet: str, book: Book) -> str:
         elif ch == "'":
             in_sheet = True
         elif ch == "#" and i > 0 and (formula[i - 1].isdigit()):
-            window = formula[max(start, i - 48):i]
+            window = formula[max(start, i - 80):i]
             m = _SPILL_TAIL.search(window)
             if m:
                 sh = m.group(1)
