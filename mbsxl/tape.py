@@ -21,7 +21,7 @@ age 18-25 ~1/10, 25-35 >1/2,          10.0%, 51.7%, 33.3%, 5.0%             shar
 
 The 87.48% is read as a share of the pool balance (the article: "贷款额在100万及以下的贷款额占比",
 the amount of the loans whose contract amount is at or below 1,000,000), not of the loan count.
-Buckets are closed on the right as in :mod:`mbsxl.strat`: contract <= 1,000,000; remaining term
+Buckets are closed on the right as in :mod:`mbsxl.stratification`: contract <= 1,000,000; remaining term
 (120, 240] months; seasoning (0, 24], (24, 48], (48, 72] months; age (-, 25], (25, 35], (35, 45], (45, 65].
 
 What is **not** published and is an assumption of this generator: each loan's rate (the PBoC benchmark

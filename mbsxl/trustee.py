@@ -118,7 +118,7 @@ def scheduled_ratios(tape: pd.DataFrame | None = None, months: int = 27) -> np.n
     Rates reprice each 1 January as Chinese mortgages do (:func:`mbsxl.loan_cashflows` with the PBoC
     over-5-year benchmark): each loan's multiple of 7.83% is kept, so 2008 runs at the tape's rates and
     2009 at 5.94% x the same multiple (the benchmark was cut to 5.94% on 2008-12-23)."""
-    from .cashflows import loan_cashflows
+    from .projection import loan_cashflows
     from . import tape as _tape
     t = _tape.jianyuan_tape() if tape is None else tape
     from .floating import benchmark_rates

@@ -1,6 +1,6 @@
 """Tranches (分档证券): a pool's monthly cash flows paid to classes of notes, period by period.
 
-The waterfall of each period ``t`` (one row of the pool table, see :mod:`mbsxl.cashflows`):
+The waterfall of each period ``t`` (one row of the pool table, see :mod:`mbsxl.projection`):
 
 1. **Interest** available = the pool's ``Net Interest`` (servicing is already deducted there).
    First the **senior fees** (trustee, custodian, ... as one annual rate ``fees``): ``fees / 12 x``

@@ -11,7 +11,6 @@ Every expected figure comes from outside the project:
 from __future__ import annotations
 
 import math
-import sys
 
 import numpy as np
 import pandas as pd
@@ -22,9 +21,8 @@ from statsmodels.stats.outliers_influence import variance_inflation_factor
 from statsmodels.stats.stattools import durbin_watson
 
 import mbsxl
-import mbsxl.regress  # noqa: F401  (module itself via sys.modules: the package maps the name to the function)
+from mbsxl import regression as R
 
-R = sys.modules["mbsxl.regress"]
 RTOL = 1e-10
 
 

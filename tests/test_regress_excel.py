@@ -4,16 +4,14 @@ Expected figures come from statsmodels fitting the same complete rows (independe
 """
 from __future__ import annotations
 
-import sys
 
 import numpy as np
 import pytest
 import statsmodels.api as sm
 
-import mbsxl.regress  # noqa: F401
+from mbsxl import regression as R
 from mbsxl.excel.registry import functions
 
-R = sys.modules["mbsxl.regress"]
 F = functions()
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sys
 
 import numpy as np
 import openpyxl
@@ -17,12 +16,11 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-import mbsxl.regress  # noqa: F401
+from mbsxl import regression as R
 from mbsxl.excel.calc import calculate
 from mbsxl.templates import build_all
 from mbsxl.templates import prepayment_regression as T
 
-R = sys.modules["mbsxl.regress"]
 HERE = os.path.dirname(__file__)
 WB = os.path.join(HERE, "..", "workbooks")
 PATH = os.path.join(WB, T.FILENAME)

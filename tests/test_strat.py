@@ -6,7 +6,6 @@ wording "100万及以下" (at or below 1,000,000 yuan): a loan of exactly 1,000,
 """
 from __future__ import annotations
 
-import sys
 
 import numpy as np
 import pandas as pd
@@ -14,11 +13,10 @@ import pytest
 from hypothesis import given, settings, strategies as hs
 
 import mbsxl
-import mbsxl.strat  # noqa: F401
+from mbsxl import stratification as S
 from mbsxl.excel.dispatch import call
 from mbsxl.excel.errors import XlError
 
-S = sys.modules["mbsxl.strat"]
 
 
 def _pandas_strat(values, balances, bps):

@@ -10,14 +10,12 @@ the balance (the tape module reads the shares as shares of the pool balance).
 """
 from __future__ import annotations
 
-import sys
 
 import numpy as np
 import pytest
 
-import mbsxl.tape  # noqa: F401
+from mbsxl import tape as T
 
-T = sys.modules["mbsxl.tape"]
 
 
 @pytest.fixture(scope="module", params=[T.SEED, 1, 42])

@@ -9,14 +9,12 @@ scheduled), CPR = 1 - (1 - SMM)^12).
 """
 from __future__ import annotations
 
-import sys
 
 import numpy as np
 import pytest
 
-import mbsxl.trustee  # noqa: F401
+from mbsxl import trustee as TR
 
-TR = sys.modules["mbsxl.trustee"]
 
 PUBLISHED_CPR = [0.4179, 0.1347, 0.1156, 0.2083, 0.2077, 0.1953, 0.1955, 0.1963, 0.1887, 0.1727, 0.2059, 0.1856,
                  0.3205, 0.2905, 0.2623, 0.3755, 0.3230, 0.2755, 0.3545, 0.3286, 0.2626, 0.2670, 0.2816, 0.3436]

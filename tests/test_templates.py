@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 
 import numpy as np
 import openpyxl
@@ -21,12 +20,9 @@ import pytest
 
 calc = pytest.importorskip("mbsxl.excel.calc")
 
-import mbsxl.strat  # noqa: E402,F401
-import mbsxl.tape  # noqa: E402,F401
+from mbsxl import stratification as S, tape as T  # noqa: E402
 from mbsxl.templates import build_all, jianyuan_pool as PT, jianyuan_prepayment as QT  # noqa: E402
 
-T = sys.modules["mbsxl.tape"]
-S = sys.modules["mbsxl.strat"]
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WB = os.path.join(ROOT, "workbooks")

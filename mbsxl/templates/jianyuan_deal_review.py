@@ -175,7 +175,7 @@ def _pool_table(s: int) -> str:
 
 
 def _pool_col(s: int, name: str) -> str:
-    from ..cashflows import COLUMNS
+    from ..projection import COLUMNS
     c = _pool_c0(s) + COLUMNS.index(name)
     return _rng(POOL, R_POOL_HEAD + 1, c, R_POOL_HEAD + T, c)
 

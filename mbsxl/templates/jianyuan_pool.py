@@ -20,15 +20,12 @@ template around another tape.
 """
 from __future__ import annotations
 
-import importlib
-
 import pandas as pd
 
 from .. import jianyuan as jy
+from .. import stratification as st
 from .. import tape as tp
 from ._book import Book, build_with_values, label
-
-st = importlib.import_module("mbsxl.strat")   # the module (mbsxl.strat is the function)
 
 FILENAME = "jianyuan_2007_1_pool.xlsx"
 TAPE_ROWS = 15_000                       # capacity of the tape ranges the formulas read (12,254 + room)

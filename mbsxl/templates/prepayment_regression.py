@@ -28,15 +28,13 @@ from __future__ import annotations
 import datetime as _dt
 
 from mbsxl import jianyuan
-import sys
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-import mbsxl.regress  # noqa: F401
-from mbsxl.regress import COEF_COLUMNS, OLS_STATS, PREDICT_COLUMNS
+from mbsxl import regression as R
+from mbsxl.regression import COEF_COLUMNS, OLS_STATS, PREDICT_COLUMNS
 from mbsxl.templates._book import build_with_values, label, write_typed
 
-R = sys.modules["mbsxl.regress"]
 
 FILENAME = "prepayment_regression.xlsx"
 

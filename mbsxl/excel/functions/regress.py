@@ -1,6 +1,6 @@
 """Worksheet functions for regressions: MBS_REGRESS, MBS_PREDICT, MBS_LOGIT.  Wrappers only; the
 conventions (empty rows dropped and counted, covariance choices, table layout) are documented in
-:mod:`mbsxl.regress`.
+:mod:`mbsxl.regression`.
 
 The data arguments are ``matrix`` kind (raw cell values): the core reads blanks as empty cells (row
 dropped and counted) and refuses text naming its row and column, rather than have blanks become zeros.
