@@ -25,6 +25,7 @@ values the workbook stores (test_templates_recalculate_through_call_udf).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import pathlib
 
@@ -357,22 +358,25 @@ def _com_value(v):
     return float(v)
 
 
+@functools.lru_cache(maxsize=None)
+def _load(path):
+    """A template's formulas, stored values and its cells in COM form (loaded once for both modes)."""
+    import openpyxl
+    formulas, values = openpyxl.load_workbook(path), openpyxl.load_workbook(path, data_only=True)
+    cells = {ws.title: {(c.row, c.column): _com_value(c.value) for row in ws.iter_rows() for c in row
+                        if c.value is not None} for ws in values.worksheets}
+    return formulas, values, cells
+
+
 class _Book:
     """A committed template as Excel holds it: every sheet's stored values in COM form."""
 
     def __init__(self, xl, path):
-        import openpyxl
         self.xl = xl
-        self.formulas = openpyxl.load_workbook(path)
-        values = openpyxl.load_workbook(path, data_only=True)
-        self.stored = values
+        self.formulas, self.stored, cells = _load(path)
         self.book = S.Workbook(path.name, xl.app)
-        for ws in values.worksheets:
-            sh = self.book.sheet(ws.title)
-            for row in ws.iter_rows():
-                for c in row:
-                    if c.value is not None:
-                        sh.cells[(c.row, c.column)] = _com_value(c.value)
+        for title, sheet_cells in cells.items():
+            self.book.sheet(title).cells = sheet_cells          # read only: shared by both modes
 
     def ref(self, text, here):
         if "!" in text:
