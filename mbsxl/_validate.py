@@ -1,6 +1,7 @@
 """Argument checks shared by the core.
 
-Every check raises ``ValueError`` whose message names the argument, the value and what is
+Every check raises :class:`MbsxlInputError` (a ``ValueError``; the one type of bad-input error in
+the core, exported as ``mbsxl.MbsxlInputError``) whose message names the argument, the value and what is
 accepted, e.g. ``"wac=8 looks like a percent; pass 0.08"``.  The Excel layer prefixes the
 worksheet function's name and shows the message in the cell.
 """
@@ -10,6 +11,8 @@ import math
 from typing import Iterable
 
 import numpy as np
+
+from .errors import MbsxlInputError  # noqa: F401  (the checks raise it; importable from here too)
 
 #: Caps on sizes, so that a bad argument gets a clear error instead of exhausting memory or time.
 #: Terms: 600 months (50 years) is above every mortgage term in use (US 30 and 40 years, Chinese
@@ -23,10 +26,6 @@ MAX_LOAN_MONTHS = 600_000_000
 MAX_PATHS = 100_000
 
 
-class MbsxlInputError(ValueError):
-    """A bad argument: the message names the argument, the value and what is accepted."""
-
-
 def _fmt(value) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
@@ -37,15 +36,15 @@ def number(name: str, value, *, lo: float | None = None, hi: float | None = None
            lo_open: bool = False, hi_open: bool = False, accepted: str | None = None) -> float:
     """A finite real number, optionally within [lo, hi] (or open at either end)."""
     if isinstance(value, (bool, np.bool_)) or value is None:
-        raise ValueError(f"{name}={value!r} is not a number; {accepted or 'pass a number'}")
+        raise MbsxlInputError(f"{name}={value!r} is not a number; {accepted or 'pass a number'}")
     try:
         x = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{name}={value!r} is not a number; {accepted or 'pass a number'}") from None
+        raise MbsxlInputError(f"{name}={value!r} is not a number; {accepted or 'pass a number'}") from None
     if math.isnan(x):
-        raise ValueError(f"{name} is NaN; {accepted or 'pass a number'}")
+        raise MbsxlInputError(f"{name} is NaN; {accepted or 'pass a number'}")
     if math.isinf(x):
-        raise ValueError(f"{name}={x} is not finite; {accepted or 'pass a finite number'}")
+        raise MbsxlInputError(f"{name}={x} is not finite; {accepted or 'pass a finite number'}")
     too_low = lo is not None and (x <= lo if lo_open else x < lo)
     too_high = hi is not None and (x >= hi if hi_open else x > hi)
     if too_low or too_high:
@@ -53,7 +52,7 @@ def number(name: str, value, *, lo: float | None = None, hi: float | None = None
             left = "(" if lo_open else "["
             right = ")" if hi_open else "]"
             accepted = f"accepted: {left}{'-inf' if lo is None else _fmt(lo)}, {'inf' if hi is None else _fmt(hi)}{right}"
-        raise ValueError(f"{name}={_fmt(x)} is out of range; {accepted}")
+        raise MbsxlInputError(f"{name}={_fmt(x)} is out of range; {accepted}")
     return x
 
 
@@ -61,7 +60,7 @@ def rate(name: str, value, *, hi: float = 1.0) -> float:
     """An annual or monthly rate as a decimal in [0, hi]; 8 is caught as a percent typed as a whole number."""
     x = number(name, value)
     if x > hi and x <= 100 * max(hi, 1.0):
-        raise ValueError(f"{name}={_fmt(x)} looks like a percent; pass {_fmt(x / 100)}")
+        raise MbsxlInputError(f"{name}={_fmt(x)} looks like a percent; pass {_fmt(x / 100)}")
     return number(name, x, lo=0.0, hi=hi)
 
 
@@ -75,7 +74,7 @@ def whole(name: str, value, *, lo: int = 1, hi: int | None = None, why: str = ""
     x = number(name, value)
     if not float(x).is_integer() or x < lo:
         what = "a positive whole number" if lo == 1 else f"a whole number >= {lo}"
-        raise ValueError(f"{name}={_fmt(x)} is not {what}")
+        raise MbsxlInputError(f"{name}={_fmt(x)} is not {what}")
     if hi is not None and x > hi:
         raise MbsxlInputError(f"{name}={_fmt(x)} is above the cap of {hi:,}{why}; pass at most {hi:,}")
     return int(x)
@@ -103,7 +102,7 @@ def choice(name: str, value, options: Iterable[str]) -> str:
         for o in opts:
             if o.lower() == key:
                 return o
-    raise ValueError(f"{name}={value!r} is not one of {', '.join(opts)}")
+    raise MbsxlInputError(f"{name}={value!r} is not one of {', '.join(opts)}")
 
 
 def array(name: str, value, *, lo: float | None = None, hi: float | None = None,
@@ -113,21 +112,21 @@ def array(name: str, value, *, lo: float | None = None, hi: float | None = None,
     try:
         a = np.atleast_1d(np.asarray(value, dtype=float))
     except (TypeError, ValueError):
-        raise ValueError(f"{name} holds a value that is not a number") from None
+        raise MbsxlInputError(f"{name} holds a value that is not a number") from None
     if a.ndim != 1:
-        raise ValueError(f"{name} has shape {a.shape}; pass a single row or column")
+        raise MbsxlInputError(f"{name} has shape {a.shape}; pass a single row or column")
     bad = ~np.isfinite(a)
     if bad.any():
         i = int(np.argmax(bad))
-        raise ValueError(f"{name}[{i}] is {a[i]}; pass finite numbers")
+        raise MbsxlInputError(f"{name}[{i}] is {a[i]}; pass finite numbers")
     if hi is not None and (a > hi).any():
         i = int(np.argmax(a > hi))
         if percent_hint and a[i] <= 100 * hi:
-            raise ValueError(f"{name}[{i}]={_fmt(float(a[i]))} looks like a percent; pass {_fmt(float(a[i]) / 100)}")
-        raise ValueError(f"{name}[{i}]={_fmt(float(a[i]))} is above {_fmt(hi)}; accepted: [{_fmt(lo if lo is not None else -np.inf)}, {_fmt(hi)}]")
+            raise MbsxlInputError(f"{name}[{i}]={_fmt(float(a[i]))} looks like a percent; pass {_fmt(float(a[i]) / 100)}")
+        raise MbsxlInputError(f"{name}[{i}]={_fmt(float(a[i]))} is above {_fmt(hi)}; accepted: [{_fmt(lo if lo is not None else -np.inf)}, {_fmt(hi)}]")
     if lo is not None and (a < lo).any():
         i = int(np.argmax(a < lo))
-        raise ValueError(f"{name}[{i}]={_fmt(float(a[i]))} is below {_fmt(lo)}")
+        raise MbsxlInputError(f"{name}[{i}]={_fmt(float(a[i]))} is below {_fmt(lo)}")
     return a
 
 

@@ -28,12 +28,13 @@ from __future__ import annotations
 import numpy as np
 
 from . import _validate as v
+from .errors import MbsxlInputError
 
-__all__ = ["smm", "cpr", "mdr", "cdr", "psa", "sda", "smm_from_factors",
+__all__ = ["smm", "cpr", "mdr", "cdr", "psa", "psa_ramp", "sda", "smm_from_factors",
            "PSA_RAMP_MONTHS", "PSA_PEAK_CPR"]
 
 PSA_RAMP_MONTHS = 30
-PSA_PEAK_CPR = 0.06          # 100% PSA: 0.2% a month up to 6% at month 30 (SF-6)
+PSA_PEAK_CPR = 0.06          # 100% PSA: 0.2% a month up to 6% at month 30, the plateau (SF-6)
 SDA_PEAK_MONTH = 30
 SDA_PEAK_CDR = 0.006         # 100% SDA: 0.02% a month up to 0.60% at month 30 (SF-20)
 SDA_PLATEAU_END = 60
@@ -55,13 +56,13 @@ def _rates(name: str, x, *, hi: float = 1.0) -> np.ndarray:
     bad = ~np.isfinite(a)
     if bad.any():
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise ValueError(f"{name}{list(idx)} is {a[idx]}; pass finite decimals")
+        raise MbsxlInputError(f"{name}{list(idx)} is {a[idx]}; pass finite decimals")
     if (a < 0).any() or (a > hi).any():
         idx = tuple(int(i) for i in np.argwhere((a < 0) | (a > hi))[0])
         val = float(a[idx])
         if hi < val <= 100 * hi:
-            raise ValueError(f"{name}{list(idx)}={val:g} looks like a percent; pass {val / 100:g}")
-        raise ValueError(f"{name}{list(idx)}={val:g} is out of range; accepted: [0, {hi:g}]")
+            raise MbsxlInputError(f"{name}{list(idx)}={val:g} looks like a percent; pass {val / 100:g}")
+        raise MbsxlInputError(f"{name}{list(idx)}={val:g} is out of range; accepted: [0, {hi:g}]")
     return a
 
 
@@ -88,24 +89,24 @@ def _from_report(name: str, amount, beginning_balance, scheduled_principal) -> n
     try:
         amt, beg, sched = np.broadcast_arrays(amt, beg, sched)
     except ValueError:
-        raise ValueError(f"{name}, beginning_balance and scheduled_principal have shapes "
+        raise MbsxlInputError(f"{name}, beginning_balance and scheduled_principal have shapes "
                          f"{np.shape(amount)}, {np.shape(beginning_balance)}, {np.shape(scheduled_principal)}; "
                          "pass ranges of the same length") from None
     for label, arr in ((name, amt), ("beginning_balance", beg), ("scheduled_principal", sched)):
         if (~np.isfinite(arr)).any():
-            raise ValueError(f"{label} holds a value that is not a finite number")
+            raise MbsxlInputError(f"{label} holds a value that is not a finite number")
         if (arr < 0).any():
             i = tuple(int(k) for k in np.argwhere(arr < 0)[0])
-            raise ValueError(f"{label}{list(i) if arr.ndim else ''}={float(arr[i]):g} is negative; amounts must be >= 0")
+            raise MbsxlInputError(f"{label}{list(i) if arr.ndim else ''}={float(arr[i]):g} is negative; amounts must be >= 0")
     base = beg - sched
     if (base <= 0).any():
         i = tuple(int(k) for k in np.argwhere(base <= 0)[0])
-        raise ValueError(f"beginning_balance - scheduled_principal = {float(base[i]):g} at "
+        raise MbsxlInputError(f"beginning_balance - scheduled_principal = {float(base[i]):g} at "
                          f"{list(i) if base.ndim else 'the period'}; it must be positive")
     out = amt / base
     if (out > 1).any():
         i = tuple(int(k) for k in np.argwhere(out > 1)[0])
-        raise ValueError(f"{name}={float(amt[i]):g} exceeds the balance left after scheduled principal "
+        raise MbsxlInputError(f"{name}={float(amt[i]):g} exceeds the balance left after scheduled principal "
                          f"({float(base[i]):g})")
     return out
 
@@ -126,7 +127,7 @@ def smm(cpr, beginning_balance=None, scheduled_principal=None):
     if beginning_balance is None and scheduled_principal is None:
         return _out(annual_to_monthly(_rates("cpr", cpr)))
     if beginning_balance is None or scheduled_principal is None:
-        raise ValueError("pass both beginning_balance and scheduled_principal, or neither")
+        raise MbsxlInputError("pass both beginning_balance and scheduled_principal, or neither")
     return _out(_from_report("prepayment", cpr, beginning_balance, scheduled_principal))
 
 
@@ -142,7 +143,7 @@ def cpr(smm, beginning_balance=None, scheduled_principal=None):
     if beginning_balance is None and scheduled_principal is None:
         return _out(monthly_to_annual(_rates("smm", smm)))
     if beginning_balance is None or scheduled_principal is None:
-        raise ValueError("pass both beginning_balance and scheduled_principal, or neither")
+        raise MbsxlInputError("pass both beginning_balance and scheduled_principal, or neither")
     return _out(monthly_to_annual(_from_report("prepayment", smm, beginning_balance, scheduled_principal)))
 
 
@@ -164,16 +165,29 @@ def _months(name: str, month) -> np.ndarray:
     v.no_bool(name, month)
     m = v.floats(name, month)
     if (~np.isfinite(m)).any():
-        raise ValueError(f"{name} holds a value that is not a finite number")
+        raise MbsxlInputError(f"{name} holds a value that is not a finite number")
     if (m < 0).any() or (m != np.floor(m)).any():
         bad = m[(m < 0) | (m != np.floor(m))].flat[0]
-        raise ValueError(f"{name}={bad:g} is not a whole number of months >= 0")
+        raise MbsxlInputError(f"{name}={bad:g} is not a whole number of months >= 0")
     return m
 
 
 def _speed(name: str, speed) -> np.ndarray:
     """Speeds in percent of the benchmark (150 = 150%); see :func:`mbsxl._validate.speeds`."""
     return v.speeds(name, speed)
+
+
+def psa_ramp(month, peak=1.0):
+    """The PSA ramp of SF-6, the one copy in mbsxl: ``min(max(month, 1), 30) * peak / 30``.
+
+    ``peak=1`` (default) gives the ramp as a fraction of the plateau (0 < ramp <= 1, the factor the
+    refinancing model of :func:`mbsxl.prepayment.refi_cpr` applies); ``peak=PSA_PEAK_CPR`` gives the
+    100% PSA CPR.  No validation (callers check ``month``); numpy arrays in, a float array out.
+
+    >>> psa_ramp([0, 15, 30, 40]).tolist()
+    [0.03333333333333333, 0.5, 1.0, 1.0]
+    """
+    return np.clip(np.asarray(month, dtype=float), 1, PSA_RAMP_MONTHS) * (peak / PSA_RAMP_MONTHS)
 
 
 def psa(age, speed=100):
@@ -189,8 +203,7 @@ def psa(age, speed=100):
     """
     m = _months("age", age)
     s = _speed("speed", speed)
-    ramp = np.clip(m, 1, PSA_RAMP_MONTHS) * (PSA_PEAK_CPR / PSA_RAMP_MONTHS)
-    return _out(np.minimum(ramp * s / 100.0, 1.0))
+    return _out(np.minimum(psa_ramp(m, PSA_PEAK_CPR) * s / 100.0, 1.0))
 
 
 def sda(age, speed=100, remaining_term=None, recovery_lag=0):
@@ -232,10 +245,10 @@ def smm_from_factors(factor_begin, factor_end, scheduled_balance_begin, schedule
     for name, a in (("factor_begin", f1), ("factor_end", f2), ("scheduled_balance_begin", b1),
                     ("scheduled_balance_end", b2)):
         if (~np.isfinite(a)).any() or (a < 0).any():
-            raise ValueError(f"{name} must hold finite factors >= 0")
+            raise MbsxlInputError(f"{name} must hold finite factors >= 0")
     if (b1 <= 0).any():
-        raise ValueError("scheduled_balance_begin must be > 0")
+        raise MbsxlInputError("scheduled_balance_begin must be > 0")
     fsched = f1 * b2 / b1
     if (fsched <= 0).any():
-        raise ValueError("the scheduled factor F1 * BAL2 / BAL1 is 0; the SMM is undefined")
+        raise MbsxlInputError("the scheduled factor F1 * BAL2 / BAL1 is 0; the SMM is undefined")
     return _out((fsched - f2) / fsched)

@@ -22,7 +22,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from ._validate import MbsxlInputError
+from .errors import MbsxlInputError
 
 SERIES = ("deposit_1y", "lending_1y", "lending_over_5y")
 
@@ -34,7 +34,7 @@ def benchmark_rates(series: str = "lending_over_5y") -> pd.DataFrame:
     ``lending_over_5y`` (the mortgage benchmark, default).
     """
     if series not in SERIES:
-        raise ValueError(f"series={series!r} is not one of {', '.join(SERIES)}")
+        raise MbsxlInputError(f"series={series!r} is not one of {', '.join(SERIES)}")
     with resources.files("mbsxl.data").joinpath("pboc_benchmark_rates.csv").open("r", encoding="utf-8") as fh:
         df = pd.read_csv(fh, parse_dates=["effective_date"])
     return pd.DataFrame({"date": df["effective_date"].dt.date, "rate": df[series].astype(float)})
@@ -52,7 +52,7 @@ def _as_date(name: str, value) -> _dt.date:
             return _dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise ValueError(f"{name}={value!r} is not a date; pass a date or an ISO text such as 2008-01-01")
+    raise MbsxlInputError(f"{name}={value!r} is not a date; pass a date or an ISO text such as 2008-01-01")
 
 
 def _table(benchmark) -> tuple[np.ndarray, np.ndarray]:
@@ -76,11 +76,11 @@ def _table(benchmark) -> tuple[np.ndarray, np.ndarray]:
     rates = np.asarray(rates, dtype=float)
     d = np.array([np.datetime64(_as_date("benchmark date", x), "D") for x in dates])
     if d.size == 0:
-        raise ValueError("benchmark is empty; pass (date, rate) rows")
+        raise MbsxlInputError("benchmark is empty; pass (date, rate) rows")
     if (np.diff(d.astype("int64")) <= 0).any():
-        raise ValueError("benchmark dates must be strictly increasing")
+        raise MbsxlInputError("benchmark dates must be strictly increasing")
     if (~np.isfinite(rates)).any() or (rates < 0).any() or (rates > 1).any():
-        raise ValueError("benchmark rates must be decimals in [0, 1] (0.0783 for 7.83%)")
+        raise MbsxlInputError("benchmark rates must be decimals in [0, 1] (0.0783 for 7.83%)")
     return d, rates
 
 
@@ -90,7 +90,7 @@ def rate_on(benchmark, date) -> float:
     x = np.datetime64(_as_date("date", date), "D")
     i = int(np.searchsorted(d, x, side="right")) - 1
     if i < 0:
-        raise ValueError(f"date={_as_date('date', date)} is before the first benchmark row ({d[0]})")
+        raise MbsxlInputError(f"date={_as_date('date', date)} is before the first benchmark row ({d[0]})")
     return float(r[i])
 
 
@@ -110,7 +110,7 @@ def reset_path(benchmark, start_date, months: int) -> np.ndarray:
             continue
         i = int(np.searchsorted(d, np.datetime64(_dt.date(y, 1, 1), "D"), side="right")) - 1
         if i < 0:
-            raise ValueError(f"the benchmark starts after 1 January {y}; add the rate in force then")
+            raise MbsxlInputError(f"the benchmark starts after 1 January {y}; add the rate in force then")
         out[t] = r[i]
     return out
 

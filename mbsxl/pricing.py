@@ -53,6 +53,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 from . import _validate as v
+from .errors import MbsxlInputError
 
 BASES = ("30/360", "act/365", "act/360")
 PERIODS = (1, 2, 4, 12)
@@ -64,7 +65,7 @@ PERIODS = (1, 2, 4, 12)
 def _flows(name: str, values) -> np.ndarray:
     a = v.array(name, values)
     if a.size == 0:
-        raise ValueError(f"{name} is empty; pass at least one cash flow")
+        raise MbsxlInputError(f"{name} is empty; pass at least one cash flow")
     return a
 
 
@@ -76,7 +77,7 @@ def _basis(basis) -> str:
                    "china": "act/365", "act/360": "act/360", "actual/360": "act/360", "a/360": "act/360"}
         if key in aliases:
             return aliases[key]
-    raise ValueError(f"basis={basis!r} is not one of {', '.join(BASES)}")
+    raise MbsxlInputError(f"basis={basis!r} is not one of {', '.join(BASES)}")
 
 
 def _compounding(m) -> int:
@@ -90,17 +91,17 @@ def _compounding(m) -> int:
             return _compounding(float(key))
         except ValueError:
             pass
-        raise ValueError(f"compounding={m!r} is not one of 1, 2, 4, 12 (annual, semiannual, quarterly, monthly)")
+        raise MbsxlInputError(f"compounding={m!r} is not one of 1, 2, 4, 12 (annual, semiannual, quarterly, monthly)")
     m = v.whole("compounding", m)
     if m not in (1, 2, 4, 12):
-        raise ValueError(f"compounding={m} is not one of 1, 2, 4, 12 (annual, semiannual, quarterly, monthly)")
+        raise MbsxlInputError(f"compounding={m} is not one of 1, 2, 4, 12 (annual, semiannual, quarterly, monthly)")
     return m
 
 
 def _periods(n) -> int:
     n = v.whole("periods_per_year", n)
     if n not in PERIODS:
-        raise ValueError(f"periods_per_year={n} is not one of 1, 2, 4, 12")
+        raise MbsxlInputError(f"periods_per_year={n} is not one of 1, 2, 4, 12")
     return n
 
 
@@ -112,7 +113,7 @@ def _date(name: str, value):
             return _dt.date.fromisoformat(value.strip()[:10])
         except ValueError:
             pass
-    raise ValueError(f"{name}={value!r} is not a date; pass a date or an ISO text such as 2008-01-01")
+    raise MbsxlInputError(f"{name}={value!r} is not a date; pass a date or an ISO text such as 2008-01-01")
 
 
 def _add_months(d: _dt.date, months: int) -> _dt.date:
@@ -152,7 +153,7 @@ def payment_times(n, delay_days=0, settle_days=0, basis="30/360", periods_per_ye
     if payment_day is not None:
         day = v.whole("payment_day", payment_day)
         if day > 31:
-            raise ValueError(f"payment_day={day} is out of range; accepted: 1 to 31")
+            raise MbsxlInputError(f"payment_day={day} is out of range; accepted: 1 to 31")
         delay = float(day - 1)
     else:
         delay = v.number("delay_days", delay_days, lo=0, hi=366,
@@ -176,7 +177,7 @@ def payment_times(n, delay_days=0, settle_days=0, basis="30/360", periods_per_ye
             days[i] = (pay - start).days - settle
         t = days / year
     if t[0] < 0:
-        raise ValueError(f"settle_days={settle:g} falls after the first payment (delay {delay:g} days); "
+        raise MbsxlInputError(f"settle_days={settle:g} falls after the first payment (delay {delay:g} days); "
                          "drop the flows already paid")
     return t
 
@@ -237,7 +238,7 @@ def _accrued_or_zero(coupon, settle_days, basis) -> float:
     d = v.number("settle_days", settle_days, lo=0)
     if coupon is None:
         if d > 0:
-            raise ValueError(f"settle_days={d:g} needs coupon to take out accrued interest; pass the annual "
+            raise MbsxlInputError(f"settle_days={d:g} needs coupon to take out accrued interest; pass the annual "
                              "coupon (e.g. 0.09), or coupon=0 to work with the full price")
         return 0.0
     return accrued(coupon, d, basis)
@@ -287,7 +288,7 @@ def yield_(cash_flows, price, delay_days=0, settle_days=0, basis="30/360", *, ba
     p = v.number("price", price, lo=0, lo_open=True)
     target = p + _accrued_or_zero(coupon, settle_days, basis)
     if cf.sum() <= 0:
-        raise ValueError("cash_flows sum to zero or less; no yield exists")
+        raise MbsxlInputError("cash_flows sum to zero or less; no yield exists")
 
     def f(y):
         return float(cf @ _discount(y, m, t)) - target
@@ -323,14 +324,14 @@ def wal(principal, delay_days=0, settle_days=0, basis="30/360", *, periods_per_y
                                 "each period (>= 0)")
     total = pr.sum()
     if total == 0:
-        raise ValueError("principal sums to zero; the average life is undefined")
+        raise MbsxlInputError("principal sums to zero; the average life is undefined")
     t = payment_times(pr.size, delay_days, settle_days, basis, periods_per_year, start_date, payment_day)
     return float(t @ pr / total)
 
 
 def _yield_or_price(cash_flows, yield_arg, price_arg, kw):
     if (yield_arg is None) == (price_arg is None):
-        raise ValueError("pass exactly one of yield_ and price")
+        raise MbsxlInputError("pass exactly one of yield_ and price")
     if yield_arg is None:
         return yield_(cash_flows, price_arg, **kw)
     return yield_arg
@@ -351,7 +352,7 @@ def _at_yield(cash_flows, yield_, price, what, delay_days, settle_days, basis, b
     d = _discount(y, m, t)
     full = float(cf @ d)
     if full <= 0:
-        raise ValueError(f"the cash flows are worth zero or less; {what} is undefined")
+        raise MbsxlInputError(f"the cash flows are worth zero or less; {what} is undefined")
     return cf, t, y, m, d, full
 
 

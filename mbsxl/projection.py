@@ -34,6 +34,7 @@ import pandas as pd
 from . import _validate as v
 from . import _engine
 from .conventions import PSA_PEAK_CPR, PSA_RAMP_MONTHS, annual_to_monthly, sda as _sda
+from .errors import MbsxlInputError
 
 COLUMNS = [
     "Period", "Beginning Balance", "Scheduled Payment", "Gross Interest", "Servicing Fee",
@@ -59,7 +60,7 @@ def _amortization(name: str, value) -> str:
         key = value.strip().lower().replace("-", "_").replace(" ", "_")
         if key in _AMORT_ALIASES:
             return _AMORT_ALIASES[key]
-    raise ValueError(f"{name}={value!r} is not one of level_payment (等额本息), level_principal (等额本金)")
+    raise MbsxlInputError(f"{name}={value!r} is not one of level_payment (等额本息), level_principal (等额本金)")
 
 
 def _path(name: str, value, T: int, *, hi: float | None) -> np.ndarray:
@@ -73,7 +74,7 @@ def _path(name: str, value, T: int, *, hi: float | None) -> np.ndarray:
         return np.full(T, x)
     a = v.array(name, value, lo=0.0, hi=hi, percent_hint=hi is not None)
     if a.size == 0:
-        raise ValueError(f"{name} is an empty range; pass a number or a column of numbers")
+        raise MbsxlInputError(f"{name} is an empty range; pass a number or a column of numbers")
     if a.size >= T:
         return a[:T].copy()
     return np.concatenate([a, np.full(T - a.size, a[-1])])
@@ -210,7 +211,7 @@ def _bool(name: str, value) -> bool:
         return bool(value)
     if isinstance(value, (int, float)) and value in (0, 1):
         return bool(value)
-    raise ValueError(f"{name}={value!r} is not TRUE or FALSE")
+    raise MbsxlInputError(f"{name}={value!r} is not TRUE or FALSE")
 
 
 def _loan_array(name: str, value, n: int | None, *, lo=None, hi=None, percent_hint=False) -> np.ndarray:
@@ -218,7 +219,7 @@ def _loan_array(name: str, value, n: int | None, *, lo=None, hi=None, percent_hi
     if n is not None and a.size != n:
         if a.size == 1:
             return np.full(n, a[0])
-        raise ValueError(f"{name} has {a.size} values but balances has {n}; pass one value a loan")
+        raise MbsxlInputError(f"{name} has {a.size} values but balances has {n}; pass one value a loan")
     return a
 
 
@@ -250,14 +251,14 @@ def loan_cashflows(balances, rates, remaining_terms, prepay=0, prepay_type="CPR"
     bal = _loan_array("balances", balances, None, lo=0.0)
     n = bal.size
     if n == 0:
-        raise ValueError("balances is empty; pass one balance a loan")
+        raise MbsxlInputError("balances is empty; pass one balance a loan")
     if n > v.MAX_LOANS:
         raise v.MbsxlInputError(f"balances has {n:,} loans, above the cap of {v.MAX_LOANS:,}; split the tape")
     rates_a = _loan_array("rates", rates, n, lo=0.0, hi=1.0, percent_hint=True)
     terms = _loan_array("remaining_terms", remaining_terms, n, lo=1.0)
     if (terms != np.floor(terms)).any():
         i = int(np.argmax(terms != np.floor(terms)))
-        raise ValueError(f"remaining_terms[{i}]={terms[i]:g} is not a whole number of months")
+        raise MbsxlInputError(f"remaining_terms[{i}]={terms[i]:g} is not a whole number of months")
     if terms.max() > v.MAX_MONTHS:
         i = int(np.argmax(terms > v.MAX_MONTHS))
         raise v.MbsxlInputError(f"remaining_terms[{i}]={terms[i]:g} is above the cap of {v.MAX_MONTHS} months "
@@ -270,7 +271,7 @@ def loan_cashflows(balances, rates, remaining_terms, prepay=0, prepay_type="CPR"
     ages_a = np.zeros(n, dtype=np.int64) if ages is None else _loan_array("ages", ages, n, lo=0.0)
     if ages is not None and (ages_a != np.floor(ages_a)).any():
         i = int(np.argmax(ages_a != np.floor(ages_a)))
-        raise ValueError(f"ages[{i}]={ages_a[i]:g} is not a whole number of months")
+        raise MbsxlInputError(f"ages[{i}]={ages_a[i]:g} is not a whole number of months")
     if ages is not None and (ages_a > v.MAX_MONTHS).any():
         i = int(np.argmax(ages_a > v.MAX_MONTHS))
         raise v.MbsxlInputError(f"ages[{i}]={ages_a[i]:g} is above the cap of {v.MAX_MONTHS} months (50 years)")
@@ -288,9 +289,9 @@ def loan_cashflows(balances, rates, remaining_terms, prepay=0, prepay_type="CPR"
     if benchmark is not None:
         from .floating import reset_path
         if start_date is None:
-            raise ValueError("start_date is required with benchmark: the date of the first projection month")
+            raise MbsxlInputError("start_date is required with benchmark: the date of the first projection month")
         if multipliers is None and margins is None:
-            raise ValueError("pass multipliers (e.g. 0.85) and/or margins with benchmark")
+            raise MbsxlInputError("pass multipliers (e.g. 0.85) and/or margins with benchmark")
         bench = reset_path(benchmark, start_date, T)
         mult = np.zeros(n) if multipliers is None else _loan_array("multipliers", multipliers, n, lo=0.0,
                                                                    hi=MAX_MULTIPLIER)
@@ -323,7 +324,7 @@ def _amortization_types(amortization, n: int) -> np.ndarray:
         return np.full(n, _amortization("amortization", amortization) == "level_principal")
     vals = list(np.asarray(amortization, dtype=object).ravel())
     if len(vals) != n:
-        raise ValueError(f"amortization has {len(vals)} values but balances has {n}; pass one a loan or one for all")
+        raise MbsxlInputError(f"amortization has {len(vals)} values but balances has {n}; pass one a loan or one for all")
     out = np.zeros(n, dtype=bool)
     for i, x in enumerate(vals):
         if isinstance(x, str):
@@ -331,5 +332,5 @@ def _amortization_types(amortization, n: int) -> np.ndarray:
         elif x in (0, 1, True, False):
             out[i] = bool(x)
         else:
-            raise ValueError(f"amortization[{i}]={x!r} is not level_payment, level_principal, 0 or 1")
+            raise MbsxlInputError(f"amortization[{i}]={x!r} is not level_payment, level_principal, 0 or 1")
     return out

@@ -62,6 +62,7 @@ import numpy as np
 import pandas as pd
 
 from . import _validate as v
+from .errors import EXCEL_ERROR_CODES, MbsxlInputError
 
 # --------------------------------------------------------------------------------------------------
 # Table vocabulary (defined once; the Excel layer and the templates reuse these as headers)
@@ -142,8 +143,6 @@ def newey_west_lags(nobs: int) -> int:
 # --------------------------------------------------------------------------------------------------
 # Input cleaning
 # --------------------------------------------------------------------------------------------------
-_EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
-                 "#CALC!")
 
 
 def _is_blank(c) -> bool:
@@ -163,7 +162,7 @@ def _raw(a) -> np.ndarray:
     try:
         b = np.asarray(a)
     except ValueError:                      # ragged rows
-        raise ValueError("the data has rows of different lengths; pass a rectangular range") from None
+        raise MbsxlInputError("the data has rows of different lengths; pass a rectangular range") from None
     return b if b.dtype.kind in "fiub" else np.asarray(a, dtype=object)
 
 
@@ -198,15 +197,15 @@ def _to_float(name: str, block, names: Sequence[str] | None = None, allow_bool: 
         elif isinstance(c, (int, float, np.integer, np.floating)):
             x = float(c)
             if not np.isfinite(x):
-                raise ValueError(f"{name}{_where(i, ncol, a.ndim, names)} is {x}; pass finite numbers")
+                raise MbsxlInputError(f"{name}{_where(i, ncol, a.ndim, names)} is {x}; pass finite numbers")
             flat_out[i] = x
             continue
-        elif isinstance(c, str) and c.strip().upper() in _EXCEL_ERRORS:
-            raise ValueError(f"{name}{_where(i, ncol, a.ndim, names)} is the error {c.strip().upper()} (an error in "
+        elif isinstance(c, str) and c.strip().upper() in EXCEL_ERROR_CODES:
+            raise MbsxlInputError(f"{name}{_where(i, ncol, a.ndim, names)} is the error {c.strip().upper()} (an error in "
                              f"the input cell); fix that cell or leave it empty to drop the row")
         else:
             what = f"text {c!r}" if isinstance(c, str) else f"{type(c).__name__} {c!r}"
-        raise ValueError(f"{name}{_where(i, ncol, a.ndim, names)} holds {what}; pass numbers, or leave the "
+        raise MbsxlInputError(f"{name}{_where(i, ncol, a.ndim, names)} holds {what}; pass numbers, or leave the "
                          f"cell empty to drop the row")
     return out
 
@@ -226,7 +225,7 @@ def _as_2d(name: str, a: np.ndarray) -> np.ndarray:
         return a.reshape(-1, 1)
     if a.ndim == 2:
         return a
-    raise ValueError(f"{name} has shape {a.shape}; pass a column or a block of columns")
+    raise MbsxlInputError(f"{name} has shape {a.shape}; pass a column or a block of columns")
 
 
 def _as_column(name: str, a: np.ndarray) -> np.ndarray:
@@ -238,10 +237,10 @@ def _as_column(name: str, a: np.ndarray) -> np.ndarray:
             return a[:, 0]
         if a.shape[0] == 1:
             return a[0, :]
-        raise ValueError(f"{name} has {a.shape[0]} rows and {a.shape[1]} columns; pass a single column")
+        raise MbsxlInputError(f"{name} has {a.shape[0]} rows and {a.shape[1]} columns; pass a single column")
     if a.ndim == 1:
         return a
-    raise ValueError(f"{name} has shape {a.shape}; pass a single column")
+    raise MbsxlInputError(f"{name} has shape {a.shape}; pass a single column")
 
 
 def _header_text(c) -> str | None:
@@ -289,7 +288,7 @@ def _prepare(y, x, headers, constant: bool, *, need_obs: bool = True, allow_bool
                            and bool(headers) and float(headers) == 1.0):
         # the first row of x names the columns; the first cell of y names y when it is text or empty
         if xa.shape[0] < 1:
-            raise ValueError("headers=TRUE but x has no rows; include the header row in x")
+            raise MbsxlInputError("headers=TRUE but x has no rows; include the header row in x")
         x_names = [_header_text(c) or f"x{j + 1}" for j, c in enumerate(xa[0])]
         xa = xa[1:]
         if ya.size and (isinstance(ya[0], str) or ya[0] is None) and not isinstance(ya[0], bool):
@@ -303,13 +302,13 @@ def _prepare(y, x, headers, constant: bool, *, need_obs: bool = True, allow_bool
         while hs and hs[-1] is None:       # trailing empty cells of a header range
             hs.pop()
         if len(hs) != xa.shape[1]:
-            raise ValueError(f"headers has {len(hs)} names but x has {xa.shape[1]} columns; pass one name per "
+            raise MbsxlInputError(f"headers has {len(hs)} names but x has {xa.shape[1]} columns; pass one name per "
                              f"column of x, or TRUE when the first row of x holds the names")
         x_names = [h or f"x{j + 1}" for j, h in enumerate(hs)]
     if x_names is None:
         x_names = [f"x{j + 1}" for j in range(xa.shape[1])]
     if xa.shape[1] == 0:
-        raise ValueError("x has no columns; pass at least one explanatory column")
+        raise MbsxlInputError("x has no columns; pass at least one explanatory column")
     if len(set(x_names)) != len(x_names) or (constant and CONSTANT_NAME in x_names):
         seen: dict[str, int] = {}
         fixed = []
@@ -320,7 +319,7 @@ def _prepare(y, x, headers, constant: bool, *, need_obs: bool = True, allow_bool
         x_names = fixed
 
     if ya.shape[0] != xa.shape[0]:
-        raise ValueError(f"y has {ya.shape[0]} rows but x has {xa.shape[0]}; pass y and x with the same number "
+        raise MbsxlInputError(f"y has {ya.shape[0]} rows but x has {xa.shape[0]}; pass y and x with the same number "
                          f"of rows (one row per period or loan)")
     yf = _to_float("y", ya, allow_bool=allow_bool_y)
     xf = _to_float("x", xa, x_names)
@@ -332,9 +331,9 @@ def _prepare(y, x, headers, constant: bool, *, need_obs: bool = True, allow_bool
         what = f"{k} parameters ({'the constant + ' if constant else ''}{xf.shape[1]} column" \
                f"{'s' if xf.shape[1] != 1 else ''} of x)"
         if n_used == 0:
-            raise ValueError(f"y and x have 0 complete rows ({ya.shape[0]} rows, all with an empty cell); "
+            raise MbsxlInputError(f"y and x have 0 complete rows ({ya.shape[0]} rows, all with an empty cell); "
                              f"enter data: the fit needs more complete rows than its {what}")
-        raise ValueError(f"y and x have {n_used} complete rows ({dropped} dropped for empty cells) for {what}; "
+        raise MbsxlInputError(f"y and x have {n_used} complete rows ({dropped} dropped for empty cells) for {what}; "
                          f"pass more observations than parameters (at least {k + 1} complete rows)")
     X = xf[used]
     names = list(x_names)
@@ -342,7 +341,7 @@ def _prepare(y, x, headers, constant: bool, *, need_obs: bool = True, allow_bool
         for j in range(X.shape[1]):
             col = X[:, j]
             if n_used and np.all(col == col[0]):
-                raise ValueError(f"x column {j + 1} ({x_names[j]}) is constant (every used row = "
+                raise MbsxlInputError(f"x column {j + 1} ({x_names[j]}) is constant (every used row = "
                                  f"{v._fmt(float(col[0]))}) and the constant term is already included; drop "
                                  f"the column or pass constant=FALSE")
         X = np.column_stack([np.ones(n_used), X])
@@ -362,7 +361,7 @@ def _check_collinear(X: np.ndarray, names: list[str]) -> None:
     norms = np.sqrt((X * X).sum(axis=0))
     if (norms == 0).any():
         j = int(np.argmax(norms == 0))
-        raise ValueError(f"x column {names[j]} is zero in every used row; drop it")
+        raise MbsxlInputError(f"x column {names[j]} is zero in every used row; drop it")
     Xs = X / norms
     _, s, vt = np.linalg.svd(Xs, full_matrices=False)   # n > k here, so vt is k x k
     k = X.shape[1]
@@ -394,7 +393,7 @@ def _check_collinear(X: np.ndarray, names: list[str]) -> None:
             msg += f" ({names[j0]} = {' '.join(terms).lstrip('+')})"
     else:
         msg += f" ({k - rank} exact linear relations)"
-    raise ValueError(msg + "; drop one of them (x's columns must be linearly independent"
+    raise MbsxlInputError(msg + "; drop one of them (x's columns must be linearly independent"
                      + (", including the constant)" if CONSTANT_NAME in names else ")"))
 
 
@@ -659,11 +658,11 @@ def regress(y, x, headers=None, constant: bool = True, cov_type: str = "nonrobus
     cov_label = cov
     if hac_lags is not None and not _is_blank(hac_lags):
         if cov != "HAC":
-            raise ValueError(f"hac_lags={hac_lags!r} applies only to cov_type='HAC' (cov_type is {cov!r}); "
+            raise MbsxlInputError(f"hac_lags={hac_lags!r} applies only to cov_type='HAC' (cov_type is {cov!r}); "
                              f"leave it empty or pass cov_type 'HAC'")
         lags = v.whole("hac_lags", hac_lags, lo=0)
         if lags >= n:
-            raise ValueError(f"hac_lags={lags} is not below the {n} observations used; pass a lag in [0, {n - 1}]")
+            raise MbsxlInputError(f"hac_lags={lags} is not below the {n} observations used; pass a lag in [0, {n - 1}]")
     else:
         lags = newey_west_lags(n)
     if cov == "HAC":
@@ -744,7 +743,7 @@ def predict(y, x, x_new, constant: bool = True, level: float = 0.95) -> pd.DataF
     if xn.ndim <= 1:
         xn = xn.reshape(-1, 1) if k_x == 1 else xn.reshape(1, -1)
     if xn.ndim != 2 or xn.shape[1] != k_x:
-        raise ValueError(f"x_new has {xn.shape[-1] if xn.ndim else 1} columns but x has {k_x}; pass x_new with "
+        raise MbsxlInputError(f"x_new has {xn.shape[-1] if xn.ndim else 1} columns but x has {k_x}; pass x_new with "
                          f"the same columns as x, one row per prediction")
     xnf = _to_float("x_new", xn, d.x_names)
     ok = ~np.isnan(xnf).any(axis=1)
@@ -797,10 +796,10 @@ def logit(y, x, headers=None, constant: bool = True) -> Regression:
     bad = ~np.isin(d.y, (0.0, 1.0))
     if bad.any():
         i = int(np.flatnonzero(d.used_mask)[int(np.argmax(bad))])
-        raise ValueError(f"y row {i + 1} is {v._fmt(float(d.y[np.argmax(bad)]))}; logit needs y of 0 or 1 "
+        raise MbsxlInputError(f"y row {i + 1} is {v._fmt(float(d.y[np.argmax(bad)]))}; logit needs y of 0 or 1 "
                          f"(1 = the event, e.g. prepaid) in every used row")
     if d.y.min() == d.y.max():
-        raise ValueError(f"y is {v._fmt(float(d.y[0]))} in every used row; logit needs both 0s and 1s")
+        raise MbsxlInputError(f"y is {v._fmt(float(d.y[0]))} in every used row; logit needs both 0s and 1s")
     sep_msg = ("x separates y perfectly (or quasi-perfectly): some combination of the columns predicts "
                "every 0 and 1 exactly, so the maximum-likelihood coefficients are infinite; drop or merge "
                "the separating column, or add observations")
@@ -813,13 +812,13 @@ def logit(y, x, headers=None, constant: bool = True) -> Regression:
             warnings.simplefilter("ignore", ConvergenceWarning)
             res = model.fit(method="newton", disp=0, maxiter=100)
         except (PerfectSeparationWarning, PerfectSeparationError):
-            raise ValueError(sep_msg) from None
+            raise MbsxlInputError(sep_msg) from None
         except np.linalg.LinAlgError:
-            raise ValueError(sep_msg) from None
+            raise MbsxlInputError(sep_msg) from None
     p = np.asarray(res.predict(), dtype=float)
     if not np.all(np.isfinite(res.params)) or not res.mle_retvals.get("converged", True) or \
             (np.all((p < 1e-6) | (p > 1 - 1e-6))):
-        raise ValueError(sep_msg)
+        raise MbsxlInputError(sep_msg)
     frame = _coefficients(res, d.names, Z_STAT, _vifs(d.X, d.names))
     stats = {
         OBS_USED: int(res.nobs),

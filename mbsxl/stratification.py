@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from . import _validate as v
+from .errors import MbsxlInputError
 
 # stratification table columns (also the Excel headers of MBS_STRAT; Chinese and English)
 BUCKET = "分档 Bucket"
@@ -77,15 +78,15 @@ def _column(name: str, value) -> np.ndarray:
     try:
         a = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} holds a value that is not a number") from None
+        raise MbsxlInputError(f"{name} holds a value that is not a number") from None
     if a.ndim == 2 and 1 in a.shape:
         a = a.ravel()
     a = np.atleast_1d(a)
     if a.ndim != 1:
-        raise ValueError(f"{name} has shape {a.shape}; pass a single row or column")
+        raise MbsxlInputError(f"{name} has shape {a.shape}; pass a single row or column")
     if np.isinf(a).any():
         i = int(np.argmax(np.isinf(a)))
-        raise ValueError(f"{name}[{i}] is {a[i]}; pass finite numbers")
+        raise MbsxlInputError(f"{name}[{i}] is {a[i]}; pass finite numbers")
     return a
 
 
@@ -103,7 +104,7 @@ def _rows(balances, *, drop_blank: bool = True, **others):
             continue
         a = _column(name, x)
         if a.size != bal.size:
-            raise ValueError(f"{name} has {a.size} values but balances has {bal.size}; pass one a loan")
+            raise MbsxlInputError(f"{name} has {a.size} values but balances has {bal.size}; pass one a loan")
         cols[name] = a
     blank = np.isnan(bal)
     for name, a in cols.items():
@@ -112,14 +113,14 @@ def _rows(balances, *, drop_blank: bool = True, **others):
             i = int(np.argmax(bad))
             what = "is blank" if np.isnan(a[i]) else "has a value"
             where = "balances has one" if not blank[i] else "balances is blank"
-            raise ValueError(f"{name}[{i}] {what} but {where}; fill or clear the whole row")
+            raise MbsxlInputError(f"{name}[{i}] {what} but {where}; fill or clear the whole row")
     keep = ~blank
     bal = bal[keep]
     if bal.size == 0:
-        raise ValueError("balances is empty (every row blank); pass one balance a loan")
+        raise MbsxlInputError("balances is empty (every row blank); pass one balance a loan")
     if (bal < 0).any():
         i = int(np.flatnonzero(keep)[np.argmax(bal < 0)])
-        raise ValueError(f"balances[{i}]={_column('balances', balances)[i]:g} is negative; balances are >= 0")
+        raise MbsxlInputError(f"balances[{i}]={_column('balances', balances)[i]:g} is negative; balances are >= 0")
     cols = {k: a[keep] for k, a in cols.items()}
     for name, a in [("balances", bal)] + list(cols.items()):
         with np.errstate(over="ignore"):
@@ -146,10 +147,10 @@ def strat(values, balances, breakpoints, labels=None) -> pd.DataFrame:
     x = cols["values"]
     bp = v.array("breakpoints", breakpoints)
     if bp.size == 0:
-        raise ValueError("breakpoints is empty; pass at least one upper bound")
+        raise MbsxlInputError("breakpoints is empty; pass at least one upper bound")
     if bp.size > 1 and (np.diff(bp) <= 0).any():
         i = int(np.argmax(np.diff(bp) <= 0)) + 1
-        raise ValueError(f"breakpoints[{i}]={bp[i]:g} is not above breakpoints[{i - 1}]={bp[i - 1]:g}; "
+        raise MbsxlInputError(f"breakpoints[{i}]={bp[i]:g} is not above breakpoints[{i - 1}]={bp[i - 1]:g}; "
                          "pass strictly increasing upper bounds")
     k = bp.size
     if labels is None:
@@ -158,7 +159,7 @@ def strat(values, balances, breakpoints, labels=None) -> pd.DataFrame:
     else:
         labels = [("" if s is None else str(s)) for s in np.asarray(labels, dtype=object).ravel()]
         if len(labels) != k + 1:
-            raise ValueError(f"labels has {len(labels)} names but {k} breakpoints make {k + 1} buckets; "
+            raise MbsxlInputError(f"labels has {len(labels)} names but {k} breakpoints make {k + 1} buckets; "
                              f"pass {k + 1} labels")
     # (lo, hi]: index = number of breakpoints strictly below x
     idx = np.searchsorted(bp, x, side="left")
@@ -199,7 +200,7 @@ def pool_summary(balances, rates=None, remaining_terms=None, seasoning=None, age
     for name in ("remaining_terms", "seasoning", "ages", "original_amounts"):
         if name in cols and (cols[name] < 0).any():
             i = int(np.argmax(cols[name] < 0))
-            raise ValueError(f"{name}[{i}]={cols[name][i]:g} is negative; pass values >= 0")
+            raise MbsxlInputError(f"{name}[{i}]={cols[name][i]:g} is negative; pass values >= 0")
     n = int(bal.size)
     total = float(bal.sum())
     largest = float(bal.max())

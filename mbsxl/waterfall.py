@@ -60,6 +60,7 @@ import numpy as np
 import pandas as pd
 
 from . import _validate as v
+from .errors import MbsxlInputError
 
 # ------------------------------------------------------------------ table columns (Excel headers)
 PERIOD = "Period"
@@ -102,28 +103,28 @@ def _pool(pool_principal, pool_interest, pool_loss):
     """Three equal-length columns, or one pool table (DataFrame with mbsxl.COLUMNS) in pool_principal."""
     if isinstance(pool_principal, pd.DataFrame):
         if pool_interest is not None or pool_loss is not None:
-            raise ValueError("pool_principal is a pool table; leave pool_interest and pool_loss empty")
+            raise MbsxlInputError("pool_principal is a pool table; leave pool_interest and pool_loss empty")
         df = pool_principal
         missing = [c for c in (POOL_PRINCIPAL, POOL_INTEREST, POOL_LOSS) if c not in df.columns]
         if missing:
-            raise ValueError(f"pool_principal table has no column {', '.join(missing)}; pass the table of "
+            raise MbsxlInputError(f"pool_principal table has no column {', '.join(missing)}; pass the table of "
                              "MBS_CASHFLOWS or three columns")
         bal = float(df[POOL_BALANCE].iloc[0]) if POOL_BALANCE in df.columns and len(df) else None
         p, i, l = (v.array(f"pool_principal column {c!r}", df[c].to_numpy(dtype=float), lo=0.0)
                    for c in (POOL_PRINCIPAL, POOL_INTEREST, POOL_LOSS))
         if p.size == 0:
-            raise ValueError("pool_principal table has no rows")
+            raise MbsxlInputError("pool_principal table has no rows")
         return p, i, l, bal
     if pool_interest is None:
-        raise ValueError("pool_interest is empty; pass the pool's net interest column (or a pool table in "
+        raise MbsxlInputError("pool_interest is empty; pass the pool's net interest column (or a pool table in "
                          "pool_principal)")
     p = v.array("pool_principal", pool_principal, lo=0.0)
     i = v.array("pool_interest", pool_interest, lo=0.0)
     l = np.zeros_like(p) if pool_loss is None else v.array("pool_loss", pool_loss, lo=0.0)
     if p.size == 0:
-        raise ValueError("pool_principal is empty; pass one value a month")
+        raise MbsxlInputError("pool_principal is empty; pass one value a month")
     if i.size != p.size or l.size != p.size:
-        raise ValueError(f"pool columns differ in length: pool_principal {p.size}, pool_interest {i.size}, "
+        raise MbsxlInputError(f"pool columns differ in length: pool_principal {p.size}, pool_interest {i.size}, "
                          f"pool_loss {l.size}; pass one value a month in each")
     return p, i, l, None
 
@@ -137,16 +138,16 @@ def _names(tranche_names) -> list[str]:
     names = []
     for k, n in enumerate(np.asarray(list(tranche_names), dtype=object).ravel()):
         if n is None or (isinstance(n, float) and np.isnan(n)):
-            raise ValueError(f"tranche_names[{k + 1}] is empty; name every class")
+            raise MbsxlInputError(f"tranche_names[{k + 1}] is empty; name every class")
         s = (str(int(n)) if isinstance(n, float) and float(n).is_integer() else str(n)).strip()
         if not s:
-            raise ValueError(f"tranche_names[{k + 1}] is empty; name every class")
+            raise MbsxlInputError(f"tranche_names[{k + 1}] is empty; name every class")
         names.append(s)
     if not names:
-        raise ValueError("tranche_names is empty; pass one name a class, most senior first")
+        raise MbsxlInputError("tranche_names is empty; pass one name a class, most senior first")
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
-        raise ValueError(f"tranche_names repeats {', '.join(dup)}; give each class its own name")
+        raise MbsxlInputError(f"tranche_names repeats {', '.join(dup)}; give each class its own name")
     return names
 
 
@@ -158,7 +159,7 @@ def _per_class(name: str, value, n: int, *, percent_hint: bool, lo=0.0, hi=None)
     if a.size == 1:
         return np.full(n, a[0])
     if a.size != n:
-        raise ValueError(f"{name} has {a.size} values for {n} classes; pass one a class")
+        raise MbsxlInputError(f"{name} has {a.size} values for {n} classes; pass one a class")
     return a
 
 
@@ -177,11 +178,11 @@ def _flags(name: str, value, n: int) -> np.ndarray:
         elif isinstance(x, (int, float, np.integer, np.floating)) and float(x) in (0.0, 1.0):
             out.append(bool(x))
         else:
-            raise ValueError(f"{name}[{k + 1}]={x!r} is not a flag; pass TRUE/1 (floating) or FALSE/0 (fixed)")
+            raise MbsxlInputError(f"{name}[{k + 1}]={x!r} is not a flag; pass TRUE/1 (floating) or FALSE/0 (fixed)")
     if len(out) == 1:
         out = out * n
     if len(out) != n:
-        raise ValueError(f"{name} has {len(out)} values for {n} classes; pass one a class")
+        raise MbsxlInputError(f"{name} has {len(out)} values for {n} classes; pass one a class")
     return np.asarray(out, dtype=bool)
 
 
@@ -192,7 +193,7 @@ def _structure(structure) -> str:
                    "pro_rata": "pro_rata", "prorata": "pro_rata", "pro": "pro_rata", "比例": "pro_rata"}
         if key in aliases:
             return aliases[key]
-    raise ValueError(f"structure={structure!r} is not one of sequential, pro_rata")
+    raise MbsxlInputError(f"structure={structure!r} is not one of sequential, pro_rata")
 
 
 def _coupons(tranche_coupons, n, T, index, floating) -> np.ndarray:
@@ -201,24 +202,24 @@ def _coupons(tranche_coupons, n, T, index, floating) -> np.ndarray:
     flags = _flags("floating", floating, n)
     if index is None:
         if flags is not None and flags.any():
-            raise ValueError("floating marks a class as floating but index is empty; pass the index column")
+            raise MbsxlInputError("floating marks a class as floating but index is empty; pass the index column")
         if (c < 0).any():
             k = int(np.argmax(c < 0))
-            raise ValueError(f"tranche_coupons[{k + 1}]={c[k]:g} is negative; a fixed coupon is >= 0")
+            raise MbsxlInputError(f"tranche_coupons[{k + 1}]={c[k]:g} is negative; a fixed coupon is >= 0")
         return np.broadcast_to(c, (T, n)).copy()
     if np.ndim(index) == 0:
         idx = np.full(T, v.rate("index", index))
     else:
         a = v.array("index", index, lo=0.0, hi=1.0, percent_hint=True)
         if a.size == 0:
-            raise ValueError("index is empty; pass a number or a column with one rate a period")
+            raise MbsxlInputError("index is empty; pass a number or a column with one rate a period")
         idx = a[:T] if a.size >= T else np.concatenate([a, np.full(T - a.size, a[-1])])
     if flags is None:
         flags = np.ones(n, dtype=bool)
     out = np.where(flags[None, :], idx[:, None] + c[None, :], c[None, :])
     if (out < 0).any():
         t, k = np.argwhere(out < 0)[0]
-        raise ValueError(f"the coupon of class {k + 1} in period {t + 1} is {out[t, k]:g}; index + spread must be >= 0")
+        raise MbsxlInputError(f"the coupon of class {k + 1} in period {t + 1} is {out[t, k]:g}; index + spread must be >= 0")
     return out
 
 
@@ -297,7 +298,7 @@ def _prepare(pool_principal, pool_interest, pool_loss, tranche_names, tranche_ba
     n = len(names)
     balances = _per_class("tranche_balances", tranche_balances, n, percent_hint=False)
     if np.ndim(tranche_balances) == 0 and n > 1:
-        raise ValueError(f"tranche_balances is one number for {n} classes; pass one balance a class")
+        raise MbsxlInputError(f"tranche_balances is one number for {n} classes; pass one balance a class")
     coupons = _coupons(tranche_coupons, n, p.size, index, floating)
     st = _structure(structure)
     call = v.fraction("cleanup_call", 0.0 if cleanup_call is None else cleanup_call)
@@ -314,9 +315,9 @@ def _prepare(pool_principal, pool_interest, pool_loss, tranche_names, tranche_ba
             f"classes could never be repaid or written down in full. Pass class balances summing to at most "
             f"the pool balance (the excess of the pool over the classes is overcollateralisation)")
     if not isinstance(interest_on_shortfall, (bool, np.bool_)):
-        raise ValueError(f"interest_on_shortfall={interest_on_shortfall!r} is not TRUE or FALSE")
+        raise MbsxlInputError(f"interest_on_shortfall={interest_on_shortfall!r} is not TRUE or FALSE")
     if not isinstance(residual, (bool, np.bool_)):
-        raise ValueError(f"residual={residual!r} is not TRUE or FALSE")
+        raise MbsxlInputError(f"residual={residual!r} is not TRUE or FALSE")
     out = _run(p, i, l, bal0, balances, coupons, st, call, fee, bool(interest_on_shortfall), bool(residual))
     return names, balances, out
 
@@ -370,7 +371,7 @@ def _select(names, class_) -> list[int]:
     for k, n in enumerate(names):
         if n.lower() == key.lower():
             return [k]
-    raise ValueError(f"class_={class_!r} is not one of the classes {', '.join(names)}")
+    raise MbsxlInputError(f"class_={class_!r} is not one of the classes {', '.join(names)}")
 
 
 def tranche_stats(pool_principal, pool_interest=None, pool_loss=None, tranche_names=("A",), tranche_balances=(0.0,),
@@ -425,7 +426,7 @@ def period_starts(start_date, months, payment_day=None) -> list[_dt.date]:
     T = v.months("months", months)
     day = None if payment_day is None else v.whole("payment_day", payment_day)
     if day is not None and day > 31:
-        raise ValueError(f"payment_day={day} is not a day of the month (1-31)")
+        raise MbsxlInputError(f"payment_day={day} is not a day of the month (1-31)")
     return [start] + [_add_months(start, k, day) for k in range(1, T)]
 
 

@@ -48,6 +48,7 @@ import unicodedata
 import numpy as np
 
 from .errors import CODES, InputError, XlError
+from ..errors import MbsxlInputError
 
 _EPOCH = _dt.date(1899, 12, 30)        # serial 0 for serials >= 61 (after the fictitious 1900-02-29)
 
@@ -119,18 +120,18 @@ def serial_to_date(serial: float, name: str = "date") -> _dt.date:
     """An Excel (1900 system) serial number to a date, with the 1900 leap-year quirk."""
     x = float(serial)
     if not math.isfinite(x):
-        raise ValueError(f"{name}={serial!r} is not a date; enter a date or an Excel serial number")
+        raise MbsxlInputError(f"{name}={serial!r} is not a date; enter a date or an Excel serial number")
     if x < 1:
-        raise ValueError(f"{name}={_show(x)} is a date before 1900; enter a date from 1900-01-01 "
+        raise MbsxlInputError(f"{name}={_show(x)} is a date before 1900; enter a date from 1900-01-01 "
                          "(Excel serial 1) on")
     d = int(math.floor(x))
     if d == 60:
-        raise ValueError(f"{name}=60 is 1900-02-29, a day that does not exist (Excel's 1900 leap-year bug); "
+        raise MbsxlInputError(f"{name}=60 is 1900-02-29, a day that does not exist (Excel's 1900 leap-year bug); "
                          "enter a real date")
     if d < 60:
         return _dt.date(1899, 12, 31) + _dt.timedelta(days=d)
     if d > 2958465:
-        raise ValueError(f"{name}={_show(x)} is after 9999-12-31; enter a date or an Excel serial number")
+        raise MbsxlInputError(f"{name}={_show(x)} is after 9999-12-31; enter a date or an Excel serial number")
     return _EPOCH + _dt.timedelta(days=d)
 
 
@@ -143,7 +144,7 @@ def date_to_serial(d) -> float:
     else:
         frac = 0.0
     if d < _dt.date(1900, 1, 1):
-        raise ValueError(f"{d.isoformat()} is a date before 1900; Excel's dates start at 1900-01-01")
+        raise MbsxlInputError(f"{d.isoformat()} is a date before 1900; Excel's dates start at 1900-01-01")
     days = (d - _EPOCH).days
     if d < _dt.date(1900, 3, 1):
         days -= 1
@@ -153,14 +154,14 @@ def date_to_serial(d) -> float:
 def _to_date(name: str, v):
     if isinstance(v, _dt.datetime):
         if v.year < 1900:
-            raise ValueError(f"{name}={v.date().isoformat()} is a date before 1900; enter a date from 1900 on")
+            raise MbsxlInputError(f"{name}={v.date().isoformat()} is a date before 1900; enter a date from 1900 on")
         return v.date()
     if isinstance(v, _dt.date):
         if v.year < 1900:
-            raise ValueError(f"{name}={v.isoformat()} is a date before 1900; enter a date from 1900 on")
+            raise MbsxlInputError(f"{name}={v.isoformat()} is a date before 1900; enter a date from 1900 on")
         return v
     if isinstance(v, (bool, np.bool_)):
-        raise ValueError(f"{name}={v} is not a date; enter a date (2007-12-31) or an Excel serial number")
+        raise MbsxlInputError(f"{name}={v} is not a date; enter a date (2007-12-31) or an Excel serial number")
     if isinstance(v, (int, float, np.integer, np.floating)):
         return serial_to_date(float(v), name)
     if isinstance(v, str):
@@ -171,33 +172,33 @@ def _to_date(name: str, v):
             try:
                 d = _dt.date(y, mo, da)
             except ValueError:
-                raise ValueError(f"{name}={v!r} is not a real date") from None
+                raise MbsxlInputError(f"{name}={v!r} is not a real date") from None
             return _to_date(name, d)
         x = parse_number_text(t)
         if x is not None:
             return serial_to_date(x, name)
-    raise ValueError(f"{name}={v!r} is not a date; enter a date (2007-12-31) or an Excel serial number")
+    raise MbsxlInputError(f"{name}={v!r} is not a date; enter a date (2007-12-31) or an Excel serial number")
 
 
 # ------------------------------------------------------------------------------------------ scalars
 def _to_number(name: str, v) -> float:
     _check_error(name, v)
     if isinstance(v, (bool, np.bool_)):
-        raise ValueError(f"{name}={v} is TRUE/FALSE, not a number; enter a number")
+        raise MbsxlInputError(f"{name}={v} is TRUE/FALSE, not a number; enter a number")
     if isinstance(v, (int, float, np.integer, np.floating)):
         x = float(v)
         if math.isnan(x):
-            raise ValueError(f"{name} is empty or not a number; enter a number")
+            raise MbsxlInputError(f"{name} is empty or not a number; enter a number")
         return x
     if isinstance(v, _dt.datetime) or isinstance(v, _dt.date):
         return date_to_serial(v)
     if isinstance(v, str):
         x = parse_number_text(v)
         if x is None:
-            raise ValueError(f"{name}={v!r} is text, not a number; enter a number (text like '1,234.5' or "
+            raise MbsxlInputError(f"{name}={v!r} is text, not a number; enter a number (text like '1,234.5' or "
                              "'25%' is read too)")
         return x
-    raise ValueError(f"{name}={v!r} is not a number; enter a number")
+    raise MbsxlInputError(f"{name}={v!r} is not a number; enter a number")
 
 
 def _to_bool(name: str, v) -> bool:
@@ -212,7 +213,7 @@ def _to_bool(name: str, v) -> bool:
             return True
         if t in ("false", "no", "n", "0", "否", "f"):
             return False
-    raise ValueError(f"{name}={v!r} is not TRUE or FALSE; enter TRUE/FALSE (or 1/0)")
+    raise MbsxlInputError(f"{name}={v!r} is not TRUE or FALSE; enter TRUE/FALSE (or 1/0)")
 
 
 def _to_text(name: str, v) -> str:
@@ -223,7 +224,7 @@ def _to_text(name: str, v) -> str:
         return "TRUE" if v else "FALSE"
     if isinstance(v, (int, float, np.integer, np.floating)):
         return _show(float(v)) if float(v).is_integer() else repr(float(v))
-    raise ValueError(f"{name}={v!r} is not text")
+    raise MbsxlInputError(f"{name}={v!r} is not text")
 
 
 # ------------------------------------------------------------------------------------------ ranges
@@ -251,7 +252,7 @@ def as_grid(v) -> np.ndarray:
     elif a.ndim == 1:
         a = a.reshape(-1, 1)
     elif a.ndim > 2:
-        raise ValueError(f"a range of {a.ndim} dimensions")
+        raise MbsxlInputError(f"a range of {a.ndim} dimensions")
     return a
 
 
@@ -264,7 +265,7 @@ def _numbers(name: str, cells, where) -> np.ndarray:
     for i, c in enumerate(cells):
         label = f"{name}{where(i)}"
         if is_blank(c):
-            raise ValueError(f"{label} is empty; fill it or shorten the range")
+            raise MbsxlInputError(f"{label} is empty; fill it or shorten the range")
         out[i] = _to_number(label, c)
     return out
 
@@ -273,12 +274,12 @@ def _to_vector(name: str, v) -> np.ndarray:
     g = as_grid(v)
     r, c = g.shape
     if r > 1 and c > 1:
-        raise ValueError(f"{name} is a {r}x{c} block; pass a single row or column")
+        raise MbsxlInputError(f"{name} is a {r}x{c} block; pass a single row or column")
     cells = list(g.ravel())
     while cells and is_blank(cells[-1]):
         cells.pop()
     if not cells:
-        raise ValueError(f"{name} is empty; pass a row or column of numbers")
+        raise MbsxlInputError(f"{name} is empty; pass a row or column of numbers")
     return _numbers(name, cells, lambda i: f"[{i + 1}]")
 
 
@@ -288,7 +289,7 @@ def _to_array(name: str, v) -> np.ndarray:
     for (i, j), c in np.ndenumerate(g):
         label = f"{name}[{i + 1},{j + 1}]" if g.shape[1] > 1 else f"{name}[{i + 1}]"
         if is_blank(c):
-            raise ValueError(f"{label} is empty; fill it or shorten the range")
+            raise MbsxlInputError(f"{label} is empty; fill it or shorten the range")
         out[i, j] = _to_number(label, c)
     return out
 
@@ -314,13 +315,13 @@ def to_kind(name: str, value, kind: str, optional: bool = False, default=None):
     if _is_range(value) and kind in ("number", "int", "bool", "text", "date"):
         g = as_grid(value)
         if g.size != 1:
-            raise ValueError(f"{name} is a range of {g.shape[0]}x{g.shape[1]} cells; pass a single cell")
+            raise MbsxlInputError(f"{name} is a range of {g.shape[0]}x{g.shape[1]} cells; pass a single cell")
         value = g[0, 0]
     if kind == "matrix":
         if value is None or (not _is_range(value) and is_blank(value)):
             if optional:
                 return default
-            raise ValueError(f"{name} is empty; pass a range")
+            raise MbsxlInputError(f"{name} is empty; pass a range")
         return _matrix(value)
     if _is_range(value):
         g = as_grid(value)
@@ -331,13 +332,13 @@ def to_kind(name: str, value, kind: str, optional: bool = False, default=None):
     if is_blank(value):
         if optional:
             return default
-        raise ValueError(f"{name} is empty; it is required")
+        raise MbsxlInputError(f"{name} is empty; it is required")
     if kind == "number":
         return _to_number(name, value)
     if kind == "int":
         x = _to_number(name, value)
         if not x.is_integer():
-            raise ValueError(f"{name}={_show(x)} is not a whole number; enter a whole number")
+            raise MbsxlInputError(f"{name}={_show(x)} is not a whole number; enter a whole number")
         return int(x)
     if kind == "bool":
         return _to_bool(name, value)
@@ -408,7 +409,7 @@ def date_rate_rows(name: str, m) -> list[tuple]:
     """
     g = as_grid(m)
     if g.shape[1] != 2:
-        raise ValueError(f"{name} has {g.shape[1]} columns; pass two columns: date, rate")
+        raise MbsxlInputError(f"{name} has {g.shape[1]} columns; pass two columns: date, rate")
     rows = []
     for i in range(g.shape[0]):
         d, r = g[i, 0], g[i, 1]
@@ -418,5 +419,5 @@ def date_rate_rows(name: str, m) -> list[tuple]:
             continue                                     # a header row
         rows.append((_to_date(f"{name}[{i + 1},1]", d), _to_number(f"{name}[{i + 1},2]", r)))
     if not rows:
-        raise ValueError(f"{name} is empty; pass (date, rate) rows")
+        raise MbsxlInputError(f"{name} is empty; pass (date, rate) rows")
     return rows

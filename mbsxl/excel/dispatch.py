@@ -3,7 +3,9 @@
 :func:`call` looks the function up in the registry, converts each raw argument to its ``Arg.kind``
 (:mod:`mbsxl.excel.convert`), calls the wrapper, converts the result to cell values and turns ANY
 exception into an :class:`~mbsxl.excel.errors.XlError` (an Excel error code plus the one-line reason
-``"MBS_X: <message>"``).  Nothing raises out of :func:`call`.
+``"MBS_X: <message>"``).  Nothing raises out of :func:`call`.  The reason is the message itself only
+for a refusal of bad input (:class:`~mbsxl.errors.MbsxlInputError`, an :class:`XlError`); any other
+exception is a bug and reads ``"MBS_X: internal error (TypeError: ...); please report"``.
 
 >>> call("MBS_SMM", "not a rate")
 XlError('#VALUE!', "MBS_SMM: cpr='not a rate' is text, not a number; enter a number (text like '1,234.5' or '25%' is read too)")
@@ -14,6 +16,7 @@ import inspect
 
 import numpy as np
 
+from ..errors import MbsxlInputError
 from . import convert, errors
 from .registry import functions
 
@@ -25,7 +28,7 @@ def _bind(fn, raw_args: tuple) -> list:
     if len(raw_args) > n:
         extra = raw_args[n:]
         if any(not convert.is_blank(x) for x in extra):
-            raise ValueError(f"takes at most {n} arguments ({', '.join(a.name for a in fn.args)}); "
+            raise MbsxlInputError(f"takes at most {n} arguments ({', '.join(a.name for a in fn.args)}); "
                              f"{len(raw_args)} were given")
         raw_args = raw_args[:n]
     out = []
@@ -122,8 +125,8 @@ def _elementwise_with_blanks(fn, raw_args: tuple):
             except Exception as e:  # noqa: BLE001
                 where = f"row {r + 1}" if grid.shape[1] == 1 else (
                     f"column {c + 1}" if grid.shape[0] == 1 else f"row {r + 1}, column {c + 1}")
-                if isinstance(e, ValueError) and not isinstance(e, errors.InputError):
-                    raise ValueError(f"{e} ({where} of the range)") from None
+                if isinstance(e, MbsxlInputError) and not isinstance(e, errors.InputError):
+                    raise MbsxlInputError(f"{e} ({where} of the range)") from None
                 raise
         raise
     vals = np.asarray(inner, dtype=object).reshape(-1)

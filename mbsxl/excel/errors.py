@@ -16,9 +16,10 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 
-#: Excel's error values, as Excel spells them.
-CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
-         "#CALC!")
+from ..errors import EXCEL_ERROR_CODES, MbsxlInputError
+
+#: Excel's error values, as Excel spells them (one list: :data:`mbsxl.errors.EXCEL_ERROR_CODES`).
+CODES = EXCEL_ERROR_CODES
 
 #: The VBA ``CVErr`` / COM ``VT_ERROR`` scode of each code (what xlwings reads back from an error cell).
 SCODES = {"#DIV/0!": -2146826281, "#N/A": -2146826246, "#NAME?": -2146826259, "#NULL!": -2146826288,
@@ -58,7 +59,7 @@ class XlError(Exception):
         return hash(self.code)
 
 
-class InputError(ValueError):
+class InputError(MbsxlInputError):
     """An argument that is itself an Excel error (``#N/A`` in an input cell): propagate that code."""
 
     def __init__(self, code: str, message: str):
@@ -141,13 +142,16 @@ def code_for(exc: BaseException) -> str:
 
 
 def one_line(name: str, exc: BaseException) -> str:
-    """``"MBS_X: <message>"`` on one line, no traceback; the message of a non-ValueError is prefixed
-    with its type so that a bug is recognisable as one."""
+    """``"MBS_X: <message>"`` on one line, no traceback.  Only a deliberate refusal of bad input
+    (:class:`~mbsxl._validate.MbsxlInputError`, :class:`XlError`) shows its message as it is; any
+    other exception -- a ``ValueError`` raised inside numpy included -- is a bug and shows as
+    ``"MBS_X: internal error (TypeError: ...); please report"``, so it is never disguised as bad input."""
     msg = " ".join(str(exc).split()) if str(exc) else ""
-    if not isinstance(exc, (ValueError, XlError, TypeError)):
-        msg = f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__
-    elif isinstance(exc, TypeError):
-        msg = f"wrong arguments ({msg})"
+    if not isinstance(exc, (MbsxlInputError, XlError)):
+        if len(msg) > 200:
+            msg = msg[:197] + "..."
+        msg = f"internal error ({type(exc).__name__}: {msg}); please report" if msg else \
+            f"internal error ({type(exc).__name__}); please report"
     if len(msg) > 240:
         msg = msg[:237] + "..."
     return f"{name}: {msg}" if msg else name

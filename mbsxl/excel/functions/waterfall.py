@@ -22,18 +22,19 @@ from mbsxl import waterfall as _wf
 from mbsxl.excel import convert
 from mbsxl._validate import MAX_MONTHS
 from mbsxl.excel.registry import Arg, udf
+from ...errors import MbsxlInputError
 
 
 def _cells(name: str, m) -> list:
     """A row or column of cells as a list, blanks after the last value dropped."""
     g = convert.as_grid(m)
     if g.shape[0] > 1 and g.shape[1] > 1:
-        raise ValueError(f"{name} is a {g.shape[0]}x{g.shape[1]} block; pass a single row or column")
+        raise MbsxlInputError(f"{name} is a {g.shape[0]}x{g.shape[1]} block; pass a single row or column")
     cells = [None if convert.is_blank(c) else c for c in g.ravel()]
     while cells and cells[-1] is None:
         cells.pop()
     if not cells:
-        raise ValueError(f"{name} is empty; pass one value a class")
+        raise MbsxlInputError(f"{name} is empty; pass one value a class")
     return cells
 
 
@@ -43,12 +44,12 @@ def _pool_arg(m):
     if g.shape[0] > 1 and g.shape[1] > 1:
         header = [str(c).strip() if isinstance(c, str) else c for c in g[0]]
         if not all(isinstance(h, str) for h in header):
-            raise ValueError("pool_principal is a block without a header row; pass the whole MBS_CASHFLOWS "
+            raise MbsxlInputError("pool_principal is a block without a header row; pass the whole MBS_CASHFLOWS "
                              "table (header included) or one column of principal")
         want = (_wf.POOL_PRINCIPAL, _wf.POOL_INTEREST, _wf.POOL_LOSS)
         missing = [w for w in want if w not in header]
         if missing:
-            raise ValueError(f"pool_principal table has no column {', '.join(missing)}; pass the MBS_CASHFLOWS "
+            raise MbsxlInputError(f"pool_principal table has no column {', '.join(missing)}; pass the MBS_CASHFLOWS "
                              "table or three columns")
         body = g[1:]
         keep = [i for i in range(body.shape[0]) if not all(convert.is_blank(c) for c in body[i])]
@@ -101,16 +102,16 @@ def _call(fn, pool_principal, pool_interest, pool_loss, tranche_names, tranche_b
     pool = _pool_arg(pool_principal)
     if isinstance(pool, pd.DataFrame):
         if pool_interest is not None or pool_loss is not None:
-            raise ValueError("pool_principal is a table; leave pool_interest and pool_loss empty")
+            raise MbsxlInputError("pool_principal is a table; leave pool_interest and pool_loss empty")
     elif pool_interest is None:
-        raise ValueError("pool_interest is empty; pass the Net Interest column, or the whole MBS_CASHFLOWS "
+        raise MbsxlInputError("pool_interest is empty; pass the Net Interest column, or the whole MBS_CASHFLOWS "
                          "table as pool_principal")
     names = _cells("tranche_names", tranche_names)
     if any(n is None for n in names):
-        raise ValueError(f"tranche_names[{names.index(None) + 1}] is empty; name every class")
+        raise MbsxlInputError(f"tranche_names[{names.index(None) + 1}] is empty; name every class")
     flags = None if floating is None else _cells("floating", floating)
     if flags is not None and any(f is None for f in flags):
-        raise ValueError(f"floating[{flags.index(None) + 1}] is empty; pass 1 or 0 for every class")
+        raise MbsxlInputError(f"floating[{flags.index(None) + 1}] is empty; pass 1 or 0 for every class")
     class_ = None if convert.is_blank(class_) else class_
     return fn(pool, pool_interest, pool_loss, names, tranche_balances, tranche_coupons, structure,
               0 if cleanup_call is None else cleanup_call, class_, index=index, floating=flags,
