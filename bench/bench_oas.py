@@ -29,8 +29,12 @@ import time
 import numpy as np
 
 import mbsxl
-from mbsxl import curves as cv
+from mbsxl import _engine
 from mbsxl import pricing as pr
+from mbsxl import ratemodels as hw
+from mbsxl import sf4
+from mbsxl import valuation as va
+from mbsxl import zerocurve as zc
 
 BALANCE = mbsxl.jianyuan.POOL["balance"]
 WAC = 0.0783 * 0.85
@@ -51,25 +55,25 @@ def median_time(fn, repeat: int) -> tuple[float, object]:
     return statistics.median(times), out
 
 
-def loop_oas(wam: int, paths: int, seed: int = cv.DEFAULT_SEED, effective: bool = True) -> tuple:
+def loop_oas(wam: int, paths: int, seed: int = hw.DEFAULT_SEED, effective: bool = True) -> tuple:
     """OAS, price std error, effective duration, convexity: a per-path, per-month Python loop."""
     a, sigma, bump = KW["mean_reversion"], KW["sigma"], KW["bump"]
     t = pr.payment_times(wam, delay_days=KW["delay_days"])
-    curve = cv.ZeroCurve(TERMS, RATES)
+    curve = zc.ZeroCurve(TERMS, RATES)
     curves = [curve, curve.shifted(bump), curve.shifted(-bump)]
     spread = WAC - float(curve.forward(0.0))
     # per-month constants (O(months), shared with nothing per path)
-    g = cv._Grid(t, a, sigma)
+    g = hw.HullWhiteGrid(t, a, sigma)
     decay = np.exp(-a * g.h).tolist()
     sd = g.sd.tolist()
     half_h = (0.5 * g.h).tolist()
     grid = np.r_[0.0, t[:-1]]
     phis = [(c.forward(grid) + g.phi_conv).tolist() for c in curves]
     lnps = [(np.log(c.discount(t)) - 0.5 * g.var_i).tolist() for c in curves]
-    bal = cv._amortized_balance(WAC, wam, "level_payment").tolist()
+    bal = sf4.amortized_balance(WAC, wam, "level_payment").tolist()
     ramp = (np.minimum(np.maximum(np.arange(1, wam + 1), 1), 30) / 30).tolist()
     net = WAC - SERVICING
-    eps = cv._chunk_normals(cv._rng(seed), paths, wam, True).tolist()   # draws x months
+    eps = hw.chunk_normals(hw.rng(seed), paths, wam, True).tolist()   # draws x months
     half = paths // 2
     n_curves = 3 if effective else 1
     rows = [[] for _ in range(n_curves)]                  # per curve: per path, CF x DF by month
@@ -101,7 +105,7 @@ def loop_oas(wam: int, paths: int, seed: int = cv.DEFAULT_SEED, effective: bool 
             rows[j].append(row)
     m = [np.array(r) for r in rows]
     mean = m[0].mean(axis=0)
-    x = cv._solve_spread(lambda s: float(mean @ np.exp(-s * t)), PRICE, "OAS")
+    x = zc.solve_spread(lambda s: float(mean @ np.exp(-s * t)), PRICE, "OAS")
     shift = np.exp(-x * t)
     pv = m[0] @ shift
     pairs = 0.5 * (pv[: paths // 2] + pv[paths // 2:])
@@ -109,7 +113,7 @@ def loop_oas(wam: int, paths: int, seed: int = cv.DEFAULT_SEED, effective: bool 
     if not effective:
         return x, se
     base, up, down = (float(mi.mean(axis=0) @ shift) for mi in m)
-    return x, se, cv.effective_duration(base, down, up, bump), cv.effective_convexity(base, down, up, bump)
+    return x, se, va.effective_duration(base, down, up, bump), va.effective_convexity(base, down, up, bump)
 
 
 def _threads(eng: str) -> int:
@@ -126,16 +130,16 @@ def main() -> None:
     rep = 5 if args.quick else 11
 
     def fast(wam, paths, engine=None):
-        return cv.oas(PRICE, WAC, wam, TERMS, RATES, paths=paths, engine=engine, **KW)
+        return va.oas(PRICE, WAC, wam, TERMS, RATES, paths=paths, engine=engine, **KW)
 
     # the loop and both engines compute the same numbers on the same paths
     chk = loop_oas(360, 100)
-    for eng in ("numpy", cv.engine_name()):
+    for eng in ("numpy", _engine.engine_name()):
         ref = fast(360, 100, eng)
         assert abs(ref.oas - chk[0]) < 1e-10 and abs(ref.price_std_error - chk[1]) < 1e-9, (eng, ref, chk)
         assert abs(ref.effective_duration - chk[2]) < 1e-8 and abs(ref.effective_convexity - chk[3]) < 1e-5
 
-    eng = cv.engine_name()
+    eng = _engine.engine_name()
     fast(360, 1000, eng)                                  # compile (numba, cached on disk) and warm caches
     k = 100
     # interleaved rounds, so that the fast code and the loop see the same load on a shared machine
@@ -144,7 +148,7 @@ def main() -> None:
         # the numpy engine goes last: the compiled run right after it is ~0.8 ms slower (caches, threads),
         # a cost no recalculation of compiled calls sees
         for name, fn in (("t360", lambda: fast(360, 1000, eng)), ("t220", lambda: fast(220, 1000, eng)),
-                         ("t1", lambda: cv.oas(PRICE, WAC, 360, TERMS, RATES, paths=1000, engine=eng,
+                         ("t1", lambda: va.oas(PRICE, WAC, 360, TERMS, RATES, paths=1000, engine=eng,
                                                effective=False, **KW)),
                          ("tnp", lambda: fast(360, 1000, "numpy"))):
             t0 = time.perf_counter()

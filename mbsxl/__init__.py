@@ -30,8 +30,9 @@ _API = {
     "regress": "regression", "predict": "regression", "logit": "regression",
     "price": "pricing", "yield_": "pricing", "wal": "pricing", "duration": "pricing", "convexity": "pricing",
     "payment_times": "pricing", "accrued": "pricing", "convert_yield": "pricing",
-    "zspread": "curves", "oas": "curves", "effective_duration": "curves", "effective_convexity": "curves",
-    "short_rate_paths": "curves", "path_cashflows": "curves", "refi_cpr": "curves",
+    "zspread": "zerocurve", "oas": "valuation", "effective_duration": "valuation",
+    "effective_convexity": "valuation", "short_rate_paths": "ratemodels", "path_cashflows": "valuation",
+    "refi_cpr": "prepayment",
     "tranches": "waterfall", "tranche_stats": "waterfall", "coupon_index": "waterfall",
     "MbsxlInputError": "_validate",
 }

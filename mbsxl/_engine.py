@@ -2,10 +2,16 @@
 
 One kernel, two implementations of the same arithmetic:
 
-- ``loop``: per loan, per month, compiled with numba when it is installed (``pip install mbsxl[fast]``);
-  the loans are split in chunks projected in parallel, each chunk adding into its own month table.
-- ``vector``: numpy, a month loop vectorised over the loans; used when numba is absent or
-  ``MBSXL_ENGINE=numpy``.
+- ``loop`` (:func:`_loans_loop`): per loan, per month, compiled with numba when it is installed
+  (``pip install mbsxl[fast]``; the compiled twin lives in :mod:`mbsxl._kernels`); the loans are
+  split in chunks projected in parallel, each chunk adding into its own month table.
+- ``vector`` (:func:`_vector`): numpy, a month loop vectorised over the loans; used when numba is
+  absent or the engine is ``numpy``.
+
+The engine is chosen at call time by :func:`engine_name`: ``engine=`` or else the environment variable
+``MBSXL_ENGINE`` (``numba``, ``numpy`` or ``auto``), read on every call, for the loan projection and the
+OAS alike.  The compiled kernels are loaded once by :func:`compiled` (a cached loader); no module
+global is rebound.
 
 Neither keeps a loans x months matrix: every loan's flows are added into a months x columns table
 as they are computed.
@@ -28,6 +34,9 @@ balance P, loans in foreclosure FCL, monthly gross rate r, months left m (this o
 """
 from __future__ import annotations
 
+import functools
+import importlib
+import importlib.util
 import math
 import os
 
@@ -132,31 +141,25 @@ def _loans_loop(lo, hi, bal, rate0, term, age, lp, bench, mult, margin, svc, smm
             out[k, A_PERF_BEG] += P0
 
 
-def _run_chunks(bal, rate0, term, age, lp, bench, mult, margin, svc, smm_tab, mdr_tab,
-                severity, lag, advance, T, nchunks):
-    outs = np.zeros((nchunks, T, N_ACC))
-    n = bal.shape[0]
-    for c in _prange(nchunks):
-        _loans_loop(c * n // nchunks, (c + 1) * n // nchunks, bal, rate0, term, age, lp, bench, mult,
-                    margin, svc, smm_tab, mdr_tab, severity, lag, advance, outs[c])
-    return outs.sum(axis=0)
-
-
-_prange = range
-_HAVE_NUMBA = False
-if os.environ.get("MBSXL_ENGINE", "").lower() != "numpy":
+def _numba_installed() -> bool:
     try:
-        import numba as _numba
+        return importlib.util.find_spec("numba") is not None
+    except Exception:  # an import hook that refuses numba (xlwings Lite) or a broken install
+        return False
 
-        from ._jitcache import njit as _njit
 
-        _loans_loop_py = _loans_loop
-        _loans_loop = _njit(cache=True, nogil=True)(_loans_loop)
-        _prange = _numba.prange
-        _run_chunks_jit = _njit(cache=True, parallel=True)(_run_chunks)
-        _HAVE_NUMBA = True
+_HAVE_NUMBA = _numba_installed()          # installed; whether it loads is compiled()'s question
+
+
+@functools.cache
+def compiled():
+    """The module of numba-compiled kernels (:mod:`mbsxl._kernels`), loaded once; None without numba."""
+    if not _HAVE_NUMBA:
+        return None
+    try:
+        return importlib.import_module(f"{__package__}._kernels")
     except Exception:  # numba missing or broken: the numpy engine serves
-        _prange = range
+        return None
 
 
 def _vector(bal, rate0, term, age, lp, bench, mult, margin, svc, smm_tab, mdr_tab,
@@ -233,8 +236,23 @@ def _vector(bal, rate0, term, age, lp, bench, mult, margin, svc, smm_tab, mdr_ta
     return out
 
 
-def engine_name() -> str:
-    return "numba" if _HAVE_NUMBA else "numpy"
+def engine_name(engine=None) -> str:
+    """The engine a call runs on: ``"numba"`` or ``"numpy"``.
+
+    ``engine``: ``"numba"``, ``"numpy"``, ``"auto"`` or None; None reads ``MBSXL_ENGINE`` now (not at
+    import).  ``auto``: numba when it is installed and loads, else numpy.
+    """
+    source = "engine" if engine else "MBSXL_ENGINE"
+    choice = (engine or os.environ.get("MBSXL_ENGINE", "") or "auto").strip().lower()
+    if choice not in ("auto", "numba", "numpy"):
+        raise ValueError(f"{source}={engine or os.environ.get('MBSXL_ENGINE')!r} is not one of auto, numba, numpy")
+    if choice == "numpy":
+        return "numpy"
+    if compiled() is None:
+        if choice == "numba":
+            raise ValueError(f"{source}='numba' but numba is not installed (or does not load); pip install numba")
+        return "numpy"
+    return "numba"
 
 
 def project(bal, rate0, term, age, lp, bench, mult, margin, svc, smm_tab, mdr_tab, severity, lag,
@@ -247,20 +265,23 @@ def project(bal, rate0, term, age, lp, bench, mult, margin, svc, smm_tab, mdr_ta
             np.ascontiguousarray(mult, dtype=np.float64), np.ascontiguousarray(margin, dtype=np.float64),
             float(svc) / 12.0, np.ascontiguousarray(smm_tab[:T], dtype=np.float64),
             np.ascontiguousarray(mdr_tab[:T], dtype=np.float64), float(severity), int(lag), bool(advance))
-    engine = engine or engine_name()
-    if engine == "numpy":
-        return _vector(*args, T)
     if engine == "python":                       # the straightforward per-loan loop, uncompiled
         out = np.zeros((T, N_ACC))
-        (_loans_loop_py if _HAVE_NUMBA else _loans_loop)(0, args[0].shape[0], *args, out)
+        _loans_loop(0, args[0].shape[0], *args, out)
         return out
-    if engine != "numba" or not _HAVE_NUMBA:
-        raise ValueError(f"engine={engine!r} is not available; accepted: numpy, python"
-                         + (", numba" if _HAVE_NUMBA else ""))
+    try:
+        engine = engine_name(engine)
+    except ValueError as e:
+        raise ValueError(f"{e}; accepted: numpy, python" + (", numba" if compiled() else "")) from None
+    if engine == "numpy":
+        return _vector(*args, T)
+    kernels = compiled()
     n = args[0].shape[0]
     if n < 2048:
         out = np.zeros((T, N_ACC))
-        _loans_loop(0, n, *args, out)
+        kernels.loans_loop(0, n, *args, out)
         return out
-    nchunks = int(min(max(_numba.get_num_threads(), 1) * 2, n // 1024))
-    return _run_chunks_jit(*args, T, nchunks)
+    import numba
+
+    nchunks = int(min(max(numba.get_num_threads(), 1) * 2, n // 1024))
+    return kernels.run_chunks(*args, T, nchunks)

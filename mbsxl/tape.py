@@ -45,6 +45,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import sf4
+
 SEED = 20071010            # the cut-off date
 LOANS = 12_254
 TOTAL_FEN = 416_068_370_800
@@ -97,13 +99,6 @@ BENCHMARK_2008 = {"1-3y": 0.0756, "3-5y": 0.0774, "over_5y": 0.0783}   # PBoC, i
 
 def _ceil_to(x: np.ndarray, step: int) -> np.ndarray:
     return (np.ceil(np.asarray(x) / step) * step).astype(np.int64)
-
-
-def _scheduled_factor(rate: np.ndarray, n: np.ndarray, s: np.ndarray, level_principal: np.ndarray) -> np.ndarray:
-    """Scheduled balance after s payments / original amount (level payment or level principal)."""
-    i = rate / 12.0
-    lp = (1.0 - (1.0 + i) ** -(n - s)) / (1.0 - (1.0 + i) ** -n)
-    return np.where(level_principal, (n - s) / n, lp)
 
 
 def _rake(bal: np.ndarray, free: np.ndarray, dims: list[tuple[np.ndarray, np.ndarray]], iters: int = 500):
@@ -207,7 +202,7 @@ def jianyuan_tape(seed: int = SEED) -> pd.DataFrame:
     assert fen.sum() == TOTAL_FEN and fen[s_cat == 0].sum() == SEASONING_0_2_FEN and fen.max() == LARGEST_FEN
 
     # contract amounts: scheduled balance grossed up (some loans partly prepaid), rounded up to 1,000
-    f = _scheduled_factor(rate, original.astype(float), seasoning.astype(float), level_principal)
+    f = sf4.balance_factor(rate, original, seasoning, level_principal)   # SF-4 scheduled balance / original
     gross = fen / 100.0 / f * np.where(rng.random(n) < 0.25, rng.uniform(1.0, 1.08, n), 1.0)
     contract = _ceil_to(gross, 1000)
     contract = np.where(big, np.maximum(contract, _ceil_to(np.maximum(fen / 100.0, 1_001_000), 1000)),

@@ -1,25 +1,23 @@
-"""The SIFMA Standard Formulas example pool (SF-50/51), shared by the pricing and curve tests.
+"""The SIFMA Standard Formulas example pool (SF-50/51), shared by the pricing and OAS tests.
 
 Ginnie Mae I 9.0% pass-through on 9.5% gross, 360 months, at 150% PSA (The Bond Market Association,
 Uniform Practices / Standard Formulas, 02/01/99).
 """
 import numpy as np
 
+from mbsxl import sf4
+from mbsxl.conventions import psa, smm
+
 
 def sf_gnma_flows():
     """The SF-50 cash flows, per 100 of face, built from the SF formulas themselves.
 
-    SF-4 (B.1): BAL = [1 - (1 + C/1200)^-M] / [1 - (1 + C/1200)^-M0], pool factor = survival * BAL;
-    SF-6 (B.2 c): CPR = PSA/100 * 0.2% * min(MONTH, 30); SMM = 1 - (1 - CPR)^(1/12);
-    pass-through cash flow = principal + net interest at 9.0%.
+    SF-4 (B.1): BAL = [1 - (1 + C/1200)^-M] / [1 - (1 + C/1200)^-M0], pool factor = survival * BAL
+    (:mod:`mbsxl.sf4`); SF-6 (B.2 c): CPR = PSA/100 * 0.2% * min(MONTH, 30); SMM = 1 - (1 - CPR)^(1/12)
+    (:func:`mbsxl.psa`, :func:`mbsxl.smm`); pass-through cash flow = principal + net interest at 9.0%.
+    The tests check these against the published SF-50/51 figures.
     Returns (cash flows, principal).
     """
-    c = 9.5 / 1200
-    month = np.arange(1, 361)
-    bal = (1 - (1 + c) ** -(360.0 - np.arange(361))) / (1 - (1 + c) ** -360)
-    cpr = 1.5 * 0.002 * np.minimum(month, 30)
-    smm = 1 - (1 - cpr) ** (1 / 12)
-    factor = np.r_[1.0, np.cumprod(1 - smm)] * bal
-    principal = 100 * (factor[:-1] - factor[1:])
-    interest = 100 * factor[:-1] * 9.0 / 1200
-    return principal + interest, principal
+    rates = np.asarray(smm(psa(np.arange(1, 361), 150)), dtype=float)
+    cf, principal = sf4.pool_flows(rates[:, None], sf4.amortized_balance(0.095, 360), 0.09)
+    return cf[:, 0], principal[:, 0]

@@ -1,6 +1,6 @@
 """The OAS engine's path flows are the pool engine's flows on the same assumptions (issue 12).
 
-``curves.path_cashflows`` (SF-4 survival x amortised balance, per path) and ``mbsxl.cashflows``
+``valuation.path_cashflows`` (SF-4 survival x amortised balance, per path) and ``mbsxl.cashflows``
 (the SF-17..19 month-by-month projection) are two implementations of the same SIFMA pass-through
 arithmetic; on any deterministic SMM vector, no defaults, both amortisation kinds, they must agree.
 Source of the arithmetic: SIFMA Standard Formulas SF-4 (pool factor = survival x amortised balance)
@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mbsxl
-from mbsxl.curves import path_cashflows
+from mbsxl.valuation import path_cashflows
 
 
 def _via_cashflows(smm, wac, wam, servicing, amortization):
