@@ -22,9 +22,11 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from . import options as _opt
+from .dates import as_date as _as_date
 from .errors import MbsxlInputError
 
-SERIES = ("deposit_1y", "lending_1y", "lending_over_5y")
+SERIES = _opt.SERIES
 
 
 def benchmark_rates(series: str = "lending_over_5y") -> pd.DataFrame:
@@ -33,26 +35,10 @@ def benchmark_rates(series: str = "lending_over_5y") -> pd.DataFrame:
     ``series``: ``deposit_1y`` (Jianyuan senior coupons' index), ``lending_1y`` or
     ``lending_over_5y`` (the mortgage benchmark, default).
     """
-    if series not in SERIES:
-        raise MbsxlInputError(f"series={series!r} is not one of {', '.join(SERIES)}")
+    series = _opt.series(series)
     with resources.files("mbsxl.data").joinpath("pboc_benchmark_rates.csv").open("r", encoding="utf-8") as fh:
         df = pd.read_csv(fh, parse_dates=["effective_date"])
     return pd.DataFrame({"date": df["effective_date"].dt.date, "rate": df[series].astype(float)})
-
-
-def _as_date(name: str, value) -> _dt.date:
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    if isinstance(value, np.datetime64):
-        return pd.Timestamp(value).date()
-    if isinstance(value, str):
-        try:
-            return _dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise MbsxlInputError(f"{name}={value!r} is not a date; pass a date or an ISO text such as 2008-01-01")
 
 
 def _table(benchmark) -> tuple[np.ndarray, np.ndarray]:

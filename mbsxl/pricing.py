@@ -45,7 +45,6 @@ Example (SF-50: Ginnie Mae I 9.0%, 360 months, 150% PSA, 14-day actual delay, se
 """
 from __future__ import annotations
 
-import calendar
 import datetime as _dt
 import math
 
@@ -53,9 +52,11 @@ import numpy as np
 from scipy.optimize import brentq
 
 from . import _validate as v
+from . import options as _opt
+from .dates import add_months, as_date
 from .errors import MbsxlInputError
 
-BASES = ("30/360", "act/365", "act/360")
+BASES = _opt.BASES
 PERIODS = (1, 2, 4, 12)
 
 
@@ -69,33 +70,7 @@ def _flows(name: str, values) -> np.ndarray:
     return a
 
 
-def _basis(basis) -> str:
-    if isinstance(basis, str):
-        key = basis.strip().lower().replace(" ", "")
-        aliases = {"30/360": "30/360", "30e/360": "30/360", "bond": "30/360", "sifma": "30/360",
-                   "act/365": "act/365", "actual/365": "act/365", "a/365": "act/365", "act/365f": "act/365",
-                   "china": "act/365", "act/360": "act/360", "actual/360": "act/360", "a/360": "act/360"}
-        if key in aliases:
-            return aliases[key]
-    raise MbsxlInputError(f"basis={basis!r} is not one of {', '.join(BASES)}")
-
-
-def _compounding(m) -> int:
-    if isinstance(m, str):
-        key = m.strip().lower()
-        names = {"semiannual": 2, "bond": 2, "bond-equivalent": 2, "monthly": 12, "mortgage": 12,
-                 "annual": 1, "quarterly": 4}
-        if key in names:
-            return names[key]
-        try:
-            return _compounding(float(key))
-        except ValueError:
-            pass
-        raise MbsxlInputError(f"compounding={m!r} is not one of 1, 2, 4, 12 (annual, semiannual, quarterly, monthly)")
-    m = v.whole("compounding", m)
-    if m not in (1, 2, 4, 12):
-        raise MbsxlInputError(f"compounding={m} is not one of 1, 2, 4, 12 (annual, semiannual, quarterly, monthly)")
-    return m
+_compounding = _opt.compounding       # also the name mbsxl.zerocurve / mbsxl.valuation call
 
 
 def _periods(n) -> int:
@@ -103,23 +78,6 @@ def _periods(n) -> int:
     if n not in PERIODS:
         raise MbsxlInputError(f"periods_per_year={n} is not one of 1, 2, 4, 12")
     return n
-
-
-def _date(name: str, value):
-    if value is None or isinstance(value, _dt.date):
-        return value.date() if isinstance(value, _dt.datetime) else value
-    if isinstance(value, str):
-        try:
-            return _dt.date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            pass
-    raise MbsxlInputError(f"{name}={value!r} is not a date; pass a date or an ISO text such as 2008-01-01")
-
-
-def _add_months(d: _dt.date, months: int) -> _dt.date:
-    y, m = divmod(d.month - 1 + months, 12)
-    year, month = d.year + y, m + 1
-    return _dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
 # --------------------------------------------------------------------------------------------
@@ -146,7 +104,7 @@ def payment_times(n, delay_days=0, settle_days=0, basis="30/360", periods_per_ye
     [56, 85]
     """
     n = v.whole("n", n)
-    basis = _basis(basis)
+    basis = _opt.basis(basis)
     ppy = _periods(periods_per_year)
     settle = v.number("settle_days", settle_days, lo=0, hi=366,
                       accepted="accepted: [0, 366] days from the start of the accrual period")
@@ -159,7 +117,7 @@ def payment_times(n, delay_days=0, settle_days=0, basis="30/360", periods_per_ye
         delay = v.number("delay_days", delay_days, lo=0, hi=366,
                          accepted="accepted: [0, 366] days after the end of the period (GNMA I 14, Fannie Mae 24)")
     k = np.arange(1, n + 1, dtype=float)
-    start = _date("start_date", start_date)
+    start = as_date("start_date", start_date, optional=True)
     if basis == "30/360" or start is None:
         year = 360.0 if basis != "act/365" else 365.0
         month_days = 30.0 if basis != "act/365" else 365.0 / 12.0
@@ -169,11 +127,10 @@ def payment_times(n, delay_days=0, settle_days=0, basis="30/360", periods_per_ye
         step = 12 // ppy
         days = np.empty(n)
         for i in range(n):
-            end = _add_months(start, (i + 1) * step)
             if payment_day is not None:
-                pay = _dt.date(end.year, end.month, min(int(payment_day), calendar.monthrange(end.year, end.month)[1]))
+                pay = add_months(start, (i + 1) * step, int(payment_day))
             else:
-                pay = end + _dt.timedelta(days=delay)
+                pay = add_months(start, (i + 1) * step) + _dt.timedelta(days=delay)
             days[i] = (pay - start).days - settle
         t = days / year
     if t[0] < 0:
@@ -194,7 +151,7 @@ def accrued(coupon, settle_days=0, basis="30/360") -> float:
     c = v.rate("coupon", coupon)
     d = v.number("settle_days", settle_days, lo=0, hi=366,
                  accepted="accepted: [0, 366] days from the start of the accrual period")
-    year = 365.0 if _basis(basis) == "act/365" else 360.0
+    year = 365.0 if _opt.basis(basis) == "act/365" else 360.0
     return 100.0 * c * d / year
 
 
@@ -266,7 +223,7 @@ def price(cash_flows, yield_, delay_days=0, settle_days=0, basis="30/360", *, ba
     100.0
     """
     cf, t = _setup(cash_flows, delay_days, settle_days, basis, balance, periods_per_year, start_date, payment_day)
-    m = _compounding(compounding)
+    m = _opt.compounding(compounding)
     y = _yield("yield_", yield_, m)
     full = float(cf @ _discount(y, m, t))
     return full - _accrued_or_zero(coupon, settle_days, basis)
@@ -284,7 +241,7 @@ def yield_(cash_flows, price, delay_days=0, settle_days=0, basis="30/360", *, ba
     0.12
     """
     cf, t = _setup(cash_flows, delay_days, settle_days, basis, balance, periods_per_year, start_date, payment_day)
-    m = _compounding(compounding)
+    m = _opt.compounding(compounding)
     p = v.number("price", price, lo=0, lo_open=True)
     target = p + _accrued_or_zero(coupon, settle_days, basis)
     if cf.sum() <= 0:
@@ -347,7 +304,7 @@ def _at_yield(cash_flows, yield_, price, what, delay_days, settle_days, basis, b
               payment_day=payment_day)
     y = _yield_or_price(cash_flows, yield_, price, kw)
     cf, t = _setup(cash_flows, delay_days, settle_days, basis, balance, periods_per_year, start_date, payment_day)
-    m = _compounding(compounding)
+    m = _opt.compounding(compounding)
     y = _yield("yield_", y, m)
     d = _discount(y, m, t)
     full = float(cf @ d)
@@ -397,6 +354,6 @@ def convert_yield(y, from_compounding=2, to_compounding=12) -> float:
     >>> round(100 * convert_yield(0.0910675, 2, 12), 5)        # SF-50: mortgage yield
     8.93863
     """
-    m1, m2 = _compounding(from_compounding), _compounding(to_compounding)
+    m1, m2 = _opt.compounding(from_compounding, "from_compounding"), _opt.compounding(to_compounding, "to_compounding")
     y = _yield("y", y, m1)
     return m2 * ((1.0 + y / m1) ** (m1 / m2) - 1.0)

@@ -34,6 +34,7 @@ import pandas as pd
 from . import _validate as v
 from . import _engine
 from .conventions import PSA_PEAK_CPR, PSA_RAMP_MONTHS, annual_to_monthly, sda as _sda
+from . import options as _opt
 from .errors import MbsxlInputError
 
 COLUMNS = [
@@ -42,25 +43,15 @@ COLUMNS = [
     "Total Principal", "Cash Flow", "Ending Balance", "SMM", "MDR",
 ]
 
-PREPAY_TYPES = ("CPR", "SMM", "PSA")
-DEFAULT_TYPES = ("CDR", "MDR", "SDA")
-AMORTIZATIONS = ("level_payment", "level_principal")
-_AMORT_ALIASES = {"level_payment": "level_payment", "annuity": "level_payment", "等额本息": "level_payment",
-                  "level_principal": "level_principal", "等额本金": "level_principal"}
+PREPAY_TYPES = _opt.PREPAY_TYPES
+DEFAULT_TYPES = _opt.DEFAULT_TYPES
+AMORTIZATIONS = _opt.AMORTIZATIONS
 
 
 #: Bounds on the floating-rate terms: a multiplier of the benchmark in [0, 3] (floating mortgages use
 #: multipliers near 1, e.g. 0.85), a margin within +-20% (a decimal: 0.005 = 50 bp).
 MAX_MULTIPLIER = 3.0
 MAX_MARGIN = 0.2
-
-
-def _amortization(name: str, value) -> str:
-    if isinstance(value, str):
-        key = value.strip().lower().replace("-", "_").replace(" ", "_")
-        if key in _AMORT_ALIASES:
-            return _AMORT_ALIASES[key]
-    raise MbsxlInputError(f"{name}={value!r} is not one of level_payment (等额本息), level_principal (等额本金)")
 
 
 def _path(name: str, value, T: int, *, hi: float | None) -> np.ndarray:
@@ -82,7 +73,7 @@ def _path(name: str, value, T: int, *, hi: float | None) -> np.ndarray:
 
 def _prepay_table(prepay, prepay_type, T: int) -> np.ndarray:
     """months x age-index table of SMM: by projection month (CPR, SMM) or also by loan month (PSA)."""
-    kind = v.choice("prepay_type", prepay_type, PREPAY_TYPES)
+    kind = _opt.prepay_type(prepay_type)
     if kind == "PSA":
         speed = _path("prepay", prepay, T, hi=None)
         months = np.arange(PSA_RAMP_MONTHS + 1)
@@ -94,7 +85,7 @@ def _prepay_table(prepay, prepay_type, T: int) -> np.ndarray:
 
 
 def _default_table(default, default_type, T: int) -> np.ndarray:
-    kind = v.choice("default_type", default_type, DEFAULT_TYPES)
+    kind = _opt.default_type(default_type)
     if kind == "SDA":
         speed = _path("default", default, T, hi=None)
         return annual_to_monthly(np.minimum(speed[:, None] / 100.0 * np.asarray(_sda(np.arange(121), 100))[None, :], 1.0))
@@ -196,22 +187,14 @@ def cashflows(balance, wac, wam, prepay=0, prepay_type="CPR", default=0, default
     rate = v.rate("wac", wac)
     n = v.months("wam", wam)
     a = v.months("age", age, lo=0)
-    lp = _amortization("amortization", amortization) == "level_principal"
-    adv = _bool("advance", advance)
+    lp = _opt.amortization(amortization) == "level_principal"
+    adv = _opt.flag("advance", advance)
     smm_tab, mdr_tab, sev, lag, svc = _assumptions(n, prepay, prepay_type, default, default_type,
                                                    severity, recovery_lag, servicing)
     _servicing_below(svc, "wac", np.array([rate]))
     acc = _engine.project(np.array([bal]), np.array([rate]), np.array([n]), np.array([a]), np.array([lp]),
                           np.full(n, np.nan), np.ones(1), np.zeros(1), svc, smm_tab, mdr_tab, sev, lag, adv)
     return _table(acc)
-
-
-def _bool(name: str, value) -> bool:
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, float)) and value in (0, 1):
-        return bool(value)
-    raise MbsxlInputError(f"{name}={value!r} is not TRUE or FALSE")
 
 
 def _loan_array(name: str, value, n: int | None, *, lo=None, hi=None, percent_hint=False) -> np.ndarray:
@@ -277,7 +260,7 @@ def loan_cashflows(balances, rates, remaining_terms, prepay=0, prepay_type="CPR"
         raise v.MbsxlInputError(f"ages[{i}]={ages_a[i]:g} is above the cap of {v.MAX_MONTHS} months (50 years)")
     ages_a = np.asarray(ages_a, dtype=np.int64)
     lp = _amortization_types(amortization, n)
-    adv = _bool("advance", advance)
+    adv = _opt.flag("advance", advance)
     T = int(terms.max())
     smm_tab, mdr_tab, sev, lag, svc = _assumptions(T, prepay, prepay_type, default, default_type,
                                                    severity, recovery_lag, servicing,
@@ -321,14 +304,14 @@ def _amortization_types(amortization, n: int) -> np.ndarray:
     if amortization is None:
         return np.zeros(n, dtype=bool)
     if isinstance(amortization, str):
-        return np.full(n, _amortization("amortization", amortization) == "level_principal")
+        return np.full(n, _opt.amortization(amortization) == "level_principal")
     vals = list(np.asarray(amortization, dtype=object).ravel())
     if len(vals) != n:
         raise MbsxlInputError(f"amortization has {len(vals)} values but balances has {n}; pass one a loan or one for all")
     out = np.zeros(n, dtype=bool)
     for i, x in enumerate(vals):
         if isinstance(x, str):
-            out[i] = _amortization(f"amortization[{i}]", x) == "level_principal"
+            out[i] = _opt.amortization(x, f"amortization[{i}]") == "level_principal"
         elif x in (0, 1, True, False):
             out[i] = bool(x)
         else:

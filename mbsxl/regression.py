@@ -62,6 +62,7 @@ import numpy as np
 import pandas as pd
 
 from . import _validate as v
+from . import options as _opt
 from .errors import EXCEL_ERROR_CODES, MbsxlInputError
 
 # --------------------------------------------------------------------------------------------------
@@ -128,7 +129,7 @@ PRED_LOW = "Prediction Low"
 PRED_HIGH = "Prediction High"
 PREDICT_COLUMNS = [FITTED, MEAN_SE, MEAN_LOW, MEAN_HIGH, PRED_LOW, PRED_HIGH]
 
-COV_TYPES = ("nonrobust", "HC1", "HAC")
+COV_TYPES = _opt.COV_TYPES
 
 
 def newey_west_lags(nobs: int) -> int:
@@ -651,7 +652,7 @@ def regress(y, x, headers=None, constant: bool = True, cov_type: str = "nonrobus
     >>> round(float(r.params[1]), 3), r.stats["Covariance"]
     (0.99, 'HC1')
     """
-    cov = v.choice("cov_type", cov_type, COV_TYPES)
+    cov = _opt.cov_type(cov_type)
     d = _prepare(y, x, headers, constant)
     n = d.X.shape[0]
     cov_kwds = None

@@ -53,13 +53,14 @@ Example
 """
 from __future__ import annotations
 
-import calendar
 import datetime as _dt
 
 import numpy as np
 import pandas as pd
 
 from . import _validate as v
+from . import options as _opt
+from .dates import add_months, as_date
 from .errors import MbsxlInputError
 
 # ------------------------------------------------------------------ table columns (Excel headers)
@@ -89,7 +90,7 @@ STATS_COLUMNS = [CLASS, ORIGINAL_BALANCE, WAL, FIRST_PRINCIPAL, LAST_PRINCIPAL, 
                  TOTAL_PRINCIPAL, TOTAL_LOSS]
 
 STRUCTURES = ("sequential", "pro_rata")
-RESETS = ("period", "annual", "fixed")
+RESETS = _opt.RESETS
 
 # the pool table's columns the waterfall reads (mbsxl.cashflows.COLUMNS)
 POOL_PRINCIPAL = "Total Principal"
@@ -163,43 +164,10 @@ def _per_class(name: str, value, n: int, *, percent_hint: bool, lo=0.0, hi=None)
     return a
 
 
-def _flags(name: str, value, n: int) -> np.ndarray:
-    if value is None:
-        return None
-    vals = np.atleast_1d(np.asarray(value, dtype=object)).ravel()
-    out = []
-    for k, x in enumerate(vals):
-        if isinstance(x, (bool, np.bool_)):
-            out.append(bool(x))
-        elif isinstance(x, str) and x.strip().lower() in ("true", "yes", "floating", "float", "1", "y"):
-            out.append(True)
-        elif isinstance(x, str) and x.strip().lower() in ("false", "no", "fixed", "0", "n", ""):
-            out.append(False)
-        elif isinstance(x, (int, float, np.integer, np.floating)) and float(x) in (0.0, 1.0):
-            out.append(bool(x))
-        else:
-            raise MbsxlInputError(f"{name}[{k + 1}]={x!r} is not a flag; pass TRUE/1 (floating) or FALSE/0 (fixed)")
-    if len(out) == 1:
-        out = out * n
-    if len(out) != n:
-        raise MbsxlInputError(f"{name} has {len(out)} values for {n} classes; pass one a class")
-    return np.asarray(out, dtype=bool)
-
-
-def _structure(structure) -> str:
-    if isinstance(structure, str):
-        key = structure.strip().lower().replace("-", "_").replace(" ", "_")
-        aliases = {"sequential": "sequential", "seq": "sequential", "顺序": "sequential",
-                   "pro_rata": "pro_rata", "prorata": "pro_rata", "pro": "pro_rata", "比例": "pro_rata"}
-        if key in aliases:
-            return aliases[key]
-    raise MbsxlInputError(f"structure={structure!r} is not one of sequential, pro_rata")
-
-
 def _coupons(tranche_coupons, n, T, index, floating) -> np.ndarray:
     """T x n matrix of annual coupons."""
     c = _per_class("tranche_coupons", tranche_coupons, n, percent_hint=True, lo=-1.0, hi=1.0)
-    flags = _flags("floating", floating, n)
+    flags = _opt.class_flags("floating", floating, n)
     if index is None:
         if flags is not None and flags.any():
             raise MbsxlInputError("floating marks a class as floating but index is empty; pass the index column")
@@ -300,7 +268,7 @@ def _prepare(pool_principal, pool_interest, pool_loss, tranche_names, tranche_ba
     if np.ndim(tranche_balances) == 0 and n > 1:
         raise MbsxlInputError(f"tranche_balances is one number for {n} classes; pass one balance a class")
     coupons = _coupons(tranche_coupons, n, p.size, index, floating)
-    st = _structure(structure)
+    st = _opt.structure(structure)
     call = v.fraction("cleanup_call", 0.0 if cleanup_call is None else cleanup_call)
     fee = v.rate("fees", 0.0 if fees is None else fees)
     if pool_balance is None:
@@ -314,11 +282,9 @@ def _prepare(pool_principal, pool_interest, pool_loss, tranche_names, tranche_ba
             f"tranche_balances sum to {v._fmt(total)}, more than the collateral ({src} = {v._fmt(bal0)}); the "
             f"classes could never be repaid or written down in full. Pass class balances summing to at most "
             f"the pool balance (the excess of the pool over the classes is overcollateralisation)")
-    if not isinstance(interest_on_shortfall, (bool, np.bool_)):
-        raise MbsxlInputError(f"interest_on_shortfall={interest_on_shortfall!r} is not TRUE or FALSE")
-    if not isinstance(residual, (bool, np.bool_)):
-        raise MbsxlInputError(f"residual={residual!r} is not TRUE or FALSE")
-    out = _run(p, i, l, bal0, balances, coupons, st, call, fee, bool(interest_on_shortfall), bool(residual))
+    shortfall_interest = _opt.flag("interest_on_shortfall", interest_on_shortfall)
+    keep_residual = _opt.flag("residual", residual)
+    out = _run(p, i, l, bal0, balances, coupons, st, call, fee, shortfall_interest, keep_residual)
     return names, balances, out
 
 
@@ -409,25 +375,17 @@ def tranche_stats(pool_principal, pool_interest=None, pool_loss=None, tranche_na
 
 
 # ------------------------------------------------------------------ the index of floating coupons
-def _add_months(d: _dt.date, m: int, day: int | None = None) -> _dt.date:
-    y, mo = divmod(d.month - 1 + m, 12)
-    y += d.year
-    dd = d.day if day is None else day
-    return _dt.date(y, mo + 1, min(dd, calendar.monthrange(y, mo + 1)[1]))
-
-
 def period_starts(start_date, months, payment_day=None) -> list[_dt.date]:
     """First day of each interest period: period 1 starts on ``start_date``; period k > 1 starts on
     the (k-1)-th payment date, on ``payment_day`` of the (k-1)-th month after ``start_date``'s month
     (Jianyuan 2007-1: issued 2007-12-14, paying on the 26th -> 2007-12-14, 2008-01-26, 2008-02-26, ...),
     or ``start_date`` + (k-1) months when ``payment_day`` is None."""
-    from .floating import _as_date
-    start = _as_date("start_date", start_date)
+    start = as_date("start_date", start_date)
     T = v.months("months", months)
     day = None if payment_day is None else v.whole("payment_day", payment_day)
     if day is not None and day > 31:
         raise MbsxlInputError(f"payment_day={day} is not a day of the month (1-31)")
-    return [start] + [_add_months(start, k, day) for k in range(1, T)]
+    return [start] + [add_months(start, k, day) for k in range(1, T)]
 
 
 def coupon_index(start_date, months, reset="period", payment_day=None, benchmark=None,
@@ -450,7 +408,7 @@ def coupon_index(start_date, months, reset="period", payment_day=None, benchmark
     [0.0387, 0.0414, 0.0414]
     """
     from .floating import benchmark_rates, rate_on
-    kind = v.choice("reset", reset, RESETS)
+    kind = _opt.reset(reset)
     starts = period_starts(start_date, months, payment_day)
     table = benchmark_rates(series) if benchmark is None else benchmark
     if kind == "fixed":

@@ -1,0 +1,197 @@
+"""One home for each option of mbsxl: a documented spelling -> value table and one parse function.
+
+Every function that takes one of these options goes through the parse function here, so the same
+spelling works everywhere (Chinese spellings included) and a refusal reads the same everywhere:
+``"<name>=<value> is not one of <accepted>"`` (:class:`~mbsxl.errors.MbsxlInputError`).
+
+Text is matched case-insensitively after trimming; for the named choices (amortization, structure,
+prepay/default types, reset, cov_type) ``-`` and spaces count as ``_``; for the day-count basis
+spaces are dropped (``"act / 365"``).
+
+=================  ==========================================  =====================================
+option             canonical values                            also accepted
+=================  ==========================================  =====================================
+basis              ``30/360``, ``act/365``, ``act/360``         30e/360, bond, sifma; actual/365,
+                                                               a/365, act/365f, china; actual/360,
+                                                               a/360
+compounding        1, 2, 4, 12 (times a year)                   annual, semiannual, bond,
+                                                               bond-equivalent, quarterly, monthly,
+                                                               mortgage; "2" as text
+amortization       ``level_payment`` (等额本息),                annuity, 等额本息; 等额本金
+                   ``level_principal`` (等额本金)
+structure          ``sequential`` (顺序), ``pro_rata`` (比例)   seq; prorata, pro
+prepay_type        ``CPR`` (annual), ``SMM`` (monthly),        any case
+                   ``PSA`` (speed, 100 = 100% PSA)
+default_type       ``CDR`` (annual), ``MDR`` (monthly),        any case
+                   ``SDA`` (speed, 100 = 100% SDA)
+series             ``deposit_1y``, ``lending_1y``,             any case
+                   ``lending_over_5y`` (PBoC benchmarks)
+reset              ``period``, ``annual``, ``fixed``            any case
+cov_type           ``nonrobust``, ``HC1``, ``HAC``              any case
+flag               True / False                                 1 / 0 (TRUE/FALSE cells)
+class flag         True (floating) / False (fixed)              true, yes, y, floating, float, 1;
+                                                               false, no, n, fixed, 0, ""
+=================  ==========================================  =====================================
+"""
+from __future__ import annotations
+
+from typing import Iterable, Mapping
+
+import numpy as np
+
+from .errors import MbsxlInputError
+
+
+def _key(value: str) -> str:
+    return value.strip().lower().replace("-", "_").replace(" ", "_")
+
+
+def _lookup(name: str, value, table: Mapping[str, object], accepted: str, key=_key):
+    if isinstance(value, str):
+        k = key(value)
+        if k in table:
+            return table[k]
+    raise MbsxlInputError(f"{name}={value!r} is not one of {accepted}")
+
+
+def choice(name: str, value, options: Iterable[str]) -> str:
+    """A case-insensitive choice among ``options`` (``-`` and spaces as ``_``); the canonical spelling."""
+    opts = list(options)
+    return _lookup(name, value, {o.lower(): o for o in opts}, ", ".join(opts))
+
+
+# ------------------------------------------------------------------------------- day-count basis
+BASES = ("30/360", "act/365", "act/360")
+BASIS = {"30/360": "30/360", "30e/360": "30/360", "bond": "30/360", "sifma": "30/360",
+         "act/365": "act/365", "actual/365": "act/365", "a/365": "act/365", "act/365f": "act/365",
+         "china": "act/365", "act/360": "act/360", "actual/360": "act/360", "a/360": "act/360"}
+
+
+def basis(value, name: str = "basis") -> str:
+    """The day-count basis: ``30/360`` (SIFMA SF-44), ``act/365`` (China interbank), ``act/360``."""
+    return _lookup(name, value, BASIS, ", ".join(BASES), key=lambda s: s.strip().lower().replace(" ", ""))
+
+
+# ------------------------------------------------------------------------------- compounding
+FREQUENCIES = (1, 2, 4, 12)
+COMPOUNDING = {"annual": 1, "semiannual": 2, "bond": 2, "bond-equivalent": 2, "quarterly": 4,
+               "monthly": 12, "mortgage": 12}
+_COMPOUNDING_ACCEPTED = "1, 2, 4, 12 (annual, semiannual, quarterly, monthly)"
+
+
+def compounding(value, name: str = "compounding") -> int:
+    """Compounding periods a year: 1, 2 (bond-equivalent), 4 or 12 (mortgage yield), or their names."""
+    from . import _validate as v
+    if isinstance(value, str):
+        k = value.strip().lower()
+        if k in COMPOUNDING:
+            return COMPOUNDING[k]
+        try:
+            return compounding(float(k), name)
+        except ValueError:
+            pass
+        raise MbsxlInputError(f"{name}={value!r} is not one of {_COMPOUNDING_ACCEPTED}")
+    m = v.whole(name, value)
+    if m not in FREQUENCIES:
+        raise MbsxlInputError(f"{name}={m} is not one of {_COMPOUNDING_ACCEPTED}")
+    return m
+
+
+# ------------------------------------------------------------------------------- amortization
+AMORTIZATIONS = ("level_payment", "level_principal")
+AMORTIZATION = {"level_payment": "level_payment", "annuity": "level_payment", "等额本息": "level_payment",
+                "level_principal": "level_principal", "等额本金": "level_principal"}
+
+
+def amortization(value, name: str = "amortization") -> str:
+    """``level_payment`` (等额本息, annuity) or ``level_principal`` (等额本金)."""
+    return _lookup(name, value, AMORTIZATION, "level_payment (等额本息), level_principal (等额本金)")
+
+
+# ------------------------------------------------------------------------------- principal structure
+STRUCTURES = ("sequential", "pro_rata")
+STRUCTURE = {"sequential": "sequential", "seq": "sequential", "顺序": "sequential",
+             "pro_rata": "pro_rata", "prorata": "pro_rata", "pro": "pro_rata", "比例": "pro_rata"}
+
+
+def structure(value, name: str = "structure") -> str:
+    """How a waterfall pays principal: ``sequential`` (顺序, most senior first) or ``pro_rata`` (比例)."""
+    return _lookup(name, value, STRUCTURE, ", ".join(STRUCTURES))
+
+
+# ------------------------------------------------------------------------------- prepay / default types
+PREPAY_TYPES = ("CPR", "SMM", "PSA")
+DEFAULT_TYPES = ("CDR", "MDR", "SDA")
+
+
+def prepay_type(value, name: str = "prepay_type") -> str:
+    """``CPR`` (annual decimal), ``SMM`` (monthly decimal) or ``PSA`` (speed in percent, 150 = 150%)."""
+    return choice(name, value, PREPAY_TYPES)
+
+
+def default_type(value, name: str = "default_type") -> str:
+    """``CDR`` (annual decimal), ``MDR`` (monthly decimal) or ``SDA`` (speed in percent)."""
+    return choice(name, value, DEFAULT_TYPES)
+
+
+# ------------------------------------------------------------------------------- benchmark series
+SERIES = ("deposit_1y", "lending_1y", "lending_over_5y")
+
+
+def series(value, name: str = "series") -> str:
+    """A PBoC benchmark series (a column of ``data/pboc_benchmark_rates.csv``)."""
+    return choice(name, value, SERIES)
+
+
+# ------------------------------------------------------------------------------- coupon index reset
+RESETS = ("period", "annual", "fixed")
+
+
+def reset(value, name: str = "reset") -> str:
+    """When a floating coupon's index resets: each ``period``, each 1 January (``annual``) or never (``fixed``)."""
+    return choice(name, value, RESETS)
+
+
+# ------------------------------------------------------------------------------- regression covariance
+COV_TYPES = ("nonrobust", "HC1", "HAC")
+
+
+def cov_type(value, name: str = "cov_type") -> str:
+    """Coefficient covariance: ``nonrobust`` (OLS), ``HC1`` (White, n/(n-k)) or ``HAC`` (Newey-West)."""
+    return choice(name, value, COV_TYPES)
+
+
+# ------------------------------------------------------------------------------- TRUE/FALSE
+def flag(name: str, value) -> bool:
+    """TRUE/FALSE: a bool, or 1/0 as numbers (what a worksheet TRUE/FALSE may arrive as)."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, float, np.integer, np.floating)) and value in (0, 1):
+        return bool(value)
+    raise MbsxlInputError(f"{name}={value!r} is not TRUE or FALSE")
+
+
+CLASS_FLAG = {"true": True, "yes": True, "floating": True, "float": True, "1": True, "y": True,
+              "false": False, "no": False, "fixed": False, "0": False, "n": False, "": False}
+
+
+def class_flags(name: str, value, n: int) -> np.ndarray | None:
+    """One floating (True) / fixed (False) flag a class (one value for all); None stays None."""
+    if value is None:
+        return None
+    vals = np.atleast_1d(np.asarray(value, dtype=object)).ravel()
+    out = []
+    for k, x in enumerate(vals):
+        if isinstance(x, (bool, np.bool_)):
+            out.append(bool(x))
+        elif isinstance(x, str) and x.strip().lower() in CLASS_FLAG:
+            out.append(CLASS_FLAG[x.strip().lower()])
+        elif isinstance(x, (int, float, np.integer, np.floating)) and float(x) in (0.0, 1.0):
+            out.append(bool(x))
+        else:
+            raise MbsxlInputError(f"{name}[{k + 1}]={x!r} is not a flag; pass TRUE/1 (floating) or FALSE/0 (fixed)")
+    if len(out) == 1:
+        out = out * n
+    if len(out) != n:
+        raise MbsxlInputError(f"{name} has {len(out)} values for {n} classes; pass one a class")
+    return np.asarray(out, dtype=bool)
