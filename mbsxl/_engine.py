@@ -42,6 +42,8 @@ import os
 
 import numpy as np
 
+from . import sf4
+
 # columns of the accumulation table
 A_BEG, A_GROSS, A_FEE, A_SCHED, A_PREPAY, A_DEF, A_LOSS, A_RECOV, A_END, A_PREPAY_BASE, A_PERF_BEG = range(11)
 N_ACC = 11
@@ -183,10 +185,7 @@ def _vector(bal, rate0, term, age, lp, bench, mult, margin, svc, smm_tab, mdr_ta
         b = bench[t - 1]
         r = (rate0 if math.isnan(b) else b * mult + margin) / 12.0
         m = np.maximum(term - t + 1, 1).astype(float)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            f_lp = 1.0 / m
-            f_pay = np.where(m == 1, 1.0, r / np.expm1(m * np.log1p(r)))
-        f = np.where(lp | (r == 0.0), f_lp, f_pay)
+        f = sf4.scheduled_fraction(r, m, lp)
         f = np.where(alive, f, 0.0)
         s = smm_tab[t - 1, np.minimum(age + t, ks_max)] if ks_max > 0 else np.full(n, smm_tab[t - 1, 0])
         P0 = P

@@ -43,8 +43,9 @@ def oas_paths(eps, anti, sd, decay, half_h, cc, coef_a, coef_b, ramp, slope, flo
               sums, moments):
     """Per path and month: the Hull-White step (exact x, trapezoid integral), the prepayment rate
     (:func:`mbsxl.prepayment.survival_keep`), the SF-4 survival factor and
-    ``(coef_a S_{k-1} - coef_b S_k) exp(-I_k)`` (:func:`mbsxl.sf4.survival_flow`) for one or three curves.  With antithetic variates the mirror of each
-    drawn path (state -x, -I) is evaluated in the same pass.
+    ``(coef_a S_{k-1} - coef_b S_k) exp(-I_k)`` (:func:`mbsxl.sf4.survival_flow`) for one or three
+    curves.  With antithetic variates the mirror of each drawn path (state -x, -I) is evaluated in the
+    same pass.
 
     Accumulates ``sums[g, c, k]`` (the flows of curve c, month k, over the paths of group g: groups
     run in parallel, so no two threads add into the same cell) and ``moments[q]``, the pair's (or

@@ -146,7 +146,8 @@ def short_rate_paths(curve_terms, curve_rates, times, *, compounding="continuous
     Returns ``(short_rates, discount)``: ``short_rates[p, k]`` is path p's short rate (continuous) at
     ``times[k-1]`` (0 for k = 0), the rate in force at the start of period k+1;
     ``discount[p, k] = P(0, T_k) exp(-I_p(T_k) - V(T_k)/2)``, ``I`` the trapezoid integral of ``x`` on
-    the grid and ``V`` its exact variance, so the mean over paths is the curve's discount factor.  ``times`` are in years, increasing, > 0.
+    the grid and ``V`` its exact variance, so the mean over paths is the curve's discount factor.
+    ``times`` are in years, increasing, > 0.
 
     >>> r, d = short_rate_paths([1, 30], [0.03, 0.03], [0.5, 1.0], paths=20000)
     >>> bool(abs(d[:, 1].mean() / np.exp(-0.03) - 1) < 1e-3)

@@ -13,18 +13,20 @@ pass-through (principal, or principal plus interest, discounted or not) is
     ``flow_k = a_k S_{k-1} - b_k S_k``, with ``a_k = 100 BAL_{k-1} (1 + net/12) scale_k`` and
     ``b_k = 100 BAL_k scale_k`` (:func:`flow_coefficients`; ``net = 0`` gives principal alone).
 
+The loan projection's amortisation uses the same balance through :func:`scheduled_fraction`.
+
 Users: :func:`mbsxl.valuation.path_cashflows` and the OAS (numpy engine: :func:`survival_flows` on
 months x paths arrays; numba engine: :func:`survival_flow` compiled inline in
 :mod:`mbsxl._kernels`), :mod:`mbsxl.tape` (:func:`balance_factor`), ``tests/sf_gnma.py``.  The
-loan-level projection (:mod:`mbsxl._engine`, SF-17..19) carries balances rather than factors and
-is tested against these flows (``tests/test_oas_paths_vs_cashflows.py``).
+loan-level projection (:mod:`mbsxl._engine`, SF-17..19, :func:`scheduled_fraction`) carries balances
+rather than factors and is tested against these flows (``tests/test_oas_paths_vs_cashflows.py``).
 """
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["balance_factor", "amortized_balance", "flow_coefficients", "survival_flow", "survival_flows",
-           "pool_flows"]
+__all__ = ["balance_factor", "amortized_balance", "scheduled_fraction", "flow_coefficients", "survival_flow",
+           "survival_flows", "pool_flows"]
 
 
 def balance_factor(rate, n, k, level_principal=False):
@@ -48,6 +50,25 @@ def balance_factor(rate, n, k, level_principal=False):
 def amortized_balance(wac: float, n: int, kind: str = "level_payment") -> np.ndarray:
     """``BAL_k``, k = 0..n, of a $1 loan (``kind``: ``"level_payment"`` or ``"level_principal"``)."""
     return balance_factor(wac, n, np.arange(n + 1, dtype=float), kind == "level_principal")
+
+
+def scheduled_fraction(r, m, level_principal=False):
+    """Share of the balance repaid by schedule in a month with ``m`` months left (this one included).
+
+    ``r / ((1 + r)**m - 1)`` at the monthly rate ``r`` (level payment; 1 in the last month), or ``1/m``
+    (level principal, or ``r = 0``); so ``1 - fraction = BAL_k / BAL_{k-1}``.  Elementwise numpy: the
+    numpy twin of the loan projection (:func:`mbsxl._engine._vector`) uses it; the per-loan loop
+    (:func:`mbsxl._engine._loans_loop`, compiled) carries ``(1 + r)**m - 1`` from month to month
+    instead of recomputing it, and the two are tested against each other.
+
+    >>> round(float(scheduled_fraction(0.01, 2)), 6)      # 2 months at 1%: 49.751244 of 100 repaid
+    0.497512
+    """
+    r = np.asarray(r, dtype=float)
+    m = np.asarray(m, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        pay = np.where(m == 1, 1.0, r / np.expm1(m * np.log1p(r)))
+        return np.where(np.asarray(level_principal, dtype=bool) | (r == 0.0), 1.0 / m, pay)
 
 
 def flow_coefficients(bal: np.ndarray, net: float, scale=1.0):

@@ -75,6 +75,14 @@ def test_balance_factor_closed_form():
     assert sf4.balance_factor(0.0, n, k).tolist() == (1 - k / n).tolist()
 
 
+def test_scheduled_fraction_is_the_balance_ratio():
+    """1 - f(m months left) = BAL_k / BAL_{k-1}: the loan projection amortises on the SF-4 balance."""
+    bal = sf4.amortized_balance(0.0666, 240)
+    m = 240 - np.arange(240)                       # months left at the start of month k = 1..240
+    np.testing.assert_allclose(1 - sf4.scheduled_fraction(0.0666 / 12, m), bal[1:] / bal[:-1], rtol=1e-11, atol=1e-15)
+    np.testing.assert_allclose(sf4.scheduled_fraction(0.0666 / 12, m, True), 1 / m, rtol=0, atol=0)
+
+
 def test_engine_read_at_call_time(monkeypatch):
     monkeypatch.setenv("MBSXL_ENGINE", "numpy")
     assert _engine.engine_name() == "numpy"
