@@ -57,11 +57,6 @@ from .registry import functions
 
 PROGRESS_AFTER = 2.0          # seconds before progress is shown
 
-_PREFIX_RE = re.compile(r"_xlfn\._xlws\.|_xlfn\.|_xlws\.|_xludf\.", re.IGNORECASE)
-_ANCHOR_RE = re.compile(r"ANCHORARRAY\(\s*((?:'[^']+'|[A-Za-z0-9_.]+)!)?\$?([A-Z]{1,3})\$?(\d+)\s*\)",
-                        re.IGNORECASE)
-_SPILL_RE = re.compile(r"((?:'[^']+'|[A-Za-z0-9_.]+)!)?\$?([A-Z]{1,3})\$?(\d+)#")
-
 
 class CalcError(str):
     """An Excel error value (a ``str`` such as ``"#VALUE!"``, which the engine propagates) that carries
@@ -86,7 +81,6 @@ class Values(dict):
 
 
 # ----------------------------------------------------------------------------------------- plug-in
-_FUNC_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\s*\(")
 
 
 def _plugin_module(used: set[str] = frozenset()) -> types.ModuleType:
@@ -380,44 +374,6 @@ def _fit(result, rows: int, cols: int, dynamic: bool = False) -> np.ndarray:
             sj = 0 if w == 1 else j
             out[i, j] = src[si, sj] if (si < h and sj < w) else CalcError("#N/A", "")
     return out
-
-
-def _array_order(xl, arrays) -> list[int]:
-    """Array formulas ordered so that an array is computed after the arrays it reads (Kahn's sort on
-    pycel's dependency graph; a cycle keeps sheet order)."""
-    import networkx as nx
-    from openpyxl.utils.cell import range_boundaries
-    owner = {}
-    boxes = []
-    for k, (sheet, anchor, ref) in enumerate(arrays):
-        boxes.append((sheet.lower(), range_boundaries(ref)))
-    deps = {k: set() for k in range(len(arrays))}
-    for k, (sheet, anchor, ref) in enumerate(arrays):
-        node = xl.cell_map.get(f"{sheet}!{anchor}")
-        if node is None:
-            continue
-        for pre in nx.ancestors(xl.dep_graph, node):
-            addr = getattr(pre, "address", None)
-            if addr is None or not hasattr(addr, "row"):
-                continue
-            key = (str(addr.sheet).lower(), addr.col_idx, addr.row)
-            if key in owner:
-                j = owner[key]
-            else:
-                j = next((i for i, (s, (c1, r1, c2, r2)) in enumerate(boxes)
-                          if s == key[0] and c1 <= key[1] <= c2 and r1 <= key[2] <= r2), None)
-                owner[key] = j
-            if j is not None and j != k:
-                deps[k].add(j)
-    order, done = [], set()
-    while len(order) < len(arrays):
-        ready = [k for k in range(len(arrays)) if k not in done and deps[k] <= done]
-        if not ready:
-            ready = [min(k for k in range(len(arrays)) if k not in done)]
-        for k in ready:
-            order.append(k)
-            done.add(k)
-    return order
 
 
 def _parse_address(addr: str) -> tuple[str | None, str]:
