@@ -36,9 +36,15 @@ def benchmark_rates(series: str = "lending_over_5y") -> pd.DataFrame:
     ``lending_over_5y`` (the mortgage benchmark, default).
     """
     series = _opt.series(series)
-    with resources.files("mbsxl.data").joinpath("pboc_benchmark_rates.csv").open("r", encoding="utf-8") as fh:
-        df = pd.read_csv(fh, parse_dates=["effective_date"])
+    df = pboc_table()
     return pd.DataFrame({"date": df["effective_date"].dt.date, "rate": df[series].astype(float)})
+
+
+def pboc_table() -> pd.DataFrame:
+    """``data/pboc_benchmark_rates.csv`` as read (the one loader): ``effective_date`` (datetime64) and one
+    column of decimal rates a series (:data:`SERIES`), one row a change, oldest first."""
+    with resources.files("mbsxl.data").joinpath("pboc_benchmark_rates.csv").open("r", encoding="utf-8") as fh:
+        return pd.read_csv(fh, parse_dates=["effective_date"])
 
 
 def _table(benchmark) -> tuple[np.ndarray, np.ndarray]:

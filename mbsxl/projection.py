@@ -34,14 +34,11 @@ import pandas as pd
 from . import _validate as v
 from . import _engine
 from .conventions import PSA_PEAK_CPR, PSA_RAMP_MONTHS, annual_to_monthly, sda as _sda
+from . import columns as _c
 from . import options as _opt
 from .errors import MbsxlInputError
 
-COLUMNS = [
-    "Period", "Beginning Balance", "Scheduled Payment", "Gross Interest", "Servicing Fee",
-    "Net Interest", "Scheduled Principal", "Prepayment", "Default", "Loss", "Recovery",
-    "Total Principal", "Cash Flow", "Ending Balance", "SMM", "MDR",
-]
+COLUMNS = _c.CASHFLOW_COLUMNS          # the table's headers (mbsxl.columns)
 
 PREPAY_TYPES = _opt.PREPAY_TYPES
 DEFAULT_TYPES = _opt.DEFAULT_TYPES
@@ -105,22 +102,22 @@ def _table(acc: np.ndarray) -> pd.DataFrame:
         smm = np.where(acc[:, A.A_PREPAY_BASE] > 0, prepay / acc[:, A.A_PREPAY_BASE], 0.0)
         mdr = np.where(acc[:, A.A_PERF_BEG] > 0, acc[:, A.A_DEF] / acc[:, A.A_PERF_BEG], 0.0)
     data = {
-        "Period": np.arange(1, T + 1),
-        "Beginning Balance": acc[:, A.A_BEG],
-        "Scheduled Payment": sched + gross,
-        "Gross Interest": gross,
-        "Servicing Fee": fee,
-        "Net Interest": net,
-        "Scheduled Principal": sched,
-        "Prepayment": prepay,
-        "Default": acc[:, A.A_DEF],
-        "Loss": acc[:, A.A_LOSS],
-        "Recovery": recov,
-        "Total Principal": total_prin,
-        "Cash Flow": net + total_prin,
-        "Ending Balance": np.maximum(acc[:, A.A_END], 0.0),
-        "SMM": smm,
-        "MDR": mdr,
+        _c.PERIOD: np.arange(1, T + 1),
+        _c.BEGINNING_BALANCE: acc[:, A.A_BEG],
+        _c.SCHEDULED_PAYMENT: sched + gross,
+        _c.GROSS_INTEREST: gross,
+        _c.SERVICING_FEE: fee,
+        _c.NET_INTEREST: net,
+        _c.SCHEDULED_PRINCIPAL: sched,
+        _c.PREPAYMENT: prepay,
+        _c.DEFAULT: acc[:, A.A_DEF],
+        _c.LOSS: acc[:, A.A_LOSS],
+        _c.RECOVERY: recov,
+        _c.TOTAL_PRINCIPAL: total_prin,
+        _c.CASH_FLOW: net + total_prin,
+        _c.ENDING_BALANCE: np.maximum(acc[:, A.A_END], 0.0),
+        _c.SMM: smm,
+        _c.MDR: mdr,
     }
     return pd.DataFrame(data, columns=COLUMNS)
 

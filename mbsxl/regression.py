@@ -66,68 +66,15 @@ from . import options as _opt
 from .errors import EXCEL_ERROR_CODES, MbsxlInputError
 
 # --------------------------------------------------------------------------------------------------
-# Table vocabulary (defined once; the Excel layer and the templates reuse these as headers)
+# Table vocabulary (defined once in mbsxl.columns; the Excel layer and the templates reuse these as headers)
 # --------------------------------------------------------------------------------------------------
-TERM = "Term"
-COEFFICIENT = "Coefficient"
-STD_ERROR = "Std Error"
-T_STAT = "t"
-Z_STAT = "z"
-P_VALUE = "P-value"
-CI_LOW = "95% Low"
-CI_HIGH = "95% High"
-VIF = "VIF"
-COEF_COLUMNS = [TERM, COEFFICIENT, STD_ERROR, T_STAT, P_VALUE, CI_LOW, CI_HIGH, VIF]
-LOGIT_COLUMNS = [TERM, COEFFICIENT, STD_ERROR, Z_STAT, P_VALUE, CI_LOW, CI_HIGH, VIF]
-CONSTANT_NAME = "Constant"
-STATISTIC = "Statistic"
-VALUE = "Value"
-
-# model statistics, in table order
-OBS_USED = "Observations used"
-ROWS_DROPPED = "Rows dropped (empty cell)"
-DF_RESID = "Residual degrees of freedom"
-DF_MODEL = "Model degrees of freedom"
-R2 = "R²"
-ADJ_R2 = "Adjusted R²"
-F_STAT = "F statistic"
-F_PVALUE = "F p-value"
-DURBIN_WATSON = "Durbin-Watson"
-LOG_LIKELIHOOD = "Log-likelihood"
-AIC = "AIC"
-BIC = "BIC"
-RESID_SE = "Residual standard error"
-CONDITION_NUMBER = "Condition number"
-COVARIANCE = "Covariance"
-PSEUDO_R2 = "Pseudo R² (McFadden)"
-LL_NULL = "Null log-likelihood"
-LR_CHI2 = "LR chi²"
-LR_PVALUE = "LR p-value"
-ITERATIONS = "Iterations"
-
-OLS_STATS = [OBS_USED, ROWS_DROPPED, DF_RESID, DF_MODEL, R2, ADJ_R2, F_STAT, F_PVALUE, DURBIN_WATSON,
-             LOG_LIKELIHOOD, AIC, BIC, RESID_SE, CONDITION_NUMBER, COVARIANCE]
-LOGIT_STATS = [OBS_USED, ROWS_DROPPED, DF_RESID, DF_MODEL, PSEUDO_R2, LOG_LIKELIHOOD, LL_NULL, LR_CHI2,
-               LR_PVALUE, AIC, BIC, CONDITION_NUMBER, ITERATIONS]
-
-# Chinese labels for the bilingual templates
-LABELS_ZH = {
-    TERM: "变量", COEFFICIENT: "系数", STD_ERROR: "标准误", P_VALUE: "P值", VIF: "方差膨胀因子",
-    CONSTANT_NAME: "常数项", OBS_USED: "使用的观测数", ROWS_DROPPED: "剔除的行(含空单元格)",
-    DF_RESID: "残差自由度", DF_MODEL: "模型自由度", R2: "拟合优度", ADJ_R2: "调整后拟合优度",
-    F_STAT: "F统计量", F_PVALUE: "F检验P值", DURBIN_WATSON: "DW统计量", LOG_LIKELIHOOD: "对数似然",
-    RESID_SE: "残差标准误", CONDITION_NUMBER: "条件数", COVARIANCE: "协方差估计",
-    PSEUDO_R2: "伪拟合优度", LL_NULL: "零模型对数似然", LR_CHI2: "似然比卡方", LR_PVALUE: "似然比P值",
-}
-
-# predict() columns
-FITTED = "Fitted"
-MEAN_SE = "Std Error of Mean"
-MEAN_LOW = "Mean Low"
-MEAN_HIGH = "Mean High"
-PRED_LOW = "Prediction Low"
-PRED_HIGH = "Prediction High"
-PREDICT_COLUMNS = [FITTED, MEAN_SE, MEAN_LOW, MEAN_HIGH, PRED_LOW, PRED_HIGH]
+from .columns import (ADJ_R2, AIC, BIC, CI_HIGH, CI_LOW, COEF_COLUMNS, COEFFICIENT, CONDITION_NUMBER,  # noqa: F401
+                      CONSTANT_NAME, COVARIANCE, DF_MODEL, DF_RESID, DURBIN_WATSON, F_PVALUE, F_STAT, FITTED,
+                      ITERATIONS, LL_NULL, LOG_LIKELIHOOD, LOGIT_COLUMNS, LOGIT_STATS, LR_CHI2, LR_PVALUE,
+                      MEAN_HIGH, MEAN_LOW, MEAN_SE, OBS_USED, OLS_STATS, P_VALUE, PRED_HIGH, PRED_LOW,
+                      PREDICT_COLUMNS, PSEUDO_R2, R2, RESID_SE, ROWS_DROPPED, STATISTIC, STD_ERROR, T_STAT, TERM,
+                      VALUE, VIF, Z_STAT)
+from .columns import REGRESSION_LABELS_ZH as LABELS_ZH  # noqa: F401  (Chinese labels, bilingual templates)
 
 COV_TYPES = _opt.COV_TYPES
 

@@ -33,33 +33,12 @@ import pandas as pd
 from . import _validate as v
 from .errors import MbsxlInputError
 
-# stratification table columns (also the Excel headers of MBS_STRAT; Chinese and English)
-BUCKET = "分档 Bucket"
-COUNT = "笔数 Count"
-COUNT_SHARE = "笔数占比 % of count"
-BALANCE = "本金余额 Balance"
-BALANCE_SHARE = "余额占比 % of balance"
-AVERAGE_BALANCE = "平均余额 Average balance"
-STRAT_COLUMNS = [BUCKET, COUNT, COUNT_SHARE, BALANCE, BALANCE_SHARE, AVERAGE_BALANCE]
-TOTAL = "合计 Total"
-
-# pool summary columns and statistics (the rows of Table 1)
-STATISTIC = "项目 Statistic"
-VALUE = "数值 Value"
-SUMMARY_COLUMNS = [STATISTIC, VALUE]
-S_LOANS = "贷款笔数 Number of loans"
-S_BALANCE = "本金余额总额 Total balance"
-S_AVERAGE = "单笔平均本金余额 Average balance"
-S_AVERAGE_SHARE = "平均余额占比 Average balance / total"
-S_LARGEST = "单笔最高本金余额 Largest balance"
-S_LARGEST_SHARE = "最高余额占比 Largest balance / total"
-S_ORIGINAL = "合同金额总额 Total original (contract) amount"
-S_ORIGINAL_AVERAGE = "单笔平均合同金额 Average original amount"
-S_ORIGINAL_LARGEST = "单笔最高合同金额 Largest original amount"
-S_WA_RATE = "加权平均利率 WA interest rate"
-S_WA_REMAINING = "加权平均剩余期限(月) WA remaining term (months)"
-S_WA_SEASONING = "加权平均账龄(月) WA seasoning (months)"
-S_WA_AGE = "加权平均借款人年龄 WA borrower age"
+# table columns and pool-summary statistics (the Excel headers of MBS_STRAT / MBS_POOLSUMMARY; mbsxl.columns)
+from .columns import (AVERAGE_BALANCE, BALANCE, BALANCE_SHARE, BUCKET, COUNT, COUNT_SHARE, S_AVERAGE,
+                      S_AVERAGE_SHARE, S_BALANCE, S_LARGEST, S_LARGEST_SHARE, S_LOANS, S_ORIGINAL,
+                      S_ORIGINAL_AVERAGE, S_ORIGINAL_LARGEST, S_WA_AGE, S_WA_RATE, S_WA_REMAINING, S_WA_SEASONING,
+                      STRAT_COLUMNS, SUMMARY_COLUMNS, TOTAL)
+from .columns import POOL_STATISTIC as STATISTIC, POOL_VALUE as VALUE  # noqa: F401
 
 # (statistic, which optional input it needs or None): the order of the rows
 SUMMARY_ROWS = [

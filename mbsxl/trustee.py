@@ -49,13 +49,16 @@ import pandas as pd
 
 from . import jianyuan as _jy
 
-PERIOD = "收款期间 Collection period"
-BEGINNING = "期初本金余额 Beginning balance"
-SCHEDULED = "计划偿还本金 Scheduled principal"
-PREPAYMENT = "提前还款额 Prepayment"
-ENDING = "期末本金余额 Ending balance"
-PUBLISHED_CPR = "公布CPR Published CPR"
-SERIES_COLUMNS = [PERIOD, BEGINNING, SCHEDULED, PREPAYMENT, ENDING, PUBLISHED_CPR]
+from . import columns as _c
+
+# the series' columns (mbsxl.columns)
+PERIOD = _c.TRUSTEE_PERIOD
+BEGINNING = _c.TRUSTEE_BEGINNING
+SCHEDULED = _c.TRUSTEE_SCHEDULED
+PREPAYMENT = _c.TRUSTEE_PREPAYMENT
+ENDING = _c.TRUSTEE_ENDING
+PUBLISHED_CPR = _c.TRUSTEE_PUBLISHED_CPR
+SERIES_COLUMNS = _c.TRUSTEE_COLUMNS
 
 REPRICING_BENCHMARK = 0.0783     # the over-5-year benchmark the tape's 2008 rates are multiples of
 FIRST_MONTH_SINCE_CUTOFF = 4      # Oct 10 - Nov 9 is month 1, so the January 2008 period is month 4
@@ -128,7 +131,7 @@ def scheduled_ratios(tape: pd.DataFrame | None = None, months: int = 27) -> np.n
                         amortization=(t[_tape.AMORTIZATION] == _tape.LEVEL_PRINCIPAL).astype(int).to_numpy(),
                         benchmark=benchmark_rates("lending_over_5y"), start_date=_jy.CUTOFF_DATE,
                         multipliers=rates / REPRICING_BENCHMARK)
-    beg = cf["Beginning Balance"].to_numpy()[:months]
+    beg = cf[_c.BEGINNING_BALANCE].to_numpy()[:months]
     sch = cf["Scheduled Principal"].to_numpy()[:months]
     return sch / beg
 

@@ -63,40 +63,21 @@ from . import options as _opt
 from .dates import add_months, as_date
 from .errors import MbsxlInputError
 
-# ------------------------------------------------------------------ table columns (Excel headers)
-PERIOD = "Period"
-CLASS = "Class"
-BEGINNING_BALANCE = "Beginning Balance"
-COUPON = "Coupon"
-INTEREST_DUE = "Interest Due"
-INTEREST_PAID = "Interest Paid"
-SHORTFALL = "Shortfall"
-PRINCIPAL = "Principal"
-LOSS = "Loss"
-ENDING_BALANCE = "Ending Balance"
-CASH_FLOW = "Cash Flow"
-TRANCHE_COLUMNS = [PERIOD, CLASS, BEGINNING_BALANCE, COUPON, INTEREST_DUE, INTEREST_PAID, SHORTFALL,
-                   PRINCIPAL, LOSS, ENDING_BALANCE, CASH_FLOW]
+# ------------------------------------------------------------------ table columns (Excel headers, mbsxl.columns)
+from .columns import (BEGINNING_BALANCE, CASH_FLOW, CLASS, COUPON, ENDING_BALANCE, FINAL_MONTH,
+                      FIRST_PRINCIPAL, INTEREST_DUE, INTEREST_PAID, LAST_PRINCIPAL, LOSS, ORIGINAL_BALANCE,
+                      PERIOD, PRINCIPAL, SHORTFALL, STATS_COLUMNS, TOTAL_INTEREST, TOTAL_LOSS, TOTAL_PRINCIPAL,
+                      TRANCHE_COLUMNS, WAL)
+from . import columns as _c
 
-ORIGINAL_BALANCE = "Original Balance"
-WAL = "WAL"
-FIRST_PRINCIPAL = "First Principal Month"
-LAST_PRINCIPAL = "Last Principal Month"
-FINAL_MONTH = "Final Month"
-TOTAL_INTEREST = "Total Interest"
-TOTAL_PRINCIPAL = "Total Principal"
-TOTAL_LOSS = "Total Loss"
-STATS_COLUMNS = [CLASS, ORIGINAL_BALANCE, WAL, FIRST_PRINCIPAL, LAST_PRINCIPAL, FINAL_MONTH, TOTAL_INTEREST,
-                 TOTAL_PRINCIPAL, TOTAL_LOSS]
-
-STRUCTURES = ("sequential", "pro_rata")
+STRUCTURES = _opt.STRUCTURES
 RESETS = _opt.RESETS
 
-# the pool table's columns the waterfall reads (mbsxl.cashflows.COLUMNS)
-POOL_PRINCIPAL = "Total Principal"
-POOL_INTEREST = "Net Interest"
-POOL_LOSS = "Loss"
-POOL_BALANCE = "Beginning Balance"
+# the pool table's columns the waterfall reads (mbsxl.columns.CASHFLOW_COLUMNS)
+POOL_PRINCIPAL = _c.TOTAL_PRINCIPAL
+POOL_INTEREST = _c.NET_INTEREST
+POOL_LOSS = _c.LOSS
+POOL_BALANCE = _c.BEGINNING_BALANCE
 
 
 # ------------------------------------------------------------------ inputs

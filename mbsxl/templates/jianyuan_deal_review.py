@@ -28,6 +28,7 @@ import datetime as _dt
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
+from .. import columns as C
 from .. import jianyuan as jy
 from .. import waterfall as wf
 from ..floating import benchmark_rates
@@ -63,8 +64,12 @@ CDRS = [0.0, 0.01, 0.02, 0.03, 0.04, 0.05]
 
 T = WAM                         # rows of the pool and index tables (= WAM)
 N_CLASSES = len(jy.TRANCHES)
-NCOL_POOL = 16                  # mbsxl.COLUMNS
+NCOL_POOL = len(C.CASHFLOW_COLUMNS)
 NCOL_TR = len(wf.TRANCHE_COLUMNS)
+# columns of MBS_TRANCHES / MBS_TRANCHESTATS that formulas pick, by header (mbsxl.columns)
+_TR_CASH_FLOW = C.position(C.TRANCHE_COLUMNS, C.CASH_FLOW)
+_TR_ENDING = C.position(C.TRANCHE_COLUMNS, C.ENDING_BALANCE)
+_ST_WAL = C.position(C.STATS_COLUMNS, C.WAL)
 NCOL_ST = len(wf.STATS_COLUMNS)
 
 
@@ -175,8 +180,7 @@ def _pool_table(s: int) -> str:
 
 
 def _pool_col(s: int, name: str) -> str:
-    from ..projection import COLUMNS
-    c = _pool_c0(s) + COLUMNS.index(name)
+    c = _pool_c0(s) + C.CASHFLOW_COLUMNS.index(name)
     return _rng(POOL, R_POOL_HEAD + 1, c, R_POOL_HEAD + T, c)
 
 
@@ -359,7 +363,7 @@ def _summary(book: Book):
         r = R_SCEN + s
         book.formula(ws, (row, 0), _scenario_title(r), fmt=book.fmt("general", "subtitle"))
         book.value(ws, (row, 5), label("资产池加权平均期限(年)", "Pool WAL, years"))
-        book.formula(ws, (row, 7), f"=MBS_WAL({_pool_col(s, 'Total Principal')})", "dec2")
+        book.formula(ws, (row, 7), f"=MBS_WAL({_pool_col(s, C.TOTAL_PRINCIPAL)})", "dec2")
         book.header(ws, (row + 1, 0), [STATS_LABELS[c] for c in wf.STATS_COLUMNS])
         stats = "MBS_TRANCHESTATS(" + _waterfall_args(_pool_table(s)) + ")"
         for i in range(N_CLASSES):
@@ -367,7 +371,7 @@ def _summary(book: Book):
             book.formula(ws, (rr, 0), f"={_abs(DEAL, R_CLS + i, 0)}", "general")
             book.formula(ws, (rr, 1), f"={_abs(DEAL, R_CLS + i, 1)}", "yuan")
             for j in range(2, NCOL_ST):
-                book.formula(ws, (rr, j), f"=INDEX({stats},{i + 2},{j + 1})", st_fmts[j])
+                book.formula(ws, (rr, j), f"=INDEX({stats},{i + 2},{j + 1})", st_fmts[j])   # column j of the header above
         row += N_CLASSES + 4
 
     # pricing table: rows = classes, columns = scenario x (yield at price, price at yield)
@@ -384,7 +388,7 @@ def _summary(book: Book):
         bal = _abs(DEAL, R_CLS + i, 1)
         cls = xl_rowcol_to_cell(r, 0, col_abs=True)
         for s in range(len(SCENARIOS)):
-            flows = f"INDEX(MBS_TRANCHES({_waterfall_args(_pool_table(s), cls, header=False)}),0,11)"
+            flows = f"INDEX(MBS_TRANCHES({_waterfall_args(_pool_table(s), cls, header=False)}),0,{_TR_CASH_FLOW})"
             ya = _yield_args().format(bal=bal)
             book.formula(ws, (r, 1 + 2 * s), f"=MBS_YIELD({flows},{D('price')},{ya})", "pct3")
             book.formula(ws, (r, 2 + 2 * s), f"=MBS_PRICE({flows},{D('yield')},{ya})", "dec2")
@@ -408,7 +412,7 @@ def _summary(book: Book):
             else:
                 cls = _abs(DEAL, R_CLS + i, 0)
                 book.formula(ws, (r, 1 + i), f"=INDEX(MBS_TRANCHES({_waterfall_args(_pool_table(0), cls, header=False)}),"
-                                             f"{m},10)", "yuan")
+                                             f"{m},{_TR_ENDING})", "yuan")
     r_last = r_first + len(months) - 1
     ch = book.chart({"type": "area", "subtype": "stacked"})
     colors = ["#1F4E9E", "#5B9BD5", "#A5A5A5", "#ED7D31"]
@@ -451,9 +455,9 @@ def _grid(book: Book):
                 cdr_ref = xl_rowcol_to_cell(top - 1, 1 + j, row_abs=True)
                 pool = _cashflows_formula(cpr_ref, "\"CPR\"", cdr_ref)
                 if kind == "wal":
-                    f = f"=INDEX(MBS_TRANCHESTATS({_waterfall_args(pool, cls)}),2,3)"
+                    f = f"=INDEX(MBS_TRANCHESTATS({_waterfall_args(pool, cls)}),2,{_ST_WAL})"
                 else:
-                    flows = f"INDEX(MBS_TRANCHES({_waterfall_args(pool, cls, header=False)}),0,11)"
+                    flows = f"INDEX(MBS_TRANCHES({_waterfall_args(pool, cls, header=False)}),0,{_TR_CASH_FLOW})"
                     f = f"=MBS_YIELD({flows},{D('price')},{_yield_args().format(bal=bal)})"
                 book.formula(ws, (r, 1 + j), f, fmt)
         # one line a CDR against CPR, beside its block

@@ -81,10 +81,8 @@ _R_HDR = 5
 
 
 def _rates_rows():
-    import pandas as pd
-    from importlib import resources
-    with resources.files("mbsxl.data").joinpath("pboc_benchmark_rates.csv").open("r", encoding="utf-8") as fh:
-        df = pd.read_csv(fh, parse_dates=["effective_date"])
+    from mbsxl.floating import pboc_table
+    df = pboc_table()
     return [(r.effective_date.date(), float(r.deposit_1y), float(r.lending_1y), float(r.lending_over_5y))
             for r in df.itertuples()]
 

@@ -1,0 +1,167 @@
+"""Every table's headers and statistic labels, named once.
+
+The core builds its DataFrames with these names, the Excel layer spills them as header rows and the
+templates place and find columns by them (a column's position is always ``LIST.index(NAME)``, never a
+number written by hand).  The labels are the Excel headers: changing one changes the workbooks.
+
+- cash flows of a pool or loans (``mbsxl.cashflows``, ``MBS_CASHFLOWS``): :data:`CASHFLOW_COLUMNS`;
+- the waterfall (``mbsxl.tranches`` / ``tranche_stats``): :data:`TRANCHE_COLUMNS`, :data:`STATS_COLUMNS`;
+  it reads the pool table's :data:`TOTAL_PRINCIPAL`, :data:`NET_INTEREST`, :data:`LOSS` and
+  :data:`BEGINNING_BALANCE` columns by name;
+- the trustee-report series of Jianyuan 2007-1: :data:`TRUSTEE_COLUMNS`;
+- stratification and pool summary (bilingual, "中文 English"): :data:`STRAT_COLUMNS`,
+  :data:`SUMMARY_COLUMNS` and the ``S_*`` statistics;
+- regressions: :data:`COEF_COLUMNS`, :data:`LOGIT_COLUMNS`, :data:`OLS_STATS`, :data:`LOGIT_STATS`,
+  :data:`PREDICT_COLUMNS`, Chinese labels :data:`REGRESSION_LABELS_ZH`.
+
+Both statistic tables (pool summary, regression) have a label column named :data:`STATISTIC` and a
+value column named :data:`VALUE` (the pool summary prefixes the Chinese word).
+"""
+from __future__ import annotations
+
+
+def position(columns: list[str], name: str) -> int:
+    """The 1-based position of header ``name`` in ``columns`` (for ``INDEX(table, row, position)``)."""
+    return columns.index(name) + 1
+
+
+# ------------------------------------------------------------------------------ shared names
+PERIOD = "Period"
+BEGINNING_BALANCE = "Beginning Balance"
+LOSS = "Loss"
+TOTAL_PRINCIPAL = "Total Principal"
+CASH_FLOW = "Cash Flow"
+ENDING_BALANCE = "Ending Balance"
+STATISTIC = "Statistic"
+VALUE = "Value"
+
+# ------------------------------------------------------------------------------ cash flows
+SCHEDULED_PAYMENT = "Scheduled Payment"
+GROSS_INTEREST = "Gross Interest"
+SERVICING_FEE = "Servicing Fee"
+NET_INTEREST = "Net Interest"
+SCHEDULED_PRINCIPAL = "Scheduled Principal"
+PREPAYMENT = "Prepayment"
+DEFAULT = "Default"
+RECOVERY = "Recovery"
+SMM = "SMM"
+MDR = "MDR"
+CASHFLOW_COLUMNS = [
+    PERIOD, BEGINNING_BALANCE, SCHEDULED_PAYMENT, GROSS_INTEREST, SERVICING_FEE, NET_INTEREST,
+    SCHEDULED_PRINCIPAL, PREPAYMENT, DEFAULT, LOSS, RECOVERY, TOTAL_PRINCIPAL, CASH_FLOW, ENDING_BALANCE,
+    SMM, MDR,
+]
+
+# ------------------------------------------------------------------------------ waterfall
+CLASS = "Class"
+COUPON = "Coupon"
+INTEREST_DUE = "Interest Due"
+INTEREST_PAID = "Interest Paid"
+SHORTFALL = "Shortfall"
+PRINCIPAL = "Principal"
+TRANCHE_COLUMNS = [PERIOD, CLASS, BEGINNING_BALANCE, COUPON, INTEREST_DUE, INTEREST_PAID, SHORTFALL,
+                   PRINCIPAL, LOSS, ENDING_BALANCE, CASH_FLOW]
+
+ORIGINAL_BALANCE = "Original Balance"
+WAL = "WAL"
+FIRST_PRINCIPAL = "First Principal Month"
+LAST_PRINCIPAL = "Last Principal Month"
+FINAL_MONTH = "Final Month"
+TOTAL_INTEREST = "Total Interest"
+TOTAL_LOSS = "Total Loss"
+STATS_COLUMNS = [CLASS, ORIGINAL_BALANCE, WAL, FIRST_PRINCIPAL, LAST_PRINCIPAL, FINAL_MONTH, TOTAL_INTEREST,
+                 TOTAL_PRINCIPAL, TOTAL_LOSS]
+
+# ------------------------------------------------------------------------------ trustee reports
+TRUSTEE_PERIOD = "收款期间 Collection period"
+TRUSTEE_BEGINNING = "期初本金余额 Beginning balance"
+TRUSTEE_SCHEDULED = "计划偿还本金 Scheduled principal"
+TRUSTEE_PREPAYMENT = "提前还款额 Prepayment"
+TRUSTEE_ENDING = "期末本金余额 Ending balance"
+TRUSTEE_PUBLISHED_CPR = "公布CPR Published CPR"
+TRUSTEE_COLUMNS = [TRUSTEE_PERIOD, TRUSTEE_BEGINNING, TRUSTEE_SCHEDULED, TRUSTEE_PREPAYMENT, TRUSTEE_ENDING,
+                   TRUSTEE_PUBLISHED_CPR]
+
+# ------------------------------------------------------------------------------ stratification
+BUCKET = "分档 Bucket"
+COUNT = "笔数 Count"
+COUNT_SHARE = "笔数占比 % of count"
+BALANCE = "本金余额 Balance"
+BALANCE_SHARE = "余额占比 % of balance"
+AVERAGE_BALANCE = "平均余额 Average balance"
+STRAT_COLUMNS = [BUCKET, COUNT, COUNT_SHARE, BALANCE, BALANCE_SHARE, AVERAGE_BALANCE]
+TOTAL = "合计 Total"
+
+POOL_STATISTIC = f"项目 {STATISTIC}"
+POOL_VALUE = f"数值 {VALUE}"
+SUMMARY_COLUMNS = [POOL_STATISTIC, POOL_VALUE]
+S_LOANS = "贷款笔数 Number of loans"
+S_BALANCE = "本金余额总额 Total balance"
+S_AVERAGE = "单笔平均本金余额 Average balance"
+S_AVERAGE_SHARE = "平均余额占比 Average balance / total"
+S_LARGEST = "单笔最高本金余额 Largest balance"
+S_LARGEST_SHARE = "最高余额占比 Largest balance / total"
+S_ORIGINAL = "合同金额总额 Total original (contract) amount"
+S_ORIGINAL_AVERAGE = "单笔平均合同金额 Average original amount"
+S_ORIGINAL_LARGEST = "单笔最高合同金额 Largest original amount"
+S_WA_RATE = "加权平均利率 WA interest rate"
+S_WA_REMAINING = "加权平均剩余期限(月) WA remaining term (months)"
+S_WA_SEASONING = "加权平均账龄(月) WA seasoning (months)"
+S_WA_AGE = "加权平均借款人年龄 WA borrower age"
+
+# ------------------------------------------------------------------------------ regressions
+TERM = "Term"
+COEFFICIENT = "Coefficient"
+STD_ERROR = "Std Error"
+T_STAT = "t"
+Z_STAT = "z"
+P_VALUE = "P-value"
+CI_LOW = "95% Low"
+CI_HIGH = "95% High"
+VIF = "VIF"
+COEF_COLUMNS = [TERM, COEFFICIENT, STD_ERROR, T_STAT, P_VALUE, CI_LOW, CI_HIGH, VIF]
+LOGIT_COLUMNS = [TERM, COEFFICIENT, STD_ERROR, Z_STAT, P_VALUE, CI_LOW, CI_HIGH, VIF]
+CONSTANT_NAME = "Constant"
+
+OBS_USED = "Observations used"
+ROWS_DROPPED = "Rows dropped (empty cell)"
+DF_RESID = "Residual degrees of freedom"
+DF_MODEL = "Model degrees of freedom"
+R2 = "R²"
+ADJ_R2 = "Adjusted R²"
+F_STAT = "F statistic"
+F_PVALUE = "F p-value"
+DURBIN_WATSON = "Durbin-Watson"
+LOG_LIKELIHOOD = "Log-likelihood"
+AIC = "AIC"
+BIC = "BIC"
+RESID_SE = "Residual standard error"
+CONDITION_NUMBER = "Condition number"
+COVARIANCE = "Covariance"
+PSEUDO_R2 = "Pseudo R² (McFadden)"
+LL_NULL = "Null log-likelihood"
+LR_CHI2 = "LR chi²"
+LR_PVALUE = "LR p-value"
+ITERATIONS = "Iterations"
+OLS_STATS = [OBS_USED, ROWS_DROPPED, DF_RESID, DF_MODEL, R2, ADJ_R2, F_STAT, F_PVALUE, DURBIN_WATSON,
+             LOG_LIKELIHOOD, AIC, BIC, RESID_SE, CONDITION_NUMBER, COVARIANCE]
+LOGIT_STATS = [OBS_USED, ROWS_DROPPED, DF_RESID, DF_MODEL, PSEUDO_R2, LOG_LIKELIHOOD, LL_NULL, LR_CHI2,
+               LR_PVALUE, AIC, BIC, CONDITION_NUMBER, ITERATIONS]
+
+#: Chinese labels of the regression tables, for the bilingual templates.
+REGRESSION_LABELS_ZH = {
+    TERM: "变量", COEFFICIENT: "系数", STD_ERROR: "标准误", P_VALUE: "P值", VIF: "方差膨胀因子",
+    CONSTANT_NAME: "常数项", OBS_USED: "使用的观测数", ROWS_DROPPED: "剔除的行(含空单元格)",
+    DF_RESID: "残差自由度", DF_MODEL: "模型自由度", R2: "拟合优度", ADJ_R2: "调整后拟合优度",
+    F_STAT: "F统计量", F_PVALUE: "F检验P值", DURBIN_WATSON: "DW统计量", LOG_LIKELIHOOD: "对数似然",
+    RESID_SE: "残差标准误", CONDITION_NUMBER: "条件数", COVARIANCE: "协方差估计",
+    PSEUDO_R2: "伪拟合优度", LL_NULL: "零模型对数似然", LR_CHI2: "似然比卡方", LR_PVALUE: "似然比P值",
+}
+
+FITTED = "Fitted"
+MEAN_SE = "Std Error of Mean"
+MEAN_LOW = "Mean Low"
+MEAN_HIGH = "Mean High"
+PRED_LOW = "Prediction Low"
+PRED_HIGH = "Prediction High"
+PREDICT_COLUMNS = [FITTED, MEAN_SE, MEAN_LOW, MEAN_HIGH, PRED_LOW, PRED_HIGH]
