@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import mbsxl
 from mbsxl.excel.registry import Arg, udf
+from mbsxl.tables import regression_table
 
 _Y = Arg("y", "Dependent variable, one column (e.g. monthly CPR as decimals); a row with an empty cell in y or "
          "x is dropped and counted", kind="matrix")
@@ -30,7 +31,8 @@ _CONSTANT = Arg("constant", "TRUE (default) to include a constant term (截距);
                kind="int", optional=True, default=None)],
      returns="table")
 def MBS_REGRESS(y, x, headers=None, constant=True, cov_type="nonrobust", hac_lags=None):
-    return mbsxl.regress(y, x, headers=headers, constant=constant, cov_type=cov_type, hac_lags=hac_lags).table()
+    return regression_table(mbsxl.regress(y, x, headers=headers, constant=constant, cov_type=cov_type,
+                                          hac_lags=hac_lags))
 
 
 @udf("MBS_PREDICT", "Fitted values (预测值) of the OLS of y on x at new rows x_new, with the confidence interval "
@@ -56,4 +58,4 @@ def MBS_PREDICT(y, x, x_new, constant=True, level=0.95):
            _HEADERS, _CONSTANT],
      returns="table")
 def MBS_LOGIT(y, x, headers=None, constant=True):
-    return mbsxl.logit(y, x, headers=headers, constant=constant).table()
+    return regression_table(mbsxl.logit(y, x, headers=headers, constant=constant))
