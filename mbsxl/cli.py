@@ -275,8 +275,32 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+#: command -> (the extra that installs it, the packages it imports)
+_NEEDS = {
+    "calc": ("calc", ("openpyxl", "defusedxml", "pycel", "formulas")),
+    "templates": ("templates", ("openpyxl", "xlsxwriter")),
+    "demo": ("all", ("openpyxl", "defusedxml", "pycel", "formulas")),
+}
+
+
+def missing_extra(command: str) -> str | None:
+    """The one-line reason a command cannot run because an optional extra is not installed, or None."""
+    import importlib.util
+
+    extra, packages = _NEEDS.get(command, ("", ()))
+    absent = [m for m in packages if importlib.util.find_spec(m) is None]
+    if not absent:
+        return None
+    return (f"mbsxl {command} needs {', '.join(absent)}, which the core install leaves out; "
+            f"install the extra: pip install \"mbsxl[{extra}]\"")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    reason = missing_extra(args.command) if getattr(args, "command", None) else None
+    if reason:
+        print(reason, file=sys.stderr)
+        return 2
     try:
         return int(args.run(args) or 0)
     except BrokenPipeError:  # `mbsxl functions | head`

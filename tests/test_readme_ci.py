@@ -2,6 +2,8 @@
 import pathlib
 import re
 
+import pytest
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
@@ -37,3 +39,29 @@ def test_ci_runs_the_readme_sequence_then_the_cli_elsewhere():
     after = ci_lines[ci_lines.index(second) + 1:]
     cd = next(i for i, line in enumerate(after) if line.startswith("cd "))
     assert any("mbsxl calc" in line for line in after[cd:]), "the CLI is not run from another folder"
+
+
+def test_a_command_whose_extra_is_missing_names_the_extra(monkeypatch, capsys):
+    """``pip install mbsxl`` installs the core only (issue 10); ``mbsxl calc`` then names the extra to
+    install instead of failing to 'read' the workbook."""
+    import importlib.util
+
+    from mbsxl import cli
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pycel" else real(name, *a))
+    rc = cli.main(["calc", str(ROOT / "workbooks" / "jianyuan_2007_1_prepayment.xlsx")])
+    assert rc == 2
+    err = capsys.readouterr().err
+    assert "pycel" in err and 'pip install "mbsxl[calc]"' in err
+    assert cli.missing_extra("lite") is None
+
+
+def test_core_dependencies_are_the_pyodide_packages():
+    """Issue 10: without extras, mbsxl depends on numpy, pandas, scipy and statsmodels only (all Pyodide
+    packages, so xlwings Lite can install it)."""
+    tomllib = pytest.importorskip("tomllib")          # Python 3.11+
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    names = {re.split(r"[<>=!~ ;\[]", d, maxsplit=1)[0].lower() for d in meta["dependencies"]}
+    assert names == {"numpy", "pandas", "scipy", "statsmodels"}
+    assert {"calc", "templates", "excel", "all", "fast", "test"} <= set(meta["optional-dependencies"])
