@@ -43,6 +43,7 @@ import os
 import numpy as np
 
 from . import sf4
+from .errors import MbsxlInputError
 
 # columns of the accumulation table
 A_BEG, A_GROSS, A_FEE, A_SCHED, A_PREPAY, A_DEF, A_LOSS, A_RECOV, A_END, A_PREPAY_BASE, A_PERF_BEG = range(11)
@@ -244,12 +245,12 @@ def engine_name(engine=None) -> str:
     source = "engine" if engine else "MBSXL_ENGINE"
     choice = (engine or os.environ.get("MBSXL_ENGINE", "") or "auto").strip().lower()
     if choice not in ("auto", "numba", "numpy"):
-        raise ValueError(f"{source}={engine or os.environ.get('MBSXL_ENGINE')!r} is not one of auto, numba, numpy")
+        raise MbsxlInputError(f"{source}={engine or os.environ.get('MBSXL_ENGINE')!r} is not one of auto, numba, numpy")
     if choice == "numpy":
         return "numpy"
     if compiled() is None:
         if choice == "numba":
-            raise ValueError(f"{source}='numba' but numba is not installed (or does not load); pip install numba")
+            raise MbsxlInputError(f"{source}='numba' but numba is not installed (or does not load); pip install numba")
         return "numpy"
     return "numba"
 
@@ -270,8 +271,8 @@ def project(bal, rate0, term, age, lp, bench, mult, margin, svc, smm_tab, mdr_ta
         return out
     try:
         engine = engine_name(engine)
-    except ValueError as e:
-        raise ValueError(f"{e}; accepted: numpy, python" + (", numba" if compiled() else "")) from None
+    except MbsxlInputError as e:
+        raise MbsxlInputError(f"{e}; accepted: numpy, python" + (", numba" if compiled() else "")) from None
     if engine == "numpy":
         return _vector(*args, T)
     kernels = compiled()

@@ -178,7 +178,7 @@ def _speed(name: str, speed) -> np.ndarray:
 
 
 def psa_ramp(month, peak=1.0):
-    """The PSA ramp of SF-6, the one copy in mbsxl: ``min(max(month, 1), 30) * peak / 30``.
+    """The PSA ramp of SF-6: ``min(max(month, 1), 30) * peak / 30`` (``psa`` and the OAS prepayment read it).
 
     ``peak=1`` (default) gives the ramp as a fraction of the plateau (0 < ramp <= 1, the factor the
     refinancing model of :func:`mbsxl.prepayment.refi_cpr` applies); ``peak=PSA_PEAK_CPR`` gives the

@@ -55,13 +55,13 @@ def cpr_matrix(prepay, mort_t, ages, wac, model):
     else:
         rate = v.array("prepay", prepay, lo=0.0, hi=1.0, percent_hint=True)
         if rate.size == 0:
-            raise ValueError("prepay is an empty range; pass a number, a column by month or a callable")
+            raise v.MbsxlInputError("prepay is an empty range; pass a number, a column by month or a callable")
         # a column by month is extended with its last value (as mbsxl.cashflows does)
         rate = rate[:n] if rate.size >= n else np.concatenate([rate, np.full(n - rate.size, rate[-1])])
         rate = np.broadcast_to(rate.reshape(-1, 1), (n, n_paths))
     bad = ~((rate >= 0) & (rate <= 1))
     if bad.any():
-        raise ValueError("prepay gave rates outside [0, 1] (or NaN); CPR and SMM are decimals (25% = 0.25)")
+        raise v.MbsxlInputError("prepay gave rates outside [0, 1] (or NaN); CPR and SMM are decimals (25% = 0.25)")
     return np.minimum(rate, ALMOST_ONE, order="C")
 
 

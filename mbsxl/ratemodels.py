@@ -28,7 +28,7 @@ DEFAULT_SEED = 20071214          # Jianyuan 2007-1 issue date
 def rng(seed) -> np.random.Generator:
     """The random stream of the simulation: numpy's SFC64 generator seeded with ``seed`` (an int)."""
     if seed is None:
-        raise ValueError("seed is blank; pass a whole number (the default is fixed so results repeat)")
+        raise v.MbsxlInputError("seed is blank; pass a whole number (the default is fixed so results repeat)")
     return np.random.Generator(np.random.SFC64(v.whole("seed", seed, lo=0)))
 
 
@@ -40,7 +40,7 @@ def chunk_normals(rng: np.random.Generator, n_paths: int, n_steps: int, antithet
     negated (paths ``i`` and ``i + n_paths/2`` are a pair).
     """
     if antithetic and n_paths % 2:
-        raise ValueError(f"paths={n_paths} is odd; antithetic variates need an even number of paths")
+        raise v.MbsxlInputError(f"paths={n_paths} is odd; antithetic variates need an even number of paths")
     return rng.standard_normal((n_paths // 2 if antithetic else n_paths, n_steps))
 
 
@@ -88,7 +88,7 @@ class HullWhiteGrid:
         grid = np.r_[0.0, times]
         h = np.diff(grid)
         if (h <= 0).any():
-            raise ValueError("payment times must increase")
+            raise v.MbsxlInputError("payment times must increase")
         self.times, self.a, self.sigma, self.h = times, a, sigma, h
         decay, _, vx, _, _ = _hw_moments(a, sigma, h)
         self.sd = np.sqrt(vx)                     # step k (0-based): x_{k+1} = decay_k x_k + sd_k eps_k

@@ -68,9 +68,9 @@ def path_cashflows(smm, wac, wam, servicing=0.0, amortization="level_payment"):
         raise v.MbsxlInputError(f"servicing={svc:g} is above wac={c:g}; the servicing fee is paid out of the loan "
                                 "interest, so it must be <= wac")
     if smm.shape[1] < n:
-        raise ValueError(f"smm has {smm.shape[1]} months; wam={n} needs {n}")
+        raise v.MbsxlInputError(f"smm has {smm.shape[1]} months; wam={n} needs {n}")
     if (~np.isfinite(smm)).any() or (smm < 0).any() or (smm > 1).any():
-        raise ValueError("smm holds values outside [0, 1]; pass monthly rates as decimals")
+        raise v.MbsxlInputError("smm holds values outside [0, 1]; pass monthly rates as decimals")
     kind = v.choice("amortization", amortization, ["level_payment", "level_principal"])
     cf, principal = sf4.pool_flows(smm[:, :n].T, sf4.amortized_balance(c, n, kind), c - svc)
     return cf.T, principal.T
@@ -297,7 +297,7 @@ def oas(price, wac, wam, curve_terms, curve_rates, *, servicing=0.0, age=0, amor
     n_paths = v.whole("paths", paths, hi=v.MAX_PATHS, why=" paths (memory and time)")
     anti = bool(antithetic)
     if anti and n_paths % 2:
-        raise ValueError(f"paths={n_paths} is odd; antithetic variates need an even number of paths")
+        raise v.MbsxlInputError(f"paths={n_paths} is odd; antithetic variates need an even number of paths")
     b = v.number("bump", bump, lo=0, lo_open=True, hi=0.05)
     eng = engine_name(engine)
     if chunk_paths is None:
@@ -322,7 +322,7 @@ def oas(price, wac, wam, curve_terms, curve_rates, *, servicing=0.0, age=0, amor
     ptype = v.choice("prepay_type", prepay_type, ["CPR", "SMM", "PSA"])
     if ptype == "PSA":
         if prepay is None or callable(prepay) or np.ndim(prepay) != 0:
-            raise ValueError("prepay_type='PSA' needs prepay = one PSA speed (e.g. 150)")
+            raise v.MbsxlInputError("prepay_type='PSA' needs prepay = one PSA speed (e.g. 150)")
         prepay = np.asarray(psa(ages, float(v.speeds("prepay", v.number("prepay", prepay, lo=0)))), dtype=float)
         ptype = "CPR"
     bal = sf4.amortized_balance(c, n, kind)

@@ -51,12 +51,12 @@ class ZeroCurve:
         t = v.array("curve_terms", curve_terms, lo=0)
         r = v.array("curve_rates", curve_rates, lo=-0.5, hi=1.0, percent_hint=True)
         if t.size != r.size:
-            raise ValueError(f"curve_terms has {t.size} values and curve_rates {r.size}; pass one rate per term")
+            raise v.MbsxlInputError(f"curve_terms has {t.size} values and curve_rates {r.size}; pass one rate per term")
         if t.size == 0:
-            raise ValueError("curve_terms is empty; pass at least one term and rate")
+            raise v.MbsxlInputError("curve_terms is empty; pass at least one term and rate")
         if t.size > 1 and (np.diff(t) <= 0).any():
             i = int(np.argmax(np.diff(t) <= 0)) + 1
-            raise ValueError(f"curve_terms[{i}]={t[i]:g} does not increase; pass terms in increasing order")
+            raise v.MbsxlInputError(f"curve_terms[{i}]={t[i]:g} does not increase; pass terms in increasing order")
         self.terms, self.rates, self.m = t, r, _comp(compounding)
 
     def rate(self, t):
@@ -95,7 +95,7 @@ def solve_spread(pv: Callable[[float], float], target: float, what: str) -> floa
         while pv(hi) > target and hi < 5.0:
             hi *= 2
         if not (pv(lo) >= target >= pv(hi)):
-            raise ValueError(f"no {what} between {lo:g} and {hi:g} reprices the flows at the given price")
+            raise v.MbsxlInputError(f"no {what} between {lo:g} and {hi:g} reprices the flows at the given price")
         return float(brentq(lambda s: pv(s) - target, lo, hi, xtol=1e-13, rtol=1e-13, maxiter=500))
 
 
