@@ -95,9 +95,16 @@ def spread(name: str, value, *, hi: float = 0.2) -> float:
 
 
 def choice(name: str, value, options: Iterable[str]) -> str:
-    """A case-insensitive choice among ``options``; the canonical spelling (:func:`mbsxl.options.choice`)."""
-    from .options import choice as _choice
-    return _choice(name, value, options)
+    """A case-insensitive choice among ``options`` (``-`` and spaces count as ``_``); the canonical spelling.
+
+    The generic matcher behind :mod:`mbsxl.options` (which holds every named option's table)."""
+    opts = list(options)
+    if isinstance(value, str):
+        key = value.strip().lower().replace("-", "_").replace(" ", "_")
+        for o in opts:
+            if o.lower() == key:
+                return o
+    raise MbsxlInputError(f"{name}={value!r} is not one of {', '.join(opts)}")
 
 
 def array(name: str, value, *, lo: float | None = None, hi: float | None = None,

@@ -35,10 +35,11 @@ class flag         True (floating) / False (fixed)              true, yes, y, fl
 """
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from typing import Mapping
 
 import numpy as np
 
+from . import _validate as v
 from .errors import MbsxlInputError
 
 
@@ -54,10 +55,7 @@ def _lookup(name: str, value, table: Mapping[str, object], accepted: str, key=_k
     raise MbsxlInputError(f"{name}={value!r} is not one of {accepted}")
 
 
-def choice(name: str, value, options: Iterable[str]) -> str:
-    """A case-insensitive choice among ``options`` (``-`` and spaces as ``_``); the canonical spelling."""
-    opts = list(options)
-    return _lookup(name, value, {o.lower(): o for o in opts}, ", ".join(opts))
+choice = v.choice      # a case-insensitive choice among a tuple of canonical spellings
 
 
 # ------------------------------------------------------------------------------- day-count basis
@@ -81,7 +79,6 @@ _COMPOUNDING_ACCEPTED = "1, 2, 4, 12 (annual, semiannual, quarterly, monthly)"
 
 def compounding(value, name: str = "compounding") -> int:
     """Compounding periods a year: 1, 2 (bond-equivalent), 4 or 12 (mortgage yield), or their names."""
-    from . import _validate as v
     if isinstance(value, str):
         k = value.strip().lower()
         if k in COMPOUNDING:

@@ -240,8 +240,9 @@ def _run(p, i, l, bal0, balances, coupons, structure, cleanup_call, fees, intere
     return out
 
 
-def _prepare(pool_principal, pool_interest, pool_loss, tranche_names, tranche_balances, tranche_coupons,
-             structure, cleanup_call, index, floating, fees, interest_on_shortfall, pool_balance, residual):
+def _check_and_run(pool_principal, pool_interest, pool_loss, tranche_names, tranche_balances, tranche_coupons,
+                   structure, cleanup_call, index, floating, fees, interest_on_shortfall, pool_balance, residual):
+    """Check every argument of :func:`tranches` / :func:`tranche_stats`, run the waterfall; names, balances, flows."""
     p, i, l, table_bal = _pool(pool_principal, pool_interest, pool_loss)
     names = _names(tranche_names)
     n = len(names)
@@ -298,9 +299,9 @@ def tranches(pool_principal, pool_interest=None, pool_loss=None, tranche_names=(
     >>> t["Principal"].tolist(), t["Interest Paid"].tolist()
     ([50.0, 0.0, 0.0, 50.0], [0.5, 0.0, 0.5, 0.5])
     """
-    names, balances, out = _prepare(pool_principal, pool_interest, pool_loss, tranche_names, tranche_balances,
-                                    tranche_coupons, structure, cleanup_call, index, floating, fees,
-                                    interest_on_shortfall, pool_balance, residual)
+    names, balances, out = _check_and_run(pool_principal, pool_interest, pool_loss, tranche_names,
+                                          tranche_balances, tranche_coupons, structure, cleanup_call, index,
+                                          floating, fees, interest_on_shortfall, pool_balance, residual)
     keep = _select(names, class_)
     T = out.shape[2]
     sub = out[:, keep, :].reshape(8, -1)            # class by class, each period 1..T
@@ -335,9 +336,9 @@ def tranche_stats(pool_principal, pool_interest=None, pool_loss=None, tranche_na
     >>> s[["Class", "WAL", "First Principal Month", "Final Month"]].values.tolist()
     [['A', 0.08333333333333333, 1, 1], ['B', 0.16666666666666666, 2, 2]]
     """
-    names, balances, out = _prepare(pool_principal, pool_interest, pool_loss, tranche_names, tranche_balances,
-                                    tranche_coupons, structure, cleanup_call, index, floating, fees,
-                                    interest_on_shortfall, pool_balance, residual)
+    names, balances, out = _check_and_run(pool_principal, pool_interest, pool_loss, tranche_names,
+                                          tranche_balances, tranche_coupons, structure, cleanup_call, index,
+                                          floating, fees, interest_on_shortfall, pool_balance, residual)
     rows = []
     months = np.arange(1, out.shape[2] + 1)
     for k in _select(names, class_):

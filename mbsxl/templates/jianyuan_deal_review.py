@@ -21,6 +21,11 @@ Sheets
 - ``利率 Rates``: the PBoC one-year deposit rate table and the coupon index per interest period
   (MBS_COUPONINDEX).
 - ``说明 Notes``: sources, the waterfall's rules, what is assumed.
+
+Columns of MBS_TRANCHES / MBS_TRANCHESTATS / MBS_CASHFLOWS are picked by header through
+:func:`mbsxl.columns.position`, never by a number written here.  The module is over 450 lines because
+it is one workbook of seven sheets whose layout constants are shared across sheets; splitting it by
+sheet would scatter them.
 """
 from __future__ import annotations
 
