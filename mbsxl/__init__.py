@@ -34,7 +34,7 @@ _API = {
     "effective_convexity": "valuation", "short_rate_paths": "ratemodels", "path_cashflows": "valuation",
     "refi_cpr": "prepayment",
     "tranches": "waterfall", "tranche_stats": "waterfall", "coupon_index": "waterfall",
-    "MbsxlInputError": "_validate",
+    "MbsxlInputError": "errors",
 }
 
 __all__ = sorted(_API) + ["jianyuan", "__version__"]
