@@ -6,10 +6,18 @@ behind, and ``import mbsxl`` then finds an empty namespace package there instead
 :func:`njit` points numba at ``<user cache>/mbsxl/numba`` first (a ``NUMBA_CACHE_DIR`` the user set is
 kept): ``%LOCALAPPDATA%\\mbsxl\\Cache\\numba`` on Windows, ``~/Library/Caches/mbsxl/numba`` on macOS,
 ``$XDG_CACHE_HOME/mbsxl/numba`` (default ``~/.cache``) elsewhere.
+
+numba invalidates a cached kernel only when the file that defines it changes, not when a function it
+inlines from another module does (``sf4.py``, ``prepayment.py`` into ``_kernels.py``).  So the cache
+sits in a sub-folder named by a digest of every module of the package: any change to mbsxl's code, an
+upgrade included, compiles afresh instead of loading a stale kernel.
 """
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
+import pathlib
 import sys
 
 
@@ -24,10 +32,20 @@ def cache_dir() -> str:
     return os.path.join(base, "mbsxl", "numba")
 
 
+@functools.lru_cache(maxsize=None)
+def code_digest() -> str:
+    """12 hex digits of SHA-256 over the package's top-level modules (names and bytes)."""
+    h = hashlib.sha256()
+    for path in sorted(pathlib.Path(__file__).resolve().parent.glob("*.py")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:12]
+
+
 def njit(**options):
     """``numba.njit(**options)`` with the on-disk cache (``cache=True``) in :func:`cache_dir`."""
     import numba
 
     if options.get("cache") and not os.environ.get("NUMBA_CACHE_DIR"):
-        numba.config.CACHE_DIR = cache_dir()
+        numba.config.CACHE_DIR = os.path.join(cache_dir(), code_digest())
     return numba.njit(**options)

@@ -33,7 +33,7 @@ import pandas as pd
 
 from . import _validate as v
 from . import _engine
-from .conventions import PSA_PEAK_CPR, PSA_RAMP_MONTHS, annual_to_monthly, sda as _sda
+from .conventions import PSA_PEAK_CPR, PSA_RAMP_MONTHS, annual_to_monthly, psa_ramp, sda as _sda
 from . import columns as _c
 from . import options as _opt
 from .errors import MbsxlInputError
@@ -73,8 +73,7 @@ def _prepay_table(prepay, prepay_type, T: int) -> np.ndarray:
     kind = _opt.prepay_type(prepay_type)
     if kind == "PSA":
         speed = _path("prepay", prepay, T, hi=None)
-        months = np.arange(PSA_RAMP_MONTHS + 1)
-        ramp = np.clip(months, 1, PSA_RAMP_MONTHS) * (PSA_PEAK_CPR / PSA_RAMP_MONTHS)
+        ramp = psa_ramp(np.arange(PSA_RAMP_MONTHS + 1), PSA_PEAK_CPR)
         return annual_to_monthly(np.minimum(speed[:, None] / 100.0 * ramp[None, :], 1.0))
     x = _path("prepay", prepay, T, hi=1.0)
     smm = x if kind == "SMM" else annual_to_monthly(x)

@@ -32,7 +32,8 @@ def test_numba_cache_goes_to_the_user_cache_folder(tmp_path):
             "import numba; print(numba.config.CACHE_DIR)")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == str(tmp_path / "mbsxl" / "numba")
+    from mbsxl._jitcache import code_digest
+    assert out.stdout.strip() == str(tmp_path / "mbsxl" / "numba" / code_digest())
     assert _numba_files(tmp_path / "mbsxl" / "numba"), "numba wrote no cache into the user cache folder"
     assert _numba_files(PKG) == before, "numba wrote its cache into the installed package"
 
