@@ -17,6 +17,7 @@ basis              ``30/360``, ``act/365``, ``act/360``         30e/360, bond, s
 compounding        1, 2, 4, 12 (times a year)                   annual, semiannual, bond,
                                                                bond-equivalent, quarterly, monthly,
                                                                mortgage; "2" as text
+curve compounding  0 (continuous), 1, 2, 4, 12                  continuous, cont, c; as compounding
 amortization       ``level_payment`` (等额本息),                annuity, 等额本息; 等额本金
                    ``level_principal`` (等额本金)
 structure          ``sequential`` (顺序), ``pro_rata`` (比例)   seq; prorata, pro
@@ -92,6 +93,16 @@ def compounding(value, name: str = "compounding") -> int:
     if m not in FREQUENCIES:
         raise MbsxlInputError(f"{name}={m} is not one of {_COMPOUNDING_ACCEPTED}")
     return m
+
+
+def curve_compounding(value, name: str = "compounding") -> int:
+    """A zero curve's compounding: 0 for continuous (``continuous``, ``cont``, ``c``, 0), else as
+    :func:`compounding` (1, 2, 4, 12)."""
+    if isinstance(value, str) and value.strip().lower() in ("continuous", "cont", "c", "0"):
+        return 0
+    if not isinstance(value, bool) and value in (0, 0.0):
+        return 0
+    return compounding(value, name)
 
 
 # ------------------------------------------------------------------------------- amortization

@@ -70,7 +70,6 @@ def _flows(name: str, values) -> np.ndarray:
     return a
 
 
-_compounding = _opt.compounding       # also the name mbsxl.zerocurve / mbsxl.valuation call
 
 
 def _periods(n) -> int:

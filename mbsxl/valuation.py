@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from . import _validate as v
+from . import options as _opt
 from . import pricing as _pr
 from . import sf4
 from ._engine import compiled, engine_name
@@ -71,7 +72,7 @@ def path_cashflows(smm, wac, wam, servicing=0.0, amortization="level_payment"):
         raise v.MbsxlInputError(f"smm has {smm.shape[1]} months; wam={n} needs {n}")
     if (~np.isfinite(smm)).any() or (smm < 0).any() or (smm > 1).any():
         raise v.MbsxlInputError("smm holds values outside [0, 1]; pass monthly rates as decimals")
-    kind = v.choice("amortization", amortization, ["level_payment", "level_principal"])
+    kind = _opt.amortization(amortization)
     cf, principal = sf4.pool_flows(smm[:, :n].T, sf4.amortized_balance(c, n, kind), c - svc)
     return cf.T, principal.T
 
@@ -318,8 +319,8 @@ def oas(price, wac, wam, curve_terms, curve_rates, *, servicing=0.0, age=0, amor
     r0 = float(curve.forward(0.0))
     spread = c - r0 if mortgage_spread is None else v.spread("mortgage_spread", mortgage_spread)
 
-    kind = v.choice("amortization", amortization, ["level_payment", "level_principal"])
-    ptype = v.choice("prepay_type", prepay_type, ["CPR", "SMM", "PSA"])
+    kind = _opt.amortization(amortization)
+    ptype = _opt.prepay_type(prepay_type)
     if ptype == "PSA":
         if prepay is None or callable(prepay) or np.ndim(prepay) != 0:
             raise v.MbsxlInputError("prepay_type='PSA' needs prepay = one PSA speed (e.g. 150)")

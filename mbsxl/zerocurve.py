@@ -25,18 +25,10 @@ import numpy as np
 from scipy.optimize import brentq
 
 from . import _validate as v
+from . import options as _opt
 from . import pricing as _pr
 
 __all__ = ["ZeroCurve", "zspread", "solve_spread"]
-
-
-def _comp(value) -> int:
-    """0 for continuous compounding, else 1, 2, 4 or 12."""
-    if isinstance(value, str) and value.strip().lower() in ("continuous", "cont", "c", "0"):
-        return 0
-    if value in (0, 0.0):
-        return 0
-    return _pr._compounding(value)
 
 
 class ZeroCurve:
@@ -57,7 +49,7 @@ class ZeroCurve:
         if t.size > 1 and (np.diff(t) <= 0).any():
             i = int(np.argmax(np.diff(t) <= 0)) + 1
             raise v.MbsxlInputError(f"curve_terms[{i}]={t[i]:g} does not increase; pass terms in increasing order")
-        self.terms, self.rates, self.m = t, r, _comp(compounding)
+        self.terms, self.rates, self.m = t, r, _opt.curve_compounding(compounding)
 
     def rate(self, t):
         """Zero rate at ``t`` years on the curve's compounding."""

@@ -72,3 +72,22 @@ def test_regression_named_attributes_and_display_outside_the_core():
     assert r.stats[C.R2] == r.rsquared and r.stats[C.F_STAT] == r.fvalue
     t = tables.regression_table(r)
     assert list(t.columns) == C.COEF_COLUMNS and t.equals(r.table())
+
+
+def test_path_cashflows_takes_every_spelling_cashflows_takes():
+    """Issue 12: the OAS path flows accept the same option spellings as mbsxl.cashflows (等额本金 was
+    refused there); and equal them (SF-4 level principal, zero prepayment: 1/n of par a month)."""
+    import numpy as np
+
+    import mbsxl
+    cf, pr = mbsxl.path_cashflows(np.zeros((1, 4)), 0.12, 4, amortization="等额本金")
+    np.testing.assert_allclose(pr[0], [25.0, 25.0, 25.0, 25.0])
+    ref = mbsxl.cashflows(100.0, 0.12, 4, amortization="等额本金")
+    np.testing.assert_allclose(cf[0], ref["Cash Flow"].to_numpy(), atol=1e-12)
+
+
+def test_curve_compounding_spellings():
+    from mbsxl import options
+    assert [options.curve_compounding(x) for x in ("continuous", 0, "semiannual", 12)] == [0, 0, 2, 12]
+    with pytest.raises(ValueError, match="compounding=7 is not one of"):
+        options.curve_compounding(7)
