@@ -21,6 +21,9 @@ import tempfile
 import zipfile
 from xml.sax.saxutils import escape
 
+from .addresses import col_index as _col_index
+from .addresses import parse_address as _parse_address
+from .addresses import split_cell as _split
 from .errors import CODES
 
 _R_ATTR = re.compile(r'\br="([A-Z]+)(\d+)"')
@@ -72,20 +75,6 @@ def _elements(text: str, name: str):
             return
         yield i, k + len(close)
         pos = k + len(close)
-
-
-def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ord(ch) - 64)
-    return n
-
-
-def _split(addr: str) -> tuple[str, int]:
-    m = re.match(r"^([A-Z]+)(\d+)$", addr.replace("$", "").upper())
-    if not m:
-        raise ValueError(f"bad cell address {addr!r}")
-    return m.group(1), int(m.group(2))
 
 
 def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
@@ -258,7 +247,6 @@ def write_values(src: str, dst: str, values: dict, sets: dict | None = None, kee
     """Copy ``src`` to ``dst`` with ``values`` (``"Sheet!A1" -> value``) stored as cached values and
     ``sets`` (inputs) stored as plain values.  ``keep_formulas=False`` replaces every formula by its
     value (a values-only copy that any viewer shows as computed; the calculation chain is dropped)."""
-    from .calc import _parse_address
     per_sheet: dict[str, dict[str, object]] = {}
     plain_per_sheet: dict[str, set[str]] = {}
     with zipfile.ZipFile(src) as z:

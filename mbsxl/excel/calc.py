@@ -34,6 +34,12 @@ arguments get serials and :mod:`mbsxl.excel.convert` applies the 1900 leap-year 
 >>> values["Sheet1!C2"], values.errors                               # doctest: +SKIP
 (0.0236884..., {})
 >>> recalc_to("book.xlsx", "book_values.xlsx")                       # doctest: +SKIP
+
+Layout: this module holds the public API (:func:`calculate`, :func:`recalc_to`, :func:`parse_set`,
+:class:`Values`) and the evaluation loop; reading and preparing the workbook is
+:mod:`mbsxl.excel._load`, everything touching pycel (plug-in, graph, order; the pycel internals relied
+on are listed there) :mod:`mbsxl.excel._pycel_plugin`, the ``--out`` copy :mod:`mbsxl.excel._write`
+(over :mod:`mbsxl.excel._xlsxvalues`), address parsing :mod:`mbsxl.excel.addresses`.
 """
 from __future__ import annotations
 
@@ -44,30 +50,20 @@ import os
 import re
 import sys
 import time
-import types
-from typing import Callable
-from unittest import mock
 
 import numpy as np
 
-from . import errors as _errors
+from . import _write
+from ._load import SetFormula, _apply_sets, _load_checked, _prepare
+from ._pycel_plugin import (_CURRENT, _build_graph, _engine_reason, _evaluation_order, _plugin_module, _qsheet,
+                            _quiet, _store, _unstick)
+from ._write import check_out_path
 from ._xlsxvalues import dynamic_array_anchors
-from .dispatch import call
-from .registry import functions
+from .errors import CalcError
+
+__all__ = ["calculate", "recalc_to", "parse_set", "Values", "CalcError", "SetFormula", "check_out_path"]
 
 PROGRESS_AFTER = 2.0          # seconds before progress is shown
-
-
-class CalcError(str):
-    """An Excel error value (a ``str`` such as ``"#VALUE!"``, which the engine propagates) that carries
-    the reason it arose in ``.reason``."""
-
-    reason = ""
-
-    def __new__(cls, code: str, reason: str = ""):
-        obj = super().__new__(cls, code)
-        obj.reason = reason
-        return obj
 
 
 class Values(dict):
@@ -78,265 +74,6 @@ class Values(dict):
         super().__init__()
         self.errors: dict[str, str] = {}
         self.seconds: dict[str, float] = {}
-
-
-# ----------------------------------------------------------------------------------------- plug-in
-
-
-def _plugin_module(used: set[str] = frozenset()) -> types.ModuleType:
-    """A module holding one pycel-callable per registered MBS_ function (pycel looks plug-ins up by
-    name), plus adapters for the functions in ``used`` (pycel names) that pycel lacks."""
-    mod = sys.modules.get("mbsxl.excel._pycel_plugin")
-    if mod is None:
-        mod = types.ModuleType("mbsxl.excel._pycel_plugin")
-        sys.modules[mod.__name__] = mod
-        mod.mbsxl_range = _sparse_range
-    missing = {n for n in used if not n.startswith("mbs_") and not hasattr(mod, n) and not _pycel_has(n)}
-    if missing:
-        _supplement(mod, missing)
-    for name in functions():
-        f = _engine_function(name)
-        setattr(mod, name, f)
-        setattr(mod, name.lower(), f)
-    return mod
-
-
-_CURRENT: list = []           # (compiler, workbook) of the calculation under way, for _sparse_range
-
-
-def _sparse_range(sheet, c1, r1, c2, r2):
-    """The values of a huge range (``formula_guard`` writes ``MBSXL_RANGE("Data",1,1,1,1048576)`` for
-    ``Data!A:A`` when the data reach the last row) from the sheet's stored cells only: empty cells are
-    ``None`` as in any range, formula cells their computed values."""
-    xl, wb = _CURRENT[-1]
-    try:
-        ws = wb[sheet]
-    except KeyError:
-        return CalcError("#REF!", f"no sheet named {sheet!r}")
-    c1, r1, c2, r2 = int(c1), int(r1), int(c2), int(r2)
-    cols = c2 - c1 + 1
-    empty = (None,) * cols
-    rows: list = [empty] * (r2 - r1 + 1)
-    from openpyxl.utils.cell import get_column_letter
-    for (r, c), cell in list(ws._cells.items()):
-        if not (r1 <= r <= r2 and c1 <= c <= c2):
-            continue
-        v = cell.value
-        if cell.data_type == "f" or (isinstance(v, str) and v[:1] == "=" and cell.data_type == "f"):
-            try:
-                v = xl.evaluate(f"{_qsheet(sheet)}!{get_column_letter(c)}{r}")
-            except Exception as e:  # noqa: BLE001
-                v = CalcError("#VALUE!", _engine_reason(e))
-        elif v == "":
-            v = None
-        row = rows[r - r1]
-        if row is empty:
-            row = rows[r - r1] = list(empty)
-        row[c - c1] = v
-    return tuple(tuple(r) if isinstance(r, list) else r for r in rows)
-
-
-def _pycel_has(name: str) -> bool:
-    import importlib
-    import math as _math
-    from pycel.excelformula import ExcelFormula, FunctionNode as FormulaNode
-    if hasattr(FormulaNode, f"func_{name}"):
-        return True
-    target = FormulaNode.func_map.get(name, name) if hasattr(FormulaNode, "func_map") else name
-    for m in ExcelFormula.default_modules:
-        if hasattr(importlib.import_module(m), target):
-            return True
-    return hasattr(_math, target)       # never Python's built-ins: the generated code cannot reach them
-
-
-def _supplement(mod, names: set[str]) -> None:
-    """Excel functions pycel lacks (STDEV.S, MEDIAN, PERCENTILE, CORREL, PMT, XLOOKUP ...) taken from the
-    ``formulas`` package's implementations, adapted to pycel's values (tuples of rows, None for an
-    empty cell, error text).  Best effort: a function neither engine has stays #NAME?."""
-    try:
-        import formulas
-        import schedula as sh
-        from formulas.tokens.operand import XlError as FXlError
-        from formulas.tokens.operand import Error as FError
-    except Exception:  # noqa: BLE001 - formulas not installed: pycel's functions only
-        return
-
-    def to_f(a):
-        if isinstance(a, tuple):
-            rows = [list(r) if isinstance(r, tuple) else [r] for r in a]
-            arr = np.empty((len(rows), max(len(r) for r in rows)), dtype=object)
-            for i, r in enumerate(rows):
-                for j, x in enumerate(r):
-                    arr[i, j] = to_f(x)
-            return arr
-        if a is None:
-            return sh.EMPTY
-        if isinstance(a, str) and a in FError.errors:
-            return FError.errors[a]
-        return a
-
-    def from_f(r):
-        if isinstance(r, FXlError):
-            return CalcError(str(r), "")
-        if r is sh.EMPTY:
-            return None
-        if isinstance(r, np.ndarray):
-            if r.size == 1:
-                return from_f(r.ravel()[0])
-            r2 = r.reshape(r.shape[0], -1) if r.ndim > 1 else r.reshape(1, -1)
-            return tuple(tuple(from_f(x) for x in row) for row in r2)
-        if isinstance(r, np.generic):
-            return r.item()
-        return r
-
-    def adapt(f, name):
-        def g(*args):
-            try:
-                return from_f(f(*[to_f(a) for a in args]))
-            except Exception as e:  # noqa: BLE001
-                return CalcError("#VALUE!", f"{name}: {type(e).__name__}")
-        g.__name__ = name
-        return g
-
-    try:
-        table = formulas.get_functions()
-    except Exception:  # noqa: BLE001
-        return
-    for key, f in list(table.items()):
-        if not isinstance(key, str) or key.startswith("_") or not callable(f):
-            continue
-        pname = key.lower().replace(".", "_")
-        if pname not in names or not pname.isidentifier():
-            continue
-        setattr(mod, pname, adapt(f, key))
-
-
-def _engine_function(name: str) -> Callable:
-    def f(*args):
-        raw = [_from_engine(a) for a in args]
-        r = call(name, *raw)
-        if isinstance(r, _errors.XlError):
-            return CalcError(r.code, r.reason)
-        if isinstance(r, list):
-            return tuple(tuple(_to_engine(x) for x in row) for row in r)
-        return _to_engine(r)
-    f.__name__ = name
-    return f
-
-
-def _from_engine(a):
-    if isinstance(a, tuple):
-        return np.array([list(row) if isinstance(row, tuple) else [row] for row in a], dtype=object)
-    return a
-
-
-def _to_engine(x):
-    if isinstance(x, _errors.XlError):
-        return CalcError(x.code, x.reason)
-    if isinstance(x, str) and x == "":
-        return None
-    return x
-
-
-# ----------------------------------------------------------------------------------------- loading
-def _no_dates(value, *args, **kwargs):
-    return value
-
-
-def _load_workbook(path):
-    import openpyxl
-    with mock.patch("openpyxl.worksheet._reader.from_excel", _no_dates):
-        return openpyxl.load_workbook(path)
-
-
-def _qsheet(title: str) -> str:
-    return f"'{title}'" if re.search(r"[^A-Za-z0-9_.]", title) else title
-
-
-def _prepare(wb, limits=None):
-    """Check and rewrite formulas for the engine in place (:func:`mbsxl.excel.formula_guard.rewrite`).
-
-    Returns ``(cells, arrays, used, texts, refused)``: every formula cell as (sheet, coordinate) in sheet
-    order; the multi-cell array formulas as (sheet, anchor, ref); ``used`` the pycel names of the
-    functions called; ``texts`` the formula of each cell (array cells: the anchor's); ``refused``
-    ``"Sheet!A1" -> CalcError`` for formulas the guard refused (never compiled; the cell holds the
-    error value for the formulas that read it).  A multi-cell array formula is left in its anchor as an
-    ordinary formula (evaluated once, to the whole array) and the other cells of its range are emptied;
-    :func:`calculate` spreads the result over the range itself (pycel's own expansion compiles one
-    formula per cell: ~1 ms a cell).
-    """
-    from openpyxl.worksheet.formula import ArrayFormula
-    from openpyxl.utils.cell import range_boundaries, get_column_letter
-    from . import formula_guard as fg
-    from .limits import Limits
-
-    limits = limits or Limits()
-    spills: dict[tuple[str, str], str] = {}          # (sheet lower, anchor) -> "A1:B5"
-    for ws in wb.worksheets:
-        for coord, ref in getattr(ws, "array_formulae", {}).items():
-            spills[(ws.title.lower(), coord.upper())] = ref.replace("$", "")
-    book = fg.Book.from_openpyxl(wb, spills=spills, max_chars=limits.max_formula_chars,
-                                 max_range_cells=limits.max_range_cells)
-
-    cells, arrays, used_up = [], [], set()
-    texts: dict[str, str] = {}                      # "Sheet!A1" -> formula text (array cells: the anchor's)
-    refused: dict[str, CalcError] = {}
-
-    def fix(text: str, sheet: str, key: str):
-        try:
-            return fg.rewrite(text if text.startswith("=") else "=" + text, sheet, book, used=used_up)
-        except fg.Refused as e:
-            refused[key] = CalcError(e.code, e.reason)
-            return None
-
-    for ws in wb.worksheets:
-        found = []
-        for _, c in sorted(ws._cells.items()):      # the stored cells only (iter_rows walks the whole grid)
-            v = c.value
-            if isinstance(v, ArrayFormula) or (c.data_type == "f" and isinstance(v, str) and v.startswith("=")
-                                               and len(v) > 1):
-                found.append(c)
-        for c in found:
-            v = c.value
-            key = f"{ws.title}!{c.coordinate}"
-            if isinstance(v, ArrayFormula):
-                text = fix(v.text, ws.title, key)
-                ref = (v.ref or c.coordinate).replace("$", "")
-                c1, r1, c2, r2 = range_boundaries(ref)
-                if (c1, r1) == (c2, r2):
-                    cells.append((ws.title, c.coordinate))
-                    texts[key] = v.text
-                    if text is None:
-                        ws.array_formulae.pop(c.coordinate, None)
-                        c.value = refused[key].__str__()
-                    else:
-                        v.text = text
-                    continue
-                ws.array_formulae.pop(c.coordinate, None)
-                for r in range(r1, r2 + 1):
-                    for col in range(c1, c2 + 1):
-                        k2 = f"{ws.title}!{get_column_letter(col)}{r}"
-                        cells.append((ws.title, f"{get_column_letter(col)}{r}"))
-                        texts[k2] = v.text
-                        ws.cell(r, col).value = None
-                        if text is None:
-                            refused[k2] = refused[key]
-                            ws.cell(r, col).value = str(refused[key])
-                if text is not None:
-                    c.value = text
-                    arrays.append((ws.title, c.coordinate, ref))
-            else:
-                texts[key] = v
-                text = fix(v, ws.title, key)
-                c.value = str(refused[key]) if text is None else text
-                cells.append((ws.title, c.coordinate))
-    seen, out = set(), []
-    for k in cells:
-        if k not in seen:
-            seen.add(k)
-            out.append(k)
-    used = {fg.python_name(n) for n in used_up}
-    return out, arrays, used, texts, refused
 
 
 def _as_computed(result):
@@ -376,41 +113,6 @@ def _fit(result, rows: int, cols: int, dynamic: bool = False) -> np.ndarray:
     return out
 
 
-def _parse_address(addr: str) -> tuple[str | None, str]:
-    sheet, _, cell = str(addr).rpartition("!")
-    sheet = sheet.strip()
-    if len(sheet) >= 2 and sheet[0] == "'" and sheet[-1] == "'":
-        sheet = sheet[1:-1].replace("''", "'")
-    return (sheet or None), cell.replace("$", "").upper()
-
-
-def _resolve_sheet(wb, sheet: str | None) -> str:
-    if sheet is None:
-        return wb.worksheets[0].title
-    for ws in wb.worksheets:
-        if ws.title.lower() == sheet.lower():
-            return ws.title
-    raise ValueError(f"no sheet named {sheet!r}; sheets: {', '.join(ws.title for ws in wb.worksheets)}")
-
-
-class SetFormula(str):
-    """A ``--set-formula`` value: the only way an override becomes a formula (checked like any other)."""
-
-
-def _apply_sets(wb, sets: dict | None) -> None:
-    for addr, value in (sets or {}).items():
-        sheet, cell = _parse_address(addr)
-        ws = wb[_resolve_sheet(wb, sheet)]
-        c = ws[cell]
-        if isinstance(value, SetFormula):
-            c.value = "=" + str(value).lstrip("=")
-            continue
-        c.value = value
-        if isinstance(value, str):
-            c.data_type = "s"                 # text, even when it starts with "="
-
-
-# ----------------------------------------------------------------------------------------- results
 def _result(v):
     """An engine value as a plain Python value (errors stay CalcError, a str)."""
     if isinstance(v, CalcError):
@@ -452,20 +154,6 @@ class _Progress:
     def close(self):
         if self.shown:
             print(file=self.stream, flush=True)
-
-
-def _load_checked(path, limits):
-    """Load limits first (:func:`mbsxl.excel.limits.precheck`), then openpyxl; an XML bomb or a
-    malformed part becomes a :class:`~mbsxl.excel.limits.LimitExceeded` with a plain message."""
-    from .limits import LimitExceeded, precheck
-    precheck(path, limits)
-    try:
-        return _load_workbook(path)
-    except Exception as e:  # noqa: BLE001
-        name = type(e).__name__
-        if name in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden", "NotSupportedError"):
-            raise LimitExceeded(f"the workbook's XML declares entities or a DTD (an XML bomb); refused ({name})") from None
-        raise
 
 
 def calculate(path, sets: dict | None = None, progress: bool = True, limits=None) -> Values:
@@ -667,123 +355,6 @@ def _in_sheet_order(out: Values, cells, arrays=()) -> Values:
     return res
 
 
-def _store(xl, sheet: str, coord: str, value) -> None:
-    """Give a computed cell its value in the engine so that the cells reading it see it."""
-    node = xl.cell_map.get(f"{sheet}!{coord}")
-    if node is not None:
-        node.value = value
-
-
-def _unstick(xl) -> None:
-    """After an interrupted evaluation: pycel's array-formula context must not stay set."""
-    from pycel.excelutil import in_array_formula_context
-    try:
-        in_array_formula_context.ctx_stack[:] = in_array_formula_context.ctx_stack[:1]
-    except Exception:  # noqa: BLE001
-        pass
-
-
-def _node_key(sheet: str, coord: str) -> str:
-    return f"{sheet}!{coord}"                       # pycel's cell_map keys: the sheet unquoted
-
-
-def _evaluation_order(xl, cells, arrays, in_arrays, refused):
-    """``[(kind, item)]`` with kind ``"cell"`` ((sheet, coord)), ``"array"`` (index into ``arrays``) or
-    ``"cycle"`` ((sheet, coord, path)): Kahn's sort of pycel's dependency graph, plus an edge from an
-    array formula's anchor to every cell of its range (those cells get their values from it).  Cells on
-    a circular reference are reported as such and their readers follow them."""
-    import collections
-    import networkx as nx
-    G = xl.dep_graph
-    cmap = xl.cell_map
-    what = {}                                        # node -> (kind, item)
-    extra: dict = collections.defaultdict(list)
-    for k, (sheet, anchor, ref) in enumerate(arrays):
-        node = cmap.get(_node_key(sheet, anchor))
-        if node is None:
-            continue
-        what[node] = ("array", k)
-    for sheet, coord in cells:
-        if (sheet, coord) in in_arrays or f"{sheet}!{coord}" in refused:
-            continue
-        node = cmap.get(_node_key(sheet, coord))
-        if node is not None and node not in what:
-            what[node] = ("cell", (sheet, coord))
-    if arrays:
-        from openpyxl.utils.cell import range_boundaries, get_column_letter
-        for k, (sheet, anchor, ref) in enumerate(arrays):
-            a = cmap.get(_node_key(sheet, anchor))
-            if a is None:
-                continue
-            c1, r1, c2, r2 = range_boundaries(ref)
-            for r in range(r1, r2 + 1):
-                for c in range(c1, c2 + 1):
-                    m = cmap.get(_node_key(sheet, f"{get_column_letter(c)}{r}"))
-                    if m is not None and m is not a and m in G:
-                        extra[a].append(m)
-    indeg = dict(G.in_degree())
-    for a, ms in extra.items():
-        for m in ms:
-            indeg[m] = indeg.get(m, 0) + 1
-    queue = collections.deque(n for n, d in indeg.items() if d == 0)
-    order, placed = [], 0
-    cycles = []
-    remaining = len(indeg)
-    while True:
-        while queue:
-            n = queue.popleft()
-            placed += 1
-            w = what.get(n)
-            if w is not None:
-                order.append(w)
-            for s_ in G.successors(n):
-                indeg[s_] -= 1
-                if indeg[s_] == 0:
-                    queue.append(s_)
-            for s_ in extra.get(n, ()):
-                indeg[s_] -= 1
-                if indeg[s_] == 0:
-                    queue.append(s_)
-        if placed >= remaining:
-            break
-        rest = [n for n, d in indeg.items() if d > 0]
-        sub = nx.DiGraph(G.subgraph(rest))
-        for a, ms in extra.items():
-            if a in sub:
-                sub.add_edges_from((a, m) for m in ms if m in sub)
-        progressed = False
-        for comp in nx.strongly_connected_components(sub):
-            if len(comp) == 1:
-                (only,) = comp
-                if not sub.has_edge(only, only):
-                    continue
-            try:
-                loop = [str(getattr(x, "address", x)) for x, _ in nx.find_cycle(sub.subgraph(comp))]
-            except nx.NetworkXNoCycle:      # pragma: no cover
-                loop = [str(getattr(x, "address", x)) for x in comp]
-            path_text = " -> ".join(loop[:8] + (["..."] if len(loop) > 8 else []) + [loop[0]])
-            for n in comp:
-                indeg[n] = 0
-                placed += 1
-                progressed = True
-                w = what.get(n)
-                if w is not None and w[0] == "cell":
-                    order.append(("cycle", (*w[1], path_text)))
-                elif w is not None:
-                    cycles.append(w)
-                    order.append(w)
-            for n in comp:
-                for s_ in list(G.successors(n)) + list(extra.get(n, ())):
-                    if s_ in comp:
-                        continue
-                    indeg[s_] -= 1
-                    if indeg[s_] == 0:
-                        queue.append(s_)
-        if not progressed:                  # pragma: no cover - defensive
-            break
-    return order, cycles
-
-
 def _attribute_errors(out: Values, texts: dict[str, str]) -> None:
     """Fill ``out.errors``: a cell whose own formula raised keeps the reason; a cell that only received
     an MBS_ error from a cell it reads says so and names the origin (``"from In!B1: MBS_SMM: ..."``)."""
@@ -811,60 +382,6 @@ def _engine_value(v):
     return None if (isinstance(v, str) and v == "") else v
 
 
-def _build_graph(xl, cells) -> None:
-    """Build pycel's dependency graph for all formula cells in one pass.  pycel logs the graph's edge
-    count after each build (an O(edges) count), so building cell by cell is quadratic: 14 s instead of
-    2 s for a 5,776-cell array formula.  A cell whose formula does not parse makes the bulk build fail;
-    then the cells are built in blocks of 256, a failing block cell by cell (that cell gets its own
-    error when evaluated).  pycel evaluates the ranges it meets while building; that is deferred to the
-    evaluation (in dependency order), which keeps a range over a long chain from recursing."""
-    from pycel.excelutil import AddressRange
-    addrs = [AddressRange(f"{_qsheet(s)}!{c}") for s, c in cells]
-    xl._evaluate_range_later = True
-    xl._evaluate_range = lambda address: None
-    try:
-        try:
-            xl._gen_graph(addrs)
-        except Exception:  # noqa: BLE001
-            xl.graph_todos, xl.range_todos = [], []
-            for i in range(0, len(addrs), 256):
-                block = [a for a in addrs[i:i + 256] if a.address not in xl.cell_map]
-                try:
-                    xl._gen_graph(block)
-                except Exception:  # noqa: BLE001
-                    xl.graph_todos, xl.range_todos = [], []
-                    for a in block:
-                        try:
-                            xl._gen_graph(a)
-                        except Exception:  # noqa: BLE001
-                            xl.graph_todos, xl.range_todos = [], []
-    finally:
-        del xl._evaluate_range
-        xl.range_todos = []
-
-
-def _engine_reason(e: BaseException) -> str:
-    lines = [ln.strip() for ln in str(e).splitlines() if ln.strip()]
-    msg = lines[-1] if lines else ""
-    m = re.search(r"[Ff]unction[s]?\s*'?([A-Z0-9_.]+)", msg)
-    if "Unknown" in type(e).__name__:
-        return f"the formula engine has no function {m.group(1) if m else msg}" if msg else "unknown function"
-    return f"formula engine: {type(e).__name__}: {msg}"[:240]
-
-
-@contextlib.contextmanager
-def _quiet():
-    import logging
-    log = logging.getLogger("pycel")
-    old = log.level
-    log.setLevel(logging.CRITICAL)
-    try:
-        yield
-    finally:
-        log.setLevel(old)
-
-
-# ----------------------------------------------------------------------------------------- writing
 def recalc_to(path, out_path, sets: dict | None = None, values: Values | None = None,
               progress: bool = True, keep_formulas: bool = True, limits=None, force: bool = False) -> Values:
     """Write a copy of ``path`` to ``out_path`` carrying the computed values.
@@ -880,29 +397,11 @@ def recalc_to(path, out_path, sets: dict | None = None, values: Values | None = 
     temporary file beside ``out_path`` and renamed into place, so a failure or a signal leaves no
     partial file, and it gets the input's permission bits.
     """
-    from . import _xlsxvalues
     check_out_path(path, out_path, force=force)
     if values is None:
         values = calculate(path, sets=sets, progress=progress, limits=limits)
-    plain_sets = {k: v for k, v in (sets or {}).items() if not isinstance(v, SetFormula)}
-    _xlsxvalues.write_values(os.fspath(path), os.fspath(out_path), values, sets=plain_sets,
-                             keep_formulas=keep_formulas)
+    _write.write_copy(path, out_path, values, sets=sets, keep_formulas=keep_formulas)
     return values
-
-
-def check_out_path(path, out_path, force: bool = False) -> None:
-    """Refuse an output that is the input (unless ``force``), a folder, or in a missing folder."""
-    out_path = os.fspath(out_path)
-    if os.path.isdir(out_path):
-        raise ValueError(f"--out {out_path} is a folder; give the file to write, e.g. "
-                         f"{os.path.join(out_path, os.path.basename(os.fspath(path)))}")
-    folder = os.path.dirname(os.path.abspath(out_path))
-    if not os.path.isdir(folder):
-        raise ValueError(f"the output folder does not exist: {folder}")
-    same = os.path.exists(out_path) and os.path.samefile(os.fspath(path), out_path)
-    if same and not force:
-        raise ValueError(f"--out {out_path} is the input workbook; refusing to overwrite it "
-                         "(write a copy elsewhere, or add --force)")
 
 
 def parse_set(text: str, formula: bool = False) -> tuple[str, object]:

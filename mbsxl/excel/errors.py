@@ -59,6 +59,20 @@ class XlError(Exception):
         return hash(self.code)
 
 
+class CalcError(str):
+    """The headless engine's Excel error value (:mod:`mbsxl.excel.calc`): a ``str`` such as
+    ``"#VALUE!"`` -- pycel propagates errors as their text, so a value it must carry through
+    formulas is a ``str`` -- that keeps the reason it arose in ``.reason``.  The same error as an
+    :class:`XlError` (which the dispatch raises and returns) is ``CalcError(e.code, e.reason)``."""
+
+    reason = ""
+
+    def __new__(cls, code: str, reason: str = ""):
+        obj = super().__new__(cls, code)
+        obj.reason = reason
+        return obj
+
+
 class InputError(MbsxlInputError):
     """An argument that is itself an Excel error (``#N/A`` in an input cell): propagate that code."""
 

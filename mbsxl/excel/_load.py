@@ -1,0 +1,145 @@
+"""Reading a workbook for the headless engine: the load limits first, then openpyxl with dates kept as
+Excel's serial numbers; ``--set`` overrides applied; every formula checked and rewritten for the
+engine by :func:`mbsxl.excel.formula_guard.rewrite` (:func:`_prepare`)."""
+from __future__ import annotations
+
+from unittest import mock
+
+from .addresses import parse_address as _parse_address
+from .errors import CalcError
+
+
+def _no_dates(value, *args, **kwargs):
+    return value
+
+
+def _load_workbook(path):
+    import openpyxl
+    with mock.patch("openpyxl.worksheet._reader.from_excel", _no_dates):
+        return openpyxl.load_workbook(path)
+
+
+def _prepare(wb, limits=None):
+    """Check and rewrite formulas for the engine in place (:func:`mbsxl.excel.formula_guard.rewrite`).
+
+    Returns ``(cells, arrays, used, texts, refused)``: every formula cell as (sheet, coordinate) in sheet
+    order; the multi-cell array formulas as (sheet, anchor, ref); ``used`` the pycel names of the
+    functions called; ``texts`` the formula of each cell (array cells: the anchor's); ``refused``
+    ``"Sheet!A1" -> CalcError`` for formulas the guard refused (never compiled; the cell holds the
+    error value for the formulas that read it).  A multi-cell array formula is left in its anchor as an
+    ordinary formula (evaluated once, to the whole array) and the other cells of its range are emptied;
+    :func:`calculate` spreads the result over the range itself (pycel's own expansion compiles one
+    formula per cell: ~1 ms a cell).
+    """
+    from openpyxl.worksheet.formula import ArrayFormula
+    from openpyxl.utils.cell import range_boundaries, get_column_letter
+    from . import formula_guard as fg
+    from .limits import Limits
+
+    limits = limits or Limits()
+    spills: dict[tuple[str, str], str] = {}          # (sheet lower, anchor) -> "A1:B5"
+    for ws in wb.worksheets:
+        for coord, ref in getattr(ws, "array_formulae", {}).items():
+            spills[(ws.title.lower(), coord.upper())] = ref.replace("$", "")
+    book = fg.Book.from_openpyxl(wb, spills=spills, max_chars=limits.max_formula_chars,
+                                 max_range_cells=limits.max_range_cells)
+
+    cells, arrays, used_up = [], [], set()
+    texts: dict[str, str] = {}                      # "Sheet!A1" -> formula text (array cells: the anchor's)
+    refused: dict[str, CalcError] = {}
+
+    def fix(text: str, sheet: str, key: str):
+        try:
+            return fg.rewrite(text if text.startswith("=") else "=" + text, sheet, book, used=used_up)
+        except fg.Refused as e:
+            refused[key] = CalcError(e.code, e.reason)
+            return None
+
+    for ws in wb.worksheets:
+        found = []
+        for _, c in sorted(ws._cells.items()):      # the stored cells only (iter_rows walks the whole grid)
+            v = c.value
+            if isinstance(v, ArrayFormula) or (c.data_type == "f" and isinstance(v, str) and v.startswith("=")
+                                               and len(v) > 1):
+                found.append(c)
+        for c in found:
+            v = c.value
+            key = f"{ws.title}!{c.coordinate}"
+            if isinstance(v, ArrayFormula):
+                text = fix(v.text, ws.title, key)
+                ref = (v.ref or c.coordinate).replace("$", "")
+                c1, r1, c2, r2 = range_boundaries(ref)
+                if (c1, r1) == (c2, r2):
+                    cells.append((ws.title, c.coordinate))
+                    texts[key] = v.text
+                    if text is None:
+                        ws.array_formulae.pop(c.coordinate, None)
+                        c.value = refused[key].__str__()
+                    else:
+                        v.text = text
+                    continue
+                ws.array_formulae.pop(c.coordinate, None)
+                for r in range(r1, r2 + 1):
+                    for col in range(c1, c2 + 1):
+                        k2 = f"{ws.title}!{get_column_letter(col)}{r}"
+                        cells.append((ws.title, f"{get_column_letter(col)}{r}"))
+                        texts[k2] = v.text
+                        ws.cell(r, col).value = None
+                        if text is None:
+                            refused[k2] = refused[key]
+                            ws.cell(r, col).value = str(refused[key])
+                if text is not None:
+                    c.value = text
+                    arrays.append((ws.title, c.coordinate, ref))
+            else:
+                texts[key] = v
+                text = fix(v, ws.title, key)
+                c.value = str(refused[key]) if text is None else text
+                cells.append((ws.title, c.coordinate))
+    seen, out = set(), []
+    for k in cells:
+        if k not in seen:
+            seen.add(k)
+            out.append(k)
+    used = {fg.python_name(n) for n in used_up}
+    return out, arrays, used, texts, refused
+
+
+def _resolve_sheet(wb, sheet: str | None) -> str:
+    if sheet is None:
+        return wb.worksheets[0].title
+    for ws in wb.worksheets:
+        if ws.title.lower() == sheet.lower():
+            return ws.title
+    raise ValueError(f"no sheet named {sheet!r}; sheets: {', '.join(ws.title for ws in wb.worksheets)}")
+
+
+class SetFormula(str):
+    """A ``--set-formula`` value: the only way an override becomes a formula (checked like any other)."""
+
+
+def _apply_sets(wb, sets: dict | None) -> None:
+    for addr, value in (sets or {}).items():
+        sheet, cell = _parse_address(addr)
+        ws = wb[_resolve_sheet(wb, sheet)]
+        c = ws[cell]
+        if isinstance(value, SetFormula):
+            c.value = "=" + str(value).lstrip("=")
+            continue
+        c.value = value
+        if isinstance(value, str):
+            c.data_type = "s"                 # text, even when it starts with "="
+
+
+def _load_checked(path, limits):
+    """Load limits first (:func:`mbsxl.excel.limits.precheck`), then openpyxl; an XML bomb or a
+    malformed part becomes a :class:`~mbsxl.excel.limits.LimitExceeded` with a plain message."""
+    from .limits import LimitExceeded, precheck
+    precheck(path, limits)
+    try:
+        return _load_workbook(path)
+    except Exception as e:  # noqa: BLE001
+        name = type(e).__name__
+        if name in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden", "NotSupportedError"):
+            raise LimitExceeded(f"the workbook's XML declares entities or a DTD (an XML bomb); refused ({name})") from None
+        raise
