@@ -66,3 +66,17 @@ def regression_table(r) -> pd.DataFrame:
     for label, value in regression_stats(r).items():
         rows.append([label, value] + pad)
     return pd.DataFrame(rows, columns=cols, dtype=object)
+
+
+#: OAS row label -> attribute of :class:`mbsxl.valuation.OASResult`
+OAS_ATTRIBUTES = {
+    C.OAS: "oas", C.PRICE_STD_ERROR: "price_std_error", C.EFFECTIVE_DURATION: "effective_duration",
+    C.EFFECTIVE_CONVEXITY: "effective_convexity", C.PATHS: "paths", C.MODEL_PRICE: "model_price",
+    C.ZSPREAD_ZERO_VOL: "zspread",
+}
+
+
+def oas_table(result) -> pd.DataFrame:
+    """The ``Measure | Value`` table of an OAS result (``MBS_OAS``'s spill), rows in :data:`~mbsxl.columns.OAS_ROWS`."""
+    values = [float(getattr(result, OAS_ATTRIBUTES[label])) for label in C.OAS_ROWS]
+    return pd.DataFrame({C.MEASURE: C.OAS_ROWS, C.VALUE: values})

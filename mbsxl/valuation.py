@@ -34,6 +34,7 @@ from . import options as _opt
 from . import pricing as _pr
 from . import sf4
 from ._engine import compiled, engine_name
+from .columns import OAS_COLUMNS, OAS_ROWS   # re-exported; the labels live in columns
 from .conventions import psa, psa_ramp
 from .prepayment import ALMOST_ONE, cpr_matrix, refi_fast
 from .ratemodels import DEFAULT_SEED, HullWhiteGrid, check_model, chunk_normals, cumsum_rows, rng
@@ -42,9 +43,6 @@ from .zerocurve import ZeroCurve, solve_spread
 __all__ = ["oas", "OASResult", "effective_duration", "effective_convexity", "path_cashflows", "OAS_COLUMNS",
            "OAS_ROWS"]
 
-OAS_COLUMNS = ["Measure", "Value"]
-OAS_ROWS = ["OAS", "Price std error", "Effective duration", "Effective convexity", "Paths",
-            "Model price", "Z-spread (zero vol)"]
 _GROUPS = 32                     # path groups of the compiled kernel (run in parallel, each with its own sums)
 _MOMENTS = 16                    # Taylor terms kept per antithetic pair for its price at any spread near the centre
 
@@ -115,7 +113,8 @@ def effective_convexity(price, price_down, price_up, bump) -> float:
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class OASResult:
-    """What :func:`oas` reports; ``table()`` gives the Measure/Value table of ``MBS_OAS``."""
+    """What :func:`oas` reports, as named attributes; ``table()`` is a shortcut to
+    :func:`mbsxl.tables.oas_table`, the Measure/Value table ``MBS_OAS`` spills."""
     oas: float
     price_std_error: float
     effective_duration: float
@@ -126,9 +125,8 @@ class OASResult:
     seconds: float
 
     def table(self) -> pd.DataFrame:
-        values = [self.oas, self.price_std_error, self.effective_duration, self.effective_convexity,
-                  float(self.paths), self.model_price, self.zspread]
-        return pd.DataFrame({OAS_COLUMNS[0]: OAS_ROWS, OAS_COLUMNS[1]: values})
+        from .tables import oas_table
+        return oas_table(self)
 
 
 def _progress_fn(progress):

@@ -91,3 +91,18 @@ def test_curve_compounding_spellings():
     assert [options.curve_compounding(x) for x in ("continuous", 0, "semiannual", 12)] == [0, 0, 2, 12]
     with pytest.raises(ValueError, match="compounding=7 is not one of"):
         options.curve_compounding(7)
+
+
+def test_oas_result_table_is_built_from_named_attributes():
+    """Issue 12: the OAS result has named attributes; its display table is built outside the core
+    (mbsxl.tables), rows in columns.OAS_ROWS, each value the attribute it names."""
+    from mbsxl import columns, tables
+    from mbsxl.valuation import OASResult
+    r = OASResult(oas=0.0123, price_std_error=0.05, effective_duration=4.2, effective_convexity=-0.8,
+                  paths=1000, model_price=101.5, zspread=0.011, seconds=0.1)
+    t = tables.oas_table(r)
+    assert t["Measure"].tolist() == columns.OAS_ROWS
+    assert dict(zip(t["Measure"], t["Value"])) == {
+        "OAS": 0.0123, "Price std error": 0.05, "Effective duration": 4.2, "Effective convexity": -0.8,
+        "Paths": 1000.0, "Model price": 101.5, "Z-spread (zero vol)": 0.011}
+    assert r.table().equals(t)
