@@ -22,8 +22,10 @@ Sheets
   (MBS_COUPONINDEX).
 - ``说明 Notes``: sources, the waterfall's rules, what is assumed.
 
-Columns of MBS_TRANCHES / MBS_TRANCHESTATS / MBS_CASHFLOWS are picked by header through
-:func:`mbsxl.columns.position`, never by a number written here.  The module is over 450 lines because
+A column of MBS_TRANCHES / MBS_TRANCHESTATS is found in the workbook by ``MATCH`` on its header, in the
+header lists the Notes sheet holds (written from :mod:`mbsxl.columns`); a column of the spilled
+MBS_CASHFLOWS tables on the Pool sheet is addressed through :func:`mbsxl.columns.position`; no column
+number is written here.  The module is over 450 lines because
 it is one workbook of seven sheets whose layout constants are shared across sheets; splitting it by
 sheet would scatter them.
 """
@@ -71,11 +73,23 @@ T = WAM                         # rows of the pool and index tables (= WAM)
 N_CLASSES = len(jy.TRANCHES)
 NCOL_POOL = len(C.CASHFLOW_COLUMNS)
 NCOL_TR = len(wf.TRANCHE_COLUMNS)
-# columns of MBS_TRANCHES / MBS_TRANCHESTATS that formulas pick, by header (mbsxl.columns)
-_TR_CASH_FLOW = C.position(C.TRANCHE_COLUMNS, C.CASH_FLOW)
-_TR_ENDING = C.position(C.TRANCHE_COLUMNS, C.ENDING_BALANCE)
-_ST_WAL = C.position(C.STATS_COLUMNS, C.WAL)
 NCOL_ST = len(wf.STATS_COLUMNS)
+
+
+def _header_block(table: str) -> tuple[int, list[str]]:
+    """(first 0-based row, headers) of the header list of ``MBS_TRANCHES`` or ``MBS_TRANCHESTATS`` that the
+    Notes sheet holds in column B, written from :mod:`mbsxl.columns`."""
+    first = 2 + len(NOTE_LINES) + 2
+    if table == "MBS_TRANCHES":
+        return first, C.TRANCHE_COLUMNS
+    return first + len(C.TRANCHE_COLUMNS) + 1, C.STATS_COLUMNS
+
+
+def _col(table: str, name: str) -> str:
+    """``MATCH("<name>", <header list on the Notes sheet>, 0)``: a column of ``table`` found by its header."""
+    r0, heads = _header_block(table)
+    assert name in heads, (table, name)
+    return f'MATCH("{name}",{_rng(NOTES, r0, 1, r0 + len(heads) - 1, 1)},0)'
 
 
 def _q(sheet: str) -> str:
@@ -376,7 +390,8 @@ def _summary(book: Book):
             book.formula(ws, (rr, 0), f"={_abs(DEAL, R_CLS + i, 0)}", "general")
             book.formula(ws, (rr, 1), f"={_abs(DEAL, R_CLS + i, 1)}", "yuan")
             for j in range(2, NCOL_ST):
-                book.formula(ws, (rr, j), f"=INDEX({stats},{i + 2},{j + 1})", st_fmts[j])   # column j of the header above
+                book.formula(ws, (rr, j), f"=INDEX({stats},{i + 2},{_col('MBS_TRANCHESTATS', wf.STATS_COLUMNS[j])})",
+                             st_fmts[j])
         row += N_CLASSES + 4
 
     # pricing table: rows = classes, columns = scenario x (yield at price, price at yield)
@@ -393,7 +408,7 @@ def _summary(book: Book):
         bal = _abs(DEAL, R_CLS + i, 1)
         cls = xl_rowcol_to_cell(r, 0, col_abs=True)
         for s in range(len(SCENARIOS)):
-            flows = f"INDEX(MBS_TRANCHES({_waterfall_args(_pool_table(s), cls, header=False)}),0,{_TR_CASH_FLOW})"
+            flows = f"INDEX(MBS_TRANCHES({_waterfall_args(_pool_table(s), cls, header=False)}),0,{_col('MBS_TRANCHES', C.CASH_FLOW)})"
             ya = _yield_args().format(bal=bal)
             book.formula(ws, (r, 1 + 2 * s), f"=MBS_YIELD({flows},{D('price')},{ya})", "pct3")
             book.formula(ws, (r, 2 + 2 * s), f"=MBS_PRICE({flows},{D('yield')},{ya})", "dec2")
@@ -417,7 +432,7 @@ def _summary(book: Book):
             else:
                 cls = _abs(DEAL, R_CLS + i, 0)
                 book.formula(ws, (r, 1 + i), f"=INDEX(MBS_TRANCHES({_waterfall_args(_pool_table(0), cls, header=False)}),"
-                                             f"{m},{_TR_ENDING})", "yuan")
+                                             f"{m},{_col('MBS_TRANCHES', C.ENDING_BALANCE)})", "yuan")
     r_last = r_first + len(months) - 1
     ch = book.chart({"type": "area", "subtype": "stacked"})
     colors = ["#1F4E9E", "#5B9BD5", "#A5A5A5", "#ED7D31"]
@@ -460,9 +475,9 @@ def _grid(book: Book):
                 cdr_ref = xl_rowcol_to_cell(top - 1, 1 + j, row_abs=True)
                 pool = _cashflows_formula(cpr_ref, "\"CPR\"", cdr_ref)
                 if kind == "wal":
-                    f = f"=INDEX(MBS_TRANCHESTATS({_waterfall_args(pool, cls)}),2,{_ST_WAL})"
+                    f = f"=INDEX(MBS_TRANCHESTATS({_waterfall_args(pool, cls)}),2,{_col('MBS_TRANCHESTATS', C.WAL)})"
                 else:
-                    flows = f"INDEX(MBS_TRANCHES({_waterfall_args(pool, cls, header=False)}),0,{_TR_CASH_FLOW})"
+                    flows = f"INDEX(MBS_TRANCHES({_waterfall_args(pool, cls, header=False)}),0,{_col('MBS_TRANCHES', C.CASH_FLOW)})"
                     f = f"=MBS_YIELD({flows},{D('price')},{_yield_args().format(bal=bal)})"
                 book.formula(ws, (r, 1 + j), f, fmt)
         # one line a CDR against CPR, beside its block
@@ -519,8 +534,18 @@ def _notes(book: Book):
     for i, (k, s) in enumerate(NOTE_LINES):
         book.value(ws, (2 + i, 0), k, fmt=book.fmt("general", "label", bold=True))
         book.paragraph(ws, (2 + i, 1), s, width=120)
+    first, _ = _header_block("MBS_TRANCHES")
+    book.text(ws, (first - 1, 0), label("表头", "Table columns (mbsxl.columns): formulas find a column of "
+                                              "MBS_TRANCHES / MBS_TRANCHESTATS by MATCH on these headers"), "subtitle")
+    last = first
+    for table in ("MBS_TRANCHES", "MBS_TRANCHESTATS"):
+        r0, heads = _header_block(table)
+        book.value(ws, (r0, 0), table, fmt=book.fmt("general", "label", bold=True))
+        for k, h in enumerate(heads):
+            book.value(ws, (r0 + k, 1), h)
+        last = r0 + len(heads)
     book.widths(ws, {"A": 16, "B": 120})
-    book.print_setup(ws, landscape=True, area=f"A1:B{3 + len(NOTE_LINES)}")
+    book.print_setup(ws, landscape=True, area=f"A1:B{last}")
 
 
 def _write(book: Book):
