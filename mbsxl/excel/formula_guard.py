@@ -18,26 +18,26 @@ from ever becoming code (issue 11):
    ``<expr>`` holds only calls of allowed names, constants, tuples and operators (:func:`check_python`);
    and it runs with an empty ``__builtins__``, so even a name that slipped through cannot reach
    ``eval``/``open``/``__import__``.
+
+Layout: this module is guard 1 (the formula check); the allow-list both checks read is
+:mod:`mbsxl.excel._allowlist`; guards 2 and 3 are :mod:`mbsxl.excel._codecheck`, whose
+:func:`check_python`, :class:`UnsafeCode` and :func:`harden_pycel` are importable from here.
 """
 from __future__ import annotations
 
-import ast
-import functools
 import re
 
+from ._allowlist import (DENIED, ENGINE_NAMES, SPARSE, SUBTOTAL_NAMES, allowed_functions,  # noqa: F401
+                         allowed_python_names, function_allowed, python_name)
+from ._allowlist import NUMBER_RE as _NUMBER_RE
+from ._codecheck import UnsafeCode, check_python, harden_pycel  # noqa: F401 - re-exported
+from .addresses import col_index, col_letters  # noqa: F401 - re-exported
+
 MAX_ROW, MAX_COL = 1_048_576, 16_384
-SPARSE = "MBSXL_RANGE"        # the engine's reader of a huge range's stored cells (calc._sparse_range)
 CUT_CELLS = 65_536            # ranges above this many cells are cut at the used extent
 ERROR_LITERALS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
                   "#SPILL!", "#CALC!")
-# Excel functions that reach outside the workbook: never offered even where an engine has them
-DENIED = frozenset({"WEBSERVICE", "FILTERXML", "CALL", "REGISTER.ID", "RTD", "INFO", "CELL", "HYPERLINK",
-                    "IMAGE", "STOCKHISTORY", "EUROCONVERT", "SQL.REQUEST"})
 PREFIXES = ("_xlfn._xlws.", "_xlfn.", "_xlws.", "_xludf.")
-# the fixed names pycel's emitted code uses besides the functions
-ENGINE_NAMES = frozenset({"_C_", "_R_", "_REF_", "pi", "str"})
-SUBTOTAL_NAMES = frozenset({"average", "count", "counta", "max_", "min_", "product", "stdev", "stdevp",
-                            "sum_", "var", "varp"})
 
 
 class Refused(Exception):
@@ -48,77 +48,6 @@ class Refused(Exception):
         self.code, self.reason = code, reason
 
 
-def python_name(excel_name: str) -> str:
-    from pycel.excelformula import FunctionNode
-    p = excel_name.lower().replace(".", "_")
-    return FunctionNode.func_map.get(p, p)
-
-
-@functools.lru_cache(maxsize=None)
-def _pycel_functions() -> frozenset[str]:
-    import importlib
-    from pycel.excelformula import ExcelFormula, FunctionNode
-    from pycel.lib.function_info import all_excel_functions
-    mods = [importlib.import_module(m) for m in ExcelFormula.default_modules]
-    out = set()
-    for n in all_excel_functions:
-        low = n.lower().replace(".", "_")
-        p = python_name(n)
-        if hasattr(FunctionNode, f"func_{low}") or any(callable(getattr(m, p, None)) for m in mods):
-            out.add(n.upper())
-    return frozenset(out)
-
-
-@functools.lru_cache(maxsize=None)
-def _formulas_functions() -> frozenset[str]:
-    try:
-        import formulas
-        from pycel.lib.function_info import all_excel_functions
-        table = formulas.get_functions()
-    except Exception:  # noqa: BLE001 - formulas not installed: pycel's functions only
-        return frozenset()
-    return frozenset(k.upper() for k in table if isinstance(k, str) and k.upper() in all_excel_functions)
-
-
-@functools.lru_cache(maxsize=None)
-def _mbs_functions() -> frozenset[str]:
-    from .registry import functions
-    return frozenset(n.upper() for n in functions())
-
-
-def allowed_functions() -> frozenset[str]:
-    """Upper-case Excel names a formula may call: Excel functions pycel implements, the ones taken from
-    ``formulas``, and the registry's MBS_ functions, minus :data:`DENIED`."""
-    return (_pycel_functions() | _formulas_functions() | _mbs_functions()) - DENIED
-
-
-def function_allowed(up: str) -> bool:
-    """``up in allowed_functions()``, importing ``formulas`` only for a name pycel and the registry lack."""
-    if up in DENIED:
-        return False
-    return up == SPARSE or up in _pycel_functions() or up in _mbs_functions() or up in _formulas_functions()
-
-
-@functools.lru_cache(maxsize=None)
-def _base_python_names() -> frozenset[str]:
-    names = {python_name(n) for n in (_pycel_functions() | _mbs_functions()) - DENIED}
-    names |= {n.lower() for n in _mbs_functions()} | set(_mbs_functions())
-    return frozenset(names | ENGINE_NAMES | SUBTOTAL_NAMES | {"row", "column", "offset", "indirect",
-                                                             SPARSE.lower()})
-
-
-@functools.lru_cache(maxsize=None)
-def allowed_python_names() -> frozenset[str]:
-    return _base_python_names() | {python_name(n) for n in allowed_functions()}
-
-
-class _PythonNames:
-    """Membership in :func:`allowed_python_names`, without importing ``formulas`` for common names."""
-
-    def __contains__(self, name) -> bool:
-        return name in _base_python_names() or name in allowed_python_names()
-
-
 # ------------------------------------------------------------------------------------ references
 _CELL = r"\$?([A-Za-z]{1,3})\$?(\d{1,7})"
 _CELL_RE = re.compile(f"^{_CELL}$")
@@ -127,24 +56,8 @@ _COLS_RE = re.compile(r"^\$?([A-Za-z]{1,3}):\$?([A-Za-z]{1,3})$")
 _ROWS_RE = re.compile(r"^\$?(\d{1,7}):\$?(\d{1,7})$")
 _NAME_RE = re.compile(r"^[A-Za-z_\\][A-Za-z0-9_.\\?]*$")
 _TABLE_RE = re.compile(r"^[A-Za-z_\\][A-Za-z0-9_.]*\[[^\]\[]*(?:\[[^\]\[]*\][^\]\[]*)*\]$")
-_NUMBER_RE = re.compile(r"^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
 _SHEET_RE = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!\[\]]+))!(.+)$", re.S)
 _SPILL_TAIL = re.compile(r"((?:'(?:[^']|''){1,31}'|[A-Za-z0-9_.\u00a0-\uffff]{1,31})!)?\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
-
-
-def col_index(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + (ord(ch) - 64)
-    return n
-
-
-def col_letters(i: int) -> str:
-    s = ""
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 def quote_sheet(title: str) -> str:
@@ -392,166 +305,3 @@ def rewrite(formula: str, sheet: str, book: Book, depth: int = 0, used: set | No
         else:
             raise Refused("#VALUE!", f"unexpected token {v[:40]!r}")
     return "=" + "".join(out)
-
-
-# ------------------------------------------------------------------------------- generated code
-_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.BitAnd, ast.USub, ast.UAdd, ast.Eq, ast.NotEq,
-        ast.Lt, ast.LtE, ast.Gt, ast.GtE)
-_NODES = (ast.Call, ast.Name, ast.Load, ast.Constant, ast.Tuple, ast.BinOp, ast.UnaryOp, ast.Compare) + _OPS
-
-
-class UnsafeCode(Exception):
-    """Generated Python that is not of the shape the engine emits; never run."""
-
-
-def check_python(source: str, names: frozenset[str] | None = None) -> ast.AST:
-    """Check pycel's generated source ``lambdas.append(lambda: <expr>)``: ``<expr>`` may hold only calls
-    of allowed names, names from the allow-list, str/number/bool/None constants, tuples, and the
-    arithmetic/comparison operators pycel emits.  Raises :class:`UnsafeCode`; returns the tree."""
-    names = _PythonNames() if names is None else names
-    try:
-        tree = ast.parse(source, mode="exec")
-    except SyntaxError as e:
-        raise UnsafeCode(f"generated code does not parse: {e.msg}") from None
-    body = tree.body
-    ok = (len(body) == 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Call))
-    call = body[0].value if ok else None
-    ok = ok and isinstance(call.func, ast.Attribute) and call.func.attr == "append" \
-        and isinstance(call.func.value, ast.Name) and call.func.value.id == "lambdas" \
-        and len(call.args) == 1 and not call.keywords and isinstance(call.args[0], ast.Lambda)
-    lam = call.args[0] if ok else None
-    ok = ok and not (lam.args.args or lam.args.posonlyargs or lam.args.kwonlyargs or lam.args.vararg
-                     or lam.args.kwarg or lam.args.defaults)
-    if not ok:
-        raise UnsafeCode("generated code is not a single lambda expression")
-    for node in ast.walk(lam.body):
-        if not isinstance(node, _NODES):
-            raise UnsafeCode(f"generated code holds a {type(node).__name__}")
-        if isinstance(node, ast.Name) and node.id not in names:
-            raise UnsafeCode(f"generated code names {node.id[:40]!r}, which is not an engine function")
-        if isinstance(node, ast.Call) and (not isinstance(node.func, ast.Name) or node.keywords):
-            raise UnsafeCode("generated code calls something other than an engine function")
-        if isinstance(node, ast.Constant) and not isinstance(node.value, (str, int, float, bool, type(None))):
-            raise UnsafeCode(f"generated code holds a {type(node.value).__name__} constant")
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool) \
-                and isinstance(node.value, int) and node.value.bit_length() > 4096:
-            raise UnsafeCode("generated code holds an oversized integer")
-    return tree
-
-
-# ------------------------------------------------------------------------------- pycel hardening
-_HARDENED = False
-
-
-def harden_pycel() -> None:
-    """Install the emission and compilation guards into pycel (idempotent; strictly safer for any user
-    of pycel in this process)."""
-    global _HARDENED
-    if _HARDENED:
-        return
-    import tokenize as tk
-    from pycel import excelformula as ef
-    from pycel.excelutil import AddressMultiAreaRange, AddressRange, uniqueify
-    from pycel.excelformula import ADDR_FUNCS_NAMES
-
-    def operand_emit(self):
-        sub = self.subtype
-        if sub == self.token.LOGICAL:
-            return str(self.value.lower() == "true")
-        if sub == self.token.EMPTY:
-            return "None"
-        if sub in ("TEXT", "ERROR"):
-            value = self.value
-            if sub == "TEXT" and len(value) >= 2 and value[0] == value[-1] == '"':
-                value = value[1:-1].replace('""', '"')
-            return repr(value)
-        if sub == "NUMBER":
-            if not _NUMBER_RE.match(self.value):
-                raise ef.FormulaParserError(f"not a number: {self.value[:40]!r}")
-            return str(int(self.value)) if self.value.isdigit() else repr(float(self.value))
-        raise ef.FormulaParserError(f"unexpected operand {self.value[:40]!r}")
-
-    def range_emit(self, value=None):
-        sheet = self.cell and self.cell.sheet or ""
-        value = value is not None and value or self.value
-        if "!" in value:
-            sheet = ""
-        try:
-            addr_str = value.replace("$", "")
-            address = AddressRange.create(addr_str, sheet=sheet, cell=self.cell)
-        except ValueError:
-            table_name = None
-            if self.cell:
-                excel = self.cell.excel
-                if excel and "[" in addr_str:
-                    table_name = excel.table_name_containing(self.cell.address)
-            if not table_name:
-                return repr("#NAME?")
-            addr_str = f"{table_name}{addr_str}"
-            address = AddressRange.create(addr_str, sheet=self.cell.address.sheet, cell=self.cell)
-        if isinstance(address, AddressMultiAreaRange):
-            return ", ".join(range_emit(self, value=str(a)) for a in address)
-        return f"{'_R_' if address.is_range else '_C_'}({str(address)!r})"
-
-    def func_indirect(self):
-        to_emit = [c.emit for c in self.children]
-        if len(to_emit) == 1:
-            to_emit.append("True")
-        to_emit.append(repr(str(self.cell.sheet)))
-        return f"indirect({', '.join(to_emit)})"
-
-    def needed_addresses(self):
-        if self._needed_addresses is None:
-            if self.python_code:
-                code = iter((self.python_code.encode(),))
-                tokens = tuple(tk.tokenize(lambda: next(code)))
-                addrs = []
-                for i, t in enumerate(tokens):
-                    if t.type == tk.NAME and t.string in ADDR_FUNCS_NAMES and i + 3 < len(tokens) and (
-                            tokens[i + 1].string == "(" and tokens[i + 3].string == ")") \
-                            and tokens[i + 2].type == tk.STRING:
-                        addrs.append(AddressRange(ast.literal_eval(tokens[i + 2].string)))
-                self._needed_addresses = uniqueify(addrs)
-            else:
-                self._needed_addresses = ()
-        return self._needed_addresses
-
-    original_compile = ef.ExcelFormula._compile_python_ast
-
-    def compile_checked(self):
-        check_python(f"lambdas.append(lambda: {self.python_code})")
-        return original_compile(self)
-
-    original_load = ef.load_functions
-
-    def load_functions(names, name_space, modules):
-        name_space["__builtins__"] = {}            # the lambda sees only what pycel puts in its namespace
-        name_space["str"] = str
-        return original_load(names, name_space, modules)
-
-    from pycel import excelwrapper as ew
-    original_to_formula = ew._OpxRange.cell_to_formula.__func__
-
-    def cell_to_formula(cls, cell):
-        # pycel takes any text starting with "=" for a formula; only openpyxl formula cells (already
-        # checked by rewrite) are formulas: a text cell "=EVAL(...)" stays text
-        if getattr(cell, "data_type", "f") != "f":
-            return ""
-        return original_to_formula(cls, cell)
-
-    ew._OpxRange.cell_to_formula = classmethod(cell_to_formula)
-    # pycel takes any range as tall or as wide as the grid for "unbounded" (A:A) and bounds it to the
-    # sheet through itself, which recurses without end when the data reach row 1,048,576 or column
-    # XFD; rewrite() always writes explicit bounds, so only a range without row or column is unbounded
-    def is_unbounded_range(self):
-        return 0 in (self.start.row, self.end.row, self.start.col_idx, self.end.col_idx)
-
-    AddressRange.is_unbounded_range = property(is_unbounded_range)
-    ef.OperandNode.emit = property(operand_emit)
-    ef.RangeNode.emit = property(lambda self: range_emit(self))
-    ef.RangeNode._emit = range_emit
-    ef.FunctionNode.func_indirect = func_indirect
-    ef.ExcelFormula.needed_addresses = property(needed_addresses)
-    ef.ExcelFormula._compile_python_ast = compile_checked
-    ef.load_functions = load_functions
-    _HARDENED = True

@@ -1,0 +1,175 @@
+"""Guards 2 and 3 of :mod:`mbsxl.excel.formula_guard`, on the Python pycel generates: how pycel emits
+literals and references (:func:`harden_pycel`: only through :func:`repr`) and the shape of the code
+it compiles (:func:`check_python`), which runs with an empty ``__builtins__``.  Re-exported by
+:mod:`mbsxl.excel.formula_guard`; the pycel internals these patch are listed in
+:mod:`mbsxl.excel._pycel_plugin`."""
+from __future__ import annotations
+
+import ast
+
+from ._allowlist import NUMBER_RE as _NUMBER_RE
+from ._allowlist import _PythonNames
+
+
+
+# ------------------------------------------------------------------------------- generated code
+_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.BitAnd, ast.USub, ast.UAdd, ast.Eq, ast.NotEq,
+        ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+_NODES = (ast.Call, ast.Name, ast.Load, ast.Constant, ast.Tuple, ast.BinOp, ast.UnaryOp, ast.Compare) + _OPS
+
+
+class UnsafeCode(Exception):
+    """Generated Python that is not of the shape the engine emits; never run."""
+
+
+def check_python(source: str, names: frozenset[str] | None = None) -> ast.AST:
+    """Check pycel's generated source ``lambdas.append(lambda: <expr>)``: ``<expr>`` may hold only calls
+    of allowed names, names from the allow-list, str/number/bool/None constants, tuples, and the
+    arithmetic/comparison operators pycel emits.  Raises :class:`UnsafeCode`; returns the tree."""
+    names = _PythonNames() if names is None else names
+    try:
+        tree = ast.parse(source, mode="exec")
+    except SyntaxError as e:
+        raise UnsafeCode(f"generated code does not parse: {e.msg}") from None
+    body = tree.body
+    ok = (len(body) == 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Call))
+    call = body[0].value if ok else None
+    ok = ok and isinstance(call.func, ast.Attribute) and call.func.attr == "append" \
+        and isinstance(call.func.value, ast.Name) and call.func.value.id == "lambdas" \
+        and len(call.args) == 1 and not call.keywords and isinstance(call.args[0], ast.Lambda)
+    lam = call.args[0] if ok else None
+    ok = ok and not (lam.args.args or lam.args.posonlyargs or lam.args.kwonlyargs or lam.args.vararg
+                     or lam.args.kwarg or lam.args.defaults)
+    if not ok:
+        raise UnsafeCode("generated code is not a single lambda expression")
+    for node in ast.walk(lam.body):
+        if not isinstance(node, _NODES):
+            raise UnsafeCode(f"generated code holds a {type(node).__name__}")
+        if isinstance(node, ast.Name) and node.id not in names:
+            raise UnsafeCode(f"generated code names {node.id[:40]!r}, which is not an engine function")
+        if isinstance(node, ast.Call) and (not isinstance(node.func, ast.Name) or node.keywords):
+            raise UnsafeCode("generated code calls something other than an engine function")
+        if isinstance(node, ast.Constant) and not isinstance(node.value, (str, int, float, bool, type(None))):
+            raise UnsafeCode(f"generated code holds a {type(node.value).__name__} constant")
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool) \
+                and isinstance(node.value, int) and node.value.bit_length() > 4096:
+            raise UnsafeCode("generated code holds an oversized integer")
+    return tree
+
+
+# ------------------------------------------------------------------------------- pycel hardening
+_HARDENED = False
+
+
+def harden_pycel() -> None:
+    """Install the emission and compilation guards into pycel (idempotent; strictly safer for any user
+    of pycel in this process)."""
+    global _HARDENED
+    if _HARDENED:
+        return
+    import tokenize as tk
+    from pycel import excelformula as ef
+    from pycel.excelutil import AddressMultiAreaRange, AddressRange, uniqueify
+    from pycel.excelformula import ADDR_FUNCS_NAMES
+
+    def operand_emit(self):
+        sub = self.subtype
+        if sub == self.token.LOGICAL:
+            return str(self.value.lower() == "true")
+        if sub == self.token.EMPTY:
+            return "None"
+        if sub in ("TEXT", "ERROR"):
+            value = self.value
+            if sub == "TEXT" and len(value) >= 2 and value[0] == value[-1] == '"':
+                value = value[1:-1].replace('""', '"')
+            return repr(value)
+        if sub == "NUMBER":
+            if not _NUMBER_RE.match(self.value):
+                raise ef.FormulaParserError(f"not a number: {self.value[:40]!r}")
+            return str(int(self.value)) if self.value.isdigit() else repr(float(self.value))
+        raise ef.FormulaParserError(f"unexpected operand {self.value[:40]!r}")
+
+    def range_emit(self, value=None):
+        sheet = self.cell and self.cell.sheet or ""
+        value = value is not None and value or self.value
+        if "!" in value:
+            sheet = ""
+        try:
+            addr_str = value.replace("$", "")
+            address = AddressRange.create(addr_str, sheet=sheet, cell=self.cell)
+        except ValueError:
+            table_name = None
+            if self.cell:
+                excel = self.cell.excel
+                if excel and "[" in addr_str:
+                    table_name = excel.table_name_containing(self.cell.address)
+            if not table_name:
+                return repr("#NAME?")
+            addr_str = f"{table_name}{addr_str}"
+            address = AddressRange.create(addr_str, sheet=self.cell.address.sheet, cell=self.cell)
+        if isinstance(address, AddressMultiAreaRange):
+            return ", ".join(range_emit(self, value=str(a)) for a in address)
+        return f"{'_R_' if address.is_range else '_C_'}({str(address)!r})"
+
+    def func_indirect(self):
+        to_emit = [c.emit for c in self.children]
+        if len(to_emit) == 1:
+            to_emit.append("True")
+        to_emit.append(repr(str(self.cell.sheet)))
+        return f"indirect({', '.join(to_emit)})"
+
+    def needed_addresses(self):
+        if self._needed_addresses is None:
+            if self.python_code:
+                code = iter((self.python_code.encode(),))
+                tokens = tuple(tk.tokenize(lambda: next(code)))
+                addrs = []
+                for i, t in enumerate(tokens):
+                    if t.type == tk.NAME and t.string in ADDR_FUNCS_NAMES and i + 3 < len(tokens) and (
+                            tokens[i + 1].string == "(" and tokens[i + 3].string == ")") \
+                            and tokens[i + 2].type == tk.STRING:
+                        addrs.append(AddressRange(ast.literal_eval(tokens[i + 2].string)))
+                self._needed_addresses = uniqueify(addrs)
+            else:
+                self._needed_addresses = ()
+        return self._needed_addresses
+
+    original_compile = ef.ExcelFormula._compile_python_ast
+
+    def compile_checked(self):
+        check_python(f"lambdas.append(lambda: {self.python_code})")
+        return original_compile(self)
+
+    original_load = ef.load_functions
+
+    def load_functions(names, name_space, modules):
+        name_space["__builtins__"] = {}            # the lambda sees only what pycel puts in its namespace
+        name_space["str"] = str
+        return original_load(names, name_space, modules)
+
+    from pycel import excelwrapper as ew
+    original_to_formula = ew._OpxRange.cell_to_formula.__func__
+
+    def cell_to_formula(cls, cell):
+        # pycel takes any text starting with "=" for a formula; only openpyxl formula cells (already
+        # checked by rewrite) are formulas: a text cell "=EVAL(...)" stays text
+        if getattr(cell, "data_type", "f") != "f":
+            return ""
+        return original_to_formula(cls, cell)
+
+    ew._OpxRange.cell_to_formula = classmethod(cell_to_formula)
+    # pycel takes any range as tall or as wide as the grid for "unbounded" (A:A) and bounds it to the
+    # sheet through itself, which recurses without end when the data reach row 1,048,576 or column
+    # XFD; rewrite() always writes explicit bounds, so only a range without row or column is unbounded
+    def is_unbounded_range(self):
+        return 0 in (self.start.row, self.end.row, self.start.col_idx, self.end.col_idx)
+
+    AddressRange.is_unbounded_range = property(is_unbounded_range)
+    ef.OperandNode.emit = property(operand_emit)
+    ef.RangeNode.emit = property(lambda self: range_emit(self))
+    ef.RangeNode._emit = range_emit
+    ef.FunctionNode.func_indirect = func_indirect
+    ef.ExcelFormula.needed_addresses = property(needed_addresses)
+    ef.ExcelFormula._compile_python_ast = compile_checked
+    ef.load_functions = load_functions
+    _HARDENED = True
