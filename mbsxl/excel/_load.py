@@ -3,20 +3,35 @@ Excel's serial numbers; ``--set`` overrides applied; every formula checked and r
 engine by :func:`mbsxl.excel.formula_guard.rewrite` (:func:`_prepare`)."""
 from __future__ import annotations
 
-from unittest import mock
-
 from .addresses import parse_address as _parse_address
 from .errors import CalcError
 
 
-def _no_dates(value, *args, **kwargs):
-    return value
+def _serial_dates_reader():
+    """An openpyxl ``ExcelReader`` that reads date cells as the serial numbers Excel stores: its
+    worksheet parsers see no date formats (a date-formatted number stays a number; the cell's
+    ``number_format`` is kept).  openpyxl's reader hands ``wb._date_formats`` and
+    ``wb._timedelta_formats`` to each worksheet's parser (openpyxl 3.1)."""
+    from openpyxl.reader.excel import ExcelReader
+
+    class SerialDatesReader(ExcelReader):
+        def read_worksheets(self):
+            dates, spans = self.wb._date_formats, self.wb._timedelta_formats
+            self.wb._date_formats, self.wb._timedelta_formats = set(), set()
+            try:
+                super().read_worksheets()
+            finally:
+                self.wb._date_formats, self.wb._timedelta_formats = dates, spans
+
+    return SerialDatesReader
 
 
 def _load_workbook(path):
-    import openpyxl
-    with mock.patch("openpyxl.worksheet._reader.from_excel", _no_dates):
-        return openpyxl.load_workbook(path)
+    """``openpyxl.load_workbook(path)`` with dates kept as serial numbers (:func:`_serial_dates_reader`)."""
+    reader = _serial_dates_reader()(path, read_only=False, keep_vba=False, data_only=False,
+                                    keep_links=True, rich_text=False)
+    reader.read()
+    return reader.wb
 
 
 def _prepare(wb, limits=None):

@@ -3,8 +3,13 @@
 evaluation order read from it.  :mod:`mbsxl.excel.calc` drives these; the guards that change how
 pycel emits and compiles code are :func:`mbsxl.excel.formula_guard.harden_pycel`.
 
-pycel internals relied on (verified on pycel 1.0b30, the version ``pyproject.toml``'s ``calc`` extra
-pins; a new pycel must be checked against this list and ``tests/test_calc*.py`` before the pin moves):
+pycel internals relied on, verified on pycel 1.0b30 -- the one version ``pyproject.toml``'s ``calc``
+extra allows (``pycel==1.0b30``), because the security guards patch some of them: a new pycel must be
+checked against this list and ``tests/test_calc*.py`` before the pin moves.  (No ``unittest.mock``:
+what is replaced is replaced by :func:`~mbsxl.excel.formula_guard.harden_pycel` once, or for the span
+of a call by :func:`_build_graph`; openpyxl's date conversion is avoided by a reader subclass,
+:func:`mbsxl.excel._load._serial_dates_reader`, relying on openpyxl 3.1's ``ExcelReader.read_worksheets``
+and ``Workbook._date_formats`` / ``_timedelta_formats``.)
 
 - ``ExcelCompiler(excel=ExcelOpxWrapperNoData(wb, filename=...), plugins=[module name], cycles=False)``:
   plug-in functions looked up as attributes of a module imported by name;
