@@ -180,7 +180,7 @@ def _engine_function(name: str) -> Callable:
         raw = [_from_engine(a) for a in args]
         r = call(name, *raw)
         if isinstance(r, _errors.XlError):
-            return CalcError(r.code, r.reason)
+            return CalcError.from_xl(r)
         if isinstance(r, list):
             return tuple(tuple(_to_engine(x) for x in row) for row in r)
         return _to_engine(r)
@@ -196,7 +196,7 @@ def _from_engine(a):
 
 def _to_engine(x):
     if isinstance(x, _errors.XlError):
-        return CalcError(x.code, x.reason)
+        return CalcError.from_xl(x)
     if isinstance(x, str) and x == "":
         return None
     return x

@@ -10,6 +10,26 @@ downstream formulas propagate; the reason is kept in :data:`REASONS` (most recen
 >>> e = XlError("#VALUE!", "MBS_SMM: cpr=8 looks like a percent; pass 0.08")
 >>> str(e), e.reason
 ('#VALUE!', 'MBS_SMM: cpr=8 looks like a percent; pass 0.08')
+>>> c = CalcError.from_xl(e)
+>>> c == "#VALUE!", c.reason == e.reason
+(True, True)
+
+Error kinds (issue 12): an Excel error *value* has two Python forms, and there is no third.
+
+- :class:`XlError` -- what the dispatch (:func:`mbsxl.excel.dispatch.call`) returns and what code
+  under it raises; an ``Exception``, so a refusal deep in a conversion can ``raise`` it.  The xlwings
+  and Lite paths turn it into Excel's error at the border.
+- :class:`CalcError` -- the same value inside the headless engine.  pycel propagates an error through
+  formulas only as its text (``"#VALUE!"``, a member of ``pycel.excelutil.ERROR_CODES``), so this form
+  must be a ``str``; a class cannot be both a ``str`` and an ``Exception`` (their instance layouts
+  conflict), hence two classes.  An XlError crosses into the engine as :meth:`CalcError.from_xl`.
+
+Not error values: :class:`InputError` is the exception by which :mod:`mbsxl.excel.convert` says "this
+argument is itself an Excel error" (carrying the code to propagate; the dispatch turns it into an
+XlError with the function's name in the reason), and :class:`mbsxl.excel.formula_guard.Refused` the
+exception by which the formula guard refuses a formula (it becomes a CalcError).  Error values of the
+``formulas`` package are converted to CalcError where its functions are adapted
+(:mod:`mbsxl.excel._pycel_plugin`).
 """
 from __future__ import annotations
 
@@ -71,6 +91,11 @@ class CalcError(str):
         obj = super().__new__(cls, code)
         obj.reason = reason
         return obj
+
+    @classmethod
+    def from_xl(cls, e: XlError) -> "CalcError":
+        """The engine's form of the dispatch's :class:`XlError` (same code, same reason)."""
+        return cls(e.code, e.reason)
 
 
 class InputError(MbsxlInputError):
