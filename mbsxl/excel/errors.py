@@ -166,6 +166,17 @@ def reason_at(key: str) -> str:
     return ""
 
 
+def mbs_error(cell=None) -> str:
+    """``=MBS_ERROR(cell)``, the one implementation (the registry's function, the xlwings add-in and
+    xlwings Lite call it).  ``cell`` an address (``"[Book1.xlsx]Sheet1!B12"``, ``"Sheet1!B12"``): the
+    reason recorded for that cell, or for an array range holding it (:func:`reason_at`); anything else
+    -- no cell, or the cell's value (the headless engine and Lite pass the value, not the address) --
+    the most recent reason.  ``""`` when there is none."""
+    if isinstance(cell, str) and "!" in cell and not cell.lstrip().startswith("#"):
+        return reason_at(cell)
+    return last_reason()
+
+
 def code_for(exc: BaseException) -> str:
     """The Excel error a Python exception becomes: a propagated input error keeps its code,
     ZeroDivisionError -> #DIV/0!, OverflowError / FloatingPointError -> #NUM!, everything else #VALUE!."""

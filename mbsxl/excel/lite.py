@@ -77,7 +77,7 @@ def _function_source(fn) -> str:
     lines.append(f"    {fn.description!r}")                       # the docstring: Lite's description
     if fn.name == "MBS_ERROR":
         lines.append("    # Lite passes the cell's value, not its address: the most recent reason")
-        lines.append("    return _errors.last_reason()")
+        lines.append("    return _errors.mbs_error()")
     else:
         lines.append(f"    return _run({fn.name!r}{''.join(', ' + p for p in passes)})")
     return "\n".join(lines) + "\n"

@@ -105,10 +105,7 @@ def _run(name: str, args: tuple, caller=None):
 def _mbs_error(cell=None, caller=None):
     """MBS_ERROR: the reason recorded for ``cell`` (an xlwings Range in Excel; any cell of an
     array-formula range finds the range's reason) or the latest."""
-    key = _caller_key(cell) if cell is not None and hasattr(cell, "sheet") else None
-    if key is None and isinstance(cell, str) and "!" in cell:
-        key = cell
-    return _errors.reason_at(key) if key else _errors.last_reason()
+    return _errors.mbs_error(_caller_key(cell) if cell is not None and hasattr(cell, "sheet") else cell)
 
 
 def _python_name(name: str) -> str:

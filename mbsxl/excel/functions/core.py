@@ -169,6 +169,4 @@ def MBS_VERSION():
      returns="scalar", volatile=True)
 def MBS_ERROR(cell=None):
     from mbsxl.excel import errors
-    if isinstance(cell, str) and "!" in cell and not cell.startswith("#"):
-        return errors.last_reason(cell)
-    return errors.last_reason()
+    return errors.mbs_error(cell)
