@@ -37,6 +37,7 @@ import re
 from collections import OrderedDict
 
 from ..errors import EXCEL_ERROR_CODES, MbsxlInputError
+from .addresses import col_index
 
 #: Excel's error values, as Excel spells them (one list: :data:`mbsxl.errors.EXCEL_ERROR_CODES`).
 CODES = EXCEL_ERROR_CODES
@@ -139,13 +140,8 @@ def _box(key: str):
     if not m:
         return None
 
-    def col(s):
-        n = 0
-        for ch in s:
-            n = n * 26 + ord(ch) - 64
-        return n
-    r1, c1 = int(m["r1"]), col(m["c1"])
-    r2, c2 = (int(m["r2"]), col(m["c2"])) if m["c2"] else (r1, c1)
+    r1, c1 = int(m["r1"]), col_index(m["c1"])
+    r2, c2 = (int(m["r2"]), col_index(m["c2"])) if m["c2"] else (r1, c1)
     return m["sheet"], r1, c1, r2, c2
 
 
