@@ -34,6 +34,7 @@ _API = {
     "effective_convexity": "valuation", "short_rate_paths": "ratemodels", "path_cashflows": "valuation",
     "refi_cpr": "prepayment",
     "tranches": "waterfall", "tranche_stats": "waterfall", "coupon_index": "waterfall",
+    "rate_index": "rateindex",
     "MbsxlInputError": "errors",
 }
 

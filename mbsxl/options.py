@@ -27,6 +27,9 @@ default_type       ``CDR`` (annual), ``MDR`` (monthly),        any case
                    ``SDA`` (speed, 100 = 100% SDA)
 series             ``deposit_1y``, ``lending_1y``,             any case
                    ``lending_over_5y`` (PBoC benchmarks)
+rate index         ``deposit_1y``, ``lending_1y``,             一年期存款, 一年期贷款, 五年以上贷款,
+                   ``lending_over_5y`` (PBoC); ``lpr_1y``,     五年期以上贷款; lpr1y, 一年期LPR;
+                   ``lpr_5y`` (loan prime rate, LPR)           lpr5y, 五年期以上LPR, 5年期以上LPR
 reset              ``period``, ``annual``, ``fixed``            any case
 cov_type           ``nonrobust``, ``HC1``, ``HAC``              any case
 flag               True / False                                 1 / 0 (TRUE/FALSE cells)
@@ -149,6 +152,24 @@ SERIES = ("deposit_1y", "lending_1y", "lending_over_5y")
 def series(value, name: str = "series") -> str:
     """A PBoC benchmark series (a column of ``data/pboc_benchmark_rates.csv``)."""
     return choice(name, value, SERIES)
+
+
+# ------------------------------------------------------------------------------- rate indices
+RATE_INDICES = SERIES + ("lpr_1y", "lpr_5y")
+RATE_INDEX = {**{k: k for k in RATE_INDICES},
+              "一年期存款": "deposit_1y", "一年期存款利率": "deposit_1y",
+              "一年期贷款": "lending_1y", "一年期贷款利率": "lending_1y",
+              "五年以上贷款": "lending_over_5y", "五年期以上贷款": "lending_over_5y",
+              "五年以上贷款利率": "lending_over_5y", "五年期以上贷款利率": "lending_over_5y",
+              "lpr1y": "lpr_1y", "lpr_1": "lpr_1y", "一年期lpr": "lpr_1y",
+              "lpr5y": "lpr_5y", "lpr_5": "lpr_5y", "五年期以上lpr": "lpr_5y", "5年期以上lpr": "lpr_5y"}
+_RATE_INDEX_ACCEPTED = ("deposit_1y (一年期存款), lending_1y (一年期贷款), lending_over_5y (五年期以上贷款), "
+                        "lpr_1y (一年期LPR), lpr_5y (五年期以上LPR)")
+
+
+def rate_index(value, name: str = "index") -> str:
+    """A rate index of :mod:`mbsxl.rateindex`: a PBoC benchmark (:data:`SERIES`) or a loan prime rate."""
+    return _lookup(name, value, RATE_INDEX, _RATE_INDEX_ACCEPTED)
 
 
 # ------------------------------------------------------------------------------- coupon index reset

@@ -389,13 +389,23 @@ def coupon_index(start_date, months, reset="period", payment_day=None, benchmark
     >>> [round(float(x), 4) for x in coupon_index("2007-12-14", 3, payment_day=26)]
     [0.0387, 0.0414, 0.0414]
     """
-    from .floating import benchmark_rates, rate_on
+    from .floating import _table
+    from .rateindex import first_date as rate_index_first, rate_index
     kind = _opt.reset(reset)
     starts = period_starts(start_date, months, payment_day)
-    table = benchmark_rates(series) if benchmark is None else benchmark
     if kind == "fixed":
-        return np.full(len(starts), rate_on(table, starts[0]))
-    if kind == "annual":
+        on = [starts[0]] * len(starts)
+    elif kind == "annual":
         y0 = starts[0].year
-        return np.array([rate_on(table, starts[0] if d.year == y0 else _dt.date(d.year, 1, 1)) for d in starts])
-    return np.array([rate_on(table, d) for d in starts])
+        on = [starts[0] if d.year == y0 else _dt.date(d.year, 1, 1) for d in starts]
+    else:
+        on = starts
+    if benchmark is None:
+        first = rate_index_first(_opt.series(series))
+        tables = dict(index=_opt.series(series))
+    else:
+        d, r = _table(benchmark)                    # validated (date, rate) rows, errors naming benchmark
+        first, tables = d[0].item(), dict(table_dates=d.astype(object), table_rates=r)
+    if on[0] < first:                               # on[] is increasing: name start_date, not rate_index's dates
+        raise MbsxlInputError(f"start_date={on[0]} is before the first benchmark row ({first})")
+    return np.asarray(rate_index(on, **tables), dtype=float)

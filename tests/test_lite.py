@@ -89,6 +89,7 @@ CASES = ["every registry function is a Lite function", "descriptions", "scalar f
          "block", "text number", "vector column", "vector row", "blank, omitted, boolean",
          "blank as JsNull", "column with trailing JsNull",
          "error cell (data type)", "error cell (text)", "bad input", "MBS_ERROR gives the reason", "date serial",
+         "date serials, a column",
          "MBS_TRANCHES class_ from a cell", "MBS_TRANCHESTATS class_ from a cell", "MBS_REGRESS headers TRUE",
          "MBS_LOGIT headers TRUE", "MBS_ZSPREAD compounding from a cell", "MBS_OAS compounding from a cell",
          "no heavy package imported", "every registry function called"] + [

@@ -97,6 +97,9 @@ AT = {"strat": ("F", "A1"), "summary": ("F", "H1"), "predict": ("F", "A20"), "lo
       "pool": ("Deal", "E1"), "tranches": ("Deal", "V1"), "stats": ("Deal", "AH1")}
 
 
+RATE_DAYS = [dt.date(2019, 12, 31), dt.date(2021, 1, 1), dt.date(2026, 5, 20)]
+
+
 @pytest.fixture(scope="module")
 def book(tmp_path_factory):
     bal, contract, rate, term, y = _tape()
@@ -128,6 +131,10 @@ def book(tmp_path_factory):
         sheet, top_left = AT[key]
         wb[sheet][top_left] = ArrayFormula(_ref(top_left, want[key]), text)
     f["K20"] = ArrayFormula("K20:K31", "=MBS_COUPONINDEX(DATE(2007,12,14),12,\"period\",26)")
+    for r, day in enumerate(RATE_DAYS, start=20):                     # date cells in, a column out
+        f[f"O{r}"] = day
+    f["P20"] = ArrayFormula(f"P20:P{19 + len(RATE_DAYS)}", f"=MBS_RATEINDEX(O20:O{19 + len(RATE_DAYS)})")
+    f["Q20"] = "=MBS_RATEINDEX(DATE(2009,1,1),\"lending_over_5y\")"
     f["M20"] = "=MBS_SMM(8)"
     f["M21"] = "=MBS_ERROR(M20)"
     wb.save(path)
@@ -148,6 +155,14 @@ def test_coupon_index_and_error(book):
     assert got[1] == pytest.approx(0.0414, abs=1e-12)   # period 2 starts 2007-12-26: 4.14% since 2007-12-21
     assert values["F!M20"] == "#VALUE!"
     assert values["F!M21"] == "MBS_SMM: cpr=8 looks like a percent; pass 0.08"
+
+
+def test_rate_index(book):
+    values, _ = book
+    got = [values[f"F!P{r}"] for r in range(20, 20 + len(RATE_DAYS))]
+    assert got == pytest.approx(list(mbsxl.rate_index(RATE_DAYS)), abs=1e-12)
+    assert got[:2] == pytest.approx([0.048, 0.0465], abs=1e-12)       # LPR 5y on 2019-12-31, 2021-01-01
+    assert values["F!Q20"] == pytest.approx(0.0594, abs=1e-12)
 
 
 def test_every_registered_function_is_in_a_test_workbook():

@@ -204,6 +204,11 @@ def test_date_from_a_cell(xlm):
     assert_rows(rows_of(xlm.call("MBS_COUPONINDEX", d, 24.0)), expected_rows(want))
     # a serial number typed in works the same (Excel 1900 system: 2007-12-14 is 39430)
     assert_rows(rows_of(xlm.call("MBS_COUPONINDEX", 39430.0, 24.0)), expected_rows(want))
+    # a column of date cells in, a column of index values out (MBS_RATEINDEX, LPR 5y by default)
+    days = [dt.date(2019, 12, 31), dt.date(2021, 1, 1), dt.date(2024, 10, 21)]
+    col = xlm.put([[S.TimeType(d.year, d.month, d.day)] for d in days])
+    assert_rows(rows_of(xlm.call("MBS_RATEINDEX", col)), expected_rows(mbsxl.rate_index(days).reshape(-1, 1)))
+    assert same(xlm.call("MBS_RATEINDEX", 39430.0, "deposit_1y"), mbsxl.rate_index(dt.date(2007, 12, 14), "deposit_1y"))
     principal = np.array([10.0, 20.0, 30.0, 40.0])
     got = xlm.call("MBS_WAL", xlm.put([[p] for p in principal]), 0.0, 0.0, "ACT/365", 12.0, 26.0,
                    xlm.put(S.TimeType(2008, 1, 1)))
