@@ -16,7 +16,6 @@ import asyncio
 import importlib.abc
 import importlib.util
 import json
-import math
 import sys
 
 BLOCKED = {"numba", "llvmlite", "pycel", "formulas", "openpyxl", "xlsxwriter", "defusedxml", "win32com",
@@ -144,7 +143,6 @@ def main(main_py: str, templates_json: str | None = None) -> None:
     import datetime as dt
 
     import numpy as np
-    import pandas as pd
     import xlwings
     from xlwings.server import custom_functions_call, custom_functions_meta
 
@@ -161,14 +159,7 @@ def main(main_py: str, templates_json: str | None = None) -> None:
                 "runtime": "1.4", "culture_info_name": "en-US", "date_format": "m/d/yyyy"}
         return asyncio.run(custom_functions_call(data, module))
 
-    def rows(obj):
-        if isinstance(obj, pd.DataFrame):
-            out = [list(map(str, obj.columns))] + obj.astype(object).values.tolist()
-        else:
-            a = np.asarray(obj, dtype=object)
-            a = a.reshape(-1, 1) if a.ndim == 1 else a.reshape(1, 1) if a.ndim == 0 else a
-            out = a.tolist()
-        return [["" if (x is None or (isinstance(x, float) and math.isnan(x))) else x for x in r] for r in out]
+    from _expected import expected_rows as rows
 
     def same(got, want):
         if isinstance(want, list):

@@ -26,14 +26,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import math
 import pathlib
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import _com_stubs as S
+from _expected import expected_rows
 from _xl_formula import parse
 import mbsxl
 
@@ -109,18 +108,6 @@ def rows_of(res):
     if res and not isinstance(res[0], (list, tuple)):
         return [[cell(x) for x in res]]
     return [[cell(x) for x in r] for r in res]
-
-
-def expected_rows(obj):
-    """The core's result as rows the way a worksheet shows them: a DataFrame with its header row,
-    NaN/None as an empty cell, a 1-D array as a column."""
-    if isinstance(obj, pd.DataFrame):
-        out = [list(map(str, obj.columns))] + obj.astype(object).values.tolist()
-    else:
-        a = np.asarray(obj, dtype=object)
-        a = a.reshape(-1, 1) if a.ndim == 1 else a.reshape(1, 1) if a.ndim == 0 else a
-        out = a.tolist()
-    return [["" if (x is None or (isinstance(x, float) and math.isnan(x))) else x for x in r] for r in out]
 
 
 def same(a, b) -> bool:

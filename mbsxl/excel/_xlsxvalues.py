@@ -31,11 +31,12 @@ _ROWNUM = re.compile(r'\br="(\d+)"')
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def _tags(text: str, name: str):
-    """Every start tag ``<name ...>`` (or ``<name/>``) of ``text`` as a string, in one forward pass:
-    each search starts where the previous one ended, so a long run of ``<name`` without ``>`` (a
-    comment, say) costs linear time, not the quadratic time of ``re.finditer(r"<name[^>]*>")``."""
-    pos, n, head = 0, len(text), "<" + name
+def _start_tags(text: str, name: str):
+    """Spans ``(i, j)`` of every start tag ``<name ...>`` (or ``<name/>``) of ``text``, ``text[j] == ">"``,
+    in one forward pass: each search starts where the previous one ended, so a long run of ``<name``
+    without ``>`` (a comment, say) costs linear time, not the quadratic time of
+    ``re.finditer(r"<name[^>]*>")``."""
+    pos, head = 0, "<" + name
     while True:
         i = text.find(head, pos)
         if i < 0:
@@ -47,25 +48,23 @@ def _tags(text: str, name: str):
         j = text.find(">", i)
         if j < 0:
             return
-        yield text[i:j + 1]
+        yield i, j
         pos = j + 1
+
+
+def _tags(text: str, name: str):
+    """Every start tag ``<name ...>`` of ``text`` as a string (see :func:`_start_tags`)."""
+    for i, j in _start_tags(text, name):
+        yield text[i:j + 1]
 
 
 def _elements(text: str, name: str):
     """Spans ``(start, end)`` of the elements ``<name .../>`` or ``<name ...>...</name>`` (not nested),
-    found in one forward pass (see :func:`_tags`)."""
-    pos, head, close = 0, "<" + name, "</" + name + ">"
-    while True:
-        i = text.find(head, pos)
-        if i < 0:
-            return
-        after = text[i + len(head):i + len(head) + 1]
-        if after not in (" ", ">", "/", "\t", "\n", "\r"):
-            pos = i + len(head)
+    found in one forward pass (see :func:`_start_tags`)."""
+    pos, close = 0, "</" + name + ">"
+    for i, j in _start_tags(text, name):
+        if i < pos:                       # inside the element just yielded
             continue
-        j = text.find(">", i)
-        if j < 0:
-            return
         if text[j - 1] == "/":
             yield i, j + 1
             pos = j + 1
