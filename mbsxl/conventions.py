@@ -169,6 +169,10 @@ def _months(name: str, month) -> np.ndarray:
     if (m < 0).any() or (m != np.floor(m)).any():
         bad = m[(m < 0) | (m != np.floor(m))].flat[0]
         raise MbsxlInputError(f"{name}={bad:g} is not a whole number of months >= 0")
+    if (m > v.MAX_MONTHS).any():
+        bad = m[m > v.MAX_MONTHS].flat[0]
+        raise MbsxlInputError(f"{name}={bad:g} is above the cap of {v.MAX_MONTHS} months (50 years); "
+                              f"pass a month number of at most {v.MAX_MONTHS}")
     return m
 
 
@@ -246,6 +250,10 @@ def smm_from_factors(factor_begin, factor_end, scheduled_balance_begin, schedule
                     ("scheduled_balance_end", b2)):
         if (~np.isfinite(a)).any() or (a < 0).any():
             raise MbsxlInputError(f"{name} must hold finite factors >= 0")
+        if (a > 1).any():
+            bad = float(a[a > 1].flat[0])
+            raise MbsxlInputError(f"{name}={bad:g} is above 1; a factor is a balance per unit of original "
+                                  f"balance, in [0, 1] (pass 0.85 for 85% outstanding)")
     if (b1 <= 0).any():
         raise MbsxlInputError("scheduled_balance_begin must be > 0")
     fsched = f1 * b2 / b1

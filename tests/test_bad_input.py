@@ -227,3 +227,22 @@ def test_dates_still_work_after_the_checks():
     rows = [(dt.date(2007, 12, 21), 0.0783), (dt.date(2008, 12, 23), 0.0594)]
     cf = mbsxl.loan_cashflows([100.0], [0.0783], [36], benchmark=rows, start_date="2008-01-01", multipliers=0.85)
     assert len(cf) == 36
+
+
+def test_psa_sda_month_above_cap_refused():
+    # SF-6 / SF-20 curves are defined by loan month; a month number above the 600-month cap (50 years,
+    # mbsxl._validate.MAX_MONTHS, the cap of every term and age) is a typing error, not a plateau value.
+    refused(mbsxl.psa, 601, 100, names=("age=601", "600"))
+    refused(mbsxl.sda, 10_000, 100, names=("age=10000", "600"))
+    assert mbsxl.psa(600, 100) == pytest.approx(0.06)        # SF-6 plateau: 6% CPR at 100% PSA
+    code = dispatch.call("MBS_PSA", 601, 100)
+    assert isinstance(code, errors.XlError) and "age=601" in errors.last_reason()
+
+
+def test_smm_from_factors_above_one_refused():
+    # SF-5/SF-7: a pool factor is the outstanding balance per unit of original balance, so it lies in
+    # [0, 1]; 85.15 (a percent typed for 0.8515) would give a meaningless SMM.
+    refused(mbsxl.smm_from_factors, 85.150625, 0.84732282, 0.99213300, 0.99157471, names=("factor_begin=85.1506", "[0, 1]"))
+    refused(mbsxl.smm_from_factors, 0.85150625, 0.84732282, 1.2, 0.99157471, names=("scheduled_balance_begin=1.2",))
+    # the SF-7 example still gives its published SMM 0.4353%
+    assert mbsxl.smm_from_factors(0.85150625, 0.84732282, 0.99213300, 0.99157471) == pytest.approx(0.004353, abs=5e-7)
