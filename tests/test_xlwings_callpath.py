@@ -516,3 +516,14 @@ def test_every_registered_function_went_through_call_udf(xl):
     """Runs last (pytest keeps file order): each registry function was called through CallUDF above."""
     from mbsxl.excel.registry import functions
     assert sorted(set(functions()) - Excel.called) == []
+
+
+def test_an_infinite_value_in_a_table_is_an_error_cell_not_text(xlm):
+    # 1e300 as a predictor value overflows the prediction: that cell must reach Excel as the error value
+    # #NUM! (a VT_ERROR variant, so ISERROR sees it), not the text "#NUM!"; the other cells are numbers.
+    res = xlm.call("MBS_PREDICT", [[1.0], [2.1], [2.9], [4.2], [4.9], [6.1]], [[1.0], [2.0], [3.0], [4.0], [5.0], [6.5]],
+                   [[1e300]])
+    flat = [x for r in (res if isinstance(res[0], (list, tuple)) else [res]) for x in r]
+    errs = [x for x in flat if isinstance(x, S.VARIANT)]
+    assert errs and all(x.varianttype == S.VT_ERROR and ERR_TEXT[x.value] == "#NUM!" for x in errs)
+    assert not any(isinstance(x, str) and x.startswith("#") for x in flat)

@@ -357,13 +357,18 @@ def to_kind(name: str, value, kind: str, optional: bool = False, default=None):
 
 
 # ------------------------------------------------------------------------------------------ out
+_TOO_LARGE = "infinite or too large for a cell"
+
+
 def _cell_out(x):
+    """One result value as a cell value; an infinite number is a real ``#NUM!`` error (an
+    :class:`XlError`, which each client turns into its own error value), never the text "#NUM!"."""
     if x is None:
         return ""
     if isinstance(x, np.generic):
         x = x.item()
     if isinstance(x, float):
-        return "" if (math.isnan(x)) else (x if math.isfinite(x) else "#NUM!")
+        return "" if (math.isnan(x)) else (x if math.isfinite(x) else XlError("#NUM!", _TOO_LARGE))
     if isinstance(x, XlError):
         return x
     if isinstance(x, (_dt.date, _dt.datetime)):

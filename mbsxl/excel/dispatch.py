@@ -60,6 +60,9 @@ def call(name: str, *raw_args, caller: str | None = None):
         if result is None:
             args = _bind(fn, raw_args)
             result = convert.to_excel(fn.impl(*args))
+        if isinstance(result, errors.XlError):      # a single infinite value
+            raise errors.XlError(result.code, f"{name}: the result is {result.reason} (#NUM!); check the inputs "
+                                              "for values far outside their usual range")
     except errors.XlError as e:
         errors.record(key, e.reason or e.code)
         return e
@@ -77,17 +80,15 @@ def call(name: str, *raw_args, caller: str | None = None):
 
 def _num_cells(name: str, result) -> str:
     """The reason for ``#NUM!`` cells in a result (an infinite value from the core), or ``""``."""
-    if isinstance(result, str):
-        return f"{name}: the result is infinite or too large for a cell (#NUM!)" if result == "#NUM!" else ""
+    def is_num(x):
+        return isinstance(x, errors.XlError) and x.code == "#NUM!"
     if not isinstance(result, list):
         return ""
-    hits = [(r, c) for r, row in enumerate(result) if isinstance(row, list)
-            for c, x in enumerate(row) if isinstance(x, str) and x == "#NUM!"]
+    hits = [(r, c) for r, row in enumerate(result) if isinstance(row, list) for c, x in enumerate(row) if is_num(x)]
     if not hits:
         return ""
     r, c = hits[0]
-    header = result[0][c] if result and isinstance(result[0], list) and isinstance(result[0][c], str) \
-        and result[0][c] != "#NUM!" else None
+    header = result[0][c] if isinstance(result[0], list) and isinstance(result[0][c], str) else None
     label = f"row {r + 1}, column {c + 1}" + (f" ({header})" if header else "")
     return (f"{name}: {len(hits)} cell{'s' if len(hits) > 1 else ''} of the result "
             f"{'are' if len(hits) > 1 else 'is'} infinite or too large for a cell (#NUM!), first at {label}; "
