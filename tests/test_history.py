@@ -312,3 +312,25 @@ def test_backtest_bad_input():
         mbsxl.backtest(SMALL, 0.1, wac=0.05, wam=3)
     assert call("MBS_BACKTEST", [[1.0], [2.0]], 0.1) == "#VALUE!"
     assert "history is a single row or column" in last_reason()
+
+
+# ------------------------------------------------------------------------------ the deal-review History sheet
+def test_deal_review_history_sheet_reproduces_the_published_cprs():
+    import os
+    import openpyxl
+    from xlsxwriter.utility import xl_rowcol_to_cell as cell
+    from mbsxl.templates import deal_review_history as H, jianyuan_deal_review as T
+    path = os.path.join(os.path.dirname(__file__), "..", "workbooks", T.FILENAME)
+    ws = openpyxl.load_workbook(path, data_only=True)[H.SHEET]
+    v = lambda r, c: ws[cell(r, c)].value                              # noqa: E731
+    assert [v(H.R_TABLE, j) for j in range(len(C.HISTORY_LAYOUT))] == C.HISTORY_LAYOUT
+    c_cpr = C.HISTORY_COLUMNS.index(C.H_CPR)
+    cprs = [v(H.R_HIST + 1 + k, c_cpr) for k in range(24)]
+    assert [round(x, 4) for x in cprs] == SEED_002_CPR
+    assert v(H.R_HIST + 25, H.C_PUB + 2) == 24                        # every period agrees to 4 decimals
+    # back-test, period 1, by hand from the sheet's inputs: 17.26% CPR on the realised schedule
+    b, s = v(H.R_TABLE + 1, 1), v(H.R_TABLE + 1, 2)
+    smm = 1 - (1 - 0.1726) ** (1 / 12)                                 # seed 002: prospectus pricing CPR
+    col = C.BACKTEST_COLUMNS.index
+    assert v(H.R_BT + 1, col(C.B_ENDING_PROJ)) == pytest.approx(b - s - smm * (b - s), rel=1e-12)
+    assert v(H.R_BT + 1, col(C.B_CPR_PROJ)) == pytest.approx(0.1726, rel=1e-12)
