@@ -60,7 +60,7 @@ def history_table(history, scheduled=None, prepayment=None, ending=None, default
             raise MbsxlInputError(f"history is a table; leave {', '.join(given)} empty (the table's columns are "
                                   "used) or pass history as the beginning-balance column")
         return read_history(history, "history", tolerance)
-    beginning = v.array("history", history)
+    beginning = v.array("history", history, lo=0.0)
     n = beginning.size
     cols = {C.TRUSTEE_PERIOD: list(range(1, n + 1)) if periods is None else list(np.ravel(np.asarray(periods, dtype=object))),
             C.TRUSTEE_BEGINNING: beginning}
@@ -71,7 +71,7 @@ def history_table(history, scheduled=None, prepayment=None, ending=None, default
                 raise MbsxlInputError(f"{arg} is missing; with history as the beginning-balance column pass "
                                       "scheduled, prepayment and ending too (or pass the whole table as history)")
             continue
-        cols[label] = v.array(arg, val)
+        cols[label] = v.array(arg, val, lo=0.0)
     for label, col in cols.items():
         if len(col) != n:
             arg = next((a for a, lab in _SEPARATE if lab == label), "periods")

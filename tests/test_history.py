@@ -10,6 +10,7 @@ Outside figures:
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -231,7 +232,8 @@ def test_property_realised_rates_reproduce_the_history(rows):
 # ------------------------------------------------------------------------------ bad input
 def test_rows_out_of_order_are_refused_naming_history():
     for periods in (["2020-01", "2020-03", "2020-02", "2020-04"], [1, 2, 2, 3],
-                    ["2020年1月", "2020年2月", "2019年12月", "2020年4月"]):
+                    ["2020年1月", "2020年2月", "2019年12月", "2020年4月"],
+                    [dt.date(2020, 1, 31), dt.date(2020, 2, 29), dt.date(2020, 2, 29), dt.date(2020, 4, 30)]):
         df = SMALL.copy()
         df[C.TRUSTEE_PERIOD] = periods
         with pytest.raises(MbsxlInputError, match=r"history rows out of order: period .* \(row 3\) is not after"):
@@ -284,6 +286,8 @@ def test_missing_required_columns_are_refused():
         mbsxl.history([1000.0, 935.5], [10.0, 15.5], [49.5, 46.0])
     with pytest.raises(MbsxlInputError, match=r"prepayment has 1 values and history \(beginning balances\) 2"):
         mbsxl.history([1000.0, 935.5], [10.0, 15.5], [49.5], [935.5, 870.0])
+    with pytest.raises(MbsxlInputError, match=r"scheduled\[1\]=-15.5 is below 0"):
+        mbsxl.history([1000.0, 935.5], [10.0, -15.5], [49.5, 46.0], [935.5, 870.0])
     with pytest.raises(MbsxlInputError, match=r"history is a table; leave scheduled empty"):
         mbsxl.history(SMALL, [1.0])
     with pytest.raises(MbsxlInputError, match="two columns for"):
