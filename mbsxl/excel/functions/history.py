@@ -14,6 +14,7 @@ period dropped.  MBS_HISTORY also takes separate columns (history = the beginnin
 from __future__ import annotations
 
 import mbsxl
+from mbsxl import columns as C
 from mbsxl import report_table as _rt
 from mbsxl._validate import MAX_MONTHS
 from mbsxl.excel import convert
@@ -38,7 +39,7 @@ def _table(name: str, m) -> dict:
             where = f"{name} column {label!r} row {i + 1}"
             if convert.is_blank(c):
                 cells.append(None)
-            elif label == _rt.C.TRUSTEE_PERIOD:          # a number, a date or a text (an error cell refused)
+            elif label == C.TRUSTEE_PERIOD:          # a number, a date or a text (an error cell refused)
                 cells.append(convert.to_kind(where, c, "text") if isinstance(c, str) else c)
             else:
                 cells.append(convert.to_kind(where, c, "number"))
