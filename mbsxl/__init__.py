@@ -35,6 +35,8 @@ _API = {
     "refi_cpr": "prepayment",
     "tranches": "waterfall", "tranche_stats": "waterfall", "coupon_index": "waterfall",
     "rate_index": "rateindex",
+    # issue 14, trustee-report history
+    "history": "performance", "backtest": "backtesting",
     "MbsxlInputError": "errors",
 }
 

@@ -176,3 +176,53 @@ PATHS = "Paths"
 MODEL_PRICE = "Model price"
 ZSPREAD_ZERO_VOL = "Z-spread (zero vol)"
 OAS_ROWS = [OAS, PRICE_STD_ERROR, EFFECTIVE_DURATION, EFFECTIVE_CONVEXITY, PATHS, MODEL_PRICE, ZSPREAD_ZERO_VOL]
+
+# ------------------------------------------------------------------------------ trustee-report history (issue 14)
+# The per-period layout of a trustee report (受托机构报告), one row a collection period; read by
+# mbsxl.history / mbsxl.backtest (MBS_HISTORY / MBS_BACKTEST), which find each column by its header
+# (the full label, its Chinese part or its English part; mbsxl.report_table).  Period, beginning balance,
+# scheduled principal, prepayment and ending balance are required; the others may be left out.
+TRUSTEE_DEFAULTS = "违约金额 Defaults"
+TRUSTEE_RECOVERIES = "回收金额 Recoveries"
+TRUSTEE_DQ_1_30 = "拖欠1-30天 Delinquent 1-30 days"
+TRUSTEE_DQ_31_60 = "拖欠31-60天 Delinquent 31-60 days"
+TRUSTEE_DQ_61_90 = "拖欠61-90天 Delinquent 61-90 days"
+TRUSTEE_DQ_90 = "拖欠90天以上 Delinquent 90+ days"
+HISTORY_REQUIRED = [TRUSTEE_PERIOD, TRUSTEE_BEGINNING, TRUSTEE_SCHEDULED, TRUSTEE_PREPAYMENT, TRUSTEE_ENDING]
+HISTORY_OPTIONAL = [TRUSTEE_DEFAULTS, TRUSTEE_RECOVERIES, TRUSTEE_DQ_1_30, TRUSTEE_DQ_31_60, TRUSTEE_DQ_61_90,
+                    TRUSTEE_DQ_90]
+HISTORY_LAYOUT = [TRUSTEE_PERIOD, TRUSTEE_BEGINNING, TRUSTEE_SCHEDULED, TRUSTEE_PREPAYMENT, TRUSTEE_DEFAULTS,
+                  TRUSTEE_RECOVERIES, TRUSTEE_ENDING, TRUSTEE_DQ_1_30, TRUSTEE_DQ_31_60, TRUSTEE_DQ_61_90,
+                  TRUSTEE_DQ_90]
+
+# MBS_HISTORY's table (mbsxl.history)
+H_SMM = "单月提前还款率 SMM"
+H_CPR = "年化提前还款率 CPR"
+H_MDR = "单月违约率 MDR"
+H_CDR = "年化违约率 CDR"
+H_CUM_DEFAULT = "累计违约率 Cumulative default rate"
+H_DQ90_RATIO = "严重拖欠率 90+ delinquency ratio"
+H_SEVERITY = "违约损失率 Loss severity"
+H_CUM_SEVERITY = "累计违约损失率 Cumulative loss severity"
+HISTORY_COLUMNS = [TRUSTEE_PERIOD, H_SMM, H_CPR, H_MDR, H_CDR, H_CUM_DEFAULT, H_DQ90_RATIO, H_SEVERITY,
+                   H_CUM_SEVERITY]
+
+# MBS_BACKTEST's table (mbsxl.backtest): projected against realised, period by period
+B_BEGINNING_PROJ = "预测期初余额 Projected beginning balance"
+B_BEGINNING_REAL = "实际期初余额 Realised beginning balance"
+B_SCHEDULED_PROJ = "预测计划本金 Projected scheduled principal"
+B_SCHEDULED_REAL = "实际计划本金 Realised scheduled principal"
+B_PREPAYMENT_PROJ = "预测提前还款 Projected prepayment"
+B_PREPAYMENT_REAL = "实际提前还款 Realised prepayment"
+B_PREPAYMENT_DIFF = "提前还款差异 Prepayment difference"
+B_DEFAULTS_PROJ = "预测违约 Projected defaults"
+B_DEFAULTS_REAL = "实际违约 Realised defaults"
+B_ENDING_PROJ = "预测期末余额 Projected ending balance"
+B_ENDING_REAL = "实际期末余额 Realised ending balance"
+B_BALANCE_DIFF = "余额差异 Balance difference"
+B_CPR_PROJ = "预测CPR Projected CPR"
+B_CPR_REAL = "实际CPR Realised CPR"
+B_CPR_DIFF = "CPR差异 CPR difference"
+BACKTEST_COLUMNS = [TRUSTEE_PERIOD, B_BEGINNING_PROJ, B_BEGINNING_REAL, B_SCHEDULED_PROJ, B_SCHEDULED_REAL,
+                    B_PREPAYMENT_PROJ, B_PREPAYMENT_REAL, B_PREPAYMENT_DIFF, B_DEFAULTS_PROJ, B_DEFAULTS_REAL,
+                    B_ENDING_PROJ, B_ENDING_REAL, B_BALANCE_DIFF, B_CPR_PROJ, B_CPR_REAL, B_CPR_DIFF]

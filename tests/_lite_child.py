@@ -267,6 +267,11 @@ def main(main_py: str, templates_json: str | None = None) -> None:
 
     def col(v):
         return [[float(a)] for a in v]
+    # a trustee report: header row, text periods, amounts (rows roll: 1000 - 10 - 49.5 - 5 = 935.5 ...)
+    report = [["Period", "期初本金余额 Beginning balance", "Scheduled principal", "Prepayment", "Defaults",
+               "Ending balance"], ["2020-01", 1000.0, 10.0, 49.5, 5.0, 935.5], ["2020-02", 935.5, 15.5, 46.0, 4.0, 870.0]]
+    import pandas as pd
+    report_df = pd.DataFrame(report[1:], columns=report[0])
     others = [
         ("MBS_CPR", lite("MBS_CPR", col(smm), None, None), rows(mbsxl.cpr(smm))),
         ("MBS_MDR", lite("MBS_MDR", col(smm * 10)), rows(mbsxl.mdr(smm * 10))),
@@ -286,6 +291,8 @@ def main(main_py: str, templates_json: str | None = None) -> None:
          rows(mbsxl.pool_summary(bal, rate, term))),
         ("MBS_PREDICT", lite("MBS_PREDICT", col(y), x.tolist(), x[:5].tolist()), rows(mbsxl.predict(y, x, x[:5]))),
         ("MBS_VERSION", lite("MBS_VERSION"), [[mbsxl.__version__]]),
+        ("MBS_HISTORY", lite("MBS_HISTORY", report), rows(mbsxl.history(report_df, recovery_lag=0))),
+        ("MBS_BACKTEST", lite("MBS_BACKTEST", report, [[0.1726]]), rows(mbsxl.backtest(report_df, 0.1726))),
     ]
     for label, got, want in others:
         case(f"{label} equals the core", got, want)

@@ -95,7 +95,8 @@ CASES = ["every registry function is a Lite function", "descriptions", "scalar f
          "no heavy package imported", "every registry function called"] + [
              f"template {t}" for t in TEMPLATES] + [f"{n} equals the core" for n in (
              "MBS_CPR", "MBS_MDR", "MBS_CDR", "MBS_PSA", "MBS_SDA", "MBS_PRICE", "MBS_YIELD", "MBS_DURATION",
-             "MBS_CONVEXITY", "MBS_LOANCASHFLOWS", "MBS_STRAT", "MBS_POOLSUMMARY", "MBS_PREDICT", "MBS_VERSION")]
+             "MBS_CONVEXITY", "MBS_LOANCASHFLOWS", "MBS_STRAT", "MBS_POOLSUMMARY", "MBS_PREDICT", "MBS_VERSION",
+             "MBS_HISTORY", "MBS_BACKTEST")]
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -82,7 +82,8 @@ def _expected(bal, contract, rate, term, y) -> dict:
             "predict": mbsxl.predict(bal, x, x[:6]),
             "regress": mbsxl.regress(bal, x, cov_type="HC1").table(),
             "logit": mbsxl.logit(y, term.astype(float)).table(),
-            "pool": pool, "tranches": mbsxl.tranches(*deal), "stats": mbsxl.tranche_stats(*deal)}
+            "pool": pool, "tranches": mbsxl.tranches(*deal), "stats": mbsxl.tranche_stats(*deal),
+            "history": mbsxl.history(HIST, recovery_lag=1), "backtest": mbsxl.backtest(HIST, 0.1, 0.02)}
 
 
 def _ref(top_left: str, df: pd.DataFrame) -> str:
@@ -92,9 +93,18 @@ def _ref(top_left: str, df: pd.DataFrame) -> str:
     return f"{top_left}:{c2}{int(m.group(2)) + df.shape[0]}"
 
 
+# a three-period trustee report (MBS_HISTORY, MBS_BACKTEST); rows roll: 1000-10-49.5-5 = 935.5, ...
+HIST = pd.DataFrame({"收款期间 Collection period": ["2020-01", "2020-02", "2020-03"],
+                     "期初本金余额 Beginning balance": [1000.0, 935.5, 870.0],
+                     "计划偿还本金 Scheduled principal": [10.0, 15.5, 20.0],
+                     "提前还款额 Prepayment": [49.5, 46.0, 85.0], "违约金额 Defaults": [5.0, 4.0, 5.0],
+                     "回收金额 Recoveries": [0.0, 2.0, 3.0], "期末本金余额 Ending balance": [935.5, 870.0, 760.0],
+                     "拖欠90天以上 Delinquent 90+ days": [9.355, 17.4, 0.0]})
+
 AT = {"strat": ("F", "A1"), "summary": ("F", "H1"), "predict": ("F", "A20"), "logit": ("F", "A30"),
       "regress": ("F", "A60"),
-      "pool": ("Deal", "E1"), "tranches": ("Deal", "V1"), "stats": ("Deal", "AH1")}
+      "pool": ("Deal", "E1"), "tranches": ("Deal", "V1"), "stats": ("Deal", "AH1"),
+      "history": ("Hist", "A10"), "backtest": ("Hist", "A20")}
 
 
 RATE_DAYS = [dt.date(2019, 12, 31), dt.date(2021, 1, 1), dt.date(2026, 5, 20)]
@@ -117,6 +127,11 @@ def book(tmp_path_factory):
         d.cell(i, 2, s)
         d.cell(i, 3, c)
     pool = "E1:" + _ref("E1", want["pool"]).split(":")[1]
+    h = wb.create_sheet("Hist")
+    h.append(list(HIST.columns))
+    for row in HIST.itertuples(index=False, name=None):
+        h.append(list(row))
+    hist = _ref("A1", HIST)
     formulas = {
         "strat": f"=MBS_STRAT(Tape!B1:B{N},Tape!A1:A{N},{{500000;1000000;2000000}})",
         "summary": f"=MBS_POOLSUMMARY(Tape!A1:A{N},Tape!C1:C{N},Tape!D1:D{N})",
@@ -126,6 +141,8 @@ def book(tmp_path_factory):
         "pool": f"=MBS_CASHFLOWS({sum(SIZES)},0.068,200,0.1726,\"CPR\",0.005,\"CDR\",0.3,12)",
         "tranches": f"=MBS_TRANCHES({pool},,,A1:A4,B1:B4,C1:C4,\"sequential\",0.1)",
         "stats": f"=MBS_TRANCHESTATS({pool},,,A1:A4,B1:B4,C1:C4,\"sequential\",0.1)",
+        "history": f"=MBS_HISTORY({hist},,,,,,,,,1)",
+        "backtest": f"=MBS_BACKTEST({hist},0.1,0.02)",
     }
     for key, text in formulas.items():
         sheet, top_left = AT[key]

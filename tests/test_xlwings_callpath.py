@@ -202,6 +202,15 @@ def test_date_from_a_cell(xlm):
     assert same(got, mbsxl.wal(principal, 0, 0, "ACT/365", payment_day=26, start_date=dt.date(2008, 1, 1)))
 
 
+def test_history_and_backtest_from_a_report_table(xlm):
+    # the trustee-report table with its header row in (text periods, yuan amounts), a table out
+    from mbsxl.trustee import jianyuan_series
+    series = jianyuan_series()
+    table = xlm.put(expected_rows(series))
+    assert_rows(rows_of(xlm.call("MBS_HISTORY", table)), expected_rows(mbsxl.history(series)))
+    assert_rows(rows_of(xlm.call("MBS_BACKTEST", table, 0.1726)), expected_rows(mbsxl.backtest(series, 0.1726)))
+
+
 # ------------------------------------------------------------------------ the six #VALUE! cases
 def _deal(xl):
     flows = mbsxl.cashflows(1_000_000.0, 0.07, 36, 0.15, default=0.02, severity=0.4)

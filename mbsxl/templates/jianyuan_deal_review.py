@@ -20,6 +20,8 @@ Sheets
   scenario, with filters.
 - ``利率 Rates``: the PBoC one-year deposit rate table and the coupon index per interest period
   (MBS_COUPONINDEX).
+- ``历史 History``: the reconstructed trustee-report series through MBS_HISTORY and MBS_BACKTEST
+  (:mod:`mbsxl.templates.deal_review_history`).
 - ``说明 Notes``: sources, the waterfall's rules, what is assumed.
 
 A column of MBS_TRANCHES / MBS_TRANCHESTATS is found in the workbook by ``MATCH`` on its header, in the
@@ -40,6 +42,7 @@ from .. import jianyuan as jy
 from .. import waterfall as wf
 from ..floating import benchmark_rates
 from ._book import Book, build_with_values, label
+from . import deal_review_history
 
 FILENAME = "jianyuan_2007_1_deal_review.xlsx"
 DEAL = "交易 Deal"
@@ -555,6 +558,7 @@ def _write(book: Book):
     _pool(book)
     _tranches(book)
     _rates(book)
+    deal_review_history.write(book)
     _notes(book)
 
 
