@@ -176,3 +176,12 @@ PATHS = "Paths"
 MODEL_PRICE = "Model price"
 ZSPREAD_ZERO_VOL = "Z-spread (zero vol)"
 OAS_ROWS = [OAS, PRICE_STD_ERROR, EFFECTIVE_DURATION, EFFECTIVE_CONVEXITY, PATHS, MODEL_PRICE, ZSPREAD_ZERO_VOL]
+
+# ------------------------------------------------------------------------------ LPR scenario table
+# (issue 13, mbsxl.lpr_scenario / MBS_LPRSCENARIO): an index table ready for index_dates / index_rates
+SCENARIO_DATE = "生效日 Effective Date"
+SCENARIO_RATE = "利率 Rate"
+SCENARIO_SOURCE = "来源 Source"
+SCENARIO_COLUMNS = [SCENARIO_DATE, SCENARIO_RATE, SCENARIO_SOURCE]
+SOURCE_FIXING = "LPR fixing"          # a published fixing (data/lpr.csv)
+SOURCE_SCENARIO = "scenario"          # a future fixing of the scenario (an assumption)

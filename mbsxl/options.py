@@ -224,3 +224,16 @@ def class_flags(name: str, value, n: int) -> np.ndarray | None:
     if len(out) != n:
         raise MbsxlInputError(f"{name} has {len(out)} values for {n} classes; pass one a class")
     return np.asarray(out, dtype=bool)
+
+
+# ------------------------------------------------------------------------------- LPR scenario shape
+# (issue 13, rate scenarios: mbsxl.lprscenario)
+SCENARIO_SHAPES = ("linear", "step")
+SCENARIO_SHAPE = {"linear": "linear", "ramp": "linear", "线性": "linear", "逐月": "linear",
+                  "step": "step", "parallel": "step", "一次性": "step", "阶跃": "step"}
+
+
+def scenario_shape(value, name: str = "shape") -> str:
+    """How a scenario shift is reached: ``linear`` (ramp: an equal part each month, 线性) or ``step``
+    (the whole shift at the first future fixing, 一次性)."""
+    return _lookup(name, value, SCENARIO_SHAPE, "linear (ramp, 线性), step (parallel, 一次性)")

@@ -135,6 +135,7 @@ def book(tmp_path_factory):
         f[f"O{r}"] = day
     f["P20"] = ArrayFormula(f"P20:P{19 + len(RATE_DAYS)}", f"=MBS_RATEINDEX(O20:O{19 + len(RATE_DAYS)})")
     f["Q20"] = "=MBS_RATEINDEX(DATE(2009,1,1),\"lending_over_5y\")"
+    f["S20"] = ArrayFormula("S20:U38", "=MBS_LPRSCENARIO(-0.005,3,\"lpr_1y\",\"step\")")   # header + 15 + 3 rows
     f["M20"] = "=MBS_SMM(8)"
     f["M21"] = "=MBS_ERROR(M20)"
     wb.save(path)
@@ -163,6 +164,17 @@ def test_rate_index(book):
     assert got == pytest.approx(list(mbsxl.rate_index(RATE_DAYS)), abs=1e-12)
     assert got[:2] == pytest.approx([0.048, 0.0465], abs=1e-12)       # LPR 5y on 2019-12-31, 2021-01-01
     assert values["F!Q20"] == pytest.approx(0.0594, abs=1e-12)
+
+
+def test_lpr_scenario(book):
+    """LPR 1y history (data/lpr.csv: 15 rows, last 3.00% from 2025-05-20; checked through the 2026-05-20
+    fixing), then -50 bp at once: 2.50% on 2026-06-20, -07-20, -08-20 (serials 46193, 46223, 46254)."""
+    values, _ = book
+    assert values["F!S20"] == "生效日 Effective Date" and values["F!U20"] == "来源 Source"
+    assert [values[f"F!S{r}"] for r in (21, 35, 36, 37, 38)] == [43697, 45797, 46193, 46223, 46254]
+    assert [values[f"F!T{r}"] for r in (21, 35)] == pytest.approx([0.0425, 0.03], abs=1e-12)
+    assert [values[f"F!T{r}"] for r in (36, 37, 38)] == pytest.approx([0.025] * 3, abs=1e-12)
+    assert [values[f"F!U{r}"] for r in (35, 36)] == ["LPR fixing", "scenario"]
 
 
 def test_every_registered_function_is_in_a_test_workbook():

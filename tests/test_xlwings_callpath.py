@@ -196,6 +196,10 @@ def test_date_from_a_cell(xlm):
     col = xlm.put([[S.TimeType(d.year, d.month, d.day)] for d in days])
     assert_rows(rows_of(xlm.call("MBS_RATEINDEX", col)), expected_rows(mbsxl.rate_index(days).reshape(-1, 1)))
     assert same(xlm.call("MBS_RATEINDEX", 39430.0, "deposit_1y"), mbsxl.rate_index(dt.date(2007, 12, 14), "deposit_1y"))
+    # an LPR scenario table (dates as serials, a header row): the core's table, -50 bp over 6 months
+    want = mbsxl.lpr_scenario(-0.005, 6)
+    want.iloc[:, 0] = [float((d - dt.date(1899, 12, 30)).days) for d in want.iloc[:, 0]]     # Excel serials
+    assert_rows(rows_of(xlm.call("MBS_LPRSCENARIO", -0.005, 6.0)), expected_rows(want))
     principal = np.array([10.0, 20.0, 30.0, 40.0])
     got = xlm.call("MBS_WAL", xlm.put([[p] for p in principal]), 0.0, 0.0, "ACT/365", 12.0, 26.0,
                    xlm.put(S.TimeType(2008, 1, 1)))
