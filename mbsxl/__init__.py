@@ -36,6 +36,7 @@ _API = {
     "tranches": "waterfall", "tranche_stats": "waterfall", "coupon_index": "waterfall",
     "rate_index": "rateindex",
     "lpr_scenario": "lprscenario",
+    "loan_rates": "loanrates", "policy_events": "repricing",
     "MbsxlInputError": "errors",
 }
 

@@ -50,9 +50,15 @@ A_BEG, A_GROSS, A_FEE, A_SCHED, A_PREPAY, A_DEF, A_LOSS, A_RECOV, A_END, A_PREPA
 N_ACC = 11
 
 
-def _loans_loop(lo, hi, bal, rate0, term, age, lp, bench, mult, margin, svc, smm_tab, mdr_tab,
-                severity, lag, advance, out):
-    """Project loans lo..hi-1 and add their flows into ``out`` (months x N_ACC)."""
+def _loans_loop(lo, hi, bal, rate0, term, age, lp, bench, mult, margin, rmat, newrate, slope, cap, svc, smm_tab,
+                mdr_tab, severity, lag, advance, out):
+    """Project loans lo..hi-1 and add their flows into ``out`` (months x N_ACC).
+
+    Loan rate of month t: ``rmat[i, t - 1]`` when ``rmat`` has rows (per-loan repricing, a chunk of
+    loans), else the benchmark rule (``rate0`` while ``bench`` is NaN, then bench x mult + margin).
+    ``slope != 0``: rate-incentive prepayment, CPR = min(cap, max(0, base CPR + slope x (annual rate -
+    newrate[t - 1]))) with the base CPR read from ``smm_tab``."""
+    use_m = rmat.shape[0] > 0
     ks_max = smm_tab.shape[1] - 1
     kd_max = mdr_tab.shape[1] - 1
     nslot = lag if lag > 0 else 1
@@ -72,9 +78,12 @@ def _loans_loop(lo, hi, bal, rate0, term, age, lp, bench, mult, margin, svc, smm
         Qm1 = 0.0                  # (1 + r)**m - 1, kept without cancellation at small r
         inv = 1.0
         for t in range(1, N + 1):
-            b = bench[t - 1]
-            r = rate0[i] if math.isnan(b) else b * mult[i] + margin[i]
-            r = r / 12.0
+            if use_m:
+                r_ann = rmat[i, t - 1]
+            else:
+                b = bench[t - 1]
+                r_ann = rate0[i] if math.isnan(b) else b * mult[i] + margin[i]
+            r = r_ann / 12.0
             m = N - t + 1
             if lp[i] or r == 0.0:
                 f = 1.0 / m
@@ -90,6 +99,10 @@ def _loans_loop(lo, hi, bal, rate0, term, age, lp, bench, mult, margin, svc, smm
             if ks > ks_max:
                 ks = ks_max
             s = smm_tab[t - 1, ks]
+            if slope != 0.0:
+                c = 1.0 - (1.0 - s) ** 12 + slope * (r_ann - newrate[t - 1])
+                c = min(cap, max(0.0, c))
+                s = 1.0 - (1.0 - c) ** (1.0 / 12.0)
             P0 = P
             fcl0 = fcl
             nd = 0.0
@@ -165,7 +178,7 @@ def compiled():
         return None
 
 
-def _vector(bal, rate0, term, age, lp, bench, mult, margin, svc, smm_tab, mdr_tab,
+def _vector(bal, rate0, term, age, lp, bench, mult, margin, rmat, newrate, slope, cap, svc, smm_tab, mdr_tab,
             severity, lag, advance, T):
     """Numpy engine: months in a loop, loans as vectors.  Same arithmetic as :func:`_loans_loop`."""
     out = np.zeros((T, N_ACC))
@@ -183,12 +196,20 @@ def _vector(bal, rate0, term, age, lp, bench, mult, margin, svc, smm_tab, mdr_ta
         alive = term >= t
         if not alive.any():
             break
-        b = bench[t - 1]
-        r = (rate0 if math.isnan(b) else b * mult + margin) / 12.0
+        if rmat.shape[0] > 0:
+            r_ann = rmat[:, t - 1]
+        else:
+            b = bench[t - 1]
+            r_ann = rate0 if math.isnan(b) else b * mult + margin
+        r = r_ann / 12.0
         m = np.maximum(term - t + 1, 1).astype(float)
         f = sf4.scheduled_fraction(r, m, lp)
         f = np.where(alive, f, 0.0)
         s = smm_tab[t - 1, np.minimum(age + t, ks_max)] if ks_max > 0 else np.full(n, smm_tab[t - 1, 0])
+        if slope != 0.0:
+            c = 1.0 - (1.0 - s) ** 12 + slope * (r_ann - newrate[t - 1])
+            c = np.minimum(cap, np.maximum(0.0, c))
+            s = 1.0 - (1.0 - c) ** (1.0 / 12.0)
         P0 = P
         fcl0 = fcl
         nd = np.zeros(n)
@@ -256,27 +277,54 @@ def engine_name(engine=None) -> str:
 
 
 def project(bal, rate0, term, age, lp, bench, mult, margin, svc, smm_tab, mdr_tab, severity, lag,
-            advance, engine: str | None = None) -> np.ndarray:
-    """Run the kernel; returns the months x N_ACC accumulation table (months = max term)."""
+            advance, engine: str | None = None, month_rates=None, chunk: int | None = None, newrate=None,
+            slope: float = 0.0, cap: float = 1.0) -> np.ndarray:
+    """Run the kernel; returns the months x N_ACC accumulation table (months = max term).
+
+    ``month_rates``: None (the benchmark rule: ``rate0``, ``bench``, ``mult``, ``margin``) or a function
+    ``(lo, hi) -> (hi - lo) x months`` matrix of annual rates of loans lo..hi-1; the loans are then
+    projected ``chunk`` at a time (one chunk's matrix in memory, never the whole tape's) and the month
+    tables added.  ``slope``, ``cap``, ``newrate`` (months): the rate-incentive prepayment (slope 0 = off).
+    """
     T = int(term.max()) if term.size else 0
-    args = (np.ascontiguousarray(bal, dtype=np.float64), np.ascontiguousarray(rate0, dtype=np.float64),
-            np.ascontiguousarray(term, dtype=np.int64), np.ascontiguousarray(age, dtype=np.int64),
-            np.ascontiguousarray(lp, dtype=np.bool_), np.ascontiguousarray(bench[:T], dtype=np.float64),
-            np.ascontiguousarray(mult, dtype=np.float64), np.ascontiguousarray(margin, dtype=np.float64),
-            float(svc) / 12.0, np.ascontiguousarray(smm_tab[:T], dtype=np.float64),
+    n = int(bal.shape[0])
+    newrate = np.zeros(T) if newrate is None else np.ascontiguousarray(newrate[:T], dtype=np.float64)
+    loans = (np.ascontiguousarray(bal, dtype=np.float64), np.ascontiguousarray(rate0, dtype=np.float64),
+             np.ascontiguousarray(term, dtype=np.int64), np.ascontiguousarray(age, dtype=np.int64),
+             np.ascontiguousarray(lp, dtype=np.bool_))
+    per_loan = (np.ascontiguousarray(mult, dtype=np.float64), np.ascontiguousarray(margin, dtype=np.float64))
+    rest = (float(svc) / 12.0, np.ascontiguousarray(smm_tab[:T], dtype=np.float64),
             np.ascontiguousarray(mdr_tab[:T], dtype=np.float64), float(severity), int(lag), bool(advance))
+    bench = np.ascontiguousarray(bench[:T], dtype=np.float64)
+    if engine != "python":
+        try:
+            engine = engine_name(engine)
+        except MbsxlInputError as e:
+            raise MbsxlInputError(f"{e}; accepted: numpy, python" + (", numba" if compiled() else "")) from None
+    if month_rates is None:
+        rmat = np.zeros((0, T))
+        return _run(engine, *loans, bench, *per_loan, rmat, newrate, float(slope), float(cap), *rest, T)
+    out = np.zeros((T, N_ACC))
+    step = max(1, int(chunk or n))
+    for lo in range(0, n, step):
+        hi = min(n, lo + step)
+        rmat = np.ascontiguousarray(month_rates(lo, hi)[:, :T], dtype=np.float64)
+        out += _run(engine, *(a[lo:hi] for a in loans), bench, *(a[lo:hi] for a in per_loan), rmat, newrate,
+                    float(slope), float(cap), *rest, T)
+    return out
+
+
+def _run(engine, *args):
+    """One call of the chosen engine on the loans of ``args`` (the kernel's arguments, then T)."""
+    *args, T = args
+    n = args[0].shape[0]
     if engine == "python":                       # the straightforward per-loan loop, uncompiled
         out = np.zeros((T, N_ACC))
-        _loans_loop(0, args[0].shape[0], *args, out)
+        _loans_loop(0, n, *args, out)
         return out
-    try:
-        engine = engine_name(engine)
-    except MbsxlInputError as e:
-        raise MbsxlInputError(f"{e}; accepted: numpy, python" + (", numba" if compiled() else "")) from None
     if engine == "numpy":
         return _vector(*args, T)
     kernels = compiled()
-    n = args[0].shape[0]
     if n < 2048:
         out = np.zeros((T, N_ACC))
         kernels.loans_loop(0, n, *args, out)

@@ -185,3 +185,28 @@ SCENARIO_SOURCE = "来源 Source"
 SCENARIO_COLUMNS = [SCENARIO_DATE, SCENARIO_RATE, SCENARIO_SOURCE]
 SOURCE_FIXING = "LPR fixing"          # a published fixing (data/lpr.csv)
 SOURCE_SCENARIO = "scenario"          # a future fixing of the scenario (an assumption)
+
+# =============================================================================== issue 13: loan repricing
+#: MBS_LOANRATES / mbsxl.loan_rates: one row per loan and projection month.
+LOAN = "Loan"
+DATE = "Date"
+INDEX = "Index"
+SPREAD = "Spread"
+RATE = "Rate"
+LOAN_BALANCE = "Balance"
+PAYMENT = "Payment"
+EVENT = "Event"
+LOAN_RATES_COLUMNS = [LOAN, PERIOD, DATE, INDEX, SPREAD, RATE, LOAN_BALANCE, PAYMENT, EVENT]
+#: Event labels in the Event column (several in one month are joined with "; ").
+EVENT_RESET = "reset"
+EVENT_BENCHMARK_RESET = "benchmark reset"
+EVENT_CONVERSION = "conversion"
+EVENT_FIXED_CHOICE = "fixed choice"
+EVENT_FLOOR = "floor"
+EVENT_CAP = "cap"
+#: mbsxl.policy_events(): the shipped policy-event table.
+EFFECTIVE_DATE = "Effective Date"
+RULE = "Rule"
+COVERS = "Covers"
+NOTE = "Note"
+POLICY_EVENT_COLUMNS = [EFFECTIVE_DATE, RULE, VALUE, COVERS, NOTE]
