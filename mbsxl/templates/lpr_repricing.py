@@ -465,11 +465,111 @@ def _scenarios(book: Book):
     book.print_setup(ws, landscape=True, area=f"A1:{xl_col_to_name(_sc_c0(len(SCENARIOS)) - 2)}{rr + 1}", fit_height=0)
 
 
+# ---------------------------------------------------------------- the one loan (illustration)
+LOAN_INPUTS = [
+    ("start", label("起始月", "First month (projection start)"), _dt.date(2019, 12, 1), "date", "illustration"),
+    ("balance", label("本金余额", "Balance on the first month"), 1_000_000.0, "money", "illustration"),
+    ("term", label("剩余期限(月)", "Remaining term (months)"), 300, "int", "illustration"),
+    ("rate", label("执行利率", "Rate in force (benchmark 4.90% x 1.2)"), 0.0588, "pct", "issue 13's example loan"),
+    ("mult", label("基准利率倍数", "Benchmark multiple"), 1.2, "dec2", "5.88% / 4.90%"),
+    ("first", label("首套住房", "First home"), True, "bool", "the 2023 cut covers first homes"),
+    ("floor", label("当地利率下限加点", "Local floor spread (by 2024)"), -0.0030, "pct",
+     "illustration: a city allowing LPR 5y - 30 bp"),
+]
+#: The events the loan meets (the shipped rules, with the local floor of each date written as a cap).
+LOAN_EVENTS = [(_dt.date(2023, 9, 25), "cap", -0.0020, "first",
+                "2023 cut of first-home rates to the local floor for new loans, LPR 5y - 20 bp then (illustration)"),
+               (_dt.date(2024, 10, 25), "cap", -0.0030, "all", "2024: rates above LPR 5y - 30 bp reset to LPR 5y - 30 bp")]
+L = {}                                       # loan input name -> 0-based row (column B)
+R_LEV = 0                                    # first events row
+R_RULE = 0                                   # header row of the rules table
+RULE_ROWS = [  # (date or event index, step, kind)
+    (_dt.date(2019, 12, 1), "start: benchmark 4.90% x 1.2 = 5.88%", "start"),
+    (_dt.date(2020, 3, 1), "2020 conversion: spread = 5.88% - 4.80% (LPR 5y of December 2019); rate unchanged in 2020",
+     "conversion"),
+    (_dt.date(2021, 1, 1), "1 January reset: LPR 5y in force that day + spread", "reset"),
+    (_dt.date(2022, 1, 1), "1 January reset", "reset"),
+    (_dt.date(2023, 1, 1), "1 January reset", "reset"),
+    (0, "event 2023-09-25 (from October): spread cut to the floor then; LPR of the current period kept", "event"),
+    (_dt.date(2024, 1, 1), "1 January reset", "reset"),
+    (1, "event 2024-10-25 (from November): spread capped at -0.30%, not below the local floor", "event"),
+    (_dt.date(2025, 1, 1), "1 January reset", "reset"),
+    (_dt.date(2026, 1, 1), "1 January reset", "reset"),
+]
+RULE_COLS = [label("月份", "Month"), label("步骤", "Step"), label("五年期LPR(本期)", "LPR 5y of the period"),
+             label("加点", "Spread"), label("利率", "Rate"), label("剩余月数", "Months left"),
+             label("月初余额", "Balance"), label("月供", "Payment")]
+
+
 def _loan(book: Book):
+    global R_LEV, R_RULE
     ws = book.sheet(LOAN)
     book.text(ws, "A1", label("单笔贷款: 2020年转换与两次存量利率下调", "One loan through the 2020 conversion and the "
                                                                "2023 / 2024 cuts"), "title")
-    book.note(ws, "A2", "Illustration (a constructed loan; the rules are published: data README, issue 13).")
+    book.note(ws, "A2", "Illustration: a constructed loan under the published rules (issue 13; shared data README). "
+                        "Built-in formulas write each rule out; yellow cells are inputs.")
+    book.note(ws, "A3", "Payment: level payment recomputed at each rate change over the months left, "
+                        "=PMT(rate/12, months left, -balance); balance carried by =FV(previous rate/12, months, payment, -balance).")
+    r = 4
+    book.header(ws, (r, 0), [label("输入", "Input"), label("数值", "Value"), label("说明", "Note")])
+    for k, (key, name, val, fmt, note) in enumerate(LOAN_INPUTS):
+        L[key] = r + 1 + k
+        book.value(ws, (r + 1 + k, 0), name)
+        book.input(ws, (r + 1 + k, 1), val, fmt)
+        book.note(ws, (r + 1 + k, 2), note)
+    r = r + 2 + len(LOAN_INPUTS)
+    book.text(ws, (r, 0), label("政策事件", "Policy events the loan meets (events argument)"), "subtitle")
+    book.header(ws, (r + 1, 0), [label("生效日", "Effective date"), label("规则", "Rule"), label("数值", "Value"),
+                                 label("覆盖", "Covers"), label("说明", "Note")])
+    R_LEV = r + 2
+    for k, (d, rule, val, covers, note) in enumerate(LOAN_EVENTS):
+        book.input(ws, (R_LEV + k, 0), d, "date")
+        book.input(ws, (R_LEV + k, 1), rule)
+        book.input(ws, (R_LEV + k, 2), val, "pct")
+        book.input(ws, (R_LEV + k, 3), covers)
+        book.note(ws, (R_LEV + k, 4), note)
+    R_RULE = R_LEV + len(LOAN_EVENTS) + 2
+    book.text(ws, (R_RULE - 1, 0), label("规则逐步计算", "The rules step by step (built-in formulas)"), "subtitle")
+    book.header(ws, (R_RULE, 0), RULE_COLS)
+    B = {k: _abs(LOAN, L[k], 1) for k in L}
+    for i, (when, step, kind) in enumerate(RULE_ROWS):
+        rr = R_RULE + 1 + i
+        x = rr + 1                                   # 1-based row
+        if kind == "event":
+            e = R_LEV + when + 1
+            book.formula(ws, (rr, 0), f"=DATE(YEAR($A${e}),MONTH($A${e})+IF(DAY($A${e})>1,1,0),1)", "date")
+        else:
+            book.input(ws, (rr, 0), when, "date")
+        book.text(ws, (rr, 1), step, "note")
+        if kind == "start":
+            book.formula(ws, (rr, 2), f'=MBS_RATEINDEX(A{x},"lending_over_5y")', "pct")
+            book.formula(ws, (rr, 4), f"={B['rate']}", "pct")
+            book.formula(ws, (rr, 3), f"=E{x}-C{x}", "pct")
+            book.formula(ws, (rr, 5), f"={B['term']}", "int")
+            book.formula(ws, (rr, 6), f"={B['balance']}", "money")
+        else:
+            if kind == "conversion":
+                book.formula(ws, (rr, 2), "=MBS_RATEINDEX(DATE(2019,12,20))", "pct")
+                book.formula(ws, (rr, 3), f"=E{x - 1}-C{x}", "pct")
+                book.formula(ws, (rr, 4), f"=E{x - 1}", "pct")
+            elif kind == "reset":
+                book.formula(ws, (rr, 2), f"=MBS_RATEINDEX(A{x})", "pct")
+                book.formula(ws, (rr, 3), f"=D{x - 1}", "pct")
+                book.formula(ws, (rr, 4), f"=C{x}+D{x}", "pct")
+            else:
+                e = R_LEV + when + 1
+                book.formula(ws, (rr, 2), f"=C{x - 1}", "pct")
+                book.formula(ws, (rr, 3), f'=IF(OR($D${e}="all",AND($D${e}="first",{B["first"]})),'
+                                          f"MAX(MIN(D{x - 1},$C${e}),{B['floor']}),D{x - 1})", "pct")
+                book.formula(ws, (rr, 4), f"=C{x}+D{x}", "pct")
+            book.formula(ws, (rr, 5), f"={B['term']}-((YEAR(A{x})-YEAR({B['start']}))*12+MONTH(A{x})-MONTH({B['start']}))",
+                         "int")
+            book.formula(ws, (rr, 6), f"=FV(E{x - 1}/12,F{x - 1}-F{x},H{x - 1},-G{x - 1})", "money")
+        book.formula(ws, (rr, 7), f"=PMT(E{x}/12,F{x},-G{x})", "money")
+    last = R_RULE + len(RULE_ROWS)
+    book.widths(ws, {"A": 34, "B": 16, "C": 14, "D": 10, "E": 10, "F": 10, "G": 14, "H": 12})
+    ws.set_column(1, 1, 60)
+    book.print_setup(ws, landscape=True, area=f"A1:H{last + 1}", fit_height=0)
 
 
 NOTE_LINES = [
