@@ -200,6 +200,14 @@ def test_date_from_a_cell(xlm):
     want = mbsxl.lpr_scenario(-0.005, 6)
     want.iloc[:, 0] = [float((d - dt.date(1899, 12, 30)).days) for d in want.iloc[:, 0]]     # Excel serials
     assert_rows(rows_of(xlm.call("MBS_LPRSCENARIO", -0.005, 6.0)), expected_rows(want))
+    # a loan's rate path (MBS_LOANRATES): a benchmark loan at 5.88% through the 2020 conversion, a date cell in
+    start = xlm.put(S.TimeType(2019, 12, 1))
+    want = mbsxl.loan_rates([1000.0], [0.0588], [24], dt.date(2019, 12, 1), rate_type="benchmark", conversion=True,
+                            multipliers=[1.2])
+    want["Date"] = [float((d - dt.date(1899, 12, 30)).days) for d in want["Date"]]   # dates come back as serials
+    got = rows_of(xlm.call("MBS_LOANRATES", 1000.0, 0.0588, 24.0, start, "benchmark", None, None, None, True,
+                           None, None, None, None, None, None, 1.2))
+    assert_rows(got, expected_rows(want))
     principal = np.array([10.0, 20.0, 30.0, 40.0])
     got = xlm.call("MBS_WAL", xlm.put([[p] for p in principal]), 0.0, 0.0, "ACT/365", 12.0, 26.0,
                    xlm.put(S.TimeType(2008, 1, 1)))
