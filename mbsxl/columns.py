@@ -210,3 +210,32 @@ RULE = "Rule"
 COVERS = "Covers"
 NOTE = "Note"
 POLICY_EVENT_COLUMNS = [EFFECTIVE_DATE, RULE, VALUE, COVERS, NOTE]
+# ------------------------------------------------------------------------------ waterfall, pool periods (issue 14)
+#: ``MBS_TRANCHES(..., view="pool")`` / ``mbsxl.tranches(view="pool")``: one row a period, the deal-level
+#: accounts of the waterfall (taxes, fees, excess spread, triggers, reserve, cash moved between accounts).
+POOL_BALANCE = "Pool Balance"
+INTEREST_COLLECTIONS = "Interest Collections"
+VAT = "VAT"
+FEES_DUE = "Fees Due"
+FEES_PAID = "Fees Paid"
+INTEREST_DUE_EX_RESIDUAL = "Interest Due ex Residual"
+EXCESS_SPREAD = "Excess Spread"
+EXCESS_SPREAD_RATE = "Excess Spread Rate"
+CUMULATIVE_DEFAULT_RATE = "Cumulative Default Rate"
+DELINQUENCY_90 = "90+ Delinquency"
+TRIGGERS_TRIPPED = "Triggers Tripped"
+SEQUENTIAL_TRIGGERED = "Sequential Triggered"
+SUBORDINATE_STOPPED = "Subordinate Interest Stopped"
+RELEASE_BLOCKED = "Reserve Release Blocked"
+RESERVE_TARGET = "Reserve Target"
+RESERVE_DRAW = "Reserve Draw"
+RESERVE_BALANCE = "Reserve Balance"
+PRINCIPAL_COLLECTIONS = "Principal Collections"
+PRINCIPAL_TO_INTEREST = "Principal to Interest"
+INTEREST_TO_PRINCIPAL = "Interest to Principal"
+RELEASED = "Released"
+POOL_PERIOD_COLUMNS = [PERIOD, POOL_BALANCE, INTEREST_COLLECTIONS, VAT, FEES_DUE, FEES_PAID,
+                       INTEREST_DUE_EX_RESIDUAL, EXCESS_SPREAD, EXCESS_SPREAD_RATE, CUMULATIVE_DEFAULT_RATE,
+                       DELINQUENCY_90, TRIGGERS_TRIPPED, SEQUENTIAL_TRIGGERED, SUBORDINATE_STOPPED, RELEASE_BLOCKED,
+                       RESERVE_TARGET, RESERVE_DRAW, RESERVE_BALANCE, PRINCIPAL_COLLECTIONS, PRINCIPAL_TO_INTEREST,
+                       INTEREST_TO_PRINCIPAL, RELEASED]

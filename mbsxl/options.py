@@ -315,3 +315,62 @@ STANDARD_EVENTS = {"standard": True, "标准": True, "default": True}
 def standard_events(value) -> bool:
     """True for the spellings of "the shipped policy events" (``"standard"``, ``"标准"``)."""
     return isinstance(value, str) and _key(value) in STANDARD_EVENTS
+# ------------------------------------------------------------------------------- waterfall mechanics (issue 14)
+VIEWS = ("classes", "pool")
+VIEW = {"classes": "classes", "class": "classes", "tranches": "classes", "分档": "classes",
+        "pool": "pool", "deal": "pool", "periods": "pool", "资产池": "pool", "账户": "pool"}
+
+
+def view(value, name: str = "view") -> str:
+    """Which table the waterfall returns: ``classes`` (one row a class and period, default; 分档) or
+    ``pool`` (one row a period: taxes, fees, excess spread, triggers, reserve; 资产池)."""
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        return "classes"
+    return _lookup(name, value, VIEW, "classes (分档), pool (资产池)")
+
+
+TRIGGER_MEASURES = ("cumulative_default", "delinquency_90", "senior_shortfall")
+TRIGGER_MEASURE = {"cumulative_default": "cumulative_default", "cumulative_default_rate": "cumulative_default",
+                   "cdr_cum": "cumulative_default", "累计违约率": "cumulative_default",
+                   "delinquency_90": "delinquency_90", "dq90": "delinquency_90", "90+": "delinquency_90",
+                   "delinquency": "delinquency_90", "严重拖欠率": "delinquency_90",
+                   "senior_shortfall": "senior_shortfall", "senior_interest_shortfall": "senior_shortfall",
+                   "优先级利息违约": "senior_shortfall", "优先级利息未足额支付": "senior_shortfall"}
+_TRIGGER_MEASURE_ACCEPTED = ("cumulative_default (累计违约率), delinquency_90 (严重拖欠率, 90+), "
+                             "senior_shortfall (优先级利息违约)")
+
+
+def trigger_measure(value, name: str = "triggers measure") -> str:
+    """What a trigger tests: ``cumulative_default`` (cumulative defaults / original pool balance),
+    ``delinquency_90`` (the period's 90+ delinquency ratio), ``senior_shortfall`` (unpaid senior interest, yuan)."""
+    return _lookup(name, value, TRIGGER_MEASURE, _TRIGGER_MEASURE_ACCEPTED)
+
+
+TRIGGER_CONSEQUENCES = ("sequential", "stop_subordinate", "block_release")
+TRIGGER_CONSEQUENCE = {"sequential": "sequential", "seq": "sequential", "顺序偿付": "sequential",
+                       "加速清偿": "sequential",
+                       "stop_subordinate": "stop_subordinate", "subordinate_stopped": "stop_subordinate",
+                       "stop_sub": "stop_subordinate", "次级停付": "stop_subordinate",
+                       "block_release": "block_release", "no_release": "block_release",
+                       "储备不释放": "block_release"}
+_TRIGGER_CONSEQUENCE_ACCEPTED = ("sequential (加速清偿, 顺序偿付), stop_subordinate (次级停付), "
+                                 "block_release (储备不释放), several joined by +")
+
+
+def trigger_consequences(value, name: str = "triggers consequence") -> frozenset:
+    """One or more consequences joined by ``+`` (``"sequential+stop_subordinate"``)."""
+    if not isinstance(value, str) or not value.strip():
+        raise MbsxlInputError(f"{name}={value!r} is not one of {_TRIGGER_CONSEQUENCE_ACCEPTED}")
+    return frozenset(_lookup(name, part, TRIGGER_CONSEQUENCE, _TRIGGER_CONSEQUENCE_ACCEPTED)
+                     for part in value.replace("＋", "+").split("+"))
+
+
+RESERVE_ITEMS = ("months", "amount", "initial")
+RESERVE_ITEM = {"months": "months", "month": "months", "月数": "months",
+                "amount": "amount", "target": "amount", "金额": "amount", "目标金额": "amount",
+                "initial": "initial", "opening": "initial", "初始金额": "initial"}
+
+
+def reserve_item(value, name: str = "reserve") -> str:
+    """A row label of the liquidity reserve table: ``months``, ``amount`` or ``initial``."""
+    return _lookup(name, value, RESERVE_ITEM, "months (月数), amount (目标金额), initial (初始金额)")

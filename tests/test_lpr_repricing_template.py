@@ -29,6 +29,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WB = os.path.join(ROOT, "workbooks")
 PATH = os.path.join(WB, t.FILENAME)
 CSV = os.path.join(ROOT, "mbsxl", "data", "lpr.csv")
+t.layout()                                   # the template's rows that depend on its data
 
 
 @pytest.fixture(scope="module")
@@ -107,8 +108,8 @@ def _roll(balance, annual_rate, payment, months):
 def test_one_loan_by_the_rules(book):
     """5.88% (4.90% x 1.2), 1,000,000 yuan, 300 months from 2019-12-01, first home, local floor -0.30%;
     the 2023 cut to the floor then (LPR 5y - 20 bp, an illustration), the 2024 cap at -0.30%."""
-    rows = [[_v(book, t.LOAN, t.R_RULE + 1 + i, j) for j in range(8)] for i in range(len(t.RULE_ROWS))]
-    dates = [r[0].date() for r in rows]
+    rows = [[_v(book, t.LOAN, t.R_RULE + 1 + i, j) for j in range(11)] for i in range(len(t.RULE_ROWS))]
+    dates = [r[0].date() for r in rows]            # input and formula date cells
     assert dates == [dt.date(2019, 12, 1), dt.date(2020, 3, 1), dt.date(2021, 1, 1), dt.date(2022, 1, 1),
                      dt.date(2023, 1, 1), dt.date(2023, 10, 1), dt.date(2024, 1, 1), dt.date(2024, 11, 1),
                      dt.date(2025, 1, 1), dt.date(2026, 1, 1)]
@@ -140,6 +141,10 @@ def test_one_loan_by_the_rules(book):
         assert rows[k][7] == pytest.approx(pay, rel=1e-9), d
         prev = d
     assert round(rows[0][7], 2) == 6369.86 and round(rows[2][7], 2) == 6281.81
+    # the engine's path (MBS_LOANRATES) beside the rules: the same rates and payments on every step
+    assert [r[8] for r in rows] == pytest.approx(want_rate, abs=1e-12)
+    assert [r[9] for r in rows] == pytest.approx([r[7] for r in rows], rel=1e-9)
+    assert all(r[10] is True for r in rows)
 
 
 def test_scenario_paths(book):
@@ -151,30 +156,39 @@ def test_scenario_paths(book):
 
 
 def test_excess_spread_and_cpr_by_definition(book):
-    """Excess spread = net interest - fees/12 x beginning balance - interest due of A, B, C (coupon/12 x class
-    balance); annual rate = x 12 / beginning balance; CPR = 1 - (1 - SMM)^12 -- from the stored tables."""
+    """Excess spread = net interest - fees/12 x pool beginning balance - interest due of A, B, C (coupon/12 x the
+    class's beginning balance, classes paid down sequentially by the pool's total principal; no defaults here);
+    annual rate = x 12 / pool beginning balance; CPR = 1 - (1 - SMM)^12 -- the waterfall redone by hand from the
+    stored pool tables."""
     fees = _v(book, t.SCEN, t.P["fees"], 1)
+    classes = [(_v(book, t.SCEN, t.P["classes"] + k, 2), _v(book, t.SCEN, t.P["classes"] + k, 3)) for k in range(4)]
+    assert [c[1] for c in classes] == [0.02, 0.024, 0.028, 0.0]
     h = t.R_SC_HEAD
     head = [_v(book, t.FLOWS, t.FLOW_HEAD, j) for j in range(t.NCOL_POOL)]
-    theads = [_v(book, t.TRANCHES, t.FLOW_HEAD, j) for j in range(t.NCOL_TR)]
     means = []
     for s in range(3):
-        c0, tc0, sc = t._flow_c0(s), t._tr_c0(s), t._sc_c0(s)
-        rates = []
-        for m in (1, 7, 8, 24, 60):
+        c0, sc = t._flow_c0(s), t._sc_c0(s)
+        bal = [c[0] for c in classes]
+        for m in range(1, t.SHOW + 1):
             row = {name: _v(book, t.FLOWS, t.FLOW_HEAD + m, c0 + j) for j, name in enumerate(head)}
-            due = 0.0
-            for k in range(3):                                  # classes A, B, C
-                tr = {name: _v(book, t.TRANCHES, t.FLOW_HEAD + k * t.T + m, tc0 + j) for j, name in enumerate(theads)}
-                assert tr[C.CLASS] == "ABC"[k] and tr[C.PERIOD] == m
-                assert tr[C.INTEREST_DUE] == pytest.approx(tr[C.COUPON] / 12 * tr[C.BEGINNING_BALANCE], rel=1e-9)
-                due += tr[C.INTEREST_DUE]
+            due = sum(bal[k] * classes[k][1] / 12 for k in range(3))
             es = row[C.NET_INTEREST] - fees / 12 * row[C.BEGINNING_BALANCE] - due
-            assert _v(book, t.SCEN, h + m, sc + 2) == pytest.approx(es, rel=1e-9, abs=1e-6)
-            assert _v(book, t.SCEN, h + m, sc + 3) == pytest.approx(es * 12 / row[C.BEGINNING_BALANCE], rel=1e-9)
+            assert _v(book, t.SCEN, h + m, sc + 2) == pytest.approx(es, rel=1e-8, abs=1e-6), (s, m)
+            assert _v(book, t.SCEN, h + m, sc + 3) == pytest.approx(es * 12 / row[C.BEGINNING_BALANCE], rel=1e-8)
             assert _v(book, t.SCEN, h + m, sc + 1) == pytest.approx(1 - (1 - row[C.SMM]) ** 12, rel=1e-9)
-            rates.append(es * 12 / row[C.BEGINNING_BALANCE])
+            paid = row[C.TOTAL_PRINCIPAL]
+            for k in range(4):                                  # sequential: A, then B, C, the subordinate class
+                x = min(paid, bal[k])
+                bal[k] -= x
+                paid -= x
         means.append(_v(book, t.SCEN, h + t.SHOW + 1, sc + 3))
-        # before the first 1 January reset (months 1-7, June-December 2026) the loans keep their rates
-        assert math.isclose(rates[0], _v(book, t.SCEN, h + 1, t._sc_c0(0) + 3), rel_tol=1e-9)
     assert means[1] < means[0] < means[2]                     # lower LPR, lower excess spread (fixed coupons)
+
+
+def test_rate_incentive_raises_cpr_when_new_loans_get_cheaper(book):
+    """Months 2-7 (July-December 2026): old loans keep their rates until 1 January while the new-loan rate
+    follows the path, so the -50 bp path prepays faster than flat, and +50 bp slower."""
+    h = t.R_SC_HEAD
+    for m in range(2, 8):
+        flat, down, up = (_v(book, t.SCEN, h + m, t._sc_c0(s) + 1) for s in range(3))
+        assert down > flat > up, m

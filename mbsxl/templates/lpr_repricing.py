@@ -55,10 +55,10 @@ SAMPLE_EVERY = 200                           # every 200th loan of the Jianyuan 
 CLASSES = [("A", 0.0200, True), ("B", 0.0240, True), ("C", 0.0280, True), ("Subordinate", 0.0, False)]
 SERVICING = 0.0010
 FEES = 0.0005
-BASE_CPR = 0.05
-INCENTIVE_SLOPE = 10.0
+BASE_CPR = 0.10
+INCENTIVE_SLOPE = 20.0
 INCENTIVE_CAP = 0.40
-NEW_LOAN_SPREAD = -0.0040
+NEW_LOAN_SPREAD = -0.0045
 BENCH_2019 = 0.0490                          # PBoC over-5-year lending rate in force 2015-10-24 .. 2019
 
 
@@ -229,9 +229,11 @@ def _pool(book: Book, tape, mult, spread):
                         f"balances, remaining terms, amortisation as generated), re-dated to start {START.isoformat()}.")
     book.note(ws, "A3", "Spread = the 2020 conversion of the loan's 2019 rate (4.90% x multiple - 4.80%), then the 2024 cap "
                         "(at most LPR 5y - 30 bp). Current rate = LPR 5y in force on the start date + spread.")
+    start = _abs(SCEN, P["start"], 1)
+    book.value(ws, (POOL_HEAD - 1, 0), label("起始日LPR", "LPR 5y in force on the start date"))
+    book.formula(ws, (POOL_HEAD - 1, 1), f"=MBS_RATEINDEX({start})", "pct")
     book.header(ws, (POOL_HEAD, 0), POOL_COLS)
     r0 = POOL_HEAD + 1
-    start = _abs(SCEN, P["start"], 1)
     for i in range(n):
         r = r0 + i
         book.input(ws, (r, 0), str(tape[T_.LOAN_ID].iloc[i]))
@@ -240,7 +242,7 @@ def _pool(book: Book, tape, mult, spread):
         book.input(ws, (r, 3), str(tape[T_.AMORTIZATION].iloc[i]))
         book.input(ws, (r, 4), float(mult[i]), "dec2")
         book.formula(ws, (r, 5), f"=MIN(ROUND({BENCH_2019}*E{r + 1}-{_abs(HIST, R_HIST + 20 + 2, 5)},6),-0.003)", "pct3")
-        book.formula(ws, (r, 6), f"=MBS_RATEINDEX({start})+F{r + 1}", "pct3")
+        book.formula(ws, (r, 6), f"=$B${POOL_HEAD}+F{r + 1}", "pct3")
     r = r0 + n
     book.text(ws, (r, 0), label("合计/加权", "Total / balance-weighted"), "total")
     book.formula(ws, (r, 1), f"=SUM(B{r0 + 1}:B{r})", book.fmt("money", "total"))
@@ -262,15 +264,16 @@ P = {}                                       # Scenarios sheet: input name -> 0-
 
 
 def _loancashflows(s: int) -> str:
-    return (f"=MBS_LOANCASHFLOWS({_pool_col(1)},{_pool_col(6)},{_pool_col(2)},{_abs(SCEN, P['cpr'], 1)},\"CPR\",0,"
-            f"\"CDR\",0,0,{_abs(SCEN, P['servicing'], 1)},,TRUE,{_pool_col(3)},{_path_table(s)},"
-            f"{_abs(SCEN, P['start'], 1)},1,{_pool_col(5)})")
+    S = {k: _abs(SCEN, P[k], 1) for k in P if k != "classes"}
+    return (f"=MBS_LOANCASHFLOWS({_pool_col(1)},{_pool_col(6)},{_pool_col(2)},{S['cpr']},\"CPR\",0,\"CDR\",0,0,"
+            f"{S['servicing']},,TRUE,{_pool_col(3)},,{S['start']},,,\"lpr\",{_pool_col(5)},\"january\",,FALSE,,,,,"
+            f"{_path_dates(s)},{_path_rates(s)},{S['slope']},{S['cap']},{S['new_spread']})")
 
 
 T = 0                                        # rows of each pool table (the longest remaining term)
 FLOW_HEAD = 3
 NCOL_POOL = len(C.CASHFLOW_COLUMNS)
-NCOL_TR = len(C.TRANCHE_COLUMNS)
+NCOL_TR = len(C.POOL_PERIOD_COLUMNS)
 
 
 def _flow_c0(s: int) -> int:
@@ -316,34 +319,36 @@ def _class_rng(c: int) -> str:
 
 
 def _tranches_formula(s: int) -> str:
+    """MBS_TRANCHES' pool-period view (one row a month: fees, interest due ex residual, excess spread)."""
     c0 = _flow_c0(s)
     pool = _rng(FLOWS, FLOW_HEAD, c0, FLOW_HEAD + T, c0 + NCOL_POOL - 1)
     return (f"=MBS_TRANCHES({pool},,,{_class_rng(0)},{_class_rng(2)},{_class_rng(3)},\"sequential\",0,,,,"
-            f"{_abs(SCEN, P['fees'], 1)})")
+            f"{_abs(SCEN, P['fees'], 1)},,,,TRUE,\"pool\")")
 
 
 def _tranches(book: Book):
     ws = book.sheet(TRANCHES)
-    book.text(ws, "A1", label("分档现金流", "Tranche cash flows by scenario (MBS_TRANCHES, sequential, fixed coupons)"),
+    book.text(ws, "A1", label("分档现金流: 资产池视图", "Waterfall by scenario, one row a month (MBS_TRANCHES, view \"pool\")"),
               "title")
-    book.note(ws, "A2", "Illustration: classes sized as Jianyuan 2007-1's shares of the pool, fixed coupons assumed "
-                        "(Scenarios sheet). One row a class and month, class by class.")
-    fmts = ["int", "general", "yuan", "pct3", "yuan", "yuan", "yuan", "yuan", "yuan", "yuan", "yuan"]
+    book.note(ws, "A2", "Illustration: classes A, B, C (fixed coupons assumed) and the subordinate class (residual), sized "
+                        "as Jianyuan 2007-1's shares of the pool; sequential principal; senior fees on the Scenarios sheet.")
     for s in range(len(SCENARIOS)):
         c0 = _tr_c0(s)
         book.formula(ws, (FLOW_HEAD - 1, c0), f"={_abs(PATHS, 4 + s, 0)}", book.fmt("general", "subtitle"))
-        book.array(ws, (FLOW_HEAD, c0), (FLOW_HEAD + len(CLASSES) * T, c0 + NCOL_TR - 1), _tranches_formula(s),
+        fmts = ["int" if c == C.PERIOD else "pct3" if c in (C.EXCESS_SPREAD_RATE,) else
+                "pct" if "Rate" in c else "yuan" for c in C.POOL_PERIOD_COLUMNS]
+        book.array(ws, (FLOW_HEAD, c0), (FLOW_HEAD + T, c0 + NCOL_TR - 1), _tranches_formula(s),
                    col_fmts=fmts, header_row=True)
         ws.set_column(c0, c0 + NCOL_TR - 1, 12)
     book.freeze(ws, FLOW_HEAD + 1, 0)
     last = xl_col_to_name(_tr_c0(len(SCENARIOS) - 1) + NCOL_TR - 1)
-    book.print_setup(ws, landscape=True, fit_width=False, area=f"A1:{last}{FLOW_HEAD + len(CLASSES) * T + 1}")
+    book.print_setup(ws, landscape=True, fit_width=False, area=f"A1:{last}{FLOW_HEAD + T + 1}")
     ws.set_print_scale(55)
 
 
 def _tr_block(s: int) -> str:
     c0 = _tr_c0(s)
-    return _rng(TRANCHES, FLOW_HEAD + 1, c0, FLOW_HEAD + len(CLASSES) * T, c0 + NCOL_TR - 1)
+    return _rng(TRANCHES, FLOW_HEAD + 1, c0, FLOW_HEAD + T, c0 + NCOL_TR - 1)
 
 
 def _tr_head(s: int) -> str:
@@ -360,7 +365,7 @@ INPUTS = [
      "illustration: CPR = base + slope x (loan rate - new-loan rate), capped"),
     ("cap", label("提前还款率上限", "CPR cap"), INCENTIVE_CAP, "pct", "illustration"),
     ("new_spread", label("新发放贷款加点", "New-loan spread over LPR 5y"), NEW_LOAN_SPREAD, "pct",
-     "illustration: new first-home loans near LPR 5y - 40 bp"),
+     "illustration: new first-home loans near LPR 5y - 45 bp"),
 ]
 R_SC_HEAD = 0                               # header row of the side-by-side table (set in build)
 SC_COLS = [label("五年期LPR", "LPR 5y"), label("提前还款率", "CPR"), label("超额利差(元)", "Excess spread (yuan)"),
@@ -372,18 +377,16 @@ def _sc_c0(s: int) -> int:
 
 
 def _scenarios(book: Book):
-    global R_SC_HEAD
     ws = book.sheet(SCEN)
     book.text(ws, "A1", label("三种LPR情景下的资产池", "The pool under three LPR scenarios: CPR and excess spread"), "title")
     book.note(ws, "A2", "Illustration (not a published figure): the Pool sheet's loans, each at LPR 5y + spread reset on "
                         "1 January, under the Paths sheet's three LPR 5y paths; classes and coupons assumed.")
-    book.note(ws, "A3", "Excess spread = pool net interest - senior fees - interest due on classes A, B, C (the coupons); "
-                        "annual rate = excess spread x 12 / pool beginning balance.")
+    book.note(ws, "A3", "Excess spread (MBS_TRANCHES, view \"pool\") = pool net interest - senior fees - interest due on "
+                        "classes A, B, C; annual rate = x 12 / pool beginning balance. CPR = 1 - (1 - SMM)^12.")
     r = 4
     book.header(ws, (r, 0), [label("假设", "Assumption"), label("数值", "Value"), label("说明", "Note")])
     for k, (key, name, val, fmt, note) in enumerate(INPUTS):
         rr = r + 1 + k
-        P[key] = rr
         book.value(ws, (rr, 0), name)
         book.input(ws, (rr, 1), val, fmt)
         book.note(ws, (rr, 2), note)
@@ -391,7 +394,6 @@ def _scenarios(book: Book):
     book.header(ws, (r, 0), [label("分档", "Class"), label("占资产池", "Share of pool (Jianyuan 2007-1)"),
                              label("金额", "Balance"), label("票面利率", "Coupon (assumed, fixed)"),
                              label("优先档", "Senior")])
-    P["classes"] = r + 1
     total = jy.SENIOR_TOTAL + jy.TRANCHES["Subordinate"]
     pool_total = _abs(POOL, POOL_TOTAL, 1)
     for k, (name, cpn, senior) in enumerate(CLASSES):
@@ -405,7 +407,7 @@ def _scenarios(book: Book):
         book.input(ws, (rr, 3), cpn, "pct")
         book.input(ws, (rr, 4), senior, "bool")
     # ---------------------------------------------------------------- side by side
-    R_SC_HEAD = r + 2 + len(CLASSES) + 1
+    assert (P[INPUTS[0][0]], P['classes'], R_SC_HEAD) == (5, r + 1, r + 2 + len(CLASSES) + 1)
     h = R_SC_HEAD
     book.header(ws, (h, 0), [label("月", "Month"), label("日期", "Date")])
     for s in range(len(SCENARIOS)):
@@ -413,7 +415,6 @@ def _scenarios(book: Book):
         book.formula(ws, (h - 1, c0), f"={_abs(PATHS, 4 + s, 0)}", book.fmt("general", "subtitle"))
         book.header(ws, (h, c0), SC_COLS)
     start = _abs(SCEN, P["start"], 1)
-    n_sen = sum(1 for c in CLASSES if c[2])
     for t in range(1, SHOW + 1):
         rr = h + t
         book.value(ws, (rr, 0), t, "int")
@@ -425,15 +426,14 @@ def _scenarios(book: Book):
             def pool(col, t=t, flows=flows, head=head):
                 return f'INDEX({flows},{t},MATCH("{col}",{head},0))'
             trb, trh = _tr_block(s), _tr_head(s)
-            senior = "+".join(f'INDEX({trb},{k * T + t},MATCH("{C.INTEREST_DUE}",{trh},0))' for k in range(n_sen))
+
+            def wf(col, t=t, trb=trb, trh=trh):
+                return f'INDEX({trb},{t},MATCH("{col}",{trh},0))'
             date = xl_rowcol_to_cell(rr, 1)
             book.formula(ws, (rr, c0), f"=MBS_RATEINDEX({date},,{_path_dates(s)},{_path_rates(s)})", "pct3")
             book.formula(ws, (rr, c0 + 1), f"=1-(1-{pool(C.SMM)})^12", "pct1")
-            book.formula(ws, (rr, c0 + 2), f"={pool(C.NET_INTEREST)}-{_abs(SCEN, P['fees'], 1)}/12*"
-                                           f"{pool(C.BEGINNING_BALANCE)}-({senior})", "yuan")
-            es = xl_rowcol_to_cell(rr, c0 + 2)
-            book.formula(ws, (rr, c0 + 3), f"=IF({pool(C.BEGINNING_BALANCE)}>0,{es}*12/{pool(C.BEGINNING_BALANCE)},0)",
-                         "pct")
+            book.formula(ws, (rr, c0 + 2), f"={wf(C.EXCESS_SPREAD)}", "yuan")
+            book.formula(ws, (rr, c0 + 3), f"={wf(C.EXCESS_SPREAD_RATE)}", "pct")
     last = h + SHOW
     # totals over the months shown
     rr = last + 1
@@ -475,6 +475,8 @@ LOAN_INPUTS = [
     ("first", label("首套住房", "First home"), True, "bool", "the 2023 cut covers first homes"),
     ("floor", label("当地利率下限加点", "Local floor spread (by 2024)"), -0.0030, "pct",
      "illustration: a city allowing LPR 5y - 30 bp"),
+    ("conv_date", label("2019年12月LPR报价日", "December 2019 LPR fixing (conversion base)"), _dt.date(2019, 11, 20),
+     "date", "published: LPR 5y 4.80% from 2019-11-20, in force in December 2019"),
 ]
 #: The events the loan meets (the shipped rules, with the local floor of each date written as a cap).
 LOAN_EVENTS = [(_dt.date(2023, 9, 25), "cap", -0.0020, "first",
@@ -498,11 +500,13 @@ RULE_ROWS = [  # (date or event index, step, kind)
 ]
 RULE_COLS = [label("月份", "Month"), label("步骤", "Step"), label("五年期LPR(本期)", "LPR 5y of the period"),
              label("加点", "Spread"), label("利率", "Rate"), label("剩余月数", "Months left"),
-             label("月初余额", "Balance"), label("月供", "Payment")]
+             label("月初余额", "Balance"), label("月供", "Payment"), label("引擎利率", "MBS_LOANRATES rate"),
+             label("引擎月供", "MBS_LOANRATES payment"), label("一致", "Agrees")]
+R_LR = 4                                     # 0-based header row of the MBS_LOANRATES table
+C_LR = 12                                    # its first column (M)
 
 
 def _loan(book: Book):
-    global R_LEV, R_RULE
     ws = book.sheet(LOAN)
     book.text(ws, "A1", label("单笔贷款: 2020年转换与两次存量利率下调", "One loan through the 2020 conversion and the "
                                                                "2023 / 2024 cuts"), "title")
@@ -513,7 +517,6 @@ def _loan(book: Book):
     r = 4
     book.header(ws, (r, 0), [label("输入", "Input"), label("数值", "Value"), label("说明", "Note")])
     for k, (key, name, val, fmt, note) in enumerate(LOAN_INPUTS):
-        L[key] = r + 1 + k
         book.value(ws, (r + 1 + k, 0), name)
         book.input(ws, (r + 1 + k, 1), val, fmt)
         book.note(ws, (r + 1 + k, 2), note)
@@ -521,14 +524,13 @@ def _loan(book: Book):
     book.text(ws, (r, 0), label("政策事件", "Policy events the loan meets (events argument)"), "subtitle")
     book.header(ws, (r + 1, 0), [label("生效日", "Effective date"), label("规则", "Rule"), label("数值", "Value"),
                                  label("覆盖", "Covers"), label("说明", "Note")])
-    R_LEV = r + 2
+    assert (L[LOAN_INPUTS[0][0]], R_LEV) == (5, r + 2)
     for k, (d, rule, val, covers, note) in enumerate(LOAN_EVENTS):
         book.input(ws, (R_LEV + k, 0), d, "date")
         book.input(ws, (R_LEV + k, 1), rule)
         book.input(ws, (R_LEV + k, 2), val, "pct")
         book.input(ws, (R_LEV + k, 3), covers)
         book.note(ws, (R_LEV + k, 4), note)
-    R_RULE = R_LEV + len(LOAN_EVENTS) + 2
     book.text(ws, (R_RULE - 1, 0), label("规则逐步计算", "The rules step by step (built-in formulas)"), "subtitle")
     book.header(ws, (R_RULE, 0), RULE_COLS)
     B = {k: _abs(LOAN, L[k], 1) for k in L}
@@ -549,7 +551,7 @@ def _loan(book: Book):
             book.formula(ws, (rr, 6), f"={B['balance']}", "money")
         else:
             if kind == "conversion":
-                book.formula(ws, (rr, 2), "=MBS_RATEINDEX(DATE(2019,12,20))", "pct")
+                book.formula(ws, (rr, 2), f"=MBS_RATEINDEX({B['conv_date']})", "pct")
                 book.formula(ws, (rr, 3), f"=E{x - 1}-C{x}", "pct")
                 book.formula(ws, (rr, 4), f"=E{x - 1}", "pct")
             elif kind == "reset":
@@ -566,10 +568,44 @@ def _loan(book: Book):
                          "int")
             book.formula(ws, (rr, 6), f"=FV(E{x - 1}/12,F{x - 1}-F{x},H{x - 1},-G{x - 1})", "money")
         book.formula(ws, (rr, 7), f"=PMT(E{x}/12,F{x},-G{x})", "money")
+        for j, col in ((8, C.RATE), (9, C.PAYMENT)):
+            book.formula(ws, (rr, j), f"=INDEX({_lr_col(col)},MATCH(A{x},{_lr_col(C.DATE)},0))",
+                         "pct" if j == 8 else "money")
+        book.formula(ws, (rr, 10), f"=AND(ROUND(I{x}-E{x},10)=0,ROUND(J{x}-H{x},6)=0)",
+                     book.fmt("bool", "formula", align="center"))
     last = R_RULE + len(RULE_ROWS)
-    book.widths(ws, {"A": 34, "B": 16, "C": 14, "D": 10, "E": 10, "F": 10, "G": 14, "H": 12})
+    # the engine's path, month by month
+    book.text(ws, (R_LR - 1, C_LR), label("逐月利率路径", "The loan month by month (MBS_LOANRATES)"), "subtitle")
+    n = LOAN_INPUTS[2][2]
+    ev = _rng(LOAN, R_LEV, 0, R_LEV + len(LOAN_EVENTS) - 1, 3)
+    book.array(ws, (R_LR, C_LR), (R_LR + n, C_LR + len(C.LOAN_RATES_COLUMNS) - 1),
+               f"=MBS_LOANRATES({B['balance']},{B['rate']},{B['term']},{B['start']},\"benchmark\",,\"january\",,TRUE,,"
+               f"{ev},{B['first']},{B['floor']},,,{B['mult']})",
+               col_fmts=["int", "int", "date", "pct", "pct", "pct", "money", "money", "general"], header_row=True)
+    ch = book.chart({"type": "line"})
+    months = 86                                   # December 2019 .. January 2027
+    for col, name, color in ((C.RATE, label("贷款利率", "Loan rate"), "#C00000"),
+                             (C.INDEX, label("基准/LPR", "Index of the period"), "#1F4E9E")):
+        j = C_LR + C.LOAN_RATES_COLUMNS.index(col)
+        ch.add_series({"name": name, "categories": [LOAN, R_LR + 1, C_LR + 2, R_LR + months, C_LR + 2],
+                       "values": [LOAN, R_LR + 1, j, R_LR + months, j], "line": {"color": color, "width": 2}})
+    ch.set_title({"name": label("单笔贷款利率路径", "One loan: rate and index, 2019-12 to 2027-01 (illustration)"),
+                  "name_font": {"size": 11}})
+    ch.set_x_axis({"date_axis": True, "num_format": "yyyy-mm", "major_unit": 6, "major_unit_type": "months",
+                   "num_font": {"rotation": -45, "size": 8}})
+    ch.set_y_axis({"num_format": "0.00%", "min": 0.03, "max": 0.06})
+    ch.set_legend({"position": "bottom"})
+    ch.set_size({"width": 760, "height": 340})
+    ws.insert_chart(last + 2, 0, ch)
+    book.widths(ws, {"A": 34, "B": 16, "C": 14, "D": 10, "E": 10, "F": 10, "G": 14, "H": 12, "I": 12, "J": 12,
+                     "K": 8, "L": 3, "M": 6, "N": 7, "O": 11, "P:R": 9, "S:T": 12, "U": 16})
     ws.set_column(1, 1, 60)
-    book.print_setup(ws, landscape=True, area=f"A1:H{last + 1}", fit_height=0)
+    book.print_setup(ws, landscape=True, area=f"A1:K{last + 20}", fit_height=0)
+
+
+def _lr_col(name: str) -> str:
+    j = C_LR + C.LOAN_RATES_COLUMNS.index(name)
+    return _rng(LOAN, R_LR + 1, j, R_LR + LOAN_INPUTS[2][2], j)
 
 
 NOTE_LINES = [
@@ -598,18 +634,32 @@ def _notes(book: Book):
     book.print_setup(ws, landscape=True, area=f"A1:B{3 + len(NOTE_LINES)}")
 
 
-def _write(book: Book):
+# ---------------------------------------------------------------- layout (0-based rows)
+L.update({key: 5 + k for k, (key, *_) in enumerate(LOAN_INPUTS)})
+R_LEV = 4 + 2 + len(LOAN_INPUTS) + 2
+R_RULE = R_LEV + len(LOAN_EVENTS) + 2
+P.update({key: 5 + k for k, (key, *_) in enumerate(INPUTS)})
+P["classes"] = 4 + 2 + len(INPUTS) + 1
+R_SC_HEAD = P["classes"] + len(CLASSES) + 2
+
+
+def layout():
+    """Set the data-dependent layout (rows of the LPR paths, of the pool and of the pool tables) and return the
+    pool sample; the tests call it too."""
     global N_PATH, T, POOL_R0, POOL_R1, POOL_TOTAL
     tape, mult, spread = pool_sample()
     N_PATH = _n_history() + max(m for _, _, m, _ in SCENARIOS)
     T = int(tape[T_.REMAINING_TERM].max())
-    P.clear()
+    POOL_R0, POOL_R1, POOL_TOTAL = POOL_HEAD + 1, POOL_HEAD + len(tape), POOL_HEAD + 1 + len(tape)
+    return tape, mult, spread
+
+
+def _write(book: Book):
+    tape, mult, spread = layout()
     _history(book)
     _loan(book)
     _paths(book)
     book.sheet(SCEN)                        # sheet order: Scenarios before Pool
-    POOL_R0, POOL_R1, POOL_TOTAL = POOL_HEAD + 1, POOL_HEAD + len(tape), POOL_HEAD + 1 + len(tape)
-    P["start"] = 5                          # fixed: the first input row of the Scenarios sheet
     _pool(book, tape, mult, spread)
     _scenarios(book)
     _flows(book)
