@@ -57,8 +57,8 @@ def _loans_loop(lo, hi, bal, rate0, term, age, lp, bench, mult, margin, group, p
     Loan rate of month t (k = t - 1), the compact rule of :func:`mbsxl.repricing.kernel_terms`: before
     ``from_k[i]`` the benchmark rule (``rate0`` while ``bench`` is NaN, then bench x mult + margin);
     from it, base + spread with base = ``paths[group[i], k]`` (``b0[i]`` where NaN) and spread ``s0[i]``
-    plus ``ev_delta[i, e]`` from each event month ``ev_k[e]``.  A repriced rate outside [svc, 1] sets
-    ``bad[i]`` to its month (the caller refuses it).  ``slope != 0``: rate-incentive prepayment, CPR =
+    plus ``ev_delta[i, e]`` from each event month ``ev_k[e]``.  A rate outside [svc, 1] sets ``bad[i]``
+    to its month (the caller refuses it).  ``slope != 0``: rate-incentive prepayment, CPR =
     min(cap, max(0, base CPR + slope x (annual rate - newrate[k]))), the base CPR read from ``smm_tab``."""
     n_ev = ev_k.shape[0]
     ks_max = smm_tab.shape[1] - 1
@@ -94,8 +94,8 @@ def _loans_loop(lo, hi, bal, rate0, term, age, lp, bench, mult, margin, group, p
                 if math.isnan(base_rate):
                     base_rate = b0[i]
                 r_ann = base_rate + spread
-                if (r_ann < 12.0 * svc or r_ann > 1.0) and bad[i] < 0:
-                    bad[i] = k
+            if (r_ann < 12.0 * svc - 1e-12 or r_ann > 1.0) and bad[i] < 0:
+                bad[i] = k
             r = r_ann / 12.0
             m = N - t + 1
             if lp[i] or r == 0.0:
@@ -221,8 +221,8 @@ def _vector(bal, rate0, term, age, lp, bench, mult, margin, group, paths, b0, s0
             base_rate = paths[group, k]
             base_rate = np.where(np.isnan(base_rate), b0, base_rate)
             r_ann = np.where(priced, base_rate + spread, r_ann)
-            off = priced & alive & ((r_ann < 12.0 * svc) | (r_ann > 1.0)) & (bad < 0)
-            bad[off] = k
+        off = alive & ((r_ann < 12.0 * svc - 1e-12) | (r_ann > 1.0)) & (bad < 0)
+        bad[off] = k
         r = r_ann / 12.0
         m = np.maximum(term - t + 1, 1).astype(float)
         f = sf4.scheduled_fraction(r, m, lp)
@@ -306,8 +306,8 @@ def project(bal, rate0, term, age, lp, bench, mult, margin, svc, smm_tab, mdr_ta
     ``terms``: None (the benchmark rule: ``rate0``, ``bench``, ``mult``, ``margin``) or the compact
     repricing rule ``(group, paths, b0, s0, from_k, ev_k, ev_delta)`` of
     :func:`mbsxl.repricing.kernel_terms` (no loans x months matrix).  ``slope``, ``cap``, ``newrate``
-    (by month): the rate-incentive prepayment (slope 0 = off).  A repriced rate outside [servicing, 1]
-    is refused naming the loan and the month.
+    (by month): the rate-incentive prepayment (slope 0 = off).  A rate outside [servicing, 1] is refused
+    naming the loan and the month.
     """
     T = int(term.max()) if term.size else 0
     n = int(bal.shape[0])

@@ -320,7 +320,8 @@ def plan(rates, remaining_terms, start_date, *, ages=None, rate_type=None, sprea
     n = rates.size
     T = int(np.max(remaining_terms))
     if start_date is None:
-        raise MbsxlInputError("start_date is required with repricing: the date of the first projection month")
+        raise MbsxlInputError("start_date is required with repricing or the rate incentive: the date of the first "
+                              "projection month (e.g. 2019-12-01)")
     start = _as_date("start_date", start_date)
     months = (np.datetime64(start, "M") + np.arange(T)).astype("datetime64[D]")
     ages = np.zeros(n, dtype=np.int64) if ages is None else np.asarray(ages, dtype=np.int64).ravel()
@@ -391,6 +392,17 @@ def plan(rates, remaining_terms, start_date, *, ages=None, rate_type=None, sprea
         mult = np.zeros(n) if multipliers is None else _numbers("multipliers", multipliers, n, lo=0.0, hi=3.0)
         margin = np.zeros(n) if margins is None else _numbers("margins", margins, n, hi=0.2)
         bench = reset_path(_pboc_over_5y() if benchmark is None else benchmark, start, T)
+        resets = bench[~np.isnan(bench)]
+        if resets.size:
+            for label, b in (("lowest", resets.min()), ("highest", resets.max())):
+                new_rate = np.where(is_bench, b * mult + margin, 0.5)
+                bad = (new_rate < 0.0) | (new_rate > 1.0)
+                if bad.any():
+                    i = int(np.argmax(bad))
+                    raise MbsxlInputError(
+                        f"loan {i + 1} reprices to {v._fmt(float(new_rate[i]))} at the {label} benchmark "
+                        f"({v._fmt(float(b))}) x multipliers ({v._fmt(float(mult[i]))}) + margins "
+                        f"({v._fmt(float(margin[i]))}); a reset rate must be in [0, 1]")
 
     home = np.ones(n, dtype=bool) if first_home is None else \
         _flags("first_home", first_home, n, lambda x, label: _opt.first_home(x, label))

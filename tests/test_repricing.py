@@ -282,6 +282,13 @@ def test_bad_input_names_the_argument(kw, match):
         mbsxl.loan_cashflows([1e5], [0.05], [36], start_date="2023-01-01", **kw)
 
 
+def test_benchmark_rule_out_of_range():
+    # 4.90% x 1 - 5% = -0.10%: refused before projecting, naming the loan and the benchmark
+    with pytest.raises(MbsxlInputError, match=r"loan 1 reprices to -0.001 at the lowest benchmark \(0.049\)"):
+        mbsxl.loan_cashflows([1e5], [0.05], [36], start_date="2019-06-01", rate_type="benchmark", multipliers=1,
+                             margins=-0.05)
+
+
 def test_bad_dates():
     with pytest.raises(MbsxlInputError, match=r"start_date: the repricing reads the index on 2016-01-01, before "
                                               r"the first row of the LPR 5y table"):
