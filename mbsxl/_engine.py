@@ -50,15 +50,17 @@ A_BEG, A_GROSS, A_FEE, A_SCHED, A_PREPAY, A_DEF, A_LOSS, A_RECOV, A_END, A_PREPA
 N_ACC = 11
 
 
-def _loans_loop(lo, hi, bal, rate0, term, age, lp, bench, mult, margin, rmat, newrate, slope, cap, svc, smm_tab,
-                mdr_tab, severity, lag, advance, out):
+def _loans_loop(lo, hi, bal, rate0, term, age, lp, bench, mult, margin, group, paths, b0, s0, from_k, ev_k,
+                ev_delta, bad, newrate, slope, cap, svc, smm_tab, mdr_tab, severity, lag, advance, out):
     """Project loans lo..hi-1 and add their flows into ``out`` (months x N_ACC).
 
-    Loan rate of month t: ``rmat[i, t - 1]`` when ``rmat`` has rows (per-loan repricing, a chunk of
-    loans), else the benchmark rule (``rate0`` while ``bench`` is NaN, then bench x mult + margin).
-    ``slope != 0``: rate-incentive prepayment, CPR = min(cap, max(0, base CPR + slope x (annual rate -
-    newrate[t - 1]))) with the base CPR read from ``smm_tab``."""
-    use_m = rmat.shape[0] > 0
+    Loan rate of month t (k = t - 1), the compact rule of :func:`mbsxl.repricing.kernel_terms`: before
+    ``from_k[i]`` the benchmark rule (``rate0`` while ``bench`` is NaN, then bench x mult + margin);
+    from it, base + spread with base = ``paths[group[i], k]`` (``b0[i]`` where NaN) and spread ``s0[i]``
+    plus ``ev_delta[i, e]`` from each event month ``ev_k[e]``.  A rate outside [svc, 1] sets ``bad[i]``
+    to its month (the caller refuses it).  ``slope != 0``: rate-incentive prepayment, CPR =
+    min(cap, max(0, base CPR + slope x (annual rate - newrate[k]))), the base CPR read from ``smm_tab``."""
+    n_ev = ev_k.shape[0]
     ks_max = smm_tab.shape[1] - 1
     kd_max = mdr_tab.shape[1] - 1
     nslot = lag if lag > 0 else 1
@@ -77,12 +79,23 @@ def _loans_loop(lo, hi, bal, rate0, term, age, lp, bench, mult, margin, rmat, ne
         r_prev = -1.0
         Qm1 = 0.0                  # (1 + r)**m - 1, kept without cancellation at small r
         inv = 1.0
+        spread = s0[i]
+        g = group[i]
         for t in range(1, N + 1):
-            if use_m:
-                r_ann = rmat[i, t - 1]
-            else:
-                b = bench[t - 1]
+            k = t - 1
+            if k < from_k[i]:
+                b = bench[k]
                 r_ann = rate0[i] if math.isnan(b) else b * mult[i] + margin[i]
+            else:
+                for e in range(n_ev):
+                    if ev_k[e] == k:
+                        spread += ev_delta[i, e]
+                base_rate = paths[g, k]
+                if math.isnan(base_rate):
+                    base_rate = b0[i]
+                r_ann = base_rate + spread
+            if (r_ann < 12.0 * svc - 1e-12 or r_ann > 1.0) and bad[i] < 0:
+                bad[i] = k
             r = r_ann / 12.0
             m = N - t + 1
             if lp[i] or r == 0.0:
@@ -178,11 +191,12 @@ def compiled():
         return None
 
 
-def _vector(bal, rate0, term, age, lp, bench, mult, margin, rmat, newrate, slope, cap, svc, smm_tab, mdr_tab,
-            severity, lag, advance, T):
+def _vector(bal, rate0, term, age, lp, bench, mult, margin, group, paths, b0, s0, from_k, ev_k, ev_delta, bad,
+            newrate, slope, cap, svc, smm_tab, mdr_tab, severity, lag, advance, T):
     """Numpy engine: months in a loop, loans as vectors.  Same arithmetic as :func:`_loans_loop`."""
     out = np.zeros((T, N_ACC))
     n = bal.shape[0]
+    spread = s0.copy()
     P = bal.astype(float).copy()
     fcl = np.zeros(n)
     cum = np.ones(n)
@@ -196,11 +210,19 @@ def _vector(bal, rate0, term, age, lp, bench, mult, margin, rmat, newrate, slope
         alive = term >= t
         if not alive.any():
             break
-        if rmat.shape[0] > 0:
-            r_ann = rmat[:, t - 1]
-        else:
-            b = bench[t - 1]
-            r_ann = rate0 if math.isnan(b) else b * mult + margin
+        k = t - 1
+        b = bench[k]
+        r_ann = rate0 if math.isnan(b) else b * mult + margin
+        priced = from_k <= k
+        if priced.any():
+            for e in range(ev_k.shape[0]):
+                if ev_k[e] == k:
+                    spread = spread + ev_delta[:, e]
+            base_rate = paths[group, k]
+            base_rate = np.where(np.isnan(base_rate), b0, base_rate)
+            r_ann = np.where(priced, base_rate + spread, r_ann)
+        off = alive & ((r_ann < 12.0 * svc - 1e-12) | (r_ann > 1.0)) & (bad < 0)
+        bad[off] = k
         r = r_ann / 12.0
         m = np.maximum(term - t + 1, 1).astype(float)
         f = sf4.scheduled_fraction(r, m, lp)
@@ -277,40 +299,40 @@ def engine_name(engine=None) -> str:
 
 
 def project(bal, rate0, term, age, lp, bench, mult, margin, svc, smm_tab, mdr_tab, severity, lag,
-            advance, engine: str | None = None, month_rates=None, chunk: int | None = None, newrate=None,
-            slope: float = 0.0, cap: float = 1.0) -> np.ndarray:
+            advance, engine: str | None = None, terms=None, newrate=None, slope: float = 0.0,
+            cap: float = 1.0) -> np.ndarray:
     """Run the kernel; returns the months x N_ACC accumulation table (months = max term).
 
-    ``month_rates``: None (the benchmark rule: ``rate0``, ``bench``, ``mult``, ``margin``) or a function
-    ``(lo, hi) -> (hi - lo) x months`` matrix of annual rates of loans lo..hi-1; the loans are then
-    projected ``chunk`` at a time (one chunk's matrix in memory, never the whole tape's) and the month
-    tables added.  ``slope``, ``cap``, ``newrate`` (months): the rate-incentive prepayment (slope 0 = off).
+    ``terms``: None (the benchmark rule: ``rate0``, ``bench``, ``mult``, ``margin``) or the compact
+    repricing rule ``(group, paths, b0, s0, from_k, ev_k, ev_delta)`` of
+    :func:`mbsxl.repricing.kernel_terms` (no loans x months matrix).  ``slope``, ``cap``, ``newrate``
+    (by month): the rate-incentive prepayment (slope 0 = off).  A rate outside [servicing, 1] is refused
+    naming the loan and the month.
     """
     T = int(term.max()) if term.size else 0
     n = int(bal.shape[0])
+    if terms is None:
+        terms = (np.zeros(n, dtype=np.int64), np.full((1, T), np.nan), np.zeros(n), np.zeros(n),
+                 np.full(n, T, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros((n, 0)))
+    group, paths, b0, s0, from_k, ev_k, ev_delta = terms
+    bad = np.full(n, -1, dtype=np.int64)
     newrate = np.zeros(T) if newrate is None else np.ascontiguousarray(newrate[:T], dtype=np.float64)
-    loans = (np.ascontiguousarray(bal, dtype=np.float64), np.ascontiguousarray(rate0, dtype=np.float64),
-             np.ascontiguousarray(term, dtype=np.int64), np.ascontiguousarray(age, dtype=np.int64),
-             np.ascontiguousarray(lp, dtype=np.bool_))
-    per_loan = (np.ascontiguousarray(mult, dtype=np.float64), np.ascontiguousarray(margin, dtype=np.float64))
-    rest = (float(svc) / 12.0, np.ascontiguousarray(smm_tab[:T], dtype=np.float64),
-            np.ascontiguousarray(mdr_tab[:T], dtype=np.float64), float(severity), int(lag), bool(advance))
-    bench = np.ascontiguousarray(bench[:T], dtype=np.float64)
+    f64 = lambda a: np.ascontiguousarray(a, dtype=np.float64)        # noqa: E731
+    i64 = lambda a: np.ascontiguousarray(a, dtype=np.int64)          # noqa: E731
+    args = (f64(bal), f64(rate0), i64(term), i64(age), np.ascontiguousarray(lp, dtype=np.bool_), f64(bench[:T]),
+            f64(mult), f64(margin), i64(group), f64(paths[:, :T]), f64(b0), f64(s0), i64(from_k), i64(ev_k),
+            f64(ev_delta), bad, newrate, float(slope), float(cap), float(svc) / 12.0,
+            f64(smm_tab[:T]), f64(mdr_tab[:T]), float(severity), int(lag), bool(advance))
     if engine != "python":
         try:
             engine = engine_name(engine)
         except MbsxlInputError as e:
             raise MbsxlInputError(f"{e}; accepted: numpy, python" + (", numba" if compiled() else "")) from None
-    if month_rates is None:
-        rmat = np.zeros((0, T))
-        return _run(engine, *loans, bench, *per_loan, rmat, newrate, float(slope), float(cap), *rest, T)
-    out = np.zeros((T, N_ACC))
-    step = max(1, int(chunk or n))
-    for lo in range(0, n, step):
-        hi = min(n, lo + step)
-        rmat = np.ascontiguousarray(month_rates(lo, hi)[:, :T], dtype=np.float64)
-        out += _run(engine, *(a[lo:hi] for a in loans), bench, *(a[lo:hi] for a in per_loan), rmat, newrate,
-                    float(slope), float(cap), *rest, T)
+    out = _run(engine, *args, T)
+    if (bad >= 0).any():
+        i = int(np.argmax(bad >= 0))
+        raise MbsxlInputError(f"loan {i + 1} reprices outside [servicing={float(svc):g}, 1] in month {bad[i] + 1}; "
+                              "check spreads, floor_spreads, events and index_rates (mbsxl.loan_rates shows the path)")
     return out
 
 

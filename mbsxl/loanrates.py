@@ -49,7 +49,7 @@ def loan_rates(balances, rates, remaining_terms, start_date, rate_type=None, spr
              anniversaries=anniversaries, conversion=conversion, fixed_choice=fixed_choice, events=events,
              first_home=first_home, floor_spreads=floor_spreads, index_dates=index_dates, index_rates=index_rates,
              benchmark=benchmark, multipliers=multipliers, margins=margins)
-    R, index, marks = month_rates(p, 0, n, detail=True)
+    R, index, marks = month_rates(p, detail=True)
     R = np.round(R, 12)                     # 0.0465 + 0.0108 shown as 0.0573, not 0.057300000000000004
     index = np.round(index, 12)
     B = np.zeros((n, T))

@@ -270,8 +270,8 @@ def loan_cashflows(balances, rates, remaining_terms, prepay=0, prepay_type="CPR"
     (rows of date, rule, value, covers; "standard" = :func:`mbsxl.policy_events`), ``first_home``
     flags, ``floor_spreads``, and an LPR path ``index_dates`` / ``index_rates`` (history + scenario,
     each row in force from its date; default ``data/lpr.csv``).  The level payment is recomputed over
-    the months left at every rate change.  Needs ``start_date``.  The loans are projected in chunks
-    (one chunk's rate matrix in memory, at most ~100 MB).
+    the months left at every rate change.  Needs ``start_date``.  The rule reaches the kernel in
+    compact form (one LPR path a group of loans resetting alike): no loans x months matrix.
 
     Rate-incentive prepayment (``incentive_slope`` != 0), a calibratable form: for loan i in month t,
     CPR_i(t) = min(incentive_cap, max(0, base CPR(t, age) + incentive_slope x (rate_i(t) - new(t))))
@@ -348,27 +348,8 @@ def _repriced(bal, rates_a, terms, ages_a, lp, svc, smm_tab, mdr_tab, sev, lag, 
     nls = v.spread("new_loan_spread", new_loan_spread, hi=_rp.MAX_SPREAD)
     p = _rp.plan(rates_a, T, start_date, ages=ages_a, **terms_kw)
     newrate = _rp.new_loan_rates(p, nls) if slope != 0.0 else None
-    n = bal.size
-    if not (p.kind != _rp.FIXED).any():
-        return _engine.project(bal, rates_a, terms, ages_a, lp, np.full(T, np.nan), np.ones(n), np.zeros(n), svc,
-                               smm_tab, mdr_tab, sev, lag, adv, engine=engine, newrate=newrate, slope=slope, cap=cap)
-    return _engine.project(bal, rates_a, terms, ages_a, lp, np.full(T, np.nan), np.ones(n), np.zeros(n), svc,
-                           smm_tab, mdr_tab, sev, lag, adv, engine=engine,
-                           month_rates=lambda lo, hi: checked_rates(p, lo, hi, svc),
-                           chunk=_rp.chunk_size(T), newrate=newrate, slope=slope, cap=cap)
-
-
-def checked_rates(p, lo: int, hi: int, svc: float) -> np.ndarray:
-    """:func:`mbsxl.repricing.month_rates`, refusing a rate outside [servicing, 1] (naming loan and month)."""
-    from . import repricing as _rp
-    R = _rp.month_rates(p, lo, hi)
-    bad = (R < svc) | (R > 1.0)
-    if bad.any():
-        i, k = np.argwhere(bad)[0]
-        raise MbsxlInputError(
-            f"loan {lo + i + 1} reprices to {v._fmt(float(R[i, k]))} in month {k + 1} ({p.months[k]}); a rate must "
-            f"be in [servicing={v._fmt(svc)}, 1]: check spreads, floor_spreads, events and index_rates")
-    return R
+    return _engine.project(bal, rates_a, terms, ages_a, lp, p.bench, p.mult, p.margin, svc, smm_tab, mdr_tab, sev,
+                           lag, adv, engine=engine, terms=_rp.kernel_terms(p), newrate=newrate, slope=slope, cap=cap)
 
 
 def _amortization_types(amortization, n: int) -> np.ndarray:

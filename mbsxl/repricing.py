@@ -40,12 +40,13 @@ Simplifications (stated): one reset rule for LPR repricing only (benchmark loans
 rule before conversion); the conversion taken in March 2020 for every loan; one floor spread per loan
 for every event (local floors changed over time); no split of a month at a mid-month change.
 
-Memory: :func:`month_rates` builds the rate matrix of loans ``lo..hi`` only; :func:`chunk_size` gives a
-chunk within :data:`CHUNK_BYTES`.
+Memory: the projection takes the rule in compact form (:func:`kernel_terms`: one LPR path a group of
+loans resetting alike, per-loan base, spread and event changes); no loans x months matrix is built.
+:func:`month_rates` expands it for inspection (:func:`mbsxl.loan_rates`).
 
 >>> p = plan([0.0588], 60, "2019-12-01", ages=[0], rate_type="benchmark", multipliers=[1.2],
 ...          conversion=True, events=None)
->>> r = month_rates(p, 0, 1)[0]
+>>> r = month_rates(p)[0]
 >>> [round(float(r[k]), 4) for k in (0, 12, 13)]      # Dec 2019, Dec 2020, Jan 2021 (4.65% + 1.08%)
 [0.0588, 0.0588, 0.0573]
 """
@@ -53,6 +54,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 
 import numpy as np
@@ -72,12 +74,10 @@ FIRST_LPR_RESET = _dt.date(2021, 1, 1)
 #: Default floor spreads: national floors of new loans from 2019-10-08 (first home +0, second +60 bp).
 FLOOR_FIRST_HOME = 0.0
 FLOOR_SECOND_HOME = 0.006
-#: Memory budget of one chunk's rate matrices (the rate matrix and its temporaries).
-CHUNK_BYTES = 100_000_000
-_TEMPS = 8                      # n x T float/int arrays alive at once in month_rates
 MAX_SPREAD = 0.1                # +-10%: a spread of 1.08 (meaning 1.08%) is named as a percent
 
 FIXED, BENCHMARK, LPR = 0, 1, 2
+RATE_TYPE_NAMES = ("fixed", "benchmark", "lpr")
 JANUARY, ANNIVERSARY = 0, -1
 
 
@@ -128,12 +128,22 @@ def policy_events():
                         columns=_c.POLICY_EVENT_COLUMNS)
 
 
+@lru_cache(maxsize=1)
+def _standard_rows() -> tuple:
+    return tuple(tuple(r) for r in policy_events().iloc[:, :4].itertuples(index=False))
+
+
+@lru_cache(maxsize=1)
+def _pboc_over_5y():
+    from .floating import benchmark_rates
+    return benchmark_rates()
+
+
 def _event_rows(events) -> list:
     """``events`` as (date, rule, value, covers) rows: a DataFrame (first four columns), rows of four
     cells (an optional header row of text is skipped), or "standard"."""
     if _opt.standard_events(events):
-        df = policy_events()
-        return [tuple(r) for r in df.iloc[:, :4].itertuples(index=False)]
+        return list(_standard_rows())
     if hasattr(events, "iloc"):
         rows = [tuple(r) for r in events.iloc[:, :4].itertuples(index=False)]
     elif isinstance(events, str) or np.ndim(events) == 0:
@@ -196,26 +206,77 @@ def _events(events, months: np.ndarray, standard: bool):
 
 
 # ------------------------------------------------------------------------------- per-loan terms
-def _per_loan(name, value, n, parse):
-    vals = [value] if isinstance(value, str) or np.ndim(value) == 0 else list(np.ravel(np.asarray(value, dtype=object)))
-    if len(vals) == 1:
-        return [parse(vals[0], name)] * n
-    if len(vals) != n:
-        raise MbsxlInputError(f"{name} has {len(vals)} values but balances has {n}; pass one a loan or one for all")
-    return [parse(x, f"{name}[{i}]") for i, x in enumerate(vals)]
+def _per_loan(name, value, n, parse, dtype=object) -> np.ndarray:
+    """One parsed value a loan as an array (one value for all is repeated); each distinct value is parsed
+    once, in the order of first appearance, so an error names the first loan holding a bad value."""
+    import pandas as pd
+    if isinstance(value, str) or np.ndim(value) == 0:
+        arr = np.array([value], dtype=object)
+    else:
+        arr = np.ravel(np.asarray(value, dtype=object))
+    if arr.size == 1:
+        one = np.empty(1, dtype=dtype)
+        one[0] = parse(arr[0], name)
+        return np.repeat(one, n)
+    if arr.size != n:
+        raise MbsxlInputError(f"{name} has {arr.size} values but balances has {n}; pass one a loan or one for all")
+    codes, uniq = pd.factorize(arr, use_na_sentinel=False)
+    first = np.empty(len(uniq), dtype=np.int64)
+    first[codes[::-1]] = np.arange(n)[::-1]
+    vals = np.empty(len(uniq), dtype=dtype)
+    for k, i in enumerate(first):
+        vals[k] = parse(arr[i], f"{name}[{i}]")
+    return vals[codes]
 
 
-def _numbers(name, value, n, *, hi):
+def _dates_fast(value, n):
+    """A column of dates (datetime.date or ISO text, none missing) as datetime64[D]; None when a cell
+    needs a named check (:func:`_per_loan` then names it)."""
+    if isinstance(value, str) or np.ndim(value) == 0 or np.size(value) != n:
+        return None
+    cells = np.ravel(np.asarray(value, dtype=object))
+    if all(isinstance(x, _dt.date) for x in cells):
+        days = np.fromiter((x.toordinal() for x in cells), dtype=np.int64, count=cells.size)
+        d = (days - _dt.date(1970, 1, 1).toordinal()).astype("datetime64[D]")
+    elif all(isinstance(x, str) for x in cells):    # ISO text; a number is not read as days since 1970
+        try:
+            d = np.array(cells.astype(str), dtype="datetime64[D]")
+        except (TypeError, ValueError):
+            return None
+    else:
+        return None
+    return None if np.isnat(d).any() else d
+
+
+def _fast(value, n, kinds, lo, hi):
+    """A numeric (or bool) array already in range, as an array of n values; None when a check must name a cell."""
+    a = np.asarray(value)
+    if a.dtype.kind not in kinds or a.size not in (1, n):
+        return None
+    a = np.ravel(a)
+    if a.dtype.kind != "b" and (not np.isfinite(a).all() or (a < lo).any() or (a > hi).any()):
+        return None
+    return np.broadcast_to(a, (n,)).copy()
+
+
+def _numbers(name, value, n, *, hi, lo=None):
+    got = _fast(value, n, "fiu", -hi if lo is None else lo, hi)
+    if got is not None:
+        return got.astype(float)
+
     def one(x, label):
         if isinstance(x, np.generic):
             x = x.item()
-        return v.spread(label, x, hi=hi)
-    return np.asarray(_per_loan(name, value, n, one), dtype=float)
+        return v.spread(label, x, hi=hi) if lo is None else v.number(label, x, lo=lo, hi=hi)
+    return _per_loan(name, value, n, one, float)
 
 
 def _flags(name, value, n, parse=None):
+    got = _fast(value, n, "b", 0, 1)
+    if got is not None:
+        return got
     parse = parse or (lambda x, label: _opt.flag(label, x))
-    return np.asarray(_per_loan(name, value, n, parse), dtype=bool)
+    return _per_loan(name, value, n, parse, bool)
 
 
 def _index(index_dates, index_rates):
@@ -259,15 +320,16 @@ def plan(rates, remaining_terms, start_date, *, ages=None, rate_type=None, sprea
     n = rates.size
     T = int(np.max(remaining_terms))
     if start_date is None:
-        raise MbsxlInputError("start_date is required with repricing: the date of the first projection month")
+        raise MbsxlInputError("start_date is required with repricing or the rate incentive: the date of the first "
+                              "projection month (e.g. 2019-12-01)")
     start = _as_date("start_date", start_date)
     months = (np.datetime64(start, "M") + np.arange(T)).astype("datetime64[D]")
     ages = np.zeros(n, dtype=np.int64) if ages is None else np.asarray(ages, dtype=np.int64).ravel()
     if rate_type is None:
         rate_type = "lpr" if spreads is not None else \
             "benchmark" if (benchmark is not None or multipliers is not None or margins is not None) else "fixed"
-    kind_name = _per_loan("rate_type", rate_type, n, lambda x, label: _opt.rate_type(x, label))
-    kind = np.array([{"fixed": FIXED, "benchmark": BENCHMARK, "lpr": LPR}[k] for k in kind_name], dtype=np.int8)
+    codes = {"fixed": FIXED, "benchmark": BENCHMARK, "lpr": LPR}
+    kind = _per_loan("rate_type", rate_type, n, lambda x, label: codes[_opt.rate_type(x, label)], np.int8)
     is_lpr = kind == LPR
     is_bench = kind == BENCHMARK
 
@@ -279,13 +341,15 @@ def plan(rates, remaining_terms, start_date, *, ages=None, rate_type=None, sprea
         raise MbsxlInputError("spreads is missing: pass each LPR loan's spread over LPR 5y as a decimal "
                               "(0.0108 for +108 bp)")
 
-    resets = _per_loan("reset", reset, n, lambda x, label: _opt.repricing(x, label))
-    reset_code = np.array([JANUARY if r == "january" else ANNIVERSARY if r == "anniversary" else r
-                           for r in resets], dtype=np.int64)
+    rules = {"january": JANUARY, "anniversary": ANNIVERSARY}
+    reset_code = _per_loan("reset", reset, n, lambda x, label: rules.get(_opt.repricing(x, label),
+                                                                       _opt.repricing(x, label)), np.int64)
     anniv = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
     if anniversaries is not None:
-        anniv = np.array(_per_loan("anniversaries", anniversaries, n,
-                                   lambda x, label: np.datetime64(_as_date(label, x), "D")), dtype="datetime64[D]")
+        anniv = _dates_fast(anniversaries, n)
+    if anniversaries is not None and anniv is None:
+        anniv = _per_loan("anniversaries", anniversaries, n,
+                          lambda x, label: np.datetime64(_as_date(label, x), "D"), "datetime64[D]")
     needs_anniv = (reset_code == ANNIVERSARY) & (is_lpr | (is_bench & bool(conversion)))
     if needs_anniv.any() and anniversaries is None:
         raise MbsxlInputError("reset='anniversary' needs anniversaries: each loan's anniversary date (e.g. its "
@@ -302,7 +366,7 @@ def plan(rates, remaining_terms, start_date, *, ages=None, rate_type=None, sprea
         bad = fixed & ~is_bench
         if bad.any():
             i = int(np.argmax(bad))
-            raise MbsxlInputError(f"fixed_choice[{i}] is TRUE for a {kind_name[i]} loan; only benchmark loans "
+            raise MbsxlInputError(f"fixed_choice[{i}] is TRUE for a {RATE_TYPE_NAMES[kind[i]]} loan; only benchmark loans "
                                   "converting in 2020 can choose a fixed rate")
     k_conv = -1
     if conv:
@@ -321,14 +385,24 @@ def plan(rates, remaining_terms, start_date, *, ages=None, rate_type=None, sprea
     margin = np.zeros(n)
     bench = np.full(T, np.nan)
     if is_bench.any():
-        from .floating import benchmark_rates, reset_path
+        from .floating import reset_path
         if multipliers is None and margins is None:
             raise MbsxlInputError("benchmark loans need multipliers (e.g. 1.2) and/or margins: rate = PBoC "
                                   "benchmark x multiplier + margin")
-        mult = np.zeros(n) if multipliers is None else np.asarray(_per_loan(
-            "multipliers", multipliers, n, lambda x, label: v.number(label, x, lo=0.0, hi=3.0)), dtype=float)
+        mult = np.zeros(n) if multipliers is None else _numbers("multipliers", multipliers, n, lo=0.0, hi=3.0)
         margin = np.zeros(n) if margins is None else _numbers("margins", margins, n, hi=0.2)
-        bench = reset_path(benchmark_rates() if benchmark is None else benchmark, start, T)
+        bench = reset_path(_pboc_over_5y() if benchmark is None else benchmark, start, T)
+        resets = bench[~np.isnan(bench)]
+        if resets.size:
+            for label, b in (("lowest", resets.min()), ("highest", resets.max())):
+                new_rate = np.where(is_bench, b * mult + margin, 0.5)
+                bad = (new_rate < 0.0) | (new_rate > 1.0)
+                if bad.any():
+                    i = int(np.argmax(bad))
+                    raise MbsxlInputError(
+                        f"loan {i + 1} reprices to {v._fmt(float(new_rate[i]))} at the {label} benchmark "
+                        f"({v._fmt(float(b))}) x multipliers ({v._fmt(float(mult[i]))}) + margins "
+                        f"({v._fmt(float(margin[i]))}); a reset rate must be in [0, 1]")
 
     home = np.ones(n, dtype=bool) if first_home is None else \
         _flags("first_home", first_home, n, lambda x, label: _opt.first_home(x, label))
@@ -340,12 +414,7 @@ def plan(rates, remaining_terms, start_date, *, ages=None, rate_type=None, sprea
                 k_conv, bench, home, floor, ev, idx_d, idx_r, label)
 
 
-# ------------------------------------------------------------------------------- the rate matrix
-def chunk_size(T: int) -> int:
-    """Loans a chunk so that one chunk's rate matrices stay within :data:`CHUNK_BYTES`."""
-    return max(1, CHUNK_BYTES // (8 * _TEMPS * max(T, 1)))
-
-
+# ------------------------------------------------------------------------------- the compact rule
 def _reset_values(p: Plan, sel: np.ndarray, after: np.ndarray) -> np.ndarray:
     """len(sel) x T: the LPR read by a reset applying in month k (NaN: no reset that month).
 
@@ -392,82 +461,123 @@ def _reset_values(p: Plan, sel: np.ndarray, after: np.ndarray) -> np.ndarray:
     return out
 
 
-def month_rates(p: Plan, lo: int, hi: int, detail: bool = False):
-    """Annual rates of loans lo..hi-1 by projection month, a (hi - lo) x months matrix.
-
-    ``detail=True``: also the index matrix (the LPR of the current repricing period, the benchmark
-    read at the last 1 January reset; NaN for fixed rates), and a dict of event masks by label."""
+def _group_paths(p: Plan, sel: np.ndarray, conv: np.ndarray):
+    """Loans ``sel`` grouped by reset schedule (rule, anniversary month and day, age mod N, converted):
+    loans of a group reset in the same months to the same LPR.  Returns the groups' paths (G x T: the
+    LPR read at the last reset by month, NaN before the first), the group of each loan, and where the
+    groups reset (G x T)."""
+    code = p.reset[sel]
+    md = np.zeros(sel.size, dtype=np.int64)               # anniversary month x 32 + day - 1 (< 384)
+    ann = code == ANNIVERSARY
+    if ann.any():
+        a = p.anniv[sel][ann]
+        m = a.astype("datetime64[M]")
+        md[ann] = (m.astype(np.int64) % 12) * 32 + (a - m.astype("datetime64[D]")).astype(np.int64)
+    phase = np.where(code > 0, p.ages[sel] % np.maximum(code, 1), 0)          # < N <= MAX_MONTHS
+    key = (((code + 2) * 384 + md) * (v.MAX_MONTHS + 1) + phase) * 2 + conv
+    _, first, inv = np.unique(key, return_index=True, return_inverse=True)
+    rep = sel[first]
+    after = np.where(conv[first], np.datetime64(FIRST_LPR_RESET, "D"), p.months[0])
+    rv = _reset_values(p, rep, after)
+    has = ~np.isnan(rv)
     T = p.months.size
-    kind = p.kind[lo:hi]
-    rate0 = p.rate0[lo:hi]
-    R = np.repeat(rate0[:, None], T, axis=1)
-    index = np.full(R.shape, np.nan) if detail else None
-    marks = {}
-    bench = kind == BENCHMARK
-    if bench.any():
-        keep = np.isnan(p.bench)[None, :]
-        R[bench] = np.where(keep, rate0[bench, None],
-                            p.bench[None, :] * p.mult[lo:hi][bench, None] + p.margin[lo:hi][bench, None])
-        if detail:
-            index[bench] = p.bench[None, :]
-            jan = (p.months.astype("datetime64[M]").astype(int) % 12 == 0) & ~np.isnan(p.bench)
-            marks[_c.EVENT_BENCHMARK_RESET] = np.zeros(R.shape, dtype=bool)
-            until = np.where(p.converted[lo:hi][bench], p.k_conv, T)       # benchmark-priced months
-            marks[_c.EVENT_BENCHMARK_RESET][bench] = jan[None, :] & (np.arange(T)[None, :] < until[:, None])
-    conv = p.converted[lo:hi]
-    fixed = p.fixed[lo:hi]
-    if conv.any():
-        at_conv = R[:, p.k_conv].copy()
-        if fixed.any():
-            R[fixed, p.k_conv:] = at_conv[fixed, None]
-            if detail:
-                index[fixed, p.k_conv:] = np.nan
-                marks[_c.EVENT_FIXED_CHOICE] = np.zeros(R.shape, dtype=bool)
-                marks[_c.EVENT_FIXED_CHOICE][fixed, p.k_conv] = True
+    pos = np.where(has, np.arange(T)[None, :], -1)
+    np.maximum.accumulate(pos, axis=1, out=pos)
+    paths = np.where(pos >= 0, np.take_along_axis(rv, np.maximum(pos, 0), axis=1), np.nan)
+    return paths, inv.ravel(), has
+
+
+def _terms(p: Plan):
+    """:func:`kernel_terms` and where each group resets (G x T, for the Event column)."""
+    T = p.months.size
+    n = p.kind.size
+    kind, conv, fixed = p.kind, p.converted, p.fixed
+    group = np.zeros(n, dtype=np.int64)                   # group 0: no LPR path (all NaN)
+    b0 = np.zeros(n)
+    s0 = np.zeros(n)
+    from_k = np.full(n, T, dtype=np.int64)               # the benchmark rule throughout
+    plain = kind == FIXED
+    from_k[plain] = 0
+    b0[plain] = p.rate0[plain]
+    at_conv = np.zeros(n)
+    if p.k_conv >= 0:
+        b = p.bench[p.k_conv]
+        at_conv = p.rate0 if np.isnan(b) else b * p.mult + p.margin     # the rate in force at conversion
+        from_k[fixed] = p.k_conv
+        b0[fixed] = at_conv[fixed]
     lpr = (kind == LPR) | (conv & ~fixed)
+    paths = np.full((1, T), np.nan)
+    has = np.zeros((1, T), dtype=bool)
+    ev_k = np.array([k for k, *_ in p.events], dtype=np.int64)
+    ev_delta = np.zeros((n, len(p.events)))
     if lpr.any():
         sel = np.flatnonzero(lpr)
         is_conv = conv[sel]
-        s0 = np.where(is_conv, R[sel, max(p.k_conv, 0)] - CONVERSION_LPR, p.spread0[lo:hi][sel])
-        b0 = np.where(is_conv, CONVERSION_LPR, rate0[sel] - s0)
-        from_k = np.where(is_conv, p.k_conv, 0)
-        after = np.where(is_conv, np.datetime64(FIRST_LPR_RESET, "D"), p.months[0])
-        rv = _reset_values(p, sel + lo, after)
-        has = ~np.isnan(rv)
-        pos = np.where(has, np.arange(T)[None, :], -1)
-        np.maximum.accumulate(pos, axis=1, out=pos)
-        base = np.where(pos >= 0, np.take_along_axis(rv, np.maximum(pos, 0), axis=1), b0[:, None])
-        del rv, pos
-        S = np.repeat(s0[:, None], T, axis=1)
-        home = p.first_home[lo:hi][sel]
-        floor = p.floor[lo:hi][sel]
-        for k, rule, value, cov in p.events:
-            if k >= T:
-                continue
+        s0[sel] = np.where(is_conv, at_conv[sel] - CONVERSION_LPR, p.spread0[sel])
+        b0[sel] = np.where(is_conv, CONVERSION_LPR, p.rate0[sel] - s0[sel])
+        from_k[sel] = np.where(is_conv, p.k_conv, 0)
+        gp, inv, gh = _group_paths(p, sel, is_conv)
+        paths = np.vstack([paths, gp])
+        has = np.vstack([has, gh])
+        group[sel] = inv + 1
+        home, floor, cur = p.first_home[sel], p.floor[sel], s0[sel].copy()
+        for e, (k, rule, value, cov) in enumerate(p.events):
             covered = np.ones(sel.size, dtype=bool) if cov == "all" else (home if cov == "first" else ~home)
-            covered &= from_k <= k
             target = floor if rule == "floor" else np.maximum(value, floor)
-            moved = covered & (S[:, k] > target)
-            if moved.any():
-                S[moved, k:] = np.minimum(S[moved, k:], target[moved, None])
-                if detail:
-                    mk = marks.setdefault(rule, np.zeros(R.shape, dtype=bool))
-                    mk[sel[moved], k] = True
-        on = np.arange(T)[None, :] >= from_k[:, None]
-        R[sel] = np.where(on, base + S, R[sel])
-        if detail:
-            index[sel] = np.where(on, base, index[sel])
-            mk = marks.setdefault(_c.EVENT_RESET, np.zeros(R.shape, dtype=bool))
-            mk[sel] |= has & on
-            if is_conv.any():
-                mc = marks.setdefault(_c.EVENT_CONVERSION, np.zeros(R.shape, dtype=bool))
-                mc[sel[is_conv], p.k_conv] = True
-    if conv.any() and fixed.any() and detail:
-        mc = marks.setdefault(_c.EVENT_CONVERSION, np.zeros(R.shape, dtype=bool))
-        mc[fixed, p.k_conv] = True
-    if detail:
-        return R, index, marks
-    return R
+            moved = covered & (from_k[sel] <= k) & (cur > target) & (k < T)
+            ev_delta[sel, e] = np.where(moved, target - cur, 0.0)
+            cur = np.where(moved, target, cur)
+    return (group, paths, b0, s0, from_k, ev_k, ev_delta), has
+
+
+def kernel_terms(p: Plan):
+    """The repricing rule in compact form for the projection kernel (:func:`mbsxl._engine.project`), no
+    loans x months matrix: ``(group, paths, b0, s0, from_k, ev_k, ev_delta)``.
+
+    Loan i's rate in month k: before ``from_k[i]`` the benchmark rule (``rates`` while the benchmark
+    path is NaN, then benchmark x multiplier + margin); from it ``base + spread``: base =
+    ``paths[group[i], k]`` (the LPR read at the group's last reset; ``b0[i]`` before the first: 4.80% for
+    a converted loan, rates - spreads for an LPR loan, the fixed rate for a fixed or fixed-choice loan),
+    spread = ``s0[i]`` plus ``ev_delta[i, e]`` from each event month ``ev_k[e]``.  Loans reset in groups
+    (same rule, anniversary day, phase and conversion): ``paths`` has one row a group (row 0: none)."""
+    return _terms(p)[0]
+
+
+def month_rates(p: Plan, detail: bool = False):
+    """Every loan's annual rate by projection month (loans x months), expanded from :func:`kernel_terms`
+    (for inspection: :func:`mbsxl.loan_rates`; the projection never builds this matrix).
+
+    ``detail=True``: also the index matrix (the LPR of the current repricing period, the benchmark
+    read at the last 1 January reset; NaN for fixed rates), and a dict of event masks by label."""
+    (group, paths, b0, s0, from_k, ev_k, ev_delta), has = _terms(p)
+    T = p.months.size
+    k = np.arange(T)[None, :]
+    bench = p.bench[None, :]
+    rule = np.where(np.isnan(bench), p.rate0[:, None], bench * p.mult[:, None] + p.margin[:, None])
+    base = paths[group]
+    base = np.where(np.isnan(base), b0[:, None], base)
+    spread = np.repeat(s0[:, None], T, axis=1)
+    for e, ke in enumerate(ev_k):
+        spread[:, ke:] += ev_delta[:, e, None]
+    priced = k >= from_k[:, None]
+    R = np.where(priced, base + spread, rule)
+    if not detail:
+        return R
+    is_bench = (p.kind == BENCHMARK)[:, None]
+    index = np.where(priced, np.where(group[:, None] > 0, base, np.nan), np.where(is_bench, bench, np.nan))
+    jan = (p.months.astype("datetime64[M]").astype(int) % 12 == 0)[None, :]
+    marks = {_c.EVENT_BENCHMARK_RESET: is_bench & ~priced & jan & ~np.isnan(bench),
+             _c.EVENT_RESET: has[group] & priced & (group[:, None] > 0)}
+    at_conv = np.zeros(R.shape, dtype=bool)
+    if p.k_conv >= 0:
+        at_conv[p.converted, p.k_conv] = True
+    marks[_c.EVENT_CONVERSION] = at_conv
+    marks[_c.EVENT_FIXED_CHOICE] = at_conv & p.fixed[:, None]
+    for e, (ke, rule_name, *_rest) in enumerate(p.events):
+        mk = marks.setdefault(rule_name, np.zeros(R.shape, dtype=bool))
+        if ke < T:
+            mk[:, ke] |= ev_delta[:, e] != 0
+    return R, index, marks
 
 
 def new_loan_rates(p: Plan, new_loan_spread: float) -> np.ndarray:

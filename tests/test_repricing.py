@@ -198,12 +198,22 @@ def test_engines_agree(assume):
         assert np.allclose(got, ref, rtol=1e-9, atol=1e-6), engine
 
 
-def test_chunks_add_up(monkeypatch):
-    kw = {**_tape(300, seed=2), "prepay": 0.12, "incentive_slope": 3.0}
-    whole = mbsxl.loan_cashflows(engine="numpy", **kw).to_numpy()
-    monkeypatch.setattr(repricing, "CHUNK_BYTES", 8 * repricing._TEMPS * 300 * 37)     # 37 loans a chunk
-    assert repricing.chunk_size(300) == 37
-    assert np.allclose(mbsxl.loan_cashflows(engine="numpy", **kw).to_numpy(), whole, rtol=1e-12, atol=1e-6)
+def test_the_kernel_pays_the_rates_of_loan_rates():
+    # the projection takes the rule in compact form; the rate it charges each month (gross interest /
+    # balance x 12, one loan at a time, no prepayment or default) is the rate mbsxl.loan_rates expands
+    kw = _tape(40, seed=3)
+    start = kw.pop("start_date")
+    table = mbsxl.loan_rates(start_date=start, **{k: v for k, v in kw.items()})
+    per_loan = lambda x, i: x[i] if isinstance(x, (list, np.ndarray)) else x      # noqa: E731
+    for i in range(40):
+        one = {k: [per_loan(v, i)] if isinstance(v, (list, np.ndarray)) else v for k, v in kw.items()}
+        if one["rate_type"] != ["benchmark"]:             # conversion applies to benchmark loans only
+            one.update(conversion=False, fixed_choice=None)
+        for engine in ("python", "numpy", None):
+            cf = mbsxl.loan_cashflows(start_date=start, engine=engine, **one)
+            rate = (cf["Gross Interest"] / cf["Beginning Balance"] * 12).to_numpy()
+            want = table[table["Loan"] == i + 1]["Rate"].to_numpy()
+            assert np.allclose(rate, want, rtol=1e-11, atol=1e-12), (i, engine)    # the table rounds to 1e-12
 
 
 def test_old_benchmark_path_unchanged():
@@ -239,8 +249,7 @@ def test_events_never_raise_a_rate(loans):
     rates = [0.043 + s for s in spreads]
     p0 = repricing.plan(rates, 48, "2023-01-01", **kw)
     p1 = repricing.plan(rates, 48, "2023-01-01", events="standard", **kw)
-    n = len(loans)
-    assert (repricing.month_rates(p1, 0, n) <= repricing.month_rates(p0, 0, n) + 1e-15).all()
+    assert (repricing.month_rates(p1) <= repricing.month_rates(p0) + 1e-15).all()
 
 
 # ------------------------------------------------------------------------------- bad input
@@ -273,6 +282,13 @@ def test_bad_input_names_the_argument(kw, match):
         mbsxl.loan_cashflows([1e5], [0.05], [36], start_date="2023-01-01", **kw)
 
 
+def test_benchmark_rule_out_of_range():
+    # 4.90% x 1 - 5% = -0.10%: refused before projecting, naming the loan and the benchmark
+    with pytest.raises(MbsxlInputError, match=r"loan 1 reprices to -0.001 at the lowest benchmark \(0.049\)"):
+        mbsxl.loan_cashflows([1e5], [0.05], [36], start_date="2019-06-01", rate_type="benchmark", multipliers=1,
+                             margins=-0.05)
+
+
 def test_bad_dates():
     with pytest.raises(MbsxlInputError, match=r"start_date: the repricing reads the index on 2016-01-01, before "
                                               r"the first row of the LPR 5y table"):
@@ -281,5 +297,5 @@ def test_bad_dates():
         mbsxl.loan_rates([1e5], [0.05], [36], "2021-01-01", rate_type="benchmark", multipliers=1, conversion=True)
     with pytest.raises(MbsxlInputError, match=r"start_date is required"):
         mbsxl.loan_cashflows([1e5], [0.05], [36], rate_type="lpr", spreads=0.01)
-    with pytest.raises(MbsxlInputError, match=r"loan 1 reprices to -0.004 in month 2 \(2025-01-01\)"):
+    with pytest.raises(MbsxlInputError, match=r"loan 1 reprices outside \[servicing=0, 1\] in month 2"):
         mbsxl.loan_cashflows([1e5], [0.05], [36], start_date="2024-12-01", rate_type="lpr", spreads=-0.04)

@@ -134,7 +134,8 @@ def MBS_CASHFLOWS(balance, wac, wam, prepay=0, prepay_type="CPR", default=0, def
            Arg("benchmark", "Optional floating rates: two columns, effective date and PBoC benchmark rate; "
                "each loan reprices every 1 January to benchmark x multiplier + margin", kind="matrix",
                optional=True, default=None),
-           Arg("start_date", "With benchmark: the date of the first projection month (e.g. 2007-11-01)",
+           Arg("start_date", "With benchmark, repricing or the incentive: the date of the first projection month "
+               "(e.g. 2007-11-01)",
                kind="date", optional=True, default=None),
            Arg("multipliers", "With benchmark: each loan's multiple of the benchmark (0.85 = 15% discount), "
                "a column or one for all", kind="vector", optional=True, default=None),

@@ -120,7 +120,7 @@ def _each(name, m, kind):
                "for all", kind="vector", optional=True, default=None),
            Arg("margins", "Benchmark loans: margin over benchmark x multiplier, decimal; default 0", kind="vector",
                optional=True, default=None),
-           Arg("ages", "Optional: each loan's age in months (账龄), for every-N-month resets; default 0",
+           Arg("ages", "Optional: each loan's age in months (账龄), for every-N-month resets; default 0; at most 600",
                kind="vector", optional=True, default=None, max=MAX_MONTHS)],
      returns="table")
 def MBS_LOANRATES(balances, rates, remaining_terms, start_date, rate_type=None, spreads=None, reset=None,
