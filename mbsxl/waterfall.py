@@ -363,6 +363,9 @@ def _run(p, i, l, bal0, balances, coupons, structure, cleanup_call, fees, intere
             loss[k] = x
             rem -= x
         bal = [after[k] - loss[k] if after[k] - loss[k] >= tol[k] else 0.0 for k in range(n)]
+        if call and any(bal):                        # the call ends the deal: what its proceeds do not repay
+            loss = [loss[k] + bal[k] for k in range(n)]  # (principal diverted to interest) is written off
+            bal = zeros
         rows.append((beg, due, paid, short, prin, loss, bal))
         rated = sum(due[:n - 1])
         excess = I[t] - vat - fee_due - rated
