@@ -92,6 +92,7 @@ Example
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 
 import numpy as np
 import pandas as pd
@@ -215,11 +216,11 @@ def _coupons(tranche_coupons, n, T, index, floating) -> np.ndarray:
 
 # ------------------------------------------------------------------ the waterfall
 def _run(p, i, l, bal0, balances, coupons, structure, cleanup_call, fees, interest_on_shortfall, residual,
-         mech=_mech.NONE):
+         mech=_mech.NONE, want_pool=True):
     """The period loop on plain Python floats (faster than numpy scalars for a handful of classes).
 
     Returns (classes, pool): an (8, n, T) array of the class columns and a (len(POOL_PERIOD_COLUMNS) - 1, T)
-    array of the pool-period columns (without Period)."""
+    array of the pool-period columns (without Period), or None when ``want_pool`` is False."""
     T, n = coupons.shape
     P, I, L = p.tolist(), i.tolist(), l.tolist()
     C = coupons.tolist()
@@ -250,7 +251,8 @@ def _run(p, i, l, bal0, balances, coupons, structure, cleanup_call, fees, intere
     for t in range(T):
         if called:                                   # after the clean-up call: rows of zeros
             rows.append((zeros, zeros, zeros, zeros, zeros, zeros, zeros))
-            prow.append((0.0,) * 21)
+            if want_pool:
+                prow.append(_ZERO_POOL_ROW)
             continue
         beg = bal
         pool_beg = pool_bal
@@ -367,18 +369,23 @@ def _run(p, i, l, bal0, balances, coupons, structure, cleanup_call, fees, intere
             loss = [loss[k] + bal[k] for k in range(n)]  # (principal diverted to interest) is written off
             bal = zeros
         rows.append((beg, due, paid, short, prin, loss, bal))
-        rated = sum(due[:n - 1])
-        excess = I[t] - vat - fee_due - rated
-        prow.append((pool_beg, I[t], vat, fee_due, fee_paid, rated, excess,
-                     12.0 * excess / pool_beg if pool_beg > 0 else nan, cdr, dq, float(sum(tripped)),
-                     float(seq_on), float(stop_on), float(block_on), target, draw, res_bal, prin_in, cover, to_prin,
-                     released))
+        if want_pool:
+            rated = sum(due[:n - 1])
+            excess = I[t] - vat - fee_due - rated
+            prow.append((pool_beg, I[t], vat, fee_due, fee_paid, rated, excess,
+                         12.0 * excess / pool_beg if pool_beg > 0 else nan, cdr, dq, float(sum(tripped)),
+                         float(seq_on), float(stop_on), float(block_on), target, draw, res_bal, prin_in, cover,
+                         to_prin, released))
         pool_bal = pool_end
         called = call
     out = np.empty((8, n, T))
-    out[:7] = np.asarray(rows, dtype=float).transpose(1, 2, 0)
+    chain = itertools.chain.from_iterable
+    out[:7] = np.fromiter(chain(chain(rows)), dtype=float, count=7 * n * T).reshape(T, 7, n).transpose(1, 2, 0)
     out[7] = coupons.T
-    return out, np.asarray(prow, dtype=float).T
+    return out, (np.asarray(prow, dtype=float).T if want_pool else None)
+
+
+_ZERO_POOL_ROW = (0.0,) * (len(POOL_PERIOD_COLUMNS) - 1)
 
 
 def _consequences(trig, tripped):
@@ -419,7 +426,7 @@ def _scheduled(beg, avail, targets, sched_k, free_k, structure):
 
 def _check_and_run(pool_principal, pool_interest, pool_loss, tranche_names, tranche_balances, tranche_coupons,
                    structure, cleanup_call, index, floating, fees, interest_on_shortfall, pool_balance, residual,
-                   extra=None):
+                   extra=None, want_pool=True):
     """Check every argument of :func:`tranches` / :func:`tranche_stats`, run the waterfall; names, balances,
     class flows, pool-period flows.  ``extra``: the mechanism keywords of :func:`tranches`."""
     extra = extra or {}
@@ -454,9 +461,11 @@ def _check_and_run(pool_principal, pool_interest, pool_loss, tranche_names, tran
                            triggers=extra.get("triggers"), reserve=extra.get("reserve"),
                            schedule=extra.get("schedule"), principal_cover=extra.get("principal_cover"),
                            delinquency=extra.get("delinquency"),
-                           defaults=table_def if defaults is None else defaults,
+                           defaults=(table_def if want_pool or extra.get("triggers") is not None else None)
+                           if defaults is None else defaults,
                            senior_classes=extra.get("senior_classes"), balances=balances)
-    out, pool = _run(p, i, l, bal0, balances, coupons, st, call, fee, shortfall_interest, keep_residual, mech)
+    out, pool = _run(p, i, l, bal0, balances, coupons, st, call, fee, shortfall_interest, keep_residual, mech,
+                     want_pool)
     return names, balances, out, pool
 
 
@@ -502,7 +511,7 @@ def tranches(pool_principal, pool_interest=None, pool_loss=None, tranche_names=(
     names, balances, out, pool = _check_and_run(pool_principal, pool_interest, pool_loss, tranche_names,
                                                 tranche_balances, tranche_coupons, structure, cleanup_call, index,
                                                 floating, fees, interest_on_shortfall, pool_balance, residual,
-                                                extra)
+                                                extra, want_pool=_opt.view(view) == "pool")
     if _opt.view(view) == "pool":
         if _select(names, class_) != list(range(len(names))):
             raise MbsxlInputError(f"class_={class_!r} selects a class's rows; leave it empty with view='pool'")
@@ -551,7 +560,7 @@ def tranche_stats(pool_principal, pool_interest=None, pool_loss=None, tranche_na
     names, balances, out, pool = _check_and_run(pool_principal, pool_interest, pool_loss, tranche_names,
                                                 tranche_balances, tranche_coupons, structure, cleanup_call, index,
                                                 floating, fees, interest_on_shortfall, pool_balance, residual,
-                                                extra)
+                                                extra, want_pool=False)
     rows = []
     months = np.arange(1, out.shape[2] + 1)
     for k in _select(names, class_):
