@@ -358,3 +358,17 @@ def test_defaults_reproduce_the_plain_waterfall(deal):
     b = mbsxl.tranches(pool, None, None, names, sizes, cpns, **base, vat_rate=0.0, triggers=None, reserve=None,
                        schedule=None, principal_cover=False, delinquency=kw["delinquency"], senior_classes=1)
     assert a.equals(b)
+
+
+def test_worksheet_pool_default_column_for_bare_columns():
+    # As test_cumulative_default_trigger, through the worksheet: pool 1000, defaults 10 a month, 1.5% threshold
+    # -> sequential from period 2 (A gets 60 pro rata in period 1, then all 100).
+    col = lambda xs: [[x] for x in xs]                            # noqa: E731
+    trig = np.array([["cumulative_default", 0.015, None, "sequential"]], dtype=object)
+    out = call("MBS_TRANCHES", col([100.0] * 3), col([0.0] * 3), None, col(["A", "B"]), col([600, 400]),
+               col([0.0, 0.0]), "pro_rata", None, "A", None, None, None, None, 1000.0, None, False, None, None, trig,
+               None, None, None, None, None, col([10.0] * 3))
+    assert [r[7] for r in out] == pytest.approx([60, 100, 100])
+    e = call("MBS_TRANCHES", col([100.0] * 3), col([0.0] * 3), None, col(["A", "B"]), col([600, 400]),
+             col([0.0, 0.0]), "pro_rata", None, None, None, None, None, None, 1000.0, None, True, None, None, trig)
+    assert isinstance(e, XlError) and "cumulative_default needs the pool's Default column" in e.reason
