@@ -34,11 +34,12 @@ Deal mechanisms (issue 14; all off by default, so the defaults reproduce the pla
 The order of payments of a period, declared once:
 
 a. **Triggers** (加速清偿事件 / 违约事件), table ``triggers``, one row a trigger (measure, threshold,
-   periods, consequence; layout in :mod:`mbsxl.deal_mechanics`).  Tested on the period's own figures at
-   its start: ``cumulative_default`` = cumulative pool ``Default`` through this period / the pool's
-   balance at period 1 > threshold; ``delinquency_90`` = the period's 90+ ratio (``delinquency``) >
-   threshold in ``periods`` consecutive periods.  ``senior_shortfall`` is tested after step c (unpaid
-   senior interest > threshold, yuan).  The consequence applies in the period the trigger trips and,
+   periods, consequence; layout in :mod:`mbsxl.deal_mechanics`).  A trigger trips when its measure is
+   above the threshold in ``periods`` consecutive periods (default 1), tested on the period's own
+   figures at its start: ``cumulative_default`` = cumulative pool ``Default`` through this period / the
+   pool's balance at period 1; ``delinquency_90`` = the period's 90+ ratio (``delinquency``).
+   ``senior_shortfall`` is tested after step c (unpaid senior interest, carried included, above the
+   threshold in yuan; 0 = any shortfall).  The consequence applies in the period the trigger trips and,
    once tripped, a trigger stays tripped to the end (as the events of default and acceleration of the
    transaction documents): ``sequential`` (principal strictly by seniority, schedules ignored),
    ``stop_subordinate`` (no interest to the classes after the senior ones: it accrues as their shortfall,
@@ -268,11 +269,8 @@ def _run(p, i, l, bal0, balances, coupons, structure, cleanup_call, fees, intere
         for j, (measure, thr, per, _) in enumerate(trig):
             if tripped[j] or measure == "senior_shortfall":
                 continue
-            if measure == "cumulative_default":
-                tripped[j] = cdr > thr
-            else:
-                runs[j] = runs[j] + 1 if dq > thr else 0
-                tripped[j] = runs[j] >= per
+            runs[j] = runs[j] + 1 if (cdr if measure == "cumulative_default" else dq) > thr else 0
+            tripped[j] = runs[j] >= per
         if trig:
             seq_on, stop_on, block_on = _consequences(trig, tripped)
         # interest account: VAT, fees, senior interest
@@ -308,9 +306,10 @@ def _run(p, i, l, bal0, balances, coupons, structure, cleanup_call, fees, intere
         fee_short = fee_due - fee_paid
         if trig:
             sen_gap = sum(due[k] - paid[k] for k in range(ns))
-            for j, (measure, thr, _, _) in enumerate(trig):
-                if measure == "senior_shortfall" and not tripped[j] and sen_gap > thr + 1e-9:
-                    tripped[j] = True
+            for j, (measure, thr, per, _) in enumerate(trig):
+                if measure == "senior_shortfall" and not tripped[j]:
+                    runs[j] = runs[j] + 1 if sen_gap > thr + 1e-9 else 0
+                    tripped[j] = runs[j] >= per
             seq_on, stop_on, block_on = _consequences(trig, tripped)
         # liquidity reserve: funded after senior interest, released above its target
         target = 0.0

@@ -146,6 +146,11 @@ def test_senior_shortfall_stops_subordinate_interest_the_same_period():
     p = mbsxl.tranches(*args, triggers=trig, view="pool")
     assert p[C.SUBORDINATE_STOPPED].tolist() == [0, 1, 1]
     assert p[C.INTEREST_TO_PRINCIPAL].tolist() == pytest.approx([0, 0, 13])
+    # "two periods running": P2 is short (one period), P3 is paid in full -> never trips; P3 pays A 7,
+    # B 3 + 3 carried = 6, Sub 20 - 13 = 7
+    t = mbsxl.tranches(*args, triggers=[["senior_shortfall", 0, 2, "stop_subordinate"]])
+    assert _class(t, "B", C.INTEREST_PAID) == pytest.approx([3, 0, 6])
+    assert _class(t, "Sub", C.INTEREST_PAID) == pytest.approx([11, 0, 7])
 
 
 # ---------------------------------------------------------------------------------- liquidity reserve
@@ -233,7 +238,9 @@ def test_a1_follows_its_schedule_ahead_of_a2():
     (dict(reserve=[["size", 2]]), "reserve row 1 item='size' is not one of"),
     (dict(schedule={"A": [500, 400, 300, 200]}), "schedule column 'A' has 4 periods, longer than the projection"),
     (dict(schedule={"Z": [500]}), "schedule column 'Z' is not one of the classes A, B"),
-    (dict(schedule={"A": [500, 550]}), "schedule column 'A' rises"),
+    (dict(schedule={"A": [500, 550]}), "schedule column 'A' rises in period 2 \\(550 after 500\\)"),
+    (dict(schedule={"A": [700]}), "schedule column 'A' starts at 700, above the class balance \\(600\\)"),
+    (dict(triggers=[["delinquency_90", 0.1, 4, "sequential"]], delinquency=[0.1]), "triggers row 1 periods=4"),
     (dict(delinquency=[0.1] * 4), "delinquency has 4 values, longer than the projection"),
     (dict(senior_classes=3), "senior_classes"),
     (dict(vat_rate=3), "vat_rate"),

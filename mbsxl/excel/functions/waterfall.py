@@ -101,8 +101,8 @@ _VIEW = Arg("view", "\"classes\" (default): one row per class and month; \"pool\
             "fees, excess spread, trigger state, reserve balance", kind="text", optional=True, default="classes")
 _VAT = Arg("vat_rate", "VAT on the trust's interest income, paid first out of interest: 3% (0.03) under the "
            "simplified method since 2018; default 0", kind="number", optional=True, default=0)
-_TRIG = Arg("triggers", "Triggers (加速清偿/违约事件), one row each: measure (cumulative_default, delinquency_90, "
-            "senior_shortfall), threshold, periods, consequence (sequential, stop_subordinate, block_release)",
+_TRIG = Arg("triggers", "Triggers (加速清偿/违约事件), a row each: measure (cumulative_default, delinquency_90, "
+            "senior_shortfall), threshold, consecutive periods, consequence (sequential, stop_subordinate, block_release)",
             kind="matrix", optional=True, default=None)
 _RES = Arg("reserve", "Liquidity reserve (流动性储备), two columns item/value: months (target = months of senior "
            "interest + fees) or amount (yuan), optional initial (yuan); empty = none", kind="matrix", optional=True,
