@@ -463,6 +463,11 @@ def _check_and_run(pool_principal, pool_interest, pool_loss, tranche_names, tran
                            defaults=(table_def if want_pool or extra.get("triggers") is not None else None)
                            if defaults is None else defaults,
                            senior_classes=extra.get("senior_classes"), balances=balances)
+    if mech.reserve is not None and mech.reserve[0] is not None:
+        first = mech.reserve[0] * (fee / 12.0 * bal0 + float(balances[:mech.senior] @ coupons[0, :mech.senior]) / 12.0)
+        if first > total:
+            raise MbsxlInputError(f"reserve months={v._fmt(mech.reserve[0])} gives a period-1 target of {v._fmt(first)}, "
+                                  f"larger than the deal (classes total {v._fmt(total)}); pass fewer months")
     out, pool = _run(p, i, l, bal0, balances, coupons, st, call, fee, shortfall_interest, keep_residual, mech,
                      want_pool)
     return names, balances, out, pool

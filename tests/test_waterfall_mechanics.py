@@ -235,6 +235,9 @@ def test_a1_follows_its_schedule_ahead_of_a2():
     (dict(triggers=[["delinquency_90", 5, 1, "sequential"]], delinquency=[0.01]), "looks like a percent"),
     (dict(reserve=[["amount", 2000]]), "reserve amount=2000 is larger than the deal"),
     (dict(reserve=[["months", 2], ["amount", 5]]), "reserve needs exactly one of months"),
+    # 120 months of A's interest at 5% (2.5 a month) = 300, fees 0: below the deal (1000) -> accepted below;
+    # at 100% fees (83.33 a month on 1000) + 2.5: 120 x 85.83 = 10,300 > 1000
+    (dict(reserve=[["months", 120]], fees=1.0), "reserve months=120 gives a period-1 target of 10300"),
     (dict(reserve=[["size", 2]]), "reserve row 1 item='size' is not one of"),
     (dict(schedule={"A": [500, 400, 300, 200]}), "schedule column 'A' has 4 periods, longer than the projection"),
     (dict(schedule={"Z": [500]}), "schedule column 'Z' is not one of the classes A, B"),
