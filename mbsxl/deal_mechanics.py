@@ -4,7 +4,8 @@ The rules (order of payments, when a trigger trips) are stated in :mod:`mbsxl.wa
 only reads the arguments and refuses bad ones, naming the argument:
 
 - ``vat_rate``: VAT on the trust's interest income (3% under the simplified method since 2018: 0.03).
-- ``triggers``: one row a trigger, ``(measure, threshold, periods, consequence)``; measures and
+- ``triggers``: one row a trigger, ``(measure, threshold, periods, consequence)`` (``periods``: how
+  many consecutive periods above the threshold trip it, empty = 1); measures and
   consequences in :mod:`mbsxl.options` (``cumulative_default`` / ``delinquency_90`` / ``senior_shortfall``;
   ``sequential`` / ``stop_subordinate`` / ``block_release``, several joined by ``+``).  A first row
   starting with the word ``measure`` is a header and skipped.
@@ -152,9 +153,13 @@ def _schedule(value, names: list[str], balances, T: int) -> list | None:
             raise MbsxlInputError(f"schedule column {h!r} has {len(col)} periods, longer than the projection "
                                   f"({T} periods); pass at most {T}")
         a = v.array(f"schedule column {h!r}", [np.nan if _blank(c) else c for c in col], lo=0.0)
-        if (np.diff(a) > 1e-9).any() or a[0] > balances[k] * (1 + 1e-12):
-            raise MbsxlInputError(f"schedule column {h!r} rises; target balances must not increase and start at "
-                                  f"most at the class balance ({v._fmt(float(balances[k]))})")
+        if (np.diff(a) > 1e-9).any():
+            i = int(np.argmax(np.diff(a) > 1e-9)) + 2
+            raise MbsxlInputError(f"schedule column {h!r} rises in period {i} ({v._fmt(float(a[i - 1]))} after "
+                                  f"{v._fmt(float(a[i - 2]))}); target balances must not increase")
+        if a[0] > balances[k] * (1 + 1e-12):
+            raise MbsxlInputError(f"schedule column {h!r} starts at {v._fmt(float(a[0]))}, above the class balance "
+                                  f"({v._fmt(float(balances[k]))})")
         targets[: a.size, k] = a
         targets[a.size:, k] = a[-1]                  # documented: the last target holds to the end
     return targets.tolist()

@@ -34,11 +34,12 @@ Deal mechanisms (issue 14; all off by default, so the defaults reproduce the pla
 The order of payments of a period, declared once:
 
 a. **Triggers** (加速清偿事件 / 违约事件), table ``triggers``, one row a trigger (measure, threshold,
-   periods, consequence; layout in :mod:`mbsxl.deal_mechanics`).  Tested on the period's own figures at
-   its start: ``cumulative_default`` = cumulative pool ``Default`` through this period / the pool's
-   balance at period 1 > threshold; ``delinquency_90`` = the period's 90+ ratio (``delinquency``) >
-   threshold in ``periods`` consecutive periods.  ``senior_shortfall`` is tested after step c (unpaid
-   senior interest > threshold, yuan).  The consequence applies in the period the trigger trips and,
+   periods, consequence; layout in :mod:`mbsxl.deal_mechanics`).  A trigger trips when its measure is
+   above the threshold in ``periods`` consecutive periods (default 1), tested on the period's own
+   figures at its start: ``cumulative_default`` = cumulative pool ``Default`` through this period / the
+   pool's balance at period 1; ``delinquency_90`` = the period's 90+ ratio (``delinquency``).
+   ``senior_shortfall`` is tested after step c (unpaid senior interest, carried included, above the
+   threshold in yuan; 0 = any shortfall).  The consequence applies in the period the trigger trips and,
    once tripped, a trigger stays tripped to the end (as the events of default and acceleration of the
    transaction documents): ``sequential`` (principal strictly by seniority, schedules ignored),
    ``stop_subordinate`` (no interest to the classes after the senior ones: it accrues as their shortfall,
@@ -92,6 +93,7 @@ Example
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 
 import numpy as np
 import pandas as pd
@@ -215,11 +217,11 @@ def _coupons(tranche_coupons, n, T, index, floating) -> np.ndarray:
 
 # ------------------------------------------------------------------ the waterfall
 def _run(p, i, l, bal0, balances, coupons, structure, cleanup_call, fees, interest_on_shortfall, residual,
-         mech=_mech.NONE):
+         mech=_mech.NONE, want_pool=True):
     """The period loop on plain Python floats (faster than numpy scalars for a handful of classes).
 
     Returns (classes, pool): an (8, n, T) array of the class columns and a (len(POOL_PERIOD_COLUMNS) - 1, T)
-    array of the pool-period columns (without Period)."""
+    array of the pool-period columns (without Period), or None when ``want_pool`` is False."""
     T, n = coupons.shape
     P, I, L = p.tolist(), i.tolist(), l.tolist()
     C = coupons.tolist()
@@ -250,7 +252,8 @@ def _run(p, i, l, bal0, balances, coupons, structure, cleanup_call, fees, intere
     for t in range(T):
         if called:                                   # after the clean-up call: rows of zeros
             rows.append((zeros, zeros, zeros, zeros, zeros, zeros, zeros))
-            prow.append((0.0,) * 21)
+            if want_pool:
+                prow.append(_ZERO_POOL_ROW)
             continue
         beg = bal
         pool_beg = pool_bal
@@ -266,11 +269,8 @@ def _run(p, i, l, bal0, balances, coupons, structure, cleanup_call, fees, intere
         for j, (measure, thr, per, _) in enumerate(trig):
             if tripped[j] or measure == "senior_shortfall":
                 continue
-            if measure == "cumulative_default":
-                tripped[j] = cdr > thr
-            else:
-                runs[j] = runs[j] + 1 if dq > thr else 0
-                tripped[j] = runs[j] >= per
+            runs[j] = runs[j] + 1 if (cdr if measure == "cumulative_default" else dq) > thr else 0
+            tripped[j] = runs[j] >= per
         if trig:
             seq_on, stop_on, block_on = _consequences(trig, tripped)
         # interest account: VAT, fees, senior interest
@@ -306,9 +306,10 @@ def _run(p, i, l, bal0, balances, coupons, structure, cleanup_call, fees, intere
         fee_short = fee_due - fee_paid
         if trig:
             sen_gap = sum(due[k] - paid[k] for k in range(ns))
-            for j, (measure, thr, _, _) in enumerate(trig):
-                if measure == "senior_shortfall" and not tripped[j] and sen_gap > thr + 1e-9:
-                    tripped[j] = True
+            for j, (measure, thr, per, _) in enumerate(trig):
+                if measure == "senior_shortfall" and not tripped[j]:
+                    runs[j] = runs[j] + 1 if sen_gap > thr + 1e-9 else 0
+                    tripped[j] = runs[j] >= per
             seq_on, stop_on, block_on = _consequences(trig, tripped)
         # liquidity reserve: funded after senior interest, released above its target
         target = 0.0
@@ -367,18 +368,23 @@ def _run(p, i, l, bal0, balances, coupons, structure, cleanup_call, fees, intere
             loss = [loss[k] + bal[k] for k in range(n)]  # (principal diverted to interest) is written off
             bal = zeros
         rows.append((beg, due, paid, short, prin, loss, bal))
-        rated = sum(due[:n - 1])
-        excess = I[t] - vat - fee_due - rated
-        prow.append((pool_beg, I[t], vat, fee_due, fee_paid, rated, excess,
-                     12.0 * excess / pool_beg if pool_beg > 0 else nan, cdr, dq, float(sum(tripped)),
-                     float(seq_on), float(stop_on), float(block_on), target, draw, res_bal, prin_in, cover, to_prin,
-                     released))
+        if want_pool:
+            rated = sum(due[:n - 1])
+            excess = I[t] - vat - fee_due - rated
+            prow.append((pool_beg, I[t], vat, fee_due, fee_paid, rated, excess,
+                         12.0 * excess / pool_beg if pool_beg > 0 else nan, cdr, dq, float(sum(tripped)),
+                         float(seq_on), float(stop_on), float(block_on), target, draw, res_bal, prin_in, cover,
+                         to_prin, released))
         pool_bal = pool_end
         called = call
     out = np.empty((8, n, T))
-    out[:7] = np.asarray(rows, dtype=float).transpose(1, 2, 0)
+    chain = itertools.chain.from_iterable
+    out[:7] = np.fromiter(chain(chain(rows)), dtype=float, count=7 * n * T).reshape(T, 7, n).transpose(1, 2, 0)
     out[7] = coupons.T
-    return out, np.asarray(prow, dtype=float).T
+    return out, (np.asarray(prow, dtype=float).T if want_pool else None)
+
+
+_ZERO_POOL_ROW = (0.0,) * (len(POOL_PERIOD_COLUMNS) - 1)
 
 
 def _consequences(trig, tripped):
@@ -419,7 +425,7 @@ def _scheduled(beg, avail, targets, sched_k, free_k, structure):
 
 def _check_and_run(pool_principal, pool_interest, pool_loss, tranche_names, tranche_balances, tranche_coupons,
                    structure, cleanup_call, index, floating, fees, interest_on_shortfall, pool_balance, residual,
-                   extra=None):
+                   extra=None, want_pool=True):
     """Check every argument of :func:`tranches` / :func:`tranche_stats`, run the waterfall; names, balances,
     class flows, pool-period flows.  ``extra``: the mechanism keywords of :func:`tranches`."""
     extra = extra or {}
@@ -454,9 +460,16 @@ def _check_and_run(pool_principal, pool_interest, pool_loss, tranche_names, tran
                            triggers=extra.get("triggers"), reserve=extra.get("reserve"),
                            schedule=extra.get("schedule"), principal_cover=extra.get("principal_cover"),
                            delinquency=extra.get("delinquency"),
-                           defaults=table_def if defaults is None else defaults,
+                           defaults=(table_def if want_pool or extra.get("triggers") is not None else None)
+                           if defaults is None else defaults,
                            senior_classes=extra.get("senior_classes"), balances=balances)
-    out, pool = _run(p, i, l, bal0, balances, coupons, st, call, fee, shortfall_interest, keep_residual, mech)
+    if mech.reserve is not None and mech.reserve[0] is not None:
+        first = mech.reserve[0] * (fee / 12.0 * bal0 + float(balances[:mech.senior] @ coupons[0, :mech.senior]) / 12.0)
+        if first > total:
+            raise MbsxlInputError(f"reserve months={v._fmt(mech.reserve[0])} gives a period-1 target of {v._fmt(first)}, "
+                                  f"larger than the deal (classes total {v._fmt(total)}); pass fewer months")
+    out, pool = _run(p, i, l, bal0, balances, coupons, st, call, fee, shortfall_interest, keep_residual, mech,
+                     want_pool)
     return names, balances, out, pool
 
 
@@ -502,7 +515,7 @@ def tranches(pool_principal, pool_interest=None, pool_loss=None, tranche_names=(
     names, balances, out, pool = _check_and_run(pool_principal, pool_interest, pool_loss, tranche_names,
                                                 tranche_balances, tranche_coupons, structure, cleanup_call, index,
                                                 floating, fees, interest_on_shortfall, pool_balance, residual,
-                                                extra)
+                                                extra, want_pool=_opt.view(view) == "pool")
     if _opt.view(view) == "pool":
         if _select(names, class_) != list(range(len(names))):
             raise MbsxlInputError(f"class_={class_!r} selects a class's rows; leave it empty with view='pool'")
@@ -551,7 +564,7 @@ def tranche_stats(pool_principal, pool_interest=None, pool_loss=None, tranche_na
     names, balances, out, pool = _check_and_run(pool_principal, pool_interest, pool_loss, tranche_names,
                                                 tranche_balances, tranche_coupons, structure, cleanup_call, index,
                                                 floating, fees, interest_on_shortfall, pool_balance, residual,
-                                                extra)
+                                                extra, want_pool=False)
     rows = []
     months = np.arange(1, out.shape[2] + 1)
     for k in _select(names, class_):

@@ -146,6 +146,11 @@ def test_senior_shortfall_stops_subordinate_interest_the_same_period():
     p = mbsxl.tranches(*args, triggers=trig, view="pool")
     assert p[C.SUBORDINATE_STOPPED].tolist() == [0, 1, 1]
     assert p[C.INTEREST_TO_PRINCIPAL].tolist() == pytest.approx([0, 0, 13])
+    # "two periods running": P2 is short (one period), P3 is paid in full -> never trips; P3 pays A 7,
+    # B 3 + 3 carried = 6, Sub 20 - 13 = 7
+    t = mbsxl.tranches(*args, triggers=[["senior_shortfall", 0, 2, "stop_subordinate"]])
+    assert _class(t, "B", C.INTEREST_PAID) == pytest.approx([3, 0, 6])
+    assert _class(t, "Sub", C.INTEREST_PAID) == pytest.approx([11, 0, 7])
 
 
 # ---------------------------------------------------------------------------------- liquidity reserve
@@ -230,10 +235,15 @@ def test_a1_follows_its_schedule_ahead_of_a2():
     (dict(triggers=[["delinquency_90", 5, 1, "sequential"]], delinquency=[0.01]), "looks like a percent"),
     (dict(reserve=[["amount", 2000]]), "reserve amount=2000 is larger than the deal"),
     (dict(reserve=[["months", 2], ["amount", 5]]), "reserve needs exactly one of months"),
+    # 120 months of A's interest at 5% (2.5 a month) = 300, fees 0: below the deal (1000) -> accepted below;
+    # at 100% fees (83.33 a month on 1000) + 2.5: 120 x 85.83 = 10,300 > 1000
+    (dict(reserve=[["months", 120]], fees=1.0), "reserve months=120 gives a period-1 target of 10300"),
     (dict(reserve=[["size", 2]]), "reserve row 1 item='size' is not one of"),
     (dict(schedule={"A": [500, 400, 300, 200]}), "schedule column 'A' has 4 periods, longer than the projection"),
     (dict(schedule={"Z": [500]}), "schedule column 'Z' is not one of the classes A, B"),
-    (dict(schedule={"A": [500, 550]}), "schedule column 'A' rises"),
+    (dict(schedule={"A": [500, 550]}), "schedule column 'A' rises in period 2 \\(550 after 500\\)"),
+    (dict(schedule={"A": [700]}), "schedule column 'A' starts at 700, above the class balance \\(600\\)"),
+    (dict(triggers=[["delinquency_90", 0.1, 4, "sequential"]], delinquency=[0.1]), "triggers row 1 periods=4"),
     (dict(delinquency=[0.1] * 4), "delinquency has 4 values, longer than the projection"),
     (dict(senior_classes=3), "senior_classes"),
     (dict(vat_rate=3), "vat_rate"),
@@ -358,3 +368,17 @@ def test_defaults_reproduce_the_plain_waterfall(deal):
     b = mbsxl.tranches(pool, None, None, names, sizes, cpns, **base, vat_rate=0.0, triggers=None, reserve=None,
                        schedule=None, principal_cover=False, delinquency=kw["delinquency"], senior_classes=1)
     assert a.equals(b)
+
+
+def test_worksheet_pool_default_column_for_bare_columns():
+    # As test_cumulative_default_trigger, through the worksheet: pool 1000, defaults 10 a month, 1.5% threshold
+    # -> sequential from period 2 (A gets 60 pro rata in period 1, then all 100).
+    col = lambda xs: [[x] for x in xs]                            # noqa: E731
+    trig = np.array([["cumulative_default", 0.015, None, "sequential"]], dtype=object)
+    out = call("MBS_TRANCHES", col([100.0] * 3), col([0.0] * 3), None, col(["A", "B"]), col([600, 400]),
+               col([0.0, 0.0]), "pro_rata", None, "A", None, None, None, None, 1000.0, None, False, None, None, trig,
+               None, None, None, None, None, col([10.0] * 3))
+    assert [r[7] for r in out] == pytest.approx([60, 100, 100])
+    e = call("MBS_TRANCHES", col([100.0] * 3), col([0.0] * 3), None, col(["A", "B"]), col([600, 400]),
+             col([0.0, 0.0]), "pro_rata", None, None, None, None, None, None, 1000.0, None, True, None, None, trig)
+    assert isinstance(e, XlError) and "cumulative_default needs the pool's Default column" in e.reason

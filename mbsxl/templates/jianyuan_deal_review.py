@@ -21,6 +21,8 @@ Sheets
 - ``利率 Rates``: the PBoC one-year deposit rate table and the coupon index per interest period
   (MBS_COUPONINDEX).
 - ``说明 Notes``: sources, the waterfall's rules, what is assumed.
+- ``触发与储备 Triggers`` (:mod:`mbsxl.templates.deal_review_triggers`): VAT, triggers, the liquidity
+  reserve and principal cover on the prospectus scenario, one row a month (MBS_TRANCHES view "pool").
 
 A column of MBS_TRANCHES / MBS_TRANCHESTATS is found in the workbook by ``MATCH`` on its header, in the
 header lists the Notes sheet holds (written from :mod:`mbsxl.columns`); a column of the spilled
@@ -39,6 +41,7 @@ from .. import columns as C
 from .. import jianyuan as jy
 from .. import waterfall as wf
 from ..floating import benchmark_rates
+from . import deal_review_triggers
 from ._book import Book, build_with_values, label
 
 FILENAME = "jianyuan_2007_1_deal_review.xlsx"
@@ -556,6 +559,7 @@ def _write(book: Book):
     _tranches(book)
     _rates(book)
     _notes(book)
+    deal_review_triggers.write(book)      # issue 14: triggers, reserve, VAT
 
 
 def build(path: str) -> dict:

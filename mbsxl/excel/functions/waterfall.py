@@ -101,8 +101,8 @@ _VIEW = Arg("view", "\"classes\" (default): one row per class and month; \"pool\
             "fees, excess spread, trigger state, reserve balance", kind="text", optional=True, default="classes")
 _VAT = Arg("vat_rate", "VAT on the trust's interest income, paid first out of interest: 3% (0.03) under the "
            "simplified method since 2018; default 0", kind="number", optional=True, default=0)
-_TRIG = Arg("triggers", "Triggers (加速清偿/违约事件), one row each: measure (cumulative_default, delinquency_90, "
-            "senior_shortfall), threshold, periods, consequence (sequential, stop_subordinate, block_release)",
+_TRIG = Arg("triggers", "Triggers (加速清偿/违约事件), a row each: measure (cumulative_default, delinquency_90, "
+            "senior_shortfall), threshold, consecutive periods, consequence (sequential, stop_subordinate, block_release)",
             kind="matrix", optional=True, default=None)
 _RES = Arg("reserve", "Liquidity reserve (流动性储备), two columns item/value: months (target = months of senior "
            "interest + fees) or amount (yuan), optional initial (yuan); empty = none", kind="matrix", optional=True,
@@ -116,7 +116,10 @@ _DQ = Arg("delinquency", "90+ days delinquency ratio of each month (严重拖欠
           "delinquency_90 triggers (last value holds)", kind="vector", optional=True, default=None)
 _SENIOR = Arg("senior_classes", "How many of the first classes are senior (interest covered by the reserve, "
               "tested by senior_shortfall); default 1", kind="int", optional=True, default=1)
-_MECH = [_VAT, _TRIG, _RES, _SCHED, _COVER, _DQ, _SENIOR]
+_PDEF = Arg("pool_default", "Pool defaults each month (Default column), for cumulative_default triggers when "
+             "pool_principal is a column; empty = the table's Default column", kind="vector", optional=True,
+             default=None)
+_MECH = [_VAT, _TRIG, _RES, _SCHED, _COVER, _DQ, _SENIOR, _PDEF]
 
 
 def _call(fn, pool_principal, pool_interest, pool_loss, tranche_names, tranche_balances, tranche_coupons,
@@ -152,11 +155,11 @@ def MBS_TRANCHES(pool_principal, pool_interest=None, pool_loss=None, tranche_nam
                  tranche_coupons=None, structure="sequential", cleanup_call=0, class_=None, index=None,
                  floating=None, fees=0, interest_on_shortfall=False, pool_balance=None, residual=True, header=True,
                  view="classes", vat_rate=0, triggers=None, reserve=None, schedule=None, principal_cover=False,
-                 delinquency=None, senior_classes=1):
+                 delinquency=None, senior_classes=1, pool_default=None):
     table = _call(mbsxl.tranches, pool_principal, pool_interest, pool_loss, tranche_names, tranche_balances,
                   tranche_coupons, structure, cleanup_call, class_, index, floating, fees, interest_on_shortfall,
                   pool_balance, residual, view=view, **_mech(vat_rate, triggers, reserve, schedule, principal_cover,
-                                                            delinquency, senior_classes))
+                                                            delinquency, senior_classes, pool_default))
     return table if header else table.to_numpy(dtype=object)
 
 
@@ -167,18 +170,18 @@ def MBS_TRANCHESTATS(pool_principal, pool_interest=None, pool_loss=None, tranche
                      tranche_balances=None, tranche_coupons=None, structure="sequential", cleanup_call=0,
                      class_=None, index=None, floating=None, fees=0, interest_on_shortfall=False, pool_balance=None,
                      residual=True, vat_rate=0, triggers=None, reserve=None, schedule=None, principal_cover=False,
-                     delinquency=None, senior_classes=1):
+                     delinquency=None, senior_classes=1, pool_default=None):
     return _call(mbsxl.tranche_stats, pool_principal, pool_interest, pool_loss, tranche_names, tranche_balances,
                  tranche_coupons, structure, cleanup_call, class_, index, floating, fees, interest_on_shortfall,
                  pool_balance, residual, **_mech(vat_rate, triggers, reserve, schedule, principal_cover, delinquency,
-                                                 senior_classes))
+                                                 senior_classes, pool_default))
 
 
-def _mech(vat_rate, triggers, reserve, schedule, principal_cover, delinquency, senior_classes) -> dict:
+def _mech(vat_rate, triggers, reserve, schedule, principal_cover, delinquency, senior_classes, pool_default) -> dict:
     """The mechanism arguments as keywords of mbsxl.tranches (blank cells -> the defaults)."""
     return dict(vat_rate=0 if vat_rate is None else vat_rate, triggers=triggers, reserve=reserve, schedule=schedule,
                 principal_cover=False if principal_cover is None else principal_cover, delinquency=delinquency,
-                senior_classes=1 if senior_classes is None else senior_classes)
+                senior_classes=1 if senior_classes is None else senior_classes, pool_default=pool_default)
 
 
 @udf("MBS_COUPONINDEX", "Index of floating classes per interest period (基准利率): the PBoC one-year deposit "
