@@ -7,9 +7,12 @@ senior_classes)``: one row a month with VAT, fees, excess spread, the trigger st
 Above it, single-cell summaries (first month each consequence is on, totals) and the classes' WAL and
 interest with and without the mechanisms (MBS_TRANCHESTATS).  The seeds publish none of the trigger
 levels, the reserve size or the delinquency ratio: every input here is a labelled assumption.
-:func:`write` is called from :func:`mbsxl.templates.jianyuan_deal_review._write`.
+:func:`write` is called from :func:`mbsxl.templates.jianyuan_deal_review._write`, which hands over the
+references it needs (no import back, so no import cycle).
 """
 from __future__ import annotations
+
+from typing import Callable
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
@@ -58,7 +61,8 @@ SUMMARY = [  # zh, en, column of the pool table, how, fmt
     ("超额利差(首12个月平均,年化)", "Excess spread rate, mean of months 1-12", C.EXCESS_SPREAD_RATE, "mean12", "pct"),
 ]
 R_CMP_HEAD = R_SUM + len(SUMMARY) + 2      # classes with and without the mechanisms
-R_TABLE = R_CMP_HEAD + 1 + 4 + 3           # header row of the spilled pool-period table
+MAX_CLASSES = 4                            # rows of the class comparison (Jianyuan: A, B, C, Subordinate)
+R_TABLE = R_CMP_HEAD + 1 + MAX_CLASSES + 3  # header row of the spilled pool-period table
 NCOL = len(C.POOL_PERIOD_COLUMNS)
 
 
@@ -70,16 +74,19 @@ def _mech_args() -> str:
     return ",".join([cell("vat"), trig, res, "", cell("cover"), cell("dq"), cell("senior")])
 
 
-def _col(name: str) -> str:
-    """The spilled pool-period table's column ``name`` (rows 1..T), found by its position in the header list."""
-    from . import jianyuan_deal_review as jdr
+def _col(name: str, months: int) -> str:
+    """The spilled pool-period table's column ``name`` (rows 1..months), by its position in the header list."""
     c = C.POOL_PERIOD_COLUMNS.index(name)
-    return f"{xl_rowcol_to_cell(R_TABLE + 1, c, True, True)}:{xl_rowcol_to_cell(R_TABLE + jdr.T, c, True, True)}"
+    return f"{xl_rowcol_to_cell(R_TABLE + 1, c, True, True)}:{xl_rowcol_to_cell(R_TABLE + months, c, True, True)}"
 
 
-def write(book: Book) -> None:
-    """Write the sheet (inputs, summaries, class comparison, the pool-period table)."""
-    from . import jianyuan_deal_review as jdr
+def write(book: Book, pool: str, waterfall_args: Callable[..., str], months: int, class_cells: list[str]) -> None:
+    """Write the sheet: inputs, summaries, class comparison, the pool-period table.
+
+    ``pool``: the reference of the scenario's MBS_CASHFLOWS table; ``waterfall_args(pool, class_="",
+    header=None)``: the deal review's MBS_TRANCHES argument text up to ``fees`` (up to ``header`` when
+    ``header`` is given); ``months``: rows of the table; ``class_cells``: references of the class names."""
+    assert len(class_cells) <= MAX_CLASSES, "the class comparison has rows for MAX_CLASSES classes"
     ws = book.sheet(SHEET)
     book.text(ws, "A1", label("触发事件、流动性储备与税费", "Triggers, liquidity reserve, VAT: prospectus scenario"), "title")
     book.note(ws, "A2", "Table below: MBS_TRANCHES(prospectus pool table, Deal sheet classes and assumptions, view "
@@ -105,7 +112,7 @@ def write(book: Book) -> None:
     for k, (zh, en, col, how, fmt) in enumerate(SUMMARY):
         r = R_SUM + k
         book.value(ws, (r, 0), label(zh, en))
-        rng = _col(col)
+        rng = _col(col, months)
         if how == "first":
             f = f'=IFERROR(MATCH(1,{rng},0),"never")'
         elif how == "sum":
@@ -122,13 +129,12 @@ def write(book: Book) -> None:
     book.header(ws, (R_CMP_HEAD, 0), [label("档次", "Class"), label("WAL(无)", "WAL, plain"), label("WAL(有)", "WAL, with"),
                                      label("利息(无)", "Interest, plain"), label("利息(有)", "Interest, with"),
                                      label("损失(有)", "Loss, with")])
-    pool = jdr._pool_table(0)
-    plain = "MBS_TRANCHESTATS(" + jdr._waterfall_args(pool) + ")"
-    mech = "MBS_TRANCHESTATS(" + jdr._waterfall_args(pool) + ",,,," + _mech_args() + ")"
+    plain = "MBS_TRANCHESTATS(" + waterfall_args(pool) + ")"
+    mech = "MBS_TRANCHESTATS(" + waterfall_args(pool) + ",,,," + _mech_args() + ")"
     pos = lambda name: C.position(C.STATS_COLUMNS, name)          # noqa: E731
-    for i in range(jdr.N_CLASSES):
+    for i, name in enumerate(class_cells):
         r = R_CMP_HEAD + 1 + i
-        book.formula(ws, (r, 0), f"={jdr._abs(jdr.DEAL, jdr.R_CLS + i, 0)}", "general")
+        book.formula(ws, (r, 0), f"={name}", "general")
         book.formula(ws, (r, 1), f"=INDEX({plain},{i + 2},{pos(C.WAL)})", "dec2")
         book.formula(ws, (r, 2), f"=INDEX({mech},{i + 2},{pos(C.WAL)})", "dec2")
         book.formula(ws, (r, 3), f"=INDEX({plain},{i + 2},{pos(C.TOTAL_INTEREST)})", "yuan")
@@ -140,9 +146,9 @@ def write(book: Book) -> None:
     rate_cols = {C.EXCESS_SPREAD_RATE, C.CUMULATIVE_DEFAULT_RATE, C.DELINQUENCY_90}
     flag_cols = {C.TRIGGERS_TRIPPED, C.SEQUENTIAL_TRIGGERED, C.SUBORDINATE_STOPPED, C.RELEASE_BLOCKED, C.PERIOD}
     fmts = ["pct4" if c in rate_cols else "int" if c in flag_cols else "money" for c in C.POOL_PERIOD_COLUMNS]
-    f = "=MBS_TRANCHES(" + jdr._waterfall_args(pool, header=True) + ',"pool",' + _mech_args() + ")"
-    book.array(ws, (R_TABLE, 0), (R_TABLE + jdr.T, NCOL - 1), f, col_fmts=fmts, header_row=True)
+    f = "=MBS_TRANCHES(" + waterfall_args(pool, header=True) + ',"pool",' + _mech_args() + ")"
+    book.array(ws, (R_TABLE, 0), (R_TABLE + months, NCOL - 1), f, col_fmts=fmts, header_row=True)
     ws.set_row(R_TABLE, 42)
     book.widths(ws, {"A": 46, "B": 16, "C:E": 15, "F:V": 14})
     book.freeze(ws, R_TABLE + 1, 1)
-    book.print_setup(ws, landscape=True, area=f"A1:V{R_TABLE + jdr.T + 1}", repeat_rows=(R_TABLE, R_TABLE))
+    book.print_setup(ws, landscape=True, area=f"A1:V{R_TABLE + months + 1}", repeat_rows=(R_TABLE, R_TABLE))

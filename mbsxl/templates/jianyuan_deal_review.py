@@ -559,7 +559,7 @@ def _write(book: Book):
     _tranches(book)
     _rates(book)
     _notes(book)
-    deal_review_triggers.write(book)      # issue 14: triggers, reserve, VAT
+    deal_review_triggers.write(book, _pool_table(0), _waterfall_args, T, [_abs(DEAL, R_CLS + i, 0) for i in range(N_CLASSES)])
 
 
 def build(path: str) -> dict:
