@@ -38,8 +38,6 @@ FLOWS = "现金流 Flows"
 TRANCHES = "分档 Tranches"
 NOTES = "说明 Notes"
 
-ILLUSTRATION = "示例 Illustration"
-
 # ---------------------------------------------------------------- LPR history
 HIST_FIRST = _dt.date(2019, 8, 31)           # month ends from the first LPR fixing (2019-08-20)
 HIST_LAST = _dt.date(2026, 5, 31)            # the month of the last checked fixing (2026-05-20)
@@ -52,7 +50,7 @@ SCENARIOS = [(label("持平", "Flat"), 0.0, 24, "linear"),
 START = _dt.date(2026, 6, 1)                 # first projection month (after the 2026-05-20 fixing)
 SHOW = 60                                    # months shown side by side
 SAMPLE_EVERY = 200                           # every 200th loan of the Jianyuan tape: 62 loans
-CLASSES = [("A", 0.0200, True), ("B", 0.0240, True), ("C", 0.0280, True), ("Subordinate", 0.0, False)]
+CLASSES = [("A", 0.0200), ("B", 0.0240), ("C", 0.0280), ("Subordinate", 0.0)]   # coupons assumed, fixed
 SERVICING = 0.0010
 FEES = 0.0005
 BASE_CPR = 0.10
@@ -204,11 +202,6 @@ N_PATH = 0                                  # rows of each scenario table below 
 
 def _path_dates(s: int) -> str:
     return _rng(PATHS, R_PATH + 1, 4 * s, R_PATH + N_PATH, 4 * s)
-
-
-def _path_table(s: int) -> str:
-    """The (date, rate) block of scenario ``s``, for index_dates / benchmark."""
-    return _rng(PATHS, R_PATH + 1, 4 * s, R_PATH + N_PATH, 4 * s + 1)
 
 
 def _path_rates(s: int) -> str:
@@ -393,10 +386,10 @@ def _scenarios(book: Book):
     r = r + 2 + len(INPUTS)
     book.header(ws, (r, 0), [label("分档", "Class"), label("占资产池", "Share of pool (Jianyuan 2007-1)"),
                              label("金额", "Balance"), label("票面利率", "Coupon (assumed, fixed)"),
-                             label("优先档", "Senior")])
+                             label("角色", "Role")])
     total = jy.SENIOR_TOTAL + jy.TRANCHES["Subordinate"]
     pool_total = _abs(POOL, POOL_TOTAL, 1)
-    for k, (name, cpn, senior) in enumerate(CLASSES):
+    for k, (name, cpn) in enumerate(CLASSES):
         rr = r + 1 + k
         book.input(ws, (rr, 0), name)
         book.formula(ws, (rr, 1), f"={jy.TRANCHES[name]:.1f}/{total:.1f}", "pct3")
@@ -405,7 +398,8 @@ def _scenarios(book: Book):
         else:
             book.formula(ws, (rr, 2), f"={pool_total}-SUM(C{r + 2}:C{rr})", "money")
         book.input(ws, (rr, 3), cpn, "pct")
-        book.input(ws, (rr, 4), senior, "bool")
+        book.note(ws, (rr, 4), "senior: its coupon is paid before the excess spread" if k < len(CLASSES) - 1
+                  else "residual (most junior): receives the excess spread")
     # ---------------------------------------------------------------- side by side
     assert (P[INPUTS[0][0]], P['classes'], R_SC_HEAD) == (5, r + 1, r + 2 + len(CLASSES) + 1)
     h = R_SC_HEAD
