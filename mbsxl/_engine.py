@@ -14,7 +14,10 @@ OAS alike.  The compiled kernels are loaded once by :func:`compiled` (a cached l
 global is rebound.
 
 Neither keeps a loans x months matrix: every loan's flows are added into a months x columns table
-as they are computed.
+as they are computed.  A loan's rate by month follows the benchmark rule (``rate0``, then benchmark x
+multiplier + margin from each 1 January) or, with repricing, the compact rule of
+:func:`mbsxl.repricing.kernel_terms` (no rate matrix either); the rate-incentive prepayment moves each
+loan's CPR with its rate minus the new-loan rate (:func:`mbsxl.loan_cashflows`).
 
 Arithmetic (SIFMA Standard Formulas, SF-17 to SF-19), for month t of a loan with performing
 balance P, loans in foreclosure FCL, monthly gross rate r, months left m (this one included):

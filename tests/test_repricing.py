@@ -171,7 +171,7 @@ def test_payment_after_each_change_is_pmt_on_the_balance_left():
     assert changes >= 6 and abs(bal) < 1e-6
 
 
-# ------------------------------------------------------------------------------- engines and chunks
+# ------------------------------------------------------------------------------- engines
 def _tape(n, seed=1):
     rng = np.random.default_rng(seed)
     kinds = rng.choice(["fixed", "benchmark", "lpr"], n)
