@@ -14,7 +14,10 @@ OAS alike.  The compiled kernels are loaded once by :func:`compiled` (a cached l
 global is rebound.
 
 Neither keeps a loans x months matrix: every loan's flows are added into a months x columns table
-as they are computed.
+as they are computed.  A loan's rate by month follows the benchmark rule (``rate0``, then benchmark x
+multiplier + margin from each 1 January) or, with repricing, the compact rule of
+:func:`mbsxl.repricing.kernel_terms` (no rate matrix either); the rate-incentive prepayment moves each
+loan's CPR with its rate minus the new-loan rate (:func:`mbsxl.loan_cashflows`).
 
 Arithmetic (SIFMA Standard Formulas, SF-17 to SF-19), for month t of a loan with performing
 balance P, loans in foreclosure FCL, monthly gross rate r, months left m (this one included):
@@ -51,7 +54,7 @@ N_ACC = 11
 
 
 def _loans_loop(lo, hi, bal, rate0, term, age, lp, bench, mult, margin, group, paths, b0, s0, from_k, ev_k,
-                ev_delta, bad, newrate, slope, cap, svc, smm_tab, mdr_tab, severity, lag, advance, out):
+                ev_delta, bad, newrate, slope, cap, cpr_tab, svc, smm_tab, mdr_tab, severity, lag, advance, out):
     """Project loans lo..hi-1 and add their flows into ``out`` (months x N_ACC).
 
     Loan rate of month t (k = t - 1), the compact rule of :func:`mbsxl.repricing.kernel_terms`: before
@@ -59,7 +62,8 @@ def _loans_loop(lo, hi, bal, rate0, term, age, lp, bench, mult, margin, group, p
     from it, base + spread with base = ``paths[group[i], k]`` (``b0[i]`` where NaN) and spread ``s0[i]``
     plus ``ev_delta[i, e]`` from each event month ``ev_k[e]``.  A rate outside [svc, 1] sets ``bad[i]``
     to its month (the caller refuses it).  ``slope != 0``: rate-incentive prepayment, CPR =
-    min(cap, max(0, base CPR + slope x (annual rate - newrate[k]))), the base CPR read from ``smm_tab``."""
+    min(cap, max(0, base CPR + slope x (annual rate - newrate[k]))), the base CPR from ``cpr_tab`` (the
+    CPR of ``smm_tab``)."""
     n_ev = ev_k.shape[0]
     ks_max = smm_tab.shape[1] - 1
     kd_max = mdr_tab.shape[1] - 1
@@ -113,7 +117,7 @@ def _loans_loop(lo, hi, bal, rate0, term, age, lp, bench, mult, margin, group, p
                 ks = ks_max
             s = smm_tab[t - 1, ks]
             if slope != 0.0:
-                c = 1.0 - (1.0 - s) ** 12 + slope * (r_ann - newrate[t - 1])
+                c = cpr_tab[t - 1, ks] + slope * (r_ann - newrate[t - 1])
                 c = min(cap, max(0.0, c))
                 s = 1.0 - (1.0 - c) ** (1.0 / 12.0)
             P0 = P
@@ -192,7 +196,7 @@ def compiled():
 
 
 def _vector(bal, rate0, term, age, lp, bench, mult, margin, group, paths, b0, s0, from_k, ev_k, ev_delta, bad,
-            newrate, slope, cap, svc, smm_tab, mdr_tab, severity, lag, advance, T):
+            newrate, slope, cap, cpr_tab, svc, smm_tab, mdr_tab, severity, lag, advance, T):
     """Numpy engine: months in a loop, loans as vectors.  Same arithmetic as :func:`_loans_loop`."""
     out = np.zeros((T, N_ACC))
     n = bal.shape[0]
@@ -229,7 +233,8 @@ def _vector(bal, rate0, term, age, lp, bench, mult, margin, group, paths, b0, s0
         f = np.where(alive, f, 0.0)
         s = smm_tab[t - 1, np.minimum(age + t, ks_max)] if ks_max > 0 else np.full(n, smm_tab[t - 1, 0])
         if slope != 0.0:
-            c = 1.0 - (1.0 - s) ** 12 + slope * (r_ann - newrate[t - 1])
+            c0 = cpr_tab[t - 1, np.minimum(age + t, ks_max)] if ks_max > 0 else cpr_tab[t - 1, 0]
+            c = c0 + slope * (r_ann - newrate[t - 1])
             c = np.minimum(cap, np.maximum(0.0, c))
             s = 1.0 - (1.0 - c) ** (1.0 / 12.0)
         P0 = P
@@ -321,7 +326,8 @@ def project(bal, rate0, term, age, lp, bench, mult, margin, svc, smm_tab, mdr_ta
     i64 = lambda a: np.ascontiguousarray(a, dtype=np.int64)          # noqa: E731
     args = (f64(bal), f64(rate0), i64(term), i64(age), np.ascontiguousarray(lp, dtype=np.bool_), f64(bench[:T]),
             f64(mult), f64(margin), i64(group), f64(paths[:, :T]), f64(b0), f64(s0), i64(from_k), i64(ev_k),
-            f64(ev_delta), bad, newrate, float(slope), float(cap), float(svc) / 12.0,
+            f64(ev_delta), bad, newrate, float(slope), float(cap),
+            f64(1.0 - (1.0 - smm_tab[:T]) ** 12) if slope != 0.0 else f64(smm_tab[:T]), float(svc) / 12.0,
             f64(smm_tab[:T]), f64(mdr_tab[:T]), float(severity), int(lag), bool(advance))
     if engine != "python":
         try:

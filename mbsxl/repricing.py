@@ -24,7 +24,13 @@ Rules (issue 13; ``data/README`` of the shared data; ``data/lpr.csv``, ``data/po
   last reset, 4.80% for a loan converted but not yet reset) + the new spread, from the event's month
   on; the next reset then reads the LPR of its own date.  Only LPR-priced loans move (LPR loans and
   converted loans; fixed, fixed-choice and unconverted benchmark loans are untouched).
-  ``covers``: ``first`` (first homes, ``first_home`` TRUE), ``second`` or ``all``.
+  ``covers``: ``first`` (first homes, ``first_home`` TRUE), ``second`` or ``all``.  "Rates above
+  LPR 5y - 30 bp" is read on the spread (spread above -30 bp).  Shipped events outside the projection
+  are not applied (they are in the loans' rates already, or after the end); a user's event outside
+  it is refused, as are two events on one date covering the same loans.
+- Index: LPR 5y of ``data/lpr.csv`` (the last row held), or a rate scenario ``index_dates`` /
+  ``index_rates`` (history + future fixings, each row in force from its date); resets, events and
+  the new-loan rate of the incentive all read it.  Reading a date before its first row is refused.
 - Defaults: ``first_home`` TRUE for every loan; ``floor_spreads`` 0 for first homes and +0.0060 for
   second homes (the national floors of new loans from 2019-10-08: first homes LPR 5y + 0, second
   homes LPR 5y + 60 bp).  Pass ``floor_spreads`` for local floors (e.g. -0.0030 where a city allowed

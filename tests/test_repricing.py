@@ -171,7 +171,7 @@ def test_payment_after_each_change_is_pmt_on_the_balance_left():
     assert changes >= 6 and abs(bal) < 1e-6
 
 
-# ------------------------------------------------------------------------------- engines and chunks
+# ------------------------------------------------------------------------------- engines
 def _tape(n, seed=1):
     rng = np.random.default_rng(seed)
     kinds = rng.choice(["fixed", "benchmark", "lpr"], n)
@@ -299,3 +299,14 @@ def test_bad_dates():
         mbsxl.loan_cashflows([1e5], [0.05], [36], rate_type="lpr", spreads=0.01)
     with pytest.raises(MbsxlInputError, match=r"loan 1 reprices outside \[servicing=0, 1\] in month 2"):
         mbsxl.loan_cashflows([1e5], [0.05], [36], start_date="2024-12-01", rate_type="lpr", spreads=-0.04)
+
+
+def test_option_spellings():
+    from mbsxl import options as o
+    assert [o.rate_type(x) for x in ("固定", "基准", "LPR", "贷款市场报价利率")] == ["fixed", "benchmark", "lpr", "lpr"]
+    assert [o.repricing(x) for x in ("每年1月1日", "对月对日", "12", 3.0)] == ["january", "anniversary", 12, 3]
+    assert [o.first_home(x) for x in ("首套", "二套", True, 0)] == [True, False, True, False]
+    assert [o.event_rule(x) for x in ("下限", "上限")] == ["floor", "cap"]
+    assert [o.covers(x) for x in ("首套", "二套", "全部")] == ["first", "second", "all"]
+    with pytest.raises(MbsxlInputError, match=r"reset=2.5 is not one of"):
+        o.repricing(2.5)
