@@ -6,6 +6,8 @@ Medians of several runs, one process, printed as a small table:
   against a straightforward baseline in the same run: the same arithmetic in plain Python lists (the
   independent loop of tests/test_waterfall.py);
 - one grid cell's work (MBS_CASHFLOWS -> MBS_TRANCHESTATS through the worksheet dispatch);
+- the deal mechanisms of issue 14: ``tranche_stats`` with none and with every one on (VAT, three
+  triggers, a 3-month liquidity reserve, an A schedule, principal cover) and the pool-period view;
 - ``mbsxl.excel.calc.calculate`` on workbooks/jianyuan_2007_1_deal_review.xlsx (load + calc).
 
 Run: ``python bench/bench_waterfall.py [--runs N]``.
@@ -116,10 +118,27 @@ def main(argv=None):
         return call("MBS_TRANCHES", cells, None, None, [[n] for n in names], [[x] for x in sizes],
                     [[x] for x in spreads], "sequential", 0.1, None, idx.reshape(-1, 1), [[f] for f in flags], 0.0005)
 
+    mech = dict(vat_rate=0.03, reserve=[["months", 3]], principal_cover=True, delinquency=[0.01] * len(pool),
+                triggers=[["cumulative_default", 0.01, 1, "sequential+stop_subordinate"],
+                          ["delinquency_90", 0.02, 3, "block_release"], ["senior_shortfall", 0, 1, "sequential"]],
+                schedule={"A": list(np.linspace(sizes[0] * 0.98, 0.0, 60))})
+
+    def stats(**kw):
+        return mbsxl.tranche_stats(pool, None, None, names, sizes, spreads, cleanup_call=0.1, index=idx,
+                                   floating=flags, fees=0.0005, **kw)
+
     rows = [("mbsxl.tranches (4 classes x 197 months)", _median(ours, a.runs)),
             ("baseline: plain-Python loop, same arithmetic", _median(base, a.runs)),
             ("MBS_TRANCHES through the dispatch (cells in/out)", _median(tranches_cells, a.runs)),
-            ("one grid cell: MBS_CASHFLOWS -> MBS_TRANCHESTATS", _median(grid_cell, a.runs))]
+            ("one grid cell: MBS_CASHFLOWS -> MBS_TRANCHESTATS", _median(grid_cell, a.runs)),
+            ("mbsxl.tranche_stats, no mechanism", _median(stats, a.runs)),
+            ("mbsxl.tranche_stats, every mechanism on", _median(lambda: stats(**mech), a.runs)),
+            ("mbsxl.tranches view='pool', every mechanism on",
+             _median(lambda: mbsxl.tranches(pool, None, None, names, sizes, spreads, cleanup_call=0.1, index=idx,
+                                            floating=flags, fees=0.0005, view="pool", **mech), a.runs)),
+            ("pool projection: mbsxl.cashflows (197 months)",
+             _median(lambda: mbsxl.cashflows(jy.POOL["balance"], 0.068, 197, prepay=0.2, default=0.01, severity=0.3,
+                                             recovery_lag=12, servicing=0.001, age=22), a.runs))]
     if os.path.exists(WORKBOOK):
         from mbsxl.excel.calc import calculate
         secs = []

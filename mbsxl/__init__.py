@@ -37,6 +37,8 @@ _API = {
     "rate_index": "rateindex",
     # issue 14, trustee-report history
     "history": "performance", "backtest": "backtesting",
+    "lpr_scenario": "lprscenario",
+    "loan_rates": "loanrates", "policy_events": "repricing",
     "MbsxlInputError": "errors",
 }
 

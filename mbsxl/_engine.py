@@ -14,7 +14,10 @@ OAS alike.  The compiled kernels are loaded once by :func:`compiled` (a cached l
 global is rebound.
 
 Neither keeps a loans x months matrix: every loan's flows are added into a months x columns table
-as they are computed.
+as they are computed.  A loan's rate by month follows the benchmark rule (``rate0``, then benchmark x
+multiplier + margin from each 1 January) or, with repricing, the compact rule of
+:func:`mbsxl.repricing.kernel_terms` (no rate matrix either); the rate-incentive prepayment moves each
+loan's CPR with its rate minus the new-loan rate (:func:`mbsxl.loan_cashflows`).
 
 Arithmetic (SIFMA Standard Formulas, SF-17 to SF-19), for month t of a loan with performing
 balance P, loans in foreclosure FCL, monthly gross rate r, months left m (this one included):
@@ -50,9 +53,18 @@ A_BEG, A_GROSS, A_FEE, A_SCHED, A_PREPAY, A_DEF, A_LOSS, A_RECOV, A_END, A_PREPA
 N_ACC = 11
 
 
-def _loans_loop(lo, hi, bal, rate0, term, age, lp, bench, mult, margin, svc, smm_tab, mdr_tab,
-                severity, lag, advance, out):
-    """Project loans lo..hi-1 and add their flows into ``out`` (months x N_ACC)."""
+def _loans_loop(lo, hi, bal, rate0, term, age, lp, bench, mult, margin, group, paths, b0, s0, from_k, ev_k,
+                ev_delta, bad, newrate, slope, cap, cpr_tab, svc, smm_tab, mdr_tab, severity, lag, advance, out):
+    """Project loans lo..hi-1 and add their flows into ``out`` (months x N_ACC).
+
+    Loan rate of month t (k = t - 1), the compact rule of :func:`mbsxl.repricing.kernel_terms`: before
+    ``from_k[i]`` the benchmark rule (``rate0`` while ``bench`` is NaN, then bench x mult + margin);
+    from it, base + spread with base = ``paths[group[i], k]`` (``b0[i]`` where NaN) and spread ``s0[i]``
+    plus ``ev_delta[i, e]`` from each event month ``ev_k[e]``.  A rate outside [svc, 1] sets ``bad[i]``
+    to its month (the caller refuses it).  ``slope != 0``: rate-incentive prepayment, CPR =
+    min(cap, max(0, base CPR + slope x (annual rate - newrate[k]))), the base CPR from ``cpr_tab`` (the
+    CPR of ``smm_tab``)."""
+    n_ev = ev_k.shape[0]
     ks_max = smm_tab.shape[1] - 1
     kd_max = mdr_tab.shape[1] - 1
     nslot = lag if lag > 0 else 1
@@ -71,10 +83,24 @@ def _loans_loop(lo, hi, bal, rate0, term, age, lp, bench, mult, margin, svc, smm
         r_prev = -1.0
         Qm1 = 0.0                  # (1 + r)**m - 1, kept without cancellation at small r
         inv = 1.0
+        spread = s0[i]
+        g = group[i]
         for t in range(1, N + 1):
-            b = bench[t - 1]
-            r = rate0[i] if math.isnan(b) else b * mult[i] + margin[i]
-            r = r / 12.0
+            k = t - 1
+            if k < from_k[i]:
+                b = bench[k]
+                r_ann = rate0[i] if math.isnan(b) else b * mult[i] + margin[i]
+            else:
+                for e in range(n_ev):
+                    if ev_k[e] == k:
+                        spread += ev_delta[i, e]
+                base_rate = paths[g, k]
+                if math.isnan(base_rate):
+                    base_rate = b0[i]
+                r_ann = base_rate + spread
+            if (r_ann < 12.0 * svc - 1e-12 or r_ann > 1.0) and bad[i] < 0:
+                bad[i] = k
+            r = r_ann / 12.0
             m = N - t + 1
             if lp[i] or r == 0.0:
                 f = 1.0 / m
@@ -90,6 +116,10 @@ def _loans_loop(lo, hi, bal, rate0, term, age, lp, bench, mult, margin, svc, smm
             if ks > ks_max:
                 ks = ks_max
             s = smm_tab[t - 1, ks]
+            if slope != 0.0:
+                c = cpr_tab[t - 1, ks] + slope * (r_ann - newrate[t - 1])
+                c = min(cap, max(0.0, c))
+                s = 1.0 - (1.0 - c) ** (1.0 / 12.0)
             P0 = P
             fcl0 = fcl
             nd = 0.0
@@ -165,11 +195,12 @@ def compiled():
         return None
 
 
-def _vector(bal, rate0, term, age, lp, bench, mult, margin, svc, smm_tab, mdr_tab,
-            severity, lag, advance, T):
+def _vector(bal, rate0, term, age, lp, bench, mult, margin, group, paths, b0, s0, from_k, ev_k, ev_delta, bad,
+            newrate, slope, cap, cpr_tab, svc, smm_tab, mdr_tab, severity, lag, advance, T):
     """Numpy engine: months in a loop, loans as vectors.  Same arithmetic as :func:`_loans_loop`."""
     out = np.zeros((T, N_ACC))
     n = bal.shape[0]
+    spread = s0.copy()
     P = bal.astype(float).copy()
     fcl = np.zeros(n)
     cum = np.ones(n)
@@ -183,12 +214,29 @@ def _vector(bal, rate0, term, age, lp, bench, mult, margin, svc, smm_tab, mdr_ta
         alive = term >= t
         if not alive.any():
             break
-        b = bench[t - 1]
-        r = (rate0 if math.isnan(b) else b * mult + margin) / 12.0
+        k = t - 1
+        b = bench[k]
+        r_ann = rate0 if math.isnan(b) else b * mult + margin
+        priced = from_k <= k
+        if priced.any():
+            for e in range(ev_k.shape[0]):
+                if ev_k[e] == k:
+                    spread = spread + ev_delta[:, e]
+            base_rate = paths[group, k]
+            base_rate = np.where(np.isnan(base_rate), b0, base_rate)
+            r_ann = np.where(priced, base_rate + spread, r_ann)
+        off = alive & ((r_ann < 12.0 * svc - 1e-12) | (r_ann > 1.0)) & (bad < 0)
+        bad[off] = k
+        r = r_ann / 12.0
         m = np.maximum(term - t + 1, 1).astype(float)
         f = sf4.scheduled_fraction(r, m, lp)
         f = np.where(alive, f, 0.0)
         s = smm_tab[t - 1, np.minimum(age + t, ks_max)] if ks_max > 0 else np.full(n, smm_tab[t - 1, 0])
+        if slope != 0.0:
+            c0 = cpr_tab[t - 1, np.minimum(age + t, ks_max)] if ks_max > 0 else cpr_tab[t - 1, 0]
+            c = c0 + slope * (r_ann - newrate[t - 1])
+            c = np.minimum(cap, np.maximum(0.0, c))
+            s = 1.0 - (1.0 - c) ** (1.0 / 12.0)
         P0 = P
         fcl0 = fcl
         nd = np.zeros(n)
@@ -256,27 +304,55 @@ def engine_name(engine=None) -> str:
 
 
 def project(bal, rate0, term, age, lp, bench, mult, margin, svc, smm_tab, mdr_tab, severity, lag,
-            advance, engine: str | None = None) -> np.ndarray:
-    """Run the kernel; returns the months x N_ACC accumulation table (months = max term)."""
+            advance, engine: str | None = None, terms=None, newrate=None, slope: float = 0.0,
+            cap: float = 1.0) -> np.ndarray:
+    """Run the kernel; returns the months x N_ACC accumulation table (months = max term).
+
+    ``terms``: None (the benchmark rule: ``rate0``, ``bench``, ``mult``, ``margin``) or the compact
+    repricing rule ``(group, paths, b0, s0, from_k, ev_k, ev_delta)`` of
+    :func:`mbsxl.repricing.kernel_terms` (no loans x months matrix).  ``slope``, ``cap``, ``newrate``
+    (by month): the rate-incentive prepayment (slope 0 = off).  A rate outside [servicing, 1] is refused
+    naming the loan and the month.
+    """
     T = int(term.max()) if term.size else 0
-    args = (np.ascontiguousarray(bal, dtype=np.float64), np.ascontiguousarray(rate0, dtype=np.float64),
-            np.ascontiguousarray(term, dtype=np.int64), np.ascontiguousarray(age, dtype=np.int64),
-            np.ascontiguousarray(lp, dtype=np.bool_), np.ascontiguousarray(bench[:T], dtype=np.float64),
-            np.ascontiguousarray(mult, dtype=np.float64), np.ascontiguousarray(margin, dtype=np.float64),
-            float(svc) / 12.0, np.ascontiguousarray(smm_tab[:T], dtype=np.float64),
-            np.ascontiguousarray(mdr_tab[:T], dtype=np.float64), float(severity), int(lag), bool(advance))
+    n = int(bal.shape[0])
+    if terms is None:
+        terms = (np.zeros(n, dtype=np.int64), np.full((1, T), np.nan), np.zeros(n), np.zeros(n),
+                 np.full(n, T, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros((n, 0)))
+    group, paths, b0, s0, from_k, ev_k, ev_delta = terms
+    bad = np.full(n, -1, dtype=np.int64)
+    newrate = np.zeros(T) if newrate is None else np.ascontiguousarray(newrate[:T], dtype=np.float64)
+    f64 = lambda a: np.ascontiguousarray(a, dtype=np.float64)        # noqa: E731
+    i64 = lambda a: np.ascontiguousarray(a, dtype=np.int64)          # noqa: E731
+    args = (f64(bal), f64(rate0), i64(term), i64(age), np.ascontiguousarray(lp, dtype=np.bool_), f64(bench[:T]),
+            f64(mult), f64(margin), i64(group), f64(paths[:, :T]), f64(b0), f64(s0), i64(from_k), i64(ev_k),
+            f64(ev_delta), bad, newrate, float(slope), float(cap),
+            f64(1.0 - (1.0 - smm_tab[:T]) ** 12) if slope != 0.0 else f64(smm_tab[:T]), float(svc) / 12.0,
+            f64(smm_tab[:T]), f64(mdr_tab[:T]), float(severity), int(lag), bool(advance))
+    if engine != "python":
+        try:
+            engine = engine_name(engine)
+        except MbsxlInputError as e:
+            raise MbsxlInputError(f"{e}; accepted: numpy, python" + (", numba" if compiled() else "")) from None
+    out = _run(engine, *args, T)
+    if (bad >= 0).any():
+        i = int(np.argmax(bad >= 0))
+        raise MbsxlInputError(f"loan {i + 1} reprices outside [servicing={float(svc):g}, 1] in month {bad[i] + 1}; "
+                              "check spreads, floor_spreads, events and index_rates (mbsxl.loan_rates shows the path)")
+    return out
+
+
+def _run(engine, *args):
+    """One call of the chosen engine on the loans of ``args`` (the kernel's arguments, then T)."""
+    *args, T = args
+    n = args[0].shape[0]
     if engine == "python":                       # the straightforward per-loan loop, uncompiled
         out = np.zeros((T, N_ACC))
-        _loans_loop(0, args[0].shape[0], *args, out)
+        _loans_loop(0, n, *args, out)
         return out
-    try:
-        engine = engine_name(engine)
-    except MbsxlInputError as e:
-        raise MbsxlInputError(f"{e}; accepted: numpy, python" + (", numba" if compiled() else "")) from None
     if engine == "numpy":
         return _vector(*args, T)
     kernels = compiled()
-    n = args[0].shape[0]
     if n < 2048:
         out = np.zeros((T, N_ACC))
         kernels.loans_loop(0, n, *args, out)

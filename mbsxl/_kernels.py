@@ -27,14 +27,15 @@ _flow = njit(inline="always", cache=True)(sf4.survival_flow)
 
 
 @njit(cache=True, parallel=True)
-def run_chunks(bal, rate0, term, age, lp, bench, mult, margin, svc, smm_tab, mdr_tab, severity, lag, advance, T,
-               nchunks):
+def run_chunks(bal, rate0, term, age, lp, bench, mult, margin, group, paths, b0, s0, from_k, ev_k, ev_delta, bad,
+               newrate, slope, cap, cpr_tab, svc, smm_tab, mdr_tab, severity, lag, advance, T, nchunks):
     """:data:`loans_loop` over ``nchunks`` slices of the loans in parallel, each into its own month table."""
     outs = np.zeros((nchunks, T, _engine.N_ACC))
     n = bal.shape[0]
     for c in prange(nchunks):
         loans_loop(c * n // nchunks, (c + 1) * n // nchunks, bal, rate0, term, age, lp, bench, mult,
-                   margin, svc, smm_tab, mdr_tab, severity, lag, advance, outs[c])
+                   margin, group, paths, b0, s0, from_k, ev_k, ev_delta, bad, newrate, slope, cap, cpr_tab, svc,
+                   smm_tab, mdr_tab, severity, lag, advance, outs[c])
     return outs.sum(axis=0)
 
 

@@ -226,3 +226,65 @@ B_CPR_DIFF = "CPR差异 CPR difference"
 BACKTEST_COLUMNS = [TRUSTEE_PERIOD, B_BEGINNING_PROJ, B_BEGINNING_REAL, B_SCHEDULED_PROJ, B_SCHEDULED_REAL,
                     B_PREPAYMENT_PROJ, B_PREPAYMENT_REAL, B_PREPAYMENT_DIFF, B_DEFAULTS_PROJ, B_DEFAULTS_REAL,
                     B_ENDING_PROJ, B_ENDING_REAL, B_BALANCE_DIFF, B_CPR_PROJ, B_CPR_REAL, B_CPR_DIFF]
+# ------------------------------------------------------------------------------ LPR scenario table
+# (issue 13, mbsxl.lpr_scenario / MBS_LPRSCENARIO): an index table ready for index_dates / index_rates
+SCENARIO_DATE = "生效日 Effective Date"
+SCENARIO_RATE = "利率 Rate"
+SCENARIO_SOURCE = "来源 Source"
+SCENARIO_COLUMNS = [SCENARIO_DATE, SCENARIO_RATE, SCENARIO_SOURCE]
+SOURCE_FIXING = "LPR fixing"          # a published fixing (data/lpr.csv)
+SOURCE_SCENARIO = "scenario"          # a future fixing of the scenario (an assumption)
+
+# =============================================================================== issue 13: loan repricing
+#: MBS_LOANRATES / mbsxl.loan_rates: one row per loan and projection month.
+LOAN = "Loan"
+DATE = "Date"
+INDEX = "Index"
+SPREAD = "Spread"
+RATE = "Rate"
+LOAN_BALANCE = "Balance"
+PAYMENT = "Payment"
+EVENT = "Event"
+LOAN_RATES_COLUMNS = [LOAN, PERIOD, DATE, INDEX, SPREAD, RATE, LOAN_BALANCE, PAYMENT, EVENT]
+#: Event labels in the Event column (several in one month are joined with "; ").
+EVENT_RESET = "reset"
+EVENT_BENCHMARK_RESET = "benchmark reset"
+EVENT_CONVERSION = "conversion"
+EVENT_FIXED_CHOICE = "fixed choice"
+EVENT_FLOOR = "floor"
+EVENT_CAP = "cap"
+#: mbsxl.policy_events(): the shipped policy-event table.
+EFFECTIVE_DATE = "Effective Date"
+RULE = "Rule"
+COVERS = "Covers"
+NOTE = "Note"
+POLICY_EVENT_COLUMNS = [EFFECTIVE_DATE, RULE, VALUE, COVERS, NOTE]
+# ------------------------------------------------------------------------------ waterfall, pool periods (issue 14)
+#: ``MBS_TRANCHES(..., view="pool")`` / ``mbsxl.tranches(view="pool")``: one row a period, the deal-level
+#: accounts of the waterfall (taxes, fees, excess spread, triggers, reserve, cash moved between accounts).
+POOL_BALANCE = "Pool Balance"
+INTEREST_COLLECTIONS = "Interest Collections"
+VAT = "VAT"
+FEES_DUE = "Fees Due"
+FEES_PAID = "Fees Paid"
+INTEREST_DUE_EX_RESIDUAL = "Interest Due ex Residual"
+EXCESS_SPREAD = "Excess Spread"
+EXCESS_SPREAD_RATE = "Excess Spread Rate"
+CUMULATIVE_DEFAULT_RATE = "Cumulative Default Rate"
+DELINQUENCY_90 = "90+ Delinquency"
+TRIGGERS_TRIPPED = "Triggers Tripped"
+SEQUENTIAL_TRIGGERED = "Sequential Triggered"
+SUBORDINATE_STOPPED = "Subordinate Interest Stopped"
+RELEASE_BLOCKED = "Reserve Release Blocked"
+RESERVE_TARGET = "Reserve Target"
+RESERVE_DRAW = "Reserve Draw"
+RESERVE_BALANCE = "Reserve Balance"
+PRINCIPAL_COLLECTIONS = "Principal Collections"
+PRINCIPAL_TO_INTEREST = "Principal to Interest"
+INTEREST_TO_PRINCIPAL = "Interest to Principal"
+RELEASED = "Released"
+POOL_PERIOD_COLUMNS = [PERIOD, POOL_BALANCE, INTEREST_COLLECTIONS, VAT, FEES_DUE, FEES_PAID,
+                       INTEREST_DUE_EX_RESIDUAL, EXCESS_SPREAD, EXCESS_SPREAD_RATE, CUMULATIVE_DEFAULT_RATE,
+                       DELINQUENCY_90, TRIGGERS_TRIPPED, SEQUENTIAL_TRIGGERED, SUBORDINATE_STOPPED, RELEASE_BLOCKED,
+                       RESERVE_TARGET, RESERVE_DRAW, RESERVE_BALANCE, PRINCIPAL_COLLECTIONS, PRINCIPAL_TO_INTEREST,
+                       INTEREST_TO_PRINCIPAL, RELEASED]

@@ -224,3 +224,153 @@ def class_flags(name: str, value, n: int) -> np.ndarray | None:
     if len(out) != n:
         raise MbsxlInputError(f"{name} has {len(out)} values for {n} classes; pass one a class")
     return np.asarray(out, dtype=bool)
+
+
+# ------------------------------------------------------------------------------- LPR scenario shape
+# (issue 13, rate scenarios: mbsxl.lprscenario)
+SCENARIO_SHAPES = ("linear", "step")
+SCENARIO_SHAPE = {"linear": "linear", "ramp": "linear", "线性": "linear", "逐月": "linear",
+                  "step": "step", "parallel": "step", "一次性": "step", "阶跃": "step"}
+
+
+def scenario_shape(value, name: str = "shape") -> str:
+    """How a scenario shift is reached: ``linear`` (ramp: an equal part each month, 线性) or ``step``
+    (the whole shift at the first future fixing, 一次性)."""
+    return _lookup(name, value, SCENARIO_SHAPE, "linear (ramp, 线性), step (parallel, 一次性)")
+# =============================================================================== issue 13: loan repricing
+# (mbsxl.repricing) rate type, reset rule, home type, policy-event rule and coverage, events="standard"
+RATE_TYPES = ("fixed", "benchmark", "lpr")
+RATE_TYPE = {"fixed": "fixed", "固定": "fixed", "固定利率": "fixed",
+             "benchmark": "benchmark", "pboc": "benchmark", "基准": "benchmark", "基准利率": "benchmark",
+             "贷款基准利率": "benchmark",
+             "lpr": "lpr", "lpr_5y": "lpr", "lpr5y": "lpr", "贷款市场报价利率": "lpr", "lpr加点": "lpr"}
+_RATE_TYPE_ACCEPTED = "fixed (固定), benchmark (基准: PBoC benchmark x multiplier + margin), lpr (LPR 5y + spread)"
+
+
+def rate_type(value, name: str = "rate_type") -> str:
+    """How a loan's rate is set: ``fixed``, ``benchmark`` (PBoC benchmark x multiplier + margin, reset
+    each 1 January) or ``lpr`` (LPR 5y on the reset date + the loan's spread)."""
+    return _lookup(name, value, RATE_TYPE, _RATE_TYPE_ACCEPTED)
+
+
+REPRICINGS = ("january", "anniversary")
+REPRICING = {"january": "january", "jan": "january", "1_january": "january", "january_1": "january",
+             "1月1日": "january", "每年1月1日": "january", "年初": "january",
+             "anniversary": "anniversary", "对月对日": "anniversary", "周年": "anniversary",
+             "贷款发放日": "anniversary", "放款日": "anniversary"}
+_REPRICING_ACCEPTED = ("january (每年1月1日), anniversary (对月对日: the loan's anniversary date), or a whole "
+                       "number N of months (every N months)")
+
+
+def repricing(value, name: str = "reset"):
+    """An LPR loan's reset rule: ``"january"``, ``"anniversary"`` or a whole number N >= 1 (every N months)."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
+        if float(value) != int(value) or not 1 <= int(value) <= v.MAX_MONTHS:
+            raise MbsxlInputError(f"{name}={value!r} is not one of {_REPRICING_ACCEPTED}")
+        return int(value)
+    return _lookup(name, value, REPRICING, _REPRICING_ACCEPTED)
+
+
+HOME = {"first": True, "首套": True, "首套房": True, "1": True, "true": True, "yes": True,
+        "second": False, "二套": False, "二套房": False, "0": False, "false": False, "no": False}
+_HOME_ACCEPTED = "first (首套, TRUE, 1) or second (二套, FALSE, 0)"
+
+
+def first_home(value, name: str = "first_home") -> bool:
+    """A first-home (首套) flag: TRUE/1/"first"/首套, or FALSE/0/"second"/二套."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, float, np.integer, np.floating)) and value in (0, 1):
+        return bool(value)
+    return _lookup(name, value, HOME, _HOME_ACCEPTED)
+
+
+EVENT_RULES = ("floor", "cap")
+EVENT_RULE = {"floor": "floor", "cut_to_floor": "floor", "下限": "floor", "降至下限": "floor",
+              "cap": "cap", "上限": "cap", "加点上限": "cap"}
+_EVENT_RULE_ACCEPTED = "floor (下限: cut to LPR 5y + the loan's floor spread) or cap (上限: at most LPR 5y + value)"
+
+
+def event_rule(value, name: str = "events rule") -> str:
+    """A policy-event rule: ``floor`` or ``cap`` (see :mod:`mbsxl.repricing`)."""
+    return _lookup(name, value, EVENT_RULE, _EVENT_RULE_ACCEPTED)
+
+
+COVERS = ("first", "second", "all")
+COVER = {"first": "first", "首套": "first", "首套房": "first", "second": "second", "二套": "second",
+         "二套房": "second", "all": "all", "全部": "all", "所有": "all", "": "all"}
+_COVERS_ACCEPTED = "first (首套), second (二套) or all (全部)"
+
+
+def covers(value, name: str = "events covers") -> str:
+    """Which loans a policy event covers: ``first`` homes, ``second`` homes or ``all``."""
+    return _lookup(name, value, COVER, _COVERS_ACCEPTED)
+
+
+STANDARD_EVENTS = {"standard": True, "标准": True, "default": True}
+
+
+def standard_events(value) -> bool:
+    """True for the spellings of "the shipped policy events" (``"standard"``, ``"标准"``)."""
+    return isinstance(value, str) and _key(value) in STANDARD_EVENTS
+# ------------------------------------------------------------------------------- waterfall mechanics (issue 14)
+VIEWS = ("classes", "pool")
+VIEW = {"classes": "classes", "class": "classes", "tranches": "classes", "分档": "classes",
+        "pool": "pool", "deal": "pool", "periods": "pool", "资产池": "pool", "账户": "pool"}
+
+
+def view(value, name: str = "view") -> str:
+    """Which table the waterfall returns: ``classes`` (one row a class and period, default; 分档) or
+    ``pool`` (one row a period: taxes, fees, excess spread, triggers, reserve; 资产池)."""
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        return "classes"
+    return _lookup(name, value, VIEW, "classes (分档), pool (资产池)")
+
+
+TRIGGER_MEASURES = ("cumulative_default", "delinquency_90", "senior_shortfall")
+TRIGGER_MEASURE = {"cumulative_default": "cumulative_default", "cumulative_default_rate": "cumulative_default",
+                   "cdr_cum": "cumulative_default", "累计违约率": "cumulative_default",
+                   "delinquency_90": "delinquency_90", "dq90": "delinquency_90", "90+": "delinquency_90",
+                   "delinquency": "delinquency_90", "严重拖欠率": "delinquency_90",
+                   "senior_shortfall": "senior_shortfall", "senior_interest_shortfall": "senior_shortfall",
+                   "优先级利息违约": "senior_shortfall", "优先级利息未足额支付": "senior_shortfall"}
+_TRIGGER_MEASURE_ACCEPTED = ("cumulative_default (累计违约率), delinquency_90 (严重拖欠率, 90+), "
+                             "senior_shortfall (优先级利息违约)")
+
+
+def trigger_measure(value, name: str = "triggers measure") -> str:
+    """What a trigger tests: ``cumulative_default`` (cumulative defaults / original pool balance),
+    ``delinquency_90`` (the period's 90+ delinquency ratio), ``senior_shortfall`` (unpaid senior interest, yuan)."""
+    return _lookup(name, value, TRIGGER_MEASURE, _TRIGGER_MEASURE_ACCEPTED)
+
+
+TRIGGER_CONSEQUENCES = ("sequential", "stop_subordinate", "block_release")
+TRIGGER_CONSEQUENCE = {"sequential": "sequential", "seq": "sequential", "顺序偿付": "sequential",
+                       "加速清偿": "sequential",
+                       "stop_subordinate": "stop_subordinate", "subordinate_stopped": "stop_subordinate",
+                       "stop_sub": "stop_subordinate", "次级停付": "stop_subordinate",
+                       "block_release": "block_release", "no_release": "block_release",
+                       "储备不释放": "block_release"}
+_TRIGGER_CONSEQUENCE_ACCEPTED = ("sequential (加速清偿, 顺序偿付), stop_subordinate (次级停付), "
+                                 "block_release (储备不释放), several joined by +")
+
+
+def trigger_consequences(value, name: str = "triggers consequence") -> frozenset:
+    """One or more consequences joined by ``+`` (``"sequential+stop_subordinate"``)."""
+    if not isinstance(value, str) or not value.strip():
+        raise MbsxlInputError(f"{name}={value!r} is not one of {_TRIGGER_CONSEQUENCE_ACCEPTED}")
+    return frozenset(_lookup(name, part, TRIGGER_CONSEQUENCE, _TRIGGER_CONSEQUENCE_ACCEPTED)
+                     for part in value.replace("＋", "+").split("+"))
+
+
+RESERVE_ITEMS = ("months", "amount", "initial")
+RESERVE_ITEM = {"months": "months", "month": "months", "月数": "months",
+                "amount": "amount", "target": "amount", "金额": "amount", "目标金额": "amount",
+                "initial": "initial", "opening": "initial", "初始金额": "initial"}
+
+
+def reserve_item(value, name: str = "reserve") -> str:
+    """A row label of the liquidity reserve table: ``months``, ``amount`` or ``initial``."""
+    return _lookup(name, value, RESERVE_ITEM, "months (月数), amount (目标金额), initial (初始金额)")

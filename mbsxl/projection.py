@@ -202,31 +202,8 @@ def _loan_array(name: str, value, n: int | None, *, lo=None, hi=None, percent_hi
     return a
 
 
-def loan_cashflows(balances, rates, remaining_terms, prepay=0, prepay_type="CPR", default=0,
-                   default_type="CDR", severity=0, recovery_lag=0, servicing=0, ages=None, advance=True,
-                   amortization=None, benchmark=None, start_date=None, multipliers=None, margins=None,
-                   engine=None) -> pd.DataFrame:
-    """Loan-level projection: every loan on its own rate, term, age and amortisation type; the pool
-    aggregate is returned with the same :data:`COLUMNS` as :func:`cashflows`.
-
-    The assumptions (``prepay`` ... ``advance``) are those of :func:`cashflows`, applied to each
-    loan; vectors run by projection month; PSA and SDA read each loan's own age.  ``ages`` default
-    to 0; ``amortization`` is one type for all loans or one a loan ("level_payment"/"level_principal",
-    or 0/1 with 1 = level principal); default level payment.
-
-    Floating-rate loans (Chinese mortgages of this era): pass ``benchmark`` (date/rate pairs, e.g.
-    :func:`mbsxl.benchmark_rates`), ``start_date`` (the first projection month) and per-loan
-    ``multipliers`` and/or ``margins``.  Each loan keeps its ``rates`` value for the rest of the
-    calendar year it starts in; from each 1 January its rate is benchmark-in-force-that-day x
-    multiplier + margin, and the level payment is recomputed on the new rate over the months left.
-
-    Limits (ValueError beyond them): ``servicing`` at most each loan's rate and every reset rate;
-    terms and ages at most 600 months; at most 2,000,000 loans and 600,000,000 loans x months;
-    ``multipliers`` in [0, 3], ``margins`` in [-0.2, 0.2].
-
-    The flows are added into the month table as they are computed: no loans x months matrix.
-    ``engine``: numba (default when installed), numpy, or python (the uncompiled per-loan loop).
-    """
+def _loan_tape(balances, rates, remaining_terms, ages):
+    """The validated tape columns of :func:`loan_cashflows`: balances, rates, terms and ages (int)."""
     bal = _loan_array("balances", balances, None, lo=0.0)
     n = bal.size
     if n == 0:
@@ -255,6 +232,60 @@ def loan_cashflows(balances, rates, remaining_terms, prepay=0, prepay_type="CPR"
         i = int(np.argmax(ages_a > v.MAX_MONTHS))
         raise v.MbsxlInputError(f"ages[{i}]={ages_a[i]:g} is above the cap of {v.MAX_MONTHS} months (50 years)")
     ages_a = np.asarray(ages_a, dtype=np.int64)
+    return bal, rates_a, terms, ages_a
+
+
+def loan_cashflows(balances, rates, remaining_terms, prepay=0, prepay_type="CPR", default=0,
+                   default_type="CDR", severity=0, recovery_lag=0, servicing=0, ages=None, advance=True,
+                   amortization=None, benchmark=None, start_date=None, multipliers=None, margins=None,
+                   engine=None, rate_type=None, spreads=None, reset="january", anniversaries=None,
+                   conversion=False, fixed_choice=None, events=None, first_home=None, floor_spreads=None,
+                   index_dates=None, index_rates=None, incentive_slope=0.0, incentive_cap=1.0,
+                   new_loan_spread=0.0) -> pd.DataFrame:
+    """Loan-level projection: every loan on its own rate, term, age and amortisation type; the pool
+    aggregate is returned with the same :data:`COLUMNS` as :func:`cashflows`.
+
+    The assumptions (``prepay`` ... ``advance``) are those of :func:`cashflows`, applied to each
+    loan; vectors run by projection month; PSA and SDA read each loan's own age.  ``ages`` default
+    to 0; ``amortization`` is one type for all loans or one a loan ("level_payment"/"level_principal",
+    or 0/1 with 1 = level principal); default level payment.
+
+    Floating-rate loans (Chinese mortgages of this era): pass ``benchmark`` (date/rate pairs, e.g.
+    :func:`mbsxl.benchmark_rates`), ``start_date`` (the first projection month) and per-loan
+    ``multipliers`` and/or ``margins``.  Each loan keeps its ``rates`` value for the rest of the
+    calendar year it starts in; from each 1 January its rate is benchmark-in-force-that-day x
+    multiplier + margin, and the level payment is recomputed on the new rate over the months left.
+
+    Limits (ValueError beyond them): ``servicing`` at most each loan's rate and every reset rate;
+    terms and ages at most 600 months; at most 2,000,000 loans and 600,000,000 loans x months;
+    ``multipliers`` in [0, 3], ``margins`` in [-0.2, 0.2].
+
+    The flows are added into the month table as they are computed: no loans x months matrix.
+    ``engine``: numba (default when installed), numpy, or python (the uncompiled per-loan loop).
+
+    Repricing after 2019 (:mod:`mbsxl.repricing`, which states every rule and its timing): per loan
+    ``rate_type`` fixed / benchmark / lpr, ``spreads`` over LPR 5y (decimals, 0.0108), ``reset``
+    ("january", "anniversary" with ``anniversaries`` dates, or every N months), ``conversion`` (the
+    2020 conversion of benchmark loans, spread = rate - 4.80%), ``fixed_choice`` flags, ``events``
+    (rows of date, rule, value, covers; "standard" = :func:`mbsxl.policy_events`), ``first_home``
+    flags, ``floor_spreads``, and an LPR path ``index_dates`` / ``index_rates`` (history + scenario,
+    each row in force from its date; default ``data/lpr.csv``).  The level payment is recomputed over
+    the months left at every rate change.  Needs ``start_date``.  The rule reaches the kernel in
+    compact form (one LPR path a group of loans resetting alike): no loans x months matrix.
+
+    Rate-incentive prepayment (``incentive_slope`` != 0), a calibratable form: for loan i in month t,
+    CPR_i(t) = min(incentive_cap, max(0, base CPR(t, age) + incentive_slope x (rate_i(t) - new(t))))
+    where the base CPR is the ``prepay`` / ``prepay_type`` assumption (as a CPR) and new(t) = LPR 5y in
+    force on the month's first day + ``new_loan_spread``; e.g. slope 5: a loan 1% above the new-loan
+    rate prepays 5% CPR faster.  Fit slope and cap to observed prepayments (e.g. with MBS_REGRESS).
+
+    >>> cf = loan_cashflows([100_000.0], [0.0588], [120], start_date="2019-12-01", rate_type="benchmark",
+    ...                     multipliers=[1.2], conversion=True, events="standard")
+    >>> round(float(cf.loc[13, "Gross Interest"] / cf.loc[13, "Beginning Balance"] * 12), 4)  # January 2021
+    0.0573
+    """
+    bal, rates_a, terms, ages_a = _loan_tape(balances, rates, remaining_terms, ages)
+    n = bal.size
     lp = _amortization_types(amortization, n)
     adv = _opt.flag("advance", advance)
     T = int(terms.max())
@@ -262,6 +293,18 @@ def loan_cashflows(balances, rates, remaining_terms, prepay=0, prepay_type="CPR"
                                                    severity, recovery_lag, servicing,
                                                    term_name="the longest of remaining_terms")
     _servicing_below(svc, "rates", rates_a)
+    repricing = any(x is not None for x in (rate_type, spreads, anniversaries, fixed_choice, events, first_home,
+                                            floor_spreads, index_dates, index_rates)) \
+        or not (isinstance(conversion, (bool, np.bool_, int, float)) and not conversion)
+    slope = v.number("incentive_slope", incentive_slope, lo=-100.0, hi=100.0)
+    if repricing or slope != 0.0:
+        return _table(_repriced(bal, rates_a, terms, ages_a, lp, svc, smm_tab, mdr_tab, sev, lag, adv, engine,
+                                start_date, slope, incentive_cap, new_loan_spread,
+                                dict(rate_type=rate_type, spreads=spreads, reset=reset, anniversaries=anniversaries,
+                                     conversion=conversion, fixed_choice=fixed_choice, events=events,
+                                     first_home=first_home, floor_spreads=floor_spreads, index_dates=index_dates,
+                                     index_rates=index_rates, benchmark=benchmark, multipliers=multipliers,
+                                     margins=margins)))
     bench = np.full(T, np.nan)
     mult = np.ones(n)
     marg = np.zeros(n)
@@ -294,6 +337,19 @@ def loan_cashflows(balances, rates, remaining_terms, prepay=0, prepay_type="CPR"
     acc = _engine.project(bal, rates_a, terms, ages_a, lp, bench, mult, marg, svc, smm_tab, mdr_tab, sev,
                           lag, adv, engine=engine)
     return _table(acc)
+
+
+def _repriced(bal, rates_a, terms, ages_a, lp, svc, smm_tab, mdr_tab, sev, lag, adv, engine, start_date, slope,
+              incentive_cap, new_loan_spread, terms_kw) -> np.ndarray:
+    """The projection with per-loan repricing (:mod:`mbsxl.repricing`) and/or incentive prepayment."""
+    from . import repricing as _rp
+    T = int(terms.max())
+    cap = v.fraction("incentive_cap", incentive_cap)
+    nls = v.spread("new_loan_spread", new_loan_spread, hi=_rp.MAX_SPREAD)
+    p = _rp.plan(rates_a, T, start_date, ages=ages_a, **terms_kw)
+    newrate = _rp.new_loan_rates(p, nls) if slope != 0.0 else None
+    return _engine.project(bal, rates_a, terms, ages_a, lp, p.bench, p.mult, p.margin, svc, smm_tab, mdr_tab, sev,
+                           lag, adv, engine=engine, terms=_rp.kernel_terms(p), newrate=newrate, slope=slope, cap=cap)
 
 
 def _amortization_types(amortization, n: int) -> np.ndarray:

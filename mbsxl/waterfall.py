@@ -30,6 +30,45 @@ The waterfall of each period ``t`` (one row of the pool table, see :mod:`mbsxl.p
    later periods stay in the table with every amount 0 (one row a class and pool period, whatever
    the inputs, so a worksheet's ranges keep their shape).
 
+Deal mechanisms (issue 14; all off by default, so the defaults reproduce the plain waterfall above).
+The order of payments of a period, declared once:
+
+a. **Triggers** (加速清偿事件 / 违约事件), table ``triggers``, one row a trigger (measure, threshold,
+   periods, consequence; layout in :mod:`mbsxl.deal_mechanics`).  A trigger trips when its measure is
+   above the threshold in ``periods`` consecutive periods (default 1), tested on the period's own
+   figures at its start: ``cumulative_default`` = cumulative pool ``Default`` through this period / the
+   pool's balance at period 1; ``delinquency_90`` = the period's 90+ ratio (``delinquency``).
+   ``senior_shortfall`` is tested after step c (unpaid senior interest, carried included, above the
+   threshold in yuan; 0 = any shortfall).  The consequence applies in the period the trigger trips and,
+   once tripped, a trigger stays tripped to the end (as the events of default and acceleration of the
+   transaction documents): ``sequential`` (principal strictly by seniority, schedules ignored),
+   ``stop_subordinate`` (no interest to the classes after the senior ones: it accrues as their shortfall,
+   and the interest left after the reserve pays principal, sequentially or as the structure says),
+   ``block_release`` (the reserve keeps any balance above its target).
+b. **VAT** = ``vat_rate x`` the period's interest collections (the pool's interest entering the
+   trust, ``pool_interest`` / ``Net Interest``), paid first; 3% under the simplified method since 2018
+   (pass ``0.03 / 1.03`` for a tax-inclusive base).  Then the fees of step 1.
+c. **Senior interest**: the first ``senior_classes`` classes (default 1).  A fee or senior interest
+   shortfall is drawn from the **liquidity reserve** (流动性储备账户) by exactly the shortfall (at most
+   its balance), then, with ``principal_cover=True``, from the period's principal collections
+   (本金账户 -> 收入账户).
+d. **Reserve**: target = ``months x`` (the period's fees + senior interest at the coupon on the
+   beginning balances), or a fixed ``amount``; 0 once every senior class is retired and in a call
+   period.  Below target it is funded from the interest left after step c; above target the excess
+   is released into the interest account at this step, unless a ``block_release`` trigger is on
+   (a call releases it regardless).
+e. **Subordinate interest**, in order (step 2), then the excess (step 3).
+f. **Principal**: classes with a target-balance ``schedule`` (固定摊还) are paid down to their target
+   first, in seniority order; then the other classes by ``structure``; what remains goes to the
+   scheduled classes below their target in order.  A scheduled column shorter than the projection
+   holds its last target.  Then losses (step 5).
+
+**Excess spread** (the pool-period view) = interest collections - VAT - fees due - interest due of
+every class except the most junior (residual) one, in yuan, and as an annual rate, ``12 x`` that /
+the pool's beginning balance.  ``view="pool"`` returns one row a period, :data:`POOL_PERIOD_COLUMNS`
+(trigger state as 1/0 columns and a count of tripped triggers; reserve target, draw and balance;
+principal moved to interest, interest moved to principal and cash released out of the deal).
+
 Coupons: ``tranche_coupons`` are annual decimals, one per class: a **fixed** coupon, or, for a
 class marked in ``floating``, the **spread** over ``index`` (a per-period column of the index
 rate, annual decimals; a column shorter than the table holds its last value).  The coupon of a
@@ -54,11 +93,13 @@ Example
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 
 import numpy as np
 import pandas as pd
 
 from . import _validate as v
+from . import deal_mechanics as _mech
 from . import options as _opt
 from .dates import add_months, as_date
 from .errors import MbsxlInputError
@@ -67,7 +108,7 @@ from .errors import MbsxlInputError
 from .columns import (BEGINNING_BALANCE, CASH_FLOW, CLASS, COUPON, ENDING_BALANCE, FINAL_MONTH,
                       FIRST_PRINCIPAL, INTEREST_DUE, INTEREST_PAID, LAST_PRINCIPAL, LOSS, ORIGINAL_BALANCE,
                       PERIOD, PRINCIPAL, SHORTFALL, STATS_COLUMNS, TOTAL_INTEREST, TOTAL_LOSS, TOTAL_PRINCIPAL,
-                      TRANCHE_COLUMNS, WAL)
+                      TRANCHE_COLUMNS, WAL, POOL_PERIOD_COLUMNS)
 from . import columns as _c
 
 STRUCTURES = _opt.STRUCTURES
@@ -78,6 +119,7 @@ POOL_PRINCIPAL = _c.TOTAL_PRINCIPAL
 POOL_INTEREST = _c.NET_INTEREST
 POOL_LOSS = _c.LOSS
 POOL_BALANCE = _c.BEGINNING_BALANCE
+POOL_DEFAULT = _c.DEFAULT
 
 
 # ------------------------------------------------------------------ inputs
@@ -96,7 +138,8 @@ def _pool(pool_principal, pool_interest, pool_loss):
                    for c in (POOL_PRINCIPAL, POOL_INTEREST, POOL_LOSS))
         if p.size == 0:
             raise MbsxlInputError("pool_principal table has no rows")
-        return p, i, l, bal
+        d = df[POOL_DEFAULT].to_numpy(dtype=float) if POOL_DEFAULT in df.columns else None
+        return p, i, l, bal, d
     if pool_interest is None:
         raise MbsxlInputError("pool_interest is empty; pass the pool's net interest column (or a pool table in "
                          "pool_principal)")
@@ -108,7 +151,7 @@ def _pool(pool_principal, pool_interest, pool_loss):
     if i.size != p.size or l.size != p.size:
         raise MbsxlInputError(f"pool columns differ in length: pool_principal {p.size}, pool_interest {i.size}, "
                          f"pool_loss {l.size}; pass one value a month in each")
-    return p, i, l, None
+    return p, i, l, None, None
 
 
 def _names(tranche_names) -> list[str]:
@@ -173,8 +216,12 @@ def _coupons(tranche_coupons, n, T, index, floating) -> np.ndarray:
 
 
 # ------------------------------------------------------------------ the waterfall
-def _run(p, i, l, bal0, balances, coupons, structure, cleanup_call, fees, interest_on_shortfall, residual):
-    """The period loop on plain Python floats (faster than numpy scalars for a handful of classes)."""
+def _run(p, i, l, bal0, balances, coupons, structure, cleanup_call, fees, interest_on_shortfall, residual,
+         mech=_mech.NONE, want_pool=True):
+    """The period loop on plain Python floats (faster than numpy scalars for a handful of classes).
+
+    Returns (classes, pool): an (8, n, T) array of the class columns and a (len(POOL_PERIOD_COLUMNS) - 1, T)
+    array of the pool-period columns (without Period), or None when ``want_pool`` is False."""
     T, n = coupons.shape
     P, I, L = p.tolist(), i.tolist(), l.tolist()
     C = coupons.tolist()
@@ -186,42 +233,128 @@ def _run(p, i, l, bal0, balances, coupons, structure, cleanup_call, fees, intere
     pool_bal = float(bal0)
     call_level = cleanup_call * pool_bal + 1e-9 * pool_bal
     called = False
-    rows = []                                        # per period: (beg, due, paid, short, prin, loss, end)
+    # mechanisms (issue 14); all off by default
+    vat_rate, ns = mech.vat_rate, mech.senior
+    trig = mech.triggers
+    tripped = [False] * len(trig)
+    runs = [0] * len(trig)
+    seq_on = stop_on = block_on = False
+    res = mech.reserve
+    res_bal = res[2] if res else 0.0
+    sched = mech.schedule
+    sched_k = [] if sched is None else [k for k in range(n) if sched[0][k] == sched[0][k]]
+    free_k = [k for k in range(n) if k not in sched_k]
+    cover_on = mech.principal_cover
+    D, DQ = mech.defaults, mech.delinquency
+    cum_def = 0.0
+    nan = float("nan")
+    rows, prow = [], []
     for t in range(T):
         if called:                                   # after the clean-up call: rows of zeros
             rows.append((zeros, zeros, zeros, zeros, zeros, zeros, zeros))
+            if want_pool:
+                prow.append(_ZERO_POOL_ROW)
             continue
         beg = bal
+        pool_beg = pool_bal
         pool_end = max(pool_bal - P[t] - L[t], 0.0)
         call = cleanup_call > 0 and 0 < pool_end <= call_level
-        # interest: fees first, then classes in order of seniority
+        prin_avail = P[t] + (pool_end if call else 0.0)
+        prin_in = prin_avail
+        # triggers on the period's pool figures (before any payment)
+        if D is not None:
+            cum_def += D[t]
+        cdr = cum_def / bal0 if D is not None and bal0 > 0 else nan
+        dq = DQ[t] if DQ is not None else nan
+        for j, (measure, thr, per, _) in enumerate(trig):
+            if tripped[j] or measure == "senior_shortfall":
+                continue
+            runs[j] = runs[j] + 1 if (cdr if measure == "cumulative_default" else dq) > thr else 0
+            tripped[j] = runs[j] >= per
+        if trig:
+            seq_on, stop_on, block_on = _consequences(trig, tripped)
+        # interest account: VAT, fees, senior interest
         avail = I[t]
+        vat = vat_rate * I[t]
+        avail -= vat
         fee_due = fees / 12.0 * pool_bal + fee_short
         fee_paid = min(avail, fee_due)
-        fee_short = fee_due - fee_paid
         avail -= fee_paid
         r = [c / 12.0 for c in C[t]]
         due = [beg[k] * r[k] + short[k] * (1.0 + r[k] if interest_on_shortfall else 1.0) for k in range(n)]
         paid = [0.0] * n
-        for k in range(n):
+        for k in range(ns):
             x = due[k] if avail >= due[k] else avail
             paid[k] = x
             avail -= x
+        draw = cover = 0.0
+        if (res_bal > 0 or cover_on) and avail <= 0:
+            gap = fee_due - fee_paid + sum(due[k] - paid[k] for k in range(ns))
+            if gap > 1e-9:                           # reserve first, then principal (本金账户 -> 收入账户)
+                draw = min(res_bal, gap)
+                res_bal -= draw
+                cover = min(prin_avail, gap - draw) if cover_on else 0.0
+                prin_avail -= cover
+                extra = draw + cover
+                x = min(extra, fee_due - fee_paid)
+                fee_paid += x
+                extra -= x
+                for k in range(ns):
+                    x = min(extra, due[k] - paid[k])
+                    paid[k] += x
+                    extra -= x
+        fee_short = fee_due - fee_paid
+        if trig:
+            sen_gap = sum(due[k] - paid[k] for k in range(ns))
+            for j, (measure, thr, per, _) in enumerate(trig):
+                if measure == "senior_shortfall" and not tripped[j]:
+                    runs[j] = runs[j] + 1 if sen_gap > thr + 1e-9 else 0
+                    tripped[j] = runs[j] >= per
+            seq_on, stop_on, block_on = _consequences(trig, tripped)
+        # liquidity reserve: funded after senior interest, released above its target
+        target = 0.0
+        if res:
+            if not call and sum(beg[:ns]) > 0:
+                target = res[1] if res[0] is None else res[0] * (fees / 12.0 * pool_beg
+                                                                 + sum(beg[k] * r[k] for k in range(ns)))
+            if res_bal < target:
+                x = min(max(avail, 0.0), target - res_bal)
+                res_bal += x
+                avail -= x
+            elif res_bal > target and (call or not block_on):
+                avail += res_bal - target
+                res_bal = target
+        # subordinate interest, then the excess
+        to_prin = released = 0.0
+        if not stop_on:
+            for k in range(ns, n):
+                x = due[k] if avail >= due[k] else avail
+                paid[k] = x
+                avail -= x
         short = [due[k] - paid[k] if due[k] - paid[k] >= 1e-9 else 0.0 for k in range(n)]
-        if residual and avail > 0:
-            paid[n - 1] += avail
+        if avail > 0:
+            if stop_on:
+                to_prin = avail
+                prin_avail += avail
+            elif residual:
+                paid[n - 1] += avail
+            else:
+                released = avail
         # principal
-        prin_avail = P[t] + (pool_end if call else 0.0)
-        if structure == "sequential":
+        if seq_on or (sched is None and structure == "sequential"):
             prin = [0.0] * n
             for k in range(n):
                 x = beg[k] if prin_avail >= beg[k] else prin_avail
                 prin[k] = x
                 prin_avail -= x
-        else:
+        elif sched is None:
             tot = sum(beg)
             amount = min(prin_avail, tot)
             prin = [min(beg[k], amount * beg[k] / tot) if tot > 0 else 0.0 for k in range(n)]
+            prin_avail -= sum(prin)
+        else:
+            prin, prin_avail = _scheduled(beg, prin_avail, sched[t], sched_k, free_k, structure)
+        released += prin_avail if prin_avail > 0 else 0.0
         after = [beg[k] - prin[k] for k in range(n)]
         # losses, bottom up
         loss = [0.0] * n
@@ -231,19 +364,72 @@ def _run(p, i, l, bal0, balances, coupons, structure, cleanup_call, fees, intere
             loss[k] = x
             rem -= x
         bal = [after[k] - loss[k] if after[k] - loss[k] >= tol[k] else 0.0 for k in range(n)]
+        if call and any(bal):                        # the call ends the deal: what its proceeds do not repay
+            loss = [loss[k] + bal[k] for k in range(n)]  # (principal diverted to interest) is written off
+            bal = zeros
         rows.append((beg, due, paid, short, prin, loss, bal))
+        if want_pool:
+            rated = sum(due[:n - 1])
+            excess = I[t] - vat - fee_due - rated
+            prow.append((pool_beg, I[t], vat, fee_due, fee_paid, rated, excess,
+                         12.0 * excess / pool_beg if pool_beg > 0 else nan, cdr, dq, float(sum(tripped)),
+                         float(seq_on), float(stop_on), float(block_on), target, draw, res_bal, prin_in, cover,
+                         to_prin, released))
         pool_bal = pool_end
         called = call
     out = np.empty((8, n, T))
-    out[:7] = np.asarray(rows, dtype=float).transpose(1, 2, 0)
+    chain = itertools.chain.from_iterable
+    out[:7] = np.fromiter(chain(chain(rows)), dtype=float, count=7 * n * T).reshape(T, 7, n).transpose(1, 2, 0)
     out[7] = coupons.T
-    return out
+    return out, (np.asarray(prow, dtype=float).T if want_pool else None)
+
+
+_ZERO_POOL_ROW = (0.0,) * (len(POOL_PERIOD_COLUMNS) - 1)
+
+
+def _consequences(trig, tripped):
+    """(sequential, stop subordinate interest, block reserve release) from the tripped triggers."""
+    on = set()
+    for (_, _, _, cons), tr in zip(trig, tripped):
+        if tr:
+            on |= cons
+    return "sequential" in on, "stop_subordinate" in on, "block_release" in on
+
+
+def _scheduled(beg, avail, targets, sched_k, free_k, structure):
+    """Fixed-amortisation classes down to their targets first (seniority order), then the pass-through
+    classes by ``structure``, then what is left to the scheduled classes in order."""
+    n = len(beg)
+    prin = [0.0] * n
+    for k in sched_k:
+        x = min(avail, max(beg[k] - targets[k], 0.0))
+        prin[k] = x
+        avail -= x
+    if structure == "sequential":
+        for k in free_k:
+            x = beg[k] if avail >= beg[k] else avail
+            prin[k] = x
+            avail -= x
+    else:
+        tot = sum(beg[k] for k in free_k)
+        amount = min(avail, tot)
+        for k in free_k:
+            prin[k] = min(beg[k], amount * beg[k] / tot) if tot > 0 else 0.0
+        avail -= sum(prin[k] for k in free_k)
+    for k in sched_k:
+        x = min(avail, beg[k] - prin[k])
+        prin[k] += x
+        avail -= x
+    return prin, avail
 
 
 def _check_and_run(pool_principal, pool_interest, pool_loss, tranche_names, tranche_balances, tranche_coupons,
-                   structure, cleanup_call, index, floating, fees, interest_on_shortfall, pool_balance, residual):
-    """Check every argument of :func:`tranches` / :func:`tranche_stats`, run the waterfall; names, balances, flows."""
-    p, i, l, table_bal = _pool(pool_principal, pool_interest, pool_loss)
+                   structure, cleanup_call, index, floating, fees, interest_on_shortfall, pool_balance, residual,
+                   extra=None, want_pool=True):
+    """Check every argument of :func:`tranches` / :func:`tranche_stats`, run the waterfall; names, balances,
+    class flows, pool-period flows.  ``extra``: the mechanism keywords of :func:`tranches`."""
+    extra = extra or {}
+    p, i, l, table_bal, table_def = _pool(pool_principal, pool_interest, pool_loss)
     names = _names(tranche_names)
     n = len(names)
     balances = _per_class("tranche_balances", tranche_balances, n, percent_hint=False)
@@ -266,13 +452,32 @@ def _check_and_run(pool_principal, pool_interest, pool_loss, tranche_names, tran
             f"the pool balance (the excess of the pool over the classes is overcollateralisation)")
     shortfall_interest = _opt.flag("interest_on_shortfall", interest_on_shortfall)
     keep_residual = _opt.flag("residual", residual)
-    out = _run(p, i, l, bal0, balances, coupons, st, call, fee, shortfall_interest, keep_residual)
-    return names, balances, out
+    defaults = extra.get("pool_default")
+    if defaults is not None and table_def is not None:
+        raise MbsxlInputError("pool_default is given but pool_principal is a table with a Default column; "
+                              "leave pool_default empty")
+    mech = _mech.mechanics(n, p.size, names, total, vat_rate=extra.get("vat_rate"),
+                           triggers=extra.get("triggers"), reserve=extra.get("reserve"),
+                           schedule=extra.get("schedule"), principal_cover=extra.get("principal_cover"),
+                           delinquency=extra.get("delinquency"),
+                           defaults=(table_def if want_pool or extra.get("triggers") is not None else None)
+                           if defaults is None else defaults,
+                           senior_classes=extra.get("senior_classes"), balances=balances)
+    if mech.reserve is not None and mech.reserve[0] is not None:
+        first = mech.reserve[0] * (fee / 12.0 * bal0 + float(balances[:mech.senior] @ coupons[0, :mech.senior]) / 12.0)
+        if first > total:
+            raise MbsxlInputError(f"reserve months={v._fmt(mech.reserve[0])} gives a period-1 target of {v._fmt(first)}, "
+                                  f"larger than the deal (classes total {v._fmt(total)}); pass fewer months")
+    out, pool = _run(p, i, l, bal0, balances, coupons, st, call, fee, shortfall_interest, keep_residual, mech,
+                     want_pool)
+    return names, balances, out, pool
 
 
 def tranches(pool_principal, pool_interest=None, pool_loss=None, tranche_names=("A",), tranche_balances=(0.0,),
              tranche_coupons=0.0, structure="sequential", cleanup_call=0.0, class_=None, *, index=None,
-             floating=None, fees=0.0, interest_on_shortfall=False, pool_balance=None, residual=True) -> pd.DataFrame:
+             floating=None, fees=0.0, interest_on_shortfall=False, pool_balance=None, residual=True,
+             view="classes", vat_rate=0.0, triggers=None, reserve=None, schedule=None,
+             principal_cover=False, delinquency=None, senior_classes=1, pool_default=None) -> pd.DataFrame:
     """The waterfall table: one row per class and period (:data:`TRANCHE_COLUMNS`).
 
     Parameters (the rules are in the module docstring)
@@ -294,14 +499,29 @@ def tranches(pool_principal, pool_interest=None, pool_loss=None, tranche_names=(
     pool_balance : the pool's balance at period 1 (for fees and the call); default the table's first
         ``Beginning Balance`` or the sum of the class balances.
     residual : excess interest to the most junior class (default True).
+    view : ``"classes"`` (default): one row per class and period (:data:`TRANCHE_COLUMNS`); ``"pool"``:
+        one row a period (:data:`POOL_PERIOD_COLUMNS`: VAT, fees, excess spread, triggers, reserve).
+    vat_rate, triggers, reserve, schedule, principal_cover, delinquency, senior_classes, pool_default :
+        the mechanisms of the module docstring (all off by default; :mod:`mbsxl.deal_mechanics`
+        describes their layouts).
 
     >>> t = tranches([50.0, 50.0], [1.0, 0.5], [0.0, 0.0], ["A", "B"], [50.0, 50.0], [0.12, 0.0])
     >>> t["Principal"].tolist(), t["Interest Paid"].tolist()
     ([50.0, 0.0, 0.0, 50.0], [0.5, 0.0, 0.5, 0.5])
     """
-    names, balances, out = _check_and_run(pool_principal, pool_interest, pool_loss, tranche_names,
-                                          tranche_balances, tranche_coupons, structure, cleanup_call, index,
-                                          floating, fees, interest_on_shortfall, pool_balance, residual)
+    extra = dict(vat_rate=vat_rate, triggers=triggers, reserve=reserve, schedule=schedule,
+                 principal_cover=principal_cover, delinquency=delinquency, senior_classes=senior_classes,
+                 pool_default=pool_default)
+    names, balances, out, pool = _check_and_run(pool_principal, pool_interest, pool_loss, tranche_names,
+                                                tranche_balances, tranche_coupons, structure, cleanup_call, index,
+                                                floating, fees, interest_on_shortfall, pool_balance, residual,
+                                                extra, want_pool=_opt.view(view) == "pool")
+    if _opt.view(view) == "pool":
+        if _select(names, class_) != list(range(len(names))):
+            raise MbsxlInputError(f"class_={class_!r} selects a class's rows; leave it empty with view='pool'")
+        T = out.shape[2]
+        return pd.DataFrame(dict(zip(POOL_PERIOD_COLUMNS, [np.arange(1, T + 1), *pool])),
+                            columns=POOL_PERIOD_COLUMNS)
     keep = _select(names, class_)
     T = out.shape[2]
     sub = out[:, keep, :].reshape(8, -1)            # class by class, each period 1..T
@@ -324,7 +544,9 @@ def _select(names, class_) -> list[int]:
 
 def tranche_stats(pool_principal, pool_interest=None, pool_loss=None, tranche_names=("A",), tranche_balances=(0.0,),
                   tranche_coupons=0.0, structure="sequential", cleanup_call=0.0, class_=None, *, index=None,
-                  floating=None, fees=0.0, interest_on_shortfall=False, pool_balance=None, residual=True) -> pd.DataFrame:
+                  floating=None, fees=0.0, interest_on_shortfall=False, pool_balance=None, residual=True,
+                  vat_rate=0.0, triggers=None, reserve=None, schedule=None, principal_cover=False,
+                  delinquency=None, senior_classes=1, pool_default=None) -> pd.DataFrame:
     """Per class (:data:`STATS_COLUMNS`): original balance; ``WAL`` in years, ``sum t x principal_t /
     (12 x sum principal_t)`` with period t paid t months after the start (no payment delay; use
     :func:`mbsxl.wal` on the ``Principal`` column for delays); principal window (first and last month
@@ -336,9 +558,13 @@ def tranche_stats(pool_principal, pool_interest=None, pool_loss=None, tranche_na
     >>> s[["Class", "WAL", "First Principal Month", "Final Month"]].values.tolist()
     [['A', 0.08333333333333333, 1, 1], ['B', 0.16666666666666666, 2, 2]]
     """
-    names, balances, out = _check_and_run(pool_principal, pool_interest, pool_loss, tranche_names,
-                                          tranche_balances, tranche_coupons, structure, cleanup_call, index,
-                                          floating, fees, interest_on_shortfall, pool_balance, residual)
+    extra = dict(vat_rate=vat_rate, triggers=triggers, reserve=reserve, schedule=schedule,
+                 principal_cover=principal_cover, delinquency=delinquency, senior_classes=senior_classes,
+                 pool_default=pool_default)
+    names, balances, out, pool = _check_and_run(pool_principal, pool_interest, pool_loss, tranche_names,
+                                                tranche_balances, tranche_coupons, structure, cleanup_call, index,
+                                                floating, fees, interest_on_shortfall, pool_balance, residual,
+                                                extra, want_pool=False)
     rows = []
     months = np.arange(1, out.shape[2] + 1)
     for k in _select(names, class_):

@@ -227,6 +227,14 @@ def main(main_py: str, templates_json: str | None = None) -> None:
          rows(mbsxl.coupon_index(dt.date(2007, 12, 14), 24)))
     case("date serials, a column", lite("MBS_RATEINDEX", [[43830], [44197]]),
          rows(mbsxl.rate_index([dt.date(2019, 12, 31), dt.date(2021, 1, 1)]).reshape(-1, 1)))
+    scen = mbsxl.lpr_scenario(-0.005, 6, "lpr_5y", "step")
+    scen.iloc[:, 0] = [float((d - dt.date(1899, 12, 30)).days) for d in scen.iloc[:, 0]]      # Excel serials
+    case("LPR scenario table", lite("MBS_LPRSCENARIO", [[-0.005]], [[6]], None, [["step"]]), rows(scen))
+    case("MBS_LOANRATES, a date serial and Chinese rate type",
+         lite("MBS_LOANRATES", [[1000]], [[0.0588]], [[24]], [[43800]], [["基准"]], None, None, None, [[True]], None,
+              None, None, None, None, None, [[1.2]]),
+         rows(mbsxl.loan_rates([1000.0], [0.0588], [24], dt.date(2019, 12, 1), rate_type="benchmark",
+                               conversion=True, multipliers=[1.2])))
     # the six cases classic xlwings broke: class_, headers=TRUE, compounding from a cell
     flows = mbsxl.cashflows(1_000_000.0, 0.07, 36, 0.15, default=0.02, severity=0.4)
     names_, bals, cpns = [["A"], ["B"], ["Sub"]], [[7e5], [2e5], [1e5]], [[0.04], [0.05], [0.0]]

@@ -152,6 +152,8 @@ def book(tmp_path_factory):
         f[f"O{r}"] = day
     f["P20"] = ArrayFormula(f"P20:P{19 + len(RATE_DAYS)}", f"=MBS_RATEINDEX(O20:O{19 + len(RATE_DAYS)})")
     f["Q20"] = "=MBS_RATEINDEX(DATE(2009,1,1),\"lending_over_5y\")"
+    f["AC20"] = ArrayFormula("AC20:AE38", "=MBS_LPRSCENARIO(-0.005,3,\"lpr_1y\",\"step\")")   # header + 15 + 3 rows
+    f["S20"] = ArrayFormula("S20:AA44", "=MBS_LOANRATES(1000,0.0588,24,DATE(2019,12,1),\"基准\",,,,TRUE,,,,,,,1.2)")
     f["M20"] = "=MBS_SMM(8)"
     f["M21"] = "=MBS_ERROR(M20)"
     wb.save(path)
@@ -180,6 +182,30 @@ def test_rate_index(book):
     assert got == pytest.approx(list(mbsxl.rate_index(RATE_DAYS)), abs=1e-12)
     assert got[:2] == pytest.approx([0.048, 0.0465], abs=1e-12)       # LPR 5y on 2019-12-31, 2021-01-01
     assert values["F!Q20"] == pytest.approx(0.0594, abs=1e-12)
+
+
+def test_lpr_scenario(book):
+    """LPR 1y history (data/lpr.csv: 15 rows, last 3.00% from 2025-05-20; checked through the 2026-05-20
+    fixing), then -50 bp at once: 2.50% on 2026-06-20, -07-20, -08-20 (serials 46193, 46223, 46254)."""
+    values, _ = book
+    assert values["F!AC20"] == "生效日 Effective Date" and values["F!AE20"] == "来源 Source"
+    assert [values[f"F!AC{r}"] for r in (21, 35, 36, 37, 38)] == [43697, 45797, 46193, 46223, 46254]
+    assert [values[f"F!AD{r}"] for r in (21, 35)] == pytest.approx([0.0425, 0.03], abs=1e-12)
+    assert [values[f"F!AD{r}"] for r in (36, 37, 38)] == pytest.approx([0.025] * 3, abs=1e-12)
+    assert [values[f"F!AE{r}"] for r in (35, 36)] == ["LPR fixing", "scenario"]
+
+
+def test_loan_rates(book):
+    """MBS_LOANRATES in a workbook equals the core; the 2020 conversion of a 5.88% loan (1.2 x the 4.90%
+    benchmark) reads 4.65% + 1.08% = 5.73% from 1 January 2021 (issue 13)."""
+    values, _ = book
+    want = mbsxl.loan_rates([1000.0], [0.0588], [24], dt.date(2019, 12, 1), rate_type="benchmark", conversion=True,
+                            multipliers=[1.2])
+    from mbsxl.excel.convert import date_to_serial
+    want["Date"] = [date_to_serial(d) for d in want["Date"]]           # dates show as serial numbers
+    want["Event"] = [e or None for e in want["Event"]]                 # an empty text shows as an empty cell
+    _assert_table(values, "F", "S20", want)
+    assert values["F!X34"] == pytest.approx(0.0573, abs=1e-12)          # row 14 of the table: January 2021
 
 
 def test_every_registered_function_is_in_a_test_workbook():

@@ -23,6 +23,8 @@ Sheets
 - ``历史 History``: the reconstructed trustee-report series through MBS_HISTORY and MBS_BACKTEST
   (:mod:`mbsxl.templates.deal_review_history`).
 - ``说明 Notes``: sources, the waterfall's rules, what is assumed.
+- ``触发与储备 Triggers`` (:mod:`mbsxl.templates.deal_review_triggers`): VAT, triggers, the liquidity
+  reserve and principal cover on the prospectus scenario, one row a month (MBS_TRANCHES view "pool").
 
 A column of MBS_TRANCHES / MBS_TRANCHESTATS is found in the workbook by ``MATCH`` on its header, in the
 header lists the Notes sheet holds (written from :mod:`mbsxl.columns`); a column of the spilled
@@ -41,6 +43,7 @@ from .. import columns as C
 from .. import jianyuan as jy
 from .. import waterfall as wf
 from ..floating import benchmark_rates
+from . import deal_review_triggers
 from ._book import Book, build_with_values, label
 from . import deal_review_history
 
@@ -560,6 +563,7 @@ def _write(book: Book):
     _rates(book)
     deal_review_history.write(book)
     _notes(book)
+    deal_review_triggers.write(book, _pool_table(0), _waterfall_args, T, [_abs(DEAL, R_CLS + i, 0) for i in range(N_CLASSES)])
 
 
 def build(path: str) -> dict:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import mbsxl
 from mbsxl.excel import convert
 from mbsxl._validate import MAX_LOAN_MONTHS, MAX_LOANS, MAX_MONTHS
+from mbsxl.excel.functions.loanrates import INCENTIVE_ARGS, REPRICING_ARGS, repricing_kwargs
 from mbsxl.excel.registry import Arg, Budget, udf
 
 _TERM_NOTE = "months: 50 years, above any mortgage term"
@@ -116,7 +117,7 @@ def MBS_CASHFLOWS(balance, wac, wam, prepay=0, prepay_type="CPR", default=0, def
 
 
 @udf("MBS_LOANCASHFLOWS", "Pool cash flows (现金流) projected loan by loan from a loan tape (借款明细): each "
-     "loan on its own rate, term, age and amortization; the pool table with MBS_CASHFLOWS' columns",
+     "loan on its own rate (fixed, benchmark or LPR repricing), term, age and amortization; MBS_CASHFLOWS' columns",
      args=[Arg("balances", "Current principal balance of each loan (本金余额), a tape column; at most 2,000,000 loans "
                "and 600,000,000 loans x months", kind="vector", max_len=MAX_LOANS, cap_note=_LOANS_NOTE),
            Arg("rates", "Each loan's annual interest rate as a decimal (6.6555% or 0.066555), a column, or "
@@ -133,18 +134,23 @@ def MBS_CASHFLOWS(balance, wac, wam, prepay=0, prepay_type="CPR", default=0, def
            Arg("benchmark", "Optional floating rates: two columns, effective date and PBoC benchmark rate; "
                "each loan reprices every 1 January to benchmark x multiplier + margin", kind="matrix",
                optional=True, default=None),
-           Arg("start_date", "With benchmark: the date of the first projection month (e.g. 2007-11-01)",
+           Arg("start_date", "With benchmark, repricing or the incentive: the date of the first projection month "
+               "(e.g. 2007-11-01)",
                kind="date", optional=True, default=None),
            Arg("multipliers", "With benchmark: each loan's multiple of the benchmark (0.85 = 15% discount), "
                "a column or one for all", kind="vector", optional=True, default=None),
            Arg("margins", "With benchmark: each loan's margin over benchmark x multiplier, decimal, a column "
-               "or one for all; default 0", kind="vector", optional=True, default=None)],
+               "or one for all; default 0", kind="vector", optional=True, default=None),
+           *REPRICING_ARGS, *INCENTIVE_ARGS],
      returns="table",
      limits=[Budget("loan-months", (("balances", "count"), ("remaining_terms", "max")), MAX_LOAN_MONTHS,
                     "about 6 s of the compiled engine; a full Excel column of loans x 360 months fits")])
 def MBS_LOANCASHFLOWS(balances, rates, remaining_terms, prepay=0, prepay_type="CPR", default=0,
                       default_type="CDR", severity=0, recovery_lag=0, servicing=0, ages=None, advance=True,
-                      amortization=None, benchmark=None, start_date=None, multipliers=None, margins=None):
+                      amortization=None, benchmark=None, start_date=None, multipliers=None, margins=None,
+                      rate_type=None, spreads=None, reset=None, anniversaries=None, conversion=False,
+                      fixed_choice=None, events=None, first_home=None, floor_spreads=None, index_dates=None,
+                      index_rates=None, incentive_slope=0.0, incentive_cap=1.0, new_loan_spread=0.0):
     if amortization is not None:
         cells = [c for c in amortization.ravel()]
         amortization = cells[0] if len(cells) == 1 else cells
@@ -154,7 +160,10 @@ def MBS_LOANCASHFLOWS(balances, rates, remaining_terms, prepay=0, prepay_type="C
                                 default=default, default_type=default_type, severity=severity,
                                 recovery_lag=recovery_lag, servicing=servicing, ages=ages, advance=advance,
                                 amortization=amortization, benchmark=benchmark, start_date=start_date,
-                                multipliers=multipliers, margins=margins)
+                                multipliers=multipliers, margins=margins, incentive_slope=incentive_slope,
+                                incentive_cap=incentive_cap, new_loan_spread=new_loan_spread,
+                                **repricing_kwargs(rate_type, spreads, reset, anniversaries, conversion, fixed_choice,
+                                                   events, first_home, floor_spreads, index_dates, index_rates))
 
 
 @udf("MBS_VERSION", "Version of the mbsxl package behind the MBS_ functions (版本)", args=[], returns="scalar")

@@ -55,7 +55,7 @@ def _pool_arg(m):
         keep = [i for i in range(body.shape[0]) if not all(convert.is_blank(c) for c in body[i])]
         body = body[: (keep[-1] + 1) if keep else 0]
         cols = {}
-        for h in want + ((_wf.POOL_BALANCE,) if _wf.POOL_BALANCE in header else ()):
+        for h in want + tuple(h for h in (_wf.POOL_BALANCE, _wf.POOL_DEFAULT) if h in header):
             j = header.index(h)
             cols[h] = convert.to_kind(f"pool_principal column {h!r}", body[:, j].tolist(), "vector")
         return pd.DataFrame(cols)
@@ -96,9 +96,35 @@ _RESID = Arg("residual", "TRUE (default): excess interest goes to the most junio
 _ARGS = [_POOL, _INT, _LOSS, _NAMES, _BALS, _CPNS, _STRUCT, _CALL, _CLASS, _INDEX, _FLOAT, _FEES, _IOS, _PBAL,
          _RESID]
 
+# issue 14: the deal mechanisms, optional, at the end of both functions (rules in mbsxl.waterfall)
+_VIEW = Arg("view", "\"classes\" (default): one row per class and month; \"pool\" (资产池): one row a month with VAT, "
+            "fees, excess spread, trigger state, reserve balance", kind="text", optional=True, default="classes")
+_VAT = Arg("vat_rate", "VAT on the trust's interest income, paid first out of interest: 3% (0.03) under the "
+           "simplified method since 2018; default 0", kind="number", optional=True, default=0)
+_TRIG = Arg("triggers", "Triggers (加速清偿/违约事件), a row each: measure (cumulative_default, delinquency_90, "
+            "senior_shortfall), threshold, consecutive periods, consequence (sequential, stop_subordinate, block_release)",
+            kind="matrix", optional=True, default=None)
+_RES = Arg("reserve", "Liquidity reserve (流动性储备), two columns item/value: months (target = months of senior "
+           "interest + fees) or amount (yuan), optional initial (yuan); empty = none", kind="matrix", optional=True,
+           default=None)
+_SCHED = Arg("schedule", "Fixed-amortisation (固定摊还) target balances: header row of class names (e.g. A-1), "
+             "then the target after each month; paid ahead of the other classes", kind="matrix", optional=True,
+             default=None)
+_COVER = Arg("principal_cover", "TRUE: principal collections cover a senior interest/fee shortfall after the "
+             "reserve (本金账户 -> 收入账户); FALSE (default)", kind="bool", optional=True, default=False)
+_DQ = Arg("delinquency", "90+ days delinquency ratio of each month (严重拖欠率), a column of decimals; needed by "
+          "delinquency_90 triggers (last value holds)", kind="vector", optional=True, default=None)
+_SENIOR = Arg("senior_classes", "How many of the first classes are senior (interest covered by the reserve, "
+              "tested by senior_shortfall); default 1", kind="int", optional=True, default=1)
+_PDEF = Arg("pool_default", "Pool defaults each month (Default column), for cumulative_default triggers when "
+             "pool_principal is a column; empty = the table's Default column", kind="vector", optional=True,
+             default=None)
+_MECH = [_VAT, _TRIG, _RES, _SCHED, _COVER, _DQ, _SENIOR, _PDEF]
+
 
 def _call(fn, pool_principal, pool_interest, pool_loss, tranche_names, tranche_balances, tranche_coupons,
-          structure, cleanup_call, class_, index, floating, fees, interest_on_shortfall, pool_balance, residual):
+          structure, cleanup_call, class_, index, floating, fees, interest_on_shortfall, pool_balance, residual,
+          **mech):
     pool = _pool_arg(pool_principal)
     if isinstance(pool, pd.DataFrame):
         if pool_interest is not None or pool_loss is not None:
@@ -116,34 +142,46 @@ def _call(fn, pool_principal, pool_interest, pool_loss, tranche_names, tranche_b
     return fn(pool, pool_interest, pool_loss, names, tranche_balances, tranche_coupons, structure,
               0 if cleanup_call is None else cleanup_call, class_, index=index, floating=flags,
               fees=0 if fees is None else fees, interest_on_shortfall=interest_on_shortfall,
-              pool_balance=pool_balance, residual=residual)
+              pool_balance=pool_balance, residual=residual, **mech)
 
 
 @udf("MBS_TRANCHES", "Tranche waterfall (分档现金流): fees, interest by seniority with shortfalls carried, "
      "principal sequential or pro rata, losses bottom-up, clean-up call; one row per class and month",
      args=_ARGS + [Arg("header", "TRUE (default): with the header row; FALSE: rows only, so that "
                        "INDEX(MBS_TRANCHES(...,FALSE),0,11) is a class's Cash Flow column for MBS_YIELD",
-                       kind="bool", optional=True, default=True)],
+                       kind="bool", optional=True, default=True), _VIEW] + _MECH,
      returns="table")
 def MBS_TRANCHES(pool_principal, pool_interest=None, pool_loss=None, tranche_names=None, tranche_balances=None,
                  tranche_coupons=None, structure="sequential", cleanup_call=0, class_=None, index=None,
-                 floating=None, fees=0, interest_on_shortfall=False, pool_balance=None, residual=True, header=True):
+                 floating=None, fees=0, interest_on_shortfall=False, pool_balance=None, residual=True, header=True,
+                 view="classes", vat_rate=0, triggers=None, reserve=None, schedule=None, principal_cover=False,
+                 delinquency=None, senior_classes=1, pool_default=None):
     table = _call(mbsxl.tranches, pool_principal, pool_interest, pool_loss, tranche_names, tranche_balances,
                   tranche_coupons, structure, cleanup_call, class_, index, floating, fees, interest_on_shortfall,
-                  pool_balance, residual)
+                  pool_balance, residual, view=view, **_mech(vat_rate, triggers, reserve, schedule, principal_cover,
+                                                            delinquency, senior_classes, pool_default))
     return table if header else table.to_numpy(dtype=object)
 
 
 @udf("MBS_TRANCHESTATS", "Per class: WAL in years (加权平均期限), principal window (first and last month), "
-     "final month, total interest, principal and loss; same arguments as MBS_TRANCHES",
-     args=_ARGS, returns="table")
+     "final month, total interest, principal and loss; same arguments as MBS_TRANCHES without header and view",
+     args=_ARGS + _MECH, returns="table")
 def MBS_TRANCHESTATS(pool_principal, pool_interest=None, pool_loss=None, tranche_names=None,
                      tranche_balances=None, tranche_coupons=None, structure="sequential", cleanup_call=0,
                      class_=None, index=None, floating=None, fees=0, interest_on_shortfall=False, pool_balance=None,
-                     residual=True):
+                     residual=True, vat_rate=0, triggers=None, reserve=None, schedule=None, principal_cover=False,
+                     delinquency=None, senior_classes=1, pool_default=None):
     return _call(mbsxl.tranche_stats, pool_principal, pool_interest, pool_loss, tranche_names, tranche_balances,
                  tranche_coupons, structure, cleanup_call, class_, index, floating, fees, interest_on_shortfall,
-                 pool_balance, residual)
+                 pool_balance, residual, **_mech(vat_rate, triggers, reserve, schedule, principal_cover, delinquency,
+                                                 senior_classes, pool_default))
+
+
+def _mech(vat_rate, triggers, reserve, schedule, principal_cover, delinquency, senior_classes, pool_default) -> dict:
+    """The mechanism arguments as keywords of mbsxl.tranches (blank cells -> the defaults)."""
+    return dict(vat_rate=0 if vat_rate is None else vat_rate, triggers=triggers, reserve=reserve, schedule=schedule,
+                principal_cover=False if principal_cover is None else principal_cover, delinquency=delinquency,
+                senior_classes=1 if senior_classes is None else senior_classes, pool_default=pool_default)
 
 
 @udf("MBS_COUPONINDEX", "Index of floating classes per interest period (基准利率): the PBoC one-year deposit "
