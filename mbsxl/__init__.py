@@ -35,6 +35,7 @@ _API = {
     "refi_cpr": "prepayment",
     "tranches": "waterfall", "tranche_stats": "waterfall", "coupon_index": "waterfall",
     "rate_index": "rateindex",
+    "grid": "scenario", "breakeven": "breakeven", "krd": "keyrate",
     "MbsxlInputError": "errors",
 }
 

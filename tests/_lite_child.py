@@ -285,6 +285,15 @@ def main(main_py: str, templates_json: str | None = None) -> None:
         ("MBS_POOLSUMMARY", lite("MBS_POOLSUMMARY", col(bal), col(rate), col(term)),
          rows(mbsxl.pool_summary(bal, rate, term))),
         ("MBS_PREDICT", lite("MBS_PREDICT", col(y), x.tolist(), x[:5].tolist()), rows(mbsxl.predict(y, x, x[:5]))),
+        ("MBS_GRID", lite("MBS_GRID", [[1e6]], [[0.07]], [[36]], [["A"], ["B"]], col([8e5, 2e5]), col([0.04, 0.0]),
+                          [["B"]], [[100.0]], col([0.0, 0.2]), [[0.0, 0.1]], [[0.5]]),
+         rows(mbsxl.grid(1e6, 0.07, 36, ["A", "B"], [8e5, 2e5], [0.04, 0.0], "B", 100.0, [0.0, 0.2], [0.0, 0.1],
+                         0.5))),
+        ("MBS_BREAKEVEN", lite("MBS_BREAKEVEN", [[1e6]], [[0.07]], [[36]], [["A"], ["B"]], col([8e5, 2e5]),
+                               col([0.04, 0.0]), [["A"]], [[0.1]], [[0.6]]),
+         rows(mbsxl.breakeven(1e6, 0.07, 36, ["A", "B"], [8e5, 2e5], [0.04, 0.0], "A", 0.1, 0.6))),
+        ("MBS_KRD", lite("MBS_KRD", col(cf), col([0.5, 3.0]), col([0.02, 0.03]), [[1.0, 2.0, 3.0]]),
+         rows(mbsxl.krd(cf, [0.5, 3.0], [0.02, 0.03], [1.0, 2.0, 3.0]))),
         ("MBS_VERSION", lite("MBS_VERSION"), [[mbsxl.__version__]]),
     ]
     for label, got, want in others:
