@@ -15,7 +15,8 @@ Search (bracket ``[0, cdr_max]``, default ``[0, 1]`` = 0% to 100% CDR; ``toleran
 - **Yield**: Brent's method on ``price_c(threshold) - price``, the class's price per 100 of original
   face at the threshold yield minus the given price (the yield at CDR ``c`` is above the threshold
   exactly when that difference is positive), to ``tolerance`` in CDR: the yield at the returned CDR
-  equals the threshold to the accuracy the CDR allows.
+  equals the threshold to the accuracy the CDR allows.  It starts from the tightest bracket among
+  the CDRs the loss search ran (each CDR is run once; ``Waterfalls run`` counts them).
 
 Assumption: the class's loss and yield are monotone in the CDR (more defaults never reduce the loss
 or raise the yield).  That holds for bottom-up losses at a fixed severity; a trigger, a clean-up
@@ -53,14 +54,19 @@ def _search_args(cpr, severity, cdr_max, tolerance):
 
 
 class _Counter:
-    """The class's flows at a CDR, counting the waterfalls run."""
+    """The class's flows at a CDR, each CDR run once (the two searches share their evaluations)."""
 
     def __init__(self, deal: Deal, cpr: float, severity: float):
-        self.deal, self.cpr, self.severity, self.runs = deal, cpr, severity, 0
+        self.deal, self.cpr, self.severity, self.seen = deal, cpr, severity, {}
+
+    @property
+    def runs(self) -> int:
+        return len(self.seen)
 
     def __call__(self, cdr: float):
-        self.runs += 1
-        return self.deal.flows(self.deal.project(self.cpr, cdr, self.severity))
+        if cdr not in self.seen:
+            self.seen[cdr] = self.deal.flows(self.deal.project(self.cpr, cdr, self.severity))
+        return self.seen[cdr]
 
 
 def loss_breakeven(flows: _Counter, cdr_max: float, tolerance: float) -> float:
@@ -84,7 +90,8 @@ def loss_breakeven(flows: _Counter, cdr_max: float, tolerance: float) -> float:
 
 
 def yield_breakeven(flows: _Counter, pricing: Pricing, threshold: float, cdr_max: float, tolerance: float) -> float:
-    """The CDR at which the yield at the price equals ``threshold``, by Brent's method (module docstring)."""
+    """The CDR at which the yield at the price equals ``threshold``, by Brent's method (module docstring),
+    started from the tightest bracket among the CDRs already run."""
     def gap(cdr):
         prin, loss, cf, original = flows(cdr)
         return pricing.price_at(cf, original, threshold) - pricing.price
@@ -97,11 +104,16 @@ def yield_breakeven(flows: _Counter, pricing: Pricing, threshold: float, cdr_max
     if g0 == 0:
         return 0.0
     g1 = gap(cdr_max)
+    if g1 == 0:
+        return cdr_max
     if g1 > 0:
         raise MbsxlInputError(f"class_={name!r}'s yield stays above yield_threshold={v._fmt(threshold)} up to CDR "
                               f"cdr_max={v._fmt(cdr_max)}: no yield breakeven in the bracket; raise cdr_max or "
                               "yield_threshold")
-    return float(brentq(gap, 0.0, cdr_max, xtol=tolerance, rtol=4 * np.finfo(float).eps, maxiter=200))
+    known = sorted((c, gap(c)) for c in list(flows.seen) if 0.0 <= c <= cdr_max)
+    lo = max(c for c, g in known if g >= 0)
+    hi = min(c for c, g in known if g < 0 and c > lo)
+    return float(brentq(gap, lo, hi, xtol=tolerance, rtol=4 * np.finfo(float).eps, maxiter=200))
 
 
 def breakeven(balance, wac, wam, tranche_names, tranche_balances, tranche_coupons, class_, cpr, severity,

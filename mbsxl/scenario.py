@@ -71,6 +71,7 @@ class Deal:
         self.names, self.class_ = tranche_names, class_
         self.balances, self.coupons = tranche_balances, tranche_coupons
         self.waterfall = dict(waterfall)
+        self.name = None
 
     def project(self, cpr, cdr, severity) -> pd.DataFrame:
         k = self.pool_kw
@@ -83,10 +84,22 @@ class Deal:
         return _wf.tranches(pool, None, None, self.names, self.balances, self.coupons, class_=class_,
                             **self.waterfall)
 
+    def check(self, pool) -> pd.DataFrame:
+        """The whole waterfall table of ``pool``, after checking every argument once (an unknown
+        ``class_`` named here); sets ``name``, the class's name as the table spells it."""
+        self.name = self.table(pool, self.class_)[C.CLASS].iloc[0]
+        return self.table(pool)
+
     def flows(self, pool):
-        t = self.table(pool, self.class_)
-        return (t[C.PRINCIPAL].to_numpy(), t[C.LOSS].to_numpy(), t[C.CASH_FLOW].to_numpy(),
-                float(t[C.BEGINNING_BALANCE].iloc[0]))
+        """The class's principal, loss and cash-flow columns and original balance in the scenario ``pool``
+        (the whole table is run and the class's rows picked: cheaper than ``class_=``)."""
+        if self.name is None:
+            self.check(pool)
+        t = self.table(pool)
+        rows = t[C.CLASS].to_numpy() == self.name
+        prin, loss, cf, beg = (t[c].to_numpy(dtype=float)[rows]
+                               for c in (C.PRINCIPAL, C.LOSS, C.CASH_FLOW, C.BEGINNING_BALANCE))
+        return prin, loss, cf, float(beg[0])
 
 
 class Pricing:
@@ -191,10 +204,9 @@ def grid(balance, wac, wam, tranche_names, tranche_balances, tranche_coupons, cl
                 servicing, age, advance, amortization, wf_kw)
     scen = [(c, d, s) for c in cpr_a for d in cdr_a for s in sev_a]
     pools = [deal.project(float(c), float(d), float(s)) for c, d, s in scen]
-    first = deal.table(pools[0])                     # checks every waterfall argument once
-    name = deal.table(pools[0], class_)[C.CLASS].iloc[0]     # an unknown class_ is named here
+    first = deal.check(pools[0])                     # every waterfall argument checked once, class_ too
     if set(wf_kw) <= _BATCH_KEYS:
-        flows = _batch(deal, pools, first, name)
+        flows = _batch(deal, pools, first, deal.name)
     else:
         flows = [deal.flows(p) for p in pools]
     rows = [[c, d, s] + measures(*f, pricing) for (c, d, s), f in zip(scen, flows)]
