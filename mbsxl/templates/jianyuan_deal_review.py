@@ -40,6 +40,7 @@ from .. import jianyuan as jy
 from .. import waterfall as wf
 from ..floating import benchmark_rates
 from ._book import Book, build_with_values, label
+from . import deal_review_stress as _stress
 
 FILENAME = "jianyuan_2007_1_deal_review.xlsx"
 DEAL = "交易 Deal"
@@ -552,6 +553,7 @@ def _write(book: Book):
     _deal(book)
     _summary(book)
     _grid(book)
+    _stress.write(book)
     _pool(book)
     _tranches(book)
     _rates(book)
