@@ -18,7 +18,8 @@ Measures of the class ``class_`` in each scenario:
 
 Rows come CPR by CPR, within a CPR CDR by CDR, within a CDR severity by severity, in the order given.
 ``metric`` = ``wal``, ``yield``, ``loss``, ``loss_pct`` or ``first_loss`` returns that measure as a
-matrix instead (one severity only): rows the CPRs, columns the CDRs, the CPR in the first column.
+matrix instead (one severity only): rows the CPRs, columns the CDRs, the CPR in the first column
+(headed ``CPR \\ CDR``).
 
 Speed: with only the waterfall arguments of :mod:`mbsxl.waterfall` the scenarios' waterfalls run
 together (:mod:`mbsxl._waterfall_batch`, same rules, checked against :func:`mbsxl.tranches` in the
@@ -162,7 +163,7 @@ def _batch(deal: Deal, pools: list[pd.DataFrame], first: pd.DataFrame, name: str
     bal0 = float(pools[0][C.BEGINNING_BALANCE].iloc[0]) if pb is None else float(pb)
     prin, loss, cf = _waterfall_batch.run(
         P, I, L, bal0, balances, coupons, _opt.structure(w.get("structure", "sequential")),
-        float(w.get("cleanup_call") or 0.0), float(w.get("fees") or 0.0),
+        v.fraction("cleanup_call", w.get("cleanup_call") or 0.0), v.rate("fees", w.get("fees") or 0.0),
         _opt.flag("interest_on_shortfall", w.get("interest_on_shortfall", False)),
         _opt.flag("residual", w.get("residual", True)), k)
     return [(prin[:, s], loss[:, s], cf[:, s], balances[k]) for s in range(len(pools))]
@@ -182,7 +183,8 @@ def grid(balance, wac, wam, tranche_names, tranche_balances, tranche_coupons, cl
     [0, 1]; at most :data:`mbsxl._validate.MAX_GRID_CELLS` scenarios.  ``price`` per 100 of the class's
     original face; ``compounding``, ``payment_day``, ``delay_days`` as :func:`mbsxl.yield_`.
     ``metric``: ``"table"`` (default, columns :data:`mbsxl.columns.GRID_COLUMNS`) or one measure as a
-    CPR x CDR matrix (first column ``CPR``, then one column a CDR, headed by the CDR).
+    CPR x CDR matrix (first column the CPRs, headed :data:`mbsxl.columns.GRID_CORNER`, then one column
+    a CDR, headed by the CDR).
     """
     cpr_a, cdr_a = rates("cprs", cprs), rates("cdrs", cdrs)
     sev_a = v.array("severities", severities, lo=0.0, hi=1.0, percent_hint=True)
@@ -203,8 +205,9 @@ def grid(balance, wac, wam, tranche_names, tranche_balances, tranche_coupons, cl
     deal = Deal(balance, wac, wam, tranche_names, tranche_balances, tranche_coupons, class_, recovery_lag,
                 servicing, age, advance, amortization, wf_kw)
     scen = [(c, d, s) for c in cpr_a for d in cdr_a for s in sev_a]
-    pools = [deal.project(float(c), float(d), float(s)) for c, d, s in scen]
+    pools = [deal.project(*map(float, scen[0]))]
     first = deal.check(pools[0])                     # every waterfall argument checked once, class_ too
+    pools += [deal.project(float(c), float(d), float(s)) for c, d, s in scen[1:]]
     if set(wf_kw) <= _BATCH_KEYS:
         flows = _batch(deal, pools, first, deal.name)
     else:

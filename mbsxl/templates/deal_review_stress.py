@@ -18,7 +18,8 @@ assumptions, not published figures.
 """
 from __future__ import annotations
 
-from . import jianyuan_deal_review as jdr
+from types import ModuleType
+
 from ._book import Book, label
 
 STRESS = "压力测试 Stress"
@@ -42,7 +43,8 @@ BE_ROWS = 6                                  # MBS_BREAKEVEN: header + 5 rows
 
 INPUTS = [
     # key, label, value or formula, fmt, note
-    ("class", label("档次", "Class of the grids"), CLASS, "general", "scenario choice: one of the Deal sheet's classes"),
+    ("class", label("档次", "Class of the grids"), CLASS, "general",
+     "scenario choice: one of the Deal sheet's classes"),
     ("price", label("价格(每百元面值)", "Price per 100 of original face"), PRICE, "dec2", "scenario choice"),
     ("threshold", label("收益率阈值", "Yield threshold of the breakeven"), THRESHOLD, "pct",
      "scenario choice: 0% = the CDR at which the class returns no more than the price"),
@@ -53,49 +55,54 @@ INPUTS = [
 I = {key: R_IN + i for i, (key, *_r) in enumerate(INPUTS)}
 
 
-def _ref(key: str) -> str:
-    return jdr._abs(STRESS, I[key], 1)
+def _ref(deal: ModuleType, key: str) -> str:
+    return deal._abs(STRESS, I[key], 1)
 
 
-def _deal_args(class_ref: str) -> list[str]:
+def _deal_args(deal: ModuleType, class_ref: str) -> list[str]:
     """balance, wac, wam, tranche_names, tranche_balances, tranche_coupons, class_ of the Deal sheet."""
-    return [jdr._abs(jdr.DEAL, jdr.P["balance"], 1), jdr.D("wac"), jdr.D("wam"), jdr._names(), jdr._bals(),
-            jdr._spreads(), class_ref]
+    return [deal._abs(deal.DEAL, deal.P["balance"], 1), deal.D("wac"), deal.D("wam"), deal._names(), deal._bals(),
+            deal._spreads(), class_ref]
 
 
-def _options() -> list[str]:
+def _options(deal: ModuleType) -> list[str]:
     """recovery_lag ... payment_day: the Deal sheet's assumptions, the Rates sheet's index."""
-    return [jdr.D("lag"), jdr.D("servicing"), jdr.D("age"), jdr.D("structure"), jdr.D("call"), jdr._index(),
-            jdr._floats(), jdr.D("fees"), jdr.D("comp"), jdr._abs(jdr.DEAL, jdr.P["payday"], 1)]
+    return [deal.D("lag"), deal.D("servicing"), deal.D("age"), deal.D("structure"), deal.D("call"), deal._index(),
+            deal._floats(), deal.D("fees"), deal.D("comp"), deal._abs(deal.DEAL, deal.P["payday"], 1)]
 
 
-def _grid_formula(metric: str) -> str:
-    cprs = jdr._rng(STRESS, R_CPRS, 1, R_CPRS, len(CPRS))
-    cdrs = jdr._rng(STRESS, R_CDRS, 1, R_CDRS, len(CDRS))
-    args = _deal_args(_ref("class")) + [_ref("price"), cprs, cdrs, _ref("severity")] + _options() + [f'"{metric}"']
+def _grid_formula(deal: ModuleType, metric: str) -> str:
+    cprs = deal._rng(STRESS, R_CPRS, 1, R_CPRS, len(CPRS))
+    cdrs = deal._rng(STRESS, R_CDRS, 1, R_CDRS, len(CDRS))
+    args = (_deal_args(deal, _ref(deal, "class")) + [_ref(deal, "price"), cprs, cdrs, _ref(deal, "severity")]
+            + _options(deal) + [f'"{metric}"'])
     return "=MBS_GRID(" + ",".join(args) + ")"
 
 
-def _breakeven_formula(class_ref: str) -> str:
-    args = _deal_args(class_ref) + [_ref("cpr"), _ref("severity"), _ref("threshold"), _ref("price")] + _options()
+def _breakeven_formula(deal: ModuleType, class_ref: str) -> str:
+    args = (_deal_args(deal, class_ref) + [_ref(deal, key) for key in ("cpr", "severity", "threshold", "price")]
+            + _options(deal))
     return "=MBS_BREAKEVEN(" + ",".join(args) + ")"
 
 
-def write(book: Book):
-    """Write the Stress sheet (after the Deal sheet and the Rates sheet it reads exist in the book)."""
+def write(book: Book, deal: ModuleType):
+    """Write the Stress sheet; ``deal`` is :mod:`mbsxl.templates.jianyuan_deal_review` (passed in, not
+    imported: that module calls this one), whose Deal-sheet cell map and reference helpers it reads."""
     ws = book.sheet(STRESS)
-    book.text(ws, "A1", label("压力测试", "Stress: grids and breakeven default rates (MBS_GRID, MBS_BREAKEVEN)"), "title")
-    book.note(ws, "A2", "Each matrix is one MBS_GRID formula: every cell a full pool projection (MBS_CASHFLOWS rules) and "
-                        "waterfall (MBS_TRANCHES rules) at the row's CPR and the column's CDR; other inputs from the Deal sheet.")
+    book.text(ws, "A1", label("压力测试", "Stress: grids and breakeven default rates (MBS_GRID, MBS_BREAKEVEN)"),
+              "title")
+    book.note(ws, "A2", "Each matrix is one MBS_GRID formula: every cell a full pool projection (MBS_CASHFLOWS rules) "
+                        "and waterfall (MBS_TRANCHES rules) at the row's CPR and the column's CDR; other inputs from "
+                        "the Deal sheet.")
     book.note(ws, "A3", "Yields per 100 of original face, paid on the payment day; loss = principal written down. "
                         "Breakevens: bisection / Brent in CDR on [0, 100%], tolerance 0.0001%.")
     for key, lab, v, fmt, note in INPUTS:
         r = I[key]
         book.value(ws, (r, 0), lab)
         if key == "cpr":
-            book.formula(ws, (r, 1), f"={jdr._abs(jdr.DEAL, jdr.R_SCEN, 1)}", fmt)
+            book.formula(ws, (r, 1), f"={deal._abs(deal.DEAL, deal.R_SCEN, 1)}", fmt)
         elif key == "severity":
-            book.formula(ws, (r, 1), f"={jdr.D('severity')}", fmt)
+            book.formula(ws, (r, 1), f"={deal.D('severity')}", fmt)
         else:
             book.input(ws, (r, 1), v, fmt)
         book.note(ws, (r, 2), note)
@@ -109,14 +116,14 @@ def write(book: Book):
     for m, (metric, title, fmt) in enumerate(MATRICES):
         top = R_GRID + m * GRID_STEP
         book.text(ws, (top, 0), title, "subtitle")
-        book.formula(ws, (top, 3), f'="{label("档次", "Class")} "&{_ref("class")}', "general")
+        book.formula(ws, (top, 3), f'="{label("档次", "Class")} "&{_ref(deal, "class")}', "general")
         r0 = top + 1
 
         def cell_fmt(i, j, fmt=fmt):
             if i == 0 and j == 0:
                 return "general"
             return "pct1" if i == 0 or j == 0 else fmt
-        book.array(ws, (r0, 0), (r0 + len(CPRS), len(CDRS)), _grid_formula(metric), fmt_fn=cell_fmt)
+        book.array(ws, (r0, 0), (r0 + len(CPRS), len(CDRS)), _grid_formula(deal, metric), fmt_fn=cell_fmt)
 
     # the yield matrix against CDR, one line a CPR
     r0 = R_GRID + 1
@@ -141,7 +148,7 @@ def write(book: Book):
 
         def be_fmt(i, j):
             return None if j == 0 or i == 0 else ("int" if i == BE_ROWS - 1 else "pct4")
-        book.array(ws, (r1, c0), (r1 + BE_ROWS - 1, c0 + 1), _breakeven_formula(jdr._abs(STRESS, R_BE + 1, c0 + 1)),
-                   header_row=True, fmt_fn=be_fmt)
+        book.array(ws, (r1, c0), (r1 + BE_ROWS - 1, c0 + 1),
+                   _breakeven_formula(deal, deal._abs(STRESS, R_BE + 1, c0 + 1)), header_row=True, fmt_fn=be_fmt)
     book.widths(ws, {"A": 34, "B:J": 11})
     book.print_setup(ws, landscape=True, area=f"A1:W{R_BE + BE_ROWS + 3}", fit_height=1)

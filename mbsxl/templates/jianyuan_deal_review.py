@@ -32,6 +32,7 @@ sheet would scatter them.
 from __future__ import annotations
 
 import datetime as _dt
+import sys
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
@@ -553,7 +554,7 @@ def _write(book: Book):
     _deal(book)
     _summary(book)
     _grid(book)
-    _stress.write(book)
+    _stress.write(book, sys.modules[__name__])
     _pool(book)
     _tranches(book)
     _rates(book)

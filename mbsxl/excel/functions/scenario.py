@@ -28,8 +28,8 @@ _WAM = Arg("wam", "Pool remaining term in months, whole, at most 600; also the r
            max=MAX_MONTHS, cap_note="months: 50 years")
 _CLASS = Arg("class_", "The class analysed, one of tranche_names (e.g. \"A\")", kind="any")
 _PRICE = Arg("price", "Price per 100 of the class's original face, for the yield (100 = par)", kind="number")
-_AGE = Arg("age", "Pool age in months at the start (账龄); default 0", kind="int", optional=True, default=0,
-           max=MAX_MONTHS, cap_note="months: 50 years")
+_AGE = Arg("age", f"Pool age in months at the start (账龄); default 0; at most {MAX_MONTHS}", kind="int",
+           optional=True, default=0, max=MAX_MONTHS, cap_note="months: 50 years")
 _POOL_ARGS = [_BALANCE, _WAC, _WAM, _NAMES, _BALS, _CPNS, _CLASS]
 _DEAL_OPTS = [_LAG, _SERVICING, _AGE, _STRUCT, _CALL, _INDEX, _FLOAT, _FEES, _COMP, _PAYDAY]
 
@@ -99,8 +99,8 @@ def MBS_BREAKEVEN(balance, wac, wam, tranche_names, tranche_balances, tranche_co
      "shifts at each key tenor; rows add the sum and the parallel-shift effective duration",
      args=[_CF, _TERMS, _RATES,
            Arg("key_tenors", "Key tenors in years, increasing (e.g. 1, 2, 3, 5, 7, 10); each shift peaks there, "
-               "falls to 0 at its neighbours, flat beyond the ends", kind="vector", max_len=MAX_KEY_TENORS,
-               cap_note="key tenors"),
+               f"falls to 0 at its neighbours, flat beyond the ends; at most {MAX_KEY_TENORS}", kind="vector",
+               max_len=MAX_KEY_TENORS, cap_note="key tenors"),
            _CURVE_COMP,
            Arg("bump", "Size of each shift, decimal; default 0.0001 (1 bp), central difference", kind="number",
                optional=True, default=0.0001),
