@@ -39,6 +39,7 @@ _API = {
     "history": "performance", "backtest": "backtesting",
     "lpr_scenario": "lprscenario",
     "loan_rates": "loanrates", "policy_events": "repricing",
+    "grid": "scenario", "breakeven": "breakeven", "krd": "keyrate",
     "MbsxlInputError": "errors",
 }
 

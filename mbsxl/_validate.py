@@ -185,3 +185,11 @@ def floats(name: str, value) -> np.ndarray:
         return np.asarray(value, dtype=float)
     except (TypeError, ValueError):
         raise MbsxlInputError(f"{name}={value!r} is not a number or a range of numbers; pass numbers") from None
+
+
+# ------------------------------------------------------------------ issue 14: scenario analytics
+#: Scenarios of one MBS_GRID call (CPRs x CDRs x severities), each a full projection and waterfall
+#: (~1 ms a scenario in the batch path, ~3 ms through mbsxl.tranches): 2,500 = 50 x 50, a few seconds.
+MAX_GRID_CELLS = 2_500
+#: Key tenors of one MBS_KRD call.
+MAX_KEY_TENORS = 60

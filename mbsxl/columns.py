@@ -288,3 +288,33 @@ POOL_PERIOD_COLUMNS = [PERIOD, POOL_BALANCE, INTEREST_COLLECTIONS, VAT, FEES_DUE
                        DELINQUENCY_90, TRIGGERS_TRIPPED, SEQUENTIAL_TRIGGERED, SUBORDINATE_STOPPED, RELEASE_BLOCKED,
                        RESERVE_TARGET, RESERVE_DRAW, RESERVE_BALANCE, PRINCIPAL_COLLECTIONS, PRINCIPAL_TO_INTEREST,
                        INTEREST_TO_PRINCIPAL, RELEASED]
+
+# ============================================================================== issue 14: scenario analytics
+# MBS_GRID long table (mbsxl.scenario.grid); WAL and LOSS are the shared names above
+CPR = "CPR"
+CDR = "CDR"
+SEVERITY = "Severity"
+YIELD = "Yield"
+LOSS_PCT = "Loss %"
+FIRST_LOSS_PERIOD = "First Loss Period"
+GRID_COLUMNS = [CPR, CDR, SEVERITY, WAL, YIELD, LOSS, LOSS_PCT, FIRST_LOSS_PERIOD]
+#: the corner cell of MBS_GRID's matrix form (rows CPR, columns CDR)
+GRID_CORNER = "CPR \\ CDR"
+#: one measure of the matrix form a metric (mbsxl.options.GRID_METRICS)
+GRID_METRIC_COLUMN = {"wal": WAL, "yield": YIELD, "loss": LOSS, "loss_pct": LOSS_PCT,
+                      "first_loss": FIRST_LOSS_PERIOD}
+
+# MBS_BREAKEVEN Measure/Value table (mbsxl.breakeven.breakeven); MEASURE, VALUE as MBS_OAS
+LOSS_BREAKEVEN_CDR = "Principal loss breakeven CDR"
+YIELD_BREAKEVEN_CDR = "Yield breakeven CDR"
+YIELD_THRESHOLD = "Yield threshold"
+CDR_TOLERANCE = "CDR tolerance"
+WATERFALLS_RUN = "Waterfalls run"
+BREAKEVEN_ROWS = [LOSS_BREAKEVEN_CDR, YIELD_BREAKEVEN_CDR, YIELD_THRESHOLD, CDR_TOLERANCE, WATERFALLS_RUN]
+
+# MBS_KRD table (mbsxl.keyrate.krd): one row a key tenor, then the sum and the parallel-shift duration
+KEY_TENOR = "Key Tenor"
+KEY_RATE_DURATION = "Key Rate Duration"
+KRD_COLUMNS = [KEY_TENOR, KEY_RATE_DURATION]
+KRD_SUM = "Sum of key rate durations"
+KRD_EFFECTIVE = "Effective duration (parallel shift)"

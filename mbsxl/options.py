@@ -374,3 +374,21 @@ RESERVE_ITEM = {"months": "months", "month": "months", "月数": "months",
 def reserve_item(value, name: str = "reserve") -> str:
     """A row label of the liquidity reserve table: ``months``, ``amount`` or ``initial``."""
     return _lookup(name, value, RESERVE_ITEM, "months (月数), amount (目标金额), initial (初始金额)")
+# =============================================================================== issue 14: scenario analytics
+# ------------------------------------------------------------------------------- grid metric (MBS_GRID)
+#: What MBS_GRID returns: the long table (one row a scenario) or one measure as a CPR x CDR matrix.
+GRID_METRICS = ("table", "wal", "yield", "loss", "loss_pct", "first_loss")
+GRID_METRIC = {**{k: k for k in GRID_METRICS},
+               "long": "table", "all": "table", "全部": "table", "表": "table",
+               "加权平均期限": "wal", "收益率": "yield", "损失": "loss", "损失金额": "loss",
+               "loss%": "loss_pct", "loss_percent": "loss_pct", "损失率": "loss_pct", "损失比例": "loss_pct",
+               "first_loss_period": "first_loss", "首次损失期": "first_loss", "首次损失期次": "first_loss"}
+_GRID_METRIC_ACCEPTED = ("table (default: one row a scenario), wal (加权平均期限), yield (收益率), loss (损失), "
+                         "loss_pct (损失率), first_loss (首次损失期)")
+
+
+def grid_metric(value, name: str = "metric") -> str:
+    """MBS_GRID's output: ``table`` (long, default; empty/None too) or one measure as a CPR x CDR matrix."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "table"
+    return _lookup(name, value, GRID_METRIC, _GRID_METRIC_ACCEPTED)

@@ -2,7 +2,8 @@
 functions of the later issues): openpyxl writes the formulas (array formulas for tables),
 ``mbsxl.excel.calc.calculate`` recalculates, and the values equal the analytics core called directly
 to 1e-12 relative.  This file covers MBS_STRAT, MBS_POOLSUMMARY, MBS_REGRESS, MBS_PREDICT, MBS_LOGIT,
-MBS_TRANCHES, MBS_TRANCHESTATS, MBS_COUPONINDEX and MBS_ERROR; test_excel_workbooks.py, test_calc.py and
+MBS_TRANCHES, MBS_TRANCHESTATS, MBS_COUPONINDEX, MBS_ERROR, MBS_GRID, MBS_BREAKEVEN and MBS_KRD;
+test_excel_workbooks.py, test_calc.py and
 test_pricing_workbook.py cover the rest, and the last test here fails when a registered function is in
 no test workbook.
 
@@ -83,7 +84,10 @@ def _expected(bal, contract, rate, term, y) -> dict:
             "regress": mbsxl.regress(bal, x, cov_type="HC1").table(),
             "logit": mbsxl.logit(y, term.astype(float)).table(),
             "pool": pool, "tranches": mbsxl.tranches(*deal), "stats": mbsxl.tranche_stats(*deal),
-            "history": mbsxl.history(HIST, recovery_lag=1), "backtest": mbsxl.backtest(HIST, 0.1, 0.02)}
+            "history": mbsxl.history(HIST, recovery_lag=1), "backtest": mbsxl.backtest(HIST, 0.1, 0.02),
+            "grid": mbsxl.grid(4161683708, 0.068, 200, NAMES, SIZES, COUPONS, "C", 99, [0, 0.2], [0, 0.05], 0.3, 12),
+            "breakeven": mbsxl.breakeven(4161683708, 0.068, 200, NAMES, SIZES, COUPONS, "B", 0.2, 0.4, 0.04, 100, 12),
+            "krd": mbsxl.krd(pool["Cash Flow"].to_numpy(), [1, 10], [0.02, 0.035], [1, 3, 5, 10])}
 
 
 def _ref(top_left: str, df: pd.DataFrame) -> str:
@@ -105,6 +109,7 @@ AT = {"strat": ("F", "A1"), "summary": ("F", "H1"), "predict": ("F", "A20"), "lo
       "regress": ("F", "A60"),
       "pool": ("Deal", "E1"), "tranches": ("Deal", "V1"), "stats": ("Deal", "AH1"),
       "history": ("Hist", "A10"), "backtest": ("Hist", "A20")}
+SCENARIO_AT = {"grid": "AR1", "breakeven": "AR10", "krd": "AR20"}        # MBS_GRID, MBS_BREAKEVEN, MBS_KRD
 
 
 RATE_DAYS = [dt.date(2019, 12, 31), dt.date(2021, 1, 1), dt.date(2026, 5, 20)]
@@ -154,6 +159,13 @@ def book(tmp_path_factory):
     f["Q20"] = "=MBS_RATEINDEX(DATE(2009,1,1),\"lending_over_5y\")"
     f["AC20"] = ArrayFormula("AC20:AE38", "=MBS_LPRSCENARIO(-0.005,3,\"lpr_1y\",\"step\")")   # header + 15 + 3 rows
     f["S20"] = ArrayFormula("S20:AA44", "=MBS_LOANRATES(1000,0.0588,24,DATE(2019,12,1),\"基准\",,,,TRUE,,,,,,,1.2)")
+    # scenario analytics (issue 14) on the Deal sheet's classes
+    flows = f"Q2:Q{1 + len(want['pool'])}"                       # the pool table's Cash Flow column
+    assert "Q" == openpyxl.utils.get_column_letter(5 + list(want["pool"].columns).index("Cash Flow"))
+    for key, text in {"grid": "=MBS_GRID(4161683708,0.068,200,A1:A4,B1:B4,C1:C4,\"C\",99,{0;0.2},{0,0.05},0.3,12)",
+                      "breakeven": "=MBS_BREAKEVEN(4161683708,0.068,200,A1:A4,B1:B4,C1:C4,\"B\",0.2,0.4,0.04,100,12)",
+                      "krd": f"=MBS_KRD({flows},{{1;10}},{{0.02;0.035}},{{1,3,5,10}})"}.items():
+        wb["Deal"][SCENARIO_AT[key]] = ArrayFormula(_ref(SCENARIO_AT[key], want[key]), text)
     f["M20"] = "=MBS_SMM(8)"
     f["M21"] = "=MBS_ERROR(M20)"
     wb.save(path)
@@ -164,6 +176,12 @@ def book(tmp_path_factory):
 def test_table_functions_equal_the_core(book, key):
     values, want = book
     _assert_table(values, *AT[key], want[key])
+
+
+@pytest.mark.parametrize("key", ["grid", "breakeven", "krd"])
+def test_scenario_functions_equal_the_core(book, key):
+    values, want = book
+    _assert_table(values, "Deal", SCENARIO_AT[key], want[key])
 
 
 def test_coupon_index_and_error(book):

@@ -315,6 +315,18 @@ def _others(xl):
          expected_rows(mbsxl.strat(rate, bal, np.array([0.06, 0.065])))),
         ("MBS_POOLSUMMARY", rows_of(xl.call("MBS_POOLSUMMARY", _col(xl, bal), _col(xl, rate), _col(xl, term))),
          expected_rows(mbsxl.pool_summary(bal, rate, term))),
+        # scenario analytics (issue 14): a small deal, classes and lists as ranges
+        ("MBS_GRID", rows_of(xl.call("MBS_GRID", 1e6, 0.07, 36.0, xl.put([["A"], ["B"]]), _col(xl, [8e5, 2e5]),
+                                     _col(xl, [0.04, 0.0]), "B", 100.0, _col(xl, [0.0, 0.2]), xl.put([[0.0, 0.1]]),
+                                     0.5)),
+         expected_rows(mbsxl.grid(1e6, 0.07, 36, ["A", "B"], [8e5, 2e5], [0.04, 0.0], "B", 100.0, [0.0, 0.2],
+                                  [0.0, 0.1], 0.5))),
+        ("MBS_BREAKEVEN", rows_of(xl.call("MBS_BREAKEVEN", 1e6, 0.07, 36.0, xl.put([["A"], ["B"]]),
+                                          _col(xl, [8e5, 2e5]), _col(xl, [0.04, 0.0]), "A", 0.1, 0.6)),
+         expected_rows(mbsxl.breakeven(1e6, 0.07, 36, ["A", "B"], [8e5, 2e5], [0.04, 0.0], "A", 0.1, 0.6))),
+        ("MBS_KRD", rows_of(xl.call("MBS_KRD", _col(xl, cf), _col(xl, [0.5, 3.0]), _col(xl, [0.02, 0.03]),
+                                    xl.put([[1.0, 2.0, 3.0]]))),
+         expected_rows(mbsxl.krd(cf, [0.5, 3.0], [0.02, 0.03], [1.0, 2.0, 3.0]))),
         ("MBS_PREDICT", rows_of(xl.call("MBS_PREDICT", _col(xl, y), xl.put(x.tolist()), xl.put(x[:5].tolist()))),
          expected_rows(mbsxl.predict(y, x, x[:5]))),
     ]

@@ -36,6 +36,7 @@ sheet would scatter them.
 from __future__ import annotations
 
 import datetime as _dt
+import sys
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
@@ -46,6 +47,7 @@ from ..floating import benchmark_rates
 from . import deal_review_triggers
 from ._book import Book, build_with_values, label
 from . import deal_review_history
+from . import deal_review_stress as _stress
 
 FILENAME = "jianyuan_2007_1_deal_review.xlsx"
 DEAL = "交易 Deal"
@@ -558,6 +560,7 @@ def _write(book: Book):
     _deal(book)
     _summary(book)
     _grid(book)
+    _stress.write(book, sys.modules[__name__])
     _pool(book)
     _tranches(book)
     _rates(book)
