@@ -18,8 +18,6 @@ Run: ``python bench/bench_scenario.py [--runs N]``.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
 
@@ -28,19 +26,12 @@ from mbsxl import jianyuan as jy
 from mbsxl import scenario as sc
 from mbsxl.excel.dispatch import call
 
+from bench_waterfall import _median  # bench/ is on sys.path when a script here runs
+
 NAMES, SIZES = list(jy.TRANCHES), list(jy.TRANCHES.values())
 SPREADS, FLAGS = [0.009, 0.015, 0.025, 0.0], [1, 1, 1, 0]
 CPRS = np.round(np.arange(0, 0.4001, 0.02), 4)
 CDRS = np.round(np.arange(0, 0.1001, 0.01), 4)
-
-
-def _median(fn, runs):
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 def main(argv=None):
