@@ -29,6 +29,8 @@ import re
 import sys
 import types
 
+from openpyxl.utils import get_column_letter
+
 RANGE_IID = "{00020846-0000-0000-C000-000000000046}"
 MISSING = -2147352572           # DISP_E_PARAMNOTFOUND: VBA's Missing for an omitted Optional argument
 VT_ERROR = 10
@@ -172,11 +174,8 @@ def install() -> None:
 
 # --------------------------------------------------------------------------------- Excel objects
 def _col(n: int) -> str:
-    s = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
+    """1 -> "A" (openpyxl's converter: the stand-in Excel does not borrow mbsxl's own address code)."""
+    return get_column_letter(n)
 
 
 def _parse(ref: str):

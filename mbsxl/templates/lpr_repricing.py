@@ -293,14 +293,16 @@ def _flows(book: Book):
     ws.set_print_scale(55)
 
 
-def _flow_block(s: int) -> str:
-    c0 = _flow_c0(s)
-    return _rng(FLOWS, FLOW_HEAD + 1, c0, FLOW_HEAD + T, c0 + NCOL_POOL - 1)
+def _body_and_head(sheet: str, c0: int, ncol: int) -> tuple[str, str]:
+    """A spilled table's body (T rows under the header) and its header row, for INDEX/MATCH by column name."""
+    return (_rng(sheet, FLOW_HEAD + 1, c0, FLOW_HEAD + T, c0 + ncol - 1),
+            _rng(sheet, FLOW_HEAD, c0, FLOW_HEAD, c0 + ncol - 1))
 
 
-def _flow_head(s: int) -> str:
-    c0 = _flow_c0(s)
-    return _rng(FLOWS, FLOW_HEAD, c0, FLOW_HEAD, c0 + NCOL_POOL - 1)
+def _pick(table: tuple[str, str], t: int, col: str) -> str:
+    """Month ``t`` of column ``col`` of a table given by :func:`_body_and_head`."""
+    body, head = table
+    return f'INDEX({body},{t},MATCH("{col}",{head},0))'
 
 
 def _tr_c0(s: int) -> int:
@@ -337,16 +339,6 @@ def _tranches(book: Book):
     last = xl_col_to_name(_tr_c0(len(SCENARIOS) - 1) + NCOL_TR - 1)
     book.print_setup(ws, landscape=True, fit_width=False, area=f"A1:{last}{FLOW_HEAD + T + 1}")
     ws.set_print_scale(55)
-
-
-def _tr_block(s: int) -> str:
-    c0 = _tr_c0(s)
-    return _rng(TRANCHES, FLOW_HEAD + 1, c0, FLOW_HEAD + T, c0 + NCOL_TR - 1)
-
-
-def _tr_head(s: int) -> str:
-    c0 = _tr_c0(s)
-    return _rng(TRANCHES, FLOW_HEAD, c0, FLOW_HEAD, c0 + NCOL_TR - 1)
 
 
 INPUTS = [
@@ -415,19 +407,13 @@ def _scenarios(book: Book):
         book.formula(ws, (rr, 1), f"=DATE(YEAR({start}),MONTH({start})+{t - 1},1)", "month")
         for s in range(len(SCENARIOS)):
             c0 = _sc_c0(s)
-            flows, head = _flow_block(s), _flow_head(s)
-
-            def pool(col, t=t, flows=flows, head=head):
-                return f'INDEX({flows},{t},MATCH("{col}",{head},0))'
-            trb, trh = _tr_block(s), _tr_head(s)
-
-            def wf(col, t=t, trb=trb, trh=trh):
-                return f'INDEX({trb},{t},MATCH("{col}",{trh},0))'
+            flows = _body_and_head(FLOWS, _flow_c0(s), NCOL_POOL)
+            waterfall = _body_and_head(TRANCHES, _tr_c0(s), NCOL_TR)
             date = xl_rowcol_to_cell(rr, 1)
             book.formula(ws, (rr, c0), f"=MBS_RATEINDEX({date},,{_path_dates(s)},{_path_rates(s)})", "pct3")
-            book.formula(ws, (rr, c0 + 1), f"=1-(1-{pool(C.SMM)})^12", "pct1")
-            book.formula(ws, (rr, c0 + 2), f"={wf(C.EXCESS_SPREAD)}", "yuan")
-            book.formula(ws, (rr, c0 + 3), f"={wf(C.EXCESS_SPREAD_RATE)}", "pct")
+            book.formula(ws, (rr, c0 + 1), f"=1-(1-{_pick(flows, t, C.SMM)})^12", "pct1")
+            book.formula(ws, (rr, c0 + 2), f"={_pick(waterfall, t, C.EXCESS_SPREAD)}", "yuan")
+            book.formula(ws, (rr, c0 + 3), f"={_pick(waterfall, t, C.EXCESS_SPREAD_RATE)}", "pct")
     last = h + SHOW
     # totals over the months shown
     rr = last + 1
