@@ -208,8 +208,9 @@ H_CUM_DEFAULT = "累计违约率 Cumulative default rate"
 H_DQ90_RATIO = "严重拖欠率 90+ delinquency ratio"
 H_SEVERITY = "违约损失率 Loss severity"
 H_CUM_SEVERITY = "累计违约损失率 Cumulative loss severity"
-# issue 18: delinquency ratios by bucket (the 90+ bucket is H_DQ90_RATIO; M2 / M3 of the market indices are the
-# 31-60 and 61-90 buckets) and the prepayment measured against the cut-off (initial) balance
+# issue 18: delinquency ratios by bucket (the 90+ bucket is H_DQ90_RATIO), named by days past due because the
+# M1/M2/M3 labels of the market indices are not used alike (mbsxl.options.DELINQUENCY_BUCKETS), and the
+# prepayment measured against the cut-off (initial) balance
 H_DQ_1_30_RATIO = "拖欠率1-30天 1-30 days delinquency ratio"
 H_DQ_31_60_RATIO = "拖欠率31-60天 31-60 days delinquency ratio"
 H_DQ_61_90_RATIO = "拖欠率61-90天 61-90 days delinquency ratio"

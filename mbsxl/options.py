@@ -457,8 +457,7 @@ def prepay_convention(value, name: str = "convention") -> tuple[int, str]:
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
         if float(value) in (1.0, 2.0):
             return (int(value), "monthly")
-    return _lookup(name, value if not isinstance(value, (int, float)) else str(value), PREPAY_CONVENTION,
-                   _PREPAY_CONVENTION_ACCEPTED)
+    return _lookup(name, value, PREPAY_CONVENTION, _PREPAY_CONVENTION_ACCEPTED)
 
 
 def prepay_convention_name(conv: tuple[int, str]) -> str:
@@ -508,3 +507,16 @@ def default_definition(value, name: str = "default_definition") -> str:
         return f"{int(value)}+"
     return _lookup(name, value, DEFAULT_DEFINITION, _DEFAULT_DEFINITION_ACCEPTED,
                    key=lambda s: s.strip().lower().replace("-", "_").replace(" ", "_"))
+
+
+# ------------------------------------------------------------------------------- delinquency buckets
+#: The delinquency buckets of MBS_HISTORY (拖欠率 by days past due, each the bucket's balance at period end
+#: over the ending balance; the 90+ bucket is the serious delinquency ratio 严重拖欠率).  The market indices
+#: publish them as "M" buckets -- 惠誉博华 (Fitch Bohua), 银行间市场个贷ABS指数 2025Q2: "季度末M2及M3逾期率指数分别为
+#: 0.21%及0.13%" (https://fitchbohua.cn/报告文章/惠誉博华银行间市场个贷abs指数报告2025q2) -- but the M labels are
+#: not used alike ("M1:逾期1个月(30-60天) M2:逾期2个月(61-90天) M3:逾期3个月以上(91-120天)" at
+#: https://www.hefeilaws.com/hf/1307692.html, against the M1 = first month past due of
+#: "M1逾期率 = (M1阶段逾期贷款金额 / 贷款总额) x 100%", https://www.mudaan.com/tags-604978.html), so mbsxl names
+#: the buckets by days, as the trustee reports' tables do (拖欠1-30天, 31-60天, 61-90天, 90天以上), and the
+#: ratio is "bucket balance / pool balance", the M1 formula's form.
+DELINQUENCY_BUCKETS = ("1-30", "31-60", "61-90", "90+")

@@ -40,8 +40,8 @@ the arithmetic in :mod:`mbsxl.history_conventions`):
   in the period) or a column of defaulted amounts; it drives MDR, CDR and the cumulative default
   rate (before recoveries); the loss severity stays on the reported defaults, which the recoveries
   are reported against;
-- delinquency ratios by bucket (拖欠率): the 1-30, 31-60 (the indices' M2), 61-90 (M3) days balances at
-  period end over the ending balance, as the 90+ ratio (严重拖欠率) above.  The 90+ ratio is a stock of
+- delinquency ratios by bucket (拖欠率, :data:`mbsxl.options.DELINQUENCY_BUCKETS`): the 1-30, 31-60 and
+  61-90 days balances at period end over the ending balance, as the 90+ ratio (严重拖欠率) above.  The 90+ ratio is a stock of
   delinquent loans; the cumulative default rate is a flow of loans that defaulted, never cured back:
   the two are kept apart.
 
