@@ -158,6 +158,11 @@ def first_period_number(periods) -> float | None:
     return None
 
 
+def _months_before(k: float | None) -> int | None:
+    """Periods before a first period numbered ``k`` (1 -> 0); None when ``k`` is not a whole number >= 1."""
+    return int(k) - 1 if k is not None and k == int(k) and k >= 1 else None
+
+
 def initial_balance(periods, first_beginning: float, cutoff_balance, tolerance: float,
                     name: str = "cutoff_balance") -> tuple[float, int | None]:
     """``(B0, months_before)``: the cut-off balance the cumulative measures divide by, and the number of
@@ -173,7 +178,7 @@ def initial_balance(periods, first_beginning: float, cutoff_balance, tolerance: 
                                   "prepayment over the initial balance")
         if first_beginning <= 0:
             raise MbsxlInputError(f"history: the first beginning balance is 0; pass {name} (> 0)")
-        return float(first_beginning), (0 if k is None else int(k) - 1 if k == int(k) else None)
+        return float(first_beginning), (0 if k is None else _months_before(k))
     b0 = v.number(name, cutoff_balance, lo=0.0, lo_open=True,
                   accepted="pass the initial pool balance at the cut-off (初始起算日资产池余额, > 0)")
     if b0 < first_beginning - tolerance:
@@ -182,7 +187,7 @@ def initial_balance(periods, first_beginning: float, cutoff_balance, tolerance: 
                               "balance is at least the first beginning balance: pass the initial pool balance "
                               "(初始起算日资产池余额)")
     if k is not None:
-        return b0, (int(k) - 1 if k == int(k) and k >= 1 else None)
+        return b0, _months_before(k)
     return b0, (0 if abs(b0 - first_beginning) <= tolerance else None)
 
 

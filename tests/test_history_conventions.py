@@ -200,6 +200,9 @@ def test_numbered_periods_count_from_the_cut_off():
     assert h[C.H_CUM_PREPAY][0] == pytest.approx(0.045, rel=1e-15)
     assert h[C.H_UNCOND_CPR][0] == pytest.approx(0.129016125, abs=1e-12)
     assert h[C.H_CUM_DEFAULT][0] == pytest.approx(5 / 1100, rel=1e-15)
+    # a first period numbered 0 says nothing about the months since the cut-off: U blank, C over 1000
+    h0 = mbsxl.history(T.assign(**{C.TRUSTEE_PERIOD: [0, 1, 2]}))
+    assert h0[C.H_UNCOND_CPR].isna().all() and h0[C.H_CUM_PREPAY][0] == pytest.approx(0.0495, rel=1e-15)
     # dated periods after the cut-off: the months since it are unknown, so U is blank (C is computed)
     h = mbsxl.history(T, cutoff_balance=1100)
     assert h[C.H_UNCOND_CPR].isna().all() and h[C.H_CUM_PREPAY][0] == pytest.approx(0.045, rel=1e-15)
