@@ -24,6 +24,13 @@ at most ``lead`` + periods values).  Projected CPR is computed from the projecte
 realised CPR is from the report's (``prepayment / (beginning - scheduled)``), so the two are
 comparable; differences are projected minus realised.
 
+``convention`` (issue 18; :func:`mbsxl.options.prepay_convention`) changes both sides alike: SMM type 1
+projects ``prepayment_m = SMM_m x beginning_m`` (capped at ``beginning_m - scheduled_m``) and measures the
+CPRs as prepayment / beginning; the ``days`` annualisation turns each CPR into the period's rate by
+``SMM_m = 1 - (1 - CPR_m)^(days_m/365)`` (and ``MDR`` likewise), ``days_m`` the days between the history's
+report dates (:func:`mbsxl.history_conventions.period_days`; no lead months then, their days being
+unknown).  The default (type 2, monthly) is the form above.
+
 >>> h = {"Period": [1, 2], "Beginning balance": [1000.0, 900.0], "Scheduled principal": [20.0, 18.0],
 ...      "Prepayment": [80.0, 44.1], "Ending balance": [900.0, 837.9]}
 >>> bt = backtest(h, 0.0)                       # no prepayment: 980 = 1000 - 20; 960.4 = 980 x (1 - 18/900)
@@ -37,9 +44,9 @@ import pandas as pd
 
 from . import _validate as v
 from . import columns as C
-from .conventions import annual_to_monthly, monthly_to_annual
+from . import history_conventions as hc
+from . import options as opt
 from .errors import MbsxlInputError
-from .performance import history as _measures
 from .report_table import DEFAULT_TOLERANCE, read_history
 
 
@@ -78,7 +85,7 @@ def _ratios(t: pd.DataFrame, wac, wam, lead: int, months: int) -> np.ndarray:
 
 
 def backtest(history, cpr, cdr=None, wac=None, wam=None, balance=None, lead=0,
-             tolerance=DEFAULT_TOLERANCE) -> pd.DataFrame:
+             tolerance=DEFAULT_TOLERANCE, convention=None) -> pd.DataFrame:
     """Projected against realised, one row a history period (columns :data:`mbsxl.columns.BACKTEST_COLUMNS`).
 
     ``history``: the trustee-report table (:mod:`mbsxl.report_table`); ``cpr``, ``cdr``: annual
@@ -88,9 +95,17 @@ def backtest(history, cpr, cdr=None, wac=None, wam=None, balance=None, lead=0,
     Conventions in the module docstring.
     """
     t = read_history(history, "history", tolerance)
+    smm_type, annual = opt.prepay_convention(convention)
     n = len(t)
     lead_ = v.whole("lead", lead, lo=0, hi=v.MAX_MONTHS, why=" months")
     months = lead_ + n
+    days = None
+    if annual == "days":
+        if lead_:
+            raise MbsxlInputError(f"lead={lead_} months with convention={opt.prepay_convention_name((smm_type, annual))!r}: "
+                                  "the days of the lead months are not in the history; use lead 0 or a monthly "
+                                  "convention")
+        days = hc.period_days(t[C.TRUSTEE_PERIOD].tolist(), opt.prepay_convention_name((smm_type, annual)))
     if balance is None:
         if lead_:
             raise MbsxlInputError(f"balance is missing; with lead={lead_} pass the balance the projection starts "
@@ -98,29 +113,27 @@ def backtest(history, cpr, cdr=None, wac=None, wam=None, balance=None, lead=0,
         b = float(t[C.TRUSTEE_BEGINNING].iloc[0])
     else:
         b = v.number("balance", balance, lo=0.0, accepted="pass a balance >= 0")
-    smm = annual_to_monthly(_path("cpr", cpr, months))
-    mdr = annual_to_monthly(_path("cdr", cdr, months))
+    smm = hc.deannualise(_path("cpr", cpr, months), days)
+    mdr = hc.deannualise(_path("cdr", cdr, months), days)
     ratio = _ratios(t, wac, wam, lead_, months)
     rows = np.zeros((months, 5))
     for m in range(months):
         s = ratio[m] * b
-        p = smm[m] * (b - s)
+        p = smm[m] * (b - s) if smm_type == 2 else min(smm[m] * b, b - s)
         d = min(mdr[m] * b, b - s - p)
         e = b - s - p - d
         rows[m] = (b, s, p, d, e)
         b = e
     proj = rows[lead_:]
-    real = _measures(t, tolerance=tolerance)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        base = proj[:, 0] - proj[:, 1]
-        proj_cpr = np.where(base > 0, monthly_to_annual(proj[:, 2] / np.where(base > 0, base, 1.0)), np.nan)
-    real_cpr = real[C.H_CPR].to_numpy()
+    proj_cpr = hc.annualise(hc.period_smm(smm_type, proj[:, 0], proj[:, 1], proj[:, 2]), days)
+    rb, rs = t[C.TRUSTEE_BEGINNING].to_numpy(), t[C.TRUSTEE_SCHEDULED].to_numpy()
     rp, rd = t[C.TRUSTEE_PREPAYMENT].to_numpy(), t[C.TRUSTEE_DEFAULTS].to_numpy()
+    real_cpr = hc.annualise(hc.period_smm(smm_type, rb, rs, rp), days)
     re_ = t[C.TRUSTEE_ENDING].to_numpy()
     return pd.DataFrame({
         C.TRUSTEE_PERIOD: t[C.TRUSTEE_PERIOD].tolist(),
-        C.B_BEGINNING_PROJ: proj[:, 0], C.B_BEGINNING_REAL: t[C.TRUSTEE_BEGINNING].to_numpy(),
-        C.B_SCHEDULED_PROJ: proj[:, 1], C.B_SCHEDULED_REAL: t[C.TRUSTEE_SCHEDULED].to_numpy(),
+        C.B_BEGINNING_PROJ: proj[:, 0], C.B_BEGINNING_REAL: rb,
+        C.B_SCHEDULED_PROJ: proj[:, 1], C.B_SCHEDULED_REAL: rs,
         C.B_PREPAYMENT_PROJ: proj[:, 2], C.B_PREPAYMENT_REAL: rp, C.B_PREPAYMENT_DIFF: proj[:, 2] - rp,
         C.B_DEFAULTS_PROJ: proj[:, 3], C.B_DEFAULTS_REAL: rd,
         C.B_ENDING_PROJ: proj[:, 4], C.B_ENDING_REAL: re_, C.B_BALANCE_DIFF: proj[:, 4] - re_,

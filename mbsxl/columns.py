@@ -188,12 +188,16 @@ TRUSTEE_DQ_1_30 = "拖欠1-30天 Delinquent 1-30 days"
 TRUSTEE_DQ_31_60 = "拖欠31-60天 Delinquent 31-60 days"
 TRUSTEE_DQ_61_90 = "拖欠61-90天 Delinquent 61-90 days"
 TRUSTEE_DQ_90 = "拖欠90天以上 Delinquent 90+ days"
+# issue 18: defaults under a days-past-due definition (flows: the principal of the loans that *became* 90+ /
+# 180+ days past due in the period; read by default_definition "90+" / "180+"; not part of the balance roll)
+TRUSTEE_DEFAULTS_90 = "新增90天以上违约 New defaults 90+ days"
+TRUSTEE_DEFAULTS_180 = "新增180天以上违约 New defaults 180+ days"
 HISTORY_REQUIRED = [TRUSTEE_PERIOD, TRUSTEE_BEGINNING, TRUSTEE_SCHEDULED, TRUSTEE_PREPAYMENT, TRUSTEE_ENDING]
 HISTORY_OPTIONAL = [TRUSTEE_DEFAULTS, TRUSTEE_RECOVERIES, TRUSTEE_DQ_1_30, TRUSTEE_DQ_31_60, TRUSTEE_DQ_61_90,
-                    TRUSTEE_DQ_90]
+                    TRUSTEE_DQ_90, TRUSTEE_DEFAULTS_90, TRUSTEE_DEFAULTS_180]
 HISTORY_LAYOUT = [TRUSTEE_PERIOD, TRUSTEE_BEGINNING, TRUSTEE_SCHEDULED, TRUSTEE_PREPAYMENT, TRUSTEE_DEFAULTS,
                   TRUSTEE_RECOVERIES, TRUSTEE_ENDING, TRUSTEE_DQ_1_30, TRUSTEE_DQ_31_60, TRUSTEE_DQ_61_90,
-                  TRUSTEE_DQ_90]
+                  TRUSTEE_DQ_90, TRUSTEE_DEFAULTS_90, TRUSTEE_DEFAULTS_180]
 
 # MBS_HISTORY's table (mbsxl.history)
 H_SMM = "单月提前还款率 SMM"
@@ -204,8 +208,16 @@ H_CUM_DEFAULT = "累计违约率 Cumulative default rate"
 H_DQ90_RATIO = "严重拖欠率 90+ delinquency ratio"
 H_SEVERITY = "违约损失率 Loss severity"
 H_CUM_SEVERITY = "累计违约损失率 Cumulative loss severity"
+# issue 18: delinquency ratios by bucket (the 90+ bucket is H_DQ90_RATIO), named by days past due because the
+# M1/M2/M3 labels of the market indices are not used alike (mbsxl.options.DELINQUENCY_BUCKETS), and the
+# prepayment measured against the cut-off (initial) balance
+H_DQ_1_30_RATIO = "拖欠率1-30天 1-30 days delinquency ratio"
+H_DQ_31_60_RATIO = "拖欠率31-60天 31-60 days delinquency ratio"
+H_DQ_61_90_RATIO = "拖欠率61-90天 61-90 days delinquency ratio"
+H_CUM_PREPAY = "累计早偿率 Cumulative prepayment rate"
+H_UNCOND_CPR = "无条件年化早偿率 Unconditional annualised prepayment rate"
 HISTORY_COLUMNS = [TRUSTEE_PERIOD, H_SMM, H_CPR, H_MDR, H_CDR, H_CUM_DEFAULT, H_DQ90_RATIO, H_SEVERITY,
-                   H_CUM_SEVERITY]
+                   H_CUM_SEVERITY, H_DQ_1_30_RATIO, H_DQ_31_60_RATIO, H_DQ_61_90_RATIO, H_CUM_PREPAY, H_UNCOND_CPR]
 
 # MBS_BACKTEST's table (mbsxl.backtest): projected against realised, period by period
 B_BEGINNING_PROJ = "预测期初余额 Projected beginning balance"

@@ -14,7 +14,9 @@ Conventions
   projection month ``t``.
 - The historical SMM of a collection period is the prepayment over the balance that was left
   after scheduled amortisation: ``prepayment / (beginning_balance - scheduled_principal)``
-  (SF-5; seed 002 eq. 1).
+  (SF-5; seed 002 eq. 1).  The Chinese market's other forms (issue 18: type 1 over the beginning
+  balance; annualisation by the days of the period) are the ``convention`` of :func:`smm` and
+  :func:`cpr` (options and published sources in :mod:`mbsxl.options`).
 
 Example
 -------
@@ -78,73 +80,124 @@ def monthly_to_annual(a: np.ndarray) -> np.ndarray:
         return -np.expm1(12.0 * np.log1p(-np.asarray(a, dtype=float)))
 
 
-def _from_report(name: str, amount, beginning_balance, scheduled_principal) -> np.ndarray:
-    """``amount / (beginning_balance - scheduled_principal)`` with the arguments named in errors."""
-    for label, arg in ((name, amount), ("beginning_balance", beginning_balance),
-                       ("scheduled_principal", scheduled_principal)):
+def _from_report(name: str, amount, beginning_balance, scheduled_principal, smm_type: int = 2) -> np.ndarray:
+    """``amount / (beginning_balance - scheduled_principal)`` (type 2) or ``amount / beginning_balance``
+    (type 1, ``scheduled_principal`` may be None) with the arguments named in errors."""
+    args = [(name, amount), ("beginning_balance", beginning_balance)]
+    if scheduled_principal is not None or smm_type == 2:
+        args.append(("scheduled_principal", scheduled_principal))
+    for label, arg in args:
         v.no_bool(label, arg)
-    amt = v.floats(name, amount)
-    beg = v.floats("beginning_balance", beginning_balance)
-    sched = v.floats("scheduled_principal", scheduled_principal)
+    arrs = [v.floats(label, arg) for label, arg in args]
     try:
-        amt, beg, sched = np.broadcast_arrays(amt, beg, sched)
+        arrs = list(np.broadcast_arrays(*arrs))
     except ValueError:
-        raise MbsxlInputError(f"{name}, beginning_balance and scheduled_principal have shapes "
-                         f"{np.shape(amount)}, {np.shape(beginning_balance)}, {np.shape(scheduled_principal)}; "
-                         "pass ranges of the same length") from None
-    for label, arr in ((name, amt), ("beginning_balance", beg), ("scheduled_principal", sched)):
+        raise MbsxlInputError(f"{', '.join(a for a, _ in args)} have shapes "
+                              f"{', '.join(str(np.shape(x)) for _, x in args)}; pass ranges of the same length") from None
+    for (label, _), arr in zip(args, arrs):
         if (~np.isfinite(arr)).any():
             raise MbsxlInputError(f"{label} holds a value that is not a finite number")
         if (arr < 0).any():
             i = tuple(int(k) for k in np.argwhere(arr < 0)[0])
             raise MbsxlInputError(f"{label}{list(i) if arr.ndim else ''}={float(arr[i]):g} is negative; amounts must be >= 0")
-    base = beg - sched
-    if (base <= 0).any():
-        i = tuple(int(k) for k in np.argwhere(base <= 0)[0])
-        raise MbsxlInputError(f"beginning_balance - scheduled_principal = {float(base[i]):g} at "
-                         f"{list(i) if base.ndim else 'the period'}; it must be positive")
+    amt, beg = arrs[0], arrs[1]
+    if smm_type == 2:
+        base = beg - arrs[2]
+        if (base <= 0).any():
+            i = tuple(int(k) for k in np.argwhere(base <= 0)[0])
+            raise MbsxlInputError(f"beginning_balance - scheduled_principal = {float(base[i]):g} at "
+                                  f"{list(i) if base.ndim else 'the period'}; it must be positive")
+        what = "the balance left after scheduled principal"
+    else:
+        base = beg
+        if (base <= 0).any():
+            i = tuple(int(k) for k in np.argwhere(base <= 0)[0])
+            raise MbsxlInputError(f"beginning_balance = {float(base[i]):g} at {list(i) if base.ndim else 'the period'};"
+                                  " it must be positive")
+        what = "the beginning balance"
     out = amt / base
     if (out > 1).any():
         i = tuple(int(k) for k in np.argwhere(out > 1)[0])
-        raise MbsxlInputError(f"{name}={float(amt[i]):g} exceeds the balance left after scheduled principal "
-                         f"({float(base[i]):g})")
+        raise MbsxlInputError(f"{name}={float(amt[i]):g} exceeds {what} ({float(base[i]):g})")
     return out
 
 
-def smm(cpr, beginning_balance=None, scheduled_principal=None):
+def _days(days, conv) -> np.ndarray | None:
+    """The period's days for the ``days`` annualisation (None for monthly); refused when missing or <= 0."""
+    from .options import prepay_convention_name
+    if conv[1] == "monthly":
+        if days is not None:
+            raise MbsxlInputError(f"days={days!r} is given but convention={prepay_convention_name(conv)!r} annualises "
+                                  "monthly; pass a days convention (type2_days, type1_days) or leave days empty")
+        return None
+    if days is None:
+        raise MbsxlInputError(f"days is missing: convention={prepay_convention_name(conv)!r} annualises by the days "
+                              "in the period, 1-(1-SMM)^(365/days); pass the days (e.g. 31)")
+    v.no_bool("days", days)
+    d = v.floats("days", days)
+    if (~np.isfinite(d)).any() or (d <= 0).any() or (d > 366).any():
+        bad = d[~np.isfinite(d) | (d <= 0) | (d > 366)].flat[0]
+        raise MbsxlInputError(f"days={bad:g} is out of range; accepted: the days of a collection period, (0, 366]")
+    return d
+
+
+def smm(cpr, beginning_balance=None, scheduled_principal=None, convention=None, days=None):
     """Single monthly mortality.
 
-    With one argument, from a CPR: ``SMM = 1 - (1 - CPR)**(1/12)`` (SF-5).
-    With three, the historical SMM of a collection period from trustee-report columns:
-    the first argument is then the period's prepayment amount and
-    ``SMM = prepayment / (beginning_balance - scheduled_principal)``.
+    With one argument, from a CPR: ``SMM = 1 - (1 - CPR)**(1/12)`` (SF-5), or with a ``days``
+    convention the rate of a period of ``days`` days, ``1 - (1 - CPR)**(days/365)``.
+    With the trustee-report columns, the historical SMM of a collection period: the first argument is
+    then the period's prepayment amount and ``SMM = prepayment / (beginning_balance -
+    scheduled_principal)`` (type 2, default) or ``prepayment / beginning_balance`` (type 1; the
+    scheduled principal is then not needed).  ``convention``: :func:`mbsxl.options.prepay_convention`
+    (the SMM type matters only with the report columns; the annualisation only from a CPR).
 
     >>> round(smm(0.4179), 6)
     0.044091
     >>> smm(100.0, 1000.0, 0.0)
     0.1
+    >>> smm(100.0, 1000.0, 200.0, "type1"), smm(100.0, 1000.0, 200.0)       # 100/1000; 100/(1000-200)
+    (0.1, 0.125)
     """
+    from .options import prepay_convention
+    conv = prepay_convention(convention)
     if beginning_balance is None and scheduled_principal is None:
-        return _out(annual_to_monthly(_rates("cpr", cpr)))
-    if beginning_balance is None or scheduled_principal is None:
-        raise MbsxlInputError("pass both beginning_balance and scheduled_principal, or neither")
-    return _out(_from_report("prepayment", cpr, beginning_balance, scheduled_principal))
+        d = _days(days, conv)
+        a = _rates("cpr", cpr)
+        return _out(annual_to_monthly(a) if d is None else -np.expm1(d / 365.0 * np.log1p(-a)))
+    if days is not None:
+        raise MbsxlInputError(f"days={days!r} is not used with the trustee-report columns (the SMM of a period is a "
+                              "period rate); leave days empty")
+    if beginning_balance is None or (scheduled_principal is None and conv[0] == 2):
+        raise MbsxlInputError("pass both beginning_balance and scheduled_principal, or neither (type 1, "
+                              "prepayment / beginning, needs beginning_balance only)")
+    return _out(_from_report("prepayment", cpr, beginning_balance, scheduled_principal, conv[0]))
 
 
-def cpr(smm, beginning_balance=None, scheduled_principal=None):
-    """Conditional prepayment rate (annualised SMM): ``CPR = 1 - (1 - SMM)**12`` (SF-5).
+def cpr(smm, beginning_balance=None, scheduled_principal=None, convention=None, days=None):
+    """Conditional prepayment rate (annualised SMM): ``CPR = 1 - (1 - SMM)**12`` (SF-5), or with a
+    ``days`` convention ``1 - (1 - SMM)**(365/days)`` (``days`` the days of the period).
 
-    With three arguments the first is the period's prepayment amount and the SMM is first backed
-    out of the trustee-report columns as in :func:`smm` (seed 002: CPR = 1 - (1 - SMM)^12).
+    With the trustee-report columns the first argument is the period's prepayment amount and the SMM is
+    first backed out of them as in :func:`smm` (type 2 default, seed 002: CPR = 1 - (1 - SMM)^12; type 1
+    over the beginning balance).
 
     >>> round(cpr(0.005143), 4)
     0.06
+    >>> round(cpr(0.01, convention="type2_days", days=31), 6)          # 1 - 0.99^(365/31)
+    0.111601
     """
+    from .options import prepay_convention
+    conv = prepay_convention(convention)
+    d = _days(days, conv)
     if beginning_balance is None and scheduled_principal is None:
-        return _out(monthly_to_annual(_rates("smm", smm)))
-    if beginning_balance is None or scheduled_principal is None:
-        raise MbsxlInputError("pass both beginning_balance and scheduled_principal, or neither")
-    return _out(monthly_to_annual(_from_report("prepayment", smm, beginning_balance, scheduled_principal)))
+        s = _rates("smm", smm)
+    elif beginning_balance is None or (scheduled_principal is None and conv[0] == 2):
+        raise MbsxlInputError("pass both beginning_balance and scheduled_principal, or neither (type 1, "
+                              "prepayment / beginning, needs beginning_balance only)")
+    else:
+        s = _from_report("prepayment", smm, beginning_balance, scheduled_principal, conv[0])
+    return _out(monthly_to_annual(s) if d is None else -np.expm1(365.0 / d * np.log1p(-s)))
 
 
 def mdr(cdr):

@@ -392,3 +392,131 @@ def grid_metric(value, name: str = "metric") -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
         return "table"
     return _lookup(name, value, GRID_METRIC, _GRID_METRIC_ACCEPTED)
+
+
+# =============================================================================== issue 18: Chinese performance conventions
+# The sources quoted below were read through the project's reference search (pages corpus) on 2026-12-06.
+# ------------------------------------------------------------------------------- prepayment convention
+#: ``convention`` of MBS_HISTORY, MBS_SMM/MBS_CPR and MBS_BACKTEST: (SMM type, annualisation).
+#:
+#: SMM type (单月早偿率 SMM, the period's prepayment rate):
+#:
+#: - type 2 (扣除计划还款本金, today's only form and the default): ``SMM = prepayment / (beginning -
+#:   scheduled)``.  Seed 002 (/work/shared/seeds/002_504b3d5613d6b378.txt, lines 24-32, the article that
+#:   computes Jianyuan 2007-1's CPRs from the 中诚信托 trustee reports): "SMM是当月实际提前支付额减去当月
+#:   计划偿还本金额的差额的百分比" and "CPR是以年率或复利形式表示的SMM ... CPR与SMM的数学关系为" (1 - CPR =
+#:   (1 - SMM)^12); SIFMA Standard Formulas SF-5; "SMM = Prepayments for the month / Beginning principal -
+#:   Scheduled Repayments" (PrepNuggets, https://prepnuggets.com/?p=7541).
+#: - type 1 (期初余额): ``SMM = prepayment / beginning``.  J. Hu, *Asset Securitization: Theory and
+#:   Practice* (Wiley, 2011), Appendix A "Analysis of Prepayment and Prepayment Rate"
+#:   (https://www.oreilly.com/library/view/asset-securitization-theory/9780470828991/a01.html): "The rate
+#:   of prepayment is, therefore, the excess paydown in a given month as a percentage of the outstanding
+#:   principal balance at the beginning of the month" and "SMM measures the percentage of a pool's
+#:   outstanding balance at the beginning of the month that was prepaid during the month"; the Chinese
+#:   market's wording, 早偿率 "the proportion of the debtor's early repayment ... in the outstanding
+#:   principal balance of the asset pool" (English rendering at http://lnmlw.com/Bankloan/zfoylosxvu.html,
+#:   which gives 1 - CPR = (1 - SMM)^12 with it).  Seed 002's first-period figure "占 ... 余额的4.35%" is
+#:   this ratio on the period's beginning balance (see :mod:`mbsxl.trustee`).
+#:
+#: Annualisation (年化, 条件早偿率 CPR):
+#:
+#: - ``monthly`` (default): ``CPR = 1 - (1 - SMM)^12`` (seed 002 eq. 2; SIFMA SF-5; CMHC, "Standard
+#:   terminology and calculations for MBS", total prepayment UPP = [1 - (1 - u)^12] x 100,
+#:   https://www.cmhc-schl.gc.ca/en/finance-and-investing/nha-mortgage-backed-securities/standard-terminology-and-calculations-for-mbs/total-prepayment-upp);
+#: - ``days``: ``CPR = 1 - (1 - SMM)^(365/days)``, ``days`` the days between the period's report date and
+#:   the previous one (act/365, as the interbank market counts; see :func:`mbsxl.history_conventions.period_days`).
+#:   The same compounding with the year counted in days; no published sentence stating the exponent was
+#:   found in the reference corpus, so this form rests on the issue's statement of the market practice.
+PREPAY_CONVENTIONS = ("type2_monthly", "type1_monthly", "type2_days", "type1_days")
+_CONV = {(2, "monthly"): "type2_monthly", (1, "monthly"): "type1_monthly", (2, "days"): "type2_days",
+         (1, "days"): "type1_days"}
+PREPAY_CONVENTION = {
+    "type2_monthly": (2, "monthly"), "type2": (2, "monthly"), "2": (2, "monthly"), "monthly": (2, "monthly"),
+    "sifma": (2, "monthly"), "类型2": (2, "monthly"), "扣除计划还款": (2, "monthly"), "按月": (2, "monthly"),
+    "type1_monthly": (1, "monthly"), "type1": (1, "monthly"), "1": (1, "monthly"), "期初余额": (1, "monthly"),
+    "类型1": (1, "monthly"),
+    "type2_days": (2, "days"), "days": (2, "days"), "按天": (2, "days"), "按实际天数": (2, "days"),
+    "type1_days": (1, "days"), "期初余额按天": (1, "days"), "类型1按天": (1, "days"),
+}
+_PREPAY_CONVENTION_ACCEPTED = ("type2_monthly (default; 2, type2: prepayment / (beginning - scheduled), "
+                               "1-(1-SMM)^12), type1_monthly (1, type1, 期初余额: prepayment / beginning), "
+                               "type2_days (days, 按天: 1-(1-SMM)^(365/days)), type1_days")
+
+
+def prepay_convention(value, name: str = "convention") -> tuple[int, str]:
+    """``(smm_type, annualisation)``: smm_type 1 or 2, annualisation ``"monthly"`` or ``"days"``.
+
+    Empty/None is the default ``(2, "monthly")`` (today's results).  A number 1 or 2 is the SMM type
+    with monthly annualisation.
+
+    >>> prepay_convention(None), prepay_convention("type1_days"), prepay_convention(1.0)
+    ((2, 'monthly'), (1, 'days'), (1, 'monthly'))
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return (2, "monthly")
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        if float(value) in (1.0, 2.0):
+            return (int(value), "monthly")
+    return _lookup(name, value, PREPAY_CONVENTION, _PREPAY_CONVENTION_ACCEPTED)
+
+
+def prepay_convention_name(conv: tuple[int, str]) -> str:
+    """The canonical spelling of a parsed convention (``(1, "days")`` -> ``"type1_days"``)."""
+    return _CONV[conv]
+
+
+# ------------------------------------------------------------------------------- default definition
+#: ``default_definition`` of MBS_HISTORY: which amounts are "defaults" (违约) for the MDR, CDR and the
+#: cumulative default rate (累计违约率 = cumulative defaulted principal, before recoveries, / the cut-off
+#: balance).  Kept apart from serious delinquency (严重拖欠率: the 90+ *stock* at period end over the
+#: ending balance), which is not a default measure.
+#:
+#: - ``reported`` (default; 报告口径, 交易文件定义): the history's 违约金额 Defaults column, i.e. the deal
+#:   documents' definition as the trustee report applies it;
+#: - ``90+`` (逾期90天以上): the history's "新增90天以上违约 New defaults 90+ days" column, the principal of
+#:   the loans that became 90+ days past due in the period;
+#: - ``180+`` (逾期180天以上): the "新增180天以上违约 New defaults 180+ days" column likewise;
+#: - a column of defaulted amounts as reported (one a period), passed instead of a name.
+#:
+#: Cumulative default over the initial balance: 《个人消费类贷款资产支持证券信息披露指引(2019版)》 (NAFMII),
+#: as quoted in 投资时报 on the 和享 2017 deals (http://8037eee.com/news/finance/yh/2019-03-15/2244403_2.html):
+#: "在持续购买期,累计违约率=累计违约金额/期初金额" (a static RMBS pool has no replenishment, so its divisor
+#: is the initial, cut-off balance throughout); 联合资信's tracking reports publish 拖欠率 and 累计违约率 as
+#: separate rows ("拖欠率以及累计违约率数据见表4",
+#: http://wanglu.net/thread/t12-453091-2.html), which is why the two stay apart here.
+DEFAULT_DEFINITIONS = ("reported", "90+", "180+")
+DEFAULT_DEFINITION = {"reported": "reported", "as_reported": "reported", "deal": "reported",
+                      "报告口径": "reported", "交易文件定义": "reported", "违约金额": "reported",
+                      "90+": "90+", "90": "90+", "90_days": "90+", "90+_days": "90+", "逾期90天以上": "90+",
+                      "180+": "180+", "180": "180+", "180_days": "180+", "180+_days": "180+",
+                      "逾期180天以上": "180+"}
+_DEFAULT_DEFINITION_ACCEPTED = ("reported (default; 报告口径: the Defaults column), 90+ (逾期90天以上: the "
+                                "'New defaults 90+ days' column), 180+ (逾期180天以上: the 'New defaults 180+ "
+                                "days' column), or a column of defaulted amounts, one a period")
+
+
+def default_definition(value, name: str = "default_definition") -> str:
+    """``reported``, ``90+`` or ``180+`` (a column of amounts is handled by the caller).
+
+    >>> default_definition(None), default_definition("逾期180天以上"), default_definition(90)
+    ('reported', '180+', '90+')
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "reported"
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value) in (90.0, 180.0):
+        return f"{int(value)}+"
+    return _lookup(name, value, DEFAULT_DEFINITION, _DEFAULT_DEFINITION_ACCEPTED,
+                   key=lambda s: s.strip().lower().replace("-", "_").replace(" ", "_"))
+
+
+# ------------------------------------------------------------------------------- delinquency buckets
+#: The delinquency buckets of MBS_HISTORY (拖欠率 by days past due, each the bucket's balance at period end
+#: over the ending balance; the 90+ bucket is the serious delinquency ratio 严重拖欠率).  The market indices
+#: publish them as "M" buckets -- 惠誉博华 (Fitch Bohua), 银行间市场个贷ABS指数 2025Q2: "季度末M2及M3逾期率指数分别为
+#: 0.21%及0.13%" (https://fitchbohua.cn/报告文章/惠誉博华银行间市场个贷abs指数报告2025q2) -- but the M labels are
+#: not used alike ("M1:逾期1个月(30-60天) M2:逾期2个月(61-90天) M3:逾期3个月以上(91-120天)" at
+#: https://www.hefeilaws.com/hf/1307692.html, against the M1 = first month past due of
+#: "M1逾期率 = (M1阶段逾期贷款金额 / 贷款总额) x 100%", https://www.mudaan.com/tags-604978.html), so mbsxl names
+#: the buckets by days, as the trustee reports' tables do (拖欠1-30天, 31-60天, 61-90天, 90天以上), and the
+#: ratio is "bucket balance / pool balance", the M1 formula's form.
+DELINQUENCY_BUCKETS = ("1-30", "31-60", "61-90", "90+")

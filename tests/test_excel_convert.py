@@ -96,8 +96,8 @@ def test_dispatch_never_raises_and_names_the_function():
     assert r.code == "#NAME?"
     r = call("MBS_SMM", "#N/A")
     assert r.code == "#N/A" and "cpr is #N/A" in r.reason
-    r = call("MBS_SMM", 0.2, 1, 2, 3, 4)
-    assert r.code == "#VALUE!" and "at most 3 arguments" in r.reason
+    r = call("MBS_SMM", 0.2, 1, 2, 3, 4, 5, 6)              # issue 18 added convention and days: 5 at most
+    assert r.code == "#VALUE!" and "at most 5 arguments" in r.reason
 
 
 _CELL = st.one_of(st.none(), st.booleans(), st.floats(allow_nan=True, allow_infinity=True),

@@ -8,8 +8,10 @@ workbook (one sheet a module, so that other sheets are added the same way).  The
   :func:`mbsxl.trustee.jianyuan_series` from the published CPRs (the reports' amounts are not in the
   seeds); defaults, recoveries and delinquency buckets are not published and stay empty, so the
   measures that need them are blank;
-- ``=MBS_HISTORY(table)``: SMM, CPR, MDR, CDR, cumulative default rate, 90+ ratio, severity per period,
-  beside the 24 CPRs published in seed 002 and a check that each agrees to 4 decimals;
+- ``=MBS_HISTORY(table, ..., cutoff_balance)``: SMM, CPR, MDR, CDR, cumulative default rate, 90+ ratio,
+  severity, delinquency buckets and the cumulative prepayment over the cut-off balance (4,160,683,708
+  yuan, an input cell) per period, beside the 24 CPRs published in seed 002 and a check that each agrees
+  to 4 decimals;
 - ``=MBS_BACKTEST(table, CPR)``: the prospectus pricing CPR 17.26% (seed 002; an input cell) projected
   from the first period's beginning balance on the realised scheduled principal, against the realised
   history; a chart of projected against realised balance and one of the CPRs.
@@ -37,7 +39,8 @@ C_PUB = len(C.HISTORY_COLUMNS)          # published CPR column right of the MBS_
 R_INPUT = 3                             # the back-test CPR input row
 
 LAYOUT_FMTS = {C.TRUSTEE_PERIOD: "general"}
-HIST_FMTS = ["general", "pct4", "pct", "pct4", "pct", "pct", "pct", "pct", "pct"]
+HIST_FMTS = ["general", "pct4", "pct", "pct4", "pct", "pct", "pct", "pct", "pct", "pct", "pct", "pct", "pct", "pct"]
+R_CUTOFF = R_INPUT + 1                  # the cut-off balance input row (issue 18)
 BT_FMTS = ["general"] + ["money"] * 12 + ["pct", "pct", "pct4"]
 
 
@@ -72,7 +75,9 @@ def _history(book: Book, ws) -> None:
     r0, r1 = R_HIST, R_HIST + N
     book.text(ws, (r0 - 1, 0), label("历史表现", "MBS_HISTORY of the table above; published CPRs (seed 002) beside"),
               "subtitle")
-    book.array(ws, (r0, 0), (r1, len(C.HISTORY_COLUMNS) - 1), f"=MBS_HISTORY({table_range()})",
+    cutoff = xl_rowcol_to_cell(R_CUTOFF, 1, row_abs=True, col_abs=True)
+    # arguments 2-12 empty (table given whole; defaults), the 13th the cut-off balance
+    book.array(ws, (r0, 0), (r1, len(C.HISTORY_COLUMNS) - 1), f"=MBS_HISTORY({table_range()}{',' * 12}{cutoff})",
                col_fmts=HIST_FMTS, header_row=True)
     ws.set_row(r0, 42)
     book.header(ws, (r0, C_PUB), [label("公布CPR", "Published CPR (seed 002)"), label("差异", "Difference"),
@@ -132,6 +137,11 @@ def write(book: Book) -> None:
     book.value(ws, (R_INPUT, 0), label("回溯检验CPR", "Back-test CPR (prospectus pricing CPR, seed 002)"))
     book.input(ws, (R_INPUT, 1), jy.PROSPECTUS_CPR, "pct")
     book.note(ws, (R_INPUT, 2), "replace with another speed (or a column of 24 CPRs) to back-test it")
+    book.value(ws, (R_CUTOFF, 0), label("初始起算日资产池余额", "Cut-off balance 2007-10-10 (seed 001/002)"))
+    book.input(ws, (R_CUTOFF, 1), jy.POOL["balance"], "money")
+    book.note(ws, (R_CUTOFF, 2), "MBS_HISTORY's cutoff_balance: the cumulative prepayment rate is over it (the "
+                                 "January 2008 report is not the first since the cut-off, so the unconditional "
+                                 "annualised rate, which needs the months since the cut-off, is blank)")
     _report(book, ws)
     _history(book, ws)
     _backtest(book, ws)

@@ -18,24 +18,29 @@ _BEG = Arg("beginning_balance", "Optional: the period's beginning balance (期�
            "report; give it with scheduled_principal for the actual rate", kind="array", optional=True)
 _SCHED = Arg("scheduled_principal", "Optional: the period's scheduled principal (正常还款本金); the rate is "
              "prepayment / (beginning_balance - scheduled_principal)", kind="array", optional=True)
+_CONV = Arg("convention", "Optional convention (早偿率口径): type2_monthly (default), type1_monthly (prepayment / "
+            "beginning_balance, no scheduled principal needed), type2_days / type1_days (annualise by days: "
+            "1-(1-SMM)^(365/days))", kind="text", optional=True, default=None)
+_DAYS = Arg("days", "Optional: the days of the period, with a days convention (e.g. 31)", kind="array",
+            optional=True, default=None)
 
 
 @udf("MBS_SMM", "Single monthly mortality (SMM, 单月提前还款率) from an annual CPR, 1-(1-CPR)^(1/12); with "
      "three arguments, the actual SMM from trustee-report columns. Elementwise over a range",
      args=[Arg("cpr", "CPR as a decimal (25% or 0.25), a cell or a range; with three arguments, the "
-               "period's prepayment amount (提前还款金额) instead", kind="array"), _BEG, _SCHED],
+               "period's prepayment amount (提前还款金额) instead", kind="array"), _BEG, _SCHED, _CONV, _DAYS],
      returns="array")
-def MBS_SMM(cpr, beginning_balance=None, scheduled_principal=None):
-    return mbsxl.smm(cpr, beginning_balance, scheduled_principal)
+def MBS_SMM(cpr, beginning_balance=None, scheduled_principal=None, convention=None, days=None):
+    return mbsxl.smm(cpr, beginning_balance, scheduled_principal, convention, days)
 
 
 @udf("MBS_CPR", "Conditional prepayment rate (CPR, 年化提前还款率) from an SMM, 1-(1-SMM)^12; with three "
      "arguments, the actual CPR from trustee-report columns. Elementwise over a range",
      args=[Arg("smm", "SMM as a decimal (0.5% or 0.005), a cell or a range; with three arguments, the "
-               "period's prepayment amount (提前还款金额) instead", kind="array"), _BEG, _SCHED],
+               "period's prepayment amount (提前还款金额) instead", kind="array"), _BEG, _SCHED, _CONV, _DAYS],
      returns="array")
-def MBS_CPR(smm, beginning_balance=None, scheduled_principal=None):
-    return mbsxl.cpr(smm, beginning_balance, scheduled_principal)
+def MBS_CPR(smm, beginning_balance=None, scheduled_principal=None, convention=None, days=None):
+    return mbsxl.cpr(smm, beginning_balance, scheduled_principal, convention, days)
 
 
 @udf("MBS_MDR", "Monthly default rate (MDR, 月违约率) from an annual CDR, 1-(1-CDR)^(1/12). Elementwise "

@@ -10,6 +10,8 @@ period dropped.  MBS_HISTORY also takes separate columns (history = the beginnin
     =MBS_HISTORY(B5:B28, C5:C28, D5:D28, G5:G28)             beginning, scheduled, prepayment, ending
     =MBS_HISTORY(A4:K28, , , , , , , , 4160683708, 6)        cut-off balance, 6-month recovery lag
     =MBS_BACKTEST(A4:K28, 0.1726)                            the prospectus CPR against the realised
+    =MBS_HISTORY(A4:M28, , , , , , , , , , , "type1_days", 4160683708, "90+")
+                              type-1 SMM annualised by days, over the cut-off balance, 90+ defaults
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from mbsxl.excel import convert
 from mbsxl.excel.registry import Arg, udf
 from ...errors import MbsxlInputError
 
-MAX_CELLS = 200_000        # (600 periods + header) x the layout's 11 columns, with room for other columns
+MAX_CELLS = 200_000        # (600 periods + header) x the layout's 13 columns, with room for other columns
 
 
 def _table(name: str, m) -> dict:
@@ -55,6 +57,10 @@ def _is_table(m) -> bool:
 _HIST = Arg("history", "Trustee-report table with its header row (收款期间 Period, 期初本金余额 Beginning balance, "
             "Scheduled principal, Prepayment, Ending balance; optional Defaults, Recoveries, 90+ days), or the "
             "beginning-balance column; at most 200,000 cells", kind="matrix", max_len=MAX_CELLS)
+_CONV = Arg("convention", "Prepayment convention (早偿率口径): type2_monthly (default: prepayment / (beginning - "
+            "scheduled), 1-(1-SMM)^12), type1_monthly (prepayment / beginning), type2_days / type1_days "
+            "(1-(1-SMM)^(365/days), days between report dates; dated periods)", kind="text", optional=True,
+            default=None)
 _TOL = Arg("tolerance", "How far an ending balance may differ from beginning - scheduled - prepayment - defaults "
            "before the row is refused; default 1 (yuan)", kind="number", optional=True, default=1.0)
 
@@ -80,10 +86,17 @@ _TOL = Arg("tolerance", "How far an ending balance may differ from beginning - s
                "first beginning balance", kind="number", optional=True, default=None),
            Arg("recovery_lag", "Periods from default to recovery for the loss severity; default 0; at most 600", kind="int",
                optional=True, default=0, max=MAX_MONTHS, cap_note="recovery_lag: 50 years"),
-           _TOL],
+           _TOL, _CONV,
+           Arg("cutoff_balance", "Initial pool balance at the cut-off (初始起算日资产池余额): divisor of the cumulative "
+               "default and prepayment rates; required when the first period is numbered above 1; not below the "
+               "first beginning balance", kind="number", optional=True, default=None),
+           Arg("default_definition", "What counts as default (违约口径): reported (default, the Defaults column), "
+               "90+ or 180+ (the 'New defaults 90+/180+ days' columns), or a column of defaulted amounts",
+               kind="any", optional=True, default=None)],
      returns="table")
 def MBS_HISTORY(history, scheduled=None, prepayment=None, ending=None, defaults=None, recoveries=None,
-                delinquent_90=None, periods=None, original_balance=None, recovery_lag=0, tolerance=1.0):
+                delinquent_90=None, periods=None, original_balance=None, recovery_lag=0, tolerance=1.0,
+                convention=None, cutoff_balance=None, default_definition=None):
     if _is_table(history):
         h = _table("history", history)
     else:
@@ -94,7 +107,22 @@ def MBS_HISTORY(history, scheduled=None, prepayment=None, ending=None, defaults=
                 periods.pop()
     return mbsxl.history(h, scheduled, prepayment, ending, defaults, recoveries, delinquent_90, periods,
                          original_balance, 0 if recovery_lag is None else recovery_lag,
-                         1.0 if tolerance is None else tolerance)
+                         1.0 if tolerance is None else tolerance, convention, cutoff_balance,
+                         _definition(default_definition))
+
+
+def _definition(value):
+    """A default_definition cell: a name (text, or 90 / 180), or a range of amounts (one a period)."""
+    if value is None or convert.is_blank(value):
+        return None
+    g = convert.as_grid(value)
+    if g.size == 1:
+        c = g[0, 0]
+        return c.strip() if isinstance(c, str) else c
+    cells = [c for c in g.ravel()]
+    while cells and convert.is_blank(cells[-1]):
+        cells.pop()
+    return [convert.to_kind(f"default_definition[{i}]", c, "number") for i, c in enumerate(cells)]
 
 
 @udf("MBS_BACKTEST", "Back-test (回溯检验): a projection at given CPR/CDR against the realised trustee-report "
@@ -115,10 +143,10 @@ def MBS_HISTORY(history, scheduled=None, prepayment=None, ending=None, defaults=
            Arg("lead", "Months projected before the first history period (cut-off to first report); default 0; "
                "needs wac, wam and balance; at most 600", kind="int", optional=True, default=0, max=MAX_MONTHS,
                cap_note="lead: 50 years"),
-           _TOL],
+           _TOL, _CONV],
      returns="table")
-def MBS_BACKTEST(history, cpr, cdr=None, wac=None, wam=None, balance=None, lead=0, tolerance=1.0):
+def MBS_BACKTEST(history, cpr, cdr=None, wac=None, wam=None, balance=None, lead=0, tolerance=1.0, convention=None):
     if not _is_table(history):
         raise MbsxlInputError("history is a single row or column; pass the trustee-report table with its header row")
     return mbsxl.backtest(_table("history", history), cpr, cdr, wac, wam, balance, 0 if lead is None else lead,
-                          1.0 if tolerance is None else tolerance)
+                          1.0 if tolerance is None else tolerance, convention)
