@@ -12,7 +12,9 @@ most junior class when ``residual``; principal sequential or pro rata; losses bo
 clean-up call and its rows of zeros.  Only those mechanisms: :func:`mbsxl.scenario.grid` sends any
 other waterfall argument to :func:`mbsxl.tranches`, scenario by scenario.  The inputs come already
 checked and parsed (the coupon matrix is read off a :func:`mbsxl.tranches` table of the same deal),
-and ``tests/test_scenario.py`` checks every output against :func:`mbsxl.tranches`.
+and ``tests/test_scenario.py`` checks every output against :func:`mbsxl.tranches`.  :func:`run_all` returns
+every class's flows (interest paid, shortfall, principal, loss, ending balance) and accepts a coupon path a
+scenario: :mod:`mbsxl.rating_stress` runs its breakeven searches through it.
 """
 from __future__ import annotations
 
@@ -27,6 +29,20 @@ def run(P, I, L, bal0, balances, coupons, structure, cleanup_call, fees, interes
     ``coupons``: ``T x n`` annual coupons; ``k``: the class reported.
     Returns ``(principal, loss, cash_flow)``, each ``T x S``, for class ``k``.
     """
+    out = run_all(P, I, L, bal0, balances, coupons, structure, cleanup_call, fees, interest_on_shortfall, residual,
+                  classes=[k])
+    return out["principal"][:, 0], out["loss"][:, 0], out["paid"][:, 0] + out["principal"][:, 0]
+
+
+def run_all(P, I, L, bal0, balances, coupons, structure, cleanup_call, fees, interest_on_shortfall, residual,
+            classes=None):
+    """Every listed class's flows in every scenario (``classes``: class indices, default all).
+
+    As :func:`run`, but ``coupons`` may also be ``T x n x S`` (a coupon path a scenario, e.g. an index
+    shifted by the scenario).  Returns a dict of ``T x len(classes) x S`` arrays: ``paid`` (interest
+    paid), ``shortfall`` (carried interest shortfall after the period), ``principal``, ``loss`` and
+    ``ending`` (ending balance); a scenario called in an earlier period reports zeros.
+    """
     T, S = P.shape
     n = len(balances)
     bal = [np.full(S, float(b)) for b in balances]
@@ -36,7 +52,8 @@ def run(P, I, L, bal0, balances, coupons, structure, cleanup_call, fees, interes
     pool_bal = np.full(S, float(bal0))
     call_level = cleanup_call * float(bal0) + 1e-9 * float(bal0)
     called = np.zeros(S, dtype=bool)
-    out_prin, out_loss, out_cf = np.zeros((T, S)), np.zeros((T, S)), np.zeros((T, S))
+    keep = list(range(n)) if classes is None else list(classes)
+    out = {key: np.zeros((T, len(keep), S)) for key in ("paid", "shortfall", "principal", "loss", "ending")}
     fee_rate = fees / 12.0
     for t in range(T):
         live = ~called
@@ -88,12 +105,15 @@ def run(P, I, L, bal0, balances, coupons, structure, cleanup_call, fees, interes
             e = after[j] - loss[j]
             new_bal.append(np.where(e >= tol[j], e, 0.0))
         # a scenario called in an earlier period keeps its state and reports zeros
-        out_prin[t] = np.where(live, prin[k], 0.0)
-        out_loss[t] = np.where(live, loss[k], 0.0)
-        out_cf[t] = np.where(live, paid[k] + prin[k], 0.0)
+        for i, j in enumerate(keep):
+            out["paid"][t, i] = np.where(live, paid[j], 0.0)
+            out["shortfall"][t, i] = np.where(live, new_short[j], 0.0)
+            out["principal"][t, i] = np.where(live, prin[j], 0.0)
+            out["loss"][t, i] = np.where(live, loss[j], 0.0)
+            out["ending"][t, i] = np.where(live, new_bal[j], 0.0)
         bal = [np.where(live, new_bal[j], bal[j]) for j in range(n)]
         short = [np.where(live, new_short[j], short[j]) for j in range(n)]
         fee_short = np.where(live, new_fee_short, fee_short)
         pool_bal = np.where(live, pool_end, pool_bal)
         called = called | (live & call)
-    return out_prin, out_loss, out_cf
+    return out
