@@ -41,7 +41,7 @@ _API = {
     "loan_rates": "loanrates", "policy_events": "repricing",
     "grid": "scenario", "breakeven": "breakeven", "krd": "keyrate",
     # issue 18: the rating agencies' stress test
-    "default_timing": "rating_stress", "rating_stress": "rating_stress",
+    "default_timing": "agency_stress", "rating_stress": "agency_stress",
     "MbsxlInputError": "errors",
 }
 

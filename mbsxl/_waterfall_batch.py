@@ -14,7 +14,7 @@ other waterfall argument to :func:`mbsxl.tranches`, scenario by scenario.  The i
 checked and parsed (the coupon matrix is read off a :func:`mbsxl.tranches` table of the same deal),
 and ``tests/test_scenario.py`` checks every output against :func:`mbsxl.tranches`.  :func:`run_all` returns
 every class's flows (interest paid, shortfall, principal, loss, ending balance) and accepts a coupon path a
-scenario: :mod:`mbsxl.rating_stress` runs its breakeven searches through it.
+scenario: :mod:`mbsxl.agency_stress` runs its breakeven searches through it.
 """
 from __future__ import annotations
 

@@ -320,7 +320,7 @@ KRD_SUM = "Sum of key rate durations"
 KRD_EFFECTIVE = "Effective duration (parallel shift)"
 
 # ============================================================================== issue 18: rating-agency stress test
-# MBS_RATINGSTRESS (mbsxl.rating_stress): view "ratings", one row a class and rating
+# MBS_RATINGSTRESS (mbsxl.agency_stress): view "ratings", one row a class and rating
 RATING = "Rating"
 MULTIPLIER = "Multiplier"
 TARGET_DEFAULT_RATE = "Target Default Rate"          # 目标评级违约比率 = base x multiplier

@@ -345,6 +345,7 @@ def scenario_table(scenarios=None, timing_vectors=None) -> list[dict]:
             raise MbsxlInputError(f"scenarios row {i + 1} has {len(r)} columns; pass at most 7: "
                                   + ", ".join(C.STRESS_SCENARIO_COLUMNS))
         label = f"scenarios row {i + 1}"
+        vector_name = f"{label} timing"
         name = f"Scenario {i + 1}" if _is_blank(r[0]) else str(r[0]).strip()
         tm = r[1]
         if isinstance(tm, str) and not tm.strip().replace(".", "").isdigit():
@@ -357,8 +358,9 @@ def scenario_table(scenarios=None, timing_vectors=None) -> list[dict]:
                                       "columns; pass a shape name (front, even, back, scheduled) or a column number")
             col = [x for x in vectors[:, k - 1] if not _is_blank(x)]
             timing = v.array(f"timing_vectors column {k}", col, lo=0.0)
+            vector_name = f"timing_vectors column {k}"
         cpr = v.fraction(f"{label} CPR", 0.0 if _is_blank(r[3]) else r[3])
-        out.append(dict(name=name, timing=timing, timing_label=tm if isinstance(tm, str) else f"vector {int(tm)}",
+        out.append(dict(name=name, timing=timing, timing_name=vector_name, timing_label=tm if isinstance(tm, str) else f"vector {int(tm)}",
                         shift=_shift(f"{label} shift", r[2]), cpr=cpr,
                         index_shift=v.spread(f"{label} index shift", 0.0 if _is_blank(r[4]) else r[4], hi=0.1),
                         rate_shift=v.spread(f"{label} pool rate shift", 0.0 if _is_blank(r[5]) else r[5], hi=0.1),
@@ -435,9 +437,8 @@ class StressDeal:
         # per scenario: weights, SMMs, loan rates, coupons (T x n)
         W, SMM, R, CPN = [], [], [], []
         for i, s in enumerate(scenarios):
-            nm = f"scenarios row {i + 1} timing"
             W.append(timing_weights(s["timing"], T, self.lag, timing_unit, horizon, s["shift"], self.wac, self.lp,
-                                    name=nm))
+                                    name=s.get("timing_name", f"scenarios row {i + 1} timing")))
             SMM.append(np.full(T, annual_to_monthly(s["cpr"])))
             rate = np.full(T, self.wac)
             rate[s["rate_lag"]:] += s["rate_shift"]
@@ -452,7 +453,7 @@ class StressDeal:
             CPN.append(_wf._coupons(tranche_coupons, n, T, idx, floating))
         self.W, self.SMM, self.R = np.array(W).T, np.array(SMM).T, np.array(R).T       # T x nscen
         self.CPN = np.stack(CPN, axis=2)                                                 # T x n x nscen
-        self.short_tol = 1e-9 * np.maximum(self.balances, 1.0)
+        self.short_tol = np.maximum(1e-12 * self.balances, 1e-9)      # yuan: above rounding, far below a fen
         self.runs = 0
 
     def fails(self, scen: np.ndarray, cls: np.ndarray, c: np.ndarray) -> np.ndarray:
