@@ -40,7 +40,7 @@ agency's published vectors):
 - ``even`` (均匀): ``1/H`` a year;
 - ``back`` (后置): ``1, 2, ..., H`` over their sum;
 - ``scheduled`` (按计划本金): in proportion to the scheduled principal of the loan with no prepayment or
-  default, months 1..``wam - recovery_lag``.
+  default, months 1..``wam - recovery_lag`` (at the month-1 rate).
 
 ``shift`` moves the vector ``n`` months later (negative: earlier); weight moved before month 1 is added to month
 1; weight moved past the last default month is refused (naming ``shift``).
@@ -279,7 +279,8 @@ def default_timing(balance, wac, wam, cumulative_default, timing="even", timing_
     """Pool cash flows driven by a cumulative default rate and a timing vector (module docstring), the
     :data:`mbsxl.columns.CASHFLOW_COLUMNS` table of :func:`mbsxl.cashflows`, ready for :func:`mbsxl.tranches`.
 
-    balance, wac, wam : initial balance (> 0), loan rate (annual decimal, paid monthly at wac / 12), term in months.
+    balance, wac, wam : initial balance (> 0), loan rate (annual decimal, paid monthly at wac / 12; or a column
+        of rates one a month, the last holding: a rate path), term in months.
     cumulative_default : defaulted principal over the life / ``balance``, before recoveries (0.10 = 10%).
     timing : ``front`` / ``even`` / ``back`` / ``scheduled`` (Chinese names too), or a column of weights
         summing to 1, by ``timing_unit`` (``year`` or ``month``).
@@ -290,12 +291,20 @@ def default_timing(balance, wac, wam, cumulative_default, timing="even", timing_
     servicing : annual fee rate on the performing balance, out of interest.
     amortization : ``level_payment`` (等额本息) or ``level_principal`` (等额本金).
     """
+    path = None
+    if np.ndim(wac) > 0:                                  # a loan rate a month (a rate path)
+        path = v.array("wac", wac, lo=0.0, hi=1.0, percent_hint=True)
+        if path.size == 0:
+            raise MbsxlInputError("wac is empty; pass a rate or a column of rates, one a month")
+        wac = float(path.min())                           # for the checks below (servicing <= every rate)
     bal, rate, T, rec, lag, svc, lp = _pool_args(balance, wac, wam, recovery_rate, recovery_lag, servicing,
                                                  amortization)
+    rates = np.full(T, rate) if path is None else (
+        path[:T] if path.size >= T else np.concatenate([path, np.full(T - path.size, path[-1])]))
     c = v.fraction("cumulative_default", cumulative_default)
-    w = timing_weights(timing, T, lag, timing_unit, horizon, shift, rate, lp)
+    w = timing_weights(timing, T, lag, timing_unit, horizon, shift, float(rates[0]), lp)
     smm = _cpr_path(prepay, T)
-    o = _project(bal, np.full((T, 1), rate), lp, svc, (c * bal * w)[:, None], smm[:, None], rec, lag)
+    o = _project(bal, rates[:, None], lp, svc, (c * bal * w)[:, None], smm[:, None], rec, lag)
     return _table(o)
 
 

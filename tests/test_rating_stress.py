@@ -279,3 +279,21 @@ def test_worksheet_bad_input_names_argument_and_value():
     e = call("MBS_RATINGSTRESS", 1000.0, 0.12, 12, _col(["A", "B"]), _col([600.0, 400.0]), _col([0.06, 0.09]), 0.1,
              _col(["AAA", "AA"]), _col([3.0, 4.0]))
     assert "multipliers do not decrease with the rating" in e.reason and "AA has 4 after AAA 3" in e.reason
+
+
+def test_rate_path_equals_shifted_scenario():
+    # a pool-rate shift of -1% from month 3 in the scenario table (lag 2) is the same projection as a wac column
+    # (6% for months 1-2, 5% after): the table's breakeven passes and 1e-6 above it fails when the class is run
+    # through default_timing (with the rate column) and tranches one rate at a time
+    scen = [["down", 1, 0, 0.0, 0.0, -0.01, 2]]
+    b = mbsxl.rating_stress(1000.0, 0.06, 12, ["A", "B"], [600.0, 400.0], [0.055, 0.0], 0.1, RATINGS, MULTS, scen,
+                            recovery_rate=1.0, recovery_lag=3, rated=1, timing_unit="month", timing_vectors=[[1.0]],
+                            view="breakevens")["Breakeven Default Rate"].iloc[0]
+    path = [0.06] * 2 + [0.05]
+
+    def a_fails(c):
+        p = mbsxl.default_timing(1000.0, path, 12, c, [1.0], "month", 5, 0, 1.0, 3)
+        t = mbsxl.tranches(p, None, None, ["A", "B"], [600.0, 400.0], [0.055, 0.0], class_="A")
+        return t["Shortfall"].max() > 1e-9 or t["Loss"].sum() > 1e-9 or t["Ending Balance"].iloc[-1] > 1e-9
+    assert 0.0 < b < 1.0
+    assert not a_fails(b) and a_fails(b + 1e-6)

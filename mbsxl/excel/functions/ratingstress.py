@@ -26,6 +26,8 @@ _UNIT = Arg("timing_unit", "Step of a timing vector and of horizon: \"year\" (de
             "evenly over its 12 months) or \"month\" (月)", kind="text", optional=True, default="year")
 _HORIZON = Arg("horizon", "Length of the named shapes front / even / back in timing_unit steps; default 5 (years)",
                kind="int", optional=True, default=5)
+_WAC_PATH = Arg("wac", "Loan rate, annual decimal (6.8% or 0.068), or a column of rates one a month (the last holds)",
+                kind="number_or_vector")
 _AMORT = Arg("amortization", "level_payment (default, 等额本息) or level_principal (等额本金)", kind="text",
              optional=True, default="level_payment")
 
@@ -42,7 +44,7 @@ def _timing(timing):
 @udf("MBS_DEFAULTTIMING", "Pool cash flows driven by a cumulative default rate (of the initial balance) spread "
      "over time by a timing vector (违约时间分布: front, even, back, scheduled, or yours), a recovery rate and lag and "
      "a CPR; the MBS_CASHFLOWS table",
-     args=[_BALANCE, _WAC, _WAM,
+     args=[_BALANCE, _WAC_PATH, _WAM,
            Arg("cumulative_default", "Cumulative default rate: defaulted principal over the life / the initial "
                "balance, before recoveries (累计违约率), decimal", kind="number"),
            Arg("timing", "front (前置), even (均匀), back (后置), scheduled (按计划本金), or a column of weights "
