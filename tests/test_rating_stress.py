@@ -297,3 +297,29 @@ def test_rate_path_equals_shifted_scenario():
         return t["Shortfall"].max() > 1e-9 or t["Loss"].sum() > 1e-9 or t["Ending Balance"].iloc[-1] > 1e-9
     assert 0.0 < b < 1.0
     assert not a_fails(b) and a_fails(b + 1e-6)
+
+
+# ------------------------------------------------------------------ the deal-review template's Rating sheet
+def test_template_rating_sheet_equals_python():
+    # workbooks/jianyuan_2007_1_deal_review.xlsx, sheet 评级压力 Rating: the stored MBS_RATINGSTRESS table against
+    # mbsxl.rating_stress on the same inputs (class sizes seed 002, pool balance seed 001; the rest labelled
+    # assumptions of the sheet and the Deal sheet)
+    import os
+
+    import openpyxl
+    from mbsxl.templates import deal_review_rating as R
+    from mbsxl.templates import jianyuan_deal_review as J
+    path = os.path.join(os.path.dirname(__file__), "..", "workbooks", J.FILENAME)
+    if not os.path.exists(path):
+        pytest.skip("template not built")
+    ws = openpyxl.load_workbook(path, data_only=True)[R.RATING]
+    rows = list(ws.iter_rows(min_row=R.R_OUT + 1, max_row=R.R_OUT + 1 + R.N_OUT, max_col=8, values_only=True))
+    py = mbsxl.rating_stress(**R.python_args())
+    assert list(rows[0]) == list(py.columns)
+    for got, (_, want) in zip(rows[1:], py.iterrows()):
+        assert got[0] == want["Class"] and got[1] == want["Rating"] and got[6] == want["Pass"]
+        assert got[4] == pytest.approx(want["Minimum Breakeven Default Rate"], abs=1e-12)
+        assert got[7] == want["Highest Rating Passed"]
+    # the labelled assumptions: recovery = 1 - the Deal sheet's severity; the example tables say EXAMPLE
+    assert ws.cell(R.I["recovery"] + 1, 2).value == pytest.approx(1 - J.SEVERITY)
+    assert "EXAMPLE" in ws.cell(R.R_MULT, 1).value and "EXAMPLE" in ws.cell(R.R_SCEN, 1).value
