@@ -48,7 +48,17 @@ agency's published vectors):
 Breakeven (:func:`rating_stress`, view ``breakevens``): for each tested class and scenario, the largest
 cumulative default rate in [0, 1] at which the class is **paid in full and on time**: no interest shortfall in
 any period for the first ``timely_interest`` classes (the others: no shortfall left at ``legal_final``), and no
-principal written down and its balance 0 by period ``legal_final``.  Found by a bracketing search: every
+principal written down and its balance 0 by period ``legal_final`` (a shortfall, write-down or balance counts
+above 1e-12 of the class's original balance, at least 1e-9 yuan: above rounding, far below a fen).  The tested
+classes are the ``rated`` most senior ones (default all but the most junior, the residual holder); the waterfall
+is the plain one of :mod:`mbsxl.waterfall` (fees, interest by seniority with the shortfall carried, excess to the
+junior class, principal sequential or pro rata, losses written down bottom-up when recognised, clean-up call):
+there is no principal-deficiency ledger, so excess interest does not cover defaulted principal, and a class's
+breakeven through losses is (the classes below it / the pool) / (1 - recovery rate) unless the defaults are
+capped or the interest test binds first.  The mechanisms of :func:`mbsxl.tranches` (``vat_rate``, ``triggers``,
+``reserve``, ``schedule``, ``principal_cover``, ``senior_classes``; a ``cumulative_default`` trigger reads the
+projection's defaults) may be given: each evaluation then runs through that waterfall one column at a time, and
+the search is a plain bisection (slower: seconds, not a second).  Without them, found by a bracketing search: every
 search's bracket is cut into 16 at once (15 probes a search, all searches and probes projected and run through
 the waterfall of :mod:`mbsxl._waterfall_batch` together, one numpy column each) until it is at most
 ``tolerance`` wide (default 1e-7); the returned rate passes and the rate ``tolerance`` above it fails.  0 when
@@ -73,6 +83,7 @@ import pandas as pd
 from . import _validate as v
 from . import _waterfall_batch
 from . import columns as C
+from . import deal_mechanics as _mech
 from . import options as _opt
 from . import waterfall as _wf
 from .conventions import annual_to_monthly
@@ -417,7 +428,7 @@ class StressDeal:
     def __init__(self, balance, wac, wam, tranche_names, tranche_balances, tranche_coupons, recovery_rate,
                  recovery_lag, servicing, amortization, structure, cleanup_call, index, floating, fees,
                  interest_on_shortfall, residual, rated, timely_interest, legal_final, horizon, timing_unit,
-                 scenarios):
+                 scenarios, mechanisms=None):
         self.bal, self.wac, self.T, self.rec, self.lag, self.svc, self.lp = _pool_args(
             balance, wac, wam, recovery_rate, recovery_lag, servicing, amortization)
         T = self.T
@@ -427,7 +438,9 @@ class StressDeal:
         wf = dict(structure=structure, cleanup_call=0.0 if cleanup_call is None else cleanup_call, index=index,
                   floating=floating, fees=0.0 if fees is None else fees, interest_on_shortfall=interest_on_shortfall,
                   residual=residual)
-        first = _wf.tranches(pool0, None, None, tranche_names, tranche_balances, tranche_coupons, **wf)  # checks all
+        mechanisms = {k: x for k, x in (mechanisms or {}).items() if x is not None}
+        first = _wf.tranches(pool0, None, None, tranche_names, tranche_balances, tranche_coupons, **wf,
+                             **mechanisms)                                              # checks every argument
         self.names = list(dict.fromkeys(first[C.CLASS]))
         n = len(self.names)
         self.balances = np.array([float(first[C.BEGINNING_BALANCE].iloc[j * T]) for j in range(n)])
@@ -463,6 +476,9 @@ class StressDeal:
         self.W, self.SMM, self.R = np.array(W).T, np.array(SMM).T, np.array(R).T       # T x nscen
         self.CPN = np.stack(CPN, axis=2)                                                 # T x n x nscen
         self.short_tol = np.maximum(1e-12 * self.balances, 1e-9)      # yuan: above rounding, far below a fen
+        self.mech = _mech.mechanics(n, T, self.names, float(self.balances.sum()), defaults=np.zeros(T),
+                                    balances=self.balances, **mechanisms)
+        self.slow = self.mech.active or self.mech.vat_rate != 0.0
         self.runs = 0
 
     def fails(self, scen: np.ndarray, cls: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -473,9 +489,17 @@ class StressDeal:
         o = _project(self.bal, self.R[:, scen], self.lp, self.svc, amounts, self.SMM[:, scen], self.rec, self.lag)
         P = o["sched"] + o["prepay"] + o["recovery"]
         I = o["gross"] - o["fee"]
-        out = _waterfall_batch.run_all(P, I, o["loss"], self.bal, self.balances, self.CPN[:, :, scen],
-                                       self.structure, self.call, self.fees, self.ios, self.resid)
         J = np.arange(c.size)
+        if self.slow:                                             # the mechanisms: mbsxl.tranches' loop, by column
+            out = {key: np.zeros((self.T, len(self.names), c.size)) for key in ("shortfall", "loss", "ending")}
+            for j in J:
+                m = self.mech._replace(defaults=o["default"][:, j].tolist())
+                res, _ = _wf._run(P[:, j], I[:, j], o["loss"][:, j], self.bal, self.balances, self.CPN[:, :, scen[j]],
+                                  self.structure, self.call, self.fees, self.ios, self.resid, m, want_pool=False)
+                out["shortfall"][:, :, j], out["loss"][:, :, j], out["ending"][:, :, j] = res[3].T, res[5].T, res[6].T
+        else:
+            out = _waterfall_batch.run_all(P, I, o["loss"], self.bal, self.balances, self.CPN[:, :, scen],
+                                           self.structure, self.call, self.fees, self.ios, self.resid)
         short = out["shortfall"][:, cls, J]                       # T x J
         tol = self.short_tol[cls]
         timely = cls < self.timely
@@ -497,14 +521,15 @@ def breakevens(deal: StressDeal, tolerance: float = 1e-7) -> np.ndarray:
     lo, hi = np.zeros(J), np.ones(J)
     be = np.where(f0, 0.0, np.where(f1, np.nan, 1.0))
     act = np.flatnonzero(np.isnan(be))
-    k = np.arange(1, PROBES + 1) / (PROBES + 1.0)
+    m = 1 if deal.slow else PROBES                                # one probe a round: bisection
+    k = np.arange(1, m + 1) / (m + 1.0)
     while act.size:
         width = hi[act] - lo[act]
         probes = lo[act][:, None] + width[:, None] * k[None, :]              # A x m
-        f = deal.fails(np.repeat(scen[act], PROBES), np.repeat(cls[act], PROBES), probes.ravel()).reshape(-1, PROBES)
-        first = np.where(f.any(axis=1), np.argmax(f, axis=1), PROBES)         # first failing probe
+        f = deal.fails(np.repeat(scen[act], m), np.repeat(cls[act], m), probes.ravel()).reshape(-1, m)
+        first = np.where(f.any(axis=1), np.argmax(f, axis=1), m)              # first failing probe
         new_lo = np.where(first > 0, probes[np.arange(act.size), np.maximum(first - 1, 0)], lo[act])
-        new_hi = np.where(first < PROBES, probes[np.arange(act.size), np.minimum(first, PROBES - 1)], hi[act])
+        new_hi = np.where(first < m, probes[np.arange(act.size), np.minimum(first, m - 1)], hi[act])
         lo[act], hi[act] = new_lo, new_hi
         act = act[(hi[act] - lo[act]) > tolerance]
     be = np.where(np.isnan(be), lo, be)
@@ -516,7 +541,8 @@ def rating_stress(balance, wac, wam, tranche_names, tranche_balances, tranche_co
                   structure="sequential", cleanup_call=0.0, index=None, floating=None, fees=0.0, rated=None,
                   timely_interest=None, legal_final=None, horizon=HORIZON_YEARS, timing_vectors=None,
                   timing_unit="year", view="ratings", tolerance=1e-7, *, interest_on_shortfall=False, residual=True,
-                  amortization="level_payment") -> pd.DataFrame:
+                  amortization="level_payment", vat_rate=None, triggers=None, reserve=None, schedule=None,
+                  principal_cover=None, senior_classes=None) -> pd.DataFrame:
     """The rating agencies' stress table (module docstring).
 
     Pool: ``balance, wac, wam, recovery_rate, recovery_lag, servicing, amortization`` as :func:`default_timing`;
@@ -531,6 +557,7 @@ def rating_stress(balance, wac, wam, tranche_names, tranche_balances, tranche_co
     ``timely_interest`` : how many of them must have no interest shortfall in any period (default all tested);
     ``legal_final`` : the period by which principal must be repaid (default ``wam``).
     ``horizon``, ``timing_vectors``, ``timing_unit`` : for the scenarios' timing (:func:`timing_weights`).
+    ``vat_rate ... senior_classes`` : the mechanisms of :func:`mbsxl.tranches` (none by default; module docstring).
     ``view`` : ``ratings`` (columns :data:`mbsxl.columns.RATING_STRESS_COLUMNS`) or ``breakevens``
         (:data:`mbsxl.columns.STRESS_BREAKEVEN_COLUMNS`).  ``tolerance``: the search's width, in [1e-10, 1e-4].
     """
@@ -548,7 +575,8 @@ def rating_stress(balance, wac, wam, tranche_names, tranche_balances, tranche_co
     deal = StressDeal(balance, wac, wam, tranche_names, tranche_balances, tranche_coupons, recovery_rate,
                       recovery_lag, servicing, amortization, structure, cleanup_call, index, floating, fees,
                       interest_on_shortfall, residual, rated, timely_interest, legal_final, horizon, timing_unit,
-                      scen)
+                      scen, dict(vat_rate=vat_rate, triggers=triggers, reserve=reserve, schedule=schedule,
+                                 principal_cover=principal_cover, senior_classes=senior_classes))
     be = breakevens(deal, tol)
     if kind == "breakevens":
         rows = [[deal.names[k], s["name"], s["timing_label"], s["shift"], s["cpr"], s["index_shift"],

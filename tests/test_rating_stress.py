@@ -323,3 +323,40 @@ def test_template_rating_sheet_equals_python():
     # the labelled assumptions: recovery = 1 - the Deal sheet's severity; the example tables say EXAMPLE
     assert ws.cell(R.I["recovery"] + 1, 2).value == pytest.approx(1 - J.SEVERITY)
     assert "EXAMPLE" in ws.cell(R.R_MULT, 1).value and "EXAMPLE" in ws.cell(R.R_SCEN, 1).value
+
+
+# ------------------------------------------------------------------ a waterfall mechanism: the liquidity reserve
+def test_reserve_lifts_the_senior_breakeven_by_hand():
+    # The hand-worked deal with a liquidity reserve (流动性储备) of 1 yuan, funded at closing and targeted at 1
+    # yuan, covering A's interest (senior_classes=1; order of payments in mbsxl.waterfall: A's interest, then the
+    # reserve draw/top-up, then B).  A's gap in month t (t <= 4) is g_t = 3 - (1 - c)(125 - 5 t)/12 (above): it
+    # grows with t, so the reserve is full until the first month with g_t > 0 and is never topped up after (no
+    # interest is left once A is short).  A survives while the sum of the positive gaps is at most 1:
+    #   months 3-4: 6 - (1-c) 215/12 = 1 -> c = 0.7209, outside (0.6727, 0.6870) where only they are positive;
+    #   months 2-4: 9 - (1-c) 330/12 = 1 -> c = 0.7091, outside (0.6870, 0.7);
+    #   months 1-4: 12 - (1-c) 450/12 = 1 -> c = 1 - 132/450 = 53/75 = 0.70667, inside (0.7, 1): the breakeven.
+    kw = dict(recovery_rate=1.0, recovery_lag=3, rated=1, timing_unit="month", residual=False,
+              amortization="level_principal", timing_vectors=VECTORS)
+    args = (1000.0, 0.12, 12, ["A", "B"], [600.0, 400.0], [0.06, 0.09], 0.1, RATINGS, MULTS, MONTH1)
+    plain = mbsxl.rating_stress(*args, view="breakevens", **kw)["Breakeven Default Rate"].iloc[0]
+    res = mbsxl.rating_stress(*args, view="breakevens", reserve=[["amount", 1.0], ["initial", 1.0]],
+                              **kw)["Breakeven Default Rate"].iloc[0]
+    assert plain == pytest.approx(BE_A, abs=1e-6)
+    assert res == pytest.approx(53 / 75, abs=1e-6)
+    # the same through the public functions, one default rate at a time
+    def a_short(c):
+        p = mbsxl.default_timing(1000.0, 0.12, 12, c, [1.0], "month", 5, 0, 1.0, 3, amortization="level_principal")
+        t = mbsxl.tranches(p, None, None, ["A", "B"], [600.0, 400.0], [0.06, 0.09], class_="A", residual=False,
+                           reserve=[["amount", 1.0], ["initial", 1.0]])
+        return t["Shortfall"].max() > 1e-9
+    assert not a_short(res) and a_short(res + 1e-6)
+
+
+def test_reserve_through_the_worksheet_dispatch():
+    from mbsxl.excel.dispatch import call
+    scen = np.array([["Scenario", "Timing"], ["month 1", 1]], dtype=object)
+    reserve = np.array([["amount", 1.0], ["initial", 1.0]], dtype=object)
+    g = call("MBS_RATINGSTRESS", 1000.0, 0.12, 12, _col(["A", "B"]), _col([600.0, 400.0]), _col([0.06, 0.09]), 0.1,
+             _col(RATINGS), _col(MULTS), scen, 1.0, 3, 0, "sequential", 0, None, None, 0, 1, None, None, 5,
+             _col([1.0]), "month", "breakevens", 1e-7, False, False, "level_principal", 0, None, reserve)
+    assert g[0][-1] == "Breakeven Default Rate" and g[1][-1] == pytest.approx(53 / 75, abs=1e-6)   # hand-worked above

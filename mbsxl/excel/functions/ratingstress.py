@@ -6,6 +6,9 @@ the multiplier table in M2:N9, the scenario table with its header row in P1:V9):
 
     =MBS_DEFAULTTIMING(B1, B2, B3, 0.08, "front", "year", 5, 0, 0.7, 12, 0.05)
     =MBS_RATINGSTRESS(B1, B2, B3, H2:H5, I2:I5, J2:J5, 0.02, M2:M9, N2:N9, P1:V9, 0.7, 12, 0.001)
+
+The waterfall mechanisms (VAT, triggers, reserve, schedule, principal cover, senior classes) are the last
+arguments, as in MBS_TRANCHES; with any of them each evaluation runs through that waterfall (slower).
 """
 from __future__ import annotations
 
@@ -16,7 +19,8 @@ from mbsxl.excel.registry import Arg, udf
 
 from .core import _SERVICING
 from .scenario import _BALANCE, _WAC, _WAM, _flags
-from .waterfall import _BALS, _CALL, _CPNS, _FEES, _FLOAT, _INDEX, _IOS, _NAMES, _RESID, _STRUCT, _cells
+from .waterfall import (_BALS, _CALL, _COVER, _CPNS, _FEES, _FLOAT, _INDEX, _IOS, _NAMES, _RES, _RESID, _SCHED,
+                        _SENIOR, _STRUCT, _TRIG, _VAT, _cells)
 
 _REC = Arg("recovery_rate", "Share of a defaulted balance recovered (回收率), decimal; default 0", kind="number",
            optional=True, default=0)
@@ -95,14 +99,15 @@ def MBS_DEFAULTTIMING(balance, wac, wam, cumulative_default, timing="even", timi
                optional=True, default="ratings"),
            Arg("tolerance", "Width of the search's final bracket in default rate; default 1e-7", kind="number",
                optional=True, default=1e-7),
-           _IOS, _RESID, _AMORT],
+           _IOS, _RESID, _AMORT, _VAT, _TRIG, _RES, _SCHED, _COVER, _SENIOR],
      returns="table")
 def MBS_RATINGSTRESS(balance, wac, wam, tranche_names, tranche_balances, tranche_coupons, base_default_rate,
                      ratings=None, multipliers=None, scenarios=None, recovery_rate=0, recovery_lag=0, servicing=0,
                      structure="sequential", cleanup_call=0, index=None, floating=None, fees=0, rated=None,
                      timely_interest=None, legal_final=None, horizon=5, timing_vectors=None, timing_unit="year",
                      view="ratings", tolerance=1e-7, interest_on_shortfall=False, residual=True,
-                     amortization="level_payment"):
+                     amortization="level_payment", vat_rate=None, triggers=None, reserve=None, schedule=None,
+                     principal_cover=None, senior_classes=None):
     scen = None if scenarios is None else [list(r) for r in np.asarray(scenarios, dtype=object)]
     return mbsxl.rating_stress(balance, wac, wam, _cells("tranche_names", tranche_names), tranche_balances,
                                tranche_coupons, base_default_rate,
@@ -113,4 +118,6 @@ def MBS_RATINGSTRESS(balance, wac, wam, tranche_names, tranche_balances, tranche
                                0 if fees is None else fees, rated, timely_interest, legal_final,
                                5 if horizon is None else horizon, timing_vectors, timing_unit, view,
                                1e-7 if tolerance is None else tolerance, interest_on_shortfall=interest_on_shortfall,
-                               residual=residual, amortization=amortization)
+                               residual=residual, amortization=amortization, vat_rate=vat_rate, triggers=triggers,
+                               reserve=reserve, schedule=schedule, principal_cover=principal_cover,
+                               senior_classes=senior_classes)
