@@ -2,7 +2,8 @@
 over time, each class's breakeven default rate (临界违约率) and the target default rate of each rating
 (目标评级违约比率).
 
-The method (中债资信, 个人住房抵押贷款资产支持证券信用评级方法, 2016 and 2019 editions; the 2019 edition as
+The method (中债资信, 个人住房抵押贷款资产支持证券信用评级方法, 2016 edition, code P-J-N-0010-F,
+https://360docs.net/doc/3417561252.html, and 2019 edition; the 2019 edition as
 applied to 建元2020-1, http://www.intdcqh.com/caijingrili/12115.html: "通过组合模型确定不同信用等级下资产池目标违约
 比率(TDR); 通过现金流模型, 确定压力条件下优先档证券临界违约率; 比较临界违约率与TDR的大小"; the agency's Q&A of
 2017-02-24, http://cj.sina.com.cn/article/detail/3787884325/172326: a class is rated on "本金和利息获得及时、
