@@ -28,6 +28,7 @@ from mbsxl import agency_stress as ag
 from mbsxl import columns as C
 from mbsxl.excel.dispatch import call
 from mbsxl.templates import deal_review_rating as R
+from mbsxl.templates import jianyuan_deal_review as J
 
 
 def _col(xs):
@@ -38,7 +39,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3)
     a = ap.parse_args(argv)
-    d = R.python_args()
+    d = R.python_args(J)
     idx = np.asarray(d["index"], dtype=float)
     scen = ag.scenario_table(None)
     T, bal, tol = d["wam"], d["balance"], 1e-7

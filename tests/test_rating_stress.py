@@ -314,7 +314,7 @@ def test_template_rating_sheet_equals_python():
         pytest.skip("template not built")
     ws = openpyxl.load_workbook(path, data_only=True)[R.RATING]
     rows = list(ws.iter_rows(min_row=R.R_OUT + 1, max_row=R.R_OUT + 1 + R.N_OUT, max_col=8, values_only=True))
-    py = mbsxl.rating_stress(**R.python_args())
+    py = mbsxl.rating_stress(**R.python_args(J))
     assert list(rows[0]) == list(py.columns)
     for got, (_, want) in zip(rows[1:], py.iterrows()):
         assert got[0] == want["Class"] and got[1] == want["Rating"] and got[6] == want["Pass"]
@@ -360,3 +360,36 @@ def test_reserve_through_the_worksheet_dispatch():
              _col(RATINGS), _col(MULTS), scen, 1.0, 3, 0, "sequential", 0, None, None, 0, 1, None, None, 5,
              _col([1.0]), "month", "breakevens", 1e-7, False, False, "level_principal", 0, None, reserve)
     assert g[0][-1] == "Breakeven Default Rate" and g[1][-1] == pytest.approx(53 / 75, abs=1e-6)   # hand-worked above
+
+
+def test_workbook_recalculation_equals_python(tmp_path):
+    # the two functions as array formulas in a workbook, recalculated headless (mbsxl.excel.calc.calculate)
+    import openpyxl
+    from openpyxl.worksheet.formula import ArrayFormula
+    from mbsxl.excel.calc import calculate
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    for i, (n, b, c) in enumerate(zip(["A", "B"], [600.0, 400.0], [0.06, 0.09])):
+        ws.cell(1 + i, 1, n), ws.cell(1 + i, 2, b), ws.cell(1 + i, 3, c)
+    for i, (r, m) in enumerate(zip(RATINGS, MULTS)):
+        ws.cell(1 + i, 5, r), ws.cell(1 + i, 6, m)
+    ws["H1"], ws["I1"], ws["J1"], ws["K1"] = "Scenario", "Timing", "Shift Months", "CPR"
+    ws["H2"], ws["I2"], ws["J2"], ws["K2"] = "month 1", 1, 0, 0.0
+    ws["M1"] = 1.0
+    ws["A20"] = ArrayFormula("A20:H28", "=MBS_RATINGSTRESS(1000,0.12,12,A1:A2,B1:B2,C1:C2,0.1,E1:E4,F1:F4,H1:K2,1,3,0,"
+                                        "\"sequential\",0,,,0,2,,,5,M1,\"month\",\"ratings\",1E-07,FALSE,FALSE,"
+                                        "\"level_principal\")")
+    ws["A40"] = ArrayFormula("A40:P52", "=MBS_DEFAULTTIMING(1000,0.12,12,0.3,M1,\"month\",5,0,0.6,3,0,0,"
+                                        "\"level_principal\")")
+    path = tmp_path / "stress.xlsx"
+    wb.save(path)
+    values = calculate(str(path), progress=False)
+    py = _stress()
+    assert [values[f"S!{c}20"] for c in "ABCDEFGH"] == list(py.columns)
+    for i, (_, row) in enumerate(py.iterrows()):
+        assert values[f"S!A{21 + i}"] == row["Class"] and values[f"S!G{21 + i}"] == row["Pass"]
+        assert values[f"S!E{21 + i}"] == pytest.approx(row["Minimum Breakeven Default Rate"], rel=1e-12)
+    assert values["S!E25"] == pytest.approx(BE_B, abs=1e-6)                        # hand-worked above
+    pool = mbsxl.default_timing(1000.0, 0.12, 12, 0.3, [1.0], "month", 5, 0, 0.6, 3, 0, 0, "level_principal")
+    assert [values[f"S!J{41 + i}"] for i in range(12)] == pytest.approx(pool["Loss"].tolist(), rel=1e-12)

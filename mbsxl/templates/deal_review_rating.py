@@ -51,12 +51,11 @@ R_BE = R_OUT + N_OUT + 3                          # the breakevens table (header
 N_BE = RATED * N_SCEN
 
 
-def python_args(deal: ModuleType | None = None) -> dict:
-    """The sheet's MBS_RATINGSTRESS arguments as keywords of :func:`mbsxl.rating_stress` (bench, tests)."""
+def python_args(deal: ModuleType) -> dict:
+    """The sheet's MBS_RATINGSTRESS arguments as keywords of :func:`mbsxl.rating_stress` (bench, tests);
+    ``deal`` is :mod:`mbsxl.templates.jianyuan_deal_review` (passed in: that module imports this one)."""
     import mbsxl
     from .. import jianyuan as jy
-    if deal is None:
-        from . import jianyuan_deal_review as deal
     return dict(balance=jy.POOL["balance"], wac=deal.WAC, wam=deal.WAM, tranche_names=list(jy.TRANCHES),
                 tranche_balances=list(jy.TRANCHES.values()), tranche_coupons=list(deal.SPREADS.values()),
                 base_default_rate=BASE_DEFAULT, ratings=[r for r, _ in ag.EXAMPLE_MULTIPLIERS],
