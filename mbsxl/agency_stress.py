@@ -60,8 +60,9 @@ capped or the interest test binds first.  The mechanisms of :func:`mbsxl.tranche
 ``reserve``, ``schedule``, ``principal_cover``, ``senior_classes``; a ``cumulative_default`` trigger reads the
 projection's defaults) may be given: each evaluation then runs through that waterfall one column at a time, and
 the search is a plain bisection (slower: seconds, not a second).  Without them, found by a bracketing search: every
-search's bracket is cut into 16 at once (15 probes a search, all searches and probes projected and run through
-the waterfall of :mod:`mbsxl._waterfall_batch` together, one numpy column each) until it is at most
+search's bracket is cut into 16 at once (15 probes a search; the first round also runs both ends, 0 and 1; all
+searches and probes projected and run through the waterfall of :mod:`mbsxl._waterfall_batch` together, one numpy
+column each: six rounds for 1e-7) until it is at most
 ``tolerance`` wide (default 1e-7); the returned rate passes and the rate ``tolerance`` above it fails.  0 when
 the class fails with no defaults at all, 1 when it survives 100%.  Assumes failing is monotone in the default
 rate (it is for bottom-up losses; a clean-up call may break it, as in :mod:`mbsxl.breakeven`).
@@ -500,7 +501,8 @@ class StressDeal:
                 out["shortfall"][:, :, j], out["loss"][:, :, j], out["ending"][:, :, j] = res[3].T, res[5].T, res[6].T
         else:
             out = _waterfall_batch.run_all(P, I, o["loss"], self.bal, self.balances, self.CPN[:, :, scen],
-                                           self.structure, self.call, self.fees, self.ios, self.resid)
+                                           self.structure, self.call, self.fees, self.ios, self.resid,
+                                           record=("shortfall", "loss", "ending"))
         short = out["shortfall"][:, cls, J]                       # T x J
         tol = self.short_tol[cls]
         timely = cls < self.timely
@@ -517,12 +519,14 @@ def breakevens(deal: StressDeal, tolerance: float = 1e-7) -> np.ndarray:
     scen = np.tile(np.arange(ns), nk)
     cls = np.repeat(np.arange(nk), ns)
     J = scen.size
-    f0 = deal.fails(scen, cls, np.zeros(J))
-    f1 = deal.fails(scen, cls, np.ones(J))
-    lo, hi = np.zeros(J), np.ones(J)
-    be = np.where(f0, 0.0, np.where(f1, np.nan, 1.0))
-    act = np.flatnonzero(np.isnan(be))
     m = 1 if deal.slow else PROBES                                # one probe a round: bisection
+    # first round: both ends and the m points between, for every search at once
+    pts = np.linspace(0.0, 1.0, m + 2)
+    f = deal.fails(np.repeat(scen, m + 2), np.repeat(cls, m + 2), np.tile(pts, J)).reshape(J, m + 2)
+    be = np.where(f[:, 0], 0.0, np.where(f[:, -1], np.nan, 1.0))  # fails with no default / survives 100%
+    first = np.argmax(f, axis=1)                                   # first failing point
+    lo, hi = pts[np.maximum(first - 1, 0)], pts[first]
+    act = np.flatnonzero(np.isnan(be) & (hi - lo > tolerance))
     k = np.arange(1, m + 1) / (m + 1.0)
     while act.size:
         width = hi[act] - lo[act]
