@@ -40,6 +40,8 @@ _API = {
     "lpr_scenario": "lprscenario",
     "loan_rates": "loanrates", "policy_events": "repricing",
     "grid": "scenario", "breakeven": "breakeven", "krd": "keyrate",
+    # issue 18: the rating agencies' stress test
+    "default_timing": "agency_stress", "rating_stress": "agency_stress",
     "MbsxlInputError": "errors",
 }
 

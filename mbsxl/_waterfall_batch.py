@@ -12,7 +12,9 @@ most junior class when ``residual``; principal sequential or pro rata; losses bo
 clean-up call and its rows of zeros.  Only those mechanisms: :func:`mbsxl.scenario.grid` sends any
 other waterfall argument to :func:`mbsxl.tranches`, scenario by scenario.  The inputs come already
 checked and parsed (the coupon matrix is read off a :func:`mbsxl.tranches` table of the same deal),
-and ``tests/test_scenario.py`` checks every output against :func:`mbsxl.tranches`.
+and ``tests/test_scenario.py`` checks every output against :func:`mbsxl.tranches`.  :func:`run_all` returns
+every class's flows (interest paid, shortfall, principal, loss, ending balance) and accepts a coupon path a
+scenario: :mod:`mbsxl.agency_stress` runs its breakeven searches through it.
 """
 from __future__ import annotations
 
@@ -27,6 +29,24 @@ def run(P, I, L, bal0, balances, coupons, structure, cleanup_call, fees, interes
     ``coupons``: ``T x n`` annual coupons; ``k``: the class reported.
     Returns ``(principal, loss, cash_flow)``, each ``T x S``, for class ``k``.
     """
+    out = run_all(P, I, L, bal0, balances, coupons, structure, cleanup_call, fees, interest_on_shortfall, residual,
+                  classes=[k])
+    return out["principal"][:, 0], out["loss"][:, 0], out["paid"][:, 0] + out["principal"][:, 0]
+
+
+RECORDS = ("paid", "shortfall", "principal", "loss", "ending")
+
+
+def run_all(P, I, L, bal0, balances, coupons, structure, cleanup_call, fees, interest_on_shortfall, residual,
+            classes=None, record=RECORDS):
+    """Every listed class's flows in every scenario (``classes``: class indices, default all).
+
+    As :func:`run`, but ``coupons`` may also be ``T x n x S`` (a coupon path a scenario, e.g. an index
+    shifted by the scenario).  Returns a dict of ``T x len(classes) x S`` arrays: ``paid`` (interest
+    paid), ``shortfall`` (carried interest shortfall after the period), ``principal``, ``loss`` and
+    ``ending`` (ending balance), those named in ``record``; a scenario called in an earlier period reports
+    zeros.  (``min(a, b)`` is taken with ``np.minimum``, which picks the same float as the loop's comparisons.)
+    """
     T, S = P.shape
     n = len(balances)
     bal = [np.full(S, float(b)) for b in balances]
@@ -36,9 +56,11 @@ def run(P, I, L, bal0, balances, coupons, structure, cleanup_call, fees, interes
     pool_bal = np.full(S, float(bal0))
     call_level = cleanup_call * float(bal0) + 1e-9 * float(bal0)
     called = np.zeros(S, dtype=bool)
-    out_prin, out_loss, out_cf = np.zeros((T, S)), np.zeros((T, S)), np.zeros((T, S))
+    keep = list(range(n)) if classes is None else list(classes)
+    out = {key: np.zeros((T, len(keep), S)) for key in record}
     fee_rate = fees / 12.0
     for t in range(T):
+        masked = bool(called.any())                 # no scenario called yet: nothing to keep apart
         live = ~called
         beg = bal
         pool_end = np.maximum(pool_bal - P[t] - L[t], 0.0)
@@ -53,7 +75,7 @@ def run(P, I, L, bal0, balances, coupons, structure, cleanup_call, fees, interes
         for j in range(n):
             r = coupons[t, j] / 12.0
             due = beg[j] * r + short[j] * ((1.0 + r) if interest_on_shortfall else 1.0)
-            x = np.where(avail >= due, due, avail)
+            x = np.minimum(avail, due)
             avail = avail - x
             paid.append(x)
             gap = due - x
@@ -65,7 +87,7 @@ def run(P, I, L, bal0, balances, coupons, structure, cleanup_call, fees, interes
         prin = []
         if structure == "sequential":
             for j in range(n):
-                x = np.where(prin_avail >= beg[j], beg[j], prin_avail)
+                x = np.minimum(prin_avail, beg[j])
                 prin.append(x)
                 prin_avail = prin_avail - x
         else:
@@ -80,7 +102,7 @@ def run(P, I, L, bal0, balances, coupons, structure, cleanup_call, fees, interes
         loss = [None] * n
         rem = L[t]
         for j in range(n - 1, -1, -1):
-            x = np.where(rem >= after[j], after[j], rem)
+            x = np.minimum(rem, after[j])
             loss[j] = x
             rem = rem - x
         new_bal = []
@@ -88,12 +110,16 @@ def run(P, I, L, bal0, balances, coupons, structure, cleanup_call, fees, interes
             e = after[j] - loss[j]
             new_bal.append(np.where(e >= tol[j], e, 0.0))
         # a scenario called in an earlier period keeps its state and reports zeros
-        out_prin[t] = np.where(live, prin[k], 0.0)
-        out_loss[t] = np.where(live, loss[k], 0.0)
-        out_cf[t] = np.where(live, paid[k] + prin[k], 0.0)
-        bal = [np.where(live, new_bal[j], bal[j]) for j in range(n)]
-        short = [np.where(live, new_short[j], short[j]) for j in range(n)]
-        fee_short = np.where(live, new_fee_short, fee_short)
-        pool_bal = np.where(live, pool_end, pool_bal)
+        flows = {"paid": paid, "shortfall": new_short, "principal": prin, "loss": loss, "ending": new_bal}
+        for key in record:
+            for i, j in enumerate(keep):
+                out[key][t, i] = np.where(live, flows[key][j], 0.0) if masked else flows[key][j]
+        if masked:
+            bal = [np.where(live, new_bal[j], bal[j]) for j in range(n)]
+            short = [np.where(live, new_short[j], short[j]) for j in range(n)]
+            fee_short = np.where(live, new_fee_short, fee_short)
+            pool_bal = np.where(live, pool_end, pool_bal)
+        else:
+            bal, short, fee_short, pool_bal = new_bal, new_short, new_fee_short, pool_end
         called = called | (live & call)
-    return out_prin, out_loss, out_cf
+    return out

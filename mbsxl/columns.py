@@ -330,3 +330,26 @@ KEY_RATE_DURATION = "Key Rate Duration"
 KRD_COLUMNS = [KEY_TENOR, KEY_RATE_DURATION]
 KRD_SUM = "Sum of key rate durations"
 KRD_EFFECTIVE = "Effective duration (parallel shift)"
+
+# ============================================================================== issue 18: rating-agency stress test
+# MBS_RATINGSTRESS (mbsxl.agency_stress): view "ratings", one row a class and rating
+RATING = "Rating"
+MULTIPLIER = "Multiplier"
+TARGET_DEFAULT_RATE = "Target Default Rate"          # 目标评级违约比率 = base x multiplier
+MIN_BREAKEVEN = "Minimum Breakeven Default Rate"     # 临界违约率: the minimum over the scenarios
+WORST_SCENARIO = "Worst Scenario"
+PASS = "Pass"
+HIGHEST_RATING = "Highest Rating Passed"
+RATING_STRESS_COLUMNS = [CLASS, RATING, MULTIPLIER, TARGET_DEFAULT_RATE, MIN_BREAKEVEN, WORST_SCENARIO, PASS,
+                         HIGHEST_RATING]
+# view "breakevens": one row a class and scenario
+SCENARIO = "Scenario"
+TIMING = "Timing"
+TIMING_SHIFT = "Shift Months"
+INDEX_SHIFT = "Index Shift"
+POOL_RATE_SHIFT = "Pool Rate Shift"
+POOL_RATE_LAG = "Pool Rate Lag"
+BREAKEVEN_DEFAULT = "Breakeven Default Rate"
+#: the scenario table's columns (MBS_RATINGSTRESS ``scenarios``), in order
+STRESS_SCENARIO_COLUMNS = [SCENARIO, TIMING, TIMING_SHIFT, CPR, INDEX_SHIFT, POOL_RATE_SHIFT, POOL_RATE_LAG]
+STRESS_BREAKEVEN_COLUMNS = [CLASS] + STRESS_SCENARIO_COLUMNS + [BREAKEVEN_DEFAULT]

@@ -520,3 +520,37 @@ def default_definition(value, name: str = "default_definition") -> str:
 #: the buckets by days, as the trustee reports' tables do (拖欠1-30天, 31-60天, 61-90天, 90天以上), and the
 #: ratio is "bucket balance / pool balance", the M1 formula's form.
 DELINQUENCY_BUCKETS = ("1-30", "31-60", "61-90", "90+")
+# ------------------------------------------------------------------ issue 18: rating-agency stress test
+TIMING_SHAPES = ("front", "even", "back", "scheduled")
+TIMING_SHAPE = {"front": "front", "front_loaded": "front", "前置": "front",
+                "even": "even", "uniform": "even", "flat": "even", "均匀": "even",
+                "back": "back", "back_loaded": "back", "后置": "back",
+                "scheduled": "scheduled", "scheduled_principal": "scheduled", "按计划本金": "scheduled",
+                "按本金摊还": "scheduled"}
+_TIMING_SHAPE_ACCEPTED = ("front (前置), even (均匀), back (后置), scheduled (按计划本金: in proportion to scheduled "
+                          "principal), or a column of weights")
+
+
+def timing_shape(value, name: str = "timing") -> str:
+    """A named default-timing shape of :func:`mbsxl.default_timing`."""
+    return _lookup(name, value, TIMING_SHAPE, _TIMING_SHAPE_ACCEPTED)
+
+
+TIMING_UNITS = ("year", "month")
+TIMING_UNIT = {"year": "year", "years": "year", "annual": "year", "年": "year",
+               "month": "month", "months": "month", "monthly": "month", "月": "month"}
+
+
+def timing_unit(value, name: str = "timing_unit") -> str:
+    """A timing vector's step: ``year`` (each year's weight spread evenly over its 12 months) or ``month``."""
+    return _lookup(name, value, TIMING_UNIT, "year (年) or month (月)")
+
+
+STRESS_VIEWS = ("ratings", "breakevens")
+STRESS_VIEW = {"ratings": "ratings", "rating": "ratings", "评级": "ratings",
+               "breakevens": "breakevens", "breakeven": "breakevens", "临界违约率": "breakevens"}
+
+
+def stress_view(value, name: str = "view") -> str:
+    """``ratings`` (class x rating table) or ``breakevens`` (class x scenario table) of MBS_RATINGSTRESS."""
+    return _lookup(name, value, STRESS_VIEW, "ratings (评级: class x rating) or breakevens (临界违约率: class x scenario)")

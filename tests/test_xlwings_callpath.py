@@ -327,6 +327,17 @@ def _others(xl):
         ("MBS_KRD", rows_of(xl.call("MBS_KRD", _col(xl, cf), _col(xl, [0.5, 3.0]), _col(xl, [0.02, 0.03]),
                                     xl.put([[1.0, 2.0, 3.0]]))),
          expected_rows(mbsxl.krd(cf, [0.5, 3.0], [0.02, 0.03], [1.0, 2.0, 3.0]))),
+        # the rating agencies' stress test (issue 18): a two-class deal, 12 months, defaults front-loaded by month
+        ("MBS_DEFAULTTIMING", rows_of(xl.call("MBS_DEFAULTTIMING", 1000.0, 0.12, 12.0, 0.3, "front", "month", 6.0,
+                                              S.MISSING, 0.6, 3.0)),
+         expected_rows(mbsxl.default_timing(1000.0, 0.12, 12, 0.3, "front", "month", 6, 0, 0.6, 3))),
+        ("MBS_RATINGSTRESS", rows_of(xl.call("MBS_RATINGSTRESS", 1000.0, 0.12, 12.0, xl.put([["A"], ["B"]]),
+                                             _col(xl, [600.0, 400.0]), _col(xl, [0.06, 0.09]), 0.1,
+                                             xl.put([["AAA"], ["AA"]]), _col(xl, [5.0, 4.0]), xl.put([["m1", "front"]]),
+                                             1.0, 3.0, *[S.MISSING] * 9, 6.0, S.MISSING, "month")),
+         expected_rows(mbsxl.rating_stress(1000.0, 0.12, 12, ["A", "B"], [600.0, 400.0], [0.06, 0.09], 0.1,
+                                           ["AAA", "AA"], [5.0, 4.0], [["m1", "front"]], 1.0, 3, horizon=6,
+                                           timing_unit="month"))),
         ("MBS_PREDICT", rows_of(xl.call("MBS_PREDICT", _col(xl, y), xl.put(x.tolist()), xl.put(x[:5].tolist()))),
          expected_rows(mbsxl.predict(y, x, x[:5]))),
     ]

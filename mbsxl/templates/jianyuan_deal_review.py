@@ -25,6 +25,8 @@ Sheets
 - ``说明 Notes``: sources, the waterfall's rules, what is assumed.
 - ``触发与储备 Triggers`` (:mod:`mbsxl.templates.deal_review_triggers`): VAT, triggers, the liquidity
   reserve and principal cover on the prospectus scenario, one row a month (MBS_TRANCHES view "pool").
+- ``评级压力 Rating`` (:mod:`mbsxl.templates.deal_review_rating`): the rating agencies' stress test, breakeven
+  default rates against target default rates (MBS_RATINGSTRESS).
 
 A column of MBS_TRANCHES / MBS_TRANCHESTATS is found in the workbook by ``MATCH`` on its header, in the
 header lists the Notes sheet holds (written from :mod:`mbsxl.columns`); a column of the spilled
@@ -48,6 +50,7 @@ from . import deal_review_triggers
 from ._book import Book, build_with_values, label
 from . import deal_review_history
 from . import deal_review_stress as _stress
+from . import deal_review_rating as _rating
 
 FILENAME = "jianyuan_2007_1_deal_review.xlsx"
 DEAL = "交易 Deal"
@@ -561,6 +564,7 @@ def _write(book: Book):
     _summary(book)
     _grid(book)
     _stress.write(book, sys.modules[__name__])
+    _rating.write(book, sys.modules[__name__])
     _pool(book)
     _tranches(book)
     _rates(book)
