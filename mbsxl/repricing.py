@@ -414,7 +414,7 @@ def _floors(name, value, n) -> np.ndarray:
     def one(x, label):
         if isinstance(x, np.generic):
             x = x.item()
-        if _blank(x):
+        if _blank(x) or (isinstance(x, str) and x.strip().lower() in ("none", "无", "不设")):
             return np.nan
         where = f"{label} (loan {int(label[label.find('[') + 1:-1]) + 1})" if label.endswith("]") else \
             f"{label} (all loans)"

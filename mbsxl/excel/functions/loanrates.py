@@ -70,11 +70,16 @@ def repricing_2024_kwargs(current_floors=None, origination_dates=None, repricing
                           repricing_period_dates=None, average_spread_dates=None, average_spreads=None,
                           renegotiation_tolerance=0.003) -> dict:
     """Cells of :data:`REPRICING_2024_ARGS` -> the core's keyword arguments (blank cells stay None)."""
-    def keep(m):
+    def keep(m, name=None, kind=None):
         c = _cells(m)
-        return None if c is None else [None if convert.is_blank(x) else x for x in (c if isinstance(c, list) else [c])]
-    return dict(current_floors=keep(current_floors), origination_dates=keep(origination_dates),
-                repricing_periods=keep(repricing_periods), repricing_period_dates=keep(repricing_period_dates),
+        if c is None:
+            return None
+        return [None if convert.is_blank(x) else x if kind is None else convert.to_kind(f"{name}[{i + 1}]", x, kind)
+                for i, x in enumerate(c if isinstance(c, list) else [c])]
+    return dict(current_floors=keep(current_floors), origination_dates=_each("origination_dates", origination_dates,
+                                                                             "date"),
+                repricing_periods=keep(repricing_periods),
+                repricing_period_dates=keep(repricing_period_dates, "repricing_period_dates", "date"),
                 average_spread_dates=_each("average_spread_dates", average_spread_dates, "date"),
                 average_spreads=_each("average_spreads", average_spreads, "number"),
                 renegotiation_tolerance=0.003 if renegotiation_tolerance is None else renegotiation_tolerance)
