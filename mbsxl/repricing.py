@@ -419,7 +419,7 @@ def _floors(name, value, n) -> np.ndarray:
         where = f"{label} (loan {int(label[label.find('[') + 1:-1]) + 1})" if label.endswith("]") else \
             f"{label} (all loans)"
         f = v.number(where, x)
-        if FLOOR_HI < abs(f) <= 100 * abs(FLOOR_LO):
+        if 0.1 < abs(f) <= 100 * abs(FLOOR_LO):        # 1.5 meaning 1.5%
             raise MbsxlInputError(f"{where}={v._fmt(f)} looks like a percent; pass {v._fmt(f / 100)}")
         return v.number(where, f, lo=FLOOR_LO, hi=FLOOR_HI,
                         accepted="accepted: a floor spread over LPR 5y in [-0.02, 0.01] (-2% .. +1%), "
@@ -437,13 +437,14 @@ def _periods(value, n) -> np.ndarray:
             x = x.item()
         if _blank(x):
             return 0
-        i = label[label.find("[") + 1:-1] if label.endswith("]") else "0"
+        where = f"{label} (loan {int(label[label.find('[') + 1:-1]) + 1})" if label.endswith("]") else \
+            f"{label} (all loans)"
         ok = isinstance(x, (int, float)) and not isinstance(x, bool) and float(x).is_integer() and 1 <= x <= 12
         if isinstance(x, str) and x.strip().isdigit():
             x = int(x.strip())
             ok = 1 <= x <= 12
         if not ok:
-            raise MbsxlInputError(f"{label} (loan {int(i) + 1})={x!r} is not a repricing period; accepted: a whole "
+            raise MbsxlInputError(f"{where}={x!r} is not a repricing period; accepted: a whole "
                                   "number of months 1..12 (the 2024-11-01 option: 3, 6 or 12), blank for none")
         return int(x)
     return _per_loan("repricing_periods", value, n, one, np.int64)
