@@ -16,25 +16,50 @@ Rules (issue 13; ``data/README`` of the shared data; ``data/lpr.csv``, ``data/po
   (the December 2019 LPR 5y).  The rate does not change at conversion and stays for the rest of 2020;
   LPR resets start on the loan's first reset date on or after 1 January 2021.  ``fixed_choice``: the
   borrower took a fixed rate instead: the rate in force at conversion, never repriced again.
+- Two floors a loan (issue 18), each a spread over LPR 5y in [-2%, +1%], blank = none:
+  ``origination_floors``: the floor of the loan's city for new loans when the loan was originated;
+  default the national floor of :func:`mortgage_floors` (``data/mortgage_floors.csv``, sources quoted)
+  on the loan's origination date for a first or second home: LPR + 0 / + 60 bp from 2019-10-08,
+  - 20 bp / + 60 bp from 2022-05-15, - 20 bp / + 20 bp from 2023-08-31, none from 2024-05-17.  Loans
+  originated before the LPR reform: mbsxl's reading of the 2023 notice (its text: "不得低于原贷款发放时
+  所在城市首套房贷款利率政策下限", not below the first-home floor of the city at origination; a
+  benchmark-era floor is a multiple of the benchmark, not a spread over LPR) is the first floor stated on
+  LPR, the 2019-10-08 one (first homes LPR + 0, second homes + 60 bp), in force when such loans were
+  converted in 2020; pass ``origination_floors`` where a city's differed.  ``current_floors``: the
+  city's floor for new loans today (default none: the national floors were abolished on 2024-05-17;
+  Beijing, Shanghai and Shenzhen kept local ones).  ``origination_dates``: default the
+  ``anniversaries`` (a disbursement date) when given, else the first day of the month ``ages`` months
+  before ``start_date``.
 - Policy events (``events``; the shipped table :func:`policy_events`, ``events="standard"``): rows
-  (effective date, rule, value, covers).  ``floor``: covered loans' spreads above the loan's floor
-  spread are cut to it (rate = LPR + floor spread); ``cap``: spreads above ``value`` (e.g. -0.0030 =
-  LPR 5y - 30 bp) are cut to ``value``, not below the loan's floor spread.  An event changes only the
-  spread; the new rate is the LPR value of the loan's current repricing period (the one read at its
-  last reset, 4.80% for a loan converted but not yet reset) + the new spread, from the event's month
-  on; the next reset then reads the LPR of its own date.  Only LPR-priced loans move (LPR loans and
-  converted loans; fixed, fixed-choice and unconverted benchmark loans are untouched).
-  ``covers``: ``first`` (first homes, ``first_home`` TRUE), ``second`` or ``all``.  "Rates above
-  LPR 5y - 30 bp" is read on the spread (spread above -30 bp).  Shipped events outside the projection
-  are not applied (they are in the loans' rates already, or after the end); a user's event outside
-  it is refused, as are two events on one date covering the same loans.
+  (effective date, rule, value, covers, floor).  ``floor`` names the floor the event reads:
+  ``origination`` (default of a ``floor`` rule), ``current`` (default of a ``cap``) or ``none``.
+  ``floor`` rule: covered loans' spreads above that floor are cut to it (a loan without one is not
+  moved); ``cap``: spreads above ``value`` (e.g. -0.0030 = LPR 5y - 30 bp) are cut to ``value``, not
+  below that floor where the loan has one.  Shipped: 2023-09-25 (notice of 2023-08-31) first homes
+  down to the origination floor; 2024-10-25 (PBoC announcement of 2024-09-29) every loan, first or
+  second home, with a spread above -30 bp down to -30 bp, not below its current floor.  An event
+  moves loans originated before its date only, and changes only the spread; the new rate is the LPR
+  value of the loan's current repricing period (the one read at its last reset, 4.80% for a loan
+  converted but not yet reset) + the new spread, from the event's month on; the next reset then reads
+  the LPR of its own date.  Only LPR-priced loans move (LPR loans and converted loans; fixed,
+  fixed-choice and unconverted benchmark loans are untouched).  ``covers``: ``first`` (first homes,
+  ``first_home`` TRUE), ``second`` or ``all``.  "Rates above LPR 5y - 30 bp" is read on the spread.
+  Shipped events outside the projection are not applied (they are in the loans' rates already, or after
+  the end); a user's event outside it is refused, as are two events on one date covering the same loans.
+- The 2024-11-01 options (off unless given): ``repricing_periods`` (whole months 1..12; the option
+  offers 3, 6 or 12) from ``repricing_period_dates`` (from 2024-11-01): the loan keeps its reset rule
+  for resets dated before that date, resets on it and every N months after (same day of the month,
+  the month's last day where shorter; timing as any reset).  Spread renegotiation: a user table of the
+  national average spread of new loans (``average_spread_dates`` / ``average_spreads``, from
+  2024-11-01); on each date in the projection an LPR-priced loan whose spread is more than
+  ``renegotiation_tolerance`` (default 0.003, the 30 bp of the rule) above the average re-sets to
+  average + tolerance, not below its current floor (Event column: ``renegotiation``).  Rows before the
+  projection are taken as already in the loans' spreads.
 - Index: LPR 5y of ``data/lpr.csv`` (the last row held), or a rate scenario ``index_dates`` /
   ``index_rates`` (history + future fixings, each row in force from its date); resets, events and
   the new-loan rate of the incentive all read it.  Reading a date before its first row is refused.
-- Defaults: ``first_home`` TRUE for every loan; ``floor_spreads`` 0 for first homes and +0.0060 for
-  second homes (the national floors of new loans from 2019-10-08: first homes LPR 5y + 0, second
-  homes LPR 5y + 60 bp).  Pass ``floor_spreads`` for local floors (e.g. -0.0030 where a city allowed
-  LPR - 30 bp, as many did by 2024).
+- Defaults: ``first_home`` TRUE for every loan.  ``floor_spreads`` (one floor a loan for both rules,
+  before issue 18) is refused with a message naming ``origination_floors`` and ``current_floors``.
 
 Timing (the month convention of :mod:`mbsxl.projection`): projection month t is the calendar month
 ``start_date`` + t - 1; a month's interest is at the rate in force on its first day.  A reset or event
@@ -43,8 +68,9 @@ dated on a month's first day applies from that month, one dated later in a month
 ``rates``: a reset falling on the first day of month 1 is taken as already in it.
 
 Simplifications (stated): one reset rule for LPR repricing only (benchmark loans keep the 1 January
-rule before conversion); the conversion taken in March 2020 for every loan; one floor spread per loan
-for every event (local floors changed over time); no split of a month at a mid-month change.
+rule before conversion); the conversion taken in March 2020 for every loan; each rule's floor fixed per
+loan (the city's floor at origination, its floor today); a borrower takes every cut the rules allow, on
+the date of the batch or the table; no split of a month at a mid-month change.
 
 Memory: the projection takes the rule in compact form (:func:`kernel_terms`: one LPR path a group of
 loans resetting alike, per-loan base, spread and event changes); no loans x months matrix is built.
