@@ -5,7 +5,7 @@ Sources of every figure:
   the December 2019 LPR 5y), resets on 1 January or the anniversary, the 2023-09-25 first-home floor cut
   (not below the floor of the loan's city at origination) and the 2024-10-25 cap at LPR 5y - 30 bp for
   every loan (not below the city's current floor, where one exists; issue 18 corrected the earlier reading
-  of one "local floor" a loan); new-loan floors of 2019-10-08 (first homes LPR 5y + 0, second homes + 60 bp);
+  of one floor a loan for both rules); new-loan floors of 2019-10-08 (first homes LPR 5y + 0, second homes + 60 bp);
 - ``/work/shared/data/lpr.csv`` (LPR 5y: 4.80% from 2019-11-20, 4.65% from 2020-04-20, 4.60% from
   2022-01-20, 4.45% from 2022-05-20, 4.30% from 2022-08-22, 4.20% from 2023-06-20, 3.95% from 2024-02-20,
   3.85% from 2024-07-22, 3.60% from 2024-10-21, 3.50% from 2025-05-20);
