@@ -388,3 +388,46 @@ def test_shipped_floor_table_and_events():
 def test_bad_input_names_argument_loan_and_value(kw, match):
     with pytest.raises(MbsxlInputError, match=match):
         mbsxl.loan_rates([1e5, 1e5], [0.035, 0.035], [36, 36], "2025-01-01", rate_type="lpr", spreads=-0.001, **kw)
+
+
+# ------------------------------------------------------------------------------- the worksheet functions
+def test_worksheet_functions_take_the_new_arguments(tmp_path):
+    # Loan L through MBS_LOANRATES with its floors and origination date as cells (a date serial), the events
+    # as a five-column range; and the floors table through MBS_MORTGAGEFLOORS.  Recalculated headless.
+    import openpyxl
+    from openpyxl.worksheet.formula import ArrayFormula
+    from mbsxl.excel.calc import calculate
+    loan = LOANS["L"]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    ws.append([loan["bal"], loan["rate"], loan["term"], loan["start"], loan["spread"], False, 0.002, loan["orig"]])
+    ws.append(["date", "rule", "value", "covers", "floor"])
+    ws.append([D(2023, 9, 25), "floor", None, "first", "origination"])
+    ws.append([D(2024, 10, 25), "上限", -0.003, "全部", "当前"])
+    n = len(reference(loan))
+    ws["J1"] = ArrayFormula(f"J1:R{n + 1}", "=MBS_LOANRATES(A1,B1,C1,D1,\"lpr\",E1,,,,,A2:E4,F1,,,,,,,G1,H1)")
+    ws["T1"] = ArrayFormula("T1:W6", "=MBS_MORTGAGEFLOORS()")
+    path = tmp_path / "r.xlsx"
+    wb.save(path)
+    got = calculate(str(path), progress=False)
+    assert not got.errors, got.errors
+    ref = reference(loan)
+    assert got["S!O1"] == "Rate"                      # a header row, then one row a month
+    rates = [got[f"S!O{i + 2}"] for i in range(n)]
+    assert np.abs(np.array(rates) - [r[1] for r in ref]).max() <= 1e-12
+    assert np.abs(np.array([got[f"S!Q{i + 2}"] for i in range(n)]) - [r[3] for r in ref]).max() <= 1e-8
+    assert [got[f"S!U{k}"] for k in range(2, 6)] == [0.0, 0.0, -0.002, -0.002]
+    assert got["S!V4"] == 0.006 and got["S!V5"] == 0.002
+
+
+def test_event_floor_spellings():
+    from mbsxl import options as o
+    assert [o.event_floor(x, "cap") for x in ("发放时", "当前", "无", None, "")] == \
+        ["origination", "current", "none", "current", "current"]
+    assert o.event_floor(None, "floor") == "origination"
+    with pytest.raises(MbsxlInputError, match=r"events floor='city' is not one of origination"):
+        o.event_floor("city", "cap")
+    with pytest.raises(MbsxlInputError, match=r"events row 1 floor='none' with rule floor"):
+        mbsxl.loan_rates([1e5], [0.035], [36], "2025-01-01", rate_type="lpr", spreads=0.0,
+                         events=[["2025-03-01", "floor", None, "all", "none"]])
