@@ -2,7 +2,7 @@
 
 Wrapper only: the table and its sources are :func:`mbsxl.mortgage_floors` (``data/mortgage_floors.csv``):
 one row a date from which the national first- and second-home floors (spreads over LPR 5y) held, blank
-where there was none (from 2024-05-17), the notice quoted in the Source column.  The first row (1900-01-01)
+where there was none (from 2024-05-17), the notice quoted in the Source column.  The first row (1998-01-01, also read for earlier dates)
 is mbsxl's reading for loans originated before the LPR reform.
 
     =MBS_MORTGAGEFLOORS()
