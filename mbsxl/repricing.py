@@ -185,8 +185,8 @@ def mortgage_floors():
     """The shipped national floors of new mortgages by origination date (``data/mortgage_floors.csv``):
     columns :data:`mbsxl.columns.MORTGAGE_FLOOR_COLUMNS` (from date, first-home floor, second-home floor
     as spreads over LPR 5y, NaN = no national floor, source quoting the notice).  Each row holds from its
-    date to the next; the first row (1998-01-01, also read for earlier dates) is mbsxl's reading for loans originated before the LPR
-    reform (see its source).
+    date to the next; the first row (1998-01-01, also read for earlier dates) is mbsxl's reading for
+    loans originated before the LPR reform (see its source).
 
     >>> t = mortgage_floors()
     >>> [(str(d), f, s) for d, f, s in t.iloc[1:4, :3].itertuples(index=False)]
