@@ -38,7 +38,7 @@ _API = {
     # issue 14, trustee-report history
     "history": "performance", "backtest": "backtesting",
     "lpr_scenario": "lprscenario",
-    "loan_rates": "loanrates", "policy_events": "repricing",
+    "loan_rates": "loanrates", "policy_events": "repricing", "mortgage_floors": "repricing",
     "grid": "scenario", "breakeven": "breakeven", "krd": "keyrate",
     # issue 18: the rating agencies' stress test
     "default_timing": "agency_stress", "rating_stress": "agency_stress",

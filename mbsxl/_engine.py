@@ -338,7 +338,7 @@ def project(bal, rate0, term, age, lp, bench, mult, margin, svc, smm_tab, mdr_ta
     if (bad >= 0).any():
         i = int(np.argmax(bad >= 0))
         raise MbsxlInputError(f"loan {i + 1} reprices outside [servicing={float(svc):g}, 1] in month {bad[i] + 1}; "
-                              "check spreads, floor_spreads, events and index_rates (mbsxl.loan_rates shows the path)")
+                              "check spreads, origination_floors, current_floors, events and index_rates (mbsxl.loan_rates shows the path)")
     return out
 
 

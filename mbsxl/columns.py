@@ -265,12 +265,20 @@ EVENT_CONVERSION = "conversion"
 EVENT_FIXED_CHOICE = "fixed choice"
 EVENT_FLOOR = "floor"
 EVENT_CAP = "cap"
+EVENT_RENEGOTIATION = "renegotiation"     # the 2024-11-01 spread renegotiation (issue 18)
 #: mbsxl.policy_events(): the shipped policy-event table.
 EFFECTIVE_DATE = "Effective Date"
 RULE = "Rule"
 COVERS = "Covers"
 NOTE = "Note"
-POLICY_EVENT_COLUMNS = [EFFECTIVE_DATE, RULE, VALUE, COVERS, NOTE]
+FLOOR = "Floor"                            # which floor an event reads: origination / current / none
+POLICY_EVENT_COLUMNS = [EFFECTIVE_DATE, RULE, VALUE, COVERS, FLOOR, NOTE]
+#: mbsxl.mortgage_floors(): national floors of new mortgages by origination date (issue 18).
+FROM_DATE = "From Date"
+FIRST_HOME_FLOOR = "First Home Floor"
+SECOND_HOME_FLOOR = "Second Home Floor"
+SOURCE = "Source"
+MORTGAGE_FLOOR_COLUMNS = [FROM_DATE, FIRST_HOME_FLOOR, SECOND_HOME_FLOOR, SOURCE]
 # ------------------------------------------------------------------------------ waterfall, pool periods (issue 14)
 #: ``MBS_TRANCHES(..., view="pool")`` / ``mbsxl.tranches(view="pool")``: one row a period, the deal-level
 #: accounts of the waterfall (taxes, fees, excess spread, triggers, reserve, cash moved between accounts).

@@ -19,7 +19,9 @@ MAX_RATE_ROWS = 1_048_575
 def loan_rates(balances, rates, remaining_terms, start_date, rate_type=None, spreads=None, reset="january",
                anniversaries=None, conversion=False, fixed_choice=None, events=None, first_home=None,
                floor_spreads=None, index_dates=None, index_rates=None, benchmark=None, multipliers=None,
-               margins=None, ages=None, amortization=None):
+               margins=None, ages=None, amortization=None, origination_floors=None, current_floors=None,
+               origination_dates=None, repricing_periods=None, repricing_period_dates=None, average_spread_dates=None,
+               average_spreads=None, renegotiation_tolerance=0.003):
     """Each loan's rate path for inspection: one row per loan and projection month.
 
     Columns :data:`mbsxl.columns.LOAN_RATES_COLUMNS`: Loan (1-based), Period, Date (first day of the
@@ -28,7 +30,7 @@ def loan_rates(balances, rates, remaining_terms, start_date, rate_type=None, spr
     Rate (annual), Balance (at the start of the month, scheduled amortisation only: no prepayment or
     default), Payment (the month's scheduled payment, level payment recomputed over the months left at
     each rate change, or level principal + interest), Event (reset, benchmark reset, conversion, fixed
-    choice, floor, cap; several joined by "; ").  Arguments and rules: :func:`mbsxl.loan_cashflows`
+    choice, floor, cap, renegotiation; several joined by "; ").  Arguments and rules: :func:`mbsxl.loan_cashflows`
     and this module's notes.  At most :data:`MAX_RATE_ROWS` rows.
 
     >>> t = loan_rates([100_000.0], [0.0588], [120], "2019-12-01", rate_type="benchmark", multipliers=[1.2],
@@ -48,7 +50,10 @@ def loan_rates(balances, rates, remaining_terms, start_date, rate_type=None, spr
     p = plan(rates_a, T, start_date, ages=ages_a, rate_type=rate_type, spreads=spreads, reset=reset,
              anniversaries=anniversaries, conversion=conversion, fixed_choice=fixed_choice, events=events,
              first_home=first_home, floor_spreads=floor_spreads, index_dates=index_dates, index_rates=index_rates,
-             benchmark=benchmark, multipliers=multipliers, margins=margins)
+             benchmark=benchmark, multipliers=multipliers, margins=margins, origination_floors=origination_floors, current_floors=current_floors,
+             origination_dates=origination_dates, repricing_periods=repricing_periods,
+             repricing_period_dates=repricing_period_dates, average_spread_dates=average_spread_dates,
+             average_spreads=average_spreads, renegotiation_tolerance=renegotiation_tolerance)
     R, index, marks = month_rates(p, detail=True)
     R = np.round(R, 12)                     # 0.0465 + 0.0108 shown as 0.0573, not 0.057300000000000004
     index = np.round(index, 12)
@@ -64,7 +69,7 @@ def loan_rates(balances, rates, remaining_terms, start_date, rate_type=None, spr
         P = P * (1.0 - f)
     ev = np.full((n, T), "", dtype=object)
     for label in (_c.EVENT_BENCHMARK_RESET, _c.EVENT_CONVERSION, _c.EVENT_FIXED_CHOICE, _c.EVENT_RESET,
-                  _c.EVENT_FLOOR, _c.EVENT_CAP):
+                  _c.EVENT_FLOOR, _c.EVENT_CAP, _c.EVENT_RENEGOTIATION):
         mk = marks.get(label)
         if mk is not None and mk.any():
             ev[mk] = np.where(ev[mk] == "", label, ev[mk] + "; " + label)

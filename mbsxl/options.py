@@ -309,6 +309,28 @@ def covers(value, name: str = "events covers") -> str:
     return _lookup(name, value, COVER, _COVERS_ACCEPTED)
 
 
+EVENT_FLOORS = ("origination", "current", "none")
+EVENT_FLOOR = {"origination": "origination", "at_origination": "origination", "origination_floor": "origination",
+               "origination_floors": "origination", "发放时": "origination", "原贷款发放时": "origination",
+               "发放时下限": "origination",
+               "current": "current", "current_floor": "current", "current_floors": "current", "当前": "current",
+               "当前下限": "current", "目前执行": "current",
+               "none": "none", "无": "none", "不设": "none", "no_floor": "none"}
+_EVENT_FLOOR_ACCEPTED = ("origination (发放时: the loan's origination_floors), current (当前: the loan's "
+                         "current_floors) or none (无); blank: origination for a floor rule, current for a cap")
+
+
+def event_floor(value, rule: str, name: str = "events floor") -> str:
+    """Which floor a policy event reads (see :mod:`mbsxl.repricing`): ``origination`` (the floor of the
+    loan's city when it was originated, e.g. the 2023 cut), ``current`` (the city's floor for new loans
+    today, e.g. the 2024 batch adjustment) or ``none``.  Blank: ``origination`` for a ``floor`` rule,
+    ``current`` for a ``cap``."""
+    if value is None or (isinstance(value, str) and not value.strip()) or \
+            (isinstance(value, float) and np.isnan(value)):
+        return "origination" if rule == "floor" else "current"
+    return _lookup(name, value, EVENT_FLOOR, _EVENT_FLOOR_ACCEPTED)
+
+
 STANDARD_EVENTS = {"standard": True, "标准": True, "default": True}
 
 

@@ -241,7 +241,9 @@ def loan_cashflows(balances, rates, remaining_terms, prepay=0, prepay_type="CPR"
                    engine=None, rate_type=None, spreads=None, reset="january", anniversaries=None,
                    conversion=False, fixed_choice=None, events=None, first_home=None, floor_spreads=None,
                    index_dates=None, index_rates=None, incentive_slope=0.0, incentive_cap=1.0,
-                   new_loan_spread=0.0) -> pd.DataFrame:
+                   new_loan_spread=0.0, origination_floors=None, current_floors=None, origination_dates=None,
+                   repricing_periods=None, repricing_period_dates=None, average_spread_dates=None,
+                   average_spreads=None, renegotiation_tolerance=0.003) -> pd.DataFrame:
     """Loan-level projection: every loan on its own rate, term, age and amortisation type; the pool
     aggregate is returned with the same :data:`COLUMNS` as :func:`cashflows`.
 
@@ -267,8 +269,11 @@ def loan_cashflows(balances, rates, remaining_terms, prepay=0, prepay_type="CPR"
     ``rate_type`` fixed / benchmark / lpr, ``spreads`` over LPR 5y (decimals, 0.0108), ``reset``
     ("january", "anniversary" with ``anniversaries`` dates, or every N months), ``conversion`` (the
     2020 conversion of benchmark loans, spread = rate - 4.80%), ``fixed_choice`` flags, ``events``
-    (rows of date, rule, value, covers; "standard" = :func:`mbsxl.policy_events`), ``first_home``
-    flags, ``floor_spreads``, and an LPR path ``index_dates`` / ``index_rates`` (history + scenario,
+    (rows of date, rule, value, covers[, floor]; "standard" = :func:`mbsxl.policy_events`), ``first_home``
+    flags, ``origination_floors`` (default the national floors of :func:`mbsxl.mortgage_floors` on each
+    loan's ``origination_dates``) and ``current_floors`` (default none), the 2024-11-01 options
+    (``repricing_periods`` from ``repricing_period_dates``; spread renegotiation against
+    ``average_spread_dates`` / ``average_spreads`` within ``renegotiation_tolerance``), and an LPR path ``index_dates`` / ``index_rates`` (history + scenario,
     each row in force from its date; default ``data/lpr.csv``).  The level payment is recomputed over
     the months left at every rate change.  Needs ``start_date``.  The rule reaches the kernel in
     compact form (one LPR path a group of loans resetting alike): no loans x months matrix.
@@ -294,7 +299,9 @@ def loan_cashflows(balances, rates, remaining_terms, prepay=0, prepay_type="CPR"
                                                    term_name="the longest of remaining_terms")
     _servicing_below(svc, "rates", rates_a)
     repricing = any(x is not None for x in (rate_type, spreads, anniversaries, fixed_choice, events, first_home,
-                                            floor_spreads, index_dates, index_rates)) \
+                                            floor_spreads, index_dates, index_rates, origination_floors,
+                                            current_floors, origination_dates, repricing_periods,
+                                            repricing_period_dates, average_spread_dates, average_spreads)) \
         or not (isinstance(conversion, (bool, np.bool_, int, float)) and not conversion)
     slope = v.number("incentive_slope", incentive_slope, lo=-100.0, hi=100.0)
     if repricing or slope != 0.0:
@@ -304,7 +311,11 @@ def loan_cashflows(balances, rates, remaining_terms, prepay=0, prepay_type="CPR"
                                      conversion=conversion, fixed_choice=fixed_choice, events=events,
                                      first_home=first_home, floor_spreads=floor_spreads, index_dates=index_dates,
                                      index_rates=index_rates, benchmark=benchmark, multipliers=multipliers,
-                                     margins=margins)))
+                                     margins=margins, origination_floors=origination_floors,
+                                     current_floors=current_floors, origination_dates=origination_dates,
+                                     repricing_periods=repricing_periods, repricing_period_dates=repricing_period_dates,
+                                     average_spread_dates=average_spread_dates, average_spreads=average_spreads,
+                                     renegotiation_tolerance=renegotiation_tolerance)))
     bench = np.full(T, np.nan)
     mult = np.ones(n)
     marg = np.zeros(n)

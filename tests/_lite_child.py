@@ -230,6 +230,8 @@ def main(main_py: str, templates_json: str | None = None) -> None:
     scen = mbsxl.lpr_scenario(-0.005, 6, "lpr_5y", "step")
     scen.iloc[:, 0] = [float((d - dt.date(1899, 12, 30)).days) for d in scen.iloc[:, 0]]      # Excel serials
     case("LPR scenario table", lite("MBS_LPRSCENARIO", [[-0.005]], [[6]], None, [["step"]]), rows(scen))
+    floors = mbsxl.mortgage_floors()
+    floors.iloc[:, 0] = [float((d - dt.date(1899, 12, 30)).days) for d in floors.iloc[:, 0]]       # Excel serials
     case("MBS_LOANRATES, a date serial and Chinese rate type",
          lite("MBS_LOANRATES", [[1000]], [[0.0588]], [[24]], [[43800]], [["基准"]], None, None, None, [[True]], None,
               None, None, None, None, None, [[1.2]]),
@@ -318,6 +320,7 @@ def main(main_py: str, templates_json: str | None = None) -> None:
          rows(mbsxl.rating_stress(1000.0, 0.12, 12, ["A", "B"], [600.0, 400.0], [0.06, 0.09], 0.1, ["AAA", "AA"],
                                   [5.0, 4.0], [["m1", "front"]], 1.0, 3, horizon=6, timing_unit="month"))),
         ("MBS_VERSION", lite("MBS_VERSION"), [[mbsxl.__version__]]),
+        ("MBS_MORTGAGEFLOORS", lite("MBS_MORTGAGEFLOORS"), rows(floors)),
         ("MBS_HISTORY", lite("MBS_HISTORY", report), rows(mbsxl.history(report_df, recovery_lag=0))),
         ("MBS_BACKTEST", lite("MBS_BACKTEST", report, [[0.1726]]), rows(mbsxl.backtest(report_df, 0.1726))),
     ]

@@ -96,7 +96,7 @@ CASES = ["every registry function is a Lite function", "descriptions", "scalar f
              f"template {t}" for t in TEMPLATES] + [f"{n} equals the core" for n in (
              "MBS_CPR", "MBS_MDR", "MBS_CDR", "MBS_PSA", "MBS_SDA", "MBS_PRICE", "MBS_YIELD", "MBS_DURATION",
              "MBS_CONVEXITY", "MBS_LOANCASHFLOWS", "MBS_STRAT", "MBS_POOLSUMMARY", "MBS_PREDICT", "MBS_VERSION",
-             "MBS_HISTORY", "MBS_BACKTEST")]
+             "MBS_HISTORY", "MBS_BACKTEST", "MBS_MORTGAGEFLOORS")]
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -4,7 +4,8 @@ checked against the rules written out here (not against mbsxl's output).
 Outside figures and rules: ``shared/data/lpr.csv`` (read with the csv module; the NIFC fixings) and the
 data README / issue 13: the 2020 conversion (spread = the rate in force - 4.80%, the December 2019 LPR 5y;
 rate unchanged in 2020; first reset on 1 January 2021 at the LPR 5y in force that day), the 2023-09-25
-first-home cut to the local floor, the 2024-10-25 cap at LPR 5y - 30 bp (not below the local floor);
+first-home cut to the floor of the loan's city at origination, the 2024-10-25 cut of every loan to LPR 5y - 30 bp
+(not below the city's current floor; issue 18);
 the PBoC over-5-year benchmark 4.90% (in force from 2015-10-24); level payment recomputed at each
 rate change over the months left (annuity formula below).  Timing of a mid-month event: from the next
 month (mbsxl.repricing's stated convention).  Class shares: Jianyuan 2007-1 (seed 002).
@@ -105,8 +106,14 @@ def _roll(balance, annual_rate, payment, months):
 
 
 def test_one_loan_by_the_rules(book):
-    """5.88% (4.90% x 1.2), 1,000,000 yuan, 300 months from 2019-12-01, first home, local floor -0.30%;
-    the 2023 cut to the floor then (LPR 5y - 20 bp, an illustration), the 2024 cap at -0.30%."""
+    """5.88% (4.90% x 1.2), 1,000,000 yuan, 300 months from 2019-12-01, first home originated 2016-06-15
+    (before the LPR reform), no current floor.  Issue 18 corrected the example (it entered the 2023 cut as a
+    cap at LPR - 20 bp because the engine kept one floor a loan):
+    - notice of 2023-08-31: the spread "不得低于原贷款发放时所在城市首套房贷款利率政策下限" (not below the
+      first-home floor of the city when the loan was originated); for a pre-reform loan mbsxl reads the
+      2019-10-08 floor, LPR 5y + 0 (data/mortgage_floors.csv): spread 1.08% -> 0 from October 2023;
+    - announcement of 2024-09-29: spreads above -30 bp "统一调整为不低于-30个基点" (to -30 bp), not below the
+      city's current floor (none here): spread 0 -> -0.30% from November 2024."""
     rows = [[_v(book, t.LOAN, t.R_RULE + 1 + i, j) for j in range(11)] for i in range(len(t.RULE_ROWS))]
     dates = [r[0].date() for r in rows]            # input and formula date cells
     assert dates == [dt.date(2019, 12, 1), dt.date(2020, 3, 1), dt.date(2021, 1, 1), dt.date(2022, 1, 1),
@@ -117,9 +124,9 @@ def test_one_loan_by_the_rules(book):
     assert (lpr[dt.date(2021, 1, 1)], lpr[dt.date(2023, 1, 1)], lpr[dt.date(2024, 1, 1)],
             lpr[dt.date(2025, 1, 1)], lpr[dt.date(2026, 1, 1)]) == (0.0465, 0.043, 0.042, 0.036, 0.035)
     want_rate = [0.0588, 0.0588, 0.0465 + spread, 0.0465 + spread, 0.0430 + spread,
-                 0.0430 - 0.0020,                              # 2023 cut: spread to -0.20%, LPR of the period 4.30%
-                 0.0420 - 0.0020,                              # 1 Jan 2024: 4.20% - 0.20%
-                 0.0420 - 0.0030,                              # 2024 cap: -0.30%, LPR of the period 4.20%
+                 0.0430 + 0.0,                                 # 2023 cut: spread to 0, LPR of the period 4.30%
+                 0.0420 + 0.0,                                 # 1 Jan 2024: 4.20% + 0
+                 0.0420 - 0.0030,                              # 2024 cut: -0.30%, LPR of the period 4.20%
                  0.0360 - 0.0030, 0.0350 - 0.0030]
     got_rate = [r[4] for r in rows]
     assert got_rate == pytest.approx(want_rate, abs=1e-12)

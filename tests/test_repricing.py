@@ -3,8 +3,9 @@
 Sources of every figure:
 - the issue's rules and ``/work/shared/data/README.md``: the 2020 conversion (spread = rate in force - 4.80%,
   the December 2019 LPR 5y), resets on 1 January or the anniversary, the 2023-09-25 first-home floor cut
-  and the 2024-10-25 cap at LPR 5y - 30 bp (not below the local floor); new-loan floors of 2019-10-08
-  (first homes LPR 5y + 0, second homes + 60 bp);
+  (not below the floor of the loan's city at origination) and the 2024-10-25 cap at LPR 5y - 30 bp for
+  every loan (not below the city's current floor, where one exists; issue 18 corrected the earlier reading
+  of one floor a loan for both rules); new-loan floors of 2019-10-08 (first homes LPR 5y + 0, second homes + 60 bp);
 - ``/work/shared/data/lpr.csv`` (LPR 5y: 4.80% from 2019-11-20, 4.65% from 2020-04-20, 4.60% from
   2022-01-20, 4.45% from 2022-05-20, 4.30% from 2022-08-22, 4.20% from 2023-06-20, 3.95% from 2024-02-20,
   3.85% from 2024-07-22, 3.60% from 2024-10-21, 3.50% from 2025-05-20);
@@ -111,44 +112,48 @@ def test_every_n_months_from_the_loan_start():
 # ------------------------------------------------------------------------------- policy events
 def test_2023_and_2024_events_move_the_right_loans():
     # Start January 2023, every loan on the 4.30% LPR of 1 January 2023 (+ its spread), standard events.
-    # A first home +1.08%: 2023-09-25 floor (first homes, floor 0) -> spread 0, rate 4.30% from October
-    #   2023; 2024-10-25 cap: spread 0 is not above max(-0.30%, floor 0): unchanged.
-    # B second home +1.08%: not covered in 2023; 2024 cap -> max(-0.30%, +0.60%) = +0.60%: 4.20% + 0.60%
-    #   (4.20% = the LPR of its current period, read on 1 January 2024) = 4.80% from November 2024.
-    # C first home -0.40%: below both floor and cap: never moves.
-    # D first home +1.08%, local floor +0.20%: 2023 -> +0.20% (4.50%); 2024: floor binds, unchanged.
-    # E second home +1.08%, local floor -0.10%: 2024 -> max(-0.30%, -0.10%) = -0.10%: 4.10%.
+    # (Issue 18: the 2023 cut reads the floor at origination, the 2024 cut reads the city's current floor
+    # and covers second homes alike; the old expectations of loans A, B, D read one floor for both.)
+    # A first home +1.08%, origination floor 0: 2023-09-25 -> spread 0, 4.30% from October 2023;
+    #   2024-10-25: spread 0 above -0.30%, no current floor -> -0.30%: 4.20% - 0.30% = 3.90% (4.20% = the
+    #   LPR of its current period, read on 1 January 2024) from November 2024.
+    # B second home +1.08%: not covered in 2023; 2024 -> -0.30%: 3.90% from November 2024.
+    # C first home -0.40%: below both: never moves.
+    # D first home +1.08%, origination floor +0.20%: 2023 -> +0.20% (4.50%); 2024 -> -0.30%: 3.90%.
+    # E second home +1.08%, current floor -0.10%: 2024 -> max(-0.30%, -0.10%) = -0.10%: 4.10%.
     spreads = [0.0108, 0.0108, -0.004, 0.0108, 0.0108]
     rates = [0.0430 + s for s in spreads]
     t = mbsxl.loan_rates([1e5] * 5, rates, [60] * 5, "2023-01-01", rate_type="lpr", spreads=spreads,
                          events="standard", first_home=["首套", "二套", True, 1, "second"],
-                         floor_spreads=[0.0, 0.006, 0.0, 0.002, -0.001])
+                         origination_floors=[0.0, 0.006, 0.0, 0.002, 0.002],
+                         current_floors=[None, None, None, None, -0.001])
     r = {k: _rates(t, k) for k in range(1, 6)}
     want = {  # loan: (Sep 2023, Oct 2023, Oct 2024, Nov 2024, Jan 2025 on LPR 3.60%)
-        1: (0.0538, 0.0430, 0.0420, 0.0420, 0.0360),
-        2: (0.0538, 0.0538, 0.0528, 0.0480, 0.0360 + 0.006),
+        1: (0.0538, 0.0430, 0.0420, 0.0390, 0.0330),
+        2: (0.0538, 0.0538, 0.0528, 0.0390, 0.0330),
         3: (0.0390, 0.0390, 0.0380, 0.0380, 0.0320),
-        4: (0.0538, 0.0450, 0.0440, 0.0440, 0.0380),
+        4: (0.0538, 0.0450, 0.0440, 0.0390, 0.0330),
         5: (0.0538, 0.0538, 0.0528, 0.0410, 0.0350),
     }
     for k, w in want.items():
         got = [r[k][d] for d in (_d(2023, 9), _d(2023, 10), _d(2024, 10), _d(2024, 11), _d(2025, 1))]
         assert got == pytest.approx(list(w), abs=1e-12), k
     moved = {k: set(t[(t["Loan"] == k) & t["Event"].str.contains("floor|cap")]["Event"]) for k in range(1, 6)}
-    assert moved == {1: {"floor"}, 2: {"cap"}, 3: set(), 4: {"floor"}, 5: {"cap"}}
+    assert moved == {1: {"floor", "cap"}, 2: {"cap"}, 3: set(), 4: {"floor", "cap"}, 5: {"cap"}}
 
 
 def test_policy_events_table():
     ev = mbsxl.policy_events()
     assert ev.iloc[:, :4].values.tolist()[0][:2] == [dt.date(2023, 9, 25), "floor"]
-    assert ev.iloc[1, :4].tolist() == [dt.date(2024, 10, 25), "cap", -0.003, "all"]
+    assert ev.iloc[1, :5].tolist() == [dt.date(2024, 10, 25), "cap", -0.003, "all", "current"]
+    assert ev.iloc[0, 4] == "origination"
 
 
 def test_a_user_events_table_and_scenario_index():
     # LPR path given as a table (history then a scenario: 3.00% from 2026-01-01); the cap on its own
     rows = [["date", "rule", "value", "covers"], [dt.date(2025, 3, 1), "上限", -0.002, "全部"]]
     t = mbsxl.loan_rates([1e5], [0.045], [36], "2025-01-01", rate_type="LPR", spreads=0.009, events=rows,
-                         floor_spreads=-0.01, index_dates=["2024-10-21", "2026-01-01"], index_rates=[0.036, 0.030])
+                         current_floors=-0.01, index_dates=["2024-10-21", "2026-01-01"], index_rates=[0.036, 0.030])
     r = _rates(t)
     assert r[_d(2025, 2)] == pytest.approx(0.045, abs=1e-12)
     assert r[_d(2025, 3)] == pytest.approx(0.045 - 0.009 - 0.002, abs=1e-12)     # base 3.60% - 0.20%
@@ -245,7 +250,7 @@ def test_incentive_prepayment_hand_case():
 def test_events_never_raise_a_rate(loans):
     spreads = [s for s, _, _ in loans]
     kw = dict(rate_type="lpr", spreads=spreads, first_home=[h for _, h, _ in loans],
-              floor_spreads=[f for _, _, f in loans])
+              origination_floors=[f for _, _, f in loans], current_floors=[f for _, _, f in loans])
     rates = [0.043 + s for s in spreads]
     p0 = repricing.plan(rates, 48, "2023-01-01", **kw)
     p1 = repricing.plan(rates, 48, "2023-01-01", events="standard", **kw)

@@ -200,6 +200,10 @@ def test_date_from_a_cell(xlm):
     want = mbsxl.lpr_scenario(-0.005, 6)
     want.iloc[:, 0] = [float((d - dt.date(1899, 12, 30)).days) for d in want.iloc[:, 0]]     # Excel serials
     assert_rows(rows_of(xlm.call("MBS_LPRSCENARIO", -0.005, 6.0)), expected_rows(want))
+    # the national floors of new mortgages (MBS_MORTGAGEFLOORS, issue 18): dates as serials, blank floors
+    want = mbsxl.mortgage_floors()
+    want.iloc[:, 0] = [float((d - dt.date(1899, 12, 30)).days) for d in want.iloc[:, 0]]     # Excel serials
+    assert_rows(rows_of(xlm.call("MBS_MORTGAGEFLOORS")), expected_rows(want))
     # a loan's rate path (MBS_LOANRATES): a benchmark loan at 5.88% through the 2020 conversion, a date cell in
     start = xlm.put(S.TimeType(2019, 12, 1))
     want = mbsxl.loan_rates([1000.0], [0.0588], [24], dt.date(2019, 12, 1), rate_type="benchmark", conversion=True,

@@ -6,8 +6,9 @@ Sheets
 - ``LPR 历史 History``: LPR 1y and 5y in force at each month end since August 2019 (MBS_RATEINDEX over the
   shipped table, data/lpr.csv, NIFC announcements), a line chart, and the fixings the rules use.
 - ``单笔贷款 One loan``: a 5.88% benchmark-rate loan (PBoC 4.90% x 1.2) through the 2020 conversion
-  (spread = 5.88% - 4.80% = 1.08%), its 1 January resets, the 2023-09-25 first-home cut and the
-  2024-10-25 cap at LPR 5y - 30 bp: the rule written out by built-in formulas beside the engine's path.
+  (spread = 5.88% - 4.80% = 1.08%), its 1 January resets, the 2023-09-25 first-home cut to the floor at
+  origination and the 2024-10-25 cut of every loan to LPR 5y - 30 bp (not below a current floor): the rule
+  written out by built-in formulas beside the engine's path.
 - ``LPR 情景 Paths``: three LPR 5y paths (MBS_LPRSCENARIO): flat, -50 bp over 24 months, +50 bp over
   24 months, and their chart.
 - ``情景 Scenarios``: inputs (deal classes, fees, prepayment), and per month for five years, per scenario:
@@ -144,7 +145,7 @@ KEY_DATES = [(_dt.date(2019, 12, 20), "the 2020 conversion: spread = rate in for
              (_dt.date(2021, 1, 1), "first 1 January reset after the conversion"),
              (_dt.date(2022, 1, 1), "1 January 2022 reset"),
              (_dt.date(2023, 1, 1), "1 January 2023 reset"),
-             (_dt.date(2023, 9, 25), "2023 cut of first-home rates to the local floor"),
+             (_dt.date(2023, 9, 25), "2023 cut of first-home rates to the floor at origination"),
              (_dt.date(2024, 1, 1), "1 January 2024 reset"),
              (_dt.date(2024, 10, 25), "2024 cap at LPR 5y - 30 bp"),
              (_dt.date(2025, 1, 1), "1 January 2025 reset"),
@@ -453,15 +454,22 @@ LOAN_INPUTS = [
     ("rate", label("执行利率", "Rate in force (benchmark 4.90% x 1.2)"), 0.0588, "pct", "issue 13's example loan"),
     ("mult", label("基准利率倍数", "Benchmark multiple"), 1.2, "dec2", "5.88% / 4.90%"),
     ("first", label("首套住房", "First home"), True, "bool", "the 2023 cut covers first homes"),
-    ("floor", label("当地利率下限加点", "Local floor spread (by 2024)"), -0.0030, "pct",
-     "illustration: a city allowing LPR 5y - 30 bp"),
+    ("orig_date", label("贷款发放日", "Origination date"), _dt.date(2016, 6, 15), "date",
+     "illustration: a benchmark-era loan (before the 2019-10-08 LPR reform)"),
+    ("orig_floor", label("发放时首套利率下限加点", "Floor spread at origination (read by the 2023 cut)"), 0.0, "pct",
+     "mbsxl's reading for a pre-reform loan: the 2019-10-08 first-home floor, LPR 5y + 0 (data/mortgage_floors.csv)"),
+    ("cur_floor", label("当前新发放贷款下限加点", "Current floor of the city (read by the 2024 cut)"), "none", "pct",
+     "none: the national floors were abolished on 2024-05-17 (a number where the city keeps one)"),
     ("conv_date", label("2019年12月LPR报价日", "December 2019 LPR fixing (conversion base)"), _dt.date(2019, 11, 20),
      "date", "published: LPR 5y 4.80% from 2019-11-20, in force in December 2019"),
 ]
-#: The events the loan meets (the shipped rules, with the local floor of each date written as a cap).
-LOAN_EVENTS = [(_dt.date(2023, 9, 25), "cap", -0.0020, "first",
-                "2023 cut of first-home rates to the local floor for new loans, LPR 5y - 20 bp then (illustration)"),
-               (_dt.date(2024, 10, 25), "cap", -0.0030, "all", "2024: rates above LPR 5y - 30 bp reset to LPR 5y - 30 bp")]
+#: The events the loan meets: the shipped rules (data/policy_events.csv), each naming the floor it reads.
+LOAN_EVENTS = [(_dt.date(2023, 9, 25), "floor", None, "first", "origination",
+                "notice of 2023-08-31: first homes down to the first-home floor of the city when the loan was "
+                "originated"),
+               (_dt.date(2024, 10, 25), "cap", -0.0030, "all", "current",
+                "announcement of 2024-09-29: every loan above LPR 5y - 30 bp to -30 bp, not below the city's "
+                "current floor (if any)")]
 L = {}                                       # loan input name -> 0-based row (column B)
 R_LEV = 0                                    # first events row
 R_RULE = 0                                   # header row of the rules table
@@ -472,9 +480,10 @@ RULE_ROWS = [  # (date or event index, step, kind)
     (_dt.date(2021, 1, 1), "1 January reset: LPR 5y in force that day + spread", "reset"),
     (_dt.date(2022, 1, 1), "1 January reset", "reset"),
     (_dt.date(2023, 1, 1), "1 January reset", "reset"),
-    (0, "event 2023-09-25 (from October): spread cut to the floor then; LPR of the current period kept", "event"),
+    (0, "event 2023-09-25 (from October): spread cut to the floor at origination; LPR of the period kept",
+     "event"),
     (_dt.date(2024, 1, 1), "1 January reset", "reset"),
-    (1, "event 2024-10-25 (from November): spread capped at -0.30%, not below the local floor", "event"),
+    (1, "event 2024-10-25 (from November): spread cut to -0.30%, not below a current floor", "event"),
     (_dt.date(2025, 1, 1), "1 January reset", "reset"),
     (_dt.date(2026, 1, 1), "1 January reset", "reset"),
 ]
@@ -503,14 +512,18 @@ def _loan(book: Book):
     r = r + 2 + len(LOAN_INPUTS)
     book.text(ws, (r, 0), label("政策事件", "Policy events the loan meets (events argument)"), "subtitle")
     book.header(ws, (r + 1, 0), [label("生效日", "Effective date"), label("规则", "Rule"), label("数值", "Value"),
-                                 label("覆盖", "Covers"), label("说明", "Note")])
+                                 label("覆盖", "Covers"), label("下限", "Floor read"), label("说明", "Note")])
     assert (L[LOAN_INPUTS[0][0]], R_LEV) == (5, r + 2)
-    for k, (d, rule, val, covers, note) in enumerate(LOAN_EVENTS):
+    for k, (d, rule, val, covers, floor, note) in enumerate(LOAN_EVENTS):
         book.input(ws, (R_LEV + k, 0), d, "date")
         book.input(ws, (R_LEV + k, 1), rule)
-        book.input(ws, (R_LEV + k, 2), val, "pct")
+        if val is None:                              # a floor rule: no value (the floor named in Floor read)
+            book.inputs(ws, (R_LEV + k, 2), [[None]], ["pct"])
+        else:
+            book.input(ws, (R_LEV + k, 2), val, "pct")
         book.input(ws, (R_LEV + k, 3), covers)
-        book.note(ws, (R_LEV + k, 4), note)
+        book.input(ws, (R_LEV + k, 4), floor)
+        book.note(ws, (R_LEV + k, 5), note)
     book.text(ws, (R_RULE - 1, 0), label("规则逐步计算", "The rules step by step (built-in formulas)"), "subtitle")
     book.header(ws, (R_RULE, 0), RULE_COLS)
     B = {k: _abs(LOAN, L[k], 1) for k in L}
@@ -541,8 +554,13 @@ def _loan(book: Book):
             else:
                 e = R_LEV + when + 1
                 book.formula(ws, (rr, 2), f"=C{x - 1}", "pct")
+                # floor rule: down to the floor read (MIN); cap: down to MAX(value, floor) where the loan has
+                # that floor (a number), else to value; the floor read is the event's Floor cell
+                fl = f'IF($E${e}="origination",{B["orig_floor"]},{B["cur_floor"]})'
+                target = (f'IF($B${e}="floor",{fl},IF(AND($E${e}<>"none",ISNUMBER({fl})),MAX($C${e},{fl}),'
+                          f'$C${e}))')
                 book.formula(ws, (rr, 3), f'=IF(OR($D${e}="all",AND($D${e}="first",{B["first"]})),'
-                                          f"MAX(MIN(D{x - 1},$C${e}),{B['floor']}),D{x - 1})", "pct")
+                                          f"MIN(D{x - 1},{target}),D{x - 1})", "pct")
                 book.formula(ws, (rr, 4), f"=C{x}+D{x}", "pct")
             book.formula(ws, (rr, 5), f"={B['term']}-((YEAR(A{x})-YEAR({B['start']}))*12+MONTH(A{x})-MONTH({B['start']}))",
                          "int")
@@ -557,10 +575,10 @@ def _loan(book: Book):
     # the engine's path, month by month
     book.text(ws, (R_LR - 1, C_LR), label("逐月利率路径", "The loan month by month (MBS_LOANRATES)"), "subtitle")
     n = LOAN_INPUTS[2][2]
-    ev = _rng(LOAN, R_LEV, 0, R_LEV + len(LOAN_EVENTS) - 1, 3)
+    ev = _rng(LOAN, R_LEV, 0, R_LEV + len(LOAN_EVENTS) - 1, 4)
     book.array(ws, (R_LR, C_LR), (R_LR + n, C_LR + len(C.LOAN_RATES_COLUMNS) - 1),
                f"=MBS_LOANRATES({B['balance']},{B['rate']},{B['term']},{B['start']},\"benchmark\",,\"january\",,TRUE,,"
-               f"{ev},{B['first']},{B['floor']},,,{B['mult']})",
+               f"{ev},{B['first']},{B['orig_floor']},,,{B['mult']},,,{B['cur_floor']},{B['orig_date']})",
                col_fmts=["int", "int", "date", "pct", "pct", "pct", "money", "money", "general"], header_row=True)
     ch = book.chart({"type": "line"})
     months = 86                                   # December 2019 .. January 2027
@@ -592,17 +610,20 @@ NOTE_LINES = [
     ("Published", "LPR 1y and 5y (data/lpr.csv, NIFC announcements, every fixing 2019-08-20 .. 2026-05-20); the PBoC "
                   "over-5-year benchmark 4.90% in force from 2015-10-24; the policy rules: 2020 conversion (spread = "
                   "rate in force - 4.80%, rate unchanged in 2020, reset at least yearly), 2023-09-25 first-home cut to "
-                  "the local floor, 2024-10-25 cap at LPR 5y - 30 bp (not below the local floor); class shares of "
+                  "the floor of the loan's city at origination (notice of 2023-08-31), 2024-10-25 every loan above "
+                  "LPR 5y - 30 bp to -30 bp, not below the city's current floor (announcement of 2024-09-29); the "
+                  "national floors of new loans by date (data/mortgage_floors.csv); class shares of "
                   "Jianyuan 2007-1 (seed 002)."),
-    ("Illustration", "Everything else: the one loan (5.88%, 1,000,000 yuan, 300 months from 2019-12), its local floors, "
+    ("Illustration", "Everything else: the one loan (5.88%, 1,000,000 yuan, 300 months from 2019-12), its floors, "
                      "the pool (every 200th loan of the reconstructed Jianyuan tape, re-dated to 2026-06 as LPR loans), "
                      "the three scenarios, class coupons, fees, servicing and the prepayment assumptions."),
     ("One loan", "Resets on 1 January at the LPR 5y in force that day. A mid-month event applies from the next month "
                  "(2023-09-25 -> October 2023) and changes the spread only: the rate is the LPR of the current repricing "
-                 "period + the new spread until the next reset (mbsxl.repricing). The 2023 cut is entered as a cap at "
-                 "LPR 5y - 20 bp for first homes (the local floor for new loans then, assumed) and the local floor by "
-                 "2024 as -30 bp: the engine keeps one floor spread a loan, so the shipped 'floor' event would leave "
-                 "no room for the 2024 cap on the same loan."),
+                 "period + the new spread until the next reset (mbsxl.repricing). Each loan has two floors: the floor "
+                 "of its city at origination (read by the 2023 cut; for a loan originated before the LPR reform "
+                 "mbsxl reads the 2019-10-08 floor, LPR 5y + 0 for first homes) and the city's current floor for "
+                 "new loans (read by the 2024 cut; none here). So the loan goes to LPR + 0 in October 2023 and to "
+                 "LPR - 30 bp in November 2024."),
     ("Prepayment", "Rate incentive (MBS_LOANCASHFLOWS incentive_slope, incentive_cap, new_loan_spread): CPR of a loan "
                    "= min(cap, max(0, base CPR + slope x (loan rate - new-loan rate))), new-loan rate = LPR 5y of the "
                    "month + new-loan spread. Old loans reprice only on 1 January, so a falling LPR opens a gap during "

@@ -8,7 +8,8 @@ from __future__ import annotations
 import mbsxl
 from mbsxl.excel import convert
 from mbsxl._validate import MAX_LOAN_MONTHS, MAX_LOANS, MAX_MONTHS
-from mbsxl.excel.functions.loanrates import INCENTIVE_ARGS, REPRICING_ARGS, repricing_kwargs
+from mbsxl.excel.functions.loanrates import (INCENTIVE_ARGS, REPRICING_2024_ARGS, REPRICING_ARGS, repricing_2024_kwargs,
+                                             repricing_kwargs)
 from mbsxl.excel.registry import Arg, Budget, udf
 
 _TERM_NOTE = "months: 50 years, above any mortgage term"
@@ -146,7 +147,7 @@ def MBS_CASHFLOWS(balance, wac, wam, prepay=0, prepay_type="CPR", default=0, def
                "a column or one for all", kind="vector", optional=True, default=None),
            Arg("margins", "With benchmark: each loan's margin over benchmark x multiplier, decimal, a column "
                "or one for all; default 0", kind="vector", optional=True, default=None),
-           *REPRICING_ARGS, *INCENTIVE_ARGS],
+           *REPRICING_ARGS, *INCENTIVE_ARGS, *REPRICING_2024_ARGS],
      returns="table",
      limits=[Budget("loan-months", (("balances", "count"), ("remaining_terms", "max")), MAX_LOAN_MONTHS,
                     "about 6 s of the compiled engine; a full Excel column of loans x 360 months fits")])
@@ -154,8 +155,10 @@ def MBS_LOANCASHFLOWS(balances, rates, remaining_terms, prepay=0, prepay_type="C
                       default_type="CDR", severity=0, recovery_lag=0, servicing=0, ages=None, advance=True,
                       amortization=None, benchmark=None, start_date=None, multipliers=None, margins=None,
                       rate_type=None, spreads=None, reset=None, anniversaries=None, conversion=False,
-                      fixed_choice=None, events=None, first_home=None, floor_spreads=None, index_dates=None,
-                      index_rates=None, incentive_slope=0.0, incentive_cap=1.0, new_loan_spread=0.0):
+                      fixed_choice=None, events=None, first_home=None, origination_floors=None, index_dates=None,
+                      index_rates=None, incentive_slope=0.0, incentive_cap=1.0, new_loan_spread=0.0,
+                      current_floors=None, origination_dates=None, repricing_periods=None, repricing_period_dates=None,
+                      average_spread_dates=None, average_spreads=None, renegotiation_tolerance=0.003):
     if amortization is not None:
         cells = [c for c in amortization.ravel()]
         amortization = cells[0] if len(cells) == 1 else cells
@@ -168,7 +171,10 @@ def MBS_LOANCASHFLOWS(balances, rates, remaining_terms, prepay=0, prepay_type="C
                                 multipliers=multipliers, margins=margins, incentive_slope=incentive_slope,
                                 incentive_cap=incentive_cap, new_loan_spread=new_loan_spread,
                                 **repricing_kwargs(rate_type, spreads, reset, anniversaries, conversion, fixed_choice,
-                                                   events, first_home, floor_spreads, index_dates, index_rates))
+                                                   events, first_home, origination_floors, index_dates, index_rates),
+                                **repricing_2024_kwargs(current_floors, origination_dates, repricing_periods,
+                                                        repricing_period_dates, average_spread_dates, average_spreads,
+                                                        renegotiation_tolerance))
 
 
 @udf("MBS_VERSION", "Version of the mbsxl package behind the MBS_ functions (版本)", args=[], returns="scalar")

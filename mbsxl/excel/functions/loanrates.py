@@ -7,6 +7,8 @@ Wrapper only: the rules are in :mod:`mbsxl.repricing`, the table in :mod:`mbsxl.
 """
 from __future__ import annotations
 
+import numpy as np
+
 import mbsxl
 from mbsxl._validate import MAX_MONTHS
 from mbsxl.excel import convert
@@ -29,18 +31,59 @@ REPRICING_ARGS = [
         "the first 2021 reset; default FALSE", kind="bool", optional=True, default=False),
     Arg("fixed_choice", "With conversion: TRUE where the borrower chose a fixed rate at conversion (never reprices "
         "again), a column or one for all", kind="matrix", optional=True, default=None),
-    Arg("events", "Optional policy events: \"standard\" (2023-09-25 first-home floor, 2024-10-25 cap LPR - 30 bp) "
-        "or a range: date, rule (floor/cap), value, covers (first/second/all)", kind="matrix", optional=True,
-        default=None),
+    Arg("events", "Optional: \"standard\" (2023-09-25 first homes to the origination floor; 2024-10-25 all "
+        "loans to LPR - 30 bp, not below a current floor) or a range: date, rule (floor/cap), value, covers "
+        "(first/second/all), floor (origination/current/none)", kind="matrix",
+        optional=True, default=None),
     Arg("first_home", "Optional: TRUE/首套 for a first home, FALSE/二套 for a second, a column or one for all; "
         "default TRUE (first homes)", kind="matrix", optional=True, default=None),
-    Arg("floor_spreads", "Optional: each loan's local floor spread over LPR 5y (decimal); default 0 first homes, "
-        "0.006 second homes (national floors since 2019-10-08)", kind="vector", optional=True, default=None),
+    Arg("origination_floors", "Optional: each loan's floor spread over LPR 5y when it was originated (its city's, "
+        "decimal, -2%..+1%; read by the 2023 cut); blank = the national floor on its origination date "
+        "(MBS_MORTGAGEFLOORS table)", kind="matrix", optional=True, default=None),
     Arg("index_dates", "Optional LPR 5y path (history + scenario): the dates of each value, oldest first; default "
         "the shipped LPR table", kind="matrix", optional=True, default=None),
     Arg("index_rates", "With index_dates: the LPR 5y in force from each date (decimals)", kind="matrix",
         optional=True, default=None),
 ]
+
+#: The issue-18 arguments (current floors, origination dates, the 2024-11-01 options), last in both functions.
+REPRICING_2024_ARGS = [
+    Arg("current_floors", "Optional: the current floor spread for new loans of each loan's city (decimal, -2%..+1%; "
+        "read by the 2024-10-25 adjustment); blank = none (after 2024-05-17 only a few cities keep one)",
+        kind="matrix", optional=True, default=None),
+    Arg("origination_dates", "Optional: each loan's origination date (for the floors at origination); default the "
+        "anniversaries, else start_date less ages months", kind="matrix", optional=True, default=None),
+    Arg("repricing_periods", "Optional 2024-11-01 option: each loan's new repricing period in months (3, 6 or 12; "
+        "1..12), blank = none", kind="matrix", optional=True, default=None),
+    Arg("repricing_period_dates", "With repricing_periods: the date of each loan's first reset on the new period "
+        "(from 2024-11-01)", kind="matrix", optional=True, default=None),
+    Arg("average_spread_dates", "Optional spread renegotiation: dates of the national average spread of new loans "
+        "(from 2024-11-01); off when blank", kind="matrix", optional=True, default=None),
+    Arg("average_spreads", "With average_spread_dates: the average new-loan spread over LPR 5y from each date "
+        "(decimal)", kind="matrix", optional=True, default=None),
+    Arg("renegotiation_tolerance", "Optional: a spread more than this above the average re-sets to average + this; "
+        "default 0.003 (30 bp)", kind="number", optional=True, default=0.003),
+]
+
+
+def repricing_2024_kwargs(current_floors=None, origination_dates=None, repricing_periods=None,
+                          repricing_period_dates=None, average_spread_dates=None, average_spreads=None,
+                          renegotiation_tolerance=0.003) -> dict:
+    """Cells of :data:`REPRICING_2024_ARGS` -> the core's keyword arguments (blank cells stay None)."""
+    def keep(m, name=None, kind=None):
+        c = _cells(m)
+        if c is None:
+            return None
+        return [None if convert.is_blank(x) else x if kind is None else convert.to_kind(f"{name}[{i + 1}]", x, kind)
+                for i, x in enumerate(c if isinstance(c, list) else [c])]
+    return dict(current_floors=keep(current_floors), origination_dates=_each("origination_dates", origination_dates,
+                                                                             "date"),
+                repricing_periods=keep(repricing_periods),
+                repricing_period_dates=keep(repricing_period_dates, "repricing_period_dates", "date"),
+                average_spread_dates=_each("average_spread_dates", average_spread_dates, "date"),
+                average_spreads=_each("average_spreads", average_spreads, "number"),
+                renegotiation_tolerance=0.003 if renegotiation_tolerance is None else renegotiation_tolerance)
+
 
 #: The rate-incentive prepayment arguments of MBS_LOANCASHFLOWS.
 INCENTIVE_ARGS = [
@@ -70,10 +113,11 @@ def _events(m):
     if g.size == 1:
         return g[0, 0]                                  # "standard"
     if g.shape[1] < 4:
-        raise mbsxl.MbsxlInputError(f"events has {g.shape[1]} columns; pass four: date, rule, value, covers")
+        raise mbsxl.MbsxlInputError(f"events has {g.shape[1]} columns; pass four or five: date, rule, value, covers"
+                                    ", floor read (origination/current/none)")
     rows = []
     for i in range(g.shape[0]):
-        row = [None if convert.is_blank(c) else c for c in g[i, :4]]
+        row = [None if convert.is_blank(c) else c for c in g[i, :5]]
         if all(c is None for c in row):
             continue
         if i == 0 and isinstance(row[0], str) and not row[0].strip()[:4].isdigit():
@@ -86,7 +130,7 @@ def _events(m):
 
 
 def repricing_kwargs(rate_type=None, spreads=None, reset=None, anniversaries=None, conversion=False,
-                     fixed_choice=None, events=None, first_home=None, floor_spreads=None, index_dates=None,
+                     fixed_choice=None, events=None, first_home=None, origination_floors=None, index_dates=None,
                      index_rates=None) -> dict:
     """Cells of :data:`REPRICING_ARGS` -> the core's keyword arguments."""
     ann, idx_d, idx_r = (_each(name, m, kind) for name, m, kind in (
@@ -95,7 +139,9 @@ def repricing_kwargs(rate_type=None, spreads=None, reset=None, anniversaries=Non
     reset = _cells(reset)
     return dict(rate_type=_cells(rate_type), spreads=spreads, reset="january" if reset is None else reset,
                 anniversaries=ann, conversion=conversion, fixed_choice=_cells(fixed_choice), events=_events(events),
-                first_home=_cells(first_home), floor_spreads=floor_spreads, index_dates=idx_d, index_rates=idx_r)
+                first_home=_cells(first_home), index_dates=idx_d, index_rates=idx_r,
+                origination_floors=None if _cells(origination_floors) is None else
+                [None if convert.is_blank(x) else x for x in np.ravel(convert.as_grid(origination_floors))])
 
 
 def _each(name, m, kind):
@@ -121,13 +167,18 @@ def _each(name, m, kind):
            Arg("margins", "Benchmark loans: margin over benchmark x multiplier, decimal; default 0", kind="vector",
                optional=True, default=None),
            Arg("ages", "Optional: each loan's age in months (账龄), for every-N-month resets; default 0; at most 600",
-               kind="vector", optional=True, default=None, max=MAX_MONTHS)],
+               kind="vector", optional=True, default=None, max=MAX_MONTHS),
+           *REPRICING_2024_ARGS],
      returns="table")
 def MBS_LOANRATES(balances, rates, remaining_terms, start_date, rate_type=None, spreads=None, reset=None,
                   anniversaries=None, conversion=False, fixed_choice=None, events=None, first_home=None,
-                  floor_spreads=None, index_dates=None, index_rates=None, multipliers=None, margins=None,
-                  ages=None):
+                  origination_floors=None, index_dates=None, index_rates=None, multipliers=None, margins=None,
+                  ages=None, current_floors=None, origination_dates=None, repricing_periods=None,
+                  repricing_period_dates=None, average_spread_dates=None, average_spreads=None,
+                  renegotiation_tolerance=0.003):
     kw = repricing_kwargs(rate_type, spreads, reset, anniversaries, conversion, fixed_choice, events, first_home,
-                          floor_spreads, index_dates, index_rates)
+                          origination_floors, index_dates, index_rates)
+    kw.update(repricing_2024_kwargs(current_floors, origination_dates, repricing_periods, repricing_period_dates,
+                                    average_spread_dates, average_spreads, renegotiation_tolerance))
     return mbsxl.loan_rates(balances, rates, remaining_terms, start_date, multipliers=multipliers,
                             margins=margins, ages=ages, **kw)
