@@ -40,6 +40,9 @@ _API = {
     "lpr_scenario": "lprscenario",
     "loan_rates": "loanrates", "policy_events": "repricing",
     "grid": "scenario", "breakeven": "breakeven", "krd": "keyrate",
+    # issue 19, the deal table
+    "parse_deal": "dealtable", "deal_flows": "dealviews", "deal_stats": "dealviews", "deal_check": "dealviews",
+    "deal_grid": "dealviews", "deal_breakeven": "dealviews", "deal_from_tranches": "dealviews",
     "MbsxlInputError": "errors",
 }
 
