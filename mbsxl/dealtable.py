@@ -2,7 +2,7 @@
 
 One range (a list of rows, a DataFrame, or a dict ``{block title: rows}``) holds **blocks**.  A block
 starts at a row whose first cell is a block title; that row's other cells are the block's column
-labels; the block's rows follow until a blank row or the next title.  Titles and labels are Chinese,
+labels; the block's rows follow until a blank row or the next title.  Every block may have a ``说明 note`` column (ignored).  Titles and labels are Chinese,
 English or both (``"分档 Classes"``, ``"Classes"``, ``"分档"``); columns may come in any order and rows
 may be added.  The first column of every block is its key (class name, fee name, ...).
 
@@ -29,7 +29,7 @@ Blocks and columns (required columns marked *):
   ``初始余额 initial`` (yuan at closing).
 - **偿付顺序 Priority** - deal status (``正常 normal`` ...; the first status listed is the status at
   closing); ``账户 ledger``* (the ledger paying); ``步骤 step``* (a number, unique within a status and
-  ledger); ``动作 action``* (:data:`ACTIONS`); ``对象 target``; ``上限 limit``; ``说明 note``.  Within
+  ledger); ``动作 action``* (:data:`ACTIONS`); ``对象 target``; ``上限 limit``.  Within
   a status the ledgers run in the order they first appear in its rows, each ledger's steps in step order.
 - **事件 Events** - event name; ``指标 measure``* (:data:`MEASURES`); ``对象 of`` (the class of a
   class measure); ``比较 compare`` (``above`` 高于 (default) / ``below`` 低于); ``阈值 threshold``* (a
@@ -118,6 +118,8 @@ LABELS = {
     "schedules": {"from": ("from", "起始期", "自"), "to": ("to", "结束期", "至"), "value": ("value", "数值", "值")},
     "settings": {"value": ("value", "数值", "值")},
 }
+for _blk in LABELS.values():                       # every block may carry a note column (ignored)
+    _blk.setdefault("note", ("note", "说明", "备注"))
 REQUIRED = {"classes": ("balance", "coupon"), "fees": ("rate",), "ledgers": (), "priority": ("ledger", "step", "action"),
             "events": ("measure", "threshold", "to"), "schedules": ("from", "value"), "settings": ("value",)}
 

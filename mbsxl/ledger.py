@@ -54,6 +54,7 @@ The period loop is one numba kernel (:func:`_kernel`, compiled once, cached on d
 from __future__ import annotations
 
 import math
+import os
 from typing import NamedTuple
 
 import numpy as np
@@ -386,9 +387,20 @@ _jit = None
 
 
 def _compiled():
+    """The kernel compiled by numba (cached on disk); the same function uncompiled where numba cannot load
+    (xlwings Lite / Pyodide, a broken install) or when ``MBSXL_ENGINE`` is ``numpy`` or ``python``: same
+    arithmetic, about a hundred times slower."""
     global _jit
+    if os.environ.get("MBSXL_ENGINE", "").strip().lower() in ("numpy", "python"):
+        return _kernel
     if _jit is None:
-        _jit = njit(cache=True, nogil=True)(_kernel)
+        from ._engine import _HAVE_NUMBA
+        try:
+            if not _HAVE_NUMBA:
+                raise ImportError("numba is not installed")
+            _jit = njit(cache=True, nogil=True)(_kernel)
+        except Exception:  # numba missing or refused: the plain Python kernel serves
+            _jit = _kernel
     return _jit
 
 
@@ -573,10 +585,11 @@ class Run(NamedTuple):
     misc: np.ndarray        # S x T x 6 (cash in, released, borrowed, uncovered defaults, call, pool beginning)
 
 
-def run(deal, pool, index=None, delinquency=None, *, compiled: Compiled | None = None) -> Run:
-    """Run the deal (a :class:`mbsxl.dealtable.Deal` or a deal table) over ``pool`` (module docstring)."""
+def run(deal, pool, index=None, delinquency=None, *, compiled: Compiled | None = None, arrays=None) -> Run:
+    """Run the deal (a :class:`mbsxl.dealtable.Deal` or a deal table) over ``pool`` (module docstring);
+    ``arrays``: ``(P, I, L, D, DQ, bal0)`` already in the form :func:`pool_columns` returns (``pool`` unused)."""
     d = dt.parse_deal(deal)
-    P, I, L, D, DQ, bal0 = pool_columns(pool, delinquency)
+    P, I, L, D, DQ, bal0 = pool_columns(pool, delinquency) if arrays is None else arrays
     S, T = P.shape
     if d.pool_balance is not None:
         bal0 = np.full(S, d.pool_balance)
