@@ -77,6 +77,7 @@ Example (a list of rows; ``None`` = an empty cell)::
 from __future__ import annotations
 
 import dataclasses as _dc
+import functools
 import math
 import re
 
@@ -308,8 +309,17 @@ def _text(x) -> str:
     return str(x).strip()
 
 
+@functools.lru_cache(maxsize=4096)
 def _norm(s: str) -> str:
-    return re.sub(r"[\s\-]+", "_", s.strip().lower())
+    return _SEP.sub("_", s.strip().lower())
+
+
+_SEP = re.compile(r"[\s\-]+")
+
+
+@functools.lru_cache(maxsize=None)
+def _keys(aliases: tuple) -> frozenset:
+    return frozenset(_norm(a) for a in aliases)
 
 
 def _match(cell, aliases) -> bool:
@@ -317,7 +327,7 @@ def _match(cell, aliases) -> bool:
     s = _text(cell)
     if not s:
         return False
-    keys = {_norm(a) for a in aliases}
+    keys = _keys(tuple(aliases))
     if _norm(s) in keys:
         return True
     return any(_norm(w) in keys for w in re.split(r"[\s/()（）]+", s) if w)
@@ -337,11 +347,11 @@ def _label_of(block: str, cell) -> str | None:
     if not s:
         return None
     for k, al in LABELS[block].items():
-        if _norm(s) in {_norm(a) for a in al}:
+        if _norm(s) in _keys(al):
             return k
     for w in re.split(r"[\s/()（）]+", s):
         for k, al in LABELS[block].items():
-            if w and _norm(w) in {_norm(a) for a in al}:
+            if w and _norm(w) in _keys(al):
                 return k
     return None
 
@@ -837,10 +847,29 @@ def parse_deal(deal, strict: bool = True) -> Deal:
     (``Deal.refused`` lists the rest) - :func:`mbsxl.deal_check` uses that."""
     if isinstance(deal, Deal):
         return deal
-    p = _Parser()
-    d = p.parse(deal)
+    key = _hashable(deal)
+    d = _parsed(key) if key is not None else _Parser().parse(deal)
     if strict and d.refused:
         lines = [f"block {b}, row {r}, column {lab}: {msg}" for b, r, lab, msg in d.refused]
         more = f" (and {len(lines) - 5} more)" if len(lines) > 5 else ""
         raise MbsxlInputError("deal table: " + "; ".join(lines[:5]) + more)
     return d
+
+
+def _hashable(deal):
+    """A list of rows as a tuple key (for the cache of parsed tables), or None (a DataFrame, a dict)."""
+    if not isinstance(deal, (list, tuple)):
+        return None
+    try:
+        key = tuple(tuple(r) if isinstance(r, (list, tuple)) else (r,) for r in deal)
+        hash(key)
+        return key
+    except TypeError:
+        return None
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed(key) -> Deal:
+    """Parsed tables, kept: a workbook's deal functions and a grid's scenarios parse one table once (a
+    :class:`Deal` is never changed after parsing)."""
+    return _Parser().parse([list(r) for r in key])
