@@ -545,7 +545,9 @@ def pool_columns(pool, delinquency=None):
 
         def col(name, default=0.0):
             if name in tab.columns:
-                a = pd.to_numeric(tab[name], errors="coerce").to_numpy(dtype=float)
+                col_ = tab[name]
+                a = (col_.to_numpy(dtype=float) if col_.dtype.kind in "fi"
+                     else pd.to_numeric(col_, errors="coerce").to_numpy(dtype=float))
                 if not np.isfinite(a).all():
                     raise MbsxlInputError(f"pool column {name!r} has a blank or text in row {int(np.argmax(~np.isfinite(a))) + 1}")
                 return a
