@@ -22,8 +22,8 @@ Each period ``t`` (one row of the pool table; months of 30 days in years of 360,
    due: ``rate / 12 x`` the pool's beginning balance, ``rate x`` the interest collections (with
    ``inclusive``: ``rate / (1 + rate) x``), or ``rate / 12`` yuan; times ``1 + surcharge``; plus the
    unpaid fee carried.  The default-cover amount outstanding grows by the period's pool ``Default``.
-6. **Steps** of the status run ledger by ledger (the order the status's rows first name them), each
-   ledger's steps by number; every step moves ``min(what the ledger holds, what the step asks)``, and
+6. **Steps** of the status run in the order its rows list them (ledgers may interleave); every step
+   moves ``min(what the ledger holds, what the step asks)``, and
    the amount is recorded (:data:`ACTION` codes in :mod:`mbsxl.dealtable`).  Cash paid for fees or
    interest out of a ledger receiving only principal (directly, or a ``transfer ... shortfall`` into
    an interest ledger) adds to ``borrowed``; ``transfer ... borrowed`` repays it.
@@ -466,9 +466,7 @@ def compile_deal(deal: dt.Deal, T: int, index=None) -> Compiled:
     op, lgv, tgv, limv, limval, sstart = [], [], [], [], [], [0]
     fnames = [f.name for f in deal.fees]
     for status in deal.statuses:
-        rows = [s for s in deal.steps if s.status == status]
-        led_order = list(dict.fromkeys(s.ledger for s in rows))
-        rows.sort(key=lambda s: (led_order.index(s.ledger), s.step))
+        rows = [s for s in deal.steps if s.status == status]      # in the order listed
         for s in rows:
             a = dt.ACTIONS[s.action]
             if a.target in ("class", "group"):

@@ -392,3 +392,19 @@ def grid_metric(value, name: str = "metric") -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
         return "table"
     return _lookup(name, value, GRID_METRIC, _GRID_METRIC_ACCEPTED)
+
+
+# ------------------------------------------------------------------ issue 19: the deal table's views
+# (the deal table's own vocabulary - block titles, column labels, actions, measures - is the parser's
+# data and lives in mbsxl.dealtable: BLOCKS, LABELS, ACTIONS, MEASURES)
+DEAL_VIEWS = ("classes", "ledgers", "events")
+DEAL_VIEW = {"classes": "classes", "class": "classes", "tranches": "classes", "分档": "classes",
+             "ledgers": "ledgers", "ledger": "ledgers", "accounts": "ledgers", "账户": "ledgers",
+             "events": "events", "event": "events", "triggers": "events", "事件": "events"}
+
+
+def deal_view(value, name: str = "view") -> str:
+    """Which table MBS_DEALFLOWS returns: ``classes`` (default, 分档), ``ledgers`` (账户) or ``events`` (事件)."""
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        return "classes"
+    return _lookup(name, value, DEAL_VIEW, "classes (分档), ledgers (账户), events (事件)")
