@@ -210,7 +210,7 @@ def _write_deal(book: Book):
                 book.note(ws, (r, j), x)
             elif x is not None:
                 book.input(ws, (r, j), x, _fmt(x, j))
-    book.widths(ws, {"A": 24, "B": 17, "C:D": 14, "E": 16, "F": 12, "G": 44})
+    book.widths(ws, {"A": 24, "B": 17, "C:D": 14, "E": 16, "F": 12, "G": 66})
     book.freeze(ws, R_DEAL, 1)
     book.print_setup(ws, landscape=True, area=f"A1:G{R_DEAL + len(DEAL_ROWS)}")
 
@@ -334,7 +334,7 @@ def write(book: Book):
     width = max(len(x) for x in rows)
     book.array(ws, (r, 0), (r + len(rows) - 1, width - 1),
                f"=MBS_DEALFROMTRANCHES(H{r}:H{r + 2},I{r}:I{r + 2},J{r}:J{r + 2})")
-    book.widths(ws, {"A": 18, "B": 14, "C": 22, "D": 12, "E": 70, "F": 10, "H:J": 10})
+    book.widths(ws, {"A": 18, "B": 8, "C": 40, "D": 12, "E": 72, "F": 10, "H:J": 10})
     book.print_setup(ws, landscape=True, area=f"A1:J{r + len(rows)}")
     _write_notes(book)
 
@@ -362,19 +362,21 @@ def _write_grid(book: Book):
     book.value(ws, (7, 0), label("损失率 / 回收滞后 / 服务费", "Severity, lag, servicing: the Pool sheet's"))
     r = 10
     book.text(ws, (r - 1, 0), label("A2加权平均期限(年)", "A2 WAL, years: rows CPR, columns CDR"), "subtitle")
-    book.inputs(ws, (r, 1), [CDRS], fmts=["pct"] * len(CDRS))
-    book.inputs(ws, (r + 1, 0), [[x] for x in CPRS], fmts=["pct"])
-    cprs = f"A{r + 2}:A{r + 1 + len(CPRS)}"
-    cdrs = f"{xl_rowcol_to_cell(r, 1)}:{xl_rowcol_to_cell(r, len(CDRS))}"
+    book.value(ws, (r, 0), label("提前还款率(行)", "CPRs (rows)"))
+    book.value(ws, (r + 1, 0), label("违约率(列)", "CDRs (columns)"))
+    book.inputs(ws, (r, 1), [CPRS], fmts=["pct"] * len(CPRS))
+    book.inputs(ws, (r + 1, 1), [CDRS], fmts=["pct"] * len(CDRS))
+    cprs = f"{xl_rowcol_to_cell(r, 1)}:{xl_rowcol_to_cell(r, len(CPRS))}"
+    cdrs = f"{xl_rowcol_to_cell(r + 1, 1)}:{xl_rowcol_to_cell(r + 1, len(CDRS))}"
     f = (f'=MBS_DEALGRID(B4,B5,B6,{DEAL_REF},"A2",100,{cprs},{cdrs},{pc("severity")},{pc("lag")},{pc("servicing")},'
          f'B7,{INDEX_REF},1,,"wal")')
-    rb = r + len(CPRS) + 3
+    rb = r + 3
     book.array(ws, (rb, 0), (rb + len(CPRS), len(CDRS)), f, col_fmts=["pct"] + ["dec2"] * len(CDRS), header_row=True)
     re_ = rb + len(CPRS) + 3
     book.text(ws, (re_ - 1, 0), label("盈亏平衡违约率", "Breakeven CDR of A2 at the Pool sheet's CPR and severity"),
               "subtitle")
     f = f'=MBS_DEALBREAKEVEN(B4,B5,B6,{DEAL_REF},"A2",{pc("cpr")},{pc("severity")},,100,{pc("lag")},{pc("servicing")},B7,{INDEX_REF})'
-    book.array(ws, (re_, 0), (re_ + len(C.BREAKEVEN_ROWS), 1), f, col_fmts=["general", "rate"], header_row=True)
+    book.array(ws, (re_, 0), (re_ + len(C.BREAKEVEN_ROWS), 1), f, col_fmts=["general", "general"], header_row=True)
     book.widths(ws, {"A": 44, "B:H": 12})
     book.print_setup(ws, landscape=True, area=f"A1:H{re_ + 8}")
 
