@@ -42,6 +42,9 @@ _API = {
     "grid": "scenario", "breakeven": "breakeven", "krd": "keyrate",
     # issue 18: the rating agencies' stress test
     "default_timing": "agency_stress", "rating_stress": "agency_stress",
+    # issue 19, the deal table
+    "parse_deal": "dealtable", "deal_flows": "dealviews", "deal_stats": "dealviews", "deal_check": "dealviews",
+    "deal_grid": "dealviews", "deal_breakeven": "dealviews", "deal_from_tranches": "dealviews",
     "MbsxlInputError": "errors",
 }
 

@@ -576,3 +576,17 @@ STRESS_VIEW = {"ratings": "ratings", "rating": "ratings", "评级": "ratings",
 def stress_view(value, name: str = "view") -> str:
     """``ratings`` (class x rating table) or ``breakevens`` (class x scenario table) of MBS_RATINGSTRESS."""
     return _lookup(name, value, STRESS_VIEW, "ratings (评级: class x rating) or breakevens (临界违约率: class x scenario)")
+# ------------------------------------------------------------------ issue 19: the deal table's views
+# (the deal table's own vocabulary - block titles, column labels, actions, measures - is the parser's
+# data and lives in mbsxl.dealtable: BLOCKS, LABELS, ACTIONS, MEASURES)
+DEAL_VIEWS = ("classes", "ledgers", "events")
+DEAL_VIEW = {"classes": "classes", "class": "classes", "tranches": "classes", "分档": "classes",
+             "ledgers": "ledgers", "ledger": "ledgers", "accounts": "ledgers", "账户": "ledgers",
+             "events": "events", "event": "events", "triggers": "events", "事件": "events"}
+
+
+def deal_view(value, name: str = "view") -> str:
+    """Which table MBS_DEALFLOWS returns: ``classes`` (default, 分档), ``ledgers`` (账户) or ``events`` (事件)."""
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        return "classes"
+    return _lookup(name, value, DEAL_VIEW, "classes (分档), ledgers (账户), events (事件)")
