@@ -53,7 +53,7 @@ import time
 
 import numpy as np
 
-from . import _write
+from . import _intersect, _write
 from ._load import SetFormula, _apply_sets, _load_checked, _prepare
 from ._pycel_plugin import (_CURRENT, _build_graph, _engine_reason, _evaluation_order, _plugin_module, _qsheet,
                             _quiet, _store, _unstick)
@@ -81,13 +81,17 @@ def _as_computed(result):
     return result
 
 
-def _fit(result, rows: int, cols: int, dynamic: bool = False) -> np.ndarray:
+def _fit(result, rows: int, cols: int, dynamic: bool = False, empty_is_zero: bool = False,
+         pad_zero: bool = False) -> np.ndarray:
     """An array formula's result fitted to its stored range as Excel does.
 
     Legacy (Ctrl+Shift+Enter) range: a scalar fills it, a single row or column repeats, a larger
     result is cut, a smaller one is padded with #N/A.  Dynamic array (Excel 365): the result spills
     as it is, so a scalar (an error too) stands in the anchor alone and the rest of the stored range
-    is empty; a larger result is cut (this engine does not spill beyond the stored range)."""
+    is empty; a larger result is cut (this engine does not spill beyond the stored range).
+    ``empty_is_zero``: an empty cell read by a legacy array formula shows 0, as in Excel (not for MBS_
+    results, whose empty cells stay empty as xlwings writes them); ``pad_zero``: the formula is a bare
+    reference (``=Data!1:1``), cut by the engine at the used extent, so the cells beyond hold 0."""
     if isinstance(result, np.ndarray):
         result = tuple(tuple(r) for r in np.atleast_2d(result).tolist())
     if isinstance(result, (tuple, list)):
@@ -101,10 +105,16 @@ def _fit(result, rows: int, cols: int, dynamic: bool = False) -> np.ndarray:
         for j, x in enumerate(r):
             src[i, j] = x
     out = np.empty((rows, cols), dtype=object)
+    if empty_is_zero:
+        src[np.equal(src, None)] = 0
     if dynamic:
-        out[:] = None
+        out[:] = 0 if pad_zero else None
         out[: min(h, rows), : min(w, cols)] = src[:rows, :cols]
         return out
+    if pad_zero and (h < rows or w < cols):
+        big = np.zeros((max(h, rows), max(w, cols)), dtype=object)
+        big[:h, :w] = src
+        src, h, w = big, big.shape[0], big.shape[1]
     for i in range(rows):
         for j in range(cols):
             si = 0 if h == 1 else i
@@ -130,7 +140,44 @@ def _result(v):
             return CalcError(v, "")
     if isinstance(v, float) and not math.isfinite(v):
         return CalcError("#NUM!", "not a finite number")
+    if isinstance(v, int) and not isinstance(v, bool) and abs(v) > _MAX_DOUBLE:
+        return CalcError("#NUM!", "a number beyond Excel's largest, 1.8E+308")
     return v
+
+
+_MAX_DOUBLE = 1.7976931348623157e308
+_BARE_REF = re.compile(r"^=\s*(?:'(?:[^']|'')+'!|[A-Za-z0-9_.]+!)?\$?[A-Za-z]{0,3}\$?\d*(?::\$?[A-Za-z]{0,3}\$?\d*)?\s*$")
+
+
+def _settled(xl, value, sheet: str, coord: str, formula: str):
+    """An ordinary formula's raw result as Excel shows it: a reference (OFFSET, INDIRECT) is the value
+    of its cell in this formula's row or column (implicit intersection; none: #VALUE!); a computed
+    array shows its first value, a range of several cells from INDEX is refused."""
+    from pycel.excelutil import is_address, list_like
+    from openpyxl.utils.cell import coordinate_to_tuple
+    if is_address(value):
+        if value.is_range:
+            row, col = coordinate_to_tuple(coord)
+            one = _intersect._intersection(value.address, row, col)
+            if one is None:
+                one = value.address
+            if one == "#VALUE!":
+                return CalcError("#VALUE!", "")
+            value = AddressRange_(one)
+        return xl.evaluate(value.address)
+    if list_like(value):
+        cells = [x for r in value for x in (r if list_like(r) else (r,))]
+        if len(cells) > 1 and "INDEX(" in formula.upper():
+            return CalcError("#VALUE!", "unsupported: the formula's result is a range of several cells (INDEX "
+                                        "with row or column 0); Excel takes the cell in this row or column")
+        if cells:
+            return cells[0]
+    return value
+
+
+def AddressRange_(text):   # noqa: N802 - pycel's class, imported late
+    from pycel.excelutil import AddressRange
+    return AddressRange(text)
 
 
 class _Progress:
@@ -201,6 +248,7 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
                 c1, r1, c2, r2 = range_boundaries(ref)
                 in_arrays.update((sheet, f"{get_column_letter(c)}{r}") for r in range(r1, r2 + 1)
                                  for c in range(c1, c2 + 1))
+            _intersect.apply(wb, cells, in_arrays)      # implicit intersection, ROW()/COLUMN() (issue 21)
             _build_graph(xl, [k for k in cells if k not in in_arrays and f"{k[0]}!{k[1]}" not in refused]
                          + [(s, a) for s, a, _ in arrays])
     finally:
@@ -213,9 +261,20 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
     bar = _Progress(len(cells)) if progress else None
     done = 0
 
-    def evaluate(addr: str):
+    def evaluate(addr: str, sheet: str | None = None, coord: str | None = None):
         try:
             with _quiet():
+                if sheet is not None:
+                    cell = xl.cell_map.get(f"{sheet}!{coord}")
+                    if cell is not None and cell.needs_calc and getattr(cell, "python_code", None):
+                        from pycel.excelutil import in_array_formula_context
+                        in_array_formula_context.fit_to_range = _as_computed     # the raw result
+                        try:
+                            raw = xl.eval(cell)
+                        finally:
+                            del in_array_formula_context.fit_to_range
+                        cell.value = v = _settled(xl, raw, sheet, coord, texts.get(f"{sheet}!{coord}", ""))
+                        return v
                 return xl.evaluate(addr)
         except RecursionError:
             return CalcError("#VALUE!", "the chain of cells this formula reads is deeper than the engine can "
@@ -229,7 +288,7 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
         """The anchor's formula evaluated once in an array context over ``ref`` (the whole result).
         A dynamic array's result is returned as computed (pycel would fit it to ``ref``, broadcasting a
         scalar error over the range), so that :func:`_fit` can spill it as Excel 365 does."""
-        from pycel.excelutil import AddressRange, in_array_formula_context
+        from pycel.excelutil import AddressRange, in_array_formula_context, is_address
         if dynamic:
             in_array_formula_context.fit_to_range = _as_computed
         try:
@@ -241,7 +300,10 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
                 if cell is None or not cell.python_code:
                     return evaluate(addr)
                 sheet_ref = AddressRange(f"{addr.rpartition('!')[0]}!{ref}")
-                return xl.eval(cell, cse_array_address=sheet_ref)
+                result = xl.eval(cell, cse_array_address=sheet_ref)
+                if is_address(result):            # OFFSET/INDIRECT gave a reference: its values
+                    result = xl.evaluate(result.address)
+                return result
         except (CellTimeout, MemoryLimit):
             raise
         except Exception as e:  # noqa: BLE001
@@ -278,7 +340,9 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
         sheet, anchor, ref = arrays[k]
         c1, r1, c2, r2 = range_boundaries(ref)
         dyn = (sheet, anchor) in dynamic
-        vals = _fit(guarded(evaluate_array, f"{_qsheet(sheet)}!{anchor}", ref, dyn), r2 - r1 + 1, c2 - c1 + 1, dyn)
+        vals = _fit(guarded(evaluate_array, f"{_qsheet(sheet)}!{anchor}", ref, dyn), r2 - r1 + 1, c2 - c1 + 1, dyn,
+                    empty_is_zero="MBS_" not in texts.get(f"{sheet}!{anchor}", "").upper(),
+                    pad_zero=bool(_BARE_REF.match(texts.get(f"{sheet}!{anchor}", ""))))
         for i in range(vals.shape[0]):
             for j in range(vals.shape[1]):
                 coord = f"{get_column_letter(c1 + j)}{r1 + i}"
@@ -292,7 +356,7 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
     def put_cell(sheet, coord):
         nonlocal done
         key = f"{sheet}!{coord}"
-        out[key] = v = _result(guarded(evaluate, f"{_qsheet(sheet)}!{coord}"))
+        out[key] = v = _result(guarded(evaluate, f"{_qsheet(sheet)}!{coord}", sheet, coord))
         if isinstance(v, CalcError) and v.reason:
             _store(xl, sheet, coord, v)          # an interrupted cell keeps its error for its readers
         done += 1
