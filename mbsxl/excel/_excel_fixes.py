@@ -97,21 +97,71 @@ def _shape(value):
 
 
 def rows(value):
-    if isinstance(value, str) and value in ERROR_CODES:
-        return value
-    return _shape(value)[0]
+    return _shape(value)[0]          # a cell holding an error is still one row (ROWS counts the reference)
 
 
 def columns(value):
-    if isinstance(value, str) and value in ERROR_CODES:
-        return value
     return _shape(value)[1]
 
 
 def areas(value):
-    if isinstance(value, tuple):
-        return 1
-    return VALUE_ERROR
+    return 1                         # one range or cell (a union (A1,B2) is not passed here by pycel)
+
+
+def _kth(array, k, largest):
+    """LARGE/SMALL: the first error in the array is the answer; numbers only (text, logicals and empty
+    cells of a range ignored); k truncated up, 1..count, else #NUM!."""
+    nums = []
+    for x in flatten(array if isinstance(array, tuple) else (array,)):
+        if isinstance(x, str) and x in ERROR_CODES:
+            return x
+        if isinstance(x, (int, float)) and not isinstance(x, bool):
+            nums.append(x)
+    kk = _number(k)
+    if isinstance(kk, str):
+        return kk
+    kk = math.ceil(kk)
+    if not nums or kk < 1 or kk > len(nums):
+        return NUM_ERROR
+    nums.sort(reverse=largest)
+    return nums[kk - 1]
+
+
+def large(array, k):
+    return _kth(array, k, True)
+
+
+def small(array, k):
+    return _kth(array, k, False)
+
+
+def _parity(number):
+    n = _number(number)
+    if isinstance(n, str):
+        return n
+    return math.trunc(n) % 2
+
+
+def iseven(number):
+    p = _parity(number)
+    return p if isinstance(p, str) else p == 0
+
+
+def isodd(number):
+    p = _parity(number)
+    return p if isinstance(p, str) else p == 1
+
+
+@excel_helper(cse_params=-1, err_str_params=-1, number_params=-1)
+def trunc(number, num_digits=0):
+    """TRUNC after rounding the number to Excel's 15 significant digits (-0.8 computed as
+    -0.79999999999999993 truncates to -0.8 in Excel, not -0.7)."""
+    if number == 0:
+        return 0
+    x = float(f"{number:.15g}")
+    d = int(num_digits)
+    f = 10.0 ** d
+    return math.trunc(float(f"{x * f:.15g}")) / f
 
 
 def switch(expression, *args):
@@ -182,18 +232,33 @@ def _dec2(number, places, base):
     bits = _BITS[base]
     if not -(1 << (bits - 1)) <= n < (1 << (bits - 1)):
         return NUM_ERROR
+    p = None
+    if places is not None:
+        p = _number(places)
+        if isinstance(p, str):
+            return p
+        p = math.trunc(p)
+        if p <= 0 or p > 10:
+            return NUM_ERROR
     if n < 0:
         return _DIGITS[base].format(n + (1 << bits))
     text = _DIGITS[base].format(n)
-    if places is None:
+    if p is None:
         return text
-    p = _number(places)
-    if isinstance(p, str):
-        return p
-    p = math.trunc(p)
-    if p <= 0 or p > 10 or p < len(text):
+    if p < len(text):
         return NUM_ERROR
     return text.zfill(p)
+
+
+def _base2(value, places, base_in, base_out):
+    """BIN2OCT, HEX2BIN ...: the input read as pycel reads it, then :func:`_dec2`'s rules for places."""
+    from pycel.lib.engineering import _base2dec
+    if value is None:
+        value = 0
+    n = _base2dec(value, base_in)
+    if isinstance(n, str):
+        return n
+    return _dec2(n, places, base_out)
 
 
 def dec2bin(number, places=None):
@@ -208,8 +273,34 @@ def dec2hex(number, places=None):
     return _dec2(number, places, 16)
 
 
+def bin2oct(number, places=None):
+    return _base2(number, places, 2, 8)
+
+
+def bin2hex(number, places=None):
+    return _base2(number, places, 2, 16)
+
+
+def oct2bin(number, places=None):
+    return _base2(number, places, 8, 2)
+
+
+def oct2hex(number, places=None):
+    return _base2(number, places, 8, 16)
+
+
+def hex2bin(number, places=None):
+    return _base2(number, places, 16, 2)
+
+
+def hex2oct(number, places=None):
+    return _base2(number, places, 16, 8)
+
+
 FIXES = {"if_": if_, "x_if": if_, "xor_": xor_, "x_xor": xor_, "rows": rows, "columns": columns,
-         "areas": areas, "switch": switch, "dec2bin": dec2bin, "dec2oct": dec2oct, "dec2hex": dec2hex}
+         "areas": areas, "switch": switch, "large": large, "small": small, "iseven": iseven, "isodd": isodd,
+         "trunc": trunc, "bin2oct": bin2oct, "bin2hex": bin2hex, "oct2bin": oct2bin, "oct2hex": oct2hex,
+         "hex2bin": hex2bin, "hex2oct": hex2oct, "dec2bin": dec2bin, "dec2oct": dec2oct, "dec2hex": dec2hex}
 
 
 def install(mod) -> None:

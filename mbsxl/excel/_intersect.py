@@ -104,10 +104,15 @@ def _intersection(ref: str, row: int, col: int) -> str | None:
     return "#VALUE!"
 
 
-def intersect_formula(formula: str, row: int, col: int) -> str:
+def intersect_formula(formula: str, row: int, col: int, cse: bool = False) -> str:
     """``formula`` (an ordinary formula in the cell at ``row``, ``col``) with implicit intersection
-    written out and ``ROW()``/``COLUMN()`` replaced by numbers; unchanged when nothing applies."""
-    if "(" in formula and _ROWCOL.search(formula):
+    written out and ``ROW()``/``COLUMN()`` replaced by numbers; unchanged when nothing applies.
+
+    ``cse``: the formula is a one-cell array formula (Ctrl+Shift+Enter).  Excel evaluates it element by
+    element and shows the first element, so a range reaching the result only through single-value
+    arguments and operators stands for its first cell (``=LEN(C22:D22)`` is ``LEN(C22)``); below an
+    argument that takes a range or array (``SUM(ABS(A1:A3))``) the ranges stay whole."""
+    if not cse and "(" in formula and _ROWCOL.search(formula):
         formula = _rowcol(formula, row, col)
     if ":" not in formula:
         return formula
@@ -129,7 +134,8 @@ def intersect_formula(formula: str, row: int, col: int) -> str:
         if kind == "array" or parent == "A":
             return "A"
         t = _arg_type(name, i)
-        return parent if t == "I" else t
+        t = parent if t == "I" else t
+        return "A" if (cse and t == "R") else t
 
     n = len(tokens)
     for k, t in enumerate(tokens):
@@ -159,13 +165,22 @@ def intersect_formula(formula: str, row: int, col: int) -> str:
             bare = (prev is None or prev.subtype == Token.OPEN or (prev.type == Token.SEP and prev.value == ",")) \
                 and (nxt is None or nxt.subtype == Token.CLOSE or (nxt.type == Token.SEP and nxt.value == ","))
             if not near_op and (c == "V" or (c == "R" and not bare)):
-                cell = _intersection(v, row, col)
+                cell = _first_cell(v) if cse else _intersection(v, row, col)
                 if cell is not None:
                     text, changed = cell, True
         out.append(text)
     if not changed:
         return formula
     return "=" + "".join(out)
+
+
+def _first_cell(ref: str) -> str | None:
+    m = _SHEET.match(ref)
+    a = _AREA.match(m.group(2)) if m else None
+    if not a:
+        return None
+    c1, r1 = min(_col(a.group(1)), _col(a.group(3))), min(int(a.group(2)), int(a.group(4)))
+    return f"{m.group(1) or ''}{_letters(c1)}{r1}"
 
 
 def _rowcol(formula: str, row: int, col: int) -> str:
@@ -176,13 +191,19 @@ def _rowcol(formula: str, row: int, col: int) -> str:
     return "".join(parts)
 
 
-def apply(wb, cells, in_arrays) -> None:
+def apply(wb, cells, in_arrays, dynamic=frozenset()) -> None:
     """Rewrite the ordinary formula cells of ``wb`` (after :func:`~mbsxl.excel._load._prepare`) in place."""
     for sheet, coord in cells:
         if (sheet, coord) in in_arrays:
             continue
         c = wb[sheet][coord]
         v = c.value
+        text = getattr(v, "text", None)
+        if isinstance(text, str) and (sheet, coord) not in dynamic and (getattr(v, "ref", None) or coord).replace("$", "") in (coord, f"{coord}:{coord}"):
+            new = intersect_formula(text, c.row, c.column, cse=True)     # a one-cell array formula
+            if new != text:
+                v.text = new
+            continue
         if c.data_type != "f" or not isinstance(v, str) or not v.startswith("="):
             continue
         new = intersect_formula(v, c.row, c.column)

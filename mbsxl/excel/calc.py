@@ -241,14 +241,14 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
         cells, arrays, used, texts, refused = _prepare(wb, limits)
         plugin = _plugin_module(used)
         with _quiet():
-            excel = ExcelOpxWrapperNoData(wb, filename=os.path.abspath(os.fspath(path)))
-            xl = ExcelCompiler(excel=excel, plugins=[plugin.__name__], cycles=False)
             in_arrays = set()
             for sheet, anchor, ref in arrays:
                 c1, r1, c2, r2 = range_boundaries(ref)
                 in_arrays.update((sheet, f"{get_column_letter(c)}{r}") for r in range(r1, r2 + 1)
                                  for c in range(c1, c2 + 1))
-            _intersect.apply(wb, cells, in_arrays)      # implicit intersection, ROW()/COLUMN() (issue 21)
+            _intersect.apply(wb, cells, in_arrays, dynamic)      # implicit intersection, ROW()/COLUMN() (issue 21)
+            excel = ExcelOpxWrapperNoData(wb, filename=os.path.abspath(os.fspath(path)))
+            xl = ExcelCompiler(excel=excel, plugins=[plugin.__name__], cycles=False)
             _build_graph(xl, [k for k in cells if k not in in_arrays and f"{k[0]}!{k[1]}" not in refused]
                          + [(s, a) for s, a, _ in arrays])
     finally:
@@ -382,6 +382,7 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
             if f"{sheet}!{coord}" not in out:
                 put_cell(sheet, coord)
     out = _in_sheet_order(out, cells, [arrays[w[1]] for w in order if w[0] == "array"])
+    _upstream_reasons(xl, out)
     _attribute_errors(out, texts)
     if bar:
         bar.close()
@@ -417,6 +418,36 @@ def _in_sheet_order(out: Values, cells, arrays=()) -> Values:
         if k not in res:
             res[k] = v
     return res
+
+
+def _upstream_reasons(xl, out: Values, limit: int = 400) -> None:
+    """An error cell without a reason that reads (directly or through other cells, up to ``limit``
+    cells back) a cell whose error has one gets ``"from Sheet!A1: <reason>"``: a cell that is an
+    error only because a formula it reads was refused says so."""
+    G = getattr(xl, "dep_graph", None)
+    if G is None:
+        return
+    cmap = xl.cell_map
+    for key, v in list(out.items()):
+        if not isinstance(v, CalcError) or v.reason:
+            continue
+        node = cmap.get(key)
+        if node is None or node not in G:
+            continue
+        seen, queue, found = {node}, [node], None
+        while queue and len(seen) < limit and found is None:
+            n = queue.pop(0)
+            for p in G.predecessors(n):
+                if p in seen:
+                    continue
+                seen.add(p)
+                src = out.get(str(getattr(p, "address", "")).replace("'", ""))
+                if isinstance(src, CalcError) and src.reason and not src.reason.startswith("from "):
+                    found = (str(p.address), src.reason)
+                    break
+                queue.append(p)
+        if found:
+            out[key] = CalcError(str(v), f"from {found[0]}: {found[1]}"[:300])
 
 
 def _attribute_errors(out: Values, texts: dict[str, str]) -> None:

@@ -33,6 +33,7 @@ import time
 
 CORPUS = os.path.join(os.path.dirname(__file__), "..", "..", "tests", "conformance", "workbooks")
 REL_TOL, ABS_TOL = 1e-9, 1e-15
+_XESC = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _FUNC_RE = re.compile(r"(?<![A-Za-z0-9_.])((?:_xlfn\.|_xlws\.)*)([A-Z][A-Z0-9.]*)\s*\(", re.I)
 
 
@@ -49,7 +50,10 @@ def _cached(path):
     out = {}
     for ws in reader.wb.worksheets:
         for (_r, _c), cell in ws._cells.items():
-            out[f"{ws.title}!{cell.coordinate}"] = (cell.value, cell.data_type)
+            v = cell.value
+            if isinstance(v, str) and "_x" in v:      # OOXML escapes control characters as _xHHHH_
+                v = _XESC.sub(lambda m: chr(int(m.group(1), 16)), v)
+            out[f"{ws.title}!{cell.coordinate}"] = (v, cell.data_type)
     return out
 
 
