@@ -27,6 +27,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 _EPOCH = dt.datetime(1899, 12, 30)
+_KINDS = {"div": "#DIV/0!", "num": "#NUM!", "value": "#VALUE!", "ref": "#REF!", "name": "#NAME?", "null": "#NULL!",
+          "na": "#N/A", "n/a": "#N/A", "spill": "#SPILL!", "calc": "#CALC!"}
 
 
 def _fz_value(v):
@@ -39,6 +41,9 @@ def _fz_value(v):
             v = v[0]
     if isinstance(v, list):
         v = v[0][0] if v and isinstance(v[0], list) else (v[0] if v else None)
+    if isinstance(v, dict) and v.get("type") == "Error":
+        kind = str(v.get("kind", "")).lower()
+        return CalcError(_KINDS.get(kind, "#VALUE!"), "")
     name = type(v).__name__
     if "Error" in name:
         text = str(getattr(v, "kind", v))

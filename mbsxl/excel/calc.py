@@ -363,6 +363,7 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
         if bar:
             bar(done, key)
 
+    iterate = _iteration_settings(wb)
     _CURRENT.append((xl, wb))
     with Budget(limits) as budget, _popping(_CURRENT):
         order, cycles = _evaluation_order(xl, cells, arrays, in_arrays, refused)
@@ -370,9 +371,17 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
             if kind == "array":
                 put_array(item)
             elif kind == "cycle":
-                sheet, coord, path_text = item
-                err = CalcError("#VALUE!", f"circular reference: {path_text}. Excel warns and shows 0 (or "
-                                           "iterates when iterative calculation is on); break the loop")
+                sheet, coord, path_text, members = item
+                if f"{sheet}!{coord}" in out:
+                    continue
+                if iterate is not None:
+                    for key, v in _iterate(xl, members, *iterate).items():
+                        out[key] = v
+                        done += 1
+                    continue
+                err = CalcError("#VALUE!", f"circular reference: {path_text}. Excel warns and shows 0, or "
+                                           "iterates when the workbook turns iterative calculation on (File > "
+                                           "Options > Formulas); break the loop or turn it on")
                 out[f"{sheet}!{coord}"] = err
                 _store(xl, sheet, coord, err)
                 done += 1
@@ -389,6 +398,53 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
     t2 = time.perf_counter()
     out.seconds = {"load": t1 - t0, "calc": t2 - t1, "total": t2 - t0}
     return out
+
+
+def _iteration_settings(wb):
+    """``(max iterations, max change)`` when the workbook turns on iterative calculation (its
+    ``<calcPr iterate="1">``, with ``iterateCount`` and ``iterateDelta``; Excel's defaults 100 and 0.001,
+    ECMA-376 18.2.2), else None."""
+    calc = getattr(wb, "calculation", None)
+    if calc is None or not getattr(calc, "iterate", False):
+        return None
+    count = getattr(calc, "iterateCount", None) or 100
+    delta = getattr(calc, "iterateDelta", None)
+    return int(min(max(count, 1), 32767)), float(0.001 if delta is None else delta)
+
+
+def _iterate(xl, members, count: int, delta: float) -> dict:
+    """Excel's iterative calculation of one circular reference: the loop's cells start at 0 and are
+    recalculated in the workbook's cell order, each reading the latest values, until no value changes by
+    ``delta`` or more, at most ``count`` times.  Excel recalculates in its own calculation-chain order,
+    so a loop that has not converged within ``count`` passes can end at other values than Excel's."""
+    nodes = [(s, c, xl.cell_map.get(f"{s}!{c}")) for s, c in members]
+    nodes = [(s, c, n) for s, c, n in nodes if n is not None]
+    ranges = [n for n in xl.dep_graph.nodes if getattr(n, "address", None) is not None
+              and getattr(n.address, "is_range", False)
+              and any(p in xl.dep_graph and xl.dep_graph.has_edge(p, n) for _, _, p in nodes)]
+    for _, _, n in nodes:
+        n.value = 0
+    values: dict = {}
+    for _ in range(count):
+        change = 0.0
+        for r in ranges:
+            r.value = None
+        for s, c, n in nodes:
+            try:
+                with _quiet():
+                    new = _result(xl.eval(n))
+            except Exception as e:  # noqa: BLE001
+                new = CalcError("#VALUE!", _engine_reason(e))
+            old = values.get(f"{s}!{c}", 0)
+            if isinstance(new, (int, float)) and isinstance(old, (int, float)) and not isinstance(new, bool):
+                change = max(change, abs(new - old))
+            elif new != old:
+                change = math.inf
+            values[f"{s}!{c}"] = new
+            n.value = new if new is not None else 0
+        if change < delta:
+            break
+    return values
 
 
 @contextlib.contextmanager
