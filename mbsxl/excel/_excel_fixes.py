@@ -223,6 +223,14 @@ def _number(x):
 
 
 def _dec2(number, places, base):
+    p = None
+    if places is not None:                # places is checked first (BASES.xlsx: DEC2BIN("E",0) is #NUM!)
+        p = _number(places)
+        if isinstance(p, str):
+            return p
+        p = math.trunc(p)
+        if p <= 0 or p > 10:
+            return NUM_ERROR
     n = _number(number)
     if isinstance(n, str):
         return n
@@ -232,14 +240,6 @@ def _dec2(number, places, base):
     bits = _BITS[base]
     if not -(1 << (bits - 1)) <= n < (1 << (bits - 1)):
         return NUM_ERROR
-    p = None
-    if places is not None:
-        p = _number(places)
-        if isinstance(p, str):
-            return p
-        p = math.trunc(p)
-        if p <= 0 or p > 10:
-            return NUM_ERROR
     if n < 0:
         return _DIGITS[base].format(n + (1 << bits))
     text = _DIGITS[base].format(n)

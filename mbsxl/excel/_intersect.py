@@ -160,8 +160,17 @@ def intersect_formula(formula: str, row: int, col: int, cse: bool = False) -> st
             c = ctx()
             prev = tokens[k - 1] if k > 0 else None
             nxt = tokens[k + 1] if k + 1 < n else None
-            near_op = any(x is not None and ((x.type == Token.OP_IN and x.value in (":", " "))
-                                             or x.type == Token.WSPACE) for x in (prev, nxt))
+            before = tokens[k - 2] if k > 1 else None
+            after = tokens[k + 2] if k + 2 < n else None
+            near_op = any(x is not None and x.type == Token.OP_IN and x.value in (":", " ") for x in (prev, nxt)) \
+                or (prev is not None and prev.type == Token.WSPACE and before is not None
+                    and (before.subtype in (Token.RANGE, Token.CLOSE))) \
+                or (nxt is not None and nxt.type == Token.WSPACE and after is not None
+                    and (after.subtype in (Token.RANGE, Token.OPEN)))      # "A1:B2 B1:B3": an intersection
+            if prev is not None and prev.type == Token.WSPACE:
+                prev = before
+            if nxt is not None and nxt.type == Token.WSPACE:
+                nxt = after
             bare = (prev is None or prev.subtype == Token.OPEN or (prev.type == Token.SEP and prev.value == ",")) \
                 and (nxt is None or nxt.subtype == Token.CLOSE or (nxt.type == Token.SEP and nxt.value == ","))
             if not near_op and (c == "V" or (c == "R" and not bare)):

@@ -140,39 +140,64 @@ class Report:
         return "\n".join(lines) + "\n"
 
 
-def run(paths=None, limits=None, progress=None) -> Report:
-    """Recalculate each workbook and classify every formula cell against Excel's cached value."""
-    from .calc import calculate
-    from .limits import Limits
-    from .errors import CalcError
+def run(paths=None, limits=None, progress=None, jobs: int = 1) -> Report:
+    """Recalculate each workbook and classify every formula cell against Excel's cached value;
+    ``jobs`` > 1 recalculates that many workbooks at a time in child processes (largest first)."""
     files = []
     for p in paths or [CORPUS]:
         files.extend(corpus_files(p) if os.path.isdir(p) else [p])
-    limits = limits or Limits(max_seconds=300.0, cell_seconds=60.0, max_memory_mb=2048.0)
+    if jobs > 1 and len(files) > 1:
+        import concurrent.futures as cfut
+        rep = Report()
+        files.sort(key=lambda f: -os.path.getsize(f))
+        with cfut.ProcessPoolExecutor(max_workers=jobs) as ex:
+            for part in ex.map(_run_one, files, [limits] * len(files)):
+                rep.cells.extend(part.cells)
+                rep.failed.update(part.failed)
+                rep.seconds.update(part.seconds)
+                if progress:
+                    progress(next(iter(part.seconds)), rep)
+        return rep
     rep = Report()
     for path in files:
-        book = os.path.relpath(path, CORPUS) if os.path.abspath(path).startswith(os.path.abspath(CORPUS)) \
-            else os.path.basename(path)
-        t0 = time.perf_counter()
-        cached = _cached(path)
-        try:
-            values = calculate(path, progress=False, limits=limits)
-            texts = getattr(values, "texts", None) or _formulas(path)
-        except Exception as e:  # noqa: BLE001 - a whole book refused counts all its formula cells refused
-            rep.failed[book] = f"{type(e).__name__}: {e}"[:200]
-            texts = _formulas(path)
-            values = None
-        for key, formula in texts.items():
-            excel, etype = cached.get(key, (None, "n"))
-            if values is None:
-                mine, reason = CalcError("#VALUE!", rep.failed[book]), rep.failed[book]
-            else:
-                mine = values.get(key)
-                reason = values.errors.get(key, "") if isinstance(mine, CalcError) else ""
-            rep.cells.append(Cell(book, key, formula, excel, mine, reason, classify(mine, excel, etype, reason)))
-        rep.seconds[book] = time.perf_counter() - t0
+        part = _run_one(path, limits)
+        rep.cells.extend(part.cells)
+        rep.failed.update(part.failed)
+        rep.seconds.update(part.seconds)
         if progress:
-            progress(book, rep)
+            progress(next(iter(part.seconds)), rep)
+    return rep
+
+
+def _run_one(path, limits=None) -> Report:
+    from .calc import calculate
+    from .limits import Limits
+    from .errors import CalcError
+    limits = limits or Limits(max_seconds=300.0, cell_seconds=60.0, max_memory_mb=2048.0)
+    rep = Report()
+    book = os.path.relpath(path, CORPUS) if os.path.abspath(path).startswith(os.path.abspath(CORPUS)) \
+        else os.path.basename(path)
+    t0 = time.perf_counter()
+    cached = _cached(path)
+    try:
+        values = calculate(path, progress=False, limits=limits)
+        texts = getattr(values, "texts", None) or _formulas(path)
+    except Exception as e:  # noqa: BLE001 - a whole book refused counts all its formula cells refused
+        rep.failed[book] = f"{type(e).__name__}: {e}"[:200]
+        texts = _formulas(path)
+        values = None
+    for key, formula in texts.items():
+        excel, etype = cached.get(key, (None, "n"))
+        if values is None:
+            mine, reason = CalcError("#VALUE!", rep.failed[book]), rep.failed[book]
+        else:
+            mine = values.get(key)
+            reason = values.errors.get(key, "") if isinstance(mine, CalcError) else ""
+        kind = classify(mine, excel, etype, reason)
+        if isinstance(mine, CalcError):
+            mine = str(mine)                  # plain text across processes
+        rep.cells.append(Cell(book, key, formula, excel, mine, reason, kind))
+    rep.seconds[book] = time.perf_counter() - t0
     return rep
 
 
@@ -204,6 +229,7 @@ def main(argv=None) -> int:
     ap.add_argument("--silent", action="store_true", help="list every silent difference")
     ap.add_argument("--refused", action="store_true", help="list every refused cell with its reason")
     ap.add_argument("--worst", type=int, default=0, help="print only the N worst functions")
+    ap.add_argument("--jobs", type=int, default=1, help="workbooks recalculated at a time (child processes)")
     a = ap.parse_args(argv)
 
     def prog(book, rep):
@@ -212,7 +238,7 @@ def main(argv=None) -> int:
               file=sys.stderr, flush=True)
 
     t0 = time.perf_counter()
-    rep = run(a.paths or None, progress=prog)
+    rep = run(a.paths or None, progress=prog, jobs=a.jobs)
     for book, why in rep.failed.items():
         print(f"whole workbook failed: {book}: {why}")
     if a.silent:
