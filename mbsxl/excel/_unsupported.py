@@ -23,7 +23,7 @@ UNSUPPORTED: dict[str, str] = {
     "FORECAST.ETS.STAT": _ETS,
     "XIRR": _PREC, "XNPV": _PREC, "BESSELI": _PREC, "BESSELJ": _PREC, "BESSELK": _PREC, "BESSELY": _PREC,
     "VDB": "fails where Excel answers (switching to straight line)", "BAHTTEXT": "not implemented correctly",
-    "ISFORMULA": _REF, "ISREF": _REF, "TYPE": "arrays and references are typed differently",
+    "ISFORMULA": _REF, "ISREF": _REF,
     "MAXIFS": _CRIT, "MINIFS": _CRIT, "ERF": _ARR, "ERFC": _ARR,
     "FORECAST": "fails where Excel answers", "FORECAST.LINEAR": "fails where Excel answers",
     "GAMMA": "fails where Excel answers", "AVEDEV": "arguments are not read as Excel reads them",
