@@ -109,19 +109,23 @@ def areas(value):
 
 
 def _kth(array, k, largest):
-    """LARGE/SMALL: the first error in the array is the answer; numbers only (text, logicals and empty
+    """LARGE/SMALL: an error in k, then the first error in the array, is the answer; numbers only (text, logicals and empty
     cells of a range ignored); k truncated up, 1..count, else #NUM!."""
+    if isinstance(k, tuple) and len(k) and isinstance(k[0], tuple) and len(list(flatten(k))) > 1:
+        return tuple(tuple(_kth(array, x, largest) for x in row) for row in k)      # k over an array
+    kk = int(k) if isinstance(k, bool) else _number(k)      # k first: its error wins; TRUE is 1
+    if isinstance(kk, str):
+        return kk
     nums = []
     for x in flatten(array if isinstance(array, tuple) else (array,)):
         if isinstance(x, str) and x in ERROR_CODES:
             return x
         if isinstance(x, (int, float)) and not isinstance(x, bool):
             nums.append(x)
-    kk = _number(k)
-    if isinstance(kk, str):
-        return kk
+    if kk < 1:                            # LARGE(...,0.9) is #NUM! in Excel (formulas test.xlsx)
+        return NUM_ERROR
     kk = math.ceil(kk)
-    if not nums or kk < 1 or kk > len(nums):
+    if not nums or kk > len(nums):
         return NUM_ERROR
     nums.sort(reverse=largest)
     return nums[kk - 1]
