@@ -58,6 +58,23 @@ def check_python(source: str, names: frozenset[str] | None = None) -> ast.AST:
 
 
 # ------------------------------------------------------------------------------- pycel hardening
+def _resolving_refs(f, name_space):
+    """``f`` given the values of any reference argument: OFFSET and INDIRECT return references, which
+    pycel resolves only for the functions it declares with ``excel_helper``; SUM, MBS_ functions and the
+    ``formulas`` adapters would otherwise get the reference object (``SUM(OFFSET(A1:B2,1,0,2,1))`` was 0)."""
+    import functools
+    from pycel.excelutil import AddressCell, AddressRange
+
+    @functools.wraps(f)
+    def g(*args):
+        if any(isinstance(a, (AddressRange, AddressCell)) for a in args):
+            args = tuple(name_space["_C_"](a.address) if isinstance(a, AddressCell)
+                         else name_space["_R_"](a.address) if isinstance(a, AddressRange) else a for a in args)
+        return f(*args)
+    g._mbsxl_refs = True
+    return g
+
+
 _HARDENED = False
 
 
@@ -71,6 +88,7 @@ def harden_pycel() -> None:
     from pycel import excelformula as ef
     from pycel.excelutil import AddressMultiAreaRange, AddressRange, uniqueify
     from pycel.excelformula import ADDR_FUNCS_NAMES
+    from pycel.lib.function_helpers import FUNC_META
 
     def operand_emit(self):
         sub = self.subtype
@@ -145,7 +163,13 @@ def harden_pycel() -> None:
     def load_functions(names, name_space, modules):
         name_space["__builtins__"] = {}            # the lambda sees only what pycel puts in its namespace
         name_space["str"] = str
-        return original_load(names, name_space, modules)
+        missing = original_load(names, name_space, modules)
+        for name in names:
+            f = name_space.get(name)
+            if callable(f) and not hasattr(f, FUNC_META) and not getattr(f, "_mbsxl_refs", False) \
+                    and name not in ADDR_FUNCS_NAMES:
+                name_space[name] = _resolving_refs(f, name_space)
+        return missing
 
     from pycel import excelwrapper as ew
     original_to_formula = ew._OpxRange.cell_to_formula.__func__

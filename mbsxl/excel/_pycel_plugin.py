@@ -55,6 +55,8 @@ def _plugin_module(used: set[str] = frozenset()) -> types.ModuleType:
         mod = types.ModuleType(PLUGIN_MODULE)
         sys.modules[mod.__name__] = mod
         mod.mbsxl_range = _sparse_range
+        from . import _excel_fixes
+        _excel_fixes.install(mod)          # Excel's answer where pycel's differs (issue 21)
     missing = {n for n in used if not n.startswith("mbs_") and not hasattr(mod, n) and not _pycel_has(n)}
     if missing:
         _supplement(mod, missing)
@@ -156,7 +158,10 @@ def _supplement(mod, names: set[str]) -> None:
     def adapt(f, name):
         def g(*args):
             try:
-                return from_f(f(*[to_f(a) for a in args]))
+                r = from_f(f(*[to_f(a) for a in args]))
+                if name.upper().startswith("IM") or name.upper() == "COMPLEX":
+                    r = _excel_complex_text(r)
+                return r
             except Exception as e:  # noqa: BLE001
                 return CalcError("#VALUE!", f"{name}: {type(e).__name__}")
         g.__name__ = name
@@ -173,6 +178,37 @@ def _supplement(mod, names: set[str]) -> None:
         if pname not in names or not pname.isidentifier():
             continue
         setattr(mod, pname, adapt(f, key))
+
+
+_COMPLEX_RE = re.compile(r"^([+-]?[0-9.]+(?:[eE][+-]?\d+)?)?(?:([+-])([0-9.]+(?:[eE][+-]?\d+)?)?([ij]))?$")
+
+
+def _excel_number_text(x: float) -> str:
+    """A number as Excel writes it into text: 15 significant digits, ``E-22`` exponents."""
+    t = f"{x:.15g}"
+    if "e" in t:
+        m, e = t.split("e")
+        t = f"{m}E{e}"
+    return t
+
+
+def _excel_complex_text(r):
+    """The ``formulas`` engine's complex-number text (``'27142327967.108967-23653126953.378967j'``) with
+    each part rounded to Excel's 15 significant digits (``'27142327967.109-23653126953.379j'``)."""
+    if isinstance(r, tuple):
+        return tuple(_excel_complex_text(x) for x in r)
+    if not isinstance(r, str) or r.startswith("#"):
+        return r
+    m = _COMPLEX_RE.match(r)
+    if not m or (m.group(1) is None and m.group(4) is None):
+        return r
+    re_part, sign, im_part, unit = m.groups()
+    out = _excel_number_text(float(re_part)) if re_part else ""
+    if unit:
+        coef = "" if im_part is None else _excel_number_text(float(im_part))
+        coef = "" if coef == "1" else coef
+        out += f"{sign if (out or sign == '-') else ''}{coef}{unit}"
+    return out
 
 
 def _engine_function(name: str) -> Callable:
@@ -228,9 +264,11 @@ def _node_key(sheet: str, coord: str) -> str:
 
 def _evaluation_order(xl, cells, arrays, in_arrays, refused):
     """``[(kind, item)]`` with kind ``"cell"`` ((sheet, coord)), ``"array"`` (index into ``arrays``) or
-    ``"cycle"`` ((sheet, coord, path)): Kahn's sort of pycel's dependency graph, plus an edge from an
-    array formula's anchor to every cell of its range (those cells get their values from it).  Cells on
-    a circular reference are reported as such and their readers follow them."""
+    ``"cycle"`` ((sheet, coord, path, members)): Kahn's sort of pycel's dependency graph, plus an edge from
+    an array formula's anchor to every cell of its range (those cells get their values from it).  Cells on
+    a circular reference are reported as such and their readers follow them.  The same on every run:
+    loops are taken in the workbook's cell order, each named from its first cell in that order, and
+    ``members`` lists the loop's formula cells in that order (for iterative calculation)."""
     import collections
     import networkx as nx
     G = xl.dep_graph
@@ -260,6 +298,17 @@ def _evaluation_order(xl, cells, arrays, in_arrays, refused):
                     m = cmap.get(_node_key(sheet, f"{get_column_letter(c)}{r}"))
                     if m is not None and m is not a and m in G:
                         extra[a].append(m)
+    rank = {(s, c): i for i, (s, c) in enumerate(cells)}
+
+    def pos(node):
+        w = what.get(node)
+        if w is None:
+            return (len(rank) + 1, str(getattr(node, "address", node)))
+        if w[0] == "cell":
+            return (rank.get(w[1], len(rank)), "")
+        sheet, anchor, _ = arrays[w[1]]
+        return (rank.get((sheet, anchor), len(rank)), "")
+
     indeg = dict(G.in_degree())
     for a, ms in extra.items():
         for m in ms:
@@ -291,23 +340,25 @@ def _evaluation_order(xl, cells, arrays, in_arrays, refused):
             if a in sub:
                 sub.add_edges_from((a, m) for m in ms if m in sub)
         progressed = False
-        for comp in nx.strongly_connected_components(sub):
+        comps = [sorted(c, key=pos) for c in nx.strongly_connected_components(sub)]
+        for comp in sorted(comps, key=lambda c: pos(c[0])):
             if len(comp) == 1:
-                (only,) = comp
+                only = comp[0]
                 if not sub.has_edge(only, only):
                     continue
             try:
-                loop = [str(getattr(x, "address", x)) for x, _ in nx.find_cycle(sub.subgraph(comp))]
+                loop = [str(getattr(x, "address", x)) for x, _ in nx.find_cycle(sub.subgraph(comp), source=comp[0])]
             except nx.NetworkXNoCycle:      # pragma: no cover
                 loop = [str(getattr(x, "address", x)) for x in comp]
             path_text = " -> ".join(loop[:8] + (["..."] if len(loop) > 8 else []) + [loop[0]])
+            members = [what[n][1] for n in comp if what.get(n) is not None and what[n][0] == "cell"]
             for n in comp:
                 indeg[n] = 0
                 placed += 1
                 progressed = True
                 w = what.get(n)
                 if w is not None and w[0] == "cell":
-                    order.append(("cycle", (*w[1], path_text)))
+                    order.append(("cycle", (*w[1], path_text, members)))
                 elif w is not None:
                     cycles.append(w)
                     order.append(w)

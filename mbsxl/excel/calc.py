@@ -53,7 +53,7 @@ import time
 
 import numpy as np
 
-from . import _write
+from . import _intersect, _write
 from ._load import SetFormula, _apply_sets, _load_checked, _prepare
 from ._pycel_plugin import (_CURRENT, _build_graph, _engine_reason, _evaluation_order, _plugin_module, _qsheet,
                             _quiet, _store, _unstick)
@@ -81,13 +81,17 @@ def _as_computed(result):
     return result
 
 
-def _fit(result, rows: int, cols: int, dynamic: bool = False) -> np.ndarray:
+def _fit(result, rows: int, cols: int, dynamic: bool = False, empty_is_zero: bool = False,
+         pad_zero: bool = False) -> np.ndarray:
     """An array formula's result fitted to its stored range as Excel does.
 
     Legacy (Ctrl+Shift+Enter) range: a scalar fills it, a single row or column repeats, a larger
     result is cut, a smaller one is padded with #N/A.  Dynamic array (Excel 365): the result spills
     as it is, so a scalar (an error too) stands in the anchor alone and the rest of the stored range
-    is empty; a larger result is cut (this engine does not spill beyond the stored range)."""
+    is empty; a larger result is cut (this engine does not spill beyond the stored range).
+    ``empty_is_zero``: an empty cell read by a legacy array formula shows 0, as in Excel (not for MBS_
+    results, whose empty cells stay empty as xlwings writes them); ``pad_zero``: the formula is a bare
+    reference (``=Data!1:1``), cut by the engine at the used extent, so the cells beyond hold 0."""
     if isinstance(result, np.ndarray):
         result = tuple(tuple(r) for r in np.atleast_2d(result).tolist())
     if isinstance(result, (tuple, list)):
@@ -101,10 +105,16 @@ def _fit(result, rows: int, cols: int, dynamic: bool = False) -> np.ndarray:
         for j, x in enumerate(r):
             src[i, j] = x
     out = np.empty((rows, cols), dtype=object)
+    if empty_is_zero:
+        src[np.equal(src, None)] = 0
     if dynamic:
-        out[:] = None
+        out[:] = 0 if pad_zero else None
         out[: min(h, rows), : min(w, cols)] = src[:rows, :cols]
         return out
+    if pad_zero and (h < rows or w < cols):
+        big = np.zeros((max(h, rows), max(w, cols)), dtype=object)
+        big[:h, :w] = src
+        src, h, w = big, big.shape[0], big.shape[1]
     for i in range(rows):
         for j in range(cols):
             si = 0 if h == 1 else i
@@ -130,7 +140,44 @@ def _result(v):
             return CalcError(v, "")
     if isinstance(v, float) and not math.isfinite(v):
         return CalcError("#NUM!", "not a finite number")
+    if isinstance(v, int) and not isinstance(v, bool) and abs(v) > _MAX_DOUBLE:
+        return CalcError("#NUM!", "a number beyond Excel's largest, 1.8E+308")
     return v
+
+
+_MAX_DOUBLE = 1.7976931348623157e308
+_BARE_REF = re.compile(r"^=\s*(?:'(?:[^']|'')+'!|[A-Za-z0-9_.]+!)?\$?[A-Za-z]{0,3}\$?\d*(?::\$?[A-Za-z]{0,3}\$?\d*)?\s*$")
+
+
+def _settled(xl, value, sheet: str, coord: str, formula: str):
+    """An ordinary formula's raw result as Excel shows it: a reference (OFFSET, INDIRECT) is the value
+    of its cell in this formula's row or column (implicit intersection; none: #VALUE!); a computed
+    array shows its first value, a range of several cells from INDEX is refused."""
+    from pycel.excelutil import is_address, list_like
+    from openpyxl.utils.cell import coordinate_to_tuple
+    if is_address(value):
+        if value.is_range:
+            row, col = coordinate_to_tuple(coord)
+            one = _intersect._intersection(value.address, row, col)
+            if one is None:
+                one = value.address
+            if one == "#VALUE!":
+                return CalcError("#VALUE!", "")
+            value = AddressRange_(one)
+        return xl.evaluate(value.address)
+    if list_like(value):
+        cells = [x for r in value for x in (r if list_like(r) else (r,))]
+        if len(cells) > 1 and "INDEX(" in formula.upper():
+            return CalcError("#VALUE!", "unsupported: the formula's result is a range of several cells (INDEX "
+                                        "with row or column 0); Excel takes the cell in this row or column")
+        if cells:
+            return cells[0]
+    return value
+
+
+def AddressRange_(text):   # noqa: N802 - pycel's class, imported late
+    from pycel.excelutil import AddressRange
+    return AddressRange(text)
 
 
 class _Progress:
@@ -194,13 +241,14 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
         cells, arrays, used, texts, refused = _prepare(wb, limits)
         plugin = _plugin_module(used)
         with _quiet():
-            excel = ExcelOpxWrapperNoData(wb, filename=os.path.abspath(os.fspath(path)))
-            xl = ExcelCompiler(excel=excel, plugins=[plugin.__name__], cycles=False)
             in_arrays = set()
             for sheet, anchor, ref in arrays:
                 c1, r1, c2, r2 = range_boundaries(ref)
                 in_arrays.update((sheet, f"{get_column_letter(c)}{r}") for r in range(r1, r2 + 1)
                                  for c in range(c1, c2 + 1))
+            _intersect.apply(wb, cells, in_arrays, dynamic)      # implicit intersection, ROW()/COLUMN() (issue 21)
+            excel = ExcelOpxWrapperNoData(wb, filename=os.path.abspath(os.fspath(path)))
+            xl = ExcelCompiler(excel=excel, plugins=[plugin.__name__], cycles=False)
             _build_graph(xl, [k for k in cells if k not in in_arrays and f"{k[0]}!{k[1]}" not in refused]
                          + [(s, a) for s, a, _ in arrays])
     finally:
@@ -213,9 +261,20 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
     bar = _Progress(len(cells)) if progress else None
     done = 0
 
-    def evaluate(addr: str):
+    def evaluate(addr: str, sheet: str | None = None, coord: str | None = None):
         try:
             with _quiet():
+                if sheet is not None:
+                    cell = xl.cell_map.get(f"{sheet}!{coord}")
+                    if cell is not None and cell.needs_calc and getattr(cell, "python_code", None):
+                        from pycel.excelutil import in_array_formula_context
+                        in_array_formula_context.fit_to_range = _as_computed     # the raw result
+                        try:
+                            raw = xl.eval(cell)
+                        finally:
+                            del in_array_formula_context.fit_to_range
+                        cell.value = v = _settled(xl, raw, sheet, coord, texts.get(f"{sheet}!{coord}", ""))
+                        return v
                 return xl.evaluate(addr)
         except RecursionError:
             return CalcError("#VALUE!", "the chain of cells this formula reads is deeper than the engine can "
@@ -229,7 +288,7 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
         """The anchor's formula evaluated once in an array context over ``ref`` (the whole result).
         A dynamic array's result is returned as computed (pycel would fit it to ``ref``, broadcasting a
         scalar error over the range), so that :func:`_fit` can spill it as Excel 365 does."""
-        from pycel.excelutil import AddressRange, in_array_formula_context
+        from pycel.excelutil import AddressRange, in_array_formula_context, is_address
         if dynamic:
             in_array_formula_context.fit_to_range = _as_computed
         try:
@@ -241,7 +300,10 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
                 if cell is None or not cell.python_code:
                     return evaluate(addr)
                 sheet_ref = AddressRange(f"{addr.rpartition('!')[0]}!{ref}")
-                return xl.eval(cell, cse_array_address=sheet_ref)
+                result = xl.eval(cell, cse_array_address=sheet_ref)
+                if is_address(result):            # OFFSET/INDIRECT gave a reference: its values
+                    result = xl.evaluate(result.address)
+                return result
         except (CellTimeout, MemoryLimit):
             raise
         except Exception as e:  # noqa: BLE001
@@ -278,7 +340,9 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
         sheet, anchor, ref = arrays[k]
         c1, r1, c2, r2 = range_boundaries(ref)
         dyn = (sheet, anchor) in dynamic
-        vals = _fit(guarded(evaluate_array, f"{_qsheet(sheet)}!{anchor}", ref, dyn), r2 - r1 + 1, c2 - c1 + 1, dyn)
+        vals = _fit(guarded(evaluate_array, f"{_qsheet(sheet)}!{anchor}", ref, dyn), r2 - r1 + 1, c2 - c1 + 1, dyn,
+                    empty_is_zero="MBS_" not in texts.get(f"{sheet}!{anchor}", "").upper(),
+                    pad_zero=bool(_BARE_REF.match(texts.get(f"{sheet}!{anchor}", ""))))
         for i in range(vals.shape[0]):
             for j in range(vals.shape[1]):
                 coord = f"{get_column_letter(c1 + j)}{r1 + i}"
@@ -292,13 +356,14 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
     def put_cell(sheet, coord):
         nonlocal done
         key = f"{sheet}!{coord}"
-        out[key] = v = _result(guarded(evaluate, f"{_qsheet(sheet)}!{coord}"))
+        out[key] = v = _result(guarded(evaluate, f"{_qsheet(sheet)}!{coord}", sheet, coord))
         if isinstance(v, CalcError) and v.reason:
             _store(xl, sheet, coord, v)          # an interrupted cell keeps its error for its readers
         done += 1
         if bar:
             bar(done, key)
 
+    iterate = _iteration_settings(wb)
     _CURRENT.append((xl, wb))
     with Budget(limits) as budget, _popping(_CURRENT):
         order, cycles = _evaluation_order(xl, cells, arrays, in_arrays, refused)
@@ -306,9 +371,17 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
             if kind == "array":
                 put_array(item)
             elif kind == "cycle":
-                sheet, coord, path_text = item
-                err = CalcError("#VALUE!", f"circular reference: {path_text}. Excel warns and shows 0 (or "
-                                           "iterates when iterative calculation is on); break the loop")
+                sheet, coord, path_text, members = item
+                if f"{sheet}!{coord}" in out:
+                    continue
+                if iterate is not None:
+                    for key, v in _iterate(xl, members, *iterate).items():
+                        out[key] = v
+                        done += 1
+                    continue
+                err = CalcError("#VALUE!", f"circular reference: {path_text}. Excel warns and shows 0, or "
+                                           "iterates when the workbook turns iterative calculation on (File > "
+                                           "Options > Formulas); break the loop or turn it on")
                 out[f"{sheet}!{coord}"] = err
                 _store(xl, sheet, coord, err)
                 done += 1
@@ -318,12 +391,60 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
             if f"{sheet}!{coord}" not in out:
                 put_cell(sheet, coord)
     out = _in_sheet_order(out, cells, [arrays[w[1]] for w in order if w[0] == "array"])
+    _upstream_reasons(xl, out)
     _attribute_errors(out, texts)
     if bar:
         bar.close()
     t2 = time.perf_counter()
     out.seconds = {"load": t1 - t0, "calc": t2 - t1, "total": t2 - t0}
     return out
+
+
+def _iteration_settings(wb):
+    """``(max iterations, max change)`` when the workbook turns on iterative calculation (its
+    ``<calcPr iterate="1">``, with ``iterateCount`` and ``iterateDelta``; Excel's defaults 100 and 0.001,
+    ECMA-376 18.2.2), else None."""
+    calc = getattr(wb, "calculation", None)
+    if calc is None or not getattr(calc, "iterate", False):
+        return None
+    count = getattr(calc, "iterateCount", None) or 100
+    delta = getattr(calc, "iterateDelta", None)
+    return int(min(max(count, 1), 32767)), float(0.001 if delta is None else delta)
+
+
+def _iterate(xl, members, count: int, delta: float) -> dict:
+    """Excel's iterative calculation of one circular reference: the loop's cells start at 0 and are
+    recalculated in the workbook's cell order, each reading the latest values, until no value changes by
+    ``delta`` or more, at most ``count`` times.  Excel recalculates in its own calculation-chain order,
+    so a loop that has not converged within ``count`` passes can end at other values than Excel's."""
+    nodes = [(s, c, xl.cell_map.get(f"{s}!{c}")) for s, c in members]
+    nodes = [(s, c, n) for s, c, n in nodes if n is not None]
+    ranges = [n for n in xl.dep_graph.nodes if getattr(n, "address", None) is not None
+              and getattr(n.address, "is_range", False)
+              and any(p in xl.dep_graph and xl.dep_graph.has_edge(p, n) for _, _, p in nodes)]
+    for _, _, n in nodes:
+        n.value = 0
+    values: dict = {}
+    for _ in range(count):
+        change = 0.0
+        for r in ranges:
+            r.value = None
+        for s, c, n in nodes:
+            try:
+                with _quiet():
+                    new = _result(xl.eval(n))
+            except Exception as e:  # noqa: BLE001
+                new = CalcError("#VALUE!", _engine_reason(e))
+            old = values.get(f"{s}!{c}", 0)
+            if isinstance(new, (int, float)) and isinstance(old, (int, float)) and not isinstance(new, bool):
+                change = max(change, abs(new - old))
+            elif new != old:
+                change = math.inf
+            values[f"{s}!{c}"] = new
+            n.value = new if new is not None else 0
+        if change < delta:
+            break
+    return values
 
 
 @contextlib.contextmanager
@@ -353,6 +474,36 @@ def _in_sheet_order(out: Values, cells, arrays=()) -> Values:
         if k not in res:
             res[k] = v
     return res
+
+
+def _upstream_reasons(xl, out: Values, limit: int = 400) -> None:
+    """An error cell without a reason that reads (directly or through other cells, up to ``limit``
+    cells back) a cell whose error has one gets ``"from Sheet!A1: <reason>"``: a cell that is an
+    error only because a formula it reads was refused says so."""
+    G = getattr(xl, "dep_graph", None)
+    if G is None:
+        return
+    cmap = xl.cell_map
+    for key, v in list(out.items()):
+        if not isinstance(v, CalcError) or v.reason:
+            continue
+        node = cmap.get(key)
+        if node is None or node not in G:
+            continue
+        seen, queue, found = {node}, [node], None
+        while queue and len(seen) < limit and found is None:
+            n = queue.pop(0)
+            for p in G.predecessors(n):
+                if p in seen:
+                    continue
+                seen.add(p)
+                src = out.get(str(getattr(p, "address", "")).replace("'", ""))
+                if isinstance(src, CalcError) and src.reason and not src.reason.startswith("from "):
+                    found = (str(p.address), src.reason)
+                    break
+                queue.append(p)
+        if found:
+            out[key] = CalcError(str(v), f"from {found[0]}: {found[1]}"[:300])
 
 
 def _attribute_errors(out: Values, texts: dict[str, str]) -> None:

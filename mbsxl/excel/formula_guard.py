@@ -30,6 +30,7 @@ import re
 from ._allowlist import (DENIED, ENGINE_NAMES, SPARSE, SUBTOTAL_NAMES, allowed_functions,  # noqa: F401
                          allowed_python_names, function_allowed, python_name)
 from ._allowlist import NUMBER_RE as _NUMBER_RE
+from ._unsupported import reason as unsupported_reason
 from ._codecheck import UnsafeCode, check_python, harden_pycel  # noqa: F401 - re-exported
 from .addresses import col_index, col_letters  # noqa: F401 - re-exported
 
@@ -267,6 +268,9 @@ def rewrite(formula: str, sheet: str, book: Book, depth: int = 0, used: set | No
                 why = "reaches outside the workbook" if up in DENIED else "is not a function this engine knows"
                 raise Refused("#NAME?", f"{name[:40]!r} {why} (Excel functions the engine implements and the "
                                         "MBS_ functions only)")
+            refusal = unsupported_reason(up)
+            if refusal:
+                raise Refused("#NAME?", refusal)
             if used is not None:
                 used.add(up)
             out.append(f"{addr}{up}(")
