@@ -158,6 +158,21 @@ def harden_pycel() -> None:
         return original_to_formula(cls, cell)
 
     ew._OpxRange.cell_to_formula = classmethod(cell_to_formula)
+    original_range_new = ew._OpxRange.__new__
+
+    def opx_range_new(cls, cells, cells_dataonly, address):
+        # pycel takes a range whose first cell's value starts with "=CSE_INDEX" for its own encoding
+        # of an array formula and compiles the text inside, whatever the cell's type: a text cell
+        # "=CSE_INDEX(...)" must stay text (only openpyxl formula cells are formulas)
+        first = cells[0][0].value if cells and cells[0] else None
+        if isinstance(first, str) and first.startswith(ew.ARRAY_FORMULA_NAME) and any(
+                getattr(c, "data_type", "f") != "f" for row in cells for c in row):
+            formula = tuple(tuple(cls.cell_to_formula(c) for c in row) for row in cells)
+            values = tuple(tuple(c.value for c in row) for row in cells_dataonly)
+            return ew.ExcelWrapper.RangeData.__new__(cls, address, formula, values)
+        return original_range_new(cls, cells, cells_dataonly, address)
+
+    ew._OpxRange.__new__ = staticmethod(opx_range_new)
     # pycel takes any range as tall or as wide as the grid for "unbounded" (A:A) and bounds it to the
     # sheet through itself, which recurses without end when the data reach row 1,048,576 or column
     # XFD; rewrite() always writes explicit bounds, so only a range without row or column is unbounded

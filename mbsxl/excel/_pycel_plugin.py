@@ -77,7 +77,13 @@ def _sparse_range(sheet, c1, r1, c2, r2):
         ws = wb[sheet]
     except KeyError:
         return CalcError("#REF!", f"no sheet named {sheet!r}")
-    c1, r1, c2, r2 = int(c1), int(r1), int(c2), int(r2)
+    try:
+        c1, r1, c2, r2 = int(c1), int(r1), int(c2), int(r2)
+    except (TypeError, ValueError, OverflowError):
+        return CalcError("#VALUE!", "MBSXL_RANGE: bounds must be whole numbers")
+    # written by formula_guard only (a workbook cannot call it): still, never beyond the grid
+    if not (1 <= c1 <= c2 <= 16_384 and 1 <= r1 <= r2 <= 1_048_576):
+        return CalcError("#REF!", "MBSXL_RANGE: bounds outside the grid")
     cols = c2 - c1 + 1
     empty = (None,) * cols
     rows: list = [empty] * (r2 - r1 + 1)

@@ -156,7 +156,7 @@ class _Progress:
             print(file=self.stream, flush=True)
 
 
-def calculate(path, sets: dict | None = None, progress: bool = True, limits=None) -> Values:
+def calculate(path, sets: dict | None = None, progress: bool = True, limits=None, isolate: bool = False) -> Values:
     """Recalculate every formula of the workbook at ``path``; return ``"Sheet!A1" -> value``.
 
     ``sets`` overrides input cells first (``{"Sheet1!B2": 0.25}``; values, never formulas).  Error cells
@@ -165,6 +165,11 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
     run: a load limit raises :class:`~mbsxl.excel.limits.LimitExceeded`; a formula, time or memory
     limit makes the cells concerned errors with a reason and the rest computes.  Never raises for a bad
     formula or bad input; raises only when the file cannot be read or exceeds a load limit.
+    ``isolate=True`` (what ``mbsxl calc`` does) runs the load and the evaluation in a child process
+    whose memory and wall time the limits cap (:func:`mbsxl.excel.limits.run_isolated`): a single
+    huge allocation (``REPT("a",1E10)``) fails in its cell, and a load that would not end raises
+    :class:`~mbsxl.excel.limits.LimitExceeded` after ``max_seconds``.  The time limit counts from the
+    start of the load.
 
     Cells are evaluated in topological order of the dependency graph (a cell after the cells it reads),
     so the engine's recursion stays shallow however long a chain is (a 360-row roll-back); a circular
@@ -176,9 +181,13 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
     from . import formula_guard as fg
     from .limits import Budget, CellTimeout, FLAGS, Limits, MemoryLimit
 
-    fg.harden_pycel()
     limits = limits or Limits()
+    if isolate:
+        from .limits import run_isolated
+        return run_isolated(calculate, path, sets=sets, progress=progress, limits=limits)
+    fg.harden_pycel()
     t0 = time.perf_counter()
+    started = time.monotonic()
     notice = None
     if progress:
         import threading
@@ -217,6 +226,8 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
         try:
             with _quiet():
                 return xl.evaluate(addr)
+        except MemoryError:
+            raise
         except RecursionError:
             return CalcError("#VALUE!", "the chain of cells this formula reads is deeper than the engine can "
                                         "follow (a reference that could not be ordered; see INDIRECT/OFFSET)")
@@ -242,7 +253,7 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
                     return evaluate(addr)
                 sheet_ref = AddressRange(f"{addr.rpartition('!')[0]}!{ref}")
                 return xl.eval(cell, cse_array_address=sheet_ref)
-        except (CellTimeout, MemoryLimit):
+        except (CellTimeout, MemoryLimit, MemoryError):
             raise
         except Exception as e:  # noqa: BLE001
             return CalcError("#VALUE!", _engine_reason(e))
@@ -267,7 +278,7 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
             _unstick(xl)
             return CalcError("#VALUE!", f"stopped after {min(limits.cell_seconds, limits.max_seconds):g} s "
                                         f"({FLAGS['cell_seconds']}, {FLAGS['max_seconds']})")
-        except MemoryLimit:
+        except (MemoryLimit, MemoryError):
             _unstick(xl)
             gc.collect()
             return CalcError("#NUM!", f"stopped: the run used more than {limits.max_memory_mb:,.0f} MB "
@@ -300,7 +311,7 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
             bar(done, key)
 
     _CURRENT.append((xl, wb))
-    with Budget(limits) as budget, _popping(_CURRENT):
+    with Budget(limits, t0=started) as budget, _popping(_CURRENT):
         order, cycles = _evaluation_order(xl, cells, arrays, in_arrays, refused)
         for kind, item in order:
             if kind == "array":
@@ -383,7 +394,8 @@ def _engine_value(v):
 
 
 def recalc_to(path, out_path, sets: dict | None = None, values: Values | None = None,
-              progress: bool = True, keep_formulas: bool = True, limits=None, force: bool = False) -> Values:
+              progress: bool = True, keep_formulas: bool = True, limits=None, force: bool = False,
+              isolate: bool = False) -> Values:
     """Write a copy of ``path`` to ``out_path`` carrying the computed values.
 
     The copy is the original file with only the cached values of formula cells (and of the cells of
@@ -399,7 +411,7 @@ def recalc_to(path, out_path, sets: dict | None = None, values: Values | None = 
     """
     check_out_path(path, out_path, force=force)
     if values is None:
-        values = calculate(path, sets=sets, progress=progress, limits=limits)
+        values = calculate(path, sets=sets, progress=progress, limits=limits, isolate=isolate)
     _write.write_copy(path, out_path, values, sets=sets, keep_formulas=keep_formulas)
     return values
 
