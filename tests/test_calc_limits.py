@@ -291,3 +291,54 @@ def test_plain_text_output_escapes_control_characters(tmp_path):
     lines = out.splitlines()
     assert len(lines) == 2
     assert lines[1].split(None, 1) == ["Good!C1", "x\\nGood!B1  999\\r\\x1b[2J"]
+
+
+# ------------------------------------------------------------------------------- order and cache
+def test_huge_range_is_ordered_after_its_formula_cells(tmp_path, monkeypatch):
+    # issue 21: "a range over 65,536 cells becomes a call with no dependency edges: at 100k rows
+    # =SUM(Tape!L2:L100001) was evaluated before its column".  The threshold is lowered to 50 cells so
+    # that a 120-row column takes the same path; the expected sum is 2 x (2 + ... + 121) = 14,760.
+    from mbsxl.excel import calc as calc_mod
+    from mbsxl.excel import formula_guard as fg
+    monkeypatch.setattr(fg, "CUT_CELLS", 50)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Tape"
+    ws["N1"] = "=SUM(Tape!L2:L121)"
+    ws["N2"] = "=SUM(L2:L121)+M1"
+    ws["M1"] = "=N1"
+    for r in range(2, 122):
+        ws.cell(r, 1, r)
+        ws.cell(r, 12, f"=A{r}*2")
+    p = tmp_path / "huge.xlsx"
+    wb.save(p)
+    seen = {}
+    real = calc_mod._evaluation_order
+
+    def spy(*a, **k):
+        order, cycles = real(*a, **k)
+        seen["order"] = [item for kind, item in order if kind == "cell"]
+        return order, cycles
+    monkeypatch.setattr(calc_mod, "_evaluation_order", spy)
+    v = calculate(p, progress=False)
+    assert v["Tape!N1"] == 14_760 and v["Tape!N2"] == 29_520 and not v.errors
+    pos = {c: i for i, (s, c) in enumerate(seen["order"])}
+    last_l = max(pos[f"L{r}"] for r in range(2, 122))
+    assert last_l < pos["N1"] < pos["M1"] < pos["N2"]
+
+
+def test_identical_mbs_calls_computed_once_per_run(tmp_path):
+    # issue 21 item 4: "each MBS_ call computed once per recalculation when its arguments are the same";
+    # MBS_SMM(0.1) = 1 - 0.9**(1/12) (the SIFMA Standard Formulas' SMM from CPR)
+    wb, ws, p = _book(tmp_path)
+    for r in range(1, 31):
+        ws.cell(r, 4, "=MBS_SMM(0.1)")
+        ws.cell(r, 5, "=MBS_SMM(C1)")
+    ws["C1"] = 0.1
+    ws["F1"] = "=MBS_SMM(TRUE)"                    # TRUE equals 1 in Python: must not share 1's entry
+    ws["F2"] = "=MBS_SMM(1)"
+    wb.save(p)
+    v = calculate(p, progress=False)
+    assert v["Good!D30"] == pytest.approx(1 - 0.9 ** (1 / 12), rel=1e-12) and v["Good!E7"] == v["Good!D30"]
+    assert v.calls["calls"] == 62 and v.calls["hits"] == 59          # 3 distinct calls of 62
+    assert calculate(p, progress=False).calls["hits"] == 59           # cleared between runs

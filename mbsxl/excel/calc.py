@@ -55,7 +55,7 @@ import numpy as np
 
 from . import _write
 from ._load import SetFormula, _apply_sets, _load_checked, _prepare
-from ._pycel_plugin import (_CURRENT, _build_graph, _engine_reason, _evaluation_order, _plugin_module, _qsheet,
+from ._pycel_plugin import (_CURRENT, call_cache_reset, _build_graph, _engine_reason, _evaluation_order, _plugin_module, _qsheet,
                             _quiet, _store, _unstick)
 from ._write import check_out_path
 from ._xlsxvalues import dynamic_array_anchors
@@ -74,6 +74,7 @@ class Values(dict):
         super().__init__()
         self.errors: dict[str, str] = {}
         self.seconds: dict[str, float] = {}
+        self.calls: dict = {}            # MBS_ calls: calls, hits (cache), seconds converting and in the core
 
 
 def _as_computed(result):
@@ -310,9 +311,11 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
         if bar:
             bar(done, key)
 
+    call_cache_reset()
     _CURRENT.append((xl, wb))
     with Budget(limits, t0=started) as budget, _popping(_CURRENT):
-        order, cycles = _evaluation_order(xl, cells, arrays, in_arrays, refused)
+        order, cycles = _evaluation_order(xl, cells, arrays, in_arrays, refused,
+                                          _huge_reads(wb, cells, arrays, in_arrays, refused))
         for kind, item in order:
             if kind == "array":
                 put_array(item)
@@ -334,6 +337,55 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
         bar.close()
     t2 = time.perf_counter()
     out.seconds = {"load": t1 - t0, "calc": t2 - t1, "total": t2 - t0}
+    out.calls = call_cache_reset()
+    return out
+
+
+_SPARSE_CALL = re.compile(r'MBSXL_RANGE\("((?:[^"]|"")*)",(\d+),(\d+),(\d+),(\d+)\)')
+
+
+def _huge_reads(wb, cells, arrays, in_arrays, refused):
+    """``[(address, sources, readers)]``: for each range over 65,536 cells (which the formula guard
+    writes as ``MBSXL_RANGE("Sheet",c1,r1,c2,r2)``), the formula cells inside it (array formulas: their
+    anchor) and the cells reading it, as pycel's keys.  Found per column by bisection over the sorted
+    rows of each sheet's formula cells, so a range costs the formula cells it holds."""
+    import bisect
+    import collections
+    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string, range_boundaries
+    readers: dict = collections.defaultdict(list)
+    for sheet, coord in cells:
+        if (sheet, coord) in in_arrays or f"{sheet}!{coord}" in refused:
+            continue
+        v = wb[sheet][coord].value
+        text = getattr(v, "text", v)
+        if isinstance(text, str) and "MBSXL_RANGE(" in text:
+            for m in _SPARSE_CALL.finditer(text):
+                readers[(m.group(1).replace('""', '"'), *map(int, m.groups()[1:]))].append(f"{sheet}!{coord}")
+    if not readers:
+        return []
+    index: dict = collections.defaultdict(lambda: collections.defaultdict(list))  # sheet -> col -> rows
+    for sheet, coord in cells:
+        if (sheet, coord) in in_arrays or f"{sheet}!{coord}" in refused:
+            continue
+        col, row = coordinate_from_string(coord)
+        index[sheet][column_index_from_string(col)].append((row, coord))
+    for cols in index.values():
+        for rows in cols.values():
+            rows.sort()
+    out = []
+    for (sheet, c1, r1, c2, r2), who in readers.items():
+        sources = []
+        for col, rows in index.get(sheet, {}).items():
+            if c1 <= col <= c2:
+                i = bisect.bisect_left(rows, (r1, ""))
+                while i < len(rows) and rows[i][0] <= r2:
+                    sources.append(f"{sheet}!{rows[i][1]}")
+                    i += 1
+        for s_, anchor, ref in arrays:
+            a1, b1, a2, b2 = range_boundaries(ref)
+            if s_ == sheet and a1 <= c2 and c1 <= a2 and b1 <= r2 and r1 <= b2:
+                sources.append(f"{sheet}!{anchor}")
+        out.append((f"{sheet}!R{r1}C{c1}:R{r2}C{c2}", sources, who))
     return out
 
 
