@@ -6,6 +6,7 @@ it compiles (:func:`check_python`), which runs with an empty ``__builtins__``.  
 from __future__ import annotations
 
 import ast
+import re
 
 from ._allowlist import NUMBER_RE as _NUMBER_RE
 from ._allowlist import _PythonNames
@@ -55,6 +56,88 @@ def check_python(source: str, names: frozenset[str] | None = None) -> ast.AST:
                 and isinstance(node.value, int) and node.value.bit_length() > 4096:
             raise UnsafeCode("generated code holds an oversized integer")
     return tree
+
+
+# ------------------------------------------------------------------------------- compiled shapes
+# A formula copied down a column compiles to the same Python except for its addresses: each formula's
+# generated code is keyed by its shape (every address literal given relative to the formula's cell),
+# the shape is checked and compiled once with placeholder strings, and each cell gets the compiled
+# code with its own addresses put into the constants (``CodeType.replace``), ~100x cheaper than
+# parsing, checking and compiling again (issue 21: 0.5-0.8 ms a formula, 59 % of a 10k-row tape).
+_LITERAL = "'(?:[^'\\\\\\n]|\\\\.)*'|\"(?:[^\"\\\\\\n]|\\\\.)*\""
+_SCAN = re.compile(rf"(?P<call>\b(?P<fn>[A-Za-z_]\w*)\((?P<lit>{_LITERAL})\))|{_LITERAL}|\w+|[^'\"\w]+|.",
+                   re.S)
+_COORD = re.compile(r"^(.*!)?\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$", re.S)
+_PLACEHOLDER = "\x00mbsxl-address-%d\x00"
+_COMPILED: dict = {}
+
+
+def _unquote(lit: str) -> str:
+    return lit[1:-1] if "\\" not in lit else ast.literal_eval(lit)
+
+
+def _address_literals(code: str, funcs) -> list[tuple[int, int, str]]:
+    """``(start, end, address)`` of every string literal that is the sole argument of one of ``funcs``
+    (``_C_('S!A1')``), in one left-to-right scan that steps over other string literals whole (so text
+    that looks like a call inside a literal is never taken for one)."""
+    out = []
+    for m in _SCAN.finditer(code):
+        if m.group("call") and m.group("fn") in funcs:
+            out.append((m.start("lit"), m.end("lit"), _unquote(m.group("lit"))))
+    return out
+
+
+def _col(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _shape(code: str, cell, funcs):
+    """``(key, spans, marks)`` of generated code relative to ``cell`` (None without a cell or address):
+    the key is the code with each address literal replaced by its sheet and its offsets from the cell
+    (an address that is not a plain cell or area stays as it is); ``marks[k]`` numbers the distinct
+    addresses so that an address repeated in the formula gets the same placeholder."""
+    addr = getattr(cell, "address", None)
+    row, col = getattr(addr, "row", None), getattr(addr, "col_idx", None)
+    if not row or not col:
+        return None
+    spans = _address_literals(code, funcs)
+    if not spans:
+        return None
+    parts, pos, marks, seen = [], 0, [], {}
+    for start, end, lit in spans:
+        m = _COORD.match(lit)
+        if m:
+            rel = (m.group(1) or "", _col(m.group(2)) - col, int(m.group(3)) - row,
+                   _col(m.group(4)) - col if m.group(4) else None, int(m.group(5)) - row if m.group(5) else None)
+        else:
+            rel = ("=", lit)
+        marks.append(seen.setdefault(rel, len(seen)))
+        parts.append(code[pos:start])
+        parts.append(f"\x00{rel!r}\x00")
+        pos = end
+    parts.append(code[pos:])
+    return "".join(parts), spans, marks
+
+
+def _fill(code: str, spans, texts) -> str:
+    parts, pos = [], 0
+    for (start, end, _), text in zip(spans, texts):
+        parts.append(code[pos:start])
+        parts.append(text)
+        pos = end
+    parts.append(code[pos:])
+    return "".join(parts)
+
+
+def _with_consts(code, mapping):
+    """``code`` (and the code objects nested in it) with the string constants of ``mapping`` replaced."""
+    import types
+    consts = tuple(mapping.get(c, c) if type(c) is str else
+                   (_with_consts(c, mapping) if isinstance(c, types.CodeType) else c) for c in code.co_consts)
+    return code.replace(co_consts=consts)
 
 
 # ------------------------------------------------------------------------------- pycel hardening
@@ -121,15 +204,8 @@ def harden_pycel() -> None:
     def needed_addresses(self):
         if self._needed_addresses is None:
             if self.python_code:
-                code = iter((self.python_code.encode(),))
-                tokens = tuple(tk.tokenize(lambda: next(code)))
-                addrs = []
-                for i, t in enumerate(tokens):
-                    if t.type == tk.NAME and t.string in ADDR_FUNCS_NAMES and i + 3 < len(tokens) and (
-                            tokens[i + 1].string == "(" and tokens[i + 3].string == ")") \
-                            and tokens[i + 2].type == tk.STRING:
-                        addrs.append(AddressRange(ast.literal_eval(tokens[i + 2].string)))
-                self._needed_addresses = uniqueify(addrs)
+                self._needed_addresses = uniqueify([AddressRange(lit) for _, _, lit in _address_literals(
+                    self.python_code, ADDR_FUNCS_NAMES)])
             else:
                 self._needed_addresses = ()
         return self._needed_addresses
@@ -137,8 +213,31 @@ def harden_pycel() -> None:
     original_compile = ef.ExcelFormula._compile_python_ast
 
     def compile_checked(self):
-        check_python(f"lambdas.append(lambda: {self.python_code})")
-        return original_compile(self)
+        code = self.python_code
+        shape = _shape(code, getattr(self, "cell", None), ADDR_FUNCS_NAMES)
+        hit = _COMPILED.get(shape[0]) if shape else None
+        if hit is None:
+            template = code
+            if shape:                              # compile the shape once, with placeholder addresses
+                key, spans, marks = shape
+                template = _fill(code, spans, [repr(_PLACEHOLDER % marks[k]) for k in range(len(spans))])
+            check_python(f"lambdas.append(lambda: {template})")
+            self._python_code = template
+            try:
+                original_compile(self)
+            finally:
+                self._python_code = code
+            if not shape:
+                return None
+            hit = _COMPILED[key] = self._compiled_python
+            if len(_COMPILED) > 100_000:
+                _COMPILED.clear()
+        key, spans, marks = shape
+        compiled, names = hit
+        mapping = {_PLACEHOLDER % marks[k]: lit for k, (_, _, lit) in enumerate(spans)}
+        self._compiled_python = _with_consts(compiled, mapping), names
+        self._marshalled_python = None
+        return None
 
     original_load = ef.load_functions
 
