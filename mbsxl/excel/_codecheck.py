@@ -122,6 +122,73 @@ def _shape(code: str, cell, funcs):
     return "".join(parts), spans, marks
 
 
+_EXCEL_SCAN = re.compile(r"""("(?:[^"]|"")*")|('(?:[^']|'')*')|(?<![\w.$])\$?([A-Za-z]{1,3})\$?(\d{1,7})(?![\w(!.])"""
+                         r"""|[A-Za-z_\\][\w.]*|[^"'A-Za-z_\\]+|.""", re.S)
+_CODE_SHAPES: dict = {}
+
+
+def _formula_key(formula: str, addr):
+    """The formula (as rewritten by the guard) with every cell reference made relative to ``addr``, with
+    ``addr``'s sheet: two cells with the same key compile to the same code but for their addresses.
+    None for structured table references (``Table[Col]`` resolves to absolute addresses)."""
+    if "[" in formula:
+        return None
+    row, col = getattr(addr, "row", None), getattr(addr, "col_idx", None)
+    if not row or not col:
+        return None
+    parts = []
+    for m in _EXCEL_SCAN.finditer(formula):
+        if m.group(3):
+            parts.append(f"\x00{_col(m.group(3).upper()) - col},{int(m.group(4)) - row}\x00")
+        else:
+            parts.append(m.group(0))
+    return getattr(addr, "sheet", ""), "".join(parts)
+
+
+def _relative(code: str, addr, funcs):
+    """(spans, rels) of the address literals of ``code``, each relative to ``addr`` (see :func:`_shape`)."""
+    row, col = addr.row, addr.col_idx
+    spans = _address_literals(code, funcs)
+    rels = []
+    for start, end, lit in spans:
+        m = _COORD.match(lit)
+        rels.append((m.group(1) or "", _col(m.group(2)) - col, int(m.group(3)) - row,
+                     _col(m.group(4)) - col if m.group(4) else None, int(m.group(5)) - row if m.group(5) else None)
+                    if m else ("=", lit))
+    return spans, rels
+
+
+def _letters(n: int) -> str:
+    s = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _translated(template, addr):
+    """The cached code of a formula shape with the addresses of the cell at ``addr``, or None."""
+    code, spans, rels = template
+    row, col = addr.row, addr.col_idx
+    texts = []
+    for rel in rels:
+        if rel[0] == "=":
+            texts.append(repr(rel[1]))
+            continue
+        sheet, dc, dr, dc2, dr2 = rel
+        c, r = col + dc, row + dr
+        if c < 1 or r < 1 or c > 16_384 or r > 1_048_576:
+            return None
+        text = f"{sheet}{_letters(c)}{r}"
+        if dc2 is not None:
+            c2, r2 = col + dc2, row + dr2
+            if c2 < 1 or r2 < 1 or c2 > 16_384 or r2 > 1_048_576:
+                return None
+            text += f":{_letters(c2)}{r2}"
+        texts.append(repr(text))
+    return _fill(code, spans, texts)
+
+
 def _fill(code: str, spans, texts) -> str:
     parts, pos = [], 0
     for (start, end, _), text in zip(spans, texts):
@@ -210,6 +277,28 @@ def harden_pycel() -> None:
                 self._needed_addresses = ()
         return self._needed_addresses
 
+    original_python_code = ef.ExcelFormula.python_code
+
+    def python_code(self):
+        # a formula whose shape was generated before gets that code with its own addresses: no
+        # tokenizing, parsing or emitting again (copied-down formulas)
+        if self._python_code is None:
+            addr = getattr(self.cell, "address", None)
+            key = _formula_key(self.base_formula, addr) if (addr is not None and self.base_formula) else None
+            hit = _CODE_SHAPES.get(key) if key is not None else None
+            code = _translated(hit, addr) if hit is not None else None
+            if code is not None:
+                self._python_code = code
+                return code
+            code = original_python_code.fget(self)
+            if key is not None and code:
+                spans, rels = _relative(code, addr, ADDR_FUNCS_NAMES)
+                _CODE_SHAPES[key] = (code, spans, rels)
+                if len(_CODE_SHAPES) > 100_000:
+                    _CODE_SHAPES.clear()
+        return self._python_code
+
+    ef.ExcelFormula.python_code = property(python_code)
     original_compile = ef.ExcelFormula._compile_python_ast
 
     def compile_checked(self):
