@@ -244,6 +244,13 @@ def _engine_function(name: str) -> Callable:
 
 def _from_engine(a):
     if isinstance(a, tuple):
+        if a and isinstance(a[0], tuple):
+            try:                                     # a rectangle of cells: numpy's own loop
+                g = np.array(a, dtype=object)
+                if g.ndim == 2 and g.shape[0] == len(a):
+                    return g
+            except ValueError:                       # ragged rows
+                pass
         return np.array([list(row) if isinstance(row, tuple) else [row] for row in a], dtype=object)
     return a
 
