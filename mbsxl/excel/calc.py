@@ -269,7 +269,7 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
                                         f"({FLAGS['max_seconds']})")
         if budget.over_memory():
             gc.collect()
-            if budget.over_memory():
+            if budget.grown() > budget.cap:              # a fresh reading after collecting
                 return CalcError("#NUM!", f"not computed: the run used more than {limits.max_memory_mb:,.0f} MB "
                                           f"({FLAGS['max_memory_mb']})")
         try:
