@@ -2,7 +2,8 @@
 
 Each hostile workbook is the one issue 21 describes (its "Why" list: found by a 78-workbook hostile
 corpus), built here with openpyxl or by editing the zip's XML.  What is asserted for each: the run ends
-within a bounded time and memory under ``--max-memory-mb 500`` (the issue's memory bound; see BOUND), the hostile cells become error cells whose reason names the limit or the problem, and the good
+within a bounded time and memory under ``--max-memory-mb 500`` (the issue's memory bound; see BOUND),
+the hostile cells become error cells whose reason names the limit or the problem, and the good
 cell next to them (``=A1*2`` with A1 = 21) still computes 42.
 
 Excel's own limits cited: "Excel specifications and limits" (Microsoft support): 32,767 characters in a
