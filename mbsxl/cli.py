@@ -36,6 +36,21 @@ def _jsonable(v):
     return str(v)
 
 
+def _plain(v) -> str:
+    """One value on one line of the plain-text output: control characters (line breaks, tabs, ESC
+    sequences, DEL and the C1 range) escaped as ``\\n``, ``\\t``, ``\\x1b`` ..., backslashes doubled,
+    so a text result cannot forge lines or move the terminal's cursor.
+    >>> _plain("x\\nSheet!B1  999")
+    'x\\\\nSheet!B1  999'
+    """
+    text = str(v)
+    if not any(ord(ch) < 32 or 127 <= ord(ch) < 160 or ch in "\\\u2028\u2029" for ch in text):
+        return text
+    return text.encode("unicode_escape").decode("ascii") if text.isascii() else "".join(
+        ch.encode("unicode_escape").decode("ascii") if (ord(ch) < 32 or 127 <= ord(ch) < 160 or ch in "\\\u2028\u2029")
+        else ch for ch in text)
+
+
 def _cmd_calc(a) -> int:
     from .excel import calc
     from .excel.limits import LimitExceeded, Limits
@@ -59,9 +74,9 @@ def _cmd_calc(a) -> int:
     try:
         if a.out:
             values = calc.recalc_to(a.workbook, a.out, sets=sets or None, keep_formulas=not a.values_only,
-                                    limits=limits, force=a.force)
+                                    limits=limits, force=a.force, isolate=True)
         else:
-            values = calc.calculate(a.workbook, sets=sets or None, limits=limits)
+            values = calc.calculate(a.workbook, sets=sets or None, limits=limits, isolate=True)
     except LimitExceeded as e:
         print(f"mbsxl calc: {a.workbook}: {e}", file=sys.stderr)
         return 2
@@ -84,11 +99,11 @@ def _cmd_calc(a) -> int:
     else:
         width = max((len(k) for k in values), default=0)
         for k, v in values.items():
-            print(f"{k:<{width}}  {_jsonable(v)}")
+            print(f"{_plain(k):<{width}}  {_plain(_jsonable(v))}")
     if a.out:
         print(f"mbsxl calc: wrote {os.path.abspath(a.out)}", file=sys.stderr if a.json else sys.stdout)
     for k, reason in values.errors.items():
-        print(f"{k}: {values[k]}" + (f"  {reason}" if reason else "  (an Excel error in this formula or in a cell it reads)"),
+        print(f"{_plain(k)}: {values[k]}" + (f"  {_plain(reason)}" if reason else "  (an Excel error in this formula or in a cell it reads)"),
               file=sys.stderr)
     s = values.seconds
     print(f"mbsxl calc: {len(values):,} formula cells, {len(values.errors):,} errors; load {s.get('load', 0):.2f} s, "
@@ -216,7 +231,12 @@ def build_parser() -> argparse.ArgumentParser:
                       ("max_range_cells", "most cells in one range (after cutting at the used extent)"),
                       ("cell_seconds", "longest evaluation of one formula cell, s"),
                       ("max_seconds", "longest evaluation of the workbook, s"),
-                      ("max_memory_mb", "most memory the evaluation may add, MB")):
+                      ("max_memory_mb", "most memory the evaluation may add, MB (the child process's "
+                                        "address space beyond its start)"),
+                      ("max_sheets", "most worksheets"),
+                      ("max_array_cells", "most cells in all multi-cell array formulas' ranges"),
+                      ("max_name_depth", "defined names nested in defined names"),
+                      ("max_name_expansions", "defined names expanded into one formula")):
         default = getattr(_lim, name)
         c.add_argument(FLAGS[name], dest=name, type=type(default), default=None, metavar="N",
                        help=f"limit: {hlp} (default {default:,})")

@@ -6,6 +6,7 @@ it compiles (:func:`check_python`), which runs with an empty ``__builtins__``.  
 from __future__ import annotations
 
 import ast
+import re
 
 from ._allowlist import NUMBER_RE as _NUMBER_RE
 from ._allowlist import _PythonNames
@@ -55,6 +56,155 @@ def check_python(source: str, names: frozenset[str] | None = None) -> ast.AST:
                 and isinstance(node.value, int) and node.value.bit_length() > 4096:
             raise UnsafeCode("generated code holds an oversized integer")
     return tree
+
+
+# ------------------------------------------------------------------------------- compiled shapes
+# A formula copied down a column compiles to the same Python except for its addresses: each formula's
+# generated code is keyed by its shape (every address literal given relative to the formula's cell),
+# the shape is checked and compiled once with placeholder strings, and each cell gets the compiled
+# code with its own addresses put into the constants (``CodeType.replace``), ~100x cheaper than
+# parsing, checking and compiling again (issue 21: 0.5-0.8 ms a formula, 59 % of a 10k-row tape).
+_LITERAL = "'(?:[^'\\\\\\n]|\\\\.)*'|\"(?:[^\"\\\\\\n]|\\\\.)*\""
+_SCAN = re.compile(rf"(?P<call>\b(?P<fn>[A-Za-z_]\w*)\((?P<lit>{_LITERAL})\))|{_LITERAL}|\w+|[^'\"\w]+|.",
+                   re.S)
+_COORD = re.compile(r"^(.*!)?\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$", re.S)
+_PLACEHOLDER = "\x00mbsxl-address-%d\x00"
+_COMPILED: dict = {}
+
+
+def _unquote(lit: str) -> str:
+    return lit[1:-1] if "\\" not in lit else ast.literal_eval(lit)
+
+
+def _address_literals(code: str, funcs) -> list[tuple[int, int, str]]:
+    """``(start, end, address)`` of every string literal that is the sole argument of one of ``funcs``
+    (``_C_('S!A1')``), in one left-to-right scan that steps over other string literals whole (so text
+    that looks like a call inside a literal is never taken for one)."""
+    out = []
+    for m in _SCAN.finditer(code):
+        if m.group("call") and m.group("fn") in funcs:
+            out.append((m.start("lit"), m.end("lit"), _unquote(m.group("lit"))))
+    return out
+
+
+def _col(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _shape(code: str, cell, funcs):
+    """``(key, spans, marks)`` of generated code relative to ``cell`` (None without a cell or address):
+    the key is the code with each address literal replaced by its sheet and its offsets from the cell
+    (an address that is not a plain cell or area stays as it is); ``marks[k]`` numbers the distinct
+    addresses so that an address repeated in the formula gets the same placeholder."""
+    addr = getattr(cell, "address", None)
+    row, col = getattr(addr, "row", None), getattr(addr, "col_idx", None)
+    if not row or not col:
+        return None
+    spans = _address_literals(code, funcs)
+    if not spans:
+        return None
+    parts, pos, marks, seen = [], 0, [], {}
+    for start, end, lit in spans:
+        m = _COORD.match(lit)
+        if m:
+            rel = (m.group(1) or "", _col(m.group(2)) - col, int(m.group(3)) - row,
+                   _col(m.group(4)) - col if m.group(4) else None, int(m.group(5)) - row if m.group(5) else None)
+        else:
+            rel = ("=", lit)
+        marks.append(seen.setdefault(rel, len(seen)))
+        parts.append(code[pos:start])
+        parts.append(f"\x00{rel!r}\x00")
+        pos = end
+    parts.append(code[pos:])
+    return "".join(parts), spans, marks
+
+
+_EXCEL_SCAN = re.compile(r"""("(?:[^"]|"")*")|('(?:[^']|'')*')|(?<![\w.$])\$?([A-Za-z]{1,3})\$?(\d{1,7})(?![\w(!.])"""
+                         r"""|[A-Za-z_\\][\w.]*|[^"'A-Za-z_\\]+|.""", re.S)
+_CODE_SHAPES: dict = {}
+
+
+def _formula_key(formula: str, addr):
+    """The formula (as rewritten by the guard) with every cell reference made relative to ``addr``, with
+    ``addr``'s sheet: two cells with the same key compile to the same code but for their addresses.
+    None for structured table references (``Table[Col]`` resolves to absolute addresses)."""
+    if "[" in formula:
+        return None
+    row, col = getattr(addr, "row", None), getattr(addr, "col_idx", None)
+    if not row or not col:
+        return None
+    parts = []
+    for m in _EXCEL_SCAN.finditer(formula):
+        if m.group(3):
+            parts.append(f"\x00{_col(m.group(3).upper()) - col},{int(m.group(4)) - row}\x00")
+        else:
+            parts.append(m.group(0))
+    return getattr(addr, "sheet", ""), "".join(parts)
+
+
+def _relative(code: str, addr, funcs):
+    """(spans, rels) of the address literals of ``code``, each relative to ``addr`` (see :func:`_shape`)."""
+    row, col = addr.row, addr.col_idx
+    spans = _address_literals(code, funcs)
+    rels = []
+    for start, end, lit in spans:
+        m = _COORD.match(lit)
+        rels.append((m.group(1) or "", _col(m.group(2)) - col, int(m.group(3)) - row,
+                     _col(m.group(4)) - col if m.group(4) else None, int(m.group(5)) - row if m.group(5) else None)
+                    if m else ("=", lit))
+    return spans, rels
+
+
+def _letters(n: int) -> str:
+    s = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _translated(template, addr):
+    """The cached code of a formula shape with the addresses of the cell at ``addr``, or None."""
+    code, spans, rels = template
+    row, col = addr.row, addr.col_idx
+    texts = []
+    for rel in rels:
+        if rel[0] == "=":
+            texts.append(repr(rel[1]))
+            continue
+        sheet, dc, dr, dc2, dr2 = rel
+        c, r = col + dc, row + dr
+        if c < 1 or r < 1 or c > 16_384 or r > 1_048_576:
+            return None
+        text = f"{sheet}{_letters(c)}{r}"
+        if dc2 is not None:
+            c2, r2 = col + dc2, row + dr2
+            if c2 < 1 or r2 < 1 or c2 > 16_384 or r2 > 1_048_576:
+                return None
+            text += f":{_letters(c2)}{r2}"
+        texts.append(repr(text))
+    return _fill(code, spans, texts)
+
+
+def _fill(code: str, spans, texts) -> str:
+    parts, pos = [], 0
+    for (start, end, _), text in zip(spans, texts):
+        parts.append(code[pos:start])
+        parts.append(text)
+        pos = end
+    parts.append(code[pos:])
+    return "".join(parts)
+
+
+def _with_consts(code, mapping):
+    """``code`` (and the code objects nested in it) with the string constants of ``mapping`` replaced."""
+    import types
+    consts = tuple(mapping.get(c, c) if type(c) is str else
+                   (_with_consts(c, mapping) if isinstance(c, types.CodeType) else c) for c in code.co_consts)
+    return code.replace(co_consts=consts)
 
 
 # ------------------------------------------------------------------------------- pycel hardening
@@ -139,24 +289,62 @@ def harden_pycel() -> None:
     def needed_addresses(self):
         if self._needed_addresses is None:
             if self.python_code:
-                code = iter((self.python_code.encode(),))
-                tokens = tuple(tk.tokenize(lambda: next(code)))
-                addrs = []
-                for i, t in enumerate(tokens):
-                    if t.type == tk.NAME and t.string in ADDR_FUNCS_NAMES and i + 3 < len(tokens) and (
-                            tokens[i + 1].string == "(" and tokens[i + 3].string == ")") \
-                            and tokens[i + 2].type == tk.STRING:
-                        addrs.append(AddressRange(ast.literal_eval(tokens[i + 2].string)))
-                self._needed_addresses = uniqueify(addrs)
+                self._needed_addresses = uniqueify([AddressRange(lit) for _, _, lit in _address_literals(
+                    self.python_code, ADDR_FUNCS_NAMES)])
             else:
                 self._needed_addresses = ()
         return self._needed_addresses
 
+    original_python_code = ef.ExcelFormula.python_code
+
+    def python_code(self):
+        # a formula whose shape was generated before gets that code with its own addresses: no
+        # tokenizing, parsing or emitting again (copied-down formulas)
+        if self._python_code is None:
+            addr = getattr(self.cell, "address", None)
+            key = _formula_key(self.base_formula, addr) if (addr is not None and self.base_formula) else None
+            hit = _CODE_SHAPES.get(key) if key is not None else None
+            code = _translated(hit, addr) if hit is not None else None
+            if code is not None:
+                self._python_code = code
+                return code
+            code = original_python_code.fget(self)
+            if key is not None and code:
+                spans, rels = _relative(code, addr, ADDR_FUNCS_NAMES)
+                _CODE_SHAPES[key] = (code, spans, rels)
+                if len(_CODE_SHAPES) > 100_000:
+                    _CODE_SHAPES.clear()
+        return self._python_code
+
+    ef.ExcelFormula.python_code = property(python_code)
     original_compile = ef.ExcelFormula._compile_python_ast
 
     def compile_checked(self):
-        check_python(f"lambdas.append(lambda: {self.python_code})")
-        return original_compile(self)
+        code = self.python_code
+        shape = _shape(code, getattr(self, "cell", None), ADDR_FUNCS_NAMES)
+        hit = _COMPILED.get(shape[0]) if shape else None
+        if hit is None:
+            template = code
+            if shape:                              # compile the shape once, with placeholder addresses
+                key, spans, marks = shape
+                template = _fill(code, spans, [repr(_PLACEHOLDER % marks[k]) for k in range(len(spans))])
+            check_python(f"lambdas.append(lambda: {template})")
+            self._python_code = template
+            try:
+                original_compile(self)
+            finally:
+                self._python_code = code
+            if not shape:
+                return None
+            hit = _COMPILED[key] = self._compiled_python
+            if len(_COMPILED) > 100_000:
+                _COMPILED.clear()
+        key, spans, marks = shape
+        compiled, names = hit
+        mapping = {_PLACEHOLDER % marks[k]: lit for k, (_, _, lit) in enumerate(spans)}
+        self._compiled_python = _with_consts(compiled, mapping), names
+        self._marshalled_python = None
+        return None
 
     original_load = ef.load_functions
 
@@ -182,6 +370,21 @@ def harden_pycel() -> None:
         return original_to_formula(cls, cell)
 
     ew._OpxRange.cell_to_formula = classmethod(cell_to_formula)
+    original_range_new = ew._OpxRange.__new__
+
+    def opx_range_new(cls, cells, cells_dataonly, address):
+        # pycel takes a range whose first cell's value starts with "=CSE_INDEX" for its own encoding
+        # of an array formula and compiles the text inside, whatever the cell's type: a text cell
+        # "=CSE_INDEX(...)" must stay text (only openpyxl formula cells are formulas)
+        first = cells[0][0].value if cells and cells[0] else None
+        if isinstance(first, str) and first.startswith(ew.ARRAY_FORMULA_NAME) and any(
+                getattr(c, "data_type", "f") != "f" for row in cells for c in row):
+            formula = tuple(tuple(cls.cell_to_formula(c) for c in row) for row in cells)
+            values = tuple(tuple(c.value for c in row) for row in cells_dataonly)
+            return ew.ExcelWrapper.RangeData.__new__(cls, address, formula, values)
+        return original_range_new(cls, cells, cells_dataonly, address)
+
+    ew._OpxRange.__new__ = staticmethod(opx_range_new)
     # pycel takes any range as tall or as wide as the grid for "unbounded" (A:A) and bounds it to the
     # sheet through itself, which recurses without end when the data reach row 1,048,576 or column
     # XFD; rewrite() always writes explicit bounds, so only a range without row or column is unbounded

@@ -51,13 +51,19 @@ def _prepare(wb, limits=None):
     from . import formula_guard as fg
     from .limits import Limits
 
+    from .limits import FLAGS
     limits = limits or Limits()
     spills: dict[tuple[str, str], str] = {}          # (sheet lower, anchor) -> "A1:B5"
     for ws in wb.worksheets:
         for coord, ref in getattr(ws, "array_formulae", {}).items():
-            spills[(ws.title.lower(), coord.upper())] = ref.replace("$", "")
+            spills[(ws.title.lower(), coord.upper())] = str(ref).replace("$", "")
+    unaddressable = {ws.title: _sheet_problem(ws.title) for ws in wb.worksheets}
+    unaddressable = {k: v for k, v in unaddressable.items() if v}
     book = fg.Book.from_openpyxl(wb, spills=spills, max_chars=limits.max_formula_chars,
-                                 max_range_cells=limits.max_range_cells)
+                                 max_range_cells=limits.max_range_cells, unaddressable=unaddressable,
+                                 max_name_depth=limits.max_name_depth,
+                                 max_name_expansions=limits.max_name_expansions)
+    array_cells = 0
 
     cells, arrays, used_up = [], [], set()
     texts: dict[str, str] = {}                      # "Sheet!A1" -> formula text (array cells: the anchor's)
@@ -80,10 +86,31 @@ def _prepare(wb, limits=None):
         for c in found:
             v = c.value
             key = f"{ws.title}!{c.coordinate}"
+            problem = unaddressable.get(ws.title)
+            if isinstance(v, ArrayFormula):
+                ref = str(v.ref or c.coordinate).replace("$", "")
+                bounds = _array_bounds(ref)
+                if problem is None and bounds is None:
+                    problem = (f"the array formula's range {ref[:40]!r} is not a range of cells", "#REF!")
+                elif problem is None:
+                    c1, r1, c2, r2 = bounds
+                    array_cells += (c2 - c1 + 1) * (r2 - r1 + 1) if (c1, r1) != (c2, r2) else 0
+                    if array_cells > limits.max_array_cells:
+                        problem = (f"the array formula over {ref} brings the cells of array formulas to "
+                                   f"{array_cells:,}; the limit is {limits.max_array_cells:,} "
+                                   f"({FLAGS['max_array_cells']})", "#NUM!")
+            if problem is not None:                 # only this cell: the range is never expanded
+                reason, code = problem if isinstance(problem, tuple) else (problem, "#REF!")
+                texts[key] = v.text if isinstance(v, ArrayFormula) else v
+                refused[key] = CalcError(code, reason)
+                if isinstance(v, ArrayFormula):
+                    ws.array_formulae.pop(c.coordinate, None)
+                c.value = str(refused[key])
+                cells.append((ws.title, c.coordinate))
+                continue
             if isinstance(v, ArrayFormula):
                 text = fix(v.text, ws.title, key)
-                ref = (v.ref or c.coordinate).replace("$", "")
-                c1, r1, c2, r2 = range_boundaries(ref)
+                c1, r1, c2, r2 = bounds
                 if (c1, r1) == (c2, r2):
                     cells.append((ws.title, c.coordinate))
                     texts[key] = v.text
@@ -118,6 +145,38 @@ def _prepare(wb, limits=None):
             out.append(k)
     used = {fg.python_name(n) for n in used_up}
     return out, arrays, used, texts, refused
+
+
+def _array_bounds(ref: str):
+    """(c1, r1, c2, r2) of an array formula's stored range, or None when it is not a range of cells
+    inside Excel's grid."""
+    from openpyxl.utils.cell import range_boundaries
+    try:
+        b = range_boundaries(ref)
+    except (ValueError, TypeError):
+        return None
+    if None in b:
+        return None
+    c1, r1, c2, r2 = b
+    if not (1 <= c1 <= c2 <= 16_384 and 1 <= r1 <= r2 <= 1_048_576):
+        return None
+    return b
+
+
+def _sheet_problem(title: str) -> str | None:
+    """Why the engine cannot address a sheet of this name (pycel splits ``'A!B'!C1`` at the wrong ``!``
+    and cannot quote ``"``), or None.  Such a sheet's formulas, and formulas reading it, become error
+    cells with this reason; the rest of the workbook computes."""
+    from pycel.excelutil import AddressRange
+    from ._pycel_plugin import _qsheet
+    try:
+        a = AddressRange(f"{_qsheet(title)}!A1")
+        if a.sheet == title:
+            return None
+    except Exception:  # noqa: BLE001
+        pass
+    return (f"the sheet name {title!r} has characters the formula engine cannot address (such as ! or \"); "
+            "rename the sheet")
 
 
 def _resolve_sheet(wb, sheet: str | None) -> str:

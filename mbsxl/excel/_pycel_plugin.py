@@ -79,7 +79,13 @@ def _sparse_range(sheet, c1, r1, c2, r2):
         ws = wb[sheet]
     except KeyError:
         return CalcError("#REF!", f"no sheet named {sheet!r}")
-    c1, r1, c2, r2 = int(c1), int(r1), int(c2), int(r2)
+    try:
+        c1, r1, c2, r2 = int(c1), int(r1), int(c2), int(r2)
+    except (TypeError, ValueError, OverflowError):
+        return CalcError("#VALUE!", "MBSXL_RANGE: bounds must be whole numbers")
+    # written by formula_guard only (a workbook cannot call it): still, never beyond the grid
+    if not (1 <= c1 <= c2 <= 16_384 and 1 <= r1 <= r2 <= 1_048_576):
+        return CalcError("#REF!", "MBSXL_RANGE: bounds outside the grid")
     cols = c2 - c1 + 1
     empty = (None,) * cols
     rows: list = [empty] * (r2 - r1 + 1)
@@ -211,21 +217,76 @@ def _excel_complex_text(r):
     return out
 
 
+#: Results of MBS_ calls of the recalculation under way, keyed by (name, arguments with their types);
+#: cleared by :func:`call_cache_reset` at the start and end of each run (issue 21: the deal review calls
+#: MBS_TRANCHES/MBS_TRANCHESTATS 302 times for 130 distinct calls).  Volatile functions are not cached.
+_CALL_CACHE: dict = {}
+CALL_STATS = {"calls": 0, "hits": 0, "convert_in": 0.0, "core": 0.0, "convert_out": 0.0}
+
+
+def call_cache_reset() -> dict:
+    """Empty the per-run cache of MBS_ results; return the run's statistics (calls, hits, seconds spent
+    converting arguments, in :func:`mbsxl.excel.dispatch.call` and converting results)."""
+    stats = dict(CALL_STATS)
+    _CALL_CACHE.clear()
+    CALL_STATS.update(calls=0, hits=0, convert_in=0.0, core=0.0, convert_out=0.0)
+    return stats
+
+
+def _typed(a):
+    """A hashable key for an engine argument that tells 1, 1.0 and TRUE apart (equal in Python)."""
+    if isinstance(a, tuple):
+        return a, tuple(type(x) for row in a for x in (row if isinstance(row, tuple) else (row,)))
+    return a, type(a)
+
+
 def _engine_function(name: str) -> Callable:
+    import time as _time
+    spec = functions().get(name)
+    volatile = bool(getattr(spec, "volatile", False))
+
     def f(*args):
+        CALL_STATS["calls"] += 1
+        key = None
+        if not volatile:
+            try:
+                key = (name, tuple(_typed(a) for a in args))
+                hit = _CALL_CACHE.get(key)
+            except TypeError:                     # an unhashable value: not cached
+                key = hit = None
+            if hit is not None:
+                CALL_STATS["hits"] += 1
+                return hit
+        t0 = _time.perf_counter()
         raw = [_from_engine(a) for a in args]
+        t1 = _time.perf_counter()
         r = call(name, *raw)
+        t2 = _time.perf_counter()
         if isinstance(r, _errors.XlError):
-            return CalcError.from_xl(r)
-        if isinstance(r, list):
-            return tuple(tuple(_to_engine(x) for x in row) for row in r)
-        return _to_engine(r)
+            out = CalcError.from_xl(r)
+        elif isinstance(r, list):
+            out = tuple(tuple(_to_engine(x) for x in row) for row in r)
+        else:
+            out = _to_engine(r)
+        CALL_STATS["convert_in"] += t1 - t0
+        CALL_STATS["core"] += t2 - t1
+        CALL_STATS["convert_out"] += _time.perf_counter() - t2
+        if key is not None:
+            _CALL_CACHE[key] = out
+        return out
     f.__name__ = name
     return f
 
 
 def _from_engine(a):
     if isinstance(a, tuple):
+        if a and isinstance(a[0], tuple):
+            try:                                     # a rectangle of cells: numpy's own loop
+                g = np.array(a, dtype=object)
+                if g.ndim == 2 and g.shape[0] == len(a):
+                    return g
+            except ValueError:                       # ragged rows
+                pass
         return np.array([list(row) if isinstance(row, tuple) else [row] for row in a], dtype=object)
     return a
 
@@ -262,13 +323,23 @@ def _node_key(sheet: str, coord: str) -> str:
     return f"{sheet}!{coord}"                       # pycel's cell_map keys: the sheet unquoted
 
 
-def _evaluation_order(xl, cells, arrays, in_arrays, refused):
+class _Hub:
+    """A node standing for one huge range in the order (its formula cells -> hub -> its readers), so
+    that n readers of a range of m formula cells cost n + m edges, not n x m."""
+
+    def __init__(self, address: str):
+        self.address = address
+
+
+def _evaluation_order(xl, cells, arrays, in_arrays, refused, huge_reads=()):
     """``[(kind, item)]`` with kind ``"cell"`` ((sheet, coord)), ``"array"`` (index into ``arrays``) or
     ``"cycle"`` ((sheet, coord, path, members)): Kahn's sort of pycel's dependency graph, plus an edge from
     an array formula's anchor to every cell of its range (those cells get their values from it).  Cells on
     a circular reference are reported as such and their readers follow them.  The same on every run:
     loops are taken in the workbook's cell order, each named from its first cell in that order, and
-    ``members`` lists the loop's formula cells in that order (for iterative calculation)."""
+    ``members`` lists the loop's formula cells in that order (for iterative calculation).  ``huge_reads``:
+    ``(address, sources, readers)`` for each range read through ``MBSXL_RANGE`` (over 65,536 cells, for
+    which pycel's graph has no edges): its formula cells are ordered before the cells reading it."""
     import collections
     import networkx as nx
     G = xl.dep_graph
@@ -310,6 +381,13 @@ def _evaluation_order(xl, cells, arrays, in_arrays, refused):
         return (rank.get((sheet, anchor), len(rank)), "")
 
     indeg = dict(G.in_degree())
+    for address, sources, readers in huge_reads:
+        hub = _Hub(address)
+        indeg[hub] = 0
+        extra[hub].extend(cmap[k] for k in readers if cmap.get(k) in indeg)
+        for k in sources:
+            if cmap.get(k) in indeg:
+                extra[cmap[k]].append(hub)
     for a, ms in extra.items():
         for m in ms:
             indeg[m] = indeg.get(m, 0) + 1
@@ -324,7 +402,7 @@ def _evaluation_order(xl, cells, arrays, in_arrays, refused):
             w = what.get(n)
             if w is not None:
                 order.append(w)
-            for s_ in G.successors(n):
+            for s_ in (G.successors(n) if n in G else ()):
                 indeg[s_] -= 1
                 if indeg[s_] == 0:
                     queue.append(s_)
@@ -336,6 +414,7 @@ def _evaluation_order(xl, cells, arrays, in_arrays, refused):
             break
         rest = [n for n, d in indeg.items() if d > 0]
         sub = nx.DiGraph(G.subgraph(rest))
+        sub.add_nodes_from(n for n in rest if isinstance(n, _Hub))
         for a, ms in extra.items():
             if a in sub:
                 sub.add_edges_from((a, m) for m in ms if m in sub)
@@ -363,7 +442,7 @@ def _evaluation_order(xl, cells, arrays, in_arrays, refused):
                     cycles.append(w)
                     order.append(w)
             for n in comp:
-                for s_ in list(G.successors(n)) + list(extra.get(n, ())):
+                for s_ in list(G.successors(n) if n in G else ()) + list(extra.get(n, ())):
                     if s_ in comp:
                         continue
                     indeg[s_] -= 1

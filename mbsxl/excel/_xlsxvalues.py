@@ -283,9 +283,29 @@ def write_values(src: str, dst: str, values: dict, sets: dict | None = None, kee
             raise
 
 
+_PART_NAME = re.compile(r"^(?:\[Content_Types\]\.xml|(?:_rels|docProps|xl|customXml)/[A-Za-z0-9_.\-/\[\] ]+)$")
+
+
+def _part_understood(info: zipfile.ZipInfo) -> bool:
+    """Whether the copy keeps this zip entry: an OPC part name of a workbook package (``xl/...``,
+    ``docProps/...``, ``_rels/...``, ``customXml/...``, ``[Content_Types].xml``) without ``..``
+    segments, empty segments or a leading ``/``, and a regular file (not a symbolic link, a folder or a
+    device, whatever Unix mode bits the entry carries)."""
+    name = info.filename
+    if not _PART_NAME.match(name) or name.endswith("/") or any(seg in ("", ".", "..") for seg in name.split("/")):
+        return False
+    mode = info.external_attr >> 16
+    import stat
+    return stat.S_IFMT(mode) in (0, stat.S_IFREG)          # 0: no file type given (zipfile's own default)
+
+
 def _write_copy(z, tmp_name: str, edited: dict, keep_formulas: bool) -> None:
+    """The copy holds the parts :func:`_part_understood` accepts, each written as a new regular-file
+    entry (no Unix mode bits carried over from the input: a symbolic link cannot come through)."""
     with zipfile.ZipFile(tmp_name, "w", zipfile.ZIP_DEFLATED) as out:
         for info in z.infolist():
+            if not _part_understood(info):
+                continue
             if not keep_formulas and info.filename == "xl/calcChain.xml":
                 continue
             data = z.read(info.filename)
@@ -297,7 +317,9 @@ def _write_copy(z, tmp_name: str, edited: dict, keep_formulas: bool) -> None:
                 data = _edit_sheet(data.decode("utf-8"), u, plain).encode("utf-8")
             elif info.filename == "xl/workbook.xml":
                 data = _keep_cached(data.decode("utf-8")).encode("utf-8")
-            out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+            entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            entry.external_attr = 0o644 << 16
+            out.writestr(entry, data, compress_type=zipfile.ZIP_DEFLATED)
 
 
 def _keep_cached(workbook_xml: str) -> str:

@@ -55,7 +55,7 @@ import numpy as np
 
 from . import _intersect, _write
 from ._load import SetFormula, _apply_sets, _load_checked, _prepare
-from ._pycel_plugin import (_CURRENT, _build_graph, _engine_reason, _evaluation_order, _plugin_module, _qsheet,
+from ._pycel_plugin import (_CURRENT, call_cache_reset, _build_graph, _engine_reason, _evaluation_order, _plugin_module, _qsheet,
                             _quiet, _store, _unstick)
 from ._write import check_out_path
 from ._xlsxvalues import dynamic_array_anchors
@@ -74,6 +74,7 @@ class Values(dict):
         super().__init__()
         self.errors: dict[str, str] = {}
         self.seconds: dict[str, float] = {}
+        self.calls: dict = {}            # MBS_ calls: calls, hits (cache), seconds converting and in the core
 
 
 def _as_computed(result):
@@ -203,7 +204,7 @@ class _Progress:
             print(file=self.stream, flush=True)
 
 
-def calculate(path, sets: dict | None = None, progress: bool = True, limits=None) -> Values:
+def calculate(path, sets: dict | None = None, progress: bool = True, limits=None, isolate: bool = False) -> Values:
     """Recalculate every formula of the workbook at ``path``; return ``"Sheet!A1" -> value``.
 
     ``sets`` overrides input cells first (``{"Sheet1!B2": 0.25}``; values, never formulas).  Error cells
@@ -212,6 +213,11 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
     run: a load limit raises :class:`~mbsxl.excel.limits.LimitExceeded`; a formula, time or memory
     limit makes the cells concerned errors with a reason and the rest computes.  Never raises for a bad
     formula or bad input; raises only when the file cannot be read or exceeds a load limit.
+    ``isolate=True`` (what ``mbsxl calc`` does) runs the load and the evaluation in a child process
+    whose memory and wall time the limits cap (:func:`mbsxl.excel.limits.run_isolated`): a single
+    huge allocation (``REPT("a",1E10)``) fails in its cell, and a load that would not end raises
+    :class:`~mbsxl.excel.limits.LimitExceeded` after ``max_seconds``.  The time limit counts from the
+    start of the load.
 
     Cells are evaluated in topological order of the dependency graph (a cell after the cells it reads),
     so the engine's recursion stays shallow however long a chain is (a 360-row roll-back); a circular
@@ -223,9 +229,15 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
     from . import formula_guard as fg
     from .limits import Budget, CellTimeout, FLAGS, Limits, MemoryLimit
 
-    fg.harden_pycel()
     limits = limits or Limits()
+    if isolate:
+        from .limits import run_isolated
+        return run_isolated(calculate, path, sets=sets, progress=progress, limits=limits)
+    fg.harden_pycel()
+    from . import _pycel_speed
+    _pycel_speed.install()
     t0 = time.perf_counter()
+    started = time.monotonic()
     notice = None
     if progress:
         import threading
@@ -276,6 +288,8 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
                         cell.value = v = _settled(xl, raw, sheet, coord, texts.get(f"{sheet}!{coord}", ""))
                         return v
                 return xl.evaluate(addr)
+        except MemoryError:
+            raise
         except RecursionError:
             return CalcError("#VALUE!", "the chain of cells this formula reads is deeper than the engine can "
                                         "follow (a reference that could not be ordered; see INDIRECT/OFFSET)")
@@ -304,7 +318,7 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
                 if is_address(result):            # OFFSET/INDIRECT gave a reference: its values
                     result = xl.evaluate(result.address)
                 return result
-        except (CellTimeout, MemoryLimit):
+        except (CellTimeout, MemoryLimit, MemoryError):
             raise
         except Exception as e:  # noqa: BLE001
             return CalcError("#VALUE!", _engine_reason(e))
@@ -319,7 +333,7 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
                                         f"({FLAGS['max_seconds']})")
         if budget.over_memory():
             gc.collect()
-            if budget.over_memory():
+            if budget.grown() > budget.cap:              # a fresh reading after collecting
                 return CalcError("#NUM!", f"not computed: the run used more than {limits.max_memory_mb:,.0f} MB "
                                           f"({FLAGS['max_memory_mb']})")
         try:
@@ -329,7 +343,7 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
             _unstick(xl)
             return CalcError("#VALUE!", f"stopped after {min(limits.cell_seconds, limits.max_seconds):g} s "
                                         f"({FLAGS['cell_seconds']}, {FLAGS['max_seconds']})")
-        except MemoryLimit:
+        except (MemoryLimit, MemoryError):
             _unstick(xl)
             gc.collect()
             return CalcError("#NUM!", f"stopped: the run used more than {limits.max_memory_mb:,.0f} MB "
@@ -364,9 +378,11 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
             bar(done, key)
 
     iterate = _iteration_settings(wb)
+    call_cache_reset()
     _CURRENT.append((xl, wb))
-    with Budget(limits) as budget, _popping(_CURRENT):
-        order, cycles = _evaluation_order(xl, cells, arrays, in_arrays, refused)
+    with Budget(limits, t0=started) as budget, _popping(_CURRENT):
+        order, cycles = _evaluation_order(xl, cells, arrays, in_arrays, refused,
+                                          _huge_reads(wb, cells, arrays, in_arrays, refused))
         for kind, item in order:
             if kind == "array":
                 put_array(item)
@@ -397,6 +413,55 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
         bar.close()
     t2 = time.perf_counter()
     out.seconds = {"load": t1 - t0, "calc": t2 - t1, "total": t2 - t0}
+    out.calls = call_cache_reset()
+    return out
+
+
+_SPARSE_CALL = re.compile(r'MBSXL_RANGE\("((?:[^"]|"")*)",(\d+),(\d+),(\d+),(\d+)\)')
+
+
+def _huge_reads(wb, cells, arrays, in_arrays, refused):
+    """``[(address, sources, readers)]``: for each range over 65,536 cells (which the formula guard
+    writes as ``MBSXL_RANGE("Sheet",c1,r1,c2,r2)``), the formula cells inside it (array formulas: their
+    anchor) and the cells reading it, as pycel's keys.  Found per column by bisection over the sorted
+    rows of each sheet's formula cells, so a range costs the formula cells it holds."""
+    import bisect
+    import collections
+    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string, range_boundaries
+    readers: dict = collections.defaultdict(list)
+    for sheet, coord in cells:
+        if (sheet, coord) in in_arrays or f"{sheet}!{coord}" in refused:
+            continue
+        v = wb[sheet][coord].value
+        text = getattr(v, "text", v)
+        if isinstance(text, str) and "MBSXL_RANGE(" in text:
+            for m in _SPARSE_CALL.finditer(text):
+                readers[(m.group(1).replace('""', '"'), *map(int, m.groups()[1:]))].append(f"{sheet}!{coord}")
+    if not readers:
+        return []
+    index: dict = collections.defaultdict(lambda: collections.defaultdict(list))  # sheet -> col -> rows
+    for sheet, coord in cells:
+        if (sheet, coord) in in_arrays or f"{sheet}!{coord}" in refused:
+            continue
+        col, row = coordinate_from_string(coord)
+        index[sheet][column_index_from_string(col)].append((row, coord))
+    for cols in index.values():
+        for rows in cols.values():
+            rows.sort()
+    out = []
+    for (sheet, c1, r1, c2, r2), who in readers.items():
+        sources = []
+        for col, rows in index.get(sheet, {}).items():
+            if c1 <= col <= c2:
+                i = bisect.bisect_left(rows, (r1, ""))
+                while i < len(rows) and rows[i][0] <= r2:
+                    sources.append(f"{sheet}!{rows[i][1]}")
+                    i += 1
+        for s_, anchor, ref in arrays:
+            a1, b1, a2, b2 = range_boundaries(ref)
+            if s_ == sheet and a1 <= c2 and c1 <= a2 and b1 <= r2 and r1 <= b2:
+                sources.append(f"{sheet}!{anchor}")
+        out.append((f"{sheet}!R{r1}C{c1}:R{r2}C{c2}", sources, who))
     return out
 
 
@@ -534,7 +599,8 @@ def _engine_value(v):
 
 
 def recalc_to(path, out_path, sets: dict | None = None, values: Values | None = None,
-              progress: bool = True, keep_formulas: bool = True, limits=None, force: bool = False) -> Values:
+              progress: bool = True, keep_formulas: bool = True, limits=None, force: bool = False,
+              isolate: bool = False) -> Values:
     """Write a copy of ``path`` to ``out_path`` carrying the computed values.
 
     The copy is the original file with only the cached values of formula cells (and of the cells of
@@ -550,7 +616,7 @@ def recalc_to(path, out_path, sets: dict | None = None, values: Values | None = 
     """
     check_out_path(path, out_path, force=force)
     if values is None:
-        values = calculate(path, sets=sets, progress=progress, limits=limits)
+        values = calculate(path, sets=sets, progress=progress, limits=limits, isolate=isolate)
     _write.write_copy(path, out_path, values, sets=sets, keep_formulas=keep_formulas)
     return values
 

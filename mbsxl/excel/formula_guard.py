@@ -39,6 +39,7 @@ CUT_CELLS = 65_536            # ranges above this many cells are cut at the used
 ERROR_LITERALS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
                   "#SPILL!", "#CALC!")
 PREFIXES = ("_xlfn._xlws.", "_xlfn.", "_xlws.", "_xludf.")
+ENGINE_FUNCTIONS = frozenset({SPARSE, "CSE_INDEX"})   # written by the engine only, never by a workbook
 
 
 class Refused(Exception):
@@ -71,8 +72,13 @@ class Book:
     stored spill ranges and the limits."""
 
     def __init__(self, sheets, names=None, extent=(1, 1), spills=None, max_chars=8192,
-                 max_range_cells=2_000_000):
+                 max_range_cells=2_000_000, unaddressable=None, max_name_depth=8, max_name_expansions=256):
         self.sheets = {s.lower(): s for s in sheets}
+        self.unaddressable = {k.lower(): v for k, v in (unaddressable or {}).items()}   # sheet -> why
+        self.max_name_depth = max_name_depth
+        self.max_name_expansions = max_name_expansions
+        self.expansions = 0                      # defined names expanded for the formula being rewritten
+        self._names_done: dict = {}              # (sheet, name) -> (rewritten text, expansions) or Refused
         self.names = names or {}                 # (sheet lower or None, name lower) -> text
         self.max_row, self.max_col = extent
         self.spills = spills or {}               # (sheet lower, "B2") -> "B2:B6"
@@ -108,6 +114,9 @@ class Book:
             shown = ", ".join(repr(s) for s in list(self.sheets.values())[:10])
             raise Refused("#REF!", f"the formula refers to a sheet named {name!r}, which this workbook does not "
                                    f"have (sheets: {shown})")
+        why = self.unaddressable.get(t.lower())
+        if why:
+            raise Refused("#REF!", why)
         return t
 
 
@@ -169,10 +178,36 @@ def _reference(value: str, sheet: str, book: Book, depth: int) -> str:
             text = book.names.get((None, addr.lower()))
         if text is None:
             raise Refused("#NAME?", f"{addr!r} is neither a cell reference nor a defined name of this workbook")
-        if depth > 8:
-            raise Refused("#NAME?", f"the defined name {addr!r} refers to names nested too deeply")
-        inner = rewrite("=" + text.lstrip("="), target or sheet, book, depth + 1, book.used)[1:]
-        return inner if _single_reference(inner) else f"({inner})"
+        if depth > book.max_name_depth:
+            raise Refused("#NAME?", f"the defined name {addr!r} refers to names nested more than "
+                                    f"{book.max_name_depth} deep (--max-name-depth)")
+        memo = (key_sheet, addr.lower(), (target or sheet).lower())
+        done = book._names_done.get(memo)
+        if isinstance(done, Refused):
+            raise done
+        if done is None:
+            before = book.expansions
+            book.expansions = 0
+            try:
+                inner = rewrite("=" + text.lstrip("="), target or sheet, book, depth + 1, book.used)[1:]
+            except Refused as e:
+                if "--max-name-expansions" in e.reason:      # the same for every formula using this name
+                    book._names_done[memo] = e
+                book.expansions = before
+                raise
+            done = book._names_done[memo] = (inner if _single_reference(inner) else f"({inner})",
+                                             book.expansions + 1)
+            book.expansions = before
+        book.expansions += done[1]
+        if book.expansions > book.max_name_expansions:
+            if depth > 0 or done[1] > book.max_name_expansions:
+                book._names_done[memo] = Refused(
+                    "#NAME?", f"the defined name {addr!r} expands into more than {book.max_name_expansions:,} "
+                              "names (names that refer to each other; --max-name-expansions)")
+                raise book._names_done[memo]
+            raise Refused("#NAME?", f"the formula expands more than {book.max_name_expansions:,} defined names "
+                                    "(--max-name-expansions)")
+        return done[0]
     if target is None and _TABLE_RE.match(addr):
         return addr                     # a structured table reference, resolved by the engine
     raise Refused("#NAME?", f"{value!r} is not a cell, a range or a defined name")
@@ -223,6 +258,8 @@ def rewrite(formula: str, sheet: str, book: Book, depth: int = 0, used: set | No
     """The formula rebuilt from checked tokens (see the module docstring); raises :class:`Refused`.
     ``used`` collects the upper-case names of the functions called."""
     from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
+    if depth == 0:
+        book.expansions = 0
     if len(formula) > book.max_chars:
         raise Refused("#VALUE!", f"the formula has {len(formula):,} characters; the limit is {book.max_chars:,} "
                                  "(Excel's own is 8,192; --max-formula-chars)")
@@ -264,6 +301,9 @@ def rewrite(formula: str, sheet: str, book: Book, depth: int = 0, used: set | No
                 out.append(addr + _spills(tokens[k + 1].value + "#", sheet, book))
                 skip = 2
                 continue
+            if up in ENGINE_FUNCTIONS:
+                raise Refused("#NAME?", f"{name[:40]!r} is internal to the engine and cannot be called from a "
+                                        "workbook")
             if not function_allowed(up):
                 why = "reaches outside the workbook" if up in DENIED else "is not a function this engine knows"
                 raise Refused("#NAME?", f"{name[:40]!r} {why} (Excel functions the engine implements and the "

@@ -1,0 +1,203 @@
+"""Benchmark: whole-process headless recalculation, ``mbsxl calc`` against LibreOffice headless (issue 21).
+
+Workbooks:
+
+- the three templates ``workbooks/jianyuan_2007_1_pool.xlsx``, ``jianyuan_2007_1_deal_review.xlsx`` and
+  ``lpr_repricing.xlsx`` (targets: < 2 s, < 3 s, < 2 s; ``mbsxl calc WORKBOOK --json``);
+- built-ins-only loan tapes of N rows (``--rows 10000,100000``; issue target 1,000,000 rows < 30 s and
+  < 2 GB): balance, rate, term, age and five ordinary formulas a row
+  (``=A2*B2/12``, ``=IF(C2>0,A2/C2,0)``, ``=ROUND(E2+F2,2)``, ``=MAX(0,A2-F2)``, ``=E2/MAX(G2,1)``)
+  plus six summary cells (SUM, AVERAGE, SUMPRODUCT/SUM, COUNTIF, MAX, and ``=SUM(L2:L100001)``-style
+  column sums that read the formula columns).  Every formula is written with a STALE cached value
+  (-1, by xlsxwriter) so that a tool that does not recalculate is caught: after each run the output
+  file's values are checked against numpy's (the stale-value control).
+
+Each run is a fresh process (Python or soffice start-up included, as a user sees it): ``mbsxl calc
+TAPE --out OUT.xlsx`` against ``soffice --headless --convert-to xlsx`` with a private profile that sets
+LibreOffice's "recalculation on file load" for OOXML to "always".  Seconds are wall-clock medians of
+``--runs`` runs, interleaved (mbsxl, LibreOffice, mbsxl, ...); memory is the peak resident size of the
+process tree (``getrusage(RUSAGE_CHILDREN)`` of a fresh wrapper).
+
+    python bench/bench_headless.py [--runs 3] [--rows 10000,100000] [--no-templates] [--no-libreoffice]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STALE = -1.0
+TEMPLATES = {"pool template": ("jianyuan_2007_1_pool.xlsx", 2.0),
+             "deal review": ("jianyuan_2007_1_deal_review.xlsx", 3.0),
+             "LPR template": ("lpr_repricing.xlsx", 2.0)}
+
+_WRAP = r"""
+import resource, subprocess, sys, time
+t = time.perf_counter()
+r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+dt = time.perf_counter() - t
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(f"{r.returncode} {dt:.3f} {peak:.0f}")
+if r.returncode:
+    print(r.stderr[-1500:], file=sys.stderr)
+"""
+
+
+def measure(cmd, env=None) -> tuple[float, float]:
+    """(seconds, peak MB) of ``cmd`` run in a fresh wrapper process."""
+    r = subprocess.run([sys.executable, "-c", _WRAP, *cmd], capture_output=True, text=True,
+                       env=env or os.environ)
+    rc, dt, peak = r.stdout.split()
+    if rc != "0":
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{r.stderr}")
+    return float(dt), float(peak)
+
+
+def tape_data(n: int):
+    rng = np.random.default_rng(21)
+    bal = rng.uniform(5e4, 2.8e6, n).round(2)
+    rate = rng.uniform(0.035, 0.065, n).round(6)
+    term = rng.integers(0, 361, n)
+    age = rng.integers(0, 61, n)
+    return bal, rate, term, age
+
+
+def expected(n: int) -> dict:
+    """The tape's values computed with numpy: a few cells and every summary cell."""
+    bal, rate, term, age = tape_data(n)
+    e = bal * rate / 12
+    f = np.where(term > 0, bal / np.where(term > 0, term, 1), 0.0)
+    g = np.round(e + f, 2)
+    h = np.maximum(0, bal - f)
+    i = e / np.maximum(g, 1)
+    last = n + 1
+    return {"E2": e[0], "I2": i[0], f"G{last}": g[-1],
+            "L2": e.sum(), "L3": rate.mean(), "L4": (bal * rate).sum() / bal.sum(), "L5": float((term > 120).sum()),
+            "L6": h.max(), "L7": g.sum() + i.sum()}
+
+
+def make_tape(path: str, n: int) -> None:
+    import xlsxwriter
+    bal, rate, term, age = tape_data(n)
+    wb = xlsxwriter.Workbook(path, {"constant_memory": True})
+    ws = wb.add_worksheet("Tape")
+    ws.write_row(0, 0, ["Balance", "Rate", "Term", "Age", "Interest", "Principal", "Payment", "Balance after",
+                        "Interest share", "", "Summary"])
+    last = n + 1
+    summary = [f"=SUM(E2:E{last})", f"=AVERAGE(B2:B{last})", f"=SUMPRODUCT(A2:A{last},B2:B{last})/SUM(A2:A{last})",
+               f'=COUNTIF(C2:C{last},">120")', f"=MAX(H2:H{last})", f"=SUM(G2:G{last})+SUM(I2:I{last})"]
+    for i in range(n):
+        r = i + 2
+        ws.write_row(i + 1, 0, [float(bal[i]), float(rate[i]), int(term[i]), int(age[i])])
+        ws.write_formula(i + 1, 4, f"=A{r}*B{r}/12", None, STALE)
+        ws.write_formula(i + 1, 5, f"=IF(C{r}>0,A{r}/C{r},0)", None, STALE)
+        ws.write_formula(i + 1, 6, f"=ROUND(E{r}+F{r},2)", None, STALE)
+        ws.write_formula(i + 1, 7, f"=MAX(0,A{r}-F{r})", None, STALE)
+        ws.write_formula(i + 1, 8, f"=E{r}/MAX(G{r},1)", None, STALE)
+        if i < len(summary):                          # L2:L7 (constant_memory: rows in order)
+            ws.write_formula(i + 1, 11, summary[i], None, STALE)
+    wb.close()
+
+
+def check(out_path: str, n: int) -> str:
+    """'ok' when the output's values match numpy's (the stale -1 replaced), else what differs."""
+    from openpyxl import load_workbook
+    want = expected(n)
+    wb = load_workbook(out_path, read_only=True, data_only=True)
+    ws = wb["Tape"]
+    got = {}
+    rows_needed = {int(k[1:]) for k in want}
+    for row in ws.iter_rows(min_row=1, max_row=max(rows_needed)):
+        for c in row:
+            k = f"{c.column_letter}{c.row}" if hasattr(c, "column_letter") else None
+            if k in want:
+                got[k] = c.value
+    bad = [f"{k}: {got.get(k)!r} != {v:.6g}" for k, v in want.items()
+           if not isinstance(got.get(k), (int, float)) or abs(got[k] - v) > 1e-6 * max(1.0, abs(v))]
+    return "ok" if not bad else "; ".join(bad[:3])
+
+
+def lo_profile(tmp: str) -> str:
+    prof = os.path.join(tmp, "lo_profile")
+    user = os.path.join(prof, "user")
+    os.makedirs(user, exist_ok=True)
+    with open(os.path.join(user, "registrymodifications.xcu"), "w") as f:
+        f.write('<?xml version="1.0" encoding="UTF-8"?>\n'
+                '<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+                'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+                '<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
+                '<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>\n'
+                '<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
+                '<prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>\n'
+                '</oor:items>\n')
+    return "file://" + prof
+
+
+def run_mbsxl(path: str, out: str) -> tuple[float, float]:
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    return measure([sys.executable, "-m", "mbsxl", "calc", path, "--out", out, "--max-seconds", "3600"], env=env)
+
+
+def run_lo(path: str, outdir: str, profile: str) -> tuple[float, float]:
+    return measure(["soffice", f"-env:UserInstallation={profile}", "--headless", "--calc", "--convert-to", "xlsx",
+                    "--outdir", outdir, path])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--rows", default="10000,100000")
+    ap.add_argument("--no-templates", action="store_true")
+    ap.add_argument("--no-libreoffice", action="store_true")
+    a = ap.parse_args()
+    lo = None if a.no_libreoffice else shutil.which("soffice")
+    tmp = tempfile.mkdtemp(prefix="bench_headless_")
+    rows_out = []
+    if not a.no_templates:
+        for label, (name, target) in TEMPLATES.items():
+            env = {**os.environ, "PYTHONPATH": ROOT}
+            ts = [measure([sys.executable, "-m", "mbsxl", "calc", os.path.join(ROOT, "workbooks", name), "--json"],
+                          env=env) for _ in range(a.runs)]
+            sec, mb = statistics.median(t for t, _ in ts), max(m for _, m in ts)
+            rows_out.append((label, sec, mb, target, None, None, ""))
+            print(f"{label}: {sec:.2f} s, {mb:.0f} MB (runs {[round(t, 2) for t, _ in ts]})", flush=True)
+    profile = lo_profile(tmp) if lo else None
+    for n in [int(x) for x in a.rows.split(",") if x]:
+        path = os.path.join(tmp, f"tape_{n}.xlsx")
+        make_tape(path, n)
+        mine, theirs, ok_m, ok_l = [], [], "", ""
+        for _ in range(a.runs):
+            out = os.path.join(tmp, f"out_{n}.xlsx")
+            mine.append(run_mbsxl(path, out))
+            ok_m = check(out, n)
+            if lo:
+                outdir = os.path.join(tmp, "lo")
+                theirs.append(run_lo(path, outdir, profile))
+                ok_l = check(os.path.join(outdir, os.path.basename(path)), n)
+        sec, mb = statistics.median(t for t, _ in mine), max(m for _, m in mine)
+        lsec = statistics.median(t for t, _ in theirs) if theirs else None
+        lmb = max(m for _, m in theirs) if theirs else None
+        rows_out.append((f"tape {n:,} rows", sec, mb, None, lsec, lmb, f"mbsxl {ok_m}; LibreOffice {ok_l or '-'}"))
+        print(f"tape {n:,}: mbsxl {sec:.2f} s {mb:.0f} MB ({ok_m}); LibreOffice "
+              f"{'-' if lsec is None else f'{lsec:.2f} s {lmb:.0f} MB'} ({ok_l or '-'})", flush=True)
+    print(f"\nwhole process, median of {a.runs} interleaved runs; memory: peak RSS of the process tree")
+    hdr = f"{'workbook':<22} {'mbsxl s':>8} {'MB':>6} {'target':>7} {'LO s':>7} {'LO MB':>6} {'s ratio':>8} {'MB ratio':>8}"
+    print(hdr)
+    print("-" * len(hdr))
+    for label, sec, mb, target, lsec, lmb, note in rows_out:
+        ratio = f"{sec / lsec:.1f}x" if lsec else "-"
+        mratio = f"{mb / lmb:.1f}x" if lmb else "-"
+        print(f"{label:<22} {sec:>8.2f} {mb:>6.0f} {('< %g s' % target) if target else '':>7} "
+              f"{lsec if lsec is not None else '-':>7} {lmb if lmb is not None else '-':>6} {ratio:>8} {mratio:>8}  {note}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
