@@ -40,6 +40,9 @@ _API = {
     "lpr_scenario": "lprscenario",
     "loan_rates": "loanrates", "policy_events": "repricing",
     "grid": "scenario", "breakeven": "breakeven", "krd": "keyrate",
+    # issue 20, non-performing pools
+    "recoveries": "recovery", "recovery_loans": "recovery", "recovery_curve": "recovery",
+    "recovery_stages": "recovery", "npl_stats": "recovery", "recovery_track": "recovery_tracking",
     "MbsxlInputError": "errors",
 }
 

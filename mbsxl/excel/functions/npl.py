@@ -1,0 +1,141 @@
+"""Worksheet functions for non-performing mortgage pools (不良资产支持证券): MBS_RECOVERIES, MBS_RECOVERYLOANS,
+MBS_RECOVERYCURVE, MBS_RECOVERYTRACK, MBS_RECOVERYSTAGES, MBS_NPLSTATS.
+
+Wrappers only: the rules are in :mod:`mbsxl.recovery` and :mod:`mbsxl.recovery_tracking`.  ``tape`` is the
+loan tape with its header row (贷款编号 Loan, 未偿本金 Principal, 欠息 Interest, 费用 Fees, 评估价值 Collateral
+appraisal, 折价率 Haircut, 诉讼阶段 Legal stage, 已处阶段月数 Months in stage, 处置费用 Disposal costs; Chinese or
+English part alone is enough); blank rows after the last loan are dropped.
+
+    =MBS_RECOVERIES(A4:I3004)                        by month, the default stage table (an illustration)
+    =MBS_RECOVERIES(A4:I3004, 0.35, K4:L7, 1, 0.3, 6, 0.5, 6)   haircut 35 %, own stages, -30 %, +6 months,
+                                                     costs +50 %, half-yearly periods
+    =MBS_RECOVERYCURVE(2.5E9, "three_year")          the published 20/40/50 % three-year shape
+    =MBS_RECOVERYTRACK(N4:O12, P5:P40, 2.5E9)        trustee reports against the expected path
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+import mbsxl
+from mbsxl._validate import MAX_MONTHS
+from mbsxl.excel import convert
+from mbsxl.excel.registry import Arg, udf
+from mbsxl.errors import MbsxlInputError
+
+MAX_CELLS = 2_000_000          # 200,000 loans x the tape's 9 columns, with room
+
+
+def _frame(name: str, m) -> pd.DataFrame:
+    """A table with its header row -> a DataFrame; numbers stored as text read; error cells refused."""
+    g = convert.as_grid(m)
+    if g.shape[0] < 2 or g.shape[1] < 2:
+        raise MbsxlInputError(f"{name} is a single row or column; pass the table with its header row")
+    header = [c.strip() if isinstance(c, str) else c for c in g[0]]
+    body = g[1:]
+    blank = np.vectorize(convert.is_blank, otypes=[bool])(body) if body.size else np.zeros(body.shape, bool)
+    keep = np.flatnonzero(~blank.all(axis=1))
+    body = body[: (keep[-1] + 1) if keep.size else 0].copy()
+    for (i, j), c in np.ndenumerate(body):
+        if convert.is_blank(c):
+            body[i, j] = None
+        elif isinstance(c, str):
+            convert._check_error(f"{name} row {i + 1} column {header[j]!r}", c)
+            x = convert.parse_number_text(c)
+            if x is not None:
+                body[i, j] = x
+        elif isinstance(c, np.generic):
+            body[i, j] = c.item()
+        else:
+            convert._check_error(f"{name} row {i + 1} column {header[j]!r}", c)
+    cols = [h if isinstance(h, str) else f"column {j + 1}" for j, h in enumerate(header)]
+    return pd.DataFrame(body, columns=cols)
+
+
+def _stages(m):
+    if m is None:
+        return None
+    g = convert.as_grid(m)
+    if g.shape[1] < 2:
+        raise MbsxlInputError("stage_table has one column; pass two: stage, months to resolution")
+    return [[c, d] for c, d in g[:, :2] if not (convert.is_blank(c) and convert.is_blank(d))]
+
+
+_TAPE = Arg("tape", "Loan tape with its header row: Principal, Collateral appraisal, Legal stage (诉讼阶段) needed; "
+            "Loan, Interest, Fees, Haircut, Months in stage, Disposal costs optional", kind="matrix", max_len=MAX_CELLS)
+_HAIRCUT = Arg("haircut", "Haircut on the appraisal for every loan, 0 to 1 (0.3 = 30%); empty = the tape's Haircut "
+               "column", kind="number", optional=True, default=None)
+_STAGES = Arg("stage_table", "Two columns: stage, months from the start of the stage to the recovery; empty = the "
+              "default (an illustration: see MBS_RECOVERYSTAGES)", kind="matrix", optional=True, default=None)
+_WINDOW = Arg("window", "Months the recovery is spread over from the resolution month, equal parts; default 1",
+              kind="int", optional=True, default=1, max=MAX_MONTHS, cap_note="window: 50 years")
+_AMOUNT = Arg("amount_stress", "Recovery amount stress, 0 to 1: 0.3 = collateral after haircut 30% lower; default 0",
+              kind="number", optional=True, default=0.0)
+_DELAY = Arg("delay", "Timing stress: whole months added to every resolution; default 0", kind="int", optional=True,
+             default=0, max=MAX_MONTHS, cap_note="delay: 50 years")
+_COST = Arg("cost_stress", "Cost stress, >= 0: 0.5 = disposal costs 50% higher; default 0", kind="number",
+            optional=True, default=0.0)
+
+
+@udf("MBS_RECOVERIES", "NPL recoveries by period (不良回收预测): gross proceeds, disposal costs, net, loans resolved, "
+     "cumulative recovery rate (累计回收率); loan-level rule min(collateral x (1-haircut) - costs, claim)",
+     args=[_TAPE, _HAIRCUT, _STAGES, _WINDOW, _AMOUNT, _DELAY, _COST,
+           Arg("months_per_period", "Months a period: 1 monthly (default), 3 quarterly, 6 half-yearly", kind="int",
+               optional=True, default=1, max=12, cap_note="months_per_period: annual")],
+     returns="table")
+def MBS_RECOVERIES(tape, haircut=None, stage_table=None, window=1, amount_stress=0.0, delay=0, cost_stress=0.0,
+                   months_per_period=1):
+    return mbsxl.recoveries(_frame("tape", tape), haircut, _stages(stage_table), window, amount_stress, delay,
+                            cost_stress, months_per_period)
+
+
+@udf("MBS_RECOVERYLOANS", "NPL recoveries loan by loan: claim, collateral after haircut, costs, resolution month, "
+     "gross and net recovery, recovery rate and a flag for loans capped by their claim (受债权上限)",
+     args=[_TAPE, _HAIRCUT, _STAGES, _WINDOW, _AMOUNT, _DELAY, _COST],
+     returns="table")
+def MBS_RECOVERYLOANS(tape, haircut=None, stage_table=None, window=1, amount_stress=0.0, delay=0, cost_stress=0.0):
+    return mbsxl.recovery_loans(_frame("tape", tape), haircut, _stages(stage_table), window, amount_stress, delay,
+                                cost_stress)
+
+
+@udf("MBS_RECOVERYCURVE", "NPL recoveries from a cumulative recovery curve (累计回收率曲线): the user's, or the "
+     "published three-year shape 20/40/50%; amount and timing stresses",
+     args=[Arg("claim", "The pool's claim at cut-off (principal + interest + fees), > 0", kind="number"),
+           Arg("curve", "Cumulative recovery rates by period (fractions, never falling, at most 1), or three_year "
+               "(default: 20/40/50% after 12/24/36 months, published 2024-10-28)", kind="any", optional=True,
+               default="three_year"),
+           _AMOUNT, _DELAY],
+     returns="table")
+def MBS_RECOVERYCURVE(claim, curve="three_year", amount_stress=0.0, delay=0):
+    if curve is None:
+        curve = "three_year"
+    elif not isinstance(curve, str):
+        curve = convert.to_kind("curve", curve, "vector")
+    return mbsxl.recovery_curve(claim, curve, amount_stress, delay)
+
+
+@udf("MBS_RECOVERYTRACK", "NPL actual against expected recoveries (实际/预期): per period and cumulative, the "
+     "cumulative recovery rate (累计回收金额/债权) and a re-projection of the rest from today",
+     args=[Arg("history", "Trustee-report table with its header row: 收款期间 Collection period and 回收金额 "
+               "Recoveries (or 累计回收金额 Cumulative recoveries)", kind="matrix", max_len=200_000),
+           Arg("expected", "Expected recoveries by period from cut-off, same frequency as the reports (e.g. the "
+               "Gross proceeds column of MBS_RECOVERIES)", kind="vector"),
+           Arg("claim", "The claim at cut-off (principal + interest + fees), > 0", kind="number"),
+           Arg("method", "Re-projection: ratio (default: the rest times cumulative actual/expected), catch_up (the "
+               "expected total still collected) or as_expected", kind="text", optional=True, default="ratio")],
+     returns="table")
+def MBS_RECOVERYTRACK(history, expected, claim, method="ratio"):
+    return mbsxl.recovery_track(_frame("history", history), expected, claim, "ratio" if method is None else method)
+
+
+@udf("MBS_RECOVERYSTAGES", "The stage table of the recovery projection: stage, months to resolution, note; empty = "
+     "the default, an illustration (not a published table)",
+     args=[_STAGES], returns="table")
+def MBS_RECOVERYSTAGES(stage_table=None):
+    return mbsxl.recovery_stages(_stages(stage_table))
+
+
+@udf("MBS_NPLSTATS", "Market statistics of mortgage NPL securitisation (房贷不良ABS) with their sources: title, "
+     "publisher, URL, date", args=[], returns="table")
+def MBS_NPLSTATS():
+    return mbsxl.npl_stats()
