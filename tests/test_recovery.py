@@ -73,7 +73,7 @@ def test_default_stage_table_is_labelled_illustration():
     assert all("illustration" in n and "not a published table" in n for n in s[C.NPL_STAGE_NOTE])
     # the default table: litigation 54 months, 6 spent -> month 48
     r = mbsxl.recovery_loans(tape()).iloc[0]
-    assert r[C.NPL_RESOLUTION_MONTH] == R.DEFAULT_STAGE_TABLE["诉讼"] - 6 == 48
+    assert r[C.NPL_RESOLUTION_MONTH] == R.DEFAULT_STAGE_TABLE["诉讼"] - 6 == 42
 
 
 def test_window_spreads_equal_parts():
