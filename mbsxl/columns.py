@@ -381,3 +381,33 @@ NPL_STAT_URL = "网址 URL"
 NPL_STAT_DATE = "日期 Date"
 NPL_STATS_COLUMNS = [NPL_STAT, NPL_STAT_VALUE, NPL_STAT_UNIT, NPL_STAT_SCOPE, NPL_STAT_TITLE, NPL_STAT_PUBLISHER,
                      NPL_STAT_URL, NPL_STAT_DATE]
+
+# ============================================================================== issue 19: the deal table
+# MBS_DEALFLOWS view "ledgers" (mbsxl.dealviews.deal_flows): one row a ledger line of a period
+STATUS = "Status"
+LEDGER = "Ledger"
+STEP = "Step"
+ACTION = "Action"
+TARGET = "Target"
+AMOUNT = "Amount"
+DEAL_LEDGER_COLUMNS = [PERIOD, STATUS, LEDGER, STEP, ACTION, TARGET, AMOUNT]
+#: the ledger lines that are not steps (Action column)
+LEDGER_BEGINNING = "beginning balance"
+LEDGER_COLLECTIONS = "collections"
+LEDGER_ENDING = "ending balance"
+LEDGER_CALL_RELEASE = "released at the call"
+# MBS_DEALFLOWS view "events": one row an event and period
+THRESHOLD = "Threshold"
+EVENT_ON = "On"
+DEAL_EVENT_COLUMNS = [PERIOD, EVENT, MEASURE, VALUE, THRESHOLD, EVENT_ON, STATUS]
+# MBS_DEALSTATS: the waterfall's per-class statistics, then the yield at the price
+DEAL_STATS_COLUMNS = STATS_COLUMNS + [YIELD]
+# MBS_DEALCHECK: what the parser understood and what it refused
+BLOCK = "Block"
+ROW = "Row"
+LABEL = "Label"
+RESULT = "Result"
+DETAIL = "Detail"
+DEAL_CHECK_COLUMNS = [BLOCK, ROW, LABEL, RESULT, DETAIL]
+CHECK_UNDERSTOOD = "understood"
+CHECK_REFUSED = "refused"
