@@ -439,11 +439,17 @@ def recovery_stages(stage_table=None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=C.NPL_STAGE_COLUMNS)
 
 
-def npl_stats() -> pd.DataFrame:
+def npl_stats(contains=None) -> pd.DataFrame:
     """The market statistics of mortgage NPL securitisation shipped with mbsxl (``data/npl_market_stats.csv``),
-    each with its source: title, publisher, URL and date (columns :data:`mbsxl.columns.NPL_STATS_COLUMNS`)."""
+    each with its source: title, publisher, URL and date (columns :data:`mbsxl.columns.NPL_STATS_COLUMNS`).
+    ``contains``: only the statistics whose name contains this text (case ignored); None = all."""
     with resources.files("mbsxl.data").joinpath("npl_market_stats.csv").open("r", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     keys = ["statistic", "value", "unit", "scope", "source_title", "publisher", "url", "date"]
+    if contains is not None and str(contains).strip():
+        key = str(contains).strip().lower()
+        rows = [r for r in rows if key in r["statistic"].lower()]
+        if not rows:
+            raise MbsxlInputError(f"contains={contains!r} matches no statistic; leave it empty for all")
     return pd.DataFrame([[r[k] if k != "value" else float(r[k]) for k in keys] for r in rows],
                         columns=C.NPL_STATS_COLUMNS)

@@ -214,7 +214,7 @@ def _market_sheet(book: Book, n_stats: int) -> None:
               "title")
     book.note(ws, "A2", "From mbsxl/data/npl_market_stats.csv (MBS_NPLSTATS). Summary pages are cited where the full "
                         "report was not available; each row names its publisher, URL and date.")
-    book.array(ws, (3, 0), (3 + n_stats, len(C.NPL_STATS_COLUMNS) - 1), "=MBS_NPLSTATS()",
+    book.array(ws, (3, 0), (3 + n_stats, len(C.NPL_STATS_COLUMNS) - 1), "=MBS_NPLSTATS(\"\")",
                col_fmts=["text", "general", "text", "text", "text", "text", "text", "text"], header_row=True)
     ws.set_row(3, 30)
     book.widths(ws, {"A": 60, "B": 10, "C": 22, "D": 44, "E": 60, "F": 40, "G": 56, "H": 11})

@@ -136,6 +136,9 @@ def MBS_RECOVERYSTAGES(stage_table=None):
 
 
 @udf("MBS_NPLSTATS", "Market statistics of mortgage NPL securitisation (房贷不良ABS) with their sources: title, "
-     "publisher, URL, date", args=[], returns="table")
-def MBS_NPLSTATS():
-    return mbsxl.npl_stats()
+     "publisher, URL, date",
+     args=[Arg("contains", "Optional text: only the statistics whose name contains it (case ignored), e.g. recovery; "
+               "empty = all", kind="text", optional=True, default=None)],
+     returns="table")
+def MBS_NPLSTATS(contains=None):
+    return mbsxl.npl_stats(contains)
