@@ -227,13 +227,13 @@ def _kernel(P, I, L, D, DQ, KC, XC, bal0, callf, wmode,
                     tot = 0.0
                     for k in range(n):
                         if grp[tg[q], k]:
-                            tot += due[k] - paid[k]
+                            tot += max(due[k] - paid[k], 0.0)
                             tried_c[k] = a
                     x = tot if avail >= tot else avail
                     if x > 0:
                         for k in range(n):
                             if grp[tg[q], k]:
-                                w = due[k] - paid[k]
+                                w = max(due[k] - paid[k], 0.0)
                                 paid[k] += w if x >= tot else x * w / tot
                     lbal[a] -= x
                     if led_rec[a] == 2:
@@ -278,7 +278,7 @@ def _kernel(P, I, L, D, DQ, KC, XC, bal0, callf, wmode,
                         want = 0.0
                         for k in range(n):
                             if tried_c[k] == b:
-                                want += due[k] - paid[k]
+                                want += max(due[k] - paid[k], 0.0)
                         for f in range(m):
                             if tried_f[f] == b:
                                 want += fdue[f] - fpaid[f]
@@ -314,7 +314,7 @@ def _kernel(P, I, L, D, DQ, KC, XC, bal0, callf, wmode,
                     want = 0.0
                     for k in range(n):
                         if tried_c[k] == a:
-                            want += due[k] - paid[k]
+                            want += max(due[k] - paid[k], 0.0)
                     for f in range(m):
                         if tried_f[f] == a:
                             want += fdue[f] - fpaid[f]
@@ -326,7 +326,6 @@ def _kernel(P, I, L, D, DQ, KC, XC, bal0, callf, wmode,
                 elif o == 7:                                 # residual to a class
                     x = avail
                     k = tg[q]
-                    paid[k] += x
                     resid[k] += x
                     lbal[a] -= x
                 elif o == 8:                                 # release out of the trust
@@ -365,15 +364,15 @@ def _kernel(P, I, L, D, DQ, KC, XC, bal0, callf, wmode,
                         lbal[j] = 0.0
             paid_out = released
             for k in range(n):
-                gap = due[k] - (paid[k] - resid[k])
+                gap = due[k] - paid[k]
                 short[k] = gap if (carry[k] > 0 and gap >= 1e-9) else 0.0
                 cls_out[s, t, k, DUE] = due[k]
-                cls_out[s, t, k, PAID] = paid[k]
+                cls_out[s, t, k, PAID] = paid[k] + resid[k]
                 cls_out[s, t, k, SHORT] = short[k]
                 cls_out[s, t, k, RESID] = resid[k]
                 cls_out[s, t, k, PRIN] = prin[k]
                 cls_out[s, t, k, END] = bal[k]
-                paid_out += paid[k] + prin[k]
+                paid_out += paid[k] + resid[k] + prin[k]
             for f in range(m):
                 fshort[f] = fdue[f] - fpaid[f] if fee_carry[f] else 0.0
                 fee_out[s, t, f, 0] = fdue[f]
@@ -396,9 +395,7 @@ def _kernel(P, I, L, D, DQ, KC, XC, bal0, callf, wmode,
             for e in range(ne):
                 if ev_meas[e] != 3:
                     continue
-                val = short[ev_of[e]]
-                if carry[ev_of[e]] == 0:
-                    val = due[ev_of[e]] - (paid[ev_of[e]] - resid[ev_of[e]])
+                val = due[ev_of[e]] - paid[ev_of[e]]
                 ev_out[s, t, e, 0] = val
                 breach = val > ev_thr[t, e] + 1e-9 if ev_above[e] else val < ev_thr[t, e]
                 run_[e] = run_[e] + 1 if breach else 0
