@@ -381,6 +381,10 @@ NPL_STAT_URL = "网址 URL"
 NPL_STAT_DATE = "日期 Date"
 NPL_STATS_COLUMNS = [NPL_STAT, NPL_STAT_VALUE, NPL_STAT_UNIT, NPL_STAT_SCOPE, NPL_STAT_TITLE, NPL_STAT_PUBLISHER,
                      NPL_STAT_URL, NPL_STAT_DATE]
+# MBS_NPLGRID (mbsxl.npl_deal.npl_grid): one row a haircut x delay scenario; WAL, PRINCIPAL, INTEREST_PAID shared
+NPL_DELAY = "推迟月数 Delay (months)"
+NPL_UNPAID = "未获偿付 Unpaid"
+NPL_GRID_COLUMNS = [NPL_HAIRCUT, NPL_DELAY, WAL, PRINCIPAL, INTEREST_PAID, NPL_UNPAID]
 
 # ============================================================================== issue 19: the deal table
 # MBS_DEALFLOWS view "ledgers" (mbsxl.dealviews.deal_flows): one row a ledger line of a period
