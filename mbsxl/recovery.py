@@ -297,12 +297,12 @@ def by_month(month: np.ndarray, amounts: list[np.ndarray], window: int, horizon:
     h = last if horizon is None else int(horizon)
     out = np.zeros((len(amounts), h + 1))
     for j, a in enumerate(amounts):
-        diff = np.bincount(month, weights=a / window, minlength=last + 2)
-        if window > 1:
-            diff = diff - np.bincount(month + window, weights=a / window, minlength=last + 2)
-            diff = np.cumsum(diff)
+        part = a / window
+        acc = np.zeros(last + 2)
+        for k in range(window):               # one bincount a month of the window: sums of amounts >= 0,
+            acc += np.bincount(month + k, weights=part, minlength=last + 2)   # no cancellation
         m = min(h, last)
-        out[j, 1: m + 1] = diff[1: m + 1]
+        out[j, 1: m + 1] = acc[1: m + 1]
     return out[:, 1:]
 
 
