@@ -194,3 +194,32 @@ def npl_breakeven(tape, deal, class_, delay=0, amount_stress=0.0, cost_stress=0.
         lo = float(good.max()) if good.size else lo
         hi = float(bad[bad > lo].min()) if (bad > lo).any() else hi
     return lo
+
+
+def example_deal(expected_collections: float) -> list:
+    """An ILLUSTRATIVE NPL deal table (rows, Chinese and English labels) sized on the expected collections
+    ``E`` (e.g. the base case's gross proceeds): senior A = 65 % of E rounded down to 10,000 yuan, coupon
+    3 % a year; subordinate = 15 % of E, fixed return (固定资金成本) 5 % a year, carried; disposal costs
+    first; base servicing fee 2 % of collections; excess incentive fee 20 % of the excess over the expected
+    path; the excess after the subordinate class shared 30 % to the servicer.  Every figure is the mbsxl
+    authors' illustration, not a deal's terms."""
+    e = v.number("expected_collections", expected_collections, lo=0.0, lo_open=True)
+    a = float(np.floor(0.65 * e / 1e4) * 1e4)
+    sub = float(np.floor(0.15 * e / 1e4) * 1e4)
+    return [["分档 Classes", "金额 balance", "利率 coupon", "累计 carry"],
+            ["优先A Senior A", a, 0.03, "yes"], ["次级 Sub", sub, 0.05, "yes"], [None],
+            ["费用税收 Fees", "费率 rate", "基数 base"],
+            ["处置费用 Disposal costs", 1.0, "disposal_costs"], ["基础服务费 Base fee", 0.02, "collections"],
+            ["超额奖励服务费 Incentive fee", 0.2, "excess_collections"], ["超额分成 Servicer share", 0.0, "share"],
+            [None], ["账户 Ledgers", "收入来源 receives"], ["回收款 Collections", "both"], [None],
+            ["偿付顺序 Priority", "账户 ledger", "步骤 step", "动作 action", "对象 target", "上限 limit"],
+            ["正常 normal", "回收款 Collections", 1, "pay_fee", "处置费用 Disposal costs", None],
+            ["正常 normal", "回收款 Collections", 2, "pay_fee", "基础服务费 Base fee", None],
+            ["正常 normal", "回收款 Collections", 3, "pay_interest", "优先A Senior A", None],
+            ["正常 normal", "回收款 Collections", 4, "pay_principal", "优先A Senior A", None],
+            ["正常 normal", "回收款 Collections", 5, "pay_principal", "次级 Sub", None],
+            ["正常 normal", "回收款 Collections", 6, "pay_interest", "次级 Sub", None],
+            ["正常 normal", "回收款 Collections", 7, "pay_fee", "超额奖励服务费 Incentive fee", None],
+            ["正常 normal", "回收款 Collections", 8, "pay_share", "超额分成 Servicer share", 0.3],
+            ["正常 normal", "回收款 Collections", 9, "pay_residual", "次级 Sub", None],
+            [None], ["参数 Settings", "数值 value"], ["writedown", "none"]]
