@@ -370,7 +370,7 @@ NPL_CUM_RATE_REPROJECTED = "重估累计回收率 Re-projected cumulative recove
 NPL_TRACK_COLUMNS = [NPL_PERIOD, TRUSTEE_PERIOD, NPL_ACTUAL, NPL_EXPECTED, NPL_AE, NPL_CUM_ACTUAL, NPL_CUM_EXPECTED,
                      NPL_CUM_AE, NPL_CUM_RATE_ACTUAL, NPL_CUM_RATE_EXPECTED, NPL_REPROJECTED,
                      NPL_CUM_RATE_REPROJECTED]
-# MBS_NPLSTATS: the market statistics shipped in mbsxl/data/npl_market_stats.csv
+# MBS_NPLMARKET: the market statistics shipped in mbsxl/data/npl_market_stats.csv
 NPL_STAT = "统计项 Statistic"
 NPL_STAT_VALUE = "数值 Value"
 NPL_STAT_UNIT = "单位 Unit"

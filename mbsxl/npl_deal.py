@@ -84,6 +84,21 @@ def npl_pool(recoveries, expected=None, claim=None) -> pd.DataFrame:
                          C.NET_INTEREST: z, C.LOSS: z, C.DEFAULT: z, C.NPL_COSTS: costs, C.NPL_EXPECTED: exp})
 
 
+def npl_flows(recoveries, deal, view="classes", expected=None, claim=None) -> pd.DataFrame:
+    """The deal table run over a non-performing pool: :func:`mbsxl.deal_flows` of :func:`npl_pool`
+    (``view``: classes, ledgers or events; the other arguments as :func:`npl_pool`)."""
+    from .dealviews import deal_flows
+    return deal_flows(npl_pool(recoveries, expected, claim), deal, view)
+
+
+def npl_deal_stats(recoveries, deal, price=None, expected=None, claim=None, compounding=2) -> pd.DataFrame:
+    """Per class of the deal table over a non-performing pool: :func:`mbsxl.deal_stats` of :func:`npl_pool`
+    (WAL in years, principal window, interest, principal, loss -- what a class is still owed at the end,
+    with writedown none -- and the yield at ``price`` per 100, ``compounding`` a year)."""
+    from .dealviews import deal_stats
+    return deal_stats(npl_pool(recoveries, expected, claim), deal, price, compounding)
+
+
 def _pools(tape, haircuts, delays, amount_stress, cost_stress, stage_table, window, expected):
     """One pool table per (haircut, delay), all of one length (padded with zeros)."""
     t = R.read_tape(tape)

@@ -439,7 +439,7 @@ def recovery_stages(stage_table=None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=C.NPL_STAGE_COLUMNS)
 
 
-def npl_stats(contains=None) -> pd.DataFrame:
+def npl_market(contains=None) -> pd.DataFrame:
     """The market statistics of mortgage NPL securitisation shipped with mbsxl (``data/npl_market_stats.csv``),
     each with its source: title, publisher, URL and date (columns :data:`mbsxl.columns.NPL_STATS_COLUMNS`).
     ``contains``: only the statistics whose name contains this text (case ignored); None = all."""

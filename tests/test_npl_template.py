@@ -89,5 +89,5 @@ def test_tracking_sheet(wb):
 def test_market_sheet_lists_sources(wb):
     ws = wb[T.MARKET]
     assert [c.value for c in ws[4]][:8] == C.NPL_STATS_COLUMNS
-    urls = [ws.cell(r, 7).value for r in range(5, 5 + len(mbsxl.npl_stats()))]
+    urls = [ws.cell(r, 7).value for r in range(5, 5 + len(mbsxl.npl_market()))]
     assert all(isinstance(u, str) and u.startswith("https://") for u in urls)

@@ -227,7 +227,7 @@ def test_missing_column_and_bad_stage_table():
 
 
 def test_market_statistics_have_sources():
-    s = mbsxl.npl_stats()
+    s = mbsxl.npl_market()
     assert len(s) >= 20
     for col in (C.NPL_STAT_TITLE, C.NPL_STAT_PUBLISHER, C.NPL_STAT_URL, C.NPL_STAT_DATE):
         assert s[col].str.len().min() > 0

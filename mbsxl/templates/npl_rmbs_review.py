@@ -16,7 +16,7 @@ Sheets
   shape (MBS_RECOVERYCURVE "three_year": 20/40/50 % after 1/2/3 years), and a chart.
 - ``跟踪 Tracking``: MBS_RECOVERYTRACK on an ILLUSTRATIVE half-yearly trustee history (made-up figures,
   90 %, 75 %, 85 % of the expected path), against MBS_RECOVERIES at six months a period.
-- ``市场统计 Market``: the market statistics with their sources (MBS_NPLSTATS; the shipped
+- ``市场统计 Market``: the market statistics with their sources (MBS_NPLMARKET; the shipped
   ``data/npl_market_stats.csv``).
 - ``说明 Notes``: what is generated, what is an illustration, what is published.
 """
@@ -212,9 +212,9 @@ def _market_sheet(book: Book, n_stats: int) -> None:
     ws = book.sheet(MARKET)
     book.text(ws, "A1", label("市场统计与来源", "Market statistics of mortgage NPL securitisation, with sources"),
               "title")
-    book.note(ws, "A2", "From mbsxl/data/npl_market_stats.csv (MBS_NPLSTATS). Summary pages are cited where the full "
+    book.note(ws, "A2", "From mbsxl/data/npl_market_stats.csv (MBS_NPLMARKET). Summary pages are cited where the full "
                         "report was not available; each row names its publisher, URL and date.")
-    book.array(ws, (3, 0), (3 + n_stats, len(C.NPL_STATS_COLUMNS) - 1), "=MBS_NPLSTATS(\"\")",
+    book.array(ws, (3, 0), (3 + n_stats, len(C.NPL_STATS_COLUMNS) - 1), "=MBS_NPLMARKET(\"\")",
                col_fmts=["text", "general", "text", "text", "text", "text", "text", "text"], header_row=True)
     ws.set_row(3, 30)
     book.widths(ws, {"A": 60, "B": 10, "C": 22, "D": 44, "E": 60, "F": 40, "G": 56, "H": 11})
@@ -318,7 +318,7 @@ def build(path: str) -> dict:
     n_stress = len(R.recoveries(tape, amount_stress=AMOUNT_STRESS, delay=DELAY, cost_stress=COST_STRESS))
     n_k = len(R.recoveries(tape, months_per_period=TRACK_K))
     n_shape = len(R.recovery_curve(1.0, "three_year"))
-    n_stats = len(R.npl_stats())
+    n_stats = len(R.npl_market())
     history = _history(tape)
 
     def write(book: Book) -> None:

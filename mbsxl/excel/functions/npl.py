@@ -1,5 +1,5 @@
 """Worksheet functions for non-performing mortgage pools (不良资产支持证券): MBS_RECOVERIES, MBS_RECOVERYLOANS,
-MBS_RECOVERYCURVE, MBS_RECOVERYTRACK, MBS_RECOVERYSTAGES, MBS_NPLSTATS.
+MBS_RECOVERYCURVE, MBS_RECOVERYTRACK, MBS_RECOVERYSTAGES, MBS_NPLMARKET.
 
 Wrappers only: the rules are in :mod:`mbsxl.recovery` and :mod:`mbsxl.recovery_tracking`.  ``tape`` is the
 loan tape with its header row (贷款编号 Loan, 未偿本金 Principal, 欠息 Interest, 费用 Fees, 评估价值 Collateral
@@ -135,10 +135,91 @@ def MBS_RECOVERYSTAGES(stage_table=None):
     return mbsxl.recovery_stages(_stages(stage_table))
 
 
-@udf("MBS_NPLSTATS", "Market statistics of mortgage NPL securitisation (房贷不良ABS) with their sources: title, "
+@udf("MBS_NPLMARKET", "Market statistics of mortgage NPL securitisation (房贷不良ABS) with their sources: title, "
      "publisher, URL, date",
      args=[Arg("contains", "Optional text: only the statistics whose name contains it (case ignored), e.g. recovery; "
                "empty = all", kind="text", optional=True, default=None)],
      returns="table")
-def MBS_NPLSTATS(contains=None):
-    return mbsxl.npl_stats(contains)
+def MBS_NPLMARKET(contains=None):
+    return mbsxl.npl_market(contains)
+
+
+# ------------------------------------------------------------------ the NPL pool through the deal table
+def _deal_rows(m) -> list:
+    g = convert.as_grid(m)
+    return [[None if convert.is_blank(c) else (c.item() if isinstance(c, np.generic) else c) for c in row]
+            for row in g.tolist()]
+
+
+def _rec(name, m):
+    return None if m is None else _frame(name, m)
+
+
+def _expected(m):
+    if m is None:
+        return None
+    g = convert.as_grid(m)
+    if g.shape[0] > 1 and g.shape[1] > 1:
+        return _frame("expected", m)
+    return convert.to_kind("expected", m, "vector")
+
+
+_REC = Arg("recoveries", "The MONTHLY table of MBS_RECOVERIES with its header row (gross proceeds, disposal costs ...)",
+           kind="matrix", max_len=MAX_CELLS)
+_EXP = Arg("expected", "Expected collections by month for the excess incentive fee: an MBS_RECOVERIES table or a "
+           "column; empty = the recoveries' own gross proceeds", kind="matrix", optional=True, default=None)
+_CLAIM = Arg("claim", "The pool's claim at cut-off; empty = from the recoveries table", kind="number", optional=True,
+             default=None)
+_DEAL = Arg("deal", "The deal table (交易要素表) with the NPL fee bases (disposal_costs, collections, "
+            "excess_collections, share) and pay_share steps; see MBS_DEALCHECK", kind="matrix")
+_CLS = Arg("class_", "The class analysed, a name in the deal's 分档 Classes block", kind="any")
+
+
+@udf("MBS_NPLPOOL", "The pool table of an NPL pool for the deal-table functions: collections, disposal costs "
+     "(处置费用) and the expected path (预期回收) by month, the claim as the first beginning balance",
+     args=[_REC, _EXP, _CLAIM], returns="table")
+def MBS_NPLPOOL(recoveries, expected=None, claim=None):
+    return mbsxl.npl_pool(_frame("recoveries", recoveries), _expected(expected), claim)
+
+
+@udf("MBS_NPLFLOWS", "The deal table run over an NPL pool (不良资产支持证券 waterfall): classes by month, every "
+     "ledger step (disposal costs, fees, incentive fee, shares) or the events",
+     args=[_REC, _DEAL, Arg("view", "classes (default), ledgers or events", kind="text", optional=True,
+                            default="classes"), _EXP, _CLAIM],
+     returns="table")
+def MBS_NPLFLOWS(recoveries, deal, view="classes", expected=None, claim=None):
+    return mbsxl.npl_flows(_frame("recoveries", recoveries), _deal_rows(deal), view or "classes",
+                           _expected(expected), claim)
+
+
+@udf("MBS_NPLDEALSTATS", "Per class of the deal table over an NPL pool: WAL, principal window, interest, "
+     "principal, what is still owed at the end, and the yield at a price",
+     args=[_REC, _DEAL, Arg("price", "Optional price per 100 of original face: adds each class's yield", kind="number",
+                            optional=True, default=None), _EXP, _CLAIM,
+           Arg("compounding", "Yield compounding a year: 2 (default), 1, 4, 12", kind="int", optional=True,
+               default=2)],
+     returns="table")
+def MBS_NPLDEALSTATS(recoveries, deal, price=None, expected=None, claim=None, compounding=2):
+    return mbsxl.npl_deal_stats(_frame("recoveries", recoveries), _deal_rows(deal), price, _expected(expected), claim,
+                                2 if compounding is None else compounding)
+
+
+@udf("MBS_NPLGRID", "An NPL deal over recovery haircut x delay stresses: one class's WAL, principal, interest and "
+     "what it is not paid, one row a scenario (one ledger run)",
+     args=[_TAPE, _DEAL, _CLS,
+           Arg("haircuts", "Haircuts for every loan (replacing the tape's), 0 to 1, a row or column", kind="vector"),
+           Arg("delays", "Delays in whole months, a row or column", kind="vector"),
+           _AMOUNT, _COST, _STAGES, _WINDOW],
+     returns="table")
+def MBS_NPLGRID(tape, deal, class_, haircuts, delays, amount_stress=0.0, cost_stress=0.0, stage_table=None, window=1):
+    return mbsxl.npl_grid(_frame("tape", tape), _deal_rows(deal), class_, haircuts, delays, amount_stress or 0.0,
+                          cost_stress or 0.0, _stages(stage_table), window or 1)
+
+
+@udf("MBS_NPLBREAKEVEN", "Breakeven recovery haircut (盈亏平衡折价率) of a class of an NPL deal: the largest haircut "
+     "on every loan at which the class is still paid in full, principal and interest",
+     args=[_TAPE, _DEAL, _CLS, _DELAY, _AMOUNT, _COST, _STAGES, _WINDOW],
+     returns="scalar")
+def MBS_NPLBREAKEVEN(tape, deal, class_, delay=0, amount_stress=0.0, cost_stress=0.0, stage_table=None, window=1):
+    return mbsxl.npl_breakeven(_frame("tape", tape), _deal_rows(deal), class_, delay or 0, amount_stress or 0.0,
+                               cost_stress or 0.0, _stages(stage_table), window or 1)
