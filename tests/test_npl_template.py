@@ -91,3 +91,25 @@ def test_market_sheet_lists_sources(wb):
     assert [c.value for c in ws[4]][:8] == C.NPL_STATS_COLUMNS
     urls = [ws.cell(r, 7).value for r in range(5, 5 + len(mbsxl.npl_market()))]
     assert all(isinstance(u, str) and u.startswith("https://") for u in urls)
+
+
+def test_waterfall_sheet_against_the_core(wb, tape):
+    # the deal sheet's illustrative deal through the core: per-class stats and breakeven haircuts
+    from mbsxl.npl_deal import example_deal
+    base = mbsxl.recoveries(tape)
+    deal = example_deal(float(base[C.NPL_GROSS].sum()))
+    ws = wb[T.WATER]
+    stats = mbsxl.npl_deal_stats(base, deal, 100)
+    assert [ws.cell(6, j).value for j in (1, 2)] == [stats.iloc[0, 0], stats.iloc[0, 1]]
+    assert ws.cell(6, 3).value == pytest.approx(stats[C.WAL].iloc[0])
+    assert ws.cell(7, 10).value == pytest.approx(stats[C.YIELD].iloc[1])
+    # stressed: the senior class is short (its original balance is 65 % of the BASE collections, which
+    # -30 % amount, +50 % costs and 6 months' delay take below the senior's principal and interest)
+    assert ws.cell(12, 9).value > 0
+    r = next(r for r in range(1, 40) if ws.cell(r, 2).value == "无推迟 No delay")
+    for i, name in enumerate(("优先A Senior A", "次级 Sub")):
+        assert ws.cell(r + 1 + i, 1).value == name
+        h = mbsxl.npl_breakeven(tape, deal, name)
+        assert ws.cell(r + 1 + i, 2).value == pytest.approx(h, abs=1e-9)
+    # the senior survives a larger haircut than the subordinate class
+    assert ws.cell(r + 1, 2).value > ws.cell(r + 2, 2).value

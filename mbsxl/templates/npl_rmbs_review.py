@@ -16,6 +16,13 @@ Sheets
   shape (MBS_RECOVERYCURVE "three_year": 20/40/50 % after 1/2/3 years), and a chart.
 - ``跟踪 Tracking``: MBS_RECOVERYTRACK on an ILLUSTRATIVE half-yearly trustee history (made-up figures,
   90 %, 75 %, 85 % of the expected path), against MBS_RECOVERIES at six months a period.
+- ``交易要素 Deal``: an ILLUSTRATIVE NPL deal table (:func:`mbsxl.npl_deal.example_deal`: senior A 65 % and
+  subordinate 15 % of the base collections, disposal costs first, base fee 2 % of collections, incentive
+  fee 20 % of the excess over the expected path, 30 % of the excess to the servicer).
+- ``分配 Waterfall``: the monthly recoveries as the deal's pool (MBS_NPLPOOL), class by class and month
+  (MBS_NPLFLOWS); per class WAL, window, interest, principal, what is still owed, yield at 100
+  (MBS_NPLDEALSTATS), base and stressed; the breakeven recovery haircut of each class (MBS_NPLBREAKEVEN);
+  a 9 x 7 haircut x delay grid of the subordinate class (MBS_NPLGRID).
 - ``市场统计 Market``: the market statistics with their sources (MBS_NPLMARKET; the shipped
   ``data/npl_market_stats.csv``).
 - ``说明 Notes``: what is generated, what is an illustration, what is published.
@@ -27,6 +34,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from .. import columns as C
 from .. import recovery as R
+from ..npl_deal import example_deal
 from ..npl_tape import generated_tape
 from ._book import Book, build_with_values, label
 
@@ -39,6 +47,10 @@ LOANS = "逐笔 Loans"
 CURVE = "曲线 Curve"
 TRACK = "跟踪 Tracking"
 MARKET = "市场统计 Market"
+DEAL = "交易要素 Deal"
+WATER = "分配 Waterfall"
+GRID_HAIRCUTS = [0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60]
+GRID_DELAYS = [0, 3, 6, 9, 12, 18, 24]
 NOTES = "说明 Notes"
 
 N_LOANS = 3000
@@ -208,6 +220,93 @@ def _track_sheet(book: Book, history: list, n_k: int) -> None:
     book.print_setup(ws, landscape=True, area=f"A1:O{t0 + n_k + 2}")
 
 
+def _deal_sheet(book: Book, rows: list) -> str:
+    ws = book.sheet(DEAL)
+    book.text(ws, "A1", label("交易要素表(示例)", "Deal table: an ILLUSTRATIVE NPL structure (not a deal's terms)"),
+              "title")
+    book.note(ws, "A2", "Yellow: the deal as the prospectus writes it (blocks found by their titles). NPL fee bases: "
+                        "disposal_costs, collections, excess_collections, share; pay_share pays a share of the cash.")
+    r0 = 3
+    titles = ("分档", "费用", "账户", "偿付", "参数")
+    for i, row in enumerate(rows):
+        is_title = bool(row) and isinstance(row[0], str) and row[0].startswith(titles)
+        for j, c in enumerate(row):
+            if c is None:
+                continue
+            if is_title:
+                book.text(ws, (r0 + i, j), c, "subtitle" if j == 0 else "header")
+            elif isinstance(c, float) and 0 < c < 1:
+                book.input(ws, (r0 + i, j), c, "pct1")
+            else:
+                book.input(ws, (r0 + i, j), c, "yuan" if isinstance(c, float) and c >= 1000 else "general")
+    width = max(len(r) for r in rows)
+    rng = _rng(DEAL, r0, 0, r0 + len(rows) - 1, width - 1)
+    n_check = 0     # MBS_DEALCHECK beside the table: its worksheet function is issue 19's (mbsxl/excel/functions/deal.py)
+    book.widths(ws, {"A": 24, "B": 22, "C": 10, "D": 14, "E": 28, "F": 10, "G": 3, "H": 16, "I": 6, "J": 26,
+                     "K": 11, "L": 70})
+    book.print_setup(ws, landscape=True, area=f"A1:L{r0 + max(len(rows), n_check) + 2}")
+    return rng
+
+
+def _waterfall_sheet(book: Book, deal_rng: str, n_base: int, n_stress: int, n_classes: int, class_names: list,
+                     n_flows: int) -> None:
+    ws = book.sheet(WATER)
+    book.text(ws, "A1", label("现金流分配", "The NPL waterfall on the deal table: base and stressed"), "title")
+    book.note(ws, "A2", "The monthly recoveries of the Projection sheet as the deal's pool (MBS_NPLPOOL); the expected "
+                        "path of the incentive fee is the base case. Yields at 100 per 100 of face, semi-annual.")
+    w = len(C.NPL_PERIOD_COLUMNS)
+    base = _rng(PROJ, 4, 0, 4 + n_base, w - 1)
+    stress = _rng(PROJ, 4, w + 1, 4 + n_stress, 2 * w)
+    ns = len(C.DEAL_STATS_COLUMNS)
+    stat_fmts = ["text", "yuan", "dec2", "int", "int", "int", "yuan", "yuan", "yuan", "pct"]
+    r = 4
+    for title, rec, exp in ((label("基准", "Base: per class (MBS_NPLDEALSTATS)"), base, ""),
+                            (label("压力", "Stressed: per class, expected path = base"), stress, base)):
+        book.text(ws, (r - 1, 0), title, "subtitle")
+        book.array(ws, (r, 0), (r + n_classes, ns - 1), f"=MBS_NPLDEALSTATS({rec},{DEAL_RANGE[0]},100,{exp})",
+                   col_fmts=stat_fmts, header_row=True)
+        ws.set_row(r, 30)
+        r += n_classes + 3
+    book.text(ws, (r - 1, 0), label("盈亏平衡折价率", "Breakeven recovery haircut per class (every loan; base timing; "
+                                    "with the Summary's delay)"), "subtitle")
+    book.header(ws, (r, 0), [C.CLASS, label("无推迟", "No delay"), label("推迟", "With the Summary's delay")])
+    for i, nm in enumerate(class_names):
+        book.value(ws, (r + 1 + i, 0), nm)
+        book.formula(ws, (r + 1 + i, 1), f'=MBS_NPLBREAKEVEN({TAPE_RANGE},{DEAL_RANGE[0]},"{nm}",0,0,0,{STAGE_RANGE})',
+                     "pct1")
+        book.formula(ws, (r + 1 + i, 2),
+                     f'=MBS_NPLBREAKEVEN({TAPE_RANGE},{DEAL_RANGE[0]},"{nm}",{IN_DELAY},0,0,{STAGE_RANGE})', "pct1")
+    r += n_classes + 4
+    sub = class_names[-1]
+    hs = _rng(WATER, r, 1, r, len(GRID_HAIRCUTS))
+    ds = _rng(WATER, r + 1, 1, r + 1, len(GRID_DELAYS))
+    book.text(ws, (r - 1, 0), label("压力矩阵", f"Grid: haircut x delay for {sub} (MBS_NPLGRID; inputs below)"),
+              "subtitle")
+    book.value(ws, (r, 0), label("折价率", "Haircuts"))
+    book.value(ws, (r + 1, 0), label("推迟月数", "Delays"))
+    for j, h in enumerate(GRID_HAIRCUTS):
+        book.input(ws, (r, 1 + j), h, "pct1")
+    for j, dly in enumerate(GRID_DELAYS):
+        book.input(ws, (r + 1, 1 + j), float(dly), "int")
+    g0 = r + 3
+    n_grid = len(GRID_HAIRCUTS) * len(GRID_DELAYS)
+    book.array(ws, (g0, 0), (g0 + n_grid, len(C.NPL_GRID_COLUMNS) - 1),
+               f'=MBS_NPLGRID({TAPE_RANGE},{DEAL_RANGE[0]},"{sub}",{hs},{ds},0,0,{STAGE_RANGE})',
+               col_fmts=["pct1", "int", "dec2", "yuan", "yuan", "yuan"], header_row=True)
+    ws.set_row(g0, 30)
+    f0 = g0 + n_grid + 3
+    book.text(ws, (f0 - 1, 0), label("逐月分配", "Base case, class by class and month (MBS_NPLFLOWS)"), "subtitle")
+    book.array(ws, (f0, 0), (f0 + n_flows, len(C.TRANCHE_COLUMNS) - 1), f"=MBS_NPLFLOWS({base},{DEAL_RANGE[0]})",
+               col_fmts=["int", "text"] + ["money"] * (len(C.TRANCHE_COLUMNS) - 2), header_row=True)
+    ws.set_row(f0, 30)
+    book.widths(ws, {"A": 18, "B:K": 15})
+    book.freeze(ws, 0, 1)
+    book.print_setup(ws, landscape=True, area=f"A1:K{g0 + n_grid + 1}")
+
+
+DEAL_RANGE = [""]                 # set by build(): the deal table's range on the Deal sheet
+
+
 def _market_sheet(book: Book, n_stats: int) -> None:
     ws = book.sheet(MARKET)
     book.text(ws, "A1", label("市场统计与来源", "Market statistics of mortgage NPL securitisation, with sources"),
@@ -320,6 +419,13 @@ def build(path: str) -> dict:
     n_shape = len(R.recovery_curve(1.0, "three_year"))
     n_stats = len(R.npl_market())
     history = _history(tape)
+    base = R.recoveries(tape)
+    deal = example_deal(float(base[C.NPL_GROSS].sum()))
+    import mbsxl
+    from .. import dealtable as dt
+    d = dt.parse_deal(deal)
+    names = [c.name for c in d.classes]
+    n_flows = len(mbsxl.npl_flows(base, deal))
 
     def write(book: Book) -> None:
         _summary_sheet(book, n_base, n_stress, N_LOANS)
@@ -329,6 +435,8 @@ def build(path: str) -> dict:
         _loans_sheet(book, N_LOANS)
         _curve_sheet(book, n_base, n_stress, n_shape)
         _track_sheet(book, history, n_k)
+        DEAL_RANGE[0] = _deal_sheet(book, deal)
+        _waterfall_sheet(book, DEAL_RANGE[0], n_base, n_stress, len(names), names, n_flows)
         _market_sheet(book, n_stats)
         _notes_sheet(book)
 
