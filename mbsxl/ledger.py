@@ -419,9 +419,13 @@ _jit = None
 
 
 def _compiled():
+    """The kernel compiled by numba; without numba (xlwings Lite / Pyodide) the same kernel in plain Python."""
     global _jit
     if _jit is None:
-        _jit = njit(cache=True, nogil=True)(_kernel)
+        try:
+            _jit = njit(cache=True, nogil=True)(_kernel)
+        except ImportError:
+            _jit = _kernel
     return _jit
 
 

@@ -27,7 +27,8 @@ def generated(tmp_path_factory):
     return out
 
 
-TEMPLATES = ("jianyuan_2007_1_deal_review.xlsx", "jianyuan_2007_1_pool.xlsx", "prepayment_regression.xlsx")
+TEMPLATES = ("jianyuan_2007_1_deal_review.xlsx", "jianyuan_2007_1_pool.xlsx", "prepayment_regression.xlsx",
+             "npl_rmbs_review.xlsx")
 
 
 def _serial(d):

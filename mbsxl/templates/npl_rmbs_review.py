@@ -19,8 +19,8 @@ Sheets
 - ``交易要素 Deal``: an ILLUSTRATIVE NPL deal table (:func:`mbsxl.npl_deal.example_deal`: senior A 65 % and
   subordinate 15 % of the base collections, disposal costs first, base fee 2 % of collections, incentive
   fee 20 % of the excess over the expected path, 30 % of the excess to the servicer).
-- ``分配 Waterfall``: the monthly recoveries as the deal's pool (MBS_NPLPOOL), class by class and month
-  (MBS_NPLFLOWS); per class WAL, window, interest, principal, what is still owed, yield at 100
+- ``分配 Waterfall``: class by class and month (MBS_NPLFLOWS) and the monthly recoveries as the deal's
+  pool (MBS_NPLPOOL); per class WAL, window, interest, principal, what is still owed, yield at 100
   (MBS_NPLDEALSTATS), base and stressed; the breakeven recovery haircut of each class (MBS_NPLBREAKEVEN);
   a 9 x 7 haircut x delay grid of the subordinate class (MBS_NPLGRID).
 - ``市场统计 Market``: the market statistics with their sources (MBS_NPLMARKET; the shipped
@@ -299,6 +299,13 @@ def _waterfall_sheet(book: Book, deal_rng: str, n_base: int, n_stress: int, n_cl
     book.array(ws, (f0, 0), (f0 + n_flows, len(C.TRANCHE_COLUMNS) - 1), f"=MBS_NPLFLOWS({base},{DEAL_RANGE[0]})",
                col_fmts=["int", "text"] + ["money"] * (len(C.TRANCHE_COLUMNS) - 2), header_row=True)
     ws.set_row(f0, 30)
+    p0 = f0 + n_flows + 3
+    book.text(ws, (p0 - 1, 0), label("资产池现金流", "The deal's pool: collections, costs, expected path (MBS_NPLPOOL)"),
+              "subtitle")
+    pool_cols = 8
+    book.array(ws, (p0, 0), (p0 + n_base, pool_cols - 1), f"=MBS_NPLPOOL({base})",
+               col_fmts=["int"] + ["money"] * (pool_cols - 1), header_row=True)
+    ws.set_row(p0, 30)
     book.widths(ws, {"A": 18, "B:K": 15})
     book.freeze(ws, 0, 1)
     book.print_setup(ws, landscape=True, area=f"A1:K{g0 + n_grid + 1}")
