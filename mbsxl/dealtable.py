@@ -2,7 +2,7 @@
 
 One range (a list of rows, a DataFrame, or a dict ``{block title: rows}``) holds **blocks**.  A block
 starts at a row whose first cell is a block title; that row's other cells are the block's column
-labels; the block's rows follow until a blank row or the next title.  Titles and labels are Chinese,
+labels; the block's rows follow until a blank row or the next title.  Every block may have a ``说明 note`` column (ignored).  Titles and labels are Chinese,
 English or both (``"分档 Classes"``, ``"Classes"``, ``"分档"``); columns may come in any order and rows
 may be added.  The first column of every block is its key (class name, fee name, ...).
 
@@ -34,7 +34,7 @@ Blocks and columns (required columns marked *):
   ``初始余额 initial`` (yuan at closing).
 - **偿付顺序 Priority** - deal status (``正常 normal`` ...; the first status listed is the status at
   closing); ``账户 ledger``* (the ledger paying); ``步骤 step``* (a number, unique within a status and
-  ledger); ``动作 action``* (:data:`ACTIONS`); ``对象 target``; ``上限 limit``; ``说明 note``.  Within
+  ledger); ``动作 action``* (:data:`ACTIONS`); ``对象 target``; ``上限 limit``.  Within
   a status the ledgers run in the order they first appear in its rows, each ledger's steps in step order.
 - **事件 Events** - event name; ``指标 measure``* (:data:`MEASURES`); ``对象 of`` (the class of a
   class measure); ``比较 compare`` (``above`` 高于 (default) / ``below`` 低于); ``阈值 threshold``* (a
@@ -82,6 +82,7 @@ Example (a list of rows; ``None`` = an empty cell)::
 from __future__ import annotations
 
 import dataclasses as _dc
+import functools
 import math
 import re
 
@@ -123,6 +124,8 @@ LABELS = {
     "schedules": {"from": ("from", "起始期", "自"), "to": ("to", "结束期", "至"), "value": ("value", "数值", "值")},
     "settings": {"value": ("value", "数值", "值")},
 }
+for _blk in LABELS.values():                       # every block may carry a note column (ignored)
+    _blk.setdefault("note", ("note", "说明", "备注"))
 REQUIRED = {"classes": ("balance", "coupon"), "fees": ("rate",), "ledgers": (), "priority": ("ledger", "step", "action"),
             "events": ("measure", "threshold", "to"), "schedules": ("from", "value"), "settings": ("value",)}
 
@@ -316,8 +319,17 @@ def _text(x) -> str:
     return str(x).strip()
 
 
+@functools.lru_cache(maxsize=4096)
 def _norm(s: str) -> str:
-    return re.sub(r"[\s\-]+", "_", s.strip().lower())
+    return _SEP.sub("_", s.strip().lower())
+
+
+_SEP = re.compile(r"[\s\-]+")
+
+
+@functools.lru_cache(maxsize=None)
+def _keys(aliases: tuple) -> frozenset:
+    return frozenset(_norm(a) for a in aliases)
 
 
 def _match(cell, aliases) -> bool:
@@ -325,7 +337,7 @@ def _match(cell, aliases) -> bool:
     s = _text(cell)
     if not s:
         return False
-    keys = {_norm(a) for a in aliases}
+    keys = _keys(tuple(aliases))
     if _norm(s) in keys:
         return True
     return any(_norm(w) in keys for w in re.split(r"[\s/()（）]+", s) if w)
@@ -345,11 +357,11 @@ def _label_of(block: str, cell) -> str | None:
     if not s:
         return None
     for k, al in LABELS[block].items():
-        if _norm(s) in {_norm(a) for a in al}:
+        if _norm(s) in _keys(al):
             return k
     for w in re.split(r"[\s/()（）]+", s):
         for k, al in LABELS[block].items():
-            if w and _norm(w) in {_norm(a) for a in al}:
+            if w and _norm(w) in _keys(al):
                 return k
     return None
 
@@ -849,10 +861,29 @@ def parse_deal(deal, strict: bool = True) -> Deal:
     (``Deal.refused`` lists the rest) - :func:`mbsxl.deal_check` uses that."""
     if isinstance(deal, Deal):
         return deal
-    p = _Parser()
-    d = p.parse(deal)
+    key = _hashable(deal)
+    d = _parsed(key) if key is not None else _Parser().parse(deal)
     if strict and d.refused:
         lines = [f"block {b}, row {r}, column {lab}: {msg}" for b, r, lab, msg in d.refused]
         more = f" (and {len(lines) - 5} more)" if len(lines) > 5 else ""
         raise MbsxlInputError("deal table: " + "; ".join(lines[:5]) + more)
     return d
+
+
+def _hashable(deal):
+    """A list of rows as a tuple key (for the cache of parsed tables), or None (a DataFrame, a dict)."""
+    if not isinstance(deal, (list, tuple)):
+        return None
+    try:
+        key = tuple(tuple(r) if isinstance(r, (list, tuple)) else (r,) for r in deal)
+        hash(key)
+        return key
+    except TypeError:
+        return None
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed(key) -> Deal:
+    """Parsed tables, kept: a workbook's deal functions and a grid's scenarios parse one table once (a
+    :class:`Deal` is never changed after parsing)."""
+    return _Parser().parse([list(r) for r in key])

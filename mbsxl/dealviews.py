@@ -251,13 +251,39 @@ class _DealScenarios:
     def project(self, cpr, cdr, severity):
         return self.pool.project(cpr, cdr, severity)
 
-    def flows(self, pools):
+    def arrays(self, scen):
+        """The pool columns the deal reads (S x T) for scenarios ``(cpr, cdr, severity)``: the first through
+        :func:`mbsxl.cashflows` (every pool argument checked there), the rest by the same engine call
+        without building a DataFrame (``tests/test_deal_scenarios.py`` checks they equal cashflows')."""
+        from . import _engine
+        from . import projection as _proj
+        first = self.project(*scen[0])
+        k = self.pool.pool_kw
+        bal, rate, n = float(k["balance"]), float(k["wac"]), len(first)
+        age = int(k["age"] or 0)
+        lp = _opt.amortization(k["amortization"]) == "level_principal"
+        adv = _opt.flag("advance", k["advance"])
+        A = _engine
+        cols = [tuple(first[c].to_numpy(dtype=float) for c in (C.TOTAL_PRINCIPAL, C.NET_INTEREST, C.LOSS, C.DEFAULT))]
+        for cpr, cdr, sev in scen[1:]:
+            smm, mdr, sv, lag, svc = _proj._assumptions(n, cpr, "CPR", cdr, "CDR", sev, k["recovery_lag"], k["servicing"])
+            acc = _engine.project(np.array([bal]), np.array([rate]), np.array([n]), np.array([age]), np.array([lp]),
+                                  np.full(n, np.nan), np.ones(1), np.zeros(1), svc, smm, mdr, sv, lag, adv)
+            cols.append((acc[:, A.A_SCHED] + acc[:, A.A_PREPAY] + acc[:, A.A_RECOV], acc[:, A.A_GROSS] - acc[:, A.A_FEE],
+                         acc[:, A.A_LOSS], acc[:, A.A_DEF]))
+        P, I, L, D = (np.ascontiguousarray(np.stack([c[i] for c in cols])) for i in range(4))
+        b0 = np.full(len(scen), float(first[C.BEGINNING_BALANCE].iloc[0]))
+        return P, I, L, D, np.full_like(P, np.nan), b0
+
+    def flows(self, pools=None, arrays=None):
+        if arrays is None:
+            arrays = lg.pool_columns(list(pools))
         if self.compiled is None:
-            self.compiled = lg.compile_deal(self.deal, len(pools[0]), self.index)
-        r = lg.run(self.deal, list(pools), compiled=self.compiled)
+            self.compiled = lg.compile_deal(self.deal, arrays[0].shape[1], self.index)
+        r = lg.run(self.deal, None, compiled=self.compiled, arrays=arrays)
         x = r.classes[:, :, self.k, :]
         orig = self.deal.classes[self.k].balance
-        return [(x[s, :, lg.PRIN], x[s, :, lg.LOSS], x[s, :, lg.PAID] + x[s, :, lg.PRIN], orig) for s in range(len(pools))]
+        return [(x[s, :, lg.PRIN], x[s, :, lg.LOSS], x[s, :, lg.PAID] + x[s, :, lg.PRIN], orig) for s in range(x.shape[0])]
 
 
 def deal_grid(balance, wac, wam, deal, class_, price, cprs, cdrs, severities=0.0, recovery_lag=0, servicing=0.0,
@@ -284,8 +310,7 @@ def deal_grid(balance, wac, wam, deal, class_, price, cprs, cdrs, severities=0.0
     pricing = Pricing(price, compounding, delay_days, payment_day)
     sc = _DealScenarios(balance, wac, wam, deal, class_, recovery_lag, servicing, age, advance, amortization, index)
     scen = [(float(c), float(d), float(s)) for c in cpr_a for d in cdr_a for s in sev_a]
-    pools = [sc.project(*x) for x in scen]
-    flows = sc.flows(pools)
+    flows = sc.flows(arrays=sc.arrays(scen))
     rows = [[c, d, s] + measures(*f, pricing) for (c, d, s), f in zip(scen, flows)]
     table = pd.DataFrame(rows, columns=C.GRID_COLUMNS)
     return table if kind == "table" else matrix(table, C.GRID_METRIC_COLUMN[kind], cpr_a, cdr_a)

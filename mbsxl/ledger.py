@@ -58,6 +58,7 @@ The period loop is one numba kernel (:func:`_kernel`, compiled once, cached on d
 from __future__ import annotations
 
 import math
+import os
 from typing import NamedTuple
 
 import numpy as np
@@ -419,12 +420,19 @@ _jit = None
 
 
 def _compiled():
-    """The kernel compiled by numba; without numba (xlwings Lite / Pyodide) the same kernel in plain Python."""
+    """The kernel compiled by numba (cached on disk); the same function uncompiled where numba cannot load
+    (xlwings Lite / Pyodide, a broken install) or when ``MBSXL_ENGINE`` is ``numpy`` or ``python``: same
+    arithmetic, about a hundred times slower."""
     global _jit
+    if os.environ.get("MBSXL_ENGINE", "").strip().lower() in ("numpy", "python"):
+        return _kernel
     if _jit is None:
+        from ._engine import _HAVE_NUMBA
         try:
+            if not _HAVE_NUMBA:
+                raise ImportError("numba is not installed")
             _jit = njit(cache=True, nogil=True)(_kernel)
-        except ImportError:
+        except Exception:  # numba missing or refused: the plain Python kernel serves
             _jit = _kernel
     return _jit
 
@@ -606,6 +614,8 @@ def npl_columns(pool, S: int, T: int):
     tables = pool if isinstance(pool, (list, tuple)) and pool and hasattr(pool[0], "columns") else [pool]
     K, X = np.zeros((S, T)), np.zeros((S, T))
     for i, tab in enumerate(tables):
+        if not isinstance(tab, (dict, pd.DataFrame)):
+            continue                                   # no pool table (the arrays were given): no NPL columns
         for out, name in ((K, C.NPL_COSTS), (X, C.NPL_EXPECTED)):
             if name in tab:
                 a = pd.to_numeric(pd.Series(np.asarray(tab[name], dtype=object).ravel()), errors="coerce").to_numpy(dtype=float)
@@ -628,10 +638,11 @@ class Run(NamedTuple):
     misc: np.ndarray        # S x T x 6 (cash in, released, borrowed, uncovered defaults, call, pool beginning)
 
 
-def run(deal, pool, index=None, delinquency=None, *, compiled: Compiled | None = None) -> Run:
-    """Run the deal (a :class:`mbsxl.dealtable.Deal` or a deal table) over ``pool`` (module docstring)."""
+def run(deal, pool, index=None, delinquency=None, *, compiled: Compiled | None = None, arrays=None) -> Run:
+    """Run the deal (a :class:`mbsxl.dealtable.Deal` or a deal table) over ``pool`` (module docstring);
+    ``arrays``: ``(P, I, L, D, DQ, bal0)`` already in the form :func:`pool_columns` returns (``pool`` unused)."""
     d = dt.parse_deal(deal)
-    P, I, L, D, DQ, bal0 = pool_columns(pool, delinquency)
+    P, I, L, D, DQ, bal0 = pool_columns(pool, delinquency) if arrays is None else arrays
     S, T = P.shape
     KC, XC = npl_columns(pool, S, T)
     if d.pool_balance is not None:
