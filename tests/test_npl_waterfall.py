@@ -150,3 +150,19 @@ def test_npl_pool_bad_input():
         mbsxl.npl_grid(tape, deal(), "C", [0.1], [0], stage_table={"拍卖": 1})
     with pytest.raises(MbsxlInputError, match=r"haircuts=1.5 is out of range"):
         mbsxl.npl_grid(tape, deal(), "A", [1.5], [0], stage_table={"拍卖": 1})
+
+
+def test_npl_pool_through_the_deal_worksheet_functions():
+    # MBS_NPLPOOL's table into MBS_DEALFLOWS keeps the costs and the expected path: the same three
+    # periods as test_npl_waterfall_three_periods (costs 20, 10, 0; incentive 0, 20, 0)
+    from mbsxl.excel.convert import to_excel
+    from mbsxl.excel.functions import deal as xd
+    from mbsxl.excel.functions import npl as xn
+    rec = {C.NPL_GROSS: [400.0, 500.0, 300.0], C.NPL_COSTS: [20.0, 10.0, 0.0]}
+    import pandas as pd
+    table = to_excel(pd.DataFrame(rec))
+    p = xn.MBS_NPLPOOL(table, [[350.0], [450.0], [300.0]], 2000.0)
+    t = xd.MBS_DEALFLOWS(to_excel(p), deal(), "ledgers")
+    fee = t[t[C.ACTION] == "pay_fee"]
+    assert fee[fee[C.TARGET] == "处置费用"][C.AMOUNT].tolist() == [20.0, 10.0, 0.0]
+    assert fee[fee[C.TARGET] == "超额奖励服务费"][C.AMOUNT].tolist() == [0.0, 20.0, 0.0]

@@ -18,7 +18,7 @@ Sheets
   90 %, 75 %, 85 % of the expected path), against MBS_RECOVERIES at six months a period.
 - ``交易要素 Deal``: an ILLUSTRATIVE NPL deal table (:func:`mbsxl.npl_deal.example_deal`: senior A 65 % and
   subordinate 15 % of the base collections, disposal costs first, base fee 2 % of collections, incentive
-  fee 20 % of the excess over the expected path, 30 % of the excess to the servicer).
+  fee 20 % of the excess over the expected path, 30 % of the excess to the servicer), MBS_DEALCHECK beside.
 - ``分配 Waterfall``: class by class and month (MBS_NPLFLOWS) and the monthly recoveries as the deal's
   pool (MBS_NPLPOOL); per class WAL, window, interest, principal, what is still owed, yield at 100
   (MBS_NPLDEALSTATS), base and stressed; the breakeven recovery haircut of each class (MBS_NPLBREAKEVEN);
@@ -241,7 +241,11 @@ def _deal_sheet(book: Book, rows: list) -> str:
                 book.input(ws, (r0 + i, j), c, "yuan" if isinstance(c, float) and c >= 1000 else "general")
     width = max(len(r) for r in rows)
     rng = _rng(DEAL, r0, 0, r0 + len(rows) - 1, width - 1)
-    n_check = 0     # MBS_DEALCHECK beside the table: its worksheet function is issue 19's (mbsxl/excel/functions/deal.py)
+    c0 = width + 1
+    book.text(ws, (r0 - 1, c0), label("解析结果", "What the parser understood (MBS_DEALCHECK)"), "subtitle")
+    n_check = len(__import__("mbsxl").deal_check(rows))
+    book.array(ws, (r0, c0), (r0 + n_check, c0 + len(C.DEAL_CHECK_COLUMNS) - 1), f"=MBS_DEALCHECK({rng})",
+               col_fmts=["text", "int", "text", "text", "text"], header_row=True)
     book.widths(ws, {"A": 24, "B": 22, "C": 10, "D": 14, "E": 28, "F": 10, "G": 3, "H": 16, "I": 6, "J": 26,
                      "K": 11, "L": 70})
     book.print_setup(ws, landscape=True, area=f"A1:L{r0 + max(len(rows), n_check) + 2}")
