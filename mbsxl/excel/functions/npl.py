@@ -62,16 +62,16 @@ def _stages(m):
 
 
 _TAPE = Arg("tape", "Loan tape with its header row: Principal, Collateral appraisal, Legal stage (诉讼阶段) needed; "
-            "Loan, Interest, Fees, Haircut, Months in stage, Disposal costs optional", kind="matrix", max_len=MAX_CELLS)
+            "Loan, Interest, Fees, Haircut, Months in stage, Disposal costs optional; at most 2,000,000 cells", kind="matrix", max_len=MAX_CELLS)
 _HAIRCUT = Arg("haircut", "Haircut on the appraisal for every loan, 0 to 1 (0.3 = 30%); empty = the tape's Haircut "
                "column", kind="number", optional=True, default=None)
 _STAGES = Arg("stage_table", "Two columns: stage, months from the start of the stage to the recovery; empty = the "
               "default (an illustration: see MBS_RECOVERYSTAGES)", kind="matrix", optional=True, default=None)
-_WINDOW = Arg("window", "Months the recovery is spread over from the resolution month, equal parts; default 1",
+_WINDOW = Arg("window", "Months the recovery is spread over from the resolution month, equal parts; default 1; at most 600",
               kind="int", optional=True, default=1, max=MAX_MONTHS, cap_note="window: 50 years")
 _AMOUNT = Arg("amount_stress", "Recovery amount stress, 0 to 1: 0.3 = collateral after haircut 30% lower; default 0",
               kind="number", optional=True, default=0.0)
-_DELAY = Arg("delay", "Timing stress: whole months added to every resolution; default 0", kind="int", optional=True,
+_DELAY = Arg("delay", "Timing stress: whole months added to every resolution; default 0; at most 600", kind="int", optional=True,
              default=0, max=MAX_MONTHS, cap_note="delay: 50 years")
 _COST = Arg("cost_stress", "Cost stress, >= 0: 0.5 = disposal costs 50% higher; default 0", kind="number",
             optional=True, default=0.0)
@@ -80,7 +80,7 @@ _COST = Arg("cost_stress", "Cost stress, >= 0: 0.5 = disposal costs 50% higher; 
 @udf("MBS_RECOVERIES", "NPL recoveries by period (不良回收预测): gross proceeds, disposal costs, net, loans resolved, "
      "cumulative recovery rate (累计回收率); loan-level rule min(collateral x (1-haircut) - costs, claim)",
      args=[_TAPE, _HAIRCUT, _STAGES, _WINDOW, _AMOUNT, _DELAY, _COST,
-           Arg("months_per_period", "Months a period: 1 monthly (default), 3 quarterly, 6 half-yearly", kind="int",
+           Arg("months_per_period", "Months a period: 1 monthly (default), 3 quarterly, 6 half-yearly; at most 12", kind="int",
                optional=True, default=1, max=12, cap_note="months_per_period: annual")],
      returns="table")
 def MBS_RECOVERIES(tape, haircut=None, stage_table=None, window=1, amount_stress=0.0, delay=0, cost_stress=0.0,
@@ -117,7 +117,7 @@ def MBS_RECOVERYCURVE(claim, curve="three_year", amount_stress=0.0, delay=0):
 @udf("MBS_RECOVERYTRACK", "NPL actual against expected recoveries (实际/预期): per period and cumulative, the "
      "cumulative recovery rate (累计回收金额/债权) and a re-projection of the rest from today",
      args=[Arg("history", "Trustee-report table with its header row: 收款期间 Collection period and 回收金额 "
-               "Recoveries (or 累计回收金额 Cumulative recoveries)", kind="matrix", max_len=200_000),
+               "Recoveries (or 累计回收金额 Cumulative recoveries); at most 200,000 cells", kind="matrix", max_len=200_000),
            Arg("expected", "Expected recoveries by period from cut-off, same frequency as the reports (e.g. the "
                "Gross proceeds column of MBS_RECOVERIES)", kind="vector"),
            Arg("claim", "The claim at cut-off (principal + interest + fees), > 0", kind="number"),
@@ -164,7 +164,7 @@ def _expected(m):
     return convert.to_kind("expected", m, "vector")
 
 
-_REC = Arg("recoveries", "The MONTHLY table of MBS_RECOVERIES with its header row (gross proceeds, disposal costs ...)",
+_REC = Arg("recoveries", "The MONTHLY table of MBS_RECOVERIES with its header row (gross proceeds, disposal costs ...); at most 2,000,000 cells",
            kind="matrix", max_len=MAX_CELLS)
 _EXP = Arg("expected", "Expected collections by month for the excess incentive fee: an MBS_RECOVERIES table or a "
            "column; empty = the recoveries' own gross proceeds", kind="matrix", optional=True, default=None)
