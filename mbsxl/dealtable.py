@@ -35,7 +35,9 @@ Blocks and columns (required columns marked *):
 - **偿付顺序 Priority** - deal status (``正常 normal`` ...; the first status listed is the status at
   closing); ``账户 ledger``* (the ledger paying); ``步骤 step``* (a number, unique within a status and
   ledger); ``动作 action``* (:data:`ACTIONS`); ``对象 target``; ``上限 limit``.  Within
-  a status the ledgers run in the order they first appear in its rows, each ledger's steps in step order.
+  a status the steps run in the order the rows list them, so ledgers may interleave (income steps
+  1-5, then the principal ledger covering their shortfall, then income 6 ...); a ledger's step
+  numbers must increase down the rows.
 - **事件 Events** - event name; ``指标 measure``* (:data:`MEASURES`); ``对象 of`` (the class of a
   class measure); ``比较 compare`` (``above`` 高于 (default) / ``below`` 低于); ``阈值 threshold``* (a
   number or a schedule name); ``连续期数 periods`` (consecutive periods in breach, default 1);
@@ -684,7 +686,7 @@ class _Parser:
         cls = {c.name.lower(): c.name for c in classes}
         fee = {f.name.lower(): f.name for f in fees}
         led = {x.name.lower(): x for x in ledgers}
-        seen = {}
+        seen, prev = {}, {}
         for r, row in body:
             status = _text(row[0])
             lg = _text(self.cell(row, cols, "ledger"))
@@ -774,6 +776,13 @@ class _Parser:
                 ok = False
             if not ok:
                 continue
+            last = prev.get(key[:2])
+            if last is not None and step <= last[0]:
+                self.err("priority", r, "step", f"step {step:g} of ledger {lg} in status {status} comes after step "
+                         f"{last[0]:g} (row {last[1]}); steps run in the order listed, so number a ledger's steps "
+                         "upwards")
+                continue
+            prev[key[:2]] = (step, r)
             seen[key] = r
             if status.lower() not in [s.lower() for s in statuses]:
                 statuses.append(status)

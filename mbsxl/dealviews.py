@@ -39,17 +39,9 @@ from . import ledger as lg
 from . import options as _opt
 from .errors import MbsxlInputError
 
-VIEWS = ("classes", "ledgers", "events")
-_VIEW = {"classes": "classes", "class": "classes", "tranches": "classes", "分档": "classes",
-         "ledgers": "ledgers", "ledger": "ledgers", "accounts": "ledgers", "账户": "ledgers",
-         "events": "events", "event": "events", "triggers": "events", "事件": "events"}
-
 
 def _view(value) -> str:
-    key = "classes" if value is None or (isinstance(value, str) and not value.strip()) else str(value).strip().lower()
-    if key not in _VIEW:
-        raise MbsxlInputError(f"view={value!r} is not accepted; accepted: classes (分档), ledgers (账户), events (事件)")
-    return _VIEW[key]
+    return _opt.deal_view(value)
 
 
 # ------------------------------------------------------------------ views

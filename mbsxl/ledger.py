@@ -25,9 +25,10 @@ Each period ``t`` (one row of the pool table; months of 30 days in years of 360,
    ``rate x`` the new excess ``max(E_t - max(E_1..t-1), 0)`` of ``E_t = max(cumulative collections -
    cumulative expected collections, 0)`` (a high-water mark: an excess lost and regained is not paid
    twice); times ``1 + surcharge``; plus the unpaid fee carried.  ``pay_share`` pays ``limit x`` the
-   ledger's cash to a fee (its due grows by the same amount).  The default-cover amount outstanding grows by the period's pool ``Default``.
-6. **Steps** of the status run ledger by ledger (the order the status's rows first name them), each
-   ledger's steps by number; every step moves ``min(what the ledger holds, what the step asks)``, and
+   ledger's cash to a fee (its due grows by the same amount).  The default-cover amount outstanding
+   grows by the period's pool ``Default``.
+6. **Steps** of the status run in the order its rows list them (ledgers may interleave); every step
+   moves ``min(what the ledger holds, what the step asks)``, and
    the amount is recorded (:data:`ACTION` codes in :mod:`mbsxl.dealtable`).  Cash paid for fees or
    interest out of a ledger receiving only principal (directly, or a ``transfer ... shortfall`` into
    an interest ledger) adds to ``borrowed``; ``transfer ... borrowed`` repays it.
@@ -499,9 +500,7 @@ def compile_deal(deal: dt.Deal, T: int, index=None) -> Compiled:
     op, lgv, tgv, limv, limval, sstart = [], [], [], [], [], [0]
     fnames = [f.name for f in deal.fees]
     for status in deal.statuses:
-        rows = [s for s in deal.steps if s.status == status]
-        led_order = list(dict.fromkeys(s.ledger for s in rows))
-        rows.sort(key=lambda s: (led_order.index(s.ledger), s.step))
+        rows = [s for s in deal.steps if s.status == status]      # in the order listed
         for s in rows:
             a = dt.ACTIONS[s.action]
             if a.target in ("class", "group"):
@@ -578,7 +577,9 @@ def pool_columns(pool, delinquency=None):
 
         def col(name, default=0.0):
             if name in tab.columns:
-                a = pd.to_numeric(tab[name], errors="coerce").to_numpy(dtype=float)
+                col_ = tab[name]
+                a = (col_.to_numpy(dtype=float) if col_.dtype.kind in "fi"
+                     else pd.to_numeric(col_, errors="coerce").to_numpy(dtype=float))
                 if not np.isfinite(a).all():
                     raise MbsxlInputError(f"pool column {name!r} has a blank or text in row {int(np.argmax(~np.isfinite(a))) + 1}")
                 return a

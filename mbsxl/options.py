@@ -426,3 +426,19 @@ def reprojection(value, name: str = "method") -> str:
     still collected, the shortfall spread over the remaining periods in proportion to the expected path)
     or ``as_expected`` (照旧: the expected path unchanged from today)."""
     return _lookup(name, value, REPROJECTION, "ratio (按比例), catch_up (追补), as_expected (照旧)")
+
+
+# ------------------------------------------------------------------ issue 19: the deal table's views
+# (the deal table's own vocabulary - block titles, column labels, actions, measures - is the parser's
+# data and lives in mbsxl.dealtable: BLOCKS, LABELS, ACTIONS, MEASURES)
+DEAL_VIEWS = ("classes", "ledgers", "events")
+DEAL_VIEW = {"classes": "classes", "class": "classes", "tranches": "classes", "分档": "classes",
+             "ledgers": "ledgers", "ledger": "ledgers", "accounts": "ledgers", "账户": "ledgers",
+             "events": "events", "event": "events", "triggers": "events", "事件": "events"}
+
+
+def deal_view(value, name: str = "view") -> str:
+    """Which table MBS_DEALFLOWS returns: ``classes`` (default, 分档), ``ledgers`` (账户) or ``events`` (事件)."""
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        return "classes"
+    return _lookup(name, value, DEAL_VIEW, "classes (分档), ledgers (账户), events (事件)")

@@ -237,3 +237,79 @@ def test_engine_refuses_to_return_a_run_that_loses_cash(monkeypatch):
     monkeypatch.setattr(lg, "_compiled", lambda: bad)
     with pytest.raises(AssertionError, match="cash in != cash out"):
         mbsxl.deal_flows(pool, deal)
+
+
+def test_principal_covers_the_income_ledgers_shortfall_with_interleaved_steps():
+    # A 90 at 12%, Sub 10; trustee fee 12% a year on the pool balance.  Rows run in the order listed:
+    # income 1-2, then principal 1 (moves the income ledger's shortfall), then income 3-6, then principal 2-3.
+    # P1: income 1.5: fee 1.0, A 0.5 (0.4 unpaid); principal moves 0.4 (borrowed 0.4); income pays A 0.4 again;
+    #     nothing left to repay; principal 10 - 0.4 = 9.6 to A (80.4 left).
+    # P2: pool 90 -> fee 0.9; A due 0.804; income 5: fee 0.9, A 0.804, shortfall 0, borrowed 0.4 back to
+    #     principal, residual 5 - 0.9 - 0.804 - 0.4 = 2.896; principal 10 + 0.4 = 10.4 to A.
+    deal = [["Classes", "balance", "coupon"], ["A", 90, 0.12], ["Sub", 10, 0.0], [None],
+            ["Fees", "rate", "base"], ["trustee", 0.12, "pool_balance"], [None], *LEDGERS, [None], HEAD,
+            ["normal", "income", 1, "pay_fee", "trustee", None], ["normal", "income", 2, "pay_interest", "A", None],
+            ["normal", "principal", 1, "transfer", "income", "shortfall"],
+            ["normal", "income", 3, "pay_fee", "trustee", None], ["normal", "income", 4, "pay_interest", "A", None],
+            ["normal", "income", 5, "transfer", "principal", "borrowed"], ["normal", "income", 6, "pay_residual", "Sub", None],
+            ["normal", "principal", 2, "pay_principal", "A", None], ["normal", "principal", 3, "pay_principal", "Sub", None]]
+    pool = _pool([10.0, 10.0], [1.5, 5.0])
+    t = mbsxl.deal_flows(pool, deal, "ledgers")
+    sel = (t[C.LEDGER] == "principal") & (t[C.ACTION] == "transfer")
+    assert [round(x, 9) for x in t[sel][C.AMOUNT]] == [0.4, 0.0]
+    assert _steps(pool, deal, "income", "transfer") == [0.0, 0.4]
+    assert _cls(pool, deal, "A", C.INTEREST_PAID) == [0.9, 0.804]
+    assert _cls(pool, deal, "A", C.PRINCIPAL) == [9.6, 10.4]
+    assert _cls(pool, deal, "Sub", C.INTEREST_PAID) == [0.0, 2.896]
+    assert _steps(pool, deal, "income", "pay_fee") == [1.0, 0.0, 0.9, 0.0]
+
+
+def test_delinquency_event_two_periods_running_that_cures_and_fixed_amounts():
+    # 90+ ratio 1%, 3%, 3%, 1%, 1% against "above 2% for 2 periods, cures": on in period 3 only (the second
+    # month in breach), off in period 4.  Normal: principal pro rata A+B; 加速: A then B.  Principal 20 a
+    # month: P1 10/10, P2 10/10, P3 A 20, P4 pro rata on 10 and 30: 5/15, P5 A 5, B 15.
+    # Income 3 a month: a fixed 1 yuan is released each month (both statuses), the other 2 stay in the ledger.
+    deal = [["Classes", "balance", "coupon"], ["A", 50, 0.0], ["B", 50, 0.0], [None], *LEDGERS, [None], HEAD,
+            ["normal", "income", 1, "release", None, 1], ["normal", "principal", 1, "pay_principal", "A+B", None],
+            ["加速", "income", 1, "release", None, 1],
+            ["加速", "principal", 1, "pay_principal", "A", None], ["加速", "principal", 2, "pay_principal", "B", None],
+            [None], ["Events", "measure", "threshold", "periods", "cure", "to"],
+            ["dq", "严重拖欠率", 0.02, 2, "yes", "加速"]]
+    pool = _pool([20.0] * 5, [3.0] * 5)
+    kw = dict(delinquency=[0.01, 0.03, 0.03, 0.01, 0.01])
+    ev = mbsxl.deal_flows(pool, deal, "events", **kw)
+    assert list(ev[C.EVENT_ON]) == [0, 0, 1, 0, 0]
+    assert _cls(pool, deal, "A", C.PRINCIPAL, **kw) == [10.0, 10.0, 20.0, 5.0, 5.0]
+    assert _cls(pool, deal, "B", C.PRINCIPAL, **kw) == [10.0, 10.0, 0.0, 15.0, 15.0]
+    assert _steps(pool, deal, "income", "release", **kw) == [1.0] * 5
+    # what is not released stays in the income ledger: 2 a month
+    assert _steps(pool, deal, "income", C.LEDGER_ENDING, **kw) == [2.0, 4.0, 6.0, 8.0, 10.0]
+    # a transfer of a fixed amount in the normal status: 2.5 a month from income to principal in months 1, 2,
+    # 4 and 5 (month 3 runs the 加速 rows, which release 1)
+    fixed = [r if not (len(r) > 3 and r[3] == "release" and r[0] == "normal") else
+             ["normal", "income", 1, "transfer", "principal", 2.5] for r in deal]
+    assert _steps(pool, fixed, "income", "transfer", **kw) == [2.5] * 4
+    assert _steps(pool, fixed, "income", "release", **kw) == [1.0]
+
+
+def test_a_list_of_rows_a_dataframe_and_a_dict_of_blocks_are_one_deal():
+    """A script and a workbook share one description: the same deal as rows, as a DataFrame (header row =
+    its columns) and as a dict of blocks gives the same flows (A 60 at 4%, B 40 residual; hand-checkable:
+    12 months of a 100-yuan 6% pool, A is paid first)."""
+    import pandas as pd
+    rows = [["分档 Classes", "金额 balance", "利率 coupon"], ["A", 60.0, 0.04], ["B", 40.0, 0.0], [None],
+            ["Ledgers", "receives"], ["cash", "both"], [None],
+            ["Priority", "ledger", "step", "action", "target"], ["normal", "cash", 1, "pay_interest", "A"],
+            ["normal", "cash", 2, "pay_principal", "A"], ["normal", "cash", 3, "pay_principal", "B"],
+            ["normal", "cash", 4, "pay_residual", "B"]]
+    padded = [list(r) + [None] * (5 - len(r)) for r in rows]
+    frame = pd.DataFrame(padded[1:], columns=padded[0])
+    blocks = {"分档 Classes": pd.DataFrame({"name": ["A", "B"], "balance": [60.0, 40.0], "coupon": [0.04, 0.0]}),
+              "Ledgers": [{"name": "cash", "receives": "both"}],
+              "Priority": [["status", "ledger", "step", "action", "target"]] + [r for r in rows[8:]]}
+    pool = mbsxl.cashflows(100.0, 0.06, 12)
+    want = mbsxl.deal_flows(pool, rows)
+    assert want[C.PRINCIPAL].sum() == pytest.approx(100.0)
+    for other in (frame, blocks):
+        got = mbsxl.deal_flows(pool, other)
+        assert got[C.CASH_FLOW].tolist() == want[C.CASH_FLOW].tolist()

@@ -97,3 +97,10 @@ def test_floating_class_without_index_and_classes_above_the_pool():
     big = _with(2, ["A1", 5000, 0.03, "a1"])
     with pytest.raises(MbsxlInputError, match=r"more than the pool balance"):
         mbsxl.deal_flows(POOL, big)
+
+
+def test_steps_numbered_downwards_within_a_ledger():
+    bad = GOOD[:19] + [["正常", "收入", 0, "pay_interest", "Sub", None]] + GOOD[19:]     # row 20: step 0 after 3
+    with pytest.raises(MbsxlInputError, match=r"row 20, column step: step 0 of ledger 收入 in status 正常 comes after "
+                                              r"step 3 \(row 19\)"):
+        mbsxl.deal_flows(POOL, bad)

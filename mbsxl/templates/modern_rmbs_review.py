@@ -383,8 +383,8 @@ NOTE_LINES = [
     "Every figure of the deal and of the pool is an assumption for illustration, not a real transaction.",
     "Deal table: one range of blocks (分档 Classes, 费用税收 Fees, 账户 Ledgers, 偿付顺序 Priority, 事件 Events, "
     "计划 Schedules, 参数 Settings), found by their titles; the layout is in mbsxl.dealtable.",
-    "Month: interest collections to 收入, principal collections to 本金; steps run ledger by ledger in the order "
-    "a status's rows name them; each moves what the ledger holds, at most what it asks.",
+    "Month: interest collections to 收入, principal collections to 本金; a status's steps run in the order "
+    "listed (ledgers may interleave); each moves what the ledger holds, at most what it asks.",
     "Interest due = coupon / 12 x beginning balance (30/360); floating coupon = LPR 5y in force on the period's "
     "first day + spread; unpaid senior interest is carried, the interim return is not.",
     "VAT = 3% / 1.03 of interest collections x 1.12 (urban construction and education surcharges).",
