@@ -42,6 +42,11 @@ _API = {
     "grid": "scenario", "breakeven": "breakeven", "krd": "keyrate",
     # issue 18: the rating agencies' stress test
     "default_timing": "agency_stress", "rating_stress": "agency_stress",
+    # issue 20, non-performing pools
+    "recoveries": "recovery", "recovery_loans": "recovery", "recovery_curve": "recovery",
+    "recovery_stages": "recovery", "npl_market": "recovery", "recovery_track": "recovery_tracking",
+    "npl_pool": "npl_deal", "npl_grid": "npl_deal", "npl_breakeven": "npl_deal", "npl_flows": "npl_deal",
+    "npl_deal_stats": "npl_deal",
     # issue 19, the deal table
     "parse_deal": "dealtable", "deal_flows": "dealviews", "deal_stats": "dealviews", "deal_check": "dealviews",
     "deal_grid": "dealviews", "deal_breakeven": "dealviews", "deal_from_tranches": "dealviews",

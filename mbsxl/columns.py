@@ -361,6 +361,73 @@ BREAKEVEN_DEFAULT = "Breakeven Default Rate"
 #: the scenario table's columns (MBS_RATINGSTRESS ``scenarios``), in order
 STRESS_SCENARIO_COLUMNS = [SCENARIO, TIMING, TIMING_SHIFT, CPR, INDEX_SHIFT, POOL_RATE_SHIFT, POOL_RATE_LAG]
 STRESS_BREAKEVEN_COLUMNS = [CLASS] + STRESS_SCENARIO_COLUMNS + [BREAKEVEN_DEFAULT]
+# ============================================================================== issue 20: NPL recoveries
+# the loan tape of a non-performing pool (mbsxl.recovery; headers found by full label, Chinese or English part)
+NPL_LOAN = "贷款编号 Loan"
+NPL_PRINCIPAL = "未偿本金 Principal"
+NPL_INTEREST = "欠息 Interest"
+NPL_FEES = "费用 Fees"
+NPL_COLLATERAL = "评估价值 Collateral appraisal"
+NPL_HAIRCUT = "折价率 Haircut"
+NPL_STAGE = "诉讼阶段 Legal stage"
+NPL_MONTHS_IN_STAGE = "已处阶段月数 Months in stage"
+NPL_COSTS = "处置费用 Disposal costs"
+NPL_TAPE_REQUIRED = [NPL_PRINCIPAL, NPL_COLLATERAL, NPL_STAGE]
+NPL_TAPE_LAYOUT = [NPL_LOAN, NPL_PRINCIPAL, NPL_INTEREST, NPL_FEES, NPL_COLLATERAL, NPL_HAIRCUT, NPL_STAGE,
+                   NPL_MONTHS_IN_STAGE, NPL_COSTS]
+# the stage table: months from the start of a stage to the recovery
+NPL_STAGE_MONTHS = "处置月数 Months to resolution"
+NPL_STAGE_NOTE = "说明 Note"
+NPL_STAGE_COLUMNS = [NPL_STAGE, NPL_STAGE_MONTHS, NPL_STAGE_NOTE]
+# MBS_RECOVERYLOANS: one row a loan
+NPL_CLAIM = "债权金额 Claim"
+NPL_NET_SALE = "折后价值 Collateral after haircut"
+NPL_RESOLUTION_MONTH = "回收月 Resolution month"
+NPL_GROSS = "处置回收 Gross proceeds"
+NPL_NET = "净回收 Net recovery"
+NPL_RECOVERY_RATE = "回收率 Recovery rate"
+NPL_CAPPED = "受债权上限 Capped by claim"
+NPL_LOAN_COLUMNS = [NPL_LOAN, NPL_STAGE, NPL_CLAIM, NPL_NET_SALE, NPL_COSTS, NPL_RESOLUTION_MONTH, NPL_GROSS, NPL_NET,
+                    NPL_RECOVERY_RATE, NPL_CAPPED]
+# MBS_RECOVERIES / MBS_RECOVERYCURVE: one row a period
+NPL_PERIOD = "期次 Period"
+NPL_LOANS_RESOLVED = "结清户数 Loans resolved"
+NPL_CUM_GROSS = "累计回收金额 Cumulative recoveries"
+NPL_CUM_RATE = "累计回收率 Cumulative recovery rate"
+NPL_CUM_NET_RATE = "累计净回收率 Cumulative net recovery rate"
+NPL_PERIOD_COLUMNS = [NPL_PERIOD, NPL_GROSS, NPL_COSTS, NPL_NET, NPL_LOANS_RESOLVED, NPL_CUM_GROSS, NPL_CUM_RATE,
+                      NPL_CUM_NET_RATE]
+NPL_CURVE_COLUMNS = [NPL_PERIOD, NPL_GROSS, NPL_CUM_GROSS, NPL_CUM_RATE]
+# MBS_RECOVERYTRACK: actual against expected
+NPL_ACTUAL = "实际回收 Actual recoveries"
+NPL_EXPECTED = "预期回收 Expected recoveries"
+NPL_AE = "实际/预期 Actual/expected"
+NPL_CUM_ACTUAL = "累计实际回收 Cumulative actual"
+NPL_CUM_EXPECTED = "累计预期回收 Cumulative expected"
+NPL_CUM_AE = "累计实际/预期 Cumulative actual/expected"
+NPL_CUM_RATE_ACTUAL = "实际累计回收率 Actual cumulative recovery rate"
+NPL_CUM_RATE_EXPECTED = "预期累计回收率 Expected cumulative recovery rate"
+NPL_REPROJECTED = "重估回收 Re-projected recoveries"
+NPL_CUM_RATE_REPROJECTED = "重估累计回收率 Re-projected cumulative recovery rate"
+NPL_TRACK_COLUMNS = [NPL_PERIOD, TRUSTEE_PERIOD, NPL_ACTUAL, NPL_EXPECTED, NPL_AE, NPL_CUM_ACTUAL, NPL_CUM_EXPECTED,
+                     NPL_CUM_AE, NPL_CUM_RATE_ACTUAL, NPL_CUM_RATE_EXPECTED, NPL_REPROJECTED,
+                     NPL_CUM_RATE_REPROJECTED]
+# MBS_NPLMARKET: the market statistics shipped in mbsxl/data/npl_market_stats.csv
+NPL_STAT = "统计项 Statistic"
+NPL_STAT_VALUE = "数值 Value"
+NPL_STAT_UNIT = "单位 Unit"
+NPL_STAT_SCOPE = "范围 Scope"
+NPL_STAT_TITLE = "来源 Source title"
+NPL_STAT_PUBLISHER = "发布机构 Publisher"
+NPL_STAT_URL = "网址 URL"
+NPL_STAT_DATE = "日期 Date"
+NPL_STATS_COLUMNS = [NPL_STAT, NPL_STAT_VALUE, NPL_STAT_UNIT, NPL_STAT_SCOPE, NPL_STAT_TITLE, NPL_STAT_PUBLISHER,
+                     NPL_STAT_URL, NPL_STAT_DATE]
+# MBS_NPLGRID (mbsxl.npl_deal.npl_grid): one row a haircut x delay scenario; WAL, PRINCIPAL, INTEREST_PAID shared
+NPL_DELAY = "推迟月数 Delay (months)"
+NPL_UNPAID = "未获偿付 Unpaid"
+NPL_GRID_COLUMNS = [NPL_HAIRCUT, NPL_DELAY, WAL, PRINCIPAL, INTEREST_PAID, NPL_UNPAID]
+
 # ============================================================================== issue 19: the deal table
 # MBS_DEALFLOWS view "ledgers" (mbsxl.dealviews.deal_flows): one row a ledger line of a period
 STATUS = "Status"

@@ -20,7 +20,12 @@ Blocks and columns (required columns marked *):
   资产池余额 (default): rate / 12 x the pool's beginning balance; ``interest`` 利息收入: rate x the
   period's interest collections (VAT); ``fixed`` 固定: rate yuan a year / 12); ``含税 inclusive``
   (``yes``: the base includes the tax, due = rate / (1 + rate) x base: 3% VAT on a tax-inclusive base
-  is 0.03/1.03); ``附加 surcharge`` (a fraction of the amount added: urban construction and education
+  is 0.03/1.03); non-performing pools (issue 20): ``disposal_costs`` 处置费用 (rate x the period's disposal
+  costs, the pool table's 处置费用 column: 1 = all of them), ``collections`` 回收款 (rate x the period's
+  collections: the base servicing fee on recoveries), ``excess_collections`` 超额回收 (rate x the new
+  excess of cumulative collections over the expected path, the pool's 预期回收 column, above its
+  high-water mark: the excess incentive fee, 超额奖励服务费), ``share`` 分成 (due only what ``pay_share``
+  steps pay it); ``附加 surcharge`` (a fraction of the amount added: urban construction and education
   surcharges, about 0.12 of the VAT); ``上限 cap`` (yuan a period; ``pay_fee ... limit cap`` pays up to
   it, a later ``pay_fee`` the rest); ``累计 carry`` (unpaid fee carried, default yes).
 - **账户 Ledgers** - ledger name; ``收入来源 receives`` (``interest`` 利息 / ``principal`` 本金 /
@@ -159,12 +164,15 @@ ACTIONS = {
                            "period) from the reserve; pay them again in a later step"),
     "pay_residual": Action("pay_residual", 7, "class", (), "pay all that is left in the ledger to the class (剩余收益)"),
     "release": Action("release", 8, "none", ("amount",), "cash leaves the trust (returned to the originator)"),
+    # issue 20, non-performing pools
+    "pay_share": Action("pay_share", 9, "fee", ("amount",), "pay a share of what is left in the ledger to the fee "
+                        "(limit: the share, 0 to 1; e.g. the servicer's part of the excess, 超额收益分成)"),
 }
 ACTION_ALIASES = {"支付费用": "pay_fee", "支付税费": "pay_tax", "缴税": "pay_tax", "支付利息": "pay_interest",
                   "支付本金": "pay_principal", "偿还本金": "pay_principal", "转移": "transfer", "转入": "transfer",
                   "划转": "transfer", "补足储备": "fund_reserve", "释放储备": "release_reserve",
                   "提取储备": "draw_reserve", "剩余收益": "pay_residual", "支付剩余": "pay_residual",
-                  "释放": "release", "返还": "release"}
+                  "释放": "release", "返还": "release", "分成": "pay_share", "按比例分配": "pay_share"}
 LIMIT_ALIASES = {"上限": "cap", "目标余额": "target", "目标": "target", "schedule": "target", "全部": "all",
                  "违约本金": "new_defaults", "新增违约": "new_defaults", "defaults": "new_defaults",
                  "差额": "shortfall", "不足": "shortfall", "借用": "borrowed", "borrow": "borrowed"}
@@ -185,7 +193,9 @@ MEASURE_ALIASES = {"cumulative_default_rate": "cumulative_default", "cdr_cum": "
 YES = {"yes", "y", "true", "1", "是", "1.0"}
 NO = {"no", "n", "false", "0", "否", "0.0", ""}
 RECEIVES = {"interest": 1, "利息": 1, "收入": 1, "principal": 2, "本金": 2, "both": 3, "全部": 3, "none": 0, "无": 0}
-FEE_BASES = {"pool_balance": 0, "资产池余额": 0, "balance": 0, "interest": 1, "利息收入": 1, "利息": 1,
+FEE_BASES = {"disposal_costs": 3, "处置费用": 3, "costs": 3, "collections": 4, "回收款": 4, "recoveries": 4,
+             "excess_collections": 5, "超额回收": 5, "excess": 5, "share": 6, "分成": 6,
+             "pool_balance": 0, "资产池余额": 0, "balance": 0, "interest": 1, "利息收入": 1, "利息": 1,
              "interest_collections": 1, "fixed": 2, "固定": 2, "固定金额": 2}
 CARRY = {"yes": 1, "y": 1, "true": 1, "1": 1, "是": 1, "": 1, "no": 0, "n": 0, "false": 0, "0": 0, "否": 0,
          "compound": 2, "复利": 2}
@@ -600,7 +610,7 @@ class _Parser:
                 self.err("fees", r, "name", f"fee {name!r} is listed twice")
                 continue
             out.append(Fee(name, rate, base, inc, sur, cap, carry > 0, r))
-            self.ok("fees", r, name, f"{rate:g} on {['the pool balance (annual)', 'interest collections', 'fixed yuan a year'][base]}"
+            self.ok("fees", r, name, f"{rate:g} on {['the pool balance (annual)', 'interest collections', 'fixed yuan a year', 'the disposal costs', 'the collections', 'the new excess over expected collections', 'the shares of pay_share steps'][base]}"
                     f"{' tax-inclusive' if inc else ''}{f', surcharge {sur:g}' if sur else ''}"
                     f"{f', cap {cap:,.2f} a period' if math.isfinite(cap) else ''}")
         return out
@@ -756,7 +766,11 @@ class _Parser:
                     acc = ", ".join(x if x != "amount" else "a number of yuan" for x in a.limits) or "none (leave it empty)"
                     self.err("priority", r, "limit", f"{s!r} is not a limit of {act}; accepted: {acc}")
                     ok = False
-            elif act == "transfer":
+            if act == "pay_share" and ok and not (isinstance(lim, float) and 0.0 < lim <= 1.0):
+                self.err("priority", r, "limit", f"pay_share needs the share as its limit, a decimal in (0, 1] (0.2 = "
+                         f"20%); got {_text(lim_c)!r}")
+                ok = False
+            elif act == "transfer" and _blank(lim_c):
                 self.err("priority", r, "limit", "transfer needs a limit naming the amount: "
                          + ", ".join(x if x != "amount" else "a number of yuan" for x in a.limits))
                 ok = False

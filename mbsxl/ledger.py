@@ -20,8 +20,13 @@ Each period ``t`` (one row of the pool table; months of 30 days in years of 360,
 5. **Dues.**  Class interest due = ``coupon_t / 12 x`` beginning balance, plus the carried unpaid
    interest (``carry`` yes; with ``compound`` the carried amount also earns ``coupon_t / 12``).  Fee
    due: ``rate / 12 x`` the pool's beginning balance, ``rate x`` the interest collections (with
-   ``inclusive``: ``rate / (1 + rate) x``), or ``rate / 12`` yuan; times ``1 + surcharge``; plus the
-   unpaid fee carried.  The default-cover amount outstanding grows by the period's pool ``Default``.
+   ``inclusive``: ``rate / (1 + rate) x``), or ``rate / 12`` yuan; for a non-performing pool (issue 20)
+   ``rate x`` the period's disposal costs, ``rate x`` its collections (interest + principal), or
+   ``rate x`` the new excess ``max(E_t - max(E_1..t-1), 0)`` of ``E_t = max(cumulative collections -
+   cumulative expected collections, 0)`` (a high-water mark: an excess lost and regained is not paid
+   twice); times ``1 + surcharge``; plus the unpaid fee carried.  ``pay_share`` pays ``limit x`` the
+   ledger's cash to a fee (its due grows by the same amount).  The default-cover amount outstanding
+   grows by the period's pool ``Default``.
 6. **Steps** of the status run in the order its rows list them (ledgers may interleave); every step
    moves ``min(what the ledger holds, what the step asks)``, and
    the amount is recorded (:data:`ACTION` codes in :mod:`mbsxl.dealtable`).  Cash paid for fees or
@@ -76,7 +81,7 @@ M_IN, M_RELEASED, M_BORROWED, M_UNCOVERED, M_CALL, M_POOL_BEG = range(6)
 TOL = 1e-6
 
 
-def _kernel(P, I, L, D, DQ, bal0, callf, wmode,
+def _kernel(P, I, L, D, DQ, KC, XC, bal0, callf, wmode,
             cb0, cpn, carry, sched,
             fee_base, fee_factor, fee_cap, fee_carry,
             led_rec, led_target, led_init,
@@ -102,6 +107,9 @@ def _kernel(P, I, L, D, DQ, bal0, callf, wmode,
         borrowed = 0.0
         uncovered = 0.0
         cum_def = 0.0
+        cum_c = 0.0                 # NPL: cumulative collections, expected collections, excess high-water mark
+        cum_x = 0.0
+        hwm = 0.0
         pool_bal = bal0[s]
         level = callf * bal0[s] + 1e-9 * bal0[s]
         called = False
@@ -171,9 +179,28 @@ def _kernel(P, I, L, D, DQ, bal0, callf, wmode,
                 prin[k] = 0.0
                 tried_c[k] = -1
                 cls_out[s, t, k, BEG] = bal[k]
+            cum_c += P[s, t] + I[s, t]
+            cum_x += XC[s, t]
+            exc = cum_c - cum_x if cum_c > cum_x else 0.0
+            exc_new = exc - hwm if exc > hwm else 0.0
+            if exc > hwm:
+                hwm = exc
             for f in range(m):
                 b = fee_base[f]
-                base = pool_beg if b == 0 else (I[s, t] if b == 1 else 1.0)
+                if b == 0:
+                    base = pool_beg
+                elif b == 1:
+                    base = I[s, t]
+                elif b == 2:
+                    base = 1.0
+                elif b == 3:                                 # NPL: the period's disposal costs
+                    base = KC[s, t]
+                elif b == 4:                                 # NPL: the period's collections
+                    base = P[s, t] + I[s, t]
+                elif b == 5:                                 # NPL: new cumulative excess over the expected path
+                    base = exc_new
+                else:                                        # share: paid by pay_share steps only
+                    base = 0.0
                 fdue[f] = fee_factor[f] * base + fshort[f]
                 fpaid[f] = 0.0
                 tried_f[f] = -1
@@ -307,6 +334,13 @@ def _kernel(P, I, L, D, DQ, bal0, callf, wmode,
                     want = avail if lim[q] == LIM_NONE else limval[q]
                     x = want if avail >= want else avail
                     released += x
+                    lbal[a] -= x
+                elif o == 9:                                 # NPL: a share of the ledger's cash to a fee
+                    f = tg[q]
+                    x = limval[q] * avail
+                    fdue[f] += x
+                    fpaid[f] += x
+                    tried_f[f] = a
                     lbal[a] -= x
                 step_out[s, t, q] = x
             # losses, bottom up (or none), and the end of the deal
@@ -446,7 +480,7 @@ def compile_deal(deal: dt.Deal, T: int, index=None) -> Compiled:
     sched = np.where(np.isnan(sched), 0.0, sched)
     # fees
     fb = np.array([f.base for f in deal.fees], dtype=np.int64)
-    ff = np.array([(f.rate / (1 + f.rate) if f.inclusive else f.rate) * (1.0 if f.base == 1 else 1 / 12.0)
+    ff = np.array([(f.rate / (1 + f.rate) if f.inclusive else f.rate) * (1.0 if f.base in (1, 3, 4, 5) else 1 / 12.0)
                    * (1 + f.surcharge) for f in deal.fees], dtype=float)
     fcap = np.array([f.cap for f in deal.fees], dtype=float)
     fcarry = np.array([f.carry for f in deal.fees], dtype=np.bool_)
@@ -573,6 +607,26 @@ def pool_columns(pool, delinquency=None):
     return P, I, L, D, DQ, bal0
 
 
+def npl_columns(pool, S: int, T: int):
+    """(K, X) as S x T arrays: the non-performing pool's disposal costs (column 处置费用 Disposal costs) and
+    expected collections (预期回收 Expected recoveries) of each period, zeros where the pool table has no
+    such column (issue 20; :func:`mbsxl.npl_pool` writes both).  Fee bases ``disposal_costs`` and
+    ``excess_collections`` read them."""
+    tables = pool if isinstance(pool, (list, tuple)) and pool and hasattr(pool[0], "columns") else [pool]
+    K, X = np.zeros((S, T)), np.zeros((S, T))
+    for i, tab in enumerate(tables):
+        if not isinstance(tab, (dict, pd.DataFrame)):
+            continue                                   # no pool table (the arrays were given): no NPL columns
+        for out, name in ((K, C.NPL_COSTS), (X, C.NPL_EXPECTED)):
+            if name in tab:
+                a = pd.to_numeric(pd.Series(np.asarray(tab[name], dtype=object).ravel()), errors="coerce").to_numpy(dtype=float)
+                if a.size != T or not np.isfinite(a).all() or (a < 0).any():
+                    raise MbsxlInputError(f"pool column {name!r} has a blank, a negative amount or another length than "
+                                          f"the pool's {T} periods; pass one amount >= 0 a period")
+                out[i] = a
+    return K, X
+
+
 class Run(NamedTuple):
     """Arrays of one run over S scenarios and T periods (S first)."""
     compiled: Compiled
@@ -591,6 +645,7 @@ def run(deal, pool, index=None, delinquency=None, *, compiled: Compiled | None =
     d = dt.parse_deal(deal)
     P, I, L, D, DQ, bal0 = pool_columns(pool, delinquency) if arrays is None else arrays
     S, T = P.shape
+    KC, XC = npl_columns(pool, S, T)
     if d.pool_balance is not None:
         bal0 = np.full(S, d.pool_balance)
     if any(ev.measure == "delinquency_90" for ev in d.events) and delinquency is None:
@@ -612,7 +667,7 @@ def run(deal, pool, index=None, delinquency=None, *, compiled: Compiled | None =
     fees = np.zeros((S, T, m, 2))
     misc = np.zeros((S, T, 6))
     err = np.zeros((S, 2), dtype=np.int64)
-    _compiled()(P, I, L, D, DQ, bal0, a[0], a[1], *a[2:], cls, steps, led, ev, status, fees, misc, err)
+    _compiled()(P, I, L, D, DQ, KC, XC, bal0, a[0], a[1], *a[2:], cls, steps, led, ev, status, fees, misc, err)
     if err[:, 0].any():
         s = int(np.argmax(err[:, 0] > 0))
         what = "a ledger went below zero" if err[s, 0] == 1 else "cash in != cash out"

@@ -576,6 +576,40 @@ STRESS_VIEW = {"ratings": "ratings", "rating": "ratings", "评级": "ratings",
 def stress_view(value, name: str = "view") -> str:
     """``ratings`` (class x rating table) or ``breakevens`` (class x scenario table) of MBS_RATINGSTRESS."""
     return _lookup(name, value, STRESS_VIEW, "ratings (评级: class x rating) or breakevens (临界违约率: class x scenario)")
+# =============================================================================== issue 20: NPL recoveries
+# (mbsxl.recovery) the legal stages of the default stage table, and the re-projection method
+NPL_STAGES = ("协商", "诉讼", "执行", "拍卖")
+NPL_STAGE = {"协商": "协商", "negotiation": "协商", "settlement": "协商", "催收": "协商",
+             "诉讼": "诉讼", "litigation": "诉讼", "lawsuit": "诉讼", "起诉": "诉讼",
+             "执行": "执行", "enforcement": "执行", "execution": "执行",
+             "拍卖": "拍卖", "auction": "拍卖", "变卖": "拍卖"}
+#: the English word shown next to each stage
+NPL_STAGE_ENGLISH = {"协商": "negotiation", "诉讼": "litigation", "执行": "enforcement", "拍卖": "auction"}
+
+
+def npl_stage_key(value) -> str:
+    """A stage name as the stage table is matched: a default stage's English or Chinese spelling gives
+    its Chinese name (``"Litigation"`` -> ``"诉讼"``); any other text is trimmed and lower-cased (a
+    user's own stage names work as typed)."""
+    s = str(value).strip()
+    k = _key(s)
+    return NPL_STAGE.get(k, NPL_STAGE.get(s, k))
+
+
+REPROJECTIONS = ("ratio", "catch_up", "as_expected")
+REPROJECTION = {"ratio": "ratio", "按比例": "ratio", "proportional": "ratio",
+                "catch_up": "catch_up", "catchup": "catch_up", "追补": "catch_up",
+                "as_expected": "as_expected", "expected": "as_expected", "照旧": "as_expected"}
+
+
+def reprojection(value, name: str = "method") -> str:
+    """How the rest of an NPL pool is re-projected from today's position: ``ratio`` (按比例: the rest of
+    the expected path times the cumulative actual/expected), ``catch_up`` (追补: the total expected is
+    still collected, the shortfall spread over the remaining periods in proportion to the expected path)
+    or ``as_expected`` (照旧: the expected path unchanged from today)."""
+    return _lookup(name, value, REPROJECTION, "ratio (按比例), catch_up (追补), as_expected (照旧)")
+
+
 # ------------------------------------------------------------------ issue 19: the deal table's views
 # (the deal table's own vocabulary - block titles, column labels, actions, measures - is the parser's
 # data and lives in mbsxl.dealtable: BLOCKS, LABELS, ACTIONS, MEASURES)

@@ -28,7 +28,7 @@ def generated(tmp_path_factory):
 
 
 TEMPLATES = ("jianyuan_2007_1_deal_review.xlsx", "jianyuan_2007_1_pool.xlsx", "prepayment_regression.xlsx",
-             "modern_rmbs_review.xlsx")
+             "modern_rmbs_review.xlsx", "npl_rmbs_review.xlsx")
 
 
 def _serial(d):

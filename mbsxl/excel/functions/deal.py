@@ -29,7 +29,8 @@ from .pricing import _COMP, _PAYDAY
 from .scenario import _AGE, _BALANCE, _PRICE, _WAC, _WAM
 from .waterfall import _BALS, _CALL, _CPNS, _FEES, _FLOAT, _IOS, _NAMES, _PBAL, _RESID, _STRUCT, _cells
 
-_POOL_COLS = (C.TOTAL_PRINCIPAL, C.NET_INTEREST, C.LOSS, C.DEFAULT, C.BEGINNING_BALANCE)
+_POOL_COLS = (C.TOTAL_PRINCIPAL, C.NET_INTEREST, C.LOSS, C.DEFAULT, C.BEGINNING_BALANCE,
+              C.NPL_COSTS, C.NPL_EXPECTED)          # issue 20: an NPL pool (MBS_NPLPOOL) keeps its costs and expected path
 
 
 def _pool(m) -> pd.DataFrame:
