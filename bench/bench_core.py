@@ -20,7 +20,7 @@ import time
 import numpy as np
 
 import mbsxl
-from mbsxl import _engine
+from mbsxl.pool import _engine
 
 ASSUME = dict(prepay=0.20, default=0.01, severity=0.30, recovery_lag=12, servicing=0.0025)
 

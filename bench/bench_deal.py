@@ -6,7 +6,7 @@ One process, runs interleaved (baseline, candidate, baseline, ...), medians prin
   labelled assumptions, prospectus CPR 17.26%, floating seniors on the PBoC one-year deposit rate,
   10% clean-up call): ``mbsxl.tranches`` (positional arguments) against ``mbsxl.deal_flows`` on the
   table ``mbsxl.deal_from_tranches`` builds (parse + run + class table), and the ledger run alone
-  (``mbsxl.ledger.run`` on a parsed deal, compiled once);
+  (``mbsxl.deal.ledger.run`` on a parsed deal, compiled once);
 - the modern template's deal (3 classes, 3 ledgers, 44 steps over 3 statuses, 3 events, 360 months):
   one ledger-level run (target < 5 ms) and a 21 x 11 CPR x CDR grid (CPR 0-40% step 2% x CDR 0-10%
   step 1%, each a full projection and run; target < 1 s).
@@ -22,8 +22,8 @@ import time
 import numpy as np
 
 import mbsxl
-from mbsxl import dealtable as dt
-from mbsxl import ledger as lg
+from mbsxl.deal import dealtable as dt
+from mbsxl.deal import ledger as lg
 from mbsxl.templates import jianyuan_deal_review as jr
 from mbsxl.templates import modern_rmbs_review as mr
 
@@ -42,7 +42,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=15)
     a = ap.parse_args(argv)
-    names, bals = list(jr.SPREADS), list(mbsxl.jianyuan.TRANCHES.values())
+    names, bals = list(jr.SPREADS), list(mbsxl.reference.jianyuan.TRANCHES.values())
     cps, fl = list(jr.SPREADS.values()), list(jr.FLOATING.values())
     pool = mbsxl.cashflows(4_160_683_708.0, jr.WAC, jr.WAM, prepay=0.1726, default=jr.CDR, severity=jr.SEVERITY,
                            recovery_lag=jr.LAG, servicing=jr.SERVICING, age=jr.AGE)

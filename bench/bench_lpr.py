@@ -1,7 +1,7 @@
 """Benchmark of LPR repricing (issue 13), one run, medians, the ratio against a baseline measured in the
 same run: 12,254 loans x 360 months with per-loan repricing vs the same projection at fixed rates.
 
-Tape (synthetic, documented; the size of the Jianyuan 2007-1 pool, :data:`mbsxl.tape.LOANS`): balances
+Tape (synthetic, documented; the size of the Jianyuan 2007-1 pool, :data:`mbsxl.reference.tape.LOANS`): balances
 uniform in [50,000, 2,800,000], 360 months left, ages 0..71, benchmark-rate loans at 4.90% x a multiplier
 of 0.85 / 0.9 / 1.0 / 1.1 (rates 4.165% .. 5.39%), projected from 1 December 2019.  Repriced run: every
 loan converts in 2020 (LPR 5y + rate - 4.80%; 5% choose a fixed rate), half reset each 1 January and
@@ -22,8 +22,9 @@ import time
 import numpy as np
 
 import mbsxl
-from mbsxl import _engine, repricing
-from mbsxl.tape import LOANS
+from mbsxl.pool import _engine
+from mbsxl.rates import repricing
+from mbsxl.reference.tape import LOANS
 
 ASSUME = dict(prepay=0.20, default=0.01, severity=0.30, recovery_lag=12, servicing=0.0025)
 

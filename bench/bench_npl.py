@@ -1,13 +1,13 @@
 """Benchmark: the NPL recovery projection (issue 20) against a per-loan Python loop.
 
-10,000 generated NPL loans (mbsxl.npl_tape.generated_tape, seed 20), base and stressed (-30 % amount,
+10,000 generated NPL loans (mbsxl.reference.npl_tape.generated_tape, seed 20), base and stressed (-30 % amount,
 +6 months, costs +50 %), monthly by period.  Candidate: ``mbsxl.recoveries`` (vectorised numpy, tape
 checks included).  Baseline: the same rules loan by loan in plain Python (a dict of month -> amounts),
 on the same already-read tape.  Runs are interleaved (baseline, candidate, baseline, ...) on this noisy
 shared machine and the medians are quoted; the two results are compared to 1e-6 yuan first.
 
 Then (issue 20, speed): 10,000 loans projected (stressed) and run through the illustrative NPL deal
-(:func:`mbsxl.npl_deal.example_deal`, the ledger engine of the deal table), and a 9 x 7 grid of recovery
+(:func:`mbsxl.deal.npl_deal.example_deal`, the ledger engine of the deal table), and a 9 x 7 grid of recovery
 haircut x delay (:func:`mbsxl.npl_grid`, one ledger run of 63 scenarios); medians.
 
 Run: ``PYTHONPATH=$PWD python bench/bench_npl.py [--loans N] [--runs N]``.
@@ -22,8 +22,8 @@ import numpy as np
 
 import mbsxl
 from mbsxl import columns as C
-from mbsxl import recovery as R
-from mbsxl.npl_tape import generated_tape
+from mbsxl.pool import recovery as R
+from mbsxl.reference.npl_tape import generated_tape
 
 
 def loop_baseline(tape, table, amount_stress=0.0, delay=0, cost_stress=0.0):
@@ -75,9 +75,9 @@ def main():
 
 
 def waterfall_main(loans=10_000, runs=7):
-    """10,000 loans projected and run through the illustrative NPL deal (mbsxl.npl_deal.example_deal);
+    """10,000 loans projected and run through the illustrative NPL deal (mbsxl.deal.npl_deal.example_deal);
     and a 9 x 7 haircut x delay grid (mbsxl.npl_grid: one ledger run of 63 scenarios).  Medians."""
-    from mbsxl.npl_deal import example_deal
+    from mbsxl.deal.npl_deal import example_deal
     tape = generated_tape(loans, seed=20)
     base = mbsxl.recoveries(tape)
     deal = example_deal(float(base[C.NPL_GROSS].sum()))

@@ -29,14 +29,14 @@ import time
 import numpy as np
 
 import mbsxl
-from mbsxl import _engine
-from mbsxl import pricing as pr
-from mbsxl import ratemodels as hw
-from mbsxl import sf4
-from mbsxl import valuation as va
-from mbsxl import zerocurve as zc
+from mbsxl.pool import _engine
+from mbsxl.pricing import measures as pr
+from mbsxl.pricing import ratemodels as hw
+from mbsxl.pool import sf4
+from mbsxl.pricing import valuation as va
+from mbsxl.pricing import zerocurve as zc
 
-BALANCE = mbsxl.jianyuan.POOL["balance"]
+BALANCE = mbsxl.reference.jianyuan.POOL["balance"]
 WAC = 0.0783 * 0.85
 SERVICING = 0.003
 TERMS = [0.25, 1, 2, 3, 5, 7, 10, 20, 30]

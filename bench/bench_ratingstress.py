@@ -4,7 +4,7 @@ each breakeven a bracketing search over full projections and waterfalls, in unde
 The deal as the deal-review template's Rating sheet sets it up (:mod:`mbsxl.templates.deal_review_rating`: seed
 001/002 pool and class sizes; WAC 6.80%, WAM 197, servicing 0.1%, fees 0.05%, spreads 0.9/1.5/2.5%, floating
 seniors on the PBoC one-year deposit rate, clean-up call 10%, recovery 70% after 12 months, base cumulative
-default 3%: labelled assumptions), the example scenario set and multiplier table of :mod:`mbsxl.agency_stress`.
+default 3%: labelled assumptions), the example scenario set and multiplier table of :mod:`mbsxl.deal.agency_stress`.
 
 - candidate: ``mbsxl.rating_stress`` (every search's 15 probes a round, all searches projected and run through
   the batched waterfall together);
@@ -24,7 +24,7 @@ import time
 import numpy as np
 
 import mbsxl
-from mbsxl import agency_stress as ag
+from mbsxl.deal import agency_stress as ag
 from mbsxl import columns as C
 from mbsxl.excel.dispatch import call
 from mbsxl.templates import deal_review_rating as R

@@ -22,8 +22,8 @@ import argparse
 import numpy as np
 
 import mbsxl
-from mbsxl import jianyuan as jy
-from mbsxl import scenario as sc
+from mbsxl.reference import jianyuan as jy
+from mbsxl.deal import scenario as sc
 from mbsxl.excel.dispatch import call
 
 from bench_waterfall import _median  # bench/ is on sys.path when a script here runs

@@ -43,7 +43,7 @@ def main():
     import mbsxl
     from mbsxl.excel.calc import calculate
     from mbsxl.templates import jianyuan_pool as PT
-    from mbsxl import tape as tp
+    from mbsxl.reference import tape as tp
     pool = os.path.join(ROOT, "workbooks", PT.FILENAME)
     prepay = os.path.join(ROOT, "workbooks", "jianyuan_2007_1_prepayment.xlsx")
 

@@ -22,7 +22,7 @@ import time
 import numpy as np
 
 import mbsxl
-from mbsxl import jianyuan as jy
+from mbsxl.reference import jianyuan as jy
 from mbsxl.excel.convert import to_excel
 from mbsxl.excel.dispatch import call
 

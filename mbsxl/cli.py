@@ -169,10 +169,10 @@ def _cmd_demo(a) -> int:
 
 def _cmd_oas(a) -> int:
     """Monte Carlo OAS of a pool (default: Jianyuan 2007-1), progress on stderr, the table on stdout."""
-    from . import jianyuan
-    from ._engine import engine_name
-    from .ratemodels import DEFAULT_SEED
-    from .valuation import oas
+    from mbsxl.reference import jianyuan
+    from mbsxl.pool._engine import engine_name
+    from mbsxl.pricing.ratemodels import DEFAULT_SEED
+    from mbsxl.pricing.valuation import oas
     try:
         pairs = [p.split(":") for p in a.curve.split(",") if p.strip()]
         terms, rates = [float(t) for t, _ in pairs], [float(r) for _, r in pairs]

@@ -180,7 +180,7 @@ OAS_ROWS = [OAS, PRICE_STD_ERROR, EFFECTIVE_DURATION, EFFECTIVE_CONVEXITY, PATHS
 # ------------------------------------------------------------------------------ trustee-report history (issue 14)
 # The per-period layout of a trustee report (受托机构报告), one row a collection period; read by
 # mbsxl.history / mbsxl.backtest (MBS_HISTORY / MBS_BACKTEST), which find each column by its header
-# (the full label, its Chinese part or its English part; mbsxl.report_table).  Period, beginning balance,
+# (the full label, its Chinese part or its English part; mbsxl.surveillance.report_table).  Period, beginning balance,
 # scheduled principal, prepayment and ending balance are required; the others may be left out.
 TRUSTEE_DEFAULTS = "违约金额 Defaults"
 TRUSTEE_RECOVERIES = "回收金额 Recoveries"
@@ -310,7 +310,7 @@ POOL_PERIOD_COLUMNS = [PERIOD, POOL_BALANCE, INTEREST_COLLECTIONS, VAT, FEES_DUE
                        INTEREST_TO_PRINCIPAL, RELEASED]
 
 # ============================================================================== issue 14: scenario analytics
-# MBS_GRID long table (mbsxl.scenario.grid); WAL and LOSS are the shared names above
+# MBS_GRID long table (mbsxl.deal.scenario.grid); WAL and LOSS are the shared names above
 CPR = "CPR"
 CDR = "CDR"
 SEVERITY = "Severity"
@@ -324,7 +324,7 @@ GRID_CORNER = "CPR \\ CDR"
 GRID_METRIC_COLUMN = {"wal": WAL, "yield": YIELD, "loss": LOSS, "loss_pct": LOSS_PCT,
                       "first_loss": FIRST_LOSS_PERIOD}
 
-# MBS_BREAKEVEN Measure/Value table (mbsxl.breakeven.breakeven); MEASURE, VALUE as MBS_OAS
+# MBS_BREAKEVEN Measure/Value table (mbsxl.deal.breakeven.breakeven); MEASURE, VALUE as MBS_OAS
 LOSS_BREAKEVEN_CDR = "Principal loss breakeven CDR"
 YIELD_BREAKEVEN_CDR = "Yield breakeven CDR"
 YIELD_THRESHOLD = "Yield threshold"
@@ -332,7 +332,7 @@ CDR_TOLERANCE = "CDR tolerance"
 WATERFALLS_RUN = "Waterfalls run"
 BREAKEVEN_ROWS = [LOSS_BREAKEVEN_CDR, YIELD_BREAKEVEN_CDR, YIELD_THRESHOLD, CDR_TOLERANCE, WATERFALLS_RUN]
 
-# MBS_KRD table (mbsxl.keyrate.krd): one row a key tenor, then the sum and the parallel-shift duration
+# MBS_KRD table (mbsxl.pricing.keyrate.krd): one row a key tenor, then the sum and the parallel-shift duration
 KEY_TENOR = "Key Tenor"
 KEY_RATE_DURATION = "Key Rate Duration"
 KRD_COLUMNS = [KEY_TENOR, KEY_RATE_DURATION]
@@ -340,7 +340,7 @@ KRD_SUM = "Sum of key rate durations"
 KRD_EFFECTIVE = "Effective duration (parallel shift)"
 
 # ============================================================================== issue 18: rating-agency stress test
-# MBS_RATINGSTRESS (mbsxl.agency_stress): view "ratings", one row a class and rating
+# MBS_RATINGSTRESS (mbsxl.deal.agency_stress): view "ratings", one row a class and rating
 RATING = "Rating"
 MULTIPLIER = "Multiplier"
 TARGET_DEFAULT_RATE = "Target Default Rate"          # 目标评级违约比率 = base x multiplier
@@ -362,7 +362,7 @@ BREAKEVEN_DEFAULT = "Breakeven Default Rate"
 STRESS_SCENARIO_COLUMNS = [SCENARIO, TIMING, TIMING_SHIFT, CPR, INDEX_SHIFT, POOL_RATE_SHIFT, POOL_RATE_LAG]
 STRESS_BREAKEVEN_COLUMNS = [CLASS] + STRESS_SCENARIO_COLUMNS + [BREAKEVEN_DEFAULT]
 # ============================================================================== issue 20: NPL recoveries
-# the loan tape of a non-performing pool (mbsxl.recovery; headers found by full label, Chinese or English part)
+# the loan tape of a non-performing pool (mbsxl.pool.recovery; headers found by full label, Chinese or English part)
 NPL_LOAN = "贷款编号 Loan"
 NPL_PRINCIPAL = "未偿本金 Principal"
 NPL_INTEREST = "欠息 Interest"
@@ -423,13 +423,13 @@ NPL_STAT_URL = "网址 URL"
 NPL_STAT_DATE = "日期 Date"
 NPL_STATS_COLUMNS = [NPL_STAT, NPL_STAT_VALUE, NPL_STAT_UNIT, NPL_STAT_SCOPE, NPL_STAT_TITLE, NPL_STAT_PUBLISHER,
                      NPL_STAT_URL, NPL_STAT_DATE]
-# MBS_NPLGRID (mbsxl.npl_deal.npl_grid): one row a haircut x delay scenario; WAL, PRINCIPAL, INTEREST_PAID shared
+# MBS_NPLGRID (mbsxl.deal.npl_deal.npl_grid): one row a haircut x delay scenario; WAL, PRINCIPAL, INTEREST_PAID shared
 NPL_DELAY = "推迟月数 Delay (months)"
 NPL_UNPAID = "未获偿付 Unpaid"
 NPL_GRID_COLUMNS = [NPL_HAIRCUT, NPL_DELAY, WAL, PRINCIPAL, INTEREST_PAID, NPL_UNPAID]
 
 # ============================================================================== issue 19: the deal table
-# MBS_DEALFLOWS view "ledgers" (mbsxl.dealviews.deal_flows): one row a ledger line of a period
+# MBS_DEALFLOWS view "ledgers" (mbsxl.deal.dealviews.deal_flows): one row a ledger line of a period
 STATUS = "Status"
 LEDGER = "Ledger"
 STEP = "Step"

@@ -15,8 +15,8 @@ import sys
 
 import numpy as np
 
-from . import jianyuan
-from .conventions import cpr as to_cpr, smm as to_smm
+from mbsxl.reference import jianyuan
+from mbsxl.pool.conventions import cpr as to_cpr, smm as to_smm
 
 
 def cpr_table() -> str:

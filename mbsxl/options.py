@@ -168,7 +168,7 @@ _RATE_INDEX_ACCEPTED = ("deposit_1y (一年期存款), lending_1y (一年期贷�
 
 
 def rate_index(value, name: str = "index") -> str:
-    """A rate index of :mod:`mbsxl.rateindex`: a PBoC benchmark (:data:`SERIES`) or a loan prime rate."""
+    """A rate index of :mod:`mbsxl.rates.rateindex`: a PBoC benchmark (:data:`SERIES`) or a loan prime rate."""
     return _lookup(name, value, RATE_INDEX, _RATE_INDEX_ACCEPTED)
 
 
@@ -227,7 +227,7 @@ def class_flags(name: str, value, n: int) -> np.ndarray | None:
 
 
 # ------------------------------------------------------------------------------- LPR scenario shape
-# (issue 13, rate scenarios: mbsxl.lprscenario)
+# (issue 13, rate scenarios: mbsxl.rates.lprscenario)
 SCENARIO_SHAPES = ("linear", "step")
 SCENARIO_SHAPE = {"linear": "linear", "ramp": "linear", "线性": "linear", "逐月": "linear",
                   "step": "step", "parallel": "step", "一次性": "step", "阶跃": "step"}
@@ -238,7 +238,7 @@ def scenario_shape(value, name: str = "shape") -> str:
     (the whole shift at the first future fixing, 一次性)."""
     return _lookup(name, value, SCENARIO_SHAPE, "linear (ramp, 线性), step (parallel, 一次性)")
 # =============================================================================== issue 13: loan repricing
-# (mbsxl.repricing) rate type, reset rule, home type, policy-event rule and coverage, events="standard"
+# (mbsxl.rates.repricing) rate type, reset rule, home type, policy-event rule and coverage, events="standard"
 RATE_TYPES = ("fixed", "benchmark", "lpr")
 RATE_TYPE = {"fixed": "fixed", "固定": "fixed", "固定利率": "fixed",
              "benchmark": "benchmark", "pboc": "benchmark", "基准": "benchmark", "基准利率": "benchmark",
@@ -294,7 +294,7 @@ _EVENT_RULE_ACCEPTED = "floor (下限: cut to LPR 5y + the loan's floor spread) 
 
 
 def event_rule(value, name: str = "events rule") -> str:
-    """A policy-event rule: ``floor`` or ``cap`` (see :mod:`mbsxl.repricing`)."""
+    """A policy-event rule: ``floor`` or ``cap`` (see :mod:`mbsxl.rates.repricing`)."""
     return _lookup(name, value, EVENT_RULE, _EVENT_RULE_ACCEPTED)
 
 
@@ -321,7 +321,7 @@ _EVENT_FLOOR_ACCEPTED = ("origination (发放时: the loan's origination_floors)
 
 
 def event_floor(value, rule: str, name: str = "events floor") -> str:
-    """Which floor a policy event reads (see :mod:`mbsxl.repricing`): ``origination`` (the floor of the
+    """Which floor a policy event reads (see :mod:`mbsxl.rates.repricing`): ``origination`` (the floor of the
     loan's city when it was originated, e.g. the 2023 cut), ``current`` (the city's floor for new loans
     today, e.g. the 2024 batch adjustment) or ``none``.  Blank: ``origination`` for a ``floor`` rule,
     ``current`` for a ``cap``."""
@@ -438,7 +438,7 @@ def grid_metric(value, name: str = "metric") -> str:
 #:   market's wording, 早偿率 "the proportion of the debtor's early repayment ... in the outstanding
 #:   principal balance of the asset pool" (English rendering at http://lnmlw.com/Bankloan/zfoylosxvu.html,
 #:   which gives 1 - CPR = (1 - SMM)^12 with it).  Seed 002's first-period figure "占 ... 余额的4.35%" is
-#:   this ratio on the period's beginning balance (see :mod:`mbsxl.trustee`).
+#:   this ratio on the period's beginning balance (see :mod:`mbsxl.surveillance.trustee`).
 #:
 #: Annualisation (年化, 条件早偿率 CPR):
 #:
@@ -446,7 +446,7 @@ def grid_metric(value, name: str = "metric") -> str:
 #:   terminology and calculations for MBS", total prepayment UPP = [1 - (1 - u)^12] x 100,
 #:   https://www.cmhc-schl.gc.ca/en/finance-and-investing/nha-mortgage-backed-securities/standard-terminology-and-calculations-for-mbs/total-prepayment-upp);
 #: - ``days``: ``CPR = 1 - (1 - SMM)^(365/days)``, ``days`` the days between the period's report date and
-#:   the previous one (act/365, as the interbank market counts; see :func:`mbsxl.history_conventions.period_days`).
+#:   the previous one (act/365, as the interbank market counts; see :func:`mbsxl.surveillance.history_conventions.period_days`).
 #:   The same compounding with the year counted in days; no published sentence stating the exponent was
 #:   found in the reference corpus, so this form rests on the issue's statement of the market practice.
 PREPAY_CONVENTIONS = ("type2_monthly", "type1_monthly", "type2_days", "type1_days")
@@ -577,7 +577,7 @@ def stress_view(value, name: str = "view") -> str:
     """``ratings`` (class x rating table) or ``breakevens`` (class x scenario table) of MBS_RATINGSTRESS."""
     return _lookup(name, value, STRESS_VIEW, "ratings (评级: class x rating) or breakevens (临界违约率: class x scenario)")
 # =============================================================================== issue 20: NPL recoveries
-# (mbsxl.recovery) the legal stages of the default stage table, and the re-projection method
+# (mbsxl.pool.recovery) the legal stages of the default stage table, and the re-projection method
 NPL_STAGES = ("协商", "诉讼", "执行", "拍卖")
 NPL_STAGE = {"协商": "协商", "negotiation": "协商", "settlement": "协商", "催收": "协商",
              "诉讼": "诉讼", "litigation": "诉讼", "lawsuit": "诉讼", "起诉": "诉讼",
@@ -612,7 +612,7 @@ def reprojection(value, name: str = "method") -> str:
 
 # ------------------------------------------------------------------ issue 19: the deal table's views
 # (the deal table's own vocabulary - block titles, column labels, actions, measures - is the parser's
-# data and lives in mbsxl.dealtable: BLOCKS, LABELS, ACTIONS, MEASURES)
+# data and lives in mbsxl.deal.dealtable: BLOCKS, LABELS, ACTIONS, MEASURES)
 DEAL_VIEWS = ("classes", "ledgers", "events")
 DEAL_VIEW = {"classes": "classes", "class": "classes", "tranches": "classes", "分档": "classes",
              "ledgers": "ledgers", "ledger": "ledgers", "accounts": "ledgers", "账户": "ledgers",

@@ -5,15 +5,15 @@ Uniform Practices / Standard Formulas, 02/01/99).
 """
 import numpy as np
 
-from mbsxl import sf4
-from mbsxl.conventions import psa, smm
+from mbsxl.pool import sf4
+from mbsxl.pool.conventions import psa, smm
 
 
 def sf_gnma_flows():
     """The SF-50 cash flows, per 100 of face, built from the SF formulas themselves.
 
     SF-4 (B.1): BAL = [1 - (1 + C/1200)^-M] / [1 - (1 + C/1200)^-M0], pool factor = survival * BAL
-    (:mod:`mbsxl.sf4`); SF-6 (B.2 c): CPR = PSA/100 * 0.2% * min(MONTH, 30); SMM = 1 - (1 - CPR)^(1/12)
+    (:mod:`mbsxl.pool.sf4`); SF-6 (B.2 c): CPR = PSA/100 * 0.2% * min(MONTH, 30); SMM = 1 - (1 - CPR)^(1/12)
     (:func:`mbsxl.psa`, :func:`mbsxl.smm`); pass-through cash flow = principal + net interest at 9.0%.
     The tests check these against the published SF-50/51 figures.
     Returns (cash flows, principal).

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import assume, given, settings, strategies as st
 
 import mbsxl
-from mbsxl.projection import COLUMNS
+from mbsxl.pool.projection import COLUMNS
 
 
 def test_columns_exact():

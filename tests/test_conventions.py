@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 import mbsxl
-from mbsxl import jianyuan
+from mbsxl.reference import jianyuan
 
 
 def test_psa_smm_sf_table():

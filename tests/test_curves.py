@@ -1,6 +1,6 @@
-"""Tests of the curve and OAS modules: zero curve and Z-spread (mbsxl.zerocurve), Hull-White paths
-(mbsxl.ratemodels), refinancing prepayment (mbsxl.prepayment), path flows, OAS, effective duration/convexity
-(mbsxl.valuation).
+"""Tests of the curve and OAS modules: zero curve and Z-spread (mbsxl.pricing.zerocurve), Hull-White paths
+(mbsxl.pricing.ratemodels), refinancing prepayment (mbsxl.pool.prepayment), path flows, OAS, effective duration/convexity
+(mbsxl.pricing.valuation).
 
 Outside figures: The Bond Market Association, Uniform Practices / Standard Formulas (02/01/99), SF-50/51
 (Ginnie Mae I 9.0%, 150% PSA, 14-day delay, price 100, yield 9.10675%; effective duration 5.44 and
@@ -16,12 +16,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from mbsxl import prepayment as pp
-from mbsxl import ratemodels as hw
-from mbsxl import sf4
-from mbsxl import valuation as va
-from mbsxl import zerocurve as zc
-from mbsxl import pricing as pr
+from mbsxl.pool import prepayment as pp
+from mbsxl.pricing import ratemodels as hw
+from mbsxl.pool import sf4
+from mbsxl.pricing import valuation as va
+from mbsxl.pricing import zerocurve as zc
+from mbsxl.pricing import measures as pr
 from sf_gnma import sf_gnma_flows
 
 

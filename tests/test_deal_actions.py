@@ -1,5 +1,5 @@
 """Each action and event of the deal table, hand-worked (issue 19).  Source of every figure: the
-schedules worked by hand in each test's comments from the rules of mbsxl.ledger (months of 30/360,
+schedules worked by hand in each test's comments from the rules of mbsxl.deal.ledger (months of 30/360,
 interest due = coupon / 12 x beginning balance); pools are given as columns so each period's cash is a
 round number."""
 import numpy as np
@@ -7,7 +7,7 @@ import pytest
 
 import mbsxl
 from mbsxl import columns as C
-from mbsxl import ledger as lg
+from mbsxl.deal import ledger as lg
 
 
 def _pool(P, I, L=None, D=None, B0=100.0):

@@ -18,7 +18,7 @@ from mbsxl import columns as C
 from mbsxl.templates import jianyuan_deal_review as t
 
 NAMES = list(t.SPREADS)
-BALS = list(mbsxl.jianyuan.TRANCHES.values())
+BALS = list(mbsxl.reference.jianyuan.TRANCHES.values())
 SPREADS = list(t.SPREADS.values())
 FLOAT = list(t.FLOATING.values())
 COLS = [C.BEGINNING_BALANCE, C.COUPON, C.INTEREST_DUE, C.INTEREST_PAID, C.SHORTFALL, C.PRINCIPAL, C.LOSS,

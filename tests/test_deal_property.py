@@ -6,8 +6,8 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import mbsxl
-from mbsxl import dealtable as dt
-from mbsxl import ledger as lg
+from mbsxl.deal import dealtable as dt
+from mbsxl.deal import ledger as lg
 
 OUT = {"pay_fee", "pay_tax", "pay_interest", "pay_principal", "pay_residual", "release", "transfer", "fund_reserve"}
 

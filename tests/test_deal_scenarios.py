@@ -9,7 +9,7 @@ import mbsxl
 from mbsxl import columns as C
 from mbsxl.templates import jianyuan_deal_review as t
 
-NAMES, BALS = list(t.SPREADS), list(mbsxl.jianyuan.TRANCHES.values())
+NAMES, BALS = list(t.SPREADS), list(mbsxl.reference.jianyuan.TRANCHES.values())
 SPREADS, FLOAT = list(t.SPREADS.values()), list(t.FLOATING.values())
 POOL = (4_160_683_708.0, t.WAC, t.WAM)
 

@@ -14,7 +14,11 @@ import numpy as np
 import pytest
 
 import mbsxl
-from mbsxl import _engine, conventions, prepayment, sf4, valuation
+from mbsxl.pool import _engine
+from mbsxl.pool import conventions
+from mbsxl.pool import prepayment
+from mbsxl.pool import sf4
+from mbsxl.pricing import valuation
 
 PKG = pathlib.Path(mbsxl.__file__).resolve().parent
 OURS = {"sf4", "zerocurve", "ratemodels", "prepayment", "valuation", "_engine", "_kernels", "conventions", "tape"}

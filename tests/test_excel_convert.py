@@ -125,7 +125,7 @@ def test_udfs_off_windows_return_the_error_text():
 
 def test_elementwise_over_a_range_with_blanks():
     """A column selected longer than its data: blanks stay blank, the rest as for single cells."""
-    from mbsxl.conventions import psa, smm
+    from mbsxl.pool.conventions import psa, smm
     assert call("MBS_SMM", [[0.1], [None], [0.2], [""]]) == [[smm(0.1)], [""], [smm(0.2)], [""]]
     assert call("MBS_PSA", [[1.0, None], [30.0, 2.0]], 150) == [[psa(1, 150), ""], [psa(30, 150), psa(2, 150)]]
     r = call("MBS_SMM", [[0.1], [None], [8]])

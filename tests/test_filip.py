@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 import mbsxl
-from mbsxl import regression as R
+from mbsxl.stats import regression as R
 from mbsxl.excel import dispatch
 
 

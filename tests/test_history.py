@@ -21,7 +21,7 @@ from hypothesis import given, settings, strategies as st
 
 import mbsxl
 from mbsxl import columns as C
-from mbsxl import trustee
+from mbsxl.surveillance import trustee
 from mbsxl.errors import MbsxlInputError
 from mbsxl.excel import convert
 from mbsxl.excel.dispatch import call

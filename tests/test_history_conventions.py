@@ -27,8 +27,8 @@ import pytest
 
 import mbsxl
 from mbsxl import columns as C
-from mbsxl import jianyuan as jy
-from mbsxl import trustee
+from mbsxl.reference import jianyuan as jy
+from mbsxl.surveillance import trustee
 from mbsxl.errors import MbsxlInputError
 from mbsxl.excel import convert
 from mbsxl.excel.dispatch import call
@@ -223,7 +223,7 @@ def test_seed_002_first_period_shares():
     s = trustee.jianyuan_series()
     # seed 002 line 33: 155,912,242.71 yuan prepaid, "占起算日个人住房抵押贷款余额的4.35%".  As the type-1 SMM
     # (prepayment / the period's beginning balance) of the reconstructed January 2008 period it is 4.35%;
-    # the reconstruction (mbsxl.trustee.first_period) chose that balance inside the window where this holds,
+    # the reconstruction (mbsxl.surveillance.trustee.first_period) chose that balance inside the window where this holds,
     # so this is a consistency check of the convention, not an independent reproduction.
     h1 = mbsxl.history(s, convention="type1")
     assert round(h1[C.H_SMM][0], 4) == 0.0435
@@ -234,7 +234,7 @@ def test_seed_002_first_period_shares():
     assert h[C.H_CUM_PREPAY][0] == pytest.approx(155_912_242.71 / 4_160_683_708, rel=1e-15)
     assert round(h[C.H_CUM_PREPAY][0], 4) == 0.0375
     assert h[C.H_UNCOND_CPR].isna().all()         # dated reports not starting at the cut-off: months unknown
-    # numbered from the cut-off (January 2008 is the 4th month since 2007-10-10, mbsxl.trustee), U is defined:
+    # numbered from the cut-off (January 2008 is the 4th month since 2007-10-10, mbsxl.surveillance.trustee), U is defined:
     # 1 - (1 - 0.0374727)^(12/4) = 1 - 0.9625273^3; 0.9625273^2 = 0.9264587, x 0.9625273 = 0.8917418 -> 0.1082582
     hn = mbsxl.history(s.assign(**{C.TRUSTEE_PERIOD: list(range(4, 28))}), cutoff_balance=jy.POOL["balance"])
     assert hn[C.H_UNCOND_CPR][0] == pytest.approx(1 - (1 - 155_912_242.71 / 4_160_683_708) ** 3, rel=1e-13)

@@ -8,7 +8,7 @@ first-home cut to the floor of the loan's city at origination, the 2024-10-25 cu
 (not below the city's current floor; issue 18);
 the PBoC over-5-year benchmark 4.90% (in force from 2015-10-24); level payment recomputed at each
 rate change over the months left (annuity formula below).  Timing of a mid-month event: from the next
-month (mbsxl.repricing's stated convention).  Class shares: Jianyuan 2007-1 (seed 002).
+month (mbsxl.rates.repricing's stated convention).  Class shares: Jianyuan 2007-1 (seed 002).
 """
 from __future__ import annotations
 

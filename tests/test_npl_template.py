@@ -14,7 +14,7 @@ import pytest
 
 import mbsxl
 from mbsxl import columns as C
-from mbsxl.npl_tape import generated_tape
+from mbsxl.reference.npl_tape import generated_tape
 from mbsxl.templates import npl_rmbs_review as T
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -95,7 +95,7 @@ def test_market_sheet_lists_sources(wb):
 
 def test_waterfall_sheet_against_the_core(wb, tape):
     # the deal sheet's illustrative deal through the core: per-class stats and breakeven haircuts
-    from mbsxl.npl_deal import example_deal
+    from mbsxl.deal.npl_deal import example_deal
     base = mbsxl.recoveries(tape)
     deal = example_deal(float(base[C.NPL_GROSS].sum()))
     ws = wb[T.WATER]

@@ -3,7 +3,7 @@
 Source of every figure: the schedules worked by hand in the comments from the rules stated in the issue
 (disposal costs first; base servicing fee as a share of recoveries; excess incentive fee 超额奖励服务费 on
 recoveries above the expected path; the subordinate class's fixed return 固定资金成本; the excess shared
-between the subordinate class and the servicer by a ratio) and in mbsxl.ledger (interest due = coupon /
+between the subordinate class and the servicer by a ratio) and in mbsxl.deal.ledger (interest due = coupon /
 12 x beginning balance; unpaid fees and interest carried).
 """
 import numpy as np

@@ -3,14 +3,14 @@ cash in every period (recomputed here from each step's amount, independently of 
 no class is paid more principal than its balance nor more interest (residual aside) than is due, and a
 pay_share step never pays more than its share of the ledger's cash.  Source of the properties: the
 issues' texts ("cash conserved by ledger and period"); the deals are random (hypothesis), the pools
-projections of generated NPL tapes (mbsxl.npl_tape, random seeds and stresses)."""
+projections of generated NPL tapes (mbsxl.reference.npl_tape, random seeds and stresses)."""
 import numpy as np
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import mbsxl
-from mbsxl import dealtable as dt
-from mbsxl import ledger as lg
-from mbsxl.npl_tape import generated_tape
+from mbsxl.deal import dealtable as dt
+from mbsxl.deal import ledger as lg
+from mbsxl.reference.npl_tape import generated_tape
 
 OUT = {"pay_fee", "pay_tax", "pay_interest", "pay_principal", "pay_residual", "release", "transfer", "pay_share"}
 

@@ -1,7 +1,7 @@
 """The NPL worksheet functions (issue 20) recalculated through a workbook: openpyxl writes the formulas
 (array formulas for tables), ``mbsxl.excel.calc.calculate`` recalculates, and every value equals the core
-called directly (1e-12 relative).  Inputs: a generated NPL tape (mbsxl.npl_tape, seed 5; not data), the
-illustrative deal of mbsxl.npl_deal.example_deal, a made-up two-period trustee history; the published
+called directly (1e-12 relative).  Inputs: a generated NPL tape (mbsxl.reference.npl_tape, seed 5; not data), the
+illustrative deal of mbsxl.deal.npl_deal.example_deal, a made-up two-period trustee history; the published
 three-year shape 20/40/50 % (reportify.ai, 2024-10-28) is checked by value."""
 import math
 import re
@@ -15,8 +15,8 @@ from openpyxl.worksheet.formula import ArrayFormula
 import mbsxl
 from mbsxl import columns as C
 from mbsxl.excel.calc import calculate
-from mbsxl.npl_deal import example_deal
-from mbsxl.npl_tape import generated_tape
+from mbsxl.deal.npl_deal import example_deal
+from mbsxl.reference.npl_tape import generated_tape
 
 REL = 1e-12
 N = 40

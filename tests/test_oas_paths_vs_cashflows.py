@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mbsxl
-from mbsxl.valuation import path_cashflows
+from mbsxl.pricing.valuation import path_cashflows
 
 
 def _via_cashflows(smm, wac, wam, servicing, amortization):

@@ -57,16 +57,17 @@ def test_a_bug_is_never_shown_as_bad_input():
 
 
 def test_plain_package_modules_are_reachable():
-    import mbsxl.projection
-    import mbsxl.regression
-    import mbsxl.stratification
+    import mbsxl.pool.projection
+    import mbsxl.stats.regression
+    import mbsxl.pool.stratification
     assert callable(mbsxl.cashflows) and callable(mbsxl.strat) and callable(mbsxl.regress)
-    assert mbsxl.projection.cashflows is mbsxl.cashflows and mbsxl.regression.regress is mbsxl.regress
+    assert mbsxl.pool.projection.cashflows is mbsxl.cashflows and mbsxl.stats.regression.regress is mbsxl.regress
     assert mbsxl.MbsxlInputError is MbsxlInputError and issubclass(MbsxlInputError, ValueError)
 
 
 def test_regression_named_attributes_and_display_outside_the_core():
-    from mbsxl import columns as C, tables
+    from mbsxl import columns as C
+    from mbsxl.stats import tables
     r = mbsxl.regress([1.0, 2.1, 2.9, 4.2, 4.9, 6.2], [1, 2, 3, 4, 5, 6])
     assert r.nobs == 6 and r.df_resid == 4 and r.df_model == 1
     assert r.stats[C.R2] == r.rsquared and r.stats[C.F_STAT] == r.fvalue
@@ -95,9 +96,10 @@ def test_curve_compounding_spellings():
 
 def test_oas_result_table_is_built_from_named_attributes():
     """Issue 12: the OAS result has named attributes; its display table is built outside the core
-    (mbsxl.tables), rows in columns.OAS_ROWS, each value the attribute it names."""
-    from mbsxl import columns, tables
-    from mbsxl.valuation import OASResult
+    (mbsxl.stats.tables), rows in columns.OAS_ROWS, each value the attribute it names."""
+    from mbsxl import columns
+    from mbsxl.stats import tables
+    from mbsxl.pricing.valuation import OASResult
     r = OASResult(oas=0.0123, price_std_error=0.05, effective_duration=4.2, effective_convexity=-0.8,
                   paths=1000, model_price=101.5, zspread=0.011, seconds=0.1)
     t = tables.oas_table(r)

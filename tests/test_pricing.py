@@ -1,4 +1,4 @@
-"""Tests of mbsxl.pricing against figures published outside the project.
+"""Tests of mbsxl.pricing.measures against figures published outside the project.
 
 Main source: The Bond Market Association, *Uniform Practices / Standard Formulas for the Analysis of
 Mortgage-Backed Securities and Other Related Securities* (chapter SF, 02/01/99), section G.1,
@@ -20,7 +20,7 @@ import numpy_financial as npf
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from mbsxl import pricing as pr
+from mbsxl.pricing import measures as pr
 from sf_gnma import sf_gnma_flows
 
 

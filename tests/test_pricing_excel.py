@@ -12,7 +12,7 @@ from sf_gnma import sf_gnma_flows
 
 from mbsxl.excel.registry import functions
 from mbsxl.excel.functions import pricing as xp
-from mbsxl import valuation as cv
+from mbsxl.pricing import valuation as cv
 
 NAMES = ["MBS_PRICE", "MBS_YIELD", "MBS_WAL", "MBS_DURATION", "MBS_CONVEXITY", "MBS_ZSPREAD", "MBS_OAS"]
 

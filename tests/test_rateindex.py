@@ -133,7 +133,7 @@ def test_excel_bad_input_reasons():
 
 
 def test_coupon_index_looks_up_through_rate_index():
-    starts = mbsxl.waterfall.period_starts("2007-12-14", 30, 26)
+    starts = mbsxl.deal.waterfall.period_starts("2007-12-14", 30, 26)
     assert mbsxl.coupon_index("2007-12-14", 30, payment_day=26).tolist() == \
         mbsxl.rate_index(starts, "deposit_1y").tolist()
     with pytest.raises(MbsxlInputError, match=r"start_date=2005-01-01 is before the first benchmark row"):

@@ -1,5 +1,5 @@
 """The rating agencies' stress test (issue 18, item 3): MBS_DEFAULTTIMING / mbsxl.default_timing and
-MBS_RATINGSTRESS / mbsxl.rating_stress (module mbsxl.agency_stress).
+MBS_RATINGSTRESS / mbsxl.rating_stress (module mbsxl.deal.agency_stress).
 
 Sources outside the project: the method's rule (中债资信 RMBS method: a class passes a rating when its
 临界违约率, the largest cumulative default rate at which it is paid in full and on time, is at least the
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import mbsxl
-from mbsxl import agency_stress as ag
+from mbsxl.deal import agency_stress as ag
 from mbsxl.errors import MbsxlInputError
 
 # ------------------------------------------------------------------ the small deal worked by hand
@@ -328,7 +328,7 @@ def test_template_rating_sheet_equals_python():
 # ------------------------------------------------------------------ a waterfall mechanism: the liquidity reserve
 def test_reserve_lifts_the_senior_breakeven_by_hand():
     # The hand-worked deal with a liquidity reserve (流动性储备) of 1 yuan, funded at closing and targeted at 1
-    # yuan, covering A's interest (senior_classes=1; order of payments in mbsxl.waterfall: A's interest, then the
+    # yuan, covering A's interest (senior_classes=1; order of payments in mbsxl.deal.waterfall: A's interest, then the
     # reserve draw/top-up, then B).  A's gap in month t (t <= 4) is g_t = 3 - (1 - c)(125 - 5 t)/12 (above): it
     # grows with t, so the reserve is full until the first month with g_t > 0 and is never topped up after (no
     # interest is left once A is short).  A survives while the sum of the positive gaps is at most 1:

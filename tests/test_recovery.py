@@ -14,9 +14,9 @@ import pytest
 
 import mbsxl
 from mbsxl import columns as C
-from mbsxl import recovery as R
+from mbsxl.pool import recovery as R
 from mbsxl.errors import MbsxlInputError
-from mbsxl.npl_tape import generated_tape
+from mbsxl.reference.npl_tape import generated_tape
 
 STAGES = {"协商": 40, "诉讼": 30, "执行": 18, "拍卖": 9}
 

@@ -21,7 +21,7 @@ from statsmodels.stats.outliers_influence import variance_inflation_factor
 from statsmodels.stats.stattools import durbin_watson
 
 import mbsxl
-from mbsxl import regression as R
+from mbsxl.stats import regression as R
 
 RTOL = 1e-10
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import statsmodels.api as sm
 
-from mbsxl import regression as R
+from mbsxl.stats import regression as R
 from mbsxl.excel.registry import functions
 
 F = functions()

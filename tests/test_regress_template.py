@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from mbsxl import regression as R
+from mbsxl.stats import regression as R
 from mbsxl.excel.calc import calculate
 from mbsxl.templates import build_all
 from mbsxl.templates import prepayment_regression as T

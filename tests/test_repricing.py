@@ -11,7 +11,7 @@ Sources of every figure:
   3.85% from 2024-07-22, 3.60% from 2024-10-21, 3.50% from 2025-05-20);
 - ``/work/shared/data/pboc_benchmark_rates.csv`` (over-5-year lending 4.90% from 2015-10-24);
 - numpy-financial's ``pmt`` for the level payment.
-Timing convention under test (mbsxl.repricing): a month's rate is the one in force on its first day.
+Timing convention under test (mbsxl.rates.repricing): a month's rate is the one in force on its first day.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import mbsxl
-from mbsxl import repricing
+from mbsxl.rates import repricing
 from mbsxl.errors import MbsxlInputError
 
 

@@ -25,7 +25,7 @@ LPR 5y (/work/shared/data/lpr.csv, NIFC fixings): 4.85% from 2019-08-20, 4.80% 2
 3.85% 2024-07-22, 3.60% 2024-10-21, 3.50% 2025-05-20 (held to 2027-12).  PBoC over-5-year benchmark: 4.90%
 from 2015-10-24 (pboc_benchmark_rates.csv).
 
-Timing (mbsxl.repricing's stated convention): a month's interest at the rate in force on its first day; a
+Timing (mbsxl.rates.repricing's stated convention): a month's interest at the rate in force on its first day; a
 reset or event dated after the 1st applies from the next month (2023-09-25 -> October 2023; 2024-10-25 ->
 November 2024); a reset reads the LPR in force on its own date; an event changes the spread only.
 

@@ -1,5 +1,5 @@
-"""Scenario analytics (issue 14): MBS_GRID (mbsxl.scenario), MBS_BREAKEVEN (mbsxl.breakeven), MBS_KRD
-(mbsxl.keyrate).
+"""Scenario analytics (issue 14): MBS_GRID (mbsxl.deal.scenario), MBS_BREAKEVEN (mbsxl.breakeven), MBS_KRD
+(mbsxl.pricing.keyrate).
 
 Figures from outside the project: the Jianyuan 2007-1 class sizes (seed 002: A 3,582,348,600,
 B 356,154,500, C 82,381,500, subordinate 139,799,108) and pool balance (seed 001: 4,160,683,708);
@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import mbsxl
-from mbsxl import waterfall as wf
+from mbsxl.deal import waterfall as wf
 from mbsxl.errors import MbsxlInputError
 
 NAMES = ["A", "B", "C", "Subordinate"]

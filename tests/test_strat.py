@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings, strategies as hs
 
 import mbsxl
-from mbsxl import stratification as S
+from mbsxl.pool import stratification as S
 from mbsxl.excel.dispatch import call
 from mbsxl.excel.errors import XlError
 

@@ -18,8 +18,8 @@ from mbsxl.templates import deal_review_stress as s
 from mbsxl.templates import jianyuan_deal_review as t
 
 PATH = os.path.join(os.path.dirname(__file__), "..", "workbooks", t.FILENAME)
-NAMES = list(mbsxl.jianyuan.TRANCHES)
-SIZES = list(mbsxl.jianyuan.TRANCHES.values())
+NAMES = list(mbsxl.reference.jianyuan.TRANCHES)
+SIZES = list(mbsxl.reference.jianyuan.TRANCHES.values())
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mbsxl import tape as T
+from mbsxl.reference import tape as T
 
 
 

@@ -1,4 +1,4 @@
-"""The reconstructed trustee-report series (mbsxl.trustee) gives back the published prepayment figures.
+"""The reconstructed trustee-report series (mbsxl.surveillance.trustee) gives back the published prepayment figures.
 
 Expected figures from seed 002 (``shared/seeds/002_504b3d5613d6b378.txt``): the 24 monthly CPRs
 January 2008 - December 2009 (0.4179, 0.1347, ... 0.3436), yearly means 20.200% (2008) and 30.710%
@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mbsxl import trustee as TR
+from mbsxl.surveillance import trustee as TR
 
 
 PUBLISHED_CPR = [0.4179, 0.1347, 0.1156, 0.2083, 0.2077, 0.1953, 0.1955, 0.1963, 0.1887, 0.1727, 0.2059, 0.1856,

@@ -20,7 +20,8 @@ import pytest
 
 calc = pytest.importorskip("mbsxl.excel.calc")
 
-from mbsxl import stratification as S, tape as T  # noqa: E402
+from mbsxl.pool import stratification as S
+from mbsxl.reference import tape as T  # noqa: E402
 from mbsxl.templates import build_all, jianyuan_pool as PT, jianyuan_prepayment as QT  # noqa: E402
 
 

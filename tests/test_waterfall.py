@@ -1,4 +1,4 @@
-"""Tranche waterfall (mbsxl.waterfall): an independent sequential-pay computation, invariants
+"""Tranche waterfall (mbsxl.deal.waterfall): an independent sequential-pay computation, invariants
 (hypothesis), floating coupons from the PBoC table, shortfalls, the clean-up call, and the
 worksheet functions through the dispatch.
 
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import mbsxl
-from mbsxl import waterfall as wf
+from mbsxl.deal import waterfall as wf
 from mbsxl.excel.dispatch import call
 from mbsxl.excel.convert import to_excel
 from mbsxl.excel.errors import XlError

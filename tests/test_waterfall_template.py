@@ -13,7 +13,7 @@ import pytest
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 import mbsxl
-from mbsxl import waterfall as wf
+from mbsxl.deal import waterfall as wf
 from mbsxl.templates import jianyuan_deal_review as t
 
 PATH = os.path.join(os.path.dirname(__file__), "..", "workbooks", t.FILENAME)
@@ -46,7 +46,7 @@ def test_summary_equals_python_api(book):
     pool = mbsxl.cashflows(4_160_683_708.0, t.WAC, t.WAM, prepay=0.1726, default=t.CDR, severity=t.SEVERITY,
                            recovery_lag=t.LAG, servicing=t.SERVICING, age=t.AGE)
     idx = mbsxl.coupon_index("2007-12-14", t.WAM, reset="period", payment_day=26)
-    s = mbsxl.tranche_stats(pool, None, None, list(t.SPREADS), list(mbsxl.jianyuan.TRANCHES.values()),
+    s = mbsxl.tranche_stats(pool, None, None, list(t.SPREADS), list(mbsxl.reference.jianyuan.TRANCHES.values()),
                             list(t.SPREADS.values()), cleanup_call=t.CALL, index=idx,
                             floating=list(t.FLOATING.values()), fees=t.FEES)
     r0 = 4 + 2                                    # first scenario: title row 4, header row 5, classes from 6

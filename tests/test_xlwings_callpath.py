@@ -220,7 +220,7 @@ def test_date_from_a_cell(xlm):
 
 def test_history_and_backtest_from_a_report_table(xlm):
     # the trustee-report table with its header row in (text periods, yuan amounts), a table out
-    from mbsxl.trustee import jianyuan_series
+    from mbsxl.surveillance.trustee import jianyuan_series
     series = jianyuan_series()
     table = xlm.put(expected_rows(series))
     assert_rows(rows_of(xlm.call("MBS_HISTORY", table)), expected_rows(mbsxl.history(series)))

@@ -3,9 +3,9 @@
 Written by :func:`write`, which :mod:`mbsxl.templates.jianyuan_deal_review` calls while it writes its
 workbook (one sheet a module, so that other sheets are added the same way).  The sheet holds:
 
-- the trustee-report table of Jianyuan 2007-1 in the layout of :mod:`mbsxl.report_table` (headers from
+- the trustee-report table of Jianyuan 2007-1 in the layout of :mod:`mbsxl.surveillance.report_table` (headers from
   :data:`mbsxl.columns.HISTORY_LAYOUT`): the 24 periods January 2008 - December 2009 *reconstructed* by
-  :func:`mbsxl.trustee.jianyuan_series` from the published CPRs (the reports' amounts are not in the
+  :func:`mbsxl.surveillance.trustee.jianyuan_series` from the published CPRs (the reports' amounts are not in the
   seeds); defaults, recoveries and delinquency buckets are not published and stay empty, so the
   measures that need them are blank;
 - ``=MBS_HISTORY(table, ..., cutoff_balance)``: SMM, CPR, MDR, CDR, cumulative default rate, 90+ ratio,
@@ -24,8 +24,8 @@ from __future__ import annotations
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from .. import columns as C
-from .. import jianyuan as jy
-from .. import trustee as tr
+from mbsxl.reference import jianyuan as jy
+from mbsxl.surveillance import trustee as tr
 from ._book import Book, label
 
 SHEET = "历史 History"
@@ -131,7 +131,7 @@ def write(book: Book) -> None:
     ws = book.sheet(SHEET)
     book.text(ws, "A1", label("受托机构报告历史与回溯检验", "Trustee-report history and back-test (Jianyuan 2007-1)"),
               "title")
-    book.note(ws, "A2", "Yellow: the reconstructed series (mbsxl.trustee.jianyuan_series: it gives the 24 CPRs seed 002 "
+    book.note(ws, "A2", "Yellow: the reconstructed series (mbsxl.surveillance.trustee.jianyuan_series: it gives the 24 CPRs seed 002 "
                         "publishes; the amounts themselves are not published). SMM = prepayment / (beginning - scheduled), "
                         "CPR = 1 - (1 - SMM)^12; MDR = defaults / beginning; 90+ ratio on the ending balance.")
     book.value(ws, (R_INPUT, 0), label("回溯检验CPR", "Back-test CPR (prospectus pricing CPR, seed 002)"))

@@ -13,14 +13,14 @@ Assumptions, all labelled on the sheet: the base cumulative default rate (3%: no
 sheet's 0.5% CDR over a pool WAL of about six years), the recovery rate (1 - the Deal sheet's severity), the
 recovery lag, WAC, fees and spreads (Deal sheet), the horizon of the named timing shapes (5 years), legal final =
 WAM (the deal's legal maturity is not in the seeds).  The multiplier table and the scenario set are the EXAMPLES
-of :mod:`mbsxl.agency_stress` (:data:`~mbsxl.agency_stress.EXAMPLE_MULTIPLIERS`,
-:data:`~mbsxl.agency_stress.EXAMPLE_SCENARIOS`), labelled as such with their sources.
+of :mod:`mbsxl.deal.agency_stress` (:data:`~mbsxl.deal.agency_stress.EXAMPLE_MULTIPLIERS`,
+:data:`~mbsxl.deal.agency_stress.EXAMPLE_SCENARIOS`), labelled as such with their sources.
 """
 from __future__ import annotations
 
 from types import ModuleType
 
-from .. import agency_stress as ag
+from mbsxl.deal import agency_stress as ag
 from .. import columns as C
 from ._book import Book, label
 
@@ -36,7 +36,7 @@ INPUTS = [
     ("recovery", label("回收率", "Recovery rate"), None, "pct", "from the Deal sheet: 1 - loss severity (assumption)"),
     ("lag", label("回收时间(月)", "Recovery lag, months"), None, "int", "from the Deal sheet (assumption)"),
     ("horizon", label("违约分布年数", "Years of the front/even/back timing shapes"), HORIZON, "int",
-     "assumption (mbsxl.agency_stress example shapes)"),
+     "assumption (mbsxl.deal.agency_stress example shapes)"),
     ("legal", label("法定到期(期)", "Legal final, period"), None, "int",
      "assumption: WAM (the deal's legal maturity is not in the seeds)"),
     ("rated", label("受评档次数", "Classes rated (A, B, C)"), RATED, "int", "seed 002: A, B, C rated; subordinate not"),
@@ -55,7 +55,7 @@ def python_args(deal: ModuleType) -> dict:
     """The sheet's MBS_RATINGSTRESS arguments as keywords of :func:`mbsxl.rating_stress` (bench, tests);
     ``deal`` is :mod:`mbsxl.templates.jianyuan_deal_review` (passed in: that module imports this one)."""
     import mbsxl
-    from .. import jianyuan as jy
+    from mbsxl.reference import jianyuan as jy
     return dict(balance=jy.POOL["balance"], wac=deal.WAC, wam=deal.WAM, tranche_names=list(jy.TRANCHES),
                 tranche_balances=list(jy.TRANCHES.values()), tranche_coupons=list(deal.SPREADS.values()),
                 base_default_rate=BASE_DEFAULT, ratings=[r for r, _ in ag.EXAMPLE_MULTIPLIERS],
@@ -111,7 +111,7 @@ def write(book: Book, deal: ModuleType):
     book.text(ws, (R_MULT - 1, 0), label("评级乘数(示例)", "Stress multipliers: EXAMPLE table"), "subtitle")
     book.note(ws, (R_MULT - 1, 3), "AAA 5.0 and BB- 1.2 as quoted in issue 18 from one public implementation of a "
                                    "Chinese agency's method; the ratings between are an illustrative interpolation, "
-                                   "not published (mbsxl.agency_stress.EXAMPLE_MULTIPLIERS). Type your agency's table.")
+                                   "not published (mbsxl.deal.agency_stress.EXAMPLE_MULTIPLIERS). Type your agency's table.")
     book.header(ws, (R_MULT, 0), [C.RATING, C.MULTIPLIER])
     for i, (r, m) in enumerate(ag.EXAMPLE_MULTIPLIERS):
         book.input(ws, (R_MULT + 1 + i, 0), r, "general")
@@ -119,7 +119,7 @@ def write(book: Book, deal: ModuleType):
 
     book.text(ws, (R_SCEN - 1, 0), label("压力情景(示例)", "Stress scenarios: EXAMPLE set (timing x prepayment x "
                                                         "rates)"), "subtitle")
-    book.note(ws, (R_SCEN - 1, 3), "mbsxl.agency_stress.EXAMPLE_SCENARIOS: CPR 5% low / 25% high (about the realised "
+    book.note(ws, (R_SCEN - 1, 3), "mbsxl.deal.agency_stress.EXAMPLE_SCENARIOS: CPR 5% low / 25% high (about the realised "
                                    "2008-09 mean, seed 002); rates +-100 bp on the notes' index, the pool following "
                                    "after 12 months. Assumptions, not an agency's set.")
     book.header(ws, (R_SCEN, 0), C.STRESS_SCENARIO_COLUMNS)

@@ -43,9 +43,9 @@ import sys
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from .. import columns as C
-from .. import jianyuan as jy
-from .. import waterfall as wf
-from ..floating import benchmark_rates
+from mbsxl.reference import jianyuan as jy
+from mbsxl.deal import waterfall as wf
+from mbsxl.rates.floating import benchmark_rates
 from . import deal_review_triggers
 from ._book import Book, build_with_values, label
 from . import deal_review_history
@@ -62,7 +62,7 @@ RATES = "利率 Rates"
 NOTES = "说明 Notes"
 
 # ---------------------------------------------------------------- assumptions (not published)
-WAC = 0.0680      # balance-weighted rate of the reconstructed tape (mbsxl.tape: 2008 reset rates)
+WAC = 0.0680      # balance-weighted rate of the reconstructed tape (mbsxl.reference.tape: 2008 reset rates)
 WAM = 197         # balance-weighted remaining term of the reconstructed tape, months
 AGE = 22          # balance-weighted seasoning of the reconstructed tape, months
 SERVICING = 0.001
@@ -126,7 +126,7 @@ R_TOTAL = R_CLS + N_CLASSES
 R_ASSUME = R_TOTAL + 4     # first assumption row
 ASSUMPTIONS = [
     # key, zh, en, value, format, note
-    ("wac", "加权平均利率", "WAC (representative loan)", WAC, "pct", "assumption: balance-weighted rate of the reconstructed tape (mbsxl.tape; 2008 reset rates)"),
+    ("wac", "加权平均利率", "WAC (representative loan)", WAC, "pct", "assumption: balance-weighted rate of the reconstructed tape (mbsxl.reference.tape; 2008 reset rates)"),
     ("wam", "加权平均剩余期限(月)", "WAM, months", WAM, "int", "assumption: tape's balance-weighted remaining term; also the rows of the tables"),
     ("age", "账龄(月)", "Pool age, months (PSA ramp)", AGE, "int", "assumption: tape's balance-weighted seasoning"),
     ("servicing", "贷款服务费率", "Servicing fee (annual)", SERVICING, "pct", "assumption: deducted from the pool's gross interest"),
@@ -515,7 +515,7 @@ NOTE_LINES = [
                 "about 25% realised over 2008-2009; payment on the 26th)."),
     ("Not published", "The spreads, fees, losses, the reset date of the index and the pool's WAC/WAM/age are "
                       "assumptions (yellow cells on the Deal sheet). WAC 6.80%, WAM 197 and age 22 months are the "
-                      "balance-weighted figures of the reconstructed tape (mbsxl.tape), not published figures."),
+                      "balance-weighted figures of the reconstructed tape (mbsxl.reference.tape), not published figures."),
     ("Pool", "One representative level-payment loan (MBS_CASHFLOWS) at a fixed WAC. The pool's loans reprice each "
              "1 January with the PBoC lending rate; the fixed WAC overstates the excess interest after the 2008 cuts "
              "(it only changes what the subordinate class receives while the seniors are paid in full). "

@@ -4,7 +4,7 @@ Sheets
 ------
 - ``提前还款 CPR``: one row a collection period, January 2008 - December 2009: beginning balance,
   scheduled principal and prepayment (input cells: the trustee-report figures, here reconstructed by
-  :func:`mbsxl.trustee.jianyuan_series`), SMM = prepayment / (beginning - scheduled) and
+  :func:`mbsxl.surveillance.trustee.jianyuan_series`), SMM = prepayment / (beginning - scheduled) and
   CPR = 1 - (1 - SMM)^12 by formulas (seed 002), the published CPR beside them; yearly means
   (2008: 20.200%, 2009: 30.710%), the 24-month mean and the prospectus pricing CPR 17.26%; a line
   chart of the monthly CPR with the 17.26% line; the first collection period's published facts
@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import jianyuan as jy
-from .. import trustee as tr
+from mbsxl.reference import jianyuan as jy
+from mbsxl.surveillance import trustee as tr
 from ._book import Book, build_with_values, label
 
 FILENAME = "jianyuan_2007_1_prepayment.xlsx"
@@ -169,7 +169,7 @@ def _write(book: Book, series: pd.DataFrame):
         ("Published", "The CPR column 'Published CPR', the yearly means, the prospectus CPR and the first-period "
                       "facts (700 loans, 155,912,242.71 yuan, 4.35%, 74.9%). The report columns are not published."),
         ("Reconstructed", "Beginning balance, scheduled principal and prepayment are reconstructed by "
-                          "mbsxl.trustee.jianyuan_series so that the SMM and CPR formulas give the published CPRs "
+                          "mbsxl.surveillance.trustee.jianyuan_series so that the SMM and CPR formulas give the published CPRs "
                           "back to 4 decimals. Amounts are whole fen; each period begins at the previous ending "
                           "balance (no defaults are published)."),
         ("January 2008 balance", f"The pool was cut off on 2007-10-10 at 4,160,683,708 yuan. The first period's "
@@ -182,7 +182,7 @@ def _write(book: Book, series: pd.DataFrame):
         ("Scheduled principal", "Period 1: what the published 74.9% and CPR imply (about 52.1 million, more than "
                                 "a month's amortisation, so the first report's other principal likely spans more than "
                                 "one month). Later periods: beginning balance x the scheduled-principal ratio of the "
-                                "generated tape's own amortisation (mbsxl.tape, each loan's rate, term and type; rates reprice "
+                                "generated tape's own amortisation (mbsxl.reference.tape, each loan's rate, term and type; rates reprice "
                                 "each 1 January: 2008 at the tape's rates, 2009 at the 5.94% benchmark x the "
                                 "same multiple)."),
         ("Rounding", "The published monthly CPRs are rounded to 4 decimals; the mean of the twelve rounded 2008 "
@@ -200,7 +200,7 @@ def _write(book: Book, series: pd.DataFrame):
 
 
 def build(path: str, series: pd.DataFrame | None = None) -> dict:
-    """Write the prepayment template to ``path`` (default series: :func:`mbsxl.trustee.jianyuan_series`);
+    """Write the prepayment template to ``path`` (default series: :func:`mbsxl.surveillance.trustee.jianyuan_series`);
     returns the computed values."""
     s = tr.jianyuan_series() if series is None else series
     if len(s) != N:

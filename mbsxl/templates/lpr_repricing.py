@@ -25,8 +25,8 @@ import numpy as np
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from .. import columns as C
-from .. import jianyuan as jy
-from .. import tape as T_
+from mbsxl.reference import jianyuan as jy
+from mbsxl.reference import tape as T_
 from ._book import Book, build_with_values, label
 
 FILENAME = "lpr_repricing.xlsx"
@@ -193,7 +193,7 @@ def _paths(book: Book):
 
 
 def _n_history() -> int:
-    from ..rateindex import lpr_table
+    from mbsxl.rates.rateindex import lpr_table
     return len(lpr_table())
 
 
@@ -219,7 +219,7 @@ def _pool(book: Book, tape, mult, spread):
     ws = book.sheet(POOL)
     n = len(tape)
     book.text(ws, "A1", label("示例资产池", "Illustrative pool: LPR 5y + spread loans"), "title")
-    book.note(ws, "A2", f"Illustration: every {SAMPLE_EVERY}th loan of the reconstructed Jianyuan 2007-1 tape (mbsxl.tape; "
+    book.note(ws, "A2", f"Illustration: every {SAMPLE_EVERY}th loan of the reconstructed Jianyuan 2007-1 tape (mbsxl.reference.tape; "
                         f"balances, remaining terms, amortisation as generated), re-dated to start {START.isoformat()}.")
     book.note(ws, "A3", "Spread = the 2020 conversion of the loan's 2019 rate (4.90% x multiple - 4.80%), then the 2024 cap "
                         "(at most LPR 5y - 30 bp). Current rate = LPR 5y in force on the start date + spread.")
@@ -619,7 +619,7 @@ NOTE_LINES = [
                      "the three scenarios, class coupons, fees, servicing and the prepayment assumptions."),
     ("One loan", "Resets on 1 January at the LPR 5y in force that day. A mid-month event applies from the next month "
                  "(2023-09-25 -> October 2023) and changes the spread only: the rate is the LPR of the current repricing "
-                 "period + the new spread until the next reset (mbsxl.repricing). Each loan has two floors: the floor "
+                 "period + the new spread until the next reset (mbsxl.rates.repricing). Each loan has two floors: the floor "
                  "of its city at origination (read by the 2023 cut; for a loan originated before the LPR reform "
                  "mbsxl reads the 2019-10-08 floor, LPR 5y + 0 for first homes) and the city's current floor for "
                  "new loans (read by the 2024 cut; none here). So the loan goes to LPR + 0 in October 2023 and to "

@@ -194,7 +194,7 @@ def _write_deal(book: Book):
     book.text(ws, "A1", label("交易要素表", "Deal table: an illustrative 2020s RMBS (every figure an assumption)"),
               "title")
     book.note(ws, "A2", "One range, blocks found by their titles (first column); add rows inside a block, keep a "
-                        "blank row between blocks. Layout and every action: mbsxl.dealtable; rules: mbsxl.ledger.")
+                        "blank row between blocks. Layout and every action: mbsxl.deal.dealtable; rules: mbsxl.deal.ledger.")
     book.note(ws, "A3", "Yellow cells are inputs. MBS_DEALCHECK on the Check sheet lists what was understood.")
     for i, row in enumerate(DEAL_ROWS):
         r = R_DEAL + i
@@ -384,7 +384,7 @@ def _write_grid(book: Book):
 NOTE_LINES = [
     "Every figure of the deal and of the pool is an assumption for illustration, not a real transaction.",
     "Deal table: one range of blocks (分档 Classes, 费用税收 Fees, 账户 Ledgers, 偿付顺序 Priority, 事件 Events, "
-    "计划 Schedules, 参数 Settings), found by their titles; the layout is in mbsxl.dealtable.",
+    "计划 Schedules, 参数 Settings), found by their titles; the layout is in mbsxl.deal.dealtable.",
     "Month: interest collections to 收入, principal collections to 本金; a status's steps run in the order "
     "listed (ledgers may interleave); each moves what the ledger holds, at most what it asks.",
     "Interest due = coupon / 12 x beginning balance (30/360); floating coupon = LPR 5y in force on the period's "

@@ -27,12 +27,12 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from mbsxl import jianyuan
+from mbsxl.reference import jianyuan
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from mbsxl import regression as R
-from mbsxl.regression import COEF_COLUMNS, OLS_STATS, PREDICT_COLUMNS
+from mbsxl.stats import regression as R
+from mbsxl.stats.regression import COEF_COLUMNS, OLS_STATS, PREDICT_COLUMNS
 from mbsxl.templates._book import build_with_values, label, write_typed
 
 
@@ -81,7 +81,7 @@ _R_HDR = 5
 
 
 def _rates_rows():
-    from mbsxl.floating import pboc_table
+    from mbsxl.rates.floating import pboc_table
     df = pboc_table()
     return [(r.effective_date.date(), float(r.deposit_1y), float(r.lending_1y), float(r.lending_over_5y))
             for r in df.itertuples()]

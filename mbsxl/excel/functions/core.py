@@ -1,7 +1,7 @@
 """Worksheet functions over the analytics core: rate conversions (MBS_SMM, MBS_CPR, MBS_MDR, MBS_CDR),
 prepayment and default curves (MBS_PSA, MBS_SDA), projections (MBS_CASHFLOWS, MBS_LOANCASHFLOWS) and
-MBS_VERSION.  Wrappers only: the conventions are stated in :mod:`mbsxl.conventions` and
-:mod:`mbsxl.projection`; cell conversion is in :mod:`mbsxl.excel.convert`.
+MBS_VERSION.  Wrappers only: the conventions are stated in :mod:`mbsxl.pool.conventions` and
+:mod:`mbsxl.pool.projection`; cell conversion is in :mod:`mbsxl.excel.convert`.
 """
 from __future__ import annotations
 

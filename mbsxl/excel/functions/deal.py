@@ -1,8 +1,8 @@
 """Worksheet functions on the deal table: MBS_DEALFLOWS, MBS_DEALSTATS, MBS_DEALCHECK, MBS_DEALGRID,
 MBS_DEALBREAKEVEN, MBS_DEALFROMTRANCHES.
 
-Wrappers only: the deal table's layout is in :mod:`mbsxl.dealtable`, the rules of a period in
-:mod:`mbsxl.ledger`, the views in :mod:`mbsxl.dealviews`.  The deal argument is one range (the deal
+Wrappers only: the deal table's layout is in :mod:`mbsxl.deal.dealtable`, the rules of a period in
+:mod:`mbsxl.deal.ledger`, the views in :mod:`mbsxl.deal.dealviews`.  The deal argument is one range (the deal
 sheet's blocks, found by their header labels); the pool argument is a whole MBS_CASHFLOWS /
 MBS_LOANCASHFLOWS table with its header row.  Wiring (deal table in Deal!A1:G60, pool spilled at Pool!A1)::
 

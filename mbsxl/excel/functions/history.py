@@ -1,9 +1,9 @@
 """Worksheet functions for trustee-report history: MBS_HISTORY, MBS_BACKTEST.
 
-Wrappers only: the layout and its checks are in :mod:`mbsxl.report_table`, the measures in
-:mod:`mbsxl.performance`, the back-test in :mod:`mbsxl.backtesting`.  ``history`` is the report table
+Wrappers only: the layout and its checks are in :mod:`mbsxl.surveillance.report_table`, the measures in
+:mod:`mbsxl.surveillance.performance`, the back-test in :mod:`mbsxl.surveillance.backtesting`.  ``history`` is the report table
 with its header row; each column is found by its header (期初本金余额 / Beginning balance / the full
-label; see the layout in mbsxl.report_table), other columns are ignored, blank rows after the last
+label; see the layout in mbsxl.surveillance.report_table), other columns are ignored, blank rows after the last
 period dropped.  MBS_HISTORY also takes separate columns (history = the beginning balances).
 
     =MBS_HISTORY(A4:K28)                                     whole table, header row included
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import mbsxl
 from mbsxl import columns as C
-from mbsxl import report_table as _rt
+from mbsxl.surveillance import report_table as _rt
 from mbsxl._validate import MAX_MONTHS
 from mbsxl.excel import convert
 from mbsxl.excel.registry import Arg, udf

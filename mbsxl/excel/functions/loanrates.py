@@ -1,6 +1,6 @@
 """Worksheet function MBS_LOANRATES, and the repricing arguments MBS_LOANCASHFLOWS shares with it.
 
-Wrapper only: the rules are in :mod:`mbsxl.repricing`, the table in :mod:`mbsxl.loanrates`.
+Wrapper only: the rules are in :mod:`mbsxl.rates.repricing`, the table in :mod:`mbsxl.pool.loanrates`.
 
     =MBS_LOANRATES(B2:B3, C2:C3, D2:D3, DATE(2019,12,1), E2:E3, F2:F3)           LPR / fixed loans
     =MBS_LOANRATES(B2, 5.88%, 120, DATE(2019,12,1), "基准", , , , TRUE, , "standard", , , , , , 1.2)

@@ -1,7 +1,7 @@
 """Worksheet function for LPR rate scenarios: MBS_LPRSCENARIO.
 
 Wrapper only: the conventions (last fixing, fixing dates on the 20th, linear or step) are in
-:mod:`mbsxl.lprscenario`.  The table spills with a header row: effective date, rate, source; its first
+:mod:`mbsxl.rates.lprscenario`.  The table spills with a header row: effective date, rate, source; its first
 two columns are an index table for the index_dates / index_rates arguments.
 
     =MBS_LPRSCENARIO(-0.005, 24)                  LPR 5y history, then -50 bp reached over 24 months

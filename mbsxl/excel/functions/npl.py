@@ -1,7 +1,7 @@
 """Worksheet functions for non-performing mortgage pools (不良资产支持证券): MBS_RECOVERIES, MBS_RECOVERYLOANS,
 MBS_RECOVERYCURVE, MBS_RECOVERYTRACK, MBS_RECOVERYSTAGES, MBS_NPLMARKET.
 
-Wrappers only: the rules are in :mod:`mbsxl.recovery` and :mod:`mbsxl.recovery_tracking`.  ``tape`` is the
+Wrappers only: the rules are in :mod:`mbsxl.pool.recovery` and :mod:`mbsxl.surveillance.recovery_tracking`.  ``tape`` is the
 loan tape with its header row (贷款编号 Loan, 未偿本金 Principal, 欠息 Interest, 费用 Fees, 评估价值 Collateral
 appraisal, 折价率 Haircut, 诉讼阶段 Legal stage, 已处阶段月数 Months in stage, 处置费用 Disposal costs; Chinese or
 English part alone is enough); blank rows after the last loan are dropped.

@@ -1,5 +1,5 @@
 """Worksheet functions for pricing: MBS_PRICE, MBS_YIELD, MBS_WAL, MBS_DURATION, MBS_CONVEXITY,
-MBS_ZSPREAD, MBS_OAS.  Wrappers only; the conventions are documented in :mod:`mbsxl.pricing` and
+MBS_ZSPREAD, MBS_OAS.  Wrappers only; the conventions are documented in :mod:`mbsxl.pricing.measures` and
 :mod:`mbsxl.curves`.
 """
 from __future__ import annotations

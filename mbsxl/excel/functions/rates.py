@@ -1,6 +1,6 @@
 """Worksheet functions for rate indices: MBS_RATEINDEX.
 
-Wrapper only: the lookup and its data are in :mod:`mbsxl.rateindex`.  Dates arrive as Excel serial
+Wrapper only: the lookup and its data are in :mod:`mbsxl.rates.rateindex`.  Dates arrive as Excel serial
 numbers (or dates / ISO text); a range of dates gives a range of the same shape back, blank cells
 giving blank cells.
 

@@ -1,7 +1,7 @@
 """Worksheet functions for the rating agencies' stress test (issue 18): MBS_DEFAULTTIMING, MBS_RATINGSTRESS.
 
 Wrappers only: the conventions (when defaults hit and on what balance, the timing shapes, "paid in full and on
-time", the bracketing search) are in :mod:`mbsxl.agency_stress`.  Wiring (classes in H2:K5 as on a deal sheet,
+time", the bracketing search) are in :mod:`mbsxl.deal.agency_stress`.  Wiring (classes in H2:K5 as on a deal sheet,
 the multiplier table in M2:N9, the scenario table with its header row in P1:V9)::
 
     =MBS_DEFAULTTIMING(B1, B2, B3, 0.08, "front", "year", 5, 0, 0.7, 12, 0.05)
@@ -76,7 +76,7 @@ def MBS_DEFAULTTIMING(balance, wac, wam, cumulative_default, timing="even", timi
      args=[_BALANCE, _WAC, _WAM, _NAMES, _BALS, _CPNS,
            Arg("base_default_rate", "Base cumulative default rate of the pool (基准违约率), decimal", kind="number"),
            Arg("ratings", "Ratings, highest first (e.g. AAA, AA+, ...), a row or column; empty with multipliers "
-               "empty = the example table of mbsxl.agency_stress (labelled there)", kind="matrix", optional=True,
+               "empty = the example table of mbsxl.deal.agency_stress (labelled there)", kind="matrix", optional=True,
                default=None),
            Arg("multipliers", "Stress multiplier of each rating, strictly decreasing down the table (e.g. AAA 5.0 "
                "... BB- 1.2)", kind="vector", optional=True, default=None),

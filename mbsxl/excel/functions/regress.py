@@ -1,6 +1,6 @@
 """Worksheet functions for regressions: MBS_REGRESS, MBS_PREDICT, MBS_LOGIT.  Wrappers only; the
 conventions (empty rows dropped and counted, covariance choices, table layout) are documented in
-:mod:`mbsxl.regression`.
+:mod:`mbsxl.stats.regression`.
 
 The data arguments are ``matrix`` kind (raw cell values): the core reads blanks as empty cells (row
 dropped and counted) and refuses text naming its row and column, rather than have blanks become zeros.
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import mbsxl
 from mbsxl.excel.registry import Arg, udf
-from mbsxl.tables import regression_table
+from mbsxl.stats.tables import regression_table
 
 _Y = Arg("y", "Dependent variable, one column (e.g. monthly CPR as decimals); a row with an empty cell in y or "
          "x is dropped and counted", kind="matrix")

@@ -1,7 +1,7 @@
 """Worksheet functions for scenario analytics: MBS_GRID, MBS_BREAKEVEN, MBS_KRD.
 
-Wrappers only: the conventions are in :mod:`mbsxl.scenario`, :mod:`mbsxl.breakeven` and
-:mod:`mbsxl.keyrate`.  Class names and floating flags arrive as ranges and are read as MBS_TRANCHES
+Wrappers only: the conventions are in :mod:`mbsxl.deal.scenario`, :mod:`mbsxl.breakeven` and
+:mod:`mbsxl.pricing.keyrate`.  Class names and floating flags arrive as ranges and are read as MBS_TRANCHES
 reads them.  Wiring (classes in H2:K5 as on a deal sheet)::
 
     =MBS_GRID(B1, B2, B3, H2:H5, I2:I5, J2:J5, "A", 100, A20:A40, B19:L19, 0.3, 12, 0.001, 22)

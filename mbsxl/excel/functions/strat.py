@@ -1,5 +1,5 @@
 """Worksheet functions for pool tables: MBS_STRAT, MBS_POOLSUMMARY.  Wrappers only; the conventions
-(buckets closed on the right, balance-weighted averages, blank rows) are in :mod:`mbsxl.stratification`.
+(buckets closed on the right, balance-weighted averages, blank rows) are in :mod:`mbsxl.pool.stratification`.
 
 Tape columns are ``vector`` arguments: a range longer than the pasted tape works (blanks after the
 last value are dropped by the converter), a blank inside the tape is refused by position.

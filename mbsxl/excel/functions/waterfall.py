@@ -1,6 +1,6 @@
 """Worksheet functions for tranches: MBS_TRANCHES, MBS_TRANCHESTATS, MBS_COUPONINDEX.
 
-Wrappers only: the waterfall's rules are stated in :mod:`mbsxl.waterfall`.  The conversions here
+Wrappers only: the waterfall's rules are stated in :mod:`mbsxl.deal.waterfall`.  The conversions here
 turn cell blocks into what the core takes: the pool argument may be a whole MBS_CASHFLOWS table
 with its header row (its "Total Principal", "Net Interest", "Loss" columns are picked by name) or a
 single column; name and flag ranges drop blank cells after the last value.
@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 import mbsxl
-from mbsxl import waterfall as _wf
+from mbsxl.deal import waterfall as _wf
 from mbsxl.excel import convert
 from mbsxl._validate import MAX_MONTHS
 from mbsxl.excel.registry import Arg, udf
@@ -96,7 +96,7 @@ _RESID = Arg("residual", "TRUE (default): excess interest goes to the most junio
 _ARGS = [_POOL, _INT, _LOSS, _NAMES, _BALS, _CPNS, _STRUCT, _CALL, _CLASS, _INDEX, _FLOAT, _FEES, _IOS, _PBAL,
          _RESID]
 
-# issue 14: the deal mechanisms, optional, at the end of both functions (rules in mbsxl.waterfall)
+# issue 14: the deal mechanisms, optional, at the end of both functions (rules in mbsxl.deal.waterfall)
 _VIEW = Arg("view", "\"classes\" (default): one row per class and month; \"pool\" (资产池): one row a month with VAT, "
             "fees, excess spread, trigger state, reserve balance", kind="text", optional=True, default="classes")
 _VAT = Arg("vat_rate", "VAT on the trust's interest income, paid first out of interest: 3% (0.03) under the "

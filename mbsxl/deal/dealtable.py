@@ -1,0 +1,898 @@
+"""The deal table (交易要素表): a deal written down as the prospectus writes it, parsed into a typed deal.
+
+One range (a list of rows, a DataFrame, or a dict ``{block title: rows}``) holds **blocks**.  A block
+starts at a row whose first cell is a block title; that row's other cells are the block's column
+labels; the block's rows follow until a blank row or the next title.  Every block may have a ``说明 note`` column (ignored).  Titles and labels are Chinese,
+English or both (``"分档 Classes"``, ``"Classes"``, ``"分档"``); columns may come in any order and rows
+may be added.  The first column of every block is its key (class name, fee name, ...).
+
+Blocks and columns (required columns marked *):
+
+- **分档 Classes** - class name; ``金额 balance``* (yuan); ``利率 coupon``* (annual decimal: the fixed
+  coupon, or the spread over the index for a floating class; a subordinate class's 期间收益 interim
+  return, e.g. 0.02); ``利率类型 rate type`` (``fixed`` 固定 / ``floating`` 浮动: coupon + the index
+  column given to the deal functions); ``目标余额 schedule`` (a schedule name: the class's
+  固定摊还 target balance after each period, for ``pay_principal ... limit target``); ``累计 carry``
+  (unpaid interest: ``yes`` carried to the next period (default), ``no`` forgone (interim return,
+  capped at its rate), ``compound`` carried and earning the coupon).
+- **费用税收 Fees** - fee or tax name; ``费率 rate``* (annual decimal on the pool balance; a per-period
+  decimal of the interest collections; or yuan a year for a fixed fee); ``基数 base`` (``pool_balance``
+  资产池余额 (default): rate / 12 x the pool's beginning balance; ``interest`` 利息收入: rate x the
+  period's interest collections (VAT); ``fixed`` 固定: rate yuan a year / 12); ``含税 inclusive``
+  (``yes``: the base includes the tax, due = rate / (1 + rate) x base: 3% VAT on a tax-inclusive base
+  is 0.03/1.03); non-performing pools (issue 20): ``disposal_costs`` 处置费用 (rate x the period's disposal
+  costs, the pool table's 处置费用 column: 1 = all of them), ``collections`` 回收款 (rate x the period's
+  collections: the base servicing fee on recoveries), ``excess_collections`` 超额回收 (rate x the new
+  excess of cumulative collections over the expected path, the pool's 预期回收 column, above its
+  high-water mark: the excess incentive fee, 超额奖励服务费), ``share`` 分成 (due only what ``pay_share``
+  steps pay it); ``附加 surcharge`` (a fraction of the amount added: urban construction and education
+  surcharges, about 0.12 of the VAT); ``上限 cap`` (yuan a period; ``pay_fee ... limit cap`` pays up to
+  it, a later ``pay_fee`` the rest); ``累计 carry`` (unpaid fee carried, default yes).
+- **账户 Ledgers** - ledger name; ``收入来源 receives`` (``interest`` 利息 / ``principal`` 本金 /
+  ``both`` / ``none``): the pool collections paid into it each period; ``类型 type`` (``ledger`` 分账户
+  default, ``reserve`` 储备账户); ``目标 target`` (a reserve's target: yuan, or a schedule name);
+  ``初始余额 initial`` (yuan at closing).
+- **偿付顺序 Priority** - deal status (``正常 normal`` ...; the first status listed is the status at
+  closing); ``账户 ledger``* (the ledger paying); ``步骤 step``* (a number, unique within a status and
+  ledger); ``动作 action``* (:data:`ACTIONS`); ``对象 target``; ``上限 limit``.  Within
+  a status the steps run in the order the rows list them, so ledgers may interleave (income steps
+  1-5, then the principal ledger covering their shortfall, then income 6 ...); a ledger's step
+  numbers must increase down the rows.
+- **事件 Events** - event name; ``指标 measure``* (:data:`MEASURES`); ``对象 of`` (the class of a
+  class measure); ``比较 compare`` (``above`` 高于 (default) / ``below`` 低于); ``阈值 threshold``* (a
+  number or a schedule name); ``连续期数 periods`` (consecutive periods in breach, default 1);
+  ``可恢复 cure`` (``no`` (default): once on, on to the end; ``yes``: off again in a period not in
+  breach); ``转入状态 to``* (the status the deal moves to).  The deal's status each period is the
+  latest-listed status (in the Priority block) among the events on, else the closing status.
+- **计划 Schedules** - schedule name; ``起始期 from``*, ``结束期 to`` (empty = to the end of the
+  projection), ``数值 value``*: the value in periods from..to.  Rows of a schedule must be contiguous
+  from period 1.
+- **参数 Settings** - key, ``数值 value``: ``cleanup_call`` 清仓回购 (pool factor, 0.10 = 10%);
+  ``writedown`` 损失核销 (``loss`` (default): the pool's Loss writes the classes down bottom-up each
+  period, as :func:`mbsxl.tranches`; ``none``: no write-down, what a class still owes when the deal
+  ends (the last period or the call) is its loss); ``pool_balance`` 初始资产池余额 (default: the pool
+  table's first Beginning Balance).
+
+Errors name the block, the row of the range (1-based) and the label:
+``deal table block 偿付顺序 Priority, row 14, column target: 'A3' is not a class ...``.
+
+Example (a list of rows; ``None`` = an empty cell)::
+
+    [["分档 Classes", "金额 balance", "利率 coupon", "累计 carry"],
+     ["A", 800.0, 0.04, None],
+     ["Sub", 200.0, 0.02, "no"],
+     [None],
+     ["账户 Ledgers", "收入来源 receives"],
+     ["income", "interest"],
+     ["principal", "principal"],
+     [None],
+     ["偿付顺序 Priority", "账户 ledger", "步骤 step", "动作 action", "对象 target", "上限 limit"],
+     ["normal", "income", 1, "pay_interest", "A", None],
+     ["normal", "income", 2, "transfer", "principal", "new_defaults"],
+     ["normal", "income", 3, "pay_interest", "Sub", None],
+     ["normal", "principal", 1, "pay_principal", "A", None],
+     ["normal", "principal", 2, "pay_principal", "Sub", None],
+     ["normal", "income", 4, "pay_residual", "Sub", None]]
+
+>>> d = parse_deal([["Classes", "balance", "coupon"], ["A", 100.0, 0.05],
+...                 ["Ledgers", "receives"], ["cash", "both"],
+...                 ["Priority", "ledger", "step", "action", "target"],
+...                 ["normal", "cash", 1, "pay_interest", "A"], ["normal", "cash", 2, "pay_principal", "A"]])
+>>> [c.name for c in d.classes], d.statuses, [s.action for s in d.steps]
+(['A'], ['normal'], ['pay_interest', 'pay_principal'])
+"""
+from __future__ import annotations
+
+import dataclasses as _dc
+import functools
+import math
+import re
+
+import numpy as np
+
+from mbsxl import _validate as v
+from mbsxl.errors import MbsxlInputError
+
+# ------------------------------------------------------------------ vocabulary (Chinese and English)
+BLOCKS = {
+    "classes": ("分档 Classes", ("classes", "class", "tranches", "notes", "分档", "证券", "档次", "资产支持证券")),
+    "fees": ("费用税收 Fees", ("fees", "fee", "taxes", "fees_and_taxes", "费用", "税费", "费用税收", "税收")),
+    "ledgers": ("账户 Ledgers", ("ledgers", "ledger", "accounts", "账户", "分账户")),
+    "priority": ("偿付顺序 Priority", ("priority", "waterfall", "priority_of_payments", "偿付顺序", "支付顺序",
+                                    "分配顺序", "现金流分配顺序")),
+    "events": ("事件 Events", ("events", "event", "triggers", "事件", "触发事件")),
+    "schedules": ("计划 Schedules", ("schedules", "schedule", "计划", "时间表")),
+    "settings": ("参数 Settings", ("settings", "terms", "参数", "设置")),
+}
+
+#: per block: column key -> aliases (the first column, the key, is not listed)
+LABELS = {
+    "classes": {"balance": ("balance", "金额", "本金", "面值", "发行金额"),
+                "coupon": ("coupon", "rate", "spread", "利率", "票面利率", "利差", "期间收益率"),
+                "rate_type": ("rate_type", "rate type", "type", "利率类型"),
+                "schedule": ("schedule", "target", "目标余额", "摊还计划"),
+                "carry": ("carry", "累计", "未付累计")},
+    "fees": {"rate": ("rate", "费率", "税率"), "base": ("base", "基数", "计费基数"),
+             "inclusive": ("inclusive", "含税"), "surcharge": ("surcharge", "附加", "附加税"),
+             "cap": ("cap", "上限"), "carry": ("carry", "累计", "未付累计")},
+    "ledgers": {"receives": ("receives", "收入来源", "来源"), "type": ("type", "类型"),
+                "target": ("target", "目标", "目标余额"), "initial": ("initial", "初始余额", "初始")},
+    "priority": {"ledger": ("ledger", "account", "账户"), "step": ("step", "步骤", "顺序", "序号"),
+                 "action": ("action", "动作", "操作"), "target": ("target", "对象", "目标"),
+                 "limit": ("limit", "上限", "限额", "金额"), "note": ("note", "说明", "备注")},
+    "events": {"measure": ("measure", "指标"), "of": ("of", "对象"), "compare": ("compare", "比较"),
+               "threshold": ("threshold", "阈值", "触发值"), "periods": ("periods", "连续期数", "期数"),
+               "cure": ("cure", "可恢复", "恢复"), "to": ("to", "to status", "转入状态", "状态")},
+    "schedules": {"from": ("from", "起始期", "自"), "to": ("to", "结束期", "至"), "value": ("value", "数值", "值")},
+    "settings": {"value": ("value", "数值", "值")},
+}
+for _blk in LABELS.values():                       # every block may carry a note column (ignored)
+    _blk.setdefault("note", ("note", "说明", "备注"))
+REQUIRED = {"classes": ("balance", "coupon"), "fees": ("rate",), "ledgers": (), "priority": ("ledger", "step", "action"),
+            "events": ("measure", "threshold", "to"), "schedules": ("from", "value"), "settings": ("value",)}
+
+
+@_dc.dataclass(frozen=True)
+class Action:
+    """One action of the priority of payments: its opcode in :mod:`mbsxl.deal.ledger`, what ``target`` names
+    (``class``, ``group`` = classes joined by ``+``, ``fee``, ``ledger``, ``reserve``, ``none``) and the
+    ``limit`` words it accepts (a number of yuan is accepted where ``amount`` is listed)."""
+    name: str
+    op: int
+    target: str
+    limits: tuple
+    doc: str
+
+
+#: The documented action set: name -> :class:`Action`.  Aliases (Chinese) in :data:`ACTION_ALIASES`.
+#: To add an action: a new opcode in :mod:`mbsxl.deal.ledger` (``OP_*`` and one branch of its kernel) and
+#: one entry here; the parser, the check table and the views pick it up.
+ACTIONS = {
+    "pay_fee": Action("pay_fee", 0, "fee", ("cap",), "pay the fee's (or tax's) due, carried included; limit cap: up to its cap"),
+    "pay_tax": Action("pay_tax", 0, "fee", ("cap",), "as pay_fee, for a tax row (增值税及附加)"),
+    "pay_interest": Action("pay_interest", 1, "group", (), "pay the class's interest due (a group A1+A2: pro rata "
+                           "by interest due)"),
+    "pay_principal": Action("pay_principal", 2, "group", ("target",), "pay principal up to the class's balance "
+                            "(过手); limit target: down to its schedule (固定摊还); a group A1+A2: pro rata by balance"),
+    "transfer": Action("transfer", 3, "ledger", ("all", "new_defaults", "shortfall", "borrowed", "amount"),
+                       "move cash to the target ledger: all; new_defaults (违约本金补足: the period's defaults plus any "
+                       "not yet covered); shortfall (the target ledger's unpaid fees and interest this period); "
+                       "borrowed (principal used earlier for fees and interest, repaid); a number of yuan"),
+    "fund_reserve": Action("fund_reserve", 4, "reserve", (), "fill the reserve up to its target"),
+    "release_reserve": Action("release_reserve", 5, "reserve", (), "move the reserve's balance above its target into this ledger"),
+    "draw_reserve": Action("draw_reserve", 6, "reserve", (), "draw this ledger's unpaid fees and interest (so far this "
+                           "period) from the reserve; pay them again in a later step"),
+    "pay_residual": Action("pay_residual", 7, "class", (), "pay all that is left in the ledger to the class (剩余收益)"),
+    "release": Action("release", 8, "none", ("amount",), "cash leaves the trust (returned to the originator)"),
+    # issue 20, non-performing pools
+    "pay_share": Action("pay_share", 9, "fee", ("amount",), "pay a share of what is left in the ledger to the fee "
+                        "(limit: the share, 0 to 1; e.g. the servicer's part of the excess, 超额收益分成)"),
+}
+ACTION_ALIASES = {"支付费用": "pay_fee", "支付税费": "pay_tax", "缴税": "pay_tax", "支付利息": "pay_interest",
+                  "支付本金": "pay_principal", "偿还本金": "pay_principal", "转移": "transfer", "转入": "transfer",
+                  "划转": "transfer", "补足储备": "fund_reserve", "释放储备": "release_reserve",
+                  "提取储备": "draw_reserve", "剩余收益": "pay_residual", "支付剩余": "pay_residual",
+                  "释放": "release", "返还": "release", "分成": "pay_share", "按比例分配": "pay_share"}
+LIMIT_ALIASES = {"上限": "cap", "目标余额": "target", "目标": "target", "schedule": "target", "全部": "all",
+                 "违约本金": "new_defaults", "新增违约": "new_defaults", "defaults": "new_defaults",
+                 "差额": "shortfall", "不足": "shortfall", "借用": "borrowed", "borrow": "borrowed"}
+
+#: event measures -> (code in :mod:`mbsxl.deal.ledger`, needs a class in ``of``, doc)
+MEASURES = {
+    "cumulative_default": (0, False, "cumulative pool Default through the period / the pool balance at period 1 "
+                           "(tested at the start of the period, acting the same period)"),
+    "delinquency_90": (1, False, "the period's 90+ delinquency ratio (the delinquency column; start of period)"),
+    "pool_factor": (2, False, "the pool's beginning balance / its balance at period 1 (start of period)"),
+    "interest_shortfall": (3, True, "the class's unpaid interest after the period, yuan (tested at the end of the "
+                           "period, acting from the next)"),
+}
+MEASURE_ALIASES = {"cumulative_default_rate": "cumulative_default", "cdr_cum": "cumulative_default",
+                   "累计违约率": "cumulative_default", "delinquency": "delinquency_90", "严重拖欠率": "delinquency_90",
+                   "90+": "delinquency_90", "资产池余额比例": "pool_factor", "factor": "pool_factor",
+                   "利息不足": "interest_shortfall", "shortfall": "interest_shortfall", "未付利息": "interest_shortfall"}
+YES = {"yes", "y", "true", "1", "是", "1.0"}
+NO = {"no", "n", "false", "0", "否", "0.0", ""}
+RECEIVES = {"interest": 1, "利息": 1, "收入": 1, "principal": 2, "本金": 2, "both": 3, "全部": 3, "none": 0, "无": 0}
+FEE_BASES = {"disposal_costs": 3, "处置费用": 3, "costs": 3, "collections": 4, "回收款": 4, "recoveries": 4,
+             "excess_collections": 5, "超额回收": 5, "excess": 5, "share": 6, "分成": 6,
+             "pool_balance": 0, "资产池余额": 0, "balance": 0, "interest": 1, "利息收入": 1, "利息": 1,
+             "interest_collections": 1, "fixed": 2, "固定": 2, "固定金额": 2}
+CARRY = {"yes": 1, "y": 1, "true": 1, "1": 1, "是": 1, "": 1, "no": 0, "n": 0, "false": 0, "0": 0, "否": 0,
+         "compound": 2, "复利": 2}
+SETTINGS = {"cleanup_call": ("cleanup_call", "清仓回购", "clean-up call", "cleanup"),
+            "writedown": ("writedown", "损失核销", "write-down", "losses"),
+            "pool_balance": ("pool_balance", "初始资产池余额", "pool balance")}
+WRITEDOWNS = {"loss": 0, "losses": 0, "损失": 0, "none": 1, "无": 1, "no": 1}
+ABOVE = {"above": True, "高于": True, ">": True, ">=": True, "": True, "below": False, "低于": False, "<": False,
+         "<=": False}
+
+
+# ------------------------------------------------------------------ the typed deal
+@_dc.dataclass
+class DealClass:
+    name: str
+    balance: float
+    coupon: float
+    floating: bool
+    schedule: str | None
+    carry: int                    # 0 forgone, 1 carried, 2 carried with interest
+    row: int
+
+
+@_dc.dataclass
+class Fee:
+    name: str
+    rate: float
+    base: int                     # 0 pool balance (annual), 1 interest collections (per period), 2 fixed yuan a year
+    inclusive: bool
+    surcharge: float
+    cap: float                    # yuan a period (inf = none)
+    carry: bool
+    row: int
+
+
+@_dc.dataclass
+class Ledger:
+    name: str
+    receives: int                 # 0 none, 1 interest, 2 principal, 3 both
+    reserve: bool
+    target: float | str           # yuan or a schedule name (reserve)
+    initial: float
+    row: int
+
+
+@_dc.dataclass
+class Step:
+    status: str
+    ledger: str
+    step: float
+    action: str
+    target: str
+    limit: str | float | None     # a limit word, a number of yuan, or None
+    note: str
+    row: int
+
+
+@_dc.dataclass
+class Event:
+    name: str
+    measure: str
+    of: str | None
+    above: bool
+    threshold: float | str        # a number or a schedule name
+    periods: int
+    cure: bool
+    to: str
+    row: int
+
+
+@_dc.dataclass
+class Deal:
+    """A parsed deal table.  ``statuses`` in order of first appearance in the Priority block (the first is
+    the status at closing); ``schedules``: name -> list of (from, to or None, value, row); ``found``: the
+    (block, row, label, detail) lines :func:`mbsxl.deal_check` lists as understood."""
+    classes: list
+    fees: list
+    ledgers: list
+    steps: list
+    events: list
+    schedules: dict
+    statuses: list
+    cleanup_call: float = 0.0
+    writedown: int = 0
+    pool_balance: float | None = None
+    found: list = _dc.field(default_factory=list)
+    refused: list = _dc.field(default_factory=list)
+
+    def class_index(self, name: str) -> int:
+        return [c.name.lower() for c in self.classes].index(name.lower())
+
+    def schedule_values(self, name: str, T: int, what: str) -> np.ndarray:
+        """The schedule ``name`` as T values; refused (naming the block, row and label) when it does not
+        reach period T or leaves a gap."""
+        rows = self.schedules[name.lower()]
+        out = np.full(T, np.nan)
+        nxt = 1
+        for f, to, val, row in rows:
+            if f != nxt:
+                _raise("schedules", row, "from", f"schedule {name!r} jumps from period {nxt - 1} to {f}; its rows "
+                       "must run contiguously from period 1")
+            end = T if to is None else min(int(to), T)
+            out[f - 1:end] = val
+            nxt = (T + 1) if to is None else int(to) + 1
+            if nxt > T:
+                break
+        if nxt <= T:
+            _raise("schedules", rows[-1][3], "to", f"schedule {name!r} ({what}) ends at period {nxt - 1}, shorter than "
+                   f"the projection ({T} periods); extend its last row (empty to = to the end)")
+        return out
+
+
+# ------------------------------------------------------------------ reading cells
+def _blank(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x)) or (isinstance(x, str) and not x.strip())
+
+
+def _text(x) -> str:
+    if _blank(x):
+        return ""
+    if isinstance(x, float) and x.is_integer():
+        return str(int(x))
+    return str(x).strip()
+
+
+@functools.lru_cache(maxsize=4096)
+def _norm(s: str) -> str:
+    return _SEP.sub("_", s.strip().lower())
+
+
+_SEP = re.compile(r"[\s\-]+")
+
+
+@functools.lru_cache(maxsize=None)
+def _keys(aliases: tuple) -> frozenset:
+    return frozenset(_norm(a) for a in aliases)
+
+
+def _match(cell, aliases) -> bool:
+    """A label matches when the whole text, or one of its space-separated words, is an alias."""
+    s = _text(cell)
+    if not s:
+        return False
+    keys = _keys(tuple(aliases))
+    if _norm(s) in keys:
+        return True
+    return any(_norm(w) in keys for w in re.split(r"[\s/()（）]+", s) if w)
+
+
+def _block_of(cell) -> str | None:
+    for key, (_, aliases) in BLOCKS.items():
+        if _match(cell, aliases):
+            return key
+    return None
+
+
+def _label_of(block: str, cell) -> str | None:
+    """The column a label names: the whole text first, then its words in order (the first word that
+    names a column wins, so "利率类型 rate type" is rate_type, not coupon)."""
+    s = _text(cell)
+    if not s:
+        return None
+    for k, al in LABELS[block].items():
+        if _norm(s) in _keys(al):
+            return k
+    for w in re.split(r"[\s/()（）]+", s):
+        for k, al in LABELS[block].items():
+            if w and _norm(w) in _keys(al):
+                return k
+    return None
+
+
+def _title(row) -> str | None:
+    """The block a row opens: its first cell a block title and every other non-empty cell a label of
+    that block (so a fee named "fees" with numbers beside it is a row, not a title)."""
+    key = _block_of(row[0])
+    if key is None:
+        return None
+    rest = [c for c in row[1:] if not _blank(c)]
+    if rest and not any(isinstance(c, str) and _label_of(key, c) is not None for c in rest):
+        return None
+    return key
+
+
+def _raise(block: str, row: int, label: str, message: str):
+    raise MbsxlInputError(f"deal table block {BLOCKS[block][0]}, row {row}, column {label}: {message}")
+
+
+def _rows(table) -> list[list]:
+    """The range as a list of rows; a DataFrame's header is its first row unless it is 0..n-1;
+    a dict {block title: rows or DataFrame or list of dicts} is laid out block after block."""
+    if table is None:
+        raise MbsxlInputError("deal is empty; pass the deal table (a range, a DataFrame or a dict of blocks)")
+    if isinstance(table, Deal):
+        raise TypeError("already parsed")
+    if isinstance(table, dict):
+        out = []
+        for title, body in table.items():
+            if hasattr(body, "columns"):
+                head = [title] + [str(c) for c in list(body.columns)[1:]]
+                out += [head] + [list(r) for r in body.to_numpy(dtype=object)]
+            elif body and isinstance(body[0], dict):
+                cols = list(body[0])
+                out += [[title] + cols[1:]] + [[r.get(c) for c in cols] for r in body]
+            else:
+                body = [list(r) for r in body]            # first row: the labels (its first cell is replaced by the title)
+                if not body:
+                    raise MbsxlInputError(f"deal block {title!r} is empty; pass its labels row, then its rows")
+                out += [[title] + list(body[0][1:])] + body[1:]
+            out.append([None])
+        return out
+    if hasattr(table, "to_numpy") and hasattr(table, "columns"):
+        rows = [list(r) for r in table.to_numpy(dtype=object)]
+        cols = list(table.columns)
+        if cols != list(range(len(cols))):
+            rows = [cols] + rows
+        return rows
+    if isinstance(table, (list, tuple)) and table and all(isinstance(r, (list, tuple)) for r in table):
+        return [list(r) if len(r) else [None] for r in table]
+    a = np.asarray(table, dtype=object)
+    if a.ndim == 1:
+        a = a.reshape(-1, 1)
+    if a.ndim != 2:
+        raise MbsxlInputError(f"deal has shape {a.shape}; pass one range, one row a line of the deal table")
+    return [list(r) for r in a]
+
+
+# ------------------------------------------------------------------ the parser
+class _Parser:
+    def __init__(self):
+        self.found, self.refused = [], []
+
+    def err(self, block, row, label, message):
+        self.refused.append((BLOCKS[block][0], row, label, message))
+
+    def ok(self, block, row, label, detail):
+        self.found.append((BLOCKS[block][0], row, label, detail))
+
+    # -- splitting the range into blocks
+    def blocks(self, rows):
+        out = {}
+        cur = None
+        for r, row in enumerate(rows, start=1):
+            if all(_blank(c) for c in row):
+                cur = None
+                continue
+            key = _title(row)
+            if key is not None:
+                if key in out:
+                    self.err(key, r, "title", f"block {BLOCKS[key][0]} appears twice (first at row {out[key][0]}); "
+                             "put all its rows in one block")
+                    cur = None
+                    continue
+                cols = {}
+                for c, cell in enumerate(row[1:], start=1):
+                    if _blank(cell):
+                        continue
+                    name = _label_of(key, cell)
+                    if name is None:
+                        self.err(key, r, _text(cell), f"label {_text(cell)!r} is not a column of this block; accepted: "
+                                 + ", ".join(f"{al[1]} {al[0]}" if len(al) > 1 else al[0] for al in LABELS[key].values()))
+                    elif name in cols:
+                        self.err(key, r, _text(cell), f"column {name} appears twice")
+                    else:
+                        cols[name] = c
+                for need in REQUIRED[key]:
+                    if need not in cols:
+                        self.err(key, r, need, f"the block has no {need} column ({' / '.join(LABELS[key][need][:3])})")
+                out[key] = (r, cols, [])
+                cur = key
+                continue
+            if cur is None:
+                self.refused.append(("(no block)", r, _text(row[0]), f"row {r} ({_text(row[0])!r}) is outside any block: "
+                                     "a block starts at a row whose first cell is a block title ("
+                                     + ", ".join(t for t, _ in BLOCKS.values()) + ")"))
+                continue
+            out[cur][2].append((r, row))
+        return out
+
+    @staticmethod
+    def cell(row, cols, name):
+        c = cols.get(name)
+        return None if c is None or c >= len(row) else row[c]
+
+    def number(self, block, r, label, x, *, lo=None, hi=None, default=None, blank_ok=True):
+        if _blank(x):
+            if default is None and not blank_ok:
+                self.err(block, r, label, "is empty; pass a number")
+            return default
+        try:
+            val = float(x)
+        except (TypeError, ValueError):
+            self.err(block, r, label, f"{x!r} is not a number")
+            return default
+        if not math.isfinite(val) or (lo is not None and val < lo) or (hi is not None and val > hi):
+            self.err(block, r, label, f"{val:g} is outside [{'' if lo is None else f'{lo:g}'}, {'' if hi is None else f'{hi:g}'}]")
+            return default
+        return val
+
+    def word(self, block, r, label, x, table: dict, default=None):
+        s = _norm(_text(x)) if not _blank(x) else ""
+        if s == "" and default is not None:
+            return default
+        for k, val in table.items():
+            if _norm(str(k)) == s:
+                return val
+        self.err(block, r, label, f"{_text(x)!r} is not accepted; accepted: {', '.join(map(str, table))}")
+        return default
+
+    # -- the blocks
+    def parse(self, table) -> Deal:
+        rows = _rows(table)
+        b = self.blocks(rows)
+        for key in ("classes", "ledgers", "priority"):
+            if key not in b:
+                self.refused.append((BLOCKS[key][0], 0, "title", f"the deal table has no {BLOCKS[key][0]} block (a row "
+                                     f"whose first cell is {BLOCKS[key][0]!r}, its other cells the labels)"))
+        scheds = self.schedules(b.get("schedules"))
+        classes = self.classes(b.get("classes"), scheds)
+        fees = self.fees(b.get("fees"))
+        ledgers = self.ledgers(b.get("ledgers"), scheds)
+        settings = self.settings(b.get("settings"))
+        steps, statuses = self.priority(b.get("priority"), classes, fees, ledgers)
+        events = self.events(b.get("events"), classes, statuses, scheds)
+        self.reachable(b, statuses, events)
+        self.funded(steps, ledgers)
+        deal = Deal(classes, fees, ledgers, steps, events, scheds, statuses, settings.get("cleanup_call", 0.0),
+                    settings.get("writedown", 0), settings.get("pool_balance"), self.found, self.refused)
+        return deal
+
+    def schedules(self, blk):
+        out = {}
+        if blk is None:
+            return out
+        _, cols, body = blk
+        for r, row in body:
+            name = _text(row[0])
+            f = self.number("schedules", r, "from", self.cell(row, cols, "from"), lo=1, blank_ok=False)
+            to = self.number("schedules", r, "to", self.cell(row, cols, "to"), lo=1)
+            val = self.number("schedules", r, "value", self.cell(row, cols, "value"), blank_ok=False)
+            if f is None or val is None:
+                continue
+            if not float(f).is_integer() or (to is not None and (not float(to).is_integer() or to < f)):
+                self.err("schedules", r, "from", f"periods {f:g}..{to} are not whole periods from <= to")
+                continue
+            out.setdefault(name.lower(), []).append((int(f), None if to is None else int(to), val, r))
+            self.ok("schedules", r, name, f"periods {int(f)}-{'end' if to is None else int(to)}: {val:g}")
+        for name, rows in out.items():
+            rows.sort(key=lambda x: x[0])
+        return out
+
+    def classes(self, blk, scheds):
+        out = []
+        if blk is None:
+            return out
+        _, cols, body = blk
+        for r, row in body:
+            name = _text(row[0])
+            if any(c.name.lower() == name.lower() for c in out):
+                self.err("classes", r, "name", f"class {name!r} is listed twice")
+                continue
+            bal = self.number("classes", r, "balance", self.cell(row, cols, "balance"), lo=0.0, blank_ok=False)
+            cpn = self.number("classes", r, "coupon", self.cell(row, cols, "coupon"), lo=-1.0, hi=1.0, default=0.0)
+            flt = self.word("classes", r, "rate_type", self.cell(row, cols, "rate_type"),
+                            {"fixed": False, "固定": False, "floating": True, "浮动": True, "float": True}, default=False)
+            sched = _text(self.cell(row, cols, "schedule")) or None
+            carry = self.word("classes", r, "carry", self.cell(row, cols, "carry"), CARRY, default=1)
+            if sched is not None:
+                if sched.lower() not in scheds:
+                    self.err("classes", r, "schedule", f"schedule {sched!r} is not in the 计划 Schedules block")
+                    sched = None
+                else:
+                    vals = [x[2] for x in scheds[sched.lower()]]
+                    rise = [i for i in range(1, len(vals)) if vals[i] > vals[i - 1] + 1e-9]
+                    if rise:
+                        rr = scheds[sched.lower()][rise[0]][3]
+                        self.err("schedules", rr, "value", f"target schedule {sched!r} of class {name} rises to "
+                                 f"{vals[rise[0]]:g} after {vals[rise[0] - 1]:g}; target balances must not increase")
+                    elif bal is not None and vals and vals[0] > bal * (1 + 1e-12):
+                        self.err("classes", r, "schedule", f"schedule {sched!r} starts at {vals[0]:g}, above the "
+                                 f"class balance {bal:g}")
+            if bal is None:
+                continue
+            out.append(DealClass(name, bal, cpn, flt, sched, carry, r))
+            self.ok("classes", r, name, f"balance {bal:,.2f}, {'index + ' if flt else ''}{cpn:g}, "
+                    f"{'target ' + sched if sched else 'pass-through'}, unpaid interest "
+                    f"{['forgone', 'carried', 'carried with interest'][carry]}")
+        if blk is not None and not out:
+            self.err("classes", blk[0], "name", "the block has no class")
+        return out
+
+    def fees(self, blk):
+        out = []
+        if blk is None:
+            return out
+        _, cols, body = blk
+        for r, row in body:
+            name = _text(row[0])
+            rate = self.number("fees", r, "rate", self.cell(row, cols, "rate"), lo=0.0, blank_ok=False)
+            base = self.word("fees", r, "base", self.cell(row, cols, "base"), FEE_BASES, default=0)
+            if rate is not None and base != 2 and rate > 1:
+                self.err("fees", r, "rate", f"{rate:g} looks like a percent; pass a decimal ({rate / 100:g})")
+                continue
+            inc = self.word("fees", r, "inclusive", self.cell(row, cols, "inclusive"),
+                            {**{k: True for k in YES}, **{k: False for k in NO}}, default=False)
+            sur = self.number("fees", r, "surcharge", self.cell(row, cols, "surcharge"), lo=0.0, hi=1.0, default=0.0)
+            cap = self.number("fees", r, "cap", self.cell(row, cols, "cap"), lo=0.0, default=math.inf)
+            carry = self.word("fees", r, "carry", self.cell(row, cols, "carry"), CARRY, default=1)
+            if rate is None:
+                continue
+            if any(f.name.lower() == name.lower() for f in out):
+                self.err("fees", r, "name", f"fee {name!r} is listed twice")
+                continue
+            out.append(Fee(name, rate, base, inc, sur, cap, carry > 0, r))
+            self.ok("fees", r, name, f"{rate:g} on {['the pool balance (annual)', 'interest collections', 'fixed yuan a year', 'the disposal costs', 'the collections', 'the new excess over expected collections', 'the shares of pay_share steps'][base]}"
+                    f"{' tax-inclusive' if inc else ''}{f', surcharge {sur:g}' if sur else ''}"
+                    f"{f', cap {cap:,.2f} a period' if math.isfinite(cap) else ''}")
+        return out
+
+    def ledgers(self, blk, scheds):
+        out = []
+        if blk is None:
+            return out
+        _, cols, body = blk
+        for r, row in body:
+            name = _text(row[0])
+            rec = self.word("ledgers", r, "receives", self.cell(row, cols, "receives"), RECEIVES, default=0)
+            res = self.word("ledgers", r, "type", self.cell(row, cols, "type"),
+                            {"ledger": False, "分账户": False, "账户": False, "reserve": True, "储备": True,
+                             "储备账户": True}, default=False)
+            tcell = self.cell(row, cols, "target")
+            target = 0.0
+            if not _blank(tcell):
+                if isinstance(tcell, str) and not re.fullmatch(r"[\d.eE+-]+", tcell.strip()):
+                    if tcell.strip().lower() not in scheds:
+                        self.err("ledgers", r, "target", f"{tcell!r} is neither a number nor a schedule of the 计划 "
+                                 "Schedules block")
+                    target = tcell.strip()
+                else:
+                    target = self.number("ledgers", r, "target", tcell, lo=0.0, default=0.0)
+            init = self.number("ledgers", r, "initial", self.cell(row, cols, "initial"), lo=0.0, default=0.0)
+            if any(x.name.lower() == name.lower() for x in out):
+                self.err("ledgers", r, "name", f"ledger {name!r} is listed twice")
+                continue
+            out.append(Ledger(name, rec, res, target, init, r))
+            self.ok("ledgers", r, name, f"{'reserve' if res else 'ledger'}, receives "
+                    f"{['nothing', 'interest', 'principal', 'interest and principal'][rec]}")
+        if out and not any(x.receives & 2 for x in out):
+            self.err("ledgers", blk[0], "receives", "no ledger receives principal; mark one 'principal' or 'both'")
+        if out and not any(x.receives & 1 for x in out):
+            self.err("ledgers", blk[0], "receives", "no ledger receives interest; mark one 'interest' or 'both'")
+        if sum(1 for x in out if x.receives & 1) > 1 or sum(1 for x in out if x.receives & 2) > 1:
+            self.err("ledgers", blk[0], "receives", "two ledgers receive the same collections; one ledger receives "
+                     "the interest, one the principal")
+        return out
+
+    def settings(self, blk):
+        out = {}
+        if blk is None:
+            return out
+        _, cols, body = blk
+        for r, row in body:
+            key = next((k for k, al in SETTINGS.items() if _match(row[0], al)), None)
+            val = self.cell(row, cols, "value")
+            if key is None:
+                self.err("settings", r, _text(row[0]), f"{_text(row[0])!r} is not a setting; accepted: "
+                         + ", ".join(f"{al[1]} {k}" for k, al in SETTINGS.items()))
+            elif key == "cleanup_call":
+                x = self.number("settings", r, "value", val, lo=0.0, hi=1.0, default=0.0)
+                out[key] = x
+                self.ok("settings", r, key, f"clean-up call at pool factor {x:g}")
+            elif key == "writedown":
+                out[key] = self.word("settings", r, "value", val, WRITEDOWNS, default=0)
+                self.ok("settings", r, key, ["pool losses write classes down bottom-up",
+                                             "no write-down; what is owed at the end is the loss"][out[key]])
+            else:
+                x = self.number("settings", r, "value", val, lo=0.0, default=None)
+                if x is not None and x > 0:
+                    out[key] = x
+                    self.ok("settings", r, key, f"pool balance at period 1: {x:,.2f}")
+        return out
+
+    def priority(self, blk, classes, fees, ledgers):
+        steps, statuses = [], []
+        if blk is None:
+            return steps, statuses
+        _, cols, body = blk
+        cls = {c.name.lower(): c.name for c in classes}
+        fee = {f.name.lower(): f.name for f in fees}
+        led = {x.name.lower(): x for x in ledgers}
+        seen, prev = {}, {}
+        for r, row in body:
+            status = _text(row[0])
+            lg = _text(self.cell(row, cols, "ledger"))
+            step = self.number("priority", r, "step", self.cell(row, cols, "step"), blank_ok=False)
+            act_s = _text(self.cell(row, cols, "action"))
+            act = ACTION_ALIASES.get(act_s, _norm(act_s))
+            target = _text(self.cell(row, cols, "target"))
+            lim_c = self.cell(row, cols, "limit")
+            note = _text(self.cell(row, cols, "note"))
+            if not status:
+                self.err("priority", r, "status", "is empty; name the deal status (e.g. normal / 正常)")
+                continue
+            if lg.lower() not in led:
+                self.err("priority", r, "ledger", f"{lg!r} is not a ledger of the 账户 Ledgers block "
+                         f"({', '.join(x.name for x in ledgers)})")
+                continue
+            if step is None:
+                continue
+            if act not in ACTIONS:
+                self.err("priority", r, "action", f"{act_s!r} is not an action; accepted: {', '.join(ACTIONS)}")
+                continue
+            a = ACTIONS[act]
+            key = (status.lower(), lg.lower(), step)
+            if key in seen:
+                self.err("priority", r, "step", f"step {step:g} of ledger {lg} in status {status} repeats row {seen[key]}; "
+                         "number the steps of a ledger once each")
+                continue
+            ok = True
+            if a.target == "class" or a.target == "group":
+                parts = [p.strip() for p in target.split("+")] if target else []
+                bad = [p for p in parts if p.lower() not in cls]
+                if not parts or bad or (a.target == "class" and len(parts) > 1):
+                    self.err("priority", r, "target", f"{target!r} is not {'a class' if a.target == 'class' else 'a class or classes joined by +'} "
+                             f"({', '.join(c.name for c in classes)})")
+                    ok = False
+                else:
+                    target = "+".join(cls[p.lower()] for p in parts)
+            elif a.target == "fee":
+                if target.lower() not in fee:
+                    self.err("priority", r, "target", f"{target!r} is not a fee or tax of the 费用税收 Fees block "
+                             f"({', '.join(f.name for f in fees) or 'none listed'})")
+                    ok = False
+                else:
+                    target = fee[target.lower()]
+            elif a.target in ("ledger", "reserve"):
+                t = led.get(target.lower())
+                if t is None or (a.target == "reserve" and not t.reserve):
+                    kind = "a reserve ledger (type reserve)" if a.target == "reserve" else "a ledger"
+                    self.err("priority", r, "target", f"{target!r} is not {kind} of the 账户 Ledgers block")
+                    ok = False
+                elif t.name.lower() == lg.lower():
+                    self.err("priority", r, "target", f"{target!r} is the paying ledger itself")
+                    ok = False
+                else:
+                    target = t.name
+            lim = None
+            if not _blank(lim_c):
+                s = _text(lim_c)
+                w = LIMIT_ALIASES.get(s, _norm(s))
+                if w in a.limits:
+                    lim = w
+                    if w == "target" and act == "pay_principal":
+                        no = [p for p in target.split("+") if p and next((c for c in classes if c.name == p), None)
+                              and next(c for c in classes if c.name == p).schedule is None]
+                        if no:
+                            self.err("priority", r, "limit", f"limit target: class {no[0]} has no target schedule "
+                                     "(column schedule of the 分档 Classes block)")
+                            ok = False
+                    if w == "cap" and target.lower() in fee:
+                        f = next(f for f in fees if f.name.lower() == target.lower())
+                        if not math.isfinite(f.cap):
+                            self.err("priority", r, "limit", f"limit cap: fee {f.name} has no cap (column cap of the 费用税收 Fees block)")
+                            ok = False
+                elif "amount" in a.limits and re.fullmatch(r"[\d.eE+-]+", s):
+                    lim = self.number("priority", r, "limit", s, lo=0.0)
+                else:
+                    acc = ", ".join(x if x != "amount" else "a number of yuan" for x in a.limits) or "none (leave it empty)"
+                    self.err("priority", r, "limit", f"{s!r} is not a limit of {act}; accepted: {acc}")
+                    ok = False
+            if act == "pay_share" and ok and not (isinstance(lim, float) and 0.0 < lim <= 1.0):
+                self.err("priority", r, "limit", f"pay_share needs the share as its limit, a decimal in (0, 1] (0.2 = "
+                         f"20%); got {_text(lim_c)!r}")
+                ok = False
+            elif act == "transfer" and _blank(lim_c):
+                self.err("priority", r, "limit", "transfer needs a limit naming the amount: "
+                         + ", ".join(x if x != "amount" else "a number of yuan" for x in a.limits))
+                ok = False
+            if not ok:
+                continue
+            last = prev.get(key[:2])
+            if last is not None and step <= last[0]:
+                self.err("priority", r, "step", f"step {step:g} of ledger {lg} in status {status} comes after step "
+                         f"{last[0]:g} (row {last[1]}); steps run in the order listed, so number a ledger's steps "
+                         "upwards")
+                continue
+            prev[key[:2]] = (step, r)
+            seen[key] = r
+            if status.lower() not in [s.lower() for s in statuses]:
+                statuses.append(status)
+            st = next(s for s in statuses if s.lower() == status.lower())
+            steps.append(Step(st, led[lg.lower()].name, step, act, target, lim, note, r))
+            self.ok("priority", r, f"{st} / {led[lg.lower()].name} / {step:g}",
+                    f"{act} {target}{'' if lim is None else f' (limit {lim})'}")
+        return steps, statuses
+
+    def events(self, blk, classes, statuses, scheds):
+        out = []
+        if blk is None:
+            return out
+        _, cols, body = blk
+        st = {s.lower(): s for s in statuses}
+        for r, row in body:
+            name = _text(row[0])
+            m_s = _text(self.cell(row, cols, "measure"))
+            m = MEASURE_ALIASES.get(m_s, _norm(m_s))
+            if m not in MEASURES:
+                self.err("events", r, "measure", f"{m_s!r} is not a measure; accepted: {', '.join(MEASURES)}")
+                continue
+            of = _text(self.cell(row, cols, "of")) or None
+            if MEASURES[m][1]:
+                if of is None or of.lower() not in [c.name.lower() for c in classes]:
+                    self.err("events", r, "of", f"measure {m} needs a class in column of; {of!r} is not one of "
+                             f"{', '.join(c.name for c in classes)}")
+                    continue
+                of = next(c.name for c in classes if c.name.lower() == of.lower())
+            above = self.word("events", r, "compare", self.cell(row, cols, "compare"), ABOVE, default=True)
+            tc = self.cell(row, cols, "threshold")
+            if isinstance(tc, str) and not re.fullmatch(r"[\d.eE+-]+", tc.strip()):
+                if tc.strip().lower() not in scheds:
+                    self.err("events", r, "threshold", f"{tc!r} is neither a number nor a schedule of the 计划 Schedules block")
+                    continue
+                thr = tc.strip()
+            else:
+                thr = self.number("events", r, "threshold", tc, blank_ok=False)
+                if thr is None:
+                    continue
+            per = self.number("events", r, "periods", self.cell(row, cols, "periods"), lo=1, default=1.0)
+            cure = self.word("events", r, "cure", self.cell(row, cols, "cure"),
+                             {**{k: True for k in YES}, **{k: False for k in NO}}, default=False)
+            to = _text(self.cell(row, cols, "to"))
+            if to.lower() not in st:
+                self.err("events", r, "to", f"status {to!r} has no priority of payments (statuses in the 偿付顺序 "
+                         f"Priority block: {', '.join(statuses)})")
+                continue
+            if statuses and to.lower() == statuses[0].lower():
+                self.err("events", r, "to", f"status {to!r} is the status at closing (the first in the 偿付顺序 Priority "
+                         "block); an event moves the deal to a later status")
+                continue
+            out.append(Event(name, m, of, above, thr, int(per), cure, st[to.lower()], r))
+            self.ok("events", r, name, f"{m}{'' if of is None else ' of ' + of} {'above' if above else 'below'} {thr} "
+                    f"for {int(per)} period(s) -> {st[to.lower()]}{', cures' if cure else ''}")
+        return out
+
+    def reachable(self, b, statuses, events):
+        to = {e.to.lower() for e in events}
+        first = {}
+        for s in (b.get("priority") or (0, {}, []))[2]:
+            first.setdefault(_text(s[1][0]).lower(), s[0])
+        for s in statuses[1:]:
+            if s.lower() not in to:
+                self.err("priority", first.get(s.lower(), 0), "status", f"status {s!r} has steps but no event leads to "
+                         "it (column to of the 事件 Events block)")
+
+    def funded(self, steps, ledgers):
+        """A ledger that receives no collections and that no step moves cash into cannot pay."""
+        fed = {x.name for x in ledgers if x.receives or x.initial > 0}
+        for s in steps:
+            if s.action == "transfer":
+                fed.add(s.target)
+            if s.action in ("release_reserve", "draw_reserve"):
+                fed.add(s.ledger)
+        for s in steps:
+            if s.ledger not in fed and s.action in ("pay_fee", "pay_tax", "pay_interest", "pay_principal", "pay_residual"):
+                self.err("priority", s.row, "ledger", f"{s.action} {s.target} is paid from ledger {s.ledger}, which never "
+                         "receives cash (no collections, no initial balance, no transfer into it)")
+
+
+def parse_deal(deal, strict: bool = True) -> Deal:
+    """The deal table (module docstring) as a :class:`Deal`.  ``strict`` (default): refuse the table when
+    any row is refused, with every reason (block, row, label); otherwise return what was understood
+    (``Deal.refused`` lists the rest) - :func:`mbsxl.deal_check` uses that."""
+    if isinstance(deal, Deal):
+        return deal
+    key = _hashable(deal)
+    d = _parsed(key) if key is not None else _Parser().parse(deal)
+    if strict and d.refused:
+        lines = [f"block {b}, row {r}, column {lab}: {msg}" for b, r, lab, msg in d.refused]
+        more = f" (and {len(lines) - 5} more)" if len(lines) > 5 else ""
+        raise MbsxlInputError("deal table: " + "; ".join(lines[:5]) + more)
+    return d
+
+
+def _hashable(deal):
+    """A list of rows as a tuple key (for the cache of parsed tables), or None (a DataFrame, a dict)."""
+    if not isinstance(deal, (list, tuple)):
+        return None
+    try:
+        key = tuple(tuple(r) if isinstance(r, (list, tuple)) else (r,) for r in deal)
+        hash(key)
+        return key
+    except TypeError:
+        return None
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed(key) -> Deal:
+    """Parsed tables, kept: a workbook's deal functions and a grid's scenarios parse one table once (a
+    :class:`Deal` is never changed after parsing)."""
+    return _Parser().parse([list(r) for r in key])

@@ -1,0 +1,1 @@
+"""Rates: PBoC benchmark and LPR indices, repricing and policy events, LPR scenarios."""

@@ -1,0 +1,1 @@
+"""Statistics: regressions on statsmodels, their numerics and display tables."""

@@ -1,0 +1,1 @@
+"""After issuance: the trustee-report layout, performance measures (mbsxl.history), the Chinese performance conventions, the back-test, NPL recoveries actual against expected, the reference deal's trustee series."""
