@@ -34,10 +34,15 @@ def cache_dir() -> str:
 
 @functools.lru_cache(maxsize=None)
 def code_digest() -> str:
-    """12 hex digits of SHA-256 over the package's top-level modules (names and bytes)."""
+    """12 hex digits of SHA-256 over the core's modules (paths and bytes; the Excel layer and the
+    templates left out: no kernel lives there)."""
     h = hashlib.sha256()
-    for path in sorted(pathlib.Path(__file__).resolve().parent.glob("*.py")):
-        h.update(path.name.encode())
+    root = pathlib.Path(__file__).resolve().parent
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root)
+        if rel.parts[0] in ("excel", "templates"):
+            continue
+        h.update(rel.as_posix().encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:12]
 
