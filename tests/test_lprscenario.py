@@ -2,7 +2,7 @@
 
 Outside figures: ``shared/data/lpr.csv`` (read here with the csv module; the NIFC fixings) and its README:
 every fixing through 2026-05-20 is covered, the last one 3.00% (1y) / 3.50% (5y).  Scenario rules
-(mbsxl/lprscenario.py docstring): future fixings on the 20th of each month after 2026-05-20; linear:
+(mbsxl/rates/lprscenario.py docstring): future fixings on the 20th of each month after 2026-05-20; linear:
 fixing k of n = base + shift x k / n; step: base + shift at every fixing.
 """
 from __future__ import annotations
