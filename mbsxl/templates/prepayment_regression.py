@@ -48,6 +48,8 @@ SPRING_FESTIVAL = [_dt.date(2008, 2, 7), _dt.date(2009, 1, 26), _dt.date(2010, 2
                    _dt.date(2012, 1, 23), _dt.date(2013, 2, 10), _dt.date(2014, 1, 31), _dt.date(2015, 2, 19),
                    _dt.date(2016, 2, 8), _dt.date(2017, 1, 28)]
 
+PASTE_HERE = "Paste data here (columns B:J, one row a month): the fit appears once enough rows are complete"
+
 MACRO_FACTORS = [
     label("贷款利率", "Loan interest rate"),
     label("汇率", "Exchange rate (CNY per USD)"),
@@ -113,7 +115,8 @@ def _restyle_regression(book, ws, row0: int, col0: int, n_coef: int) -> None:
         write_typed(ws, r, c, v, book.fmt(kind, style))
 
     ncol = len(COEF_COLUMNS)
-    if book.values is not None and isinstance(stored(row0, col0), str) and stored(row0, col0).startswith("#"):
+    anchor = stored(row0, col0)
+    if isinstance(anchor, str) and (anchor.startswith("#") or anchor == PASTE_HERE):
         # an error result does not spill in Excel 365: the anchor shows it, the rest of the range is empty
         for i in range(_table_rows(n_coef)):
             for j in range(ncol):
@@ -271,7 +274,8 @@ def _write(book) -> None:
                  f'=IF(J4>{k_m},"Fitted on "&J4&" complete rows (rows with an empty cell dropped)",'
                  f'"No fit yet: "&J4&" complete rows; paste data (needs at least {k_m + 1})")', style="bad")
     book.array(ws, f"{_col(tcol)}{_M_HDR}", f"{t_last}{_M_HDR + _M_TABLE_ROWS - 1}",
-               f"=MBS_REGRESS({last_data_col}{_M_HDR}:{last_data_col}{_M_LAST},{x_m},TRUE)", col_fmts=fmts,
+               f'=IF(J4>{k_m},MBS_REGRESS({last_data_col}{_M_HDR}:{last_data_col}{_M_LAST},{x_m},TRUE),'
+               f'"{PASTE_HERE}")', col_fmts=fmts,
                header_row=True)
     _restyle_regression(book, ws, _M_HDR - 1, tcol, 1 + len(MACRO_FACTORS))
     d_row = _M_HDR + _M_TABLE_ROWS + 4
@@ -281,7 +285,8 @@ def _write(book) -> None:
                  f'=IF(I4>{k_m},"Fitted on "&I4&" complete rows (rows with an empty cell dropped)",'
                  f'"No fit yet: "&I4&" complete rows; paste data (needs at least {k_m + 1})")', style="bad")
     book.array(ws, f"{_col(tcol)}{d_row}", f"{t_last}{d_row + _M_TABLE_ROWS - 1}",
-               f"=MBS_REGRESS({dcol}{_M_HDR}:{dcol}{_M_LAST},{x_m},TRUE)", col_fmts=fmts, header_row=True)
+               f'=IF(I4>{k_m},MBS_REGRESS({dcol}{_M_HDR}:{dcol}{_M_LAST},{x_m},TRUE),"{PASTE_HERE}")',
+               col_fmts=fmts, header_row=True)
     _restyle_regression(book, ws, d_row - 1, tcol, 1 + len(MACRO_FACTORS))
     book.widths(ws, {"A": 10, "B:J": 15, "K": 2, _col(tcol): 34, f"{_col(tcol + 1)}:{t_last}": 11})
     ws.set_row(_M_HDR - 1, 40)
