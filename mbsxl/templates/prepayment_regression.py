@@ -257,6 +257,10 @@ def _write(book) -> None:
     isnum_d = "*".join(f"ISNUMBER({_col(c)}{_M_FIRST}:{_col(c)}{_M_LAST})"
                        for c in list(range(1, 1 + len(MACRO_FACTORS))) + [1 + len(MACRO_FACTORS)])
     book.formula(ws, "I4", f"=SUMPRODUCT({isnum_d})", "count")
+    # enough complete rows to fit (more than the coefficients): the regressions wait for data until then
+    book.text(ws, "H5", label("可拟合", "Enough to fit"), "label", align="right", bold=True)
+    book.formula(ws, "I5", f"=I4>{len(MACRO_FACTORS) + 1}", "bool")
+    book.formula(ws, "J5", f"=J4>{len(MACRO_FACTORS) + 1}", "bool")
     book.header(ws, f"A{_M_HDR}", [label("月份", "Month")] + MACRO_FACTORS + [DEFAULT_RATE, PREPAY_RATE])
     blank_row = [None] * (len(MACRO_FACTORS) + 2)
     for i, (y, m) in enumerate(_M_MONTHS):
@@ -274,7 +278,7 @@ def _write(book) -> None:
                  f'=IF(J4>{k_m},"Fitted on "&J4&" complete rows (rows with an empty cell dropped)",'
                  f'"No fit yet: "&J4&" complete rows; paste data (needs at least {k_m + 1})")', style="bad")
     book.array(ws, f"{_col(tcol)}{_M_HDR}", f"{t_last}{_M_HDR + _M_TABLE_ROWS - 1}",
-               f'=IF(J4>{k_m},MBS_REGRESS({last_data_col}{_M_HDR}:{last_data_col}{_M_LAST},{x_m},TRUE),'
+               f'=IF(J5,MBS_REGRESS({last_data_col}{_M_HDR}:{last_data_col}{_M_LAST},{x_m},TRUE),'
                f'"{PASTE_HERE}")', col_fmts=fmts,
                header_row=True)
     _restyle_regression(book, ws, _M_HDR - 1, tcol, 1 + len(MACRO_FACTORS))
@@ -285,7 +289,7 @@ def _write(book) -> None:
                  f'=IF(I4>{k_m},"Fitted on "&I4&" complete rows (rows with an empty cell dropped)",'
                  f'"No fit yet: "&I4&" complete rows; paste data (needs at least {k_m + 1})")', style="bad")
     book.array(ws, f"{_col(tcol)}{d_row}", f"{t_last}{d_row + _M_TABLE_ROWS - 1}",
-               f'=IF(I4>{k_m},MBS_REGRESS({dcol}{_M_HDR}:{dcol}{_M_LAST},{x_m},TRUE),"{PASTE_HERE}")',
+               f'=IF(I5,MBS_REGRESS({dcol}{_M_HDR}:{dcol}{_M_LAST},{x_m},TRUE),"{PASTE_HERE}")',
                col_fmts=fmts, header_row=True)
     _restyle_regression(book, ws, d_row - 1, tcol, 1 + len(MACRO_FACTORS))
     book.widths(ws, {"A": 10, "B:J": 15, "K": 2, _col(tcol): 34, f"{_col(tcol + 1)}:{t_last}": 11})
