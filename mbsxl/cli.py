@@ -124,10 +124,14 @@ def _cmd_install(a) -> int:
 
 def _cmd_lite(a) -> int:
     from .excel import lite
-    for path in lite.write(a.out, a.requirement):
+    for path in lite.write(a.out, a.requirement, wheel=a.wheel):
         print(f"wrote {path}")
     print("Paste main.py into the xlwings Lite editor and requirements.txt into its requirements.txt tab "
           "(README, Excel on Mac and the web).")
+    if not a.requirement:
+        print(f"mbsxl is not on PyPI: put {a.wheel or lite.wheel_name()} where the add-in can fetch it (a URL "
+              f"that allows cross-origin requests) and replace {lite.PLACEHOLDER_HOST} in requirements.txt, "
+              "or run again with --requirement URL (README, Hosting the wheel for xlwings Lite).", file=sys.stderr)
     return 0
 
 
@@ -284,7 +288,9 @@ def build_parser() -> argparse.ArgumentParser:
     lt = sub.add_parser("lite", help="write main.py and requirements.txt for xlwings Lite (Mac, web, Windows)")
     lt.add_argument("--out", default="mbsxl_lite", metavar="DIR", help="folder to write into (default mbsxl_lite)")
     lt.add_argument("--requirement", metavar="SPEC",
-                    help="how Lite installs mbsxl: a version pin or a wheel URL (default mbsxl==<this version>)")
+                    help="how Lite installs mbsxl: the URL of the hosted wheel, or a version pin once mbsxl "
+                         "is on PyPI (default: a placeholder URL to replace)")
+    lt.add_argument("--wheel", metavar="FILE.whl", help="copy this wheel into DIR, to upload beside the files")
     lt.set_defaults(run=_cmd_lite)
 
     t = sub.add_parser("templates", help="template workbooks")

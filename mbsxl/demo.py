@@ -239,7 +239,8 @@ def means_table() -> str:
 
 
 def add_arguments(ap: argparse.ArgumentParser) -> None:
-    ap.add_argument("--workbooks", default="workbooks", help="folder of template workbooks (default ./workbooks)")
+    ap.add_argument("--workbooks", default="workbooks",
+                    help="folder of template workbooks (default ./workbooks, else the checkout's workbooks/)")
     ap.add_argument("--no-workbooks", action="store_true", help="only print the CPR table")
     ap.add_argument("--report", default="mbsxl_demo_report.txt", metavar="FILE",
                     help="where to write the full report: every table (default ./mbsxl_demo_report.txt)")
@@ -262,6 +263,9 @@ def run(args: argparse.Namespace) -> int:
     report = [cpr_table()]
     results: list[dict] = []
     folder = pathlib.Path(args.workbooks)
+    beside = pathlib.Path(__file__).resolve().parents[1] / "workbooks"     # the checkout this mbsxl runs from
+    if args.workbooks == "workbooks" and not folder.is_dir() and beside.is_dir():
+        folder = beside
     if not args.no_workbooks:
         n = len(list(folder.glob("*.xlsx"))) if folder.is_dir() else 0
         if n:
