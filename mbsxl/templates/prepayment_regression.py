@@ -33,7 +33,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from mbsxl import regression as R
 from mbsxl.regression import COEF_COLUMNS, OLS_STATS, PREDICT_COLUMNS
-from mbsxl.templates._book import build_with_values, label, write_typed
+from mbsxl.templates._book import build_with_values, label, viewers_note, write_typed
 
 
 FILENAME = "prepayment_regression.xlsx"
@@ -350,9 +350,7 @@ def _write(book) -> None:
                   "2008-2009, not as a forecasting model."),
         ("subtitle", label("查看", "Viewing")),
         ("label", "The tables are dynamic arrays (Excel 365 spills them; `mbsxl calc` recalculates them headless). "
-                  "The file stores every computed value, but LibreOffice recomputes array formulas when it opens a "
-                  "file and has no MBS_ functions, so there the spilled tables show #NAME?; for such a viewer, "
-                  "`mbsxl calc prepayment_regression.xlsx --out copy.xlsx --values-only` writes a copy with values."),
+                  + viewers_note(FILENAME)),
     ]
     width = 88
     for i, (style, s) in enumerate(lines):
