@@ -140,3 +140,16 @@ def test_inline_commands_run_or_are_run_elsewhere(copy, tmp_path):
         assert r.returncode == 0, (cmd, r.stderr[-500:])
         assert "Traceback" not in r.stderr, cmd
     assert (copy / "mbsxl_lite" / "main.py").exists()
+
+
+def test_macos_linux_readme_commands_run(tmp_path):
+    """install/README_macos_linux.md's mbsxl commands (its pip line is the set-up, run by CI)."""
+    text = (ROOT / "install" / "README_macos_linux.md").read_text(encoding="utf-8")
+    shutil.copytree(ROOT / "workbooks", tmp_path / "workbooks")
+    lines = [re.sub(r"\s+#\s.*$", "", x).strip() for b in re.findall(r"```(?:bash|sh)\n(.*?)```", text, re.S)
+             for x in b.splitlines()]
+    lines = [x for x in lines if x.startswith("mbsxl ")]
+    assert len(lines) >= 4
+    for line in lines:
+        r = _run(line, tmp_path)
+        assert r.returncode == 0 and "Traceback" not in r.stderr, (line, r.stderr[-400:])

@@ -554,6 +554,11 @@ def finish_sheet(ws, headers, printed: bool, book=None) -> None:
     if headers:
         _fit_headers(ws, headers)
     last_row, last_col = ws.dim_rowmax or 0, ws.dim_colmax or 0
+    for chart in (c[2] for c in ws.charts):
+        # category labels at the bottom of the plot, not on the zero line across negative data
+        if type(chart).__name__ in ("ChartLine", "ChartColumn", "ChartArea", "ChartScatter") \
+                and isinstance(getattr(chart, "x_axis", None), dict) and not chart.x_axis.get("label_position"):
+            chart.x_axis["label_position"] = "low"
     boxes = chart_boxes(ws)
     for _, _, r1, c1 in boxes:
         last_row, last_col = max(last_row, r1), max(last_col, c1)
