@@ -48,7 +48,9 @@ SPRING_FESTIVAL = [_dt.date(2008, 2, 7), _dt.date(2009, 1, 26), _dt.date(2010, 2
                    _dt.date(2012, 1, 23), _dt.date(2013, 2, 10), _dt.date(2014, 1, 31), _dt.date(2015, 2, 19),
                    _dt.date(2016, 2, 8), _dt.date(2017, 1, 28)]
 
-PASTE_HERE = "Paste data here (columns B:J, one row a month): the fit appears once enough rows are complete"
+# the status line above each macro-factor fit while the sheet is empty; the fit itself is "" until then (a
+# scalar error or text in a dynamic-array range is repeated over the whole range by LibreOffice)
+PASTE_HERE = "Paste data here (columns B:J, one row a month)"
 
 MACRO_FACTORS = [
     label("贷款利率", "Loan interest rate"),
@@ -116,7 +118,7 @@ def _restyle_regression(book, ws, row0: int, col0: int, n_coef: int) -> None:
 
     ncol = len(COEF_COLUMNS)
     anchor = stored(row0, col0)
-    if isinstance(anchor, str) and (anchor.startswith("#") or anchor == PASTE_HERE):
+    if isinstance(anchor, str) and (anchor.startswith("#") or anchor == ""):
         # an error result does not spill in Excel 365: the anchor shows it, the rest of the range is empty
         for i in range(_table_rows(n_coef)):
             for j in range(ncol):
@@ -247,8 +249,8 @@ def _write(book) -> None:
     book.note(ws, "A2", "Seed 000 regresses Jianyuan 2007-1's monthly default and prepayment rates (Jan 2008 - Oct 2017) "
                         "on these macro factors. The cells are empty on purpose: paste official statistics (sources "
                         "on the Notes sheet).")
-    book.note(ws, "A3", "Rows with an empty cell are dropped and counted; the regressions use every complete row and "
-                        "show an error with the reason until there are more complete rows than coefficients (9).")
+    book.note(ws, "A3", "Rows with an empty cell are dropped and counted; each regression stays empty (the red line above "
+                        "it says why) until there are more complete rows than coefficients (9), then fits every complete row.")
     book.text(ws, "H4", label("完整行数", "Complete rows"), "label", align="right", bold=True)
     last_data_col = _col(1 + len(MACRO_FACTORS) + 1)            # J: prepayment rate
     isnum = "*".join(f"ISNUMBER({_col(c)}{_M_FIRST}:{_col(c)}{_M_LAST})"
@@ -276,10 +278,10 @@ def _write(book) -> None:
               "subtitle")
     book.formula(ws, f"{_col(tcol)}{_M_HDR - 1}",
                  f'=IF(J4>{k_m},"Fitted on "&J4&" complete rows (rows with an empty cell dropped)",'
-                 f'"No fit yet: "&J4&" complete rows; paste data (needs at least {k_m + 1})")', style="bad")
+                 f'"{PASTE_HERE}: "&J4&" complete rows so far, the fit needs at least {k_m + 1}")', style="bad")
     book.array(ws, f"{_col(tcol)}{_M_HDR}", f"{t_last}{_M_HDR + _M_TABLE_ROWS - 1}",
-               f'=IF(J5,MBS_REGRESS({last_data_col}{_M_HDR}:{last_data_col}{_M_LAST},{x_m},TRUE),'
-               f'"{PASTE_HERE}")', col_fmts=fmts,
+               f'=IF(J5,MBS_REGRESS({last_data_col}{_M_HDR}:{last_data_col}{_M_LAST},{x_m},TRUE),"")',
+               col_fmts=fmts,
                header_row=True)
     _restyle_regression(book, ws, _M_HDR - 1, tcol, 1 + len(MACRO_FACTORS))
     d_row = _M_HDR + _M_TABLE_ROWS + 4
@@ -287,9 +289,9 @@ def _write(book) -> None:
     book.text(ws, f"{_col(tcol)}{d_row - 2}", label("违约率回归", "Default rate on the macro factors"), "subtitle")
     book.formula(ws, f"{_col(tcol)}{d_row - 1}",
                  f'=IF(I4>{k_m},"Fitted on "&I4&" complete rows (rows with an empty cell dropped)",'
-                 f'"No fit yet: "&I4&" complete rows; paste data (needs at least {k_m + 1})")', style="bad")
+                 f'"{PASTE_HERE}: "&I4&" complete rows so far, the fit needs at least {k_m + 1}")', style="bad")
     book.array(ws, f"{_col(tcol)}{d_row}", f"{t_last}{d_row + _M_TABLE_ROWS - 1}",
-               f'=IF(I5,MBS_REGRESS({dcol}{_M_HDR}:{dcol}{_M_LAST},{x_m},TRUE),"{PASTE_HERE}")',
+               f'=IF(I5,MBS_REGRESS({dcol}{_M_HDR}:{dcol}{_M_LAST},{x_m},TRUE),"")',
                col_fmts=fmts, header_row=True)
     _restyle_regression(book, ws, d_row - 1, tcol, 1 + len(MACRO_FACTORS))
     book.widths(ws, {"A": 10, "B:J": 15, "K": 2, _col(tcol): 34, f"{_col(tcol + 1)}:{t_last}": 11})
