@@ -2,7 +2,8 @@
 # `mbsxl install`, which installs the xlwings add-in, writes the xlwings settings, builds the add-in that
 # holds the MBS_ functions and installs it (see mbsxl/excel/install.py for each step).
 #
-# Run from the folder holding the mbsxl source (or pass -Source with a wheel / a folder / "mbsxl"):
+# Run from the release zip (the wheel beside this script) or the mbsxl source checkout, or pass -Source with
+# a wheel or a folder:
 #     powershell -ExecutionPolicy Bypass -File install\install_windows.ps1
 # or double-click install_windows.bat.  Close Excel first.  Once, before: in Excel tick
 # File > Options > Trust Center > Trust Center Settings > Macro Settings >
@@ -27,11 +28,28 @@ function Find-Python {
 $py = Find-Python
 Write-Host "Using Python: $py"
 
+# What to install: a wheel beside this script (the release zip), else the source checkout above it, else a
+# wheel in the checkout's dist\ folder.  mbsxl is not on PyPI, so there is no fall-back to the index.
 if (-not $Source) {
     $here = Split-Path -Parent $MyInvocation.MyCommand.Path
     $repo = Split-Path -Parent $here
-    if (Test-Path (Join-Path $repo "pyproject.toml")) { $Source = $repo } else { $Source = "mbsxl" }
+    $wheel = Get-ChildItem -Path $here -Filter "mbsxl-*.whl" -ErrorAction SilentlyContinue |
+             Sort-Object Name | Select-Object -Last 1
+    if (-not $wheel) {
+        if (Test-Path (Join-Path $repo "pyproject.toml")) { $Source = $repo }
+        else {
+            $wheel = Get-ChildItem -Path (Join-Path $repo "dist") -Filter "mbsxl-*.whl" -ErrorAction SilentlyContinue |
+                     Sort-Object Name | Select-Object -Last 1
+        }
+    }
+    if ($wheel) { $Source = $wheel.FullName }
+    if (-not $Source) {
+        throw ("No mbsxl wheel next to this script and no mbsxl source folder above it. mbsxl is not on PyPI: " +
+               "unzip the release zip (it holds the wheel) and run install_windows.bat from it, or pass " +
+               "-Source C:\path\to\mbsxl-0.1.0-py3-none-any.whl")
+    }
 }
+Write-Host "Installing from: $Source"
 
 # pip refuses --user inside a virtual environment; use it only for a system Python.
 $inVenv = & $py -c "import sys; print(sys.prefix != sys.base_prefix)"

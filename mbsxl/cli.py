@@ -139,16 +139,32 @@ def _cmd_install(a) -> int:
 
 def _cmd_lite(a) -> int:
     from .excel import lite
-    for path in lite.write(a.out, a.requirement):
+    for path in lite.write(a.out, a.requirement, wheel=a.wheel):
         print(f"wrote {path}")
     print("Paste main.py into the xlwings Lite editor and requirements.txt into its requirements.txt tab "
           "(README, Excel on Mac and the web).")
+    if not a.requirement:
+        print(f"mbsxl is not on PyPI: put {a.wheel or lite.wheel_name()} where the add-in can fetch it (a URL "
+              f"that allows cross-origin requests) and replace {lite.PLACEHOLDER_HOST} in requirements.txt, "
+              "or run again with --requirement URL (README, Hosting the wheel for xlwings Lite).", file=sys.stderr)
     return 0
 
 
 def _cmd_templates(a) -> int:
     from . import templates
-    result = templates.build_all(a.outdir, check=a.check)
+    outdir = a.outdir
+    if outdir is None:
+        # ./workbooks, else the workbooks/ folder of the checkout this mbsxl runs from (so that
+        # `mbsxl templates build --check` works from any folder)
+        here = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "workbooks")
+        outdir = "workbooks" if (os.path.isdir("workbooks") or not os.path.isdir(here)) else here
+    if a.check and not os.path.isdir(outdir):
+        print(f"mbsxl templates build --check: no folder {os.path.abspath(outdir)} to compare with; "
+              "pass --outdir (the checkout's workbooks/)", file=sys.stderr)
+        return 2
+    print(f"mbsxl templates build: {'checking' if a.check else 'writing'} {os.path.abspath(outdir)} "
+          "(each template is built and recalculated: about a minute in all)", file=sys.stderr, flush=True)
+    result = templates.build_all(outdir, check=a.check)
     bad = 0
     for name, status in result.items():
         if isinstance(status, list):
@@ -179,13 +195,48 @@ def _cmd_oas(a) -> int:
     except ValueError:
         print(f"mbsxl oas: --curve {a.curve!r} is not term:rate pairs separated by commas", file=sys.stderr)
         return 2
+    print(f"mbsxl oas: {a.paths:,} Hull-White paths x {a.wam} months (the first run compiles the kernel, "
+          "about 10 s)", file=sys.stderr, flush=True)
     r = oas(a.price, a.wac, a.wam, terms, rates, servicing=a.servicing,
             payment_day=jianyuan.PAYMENT_DAY if a.payment_day is None else a.payment_day, paths=a.paths,
             sigma=a.sigma, mean_reversion=a.mean_reversion,
             seed=DEFAULT_SEED if a.seed is None else a.seed, engine=a.engine, progress=True)
-    print(r.table().to_string(index=False))
+    print(oas_text(r))
     print(f"{r.seconds:.2f} s, engine {engine_name(a.engine)}")
     return 0
+
+
+def oas_text(r) -> str:
+    """The OAS result with its units: spreads in basis points, duration in years, prices per 100 of face,
+    paths as a whole number.  ``MBS_OAS`` in a cell keeps decimals (0.0164 = 164 bp)."""
+    from . import columns as C
+    rows = [(C.OAS, f"{r.oas * 1e4:,.1f} bp"),
+            (C.PRICE_STD_ERROR, f"{r.price_std_error:.4f} per 100 face"),
+            (C.EFFECTIVE_DURATION, f"{r.effective_duration:.3f} years"),
+            (C.EFFECTIVE_CONVEXITY, f"{r.effective_convexity:.2f} years^2"),
+            (C.PATHS, f"{int(r.paths):,}"),
+            (C.MODEL_PRICE, f"{r.model_price:.4f} per 100 face"),
+            (C.ZSPREAD_ZERO_VOL, f"{r.zspread * 1e4:,.1f} bp")]
+    w = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k:<{w}}  {v}" for k, v in rows)
+
+
+def _price(text: str) -> float:
+    """A price per 100 of face: ``98.5``, or ``98.5%`` (of face: the same 98.5)."""
+    t = text.strip().replace(",", "")
+    try:
+        return float(t[:-1]) if t.endswith("%") else float(t)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a price per 100 of face (e.g. 98.5 or 98.5%)") from None
+
+
+def _decimal_rate(text: str) -> float:
+    """A rate as a decimal (``0.0666``) or a percent (``6.66%``)."""
+    t = text.strip()
+    try:
+        return float(t[:-1]) / 100 if t.endswith("%") else float(t)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a rate (e.g. 0.0666 or 6.66%)") from None
 
 
 def _cmd_bench(a) -> int:
@@ -257,14 +308,17 @@ def build_parser() -> argparse.ArgumentParser:
     lt = sub.add_parser("lite", help="write main.py and requirements.txt for xlwings Lite (Mac, web, Windows)")
     lt.add_argument("--out", default="mbsxl_lite", metavar="DIR", help="folder to write into (default mbsxl_lite)")
     lt.add_argument("--requirement", metavar="SPEC",
-                    help="how Lite installs mbsxl: a version pin or a wheel URL (default mbsxl==<this version>)")
+                    help="how Lite installs mbsxl: the URL of the hosted wheel, or a version pin once mbsxl "
+                         "is on PyPI (default: a placeholder URL to replace)")
+    lt.add_argument("--wheel", metavar="FILE.whl", help="copy this wheel into DIR, to upload beside the files")
     lt.set_defaults(run=_cmd_lite)
 
     t = sub.add_parser("templates", help="template workbooks")
     tsub = t.add_subparsers(dest="action", required=True)
     tb = tsub.add_parser("build", help="(re)build workbooks/*.xlsx")
     tb.add_argument("--check", action="store_true", help="compare with the committed workbooks, write nothing")
-    tb.add_argument("--outdir", default="workbooks")
+    tb.add_argument("--outdir", default=None,
+                    help="folder of the workbooks (default ./workbooks, else the checkout's workbooks/)")
     tb.set_defaults(run=_cmd_templates)
 
     d = sub.add_parser("demo", help="the Jianyuan 2007-1 demonstration")
@@ -274,16 +328,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     o = sub.add_parser("oas", help="Monte Carlo OAS of a mortgage pool (default: Jianyuan 2007-1 at cut-off, "
                                    "WAC 7.83%% x 0.85, WAM 220, paid on the 26th)")
-    o.add_argument("--price", type=float, default=100.0, help="quoted price per 100 of current face")
-    o.add_argument("--wac", type=float, default=0.0783 * 0.85)
-    o.add_argument("--wam", type=int, default=220)
-    o.add_argument("--servicing", type=float, default=0.003)
+    o.add_argument("--price", type=_price, default=100.0,
+                   help="quoted price per 100 of current face (98.5 or 98.5%%)")
+    o.add_argument("--wac", type=_decimal_rate, default=0.0783 * 0.85, help="gross WAC, 0.0666 or 6.66%%")
+    o.add_argument("--wam", type=int, default=220, help="remaining term, months")
+    o.add_argument("--servicing", type=_decimal_rate, default=0.003, help="servicing fee, 0.003 or 0.3%%")
     o.add_argument("--payment-day", type=int, default=None, help="default: the Jianyuan payment day (26)")
     o.add_argument("--curve", default="0.25:0.036,1:0.039,2:0.041,3:0.042,5:0.044,7:0.0445,10:0.045,20:0.046,"
                                       "30:0.047", help="term:rate pairs of a continuously compounded zero curve")
     o.add_argument("--paths", type=int, default=10000)
-    o.add_argument("--sigma", type=float, default=0.01)
-    o.add_argument("--mean-reversion", type=float, default=0.1)
+    o.add_argument("--sigma", type=_decimal_rate, default=0.01, help="Hull-White volatility, 0.01 or 1%%")
+    o.add_argument("--mean-reversion", type=float, default=0.1, help="Hull-White mean reversion a, per year")
     o.add_argument("--seed", type=int, default=None, help="default: the Jianyuan 2007-1 issue date, 20071214")
     o.add_argument("--engine", default=None, choices=["numba", "numpy"])
     o.set_defaults(run=_cmd_oas)
@@ -321,10 +376,20 @@ def main(argv: list[str] | None = None) -> int:
     if reason:
         print(reason, file=sys.stderr)
         return 2
+    from .errors import MbsxlInputError
     try:
         return int(args.run(args) or 0)
     except BrokenPipeError:  # `mbsxl functions | head`
         return 0
+    except (MbsxlInputError, ValueError, TypeError, OverflowError) as e:   # bad input: one line, no traceback
+        print(f"mbsxl {args.command}: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:                                                     # a file or folder it cannot use
+        print(f"mbsxl {args.command}: {e.strerror or e}: {e.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"mbsxl {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,8 +3,11 @@
 1. The 24 published monthly CPRs (seed 002) recomputed as SMM and back to CPR, with the yearly
    means beside the published ones.
 2. Where the template workbooks are present (``workbooks/`` in the current directory, or
-   ``--workbooks DIR``), each is recalculated with ``mbsxl calc`` and its "Published vs computed"
-   table is printed.
+   ``--workbooks DIR``), each is recalculated with ``mbsxl calc``.
+
+On screen: what is being done, the three CPR means, and a summary of at most 100 columns (each workbook:
+formula cells, error cells, rows of its *Published vs computed* / check tables that agree).  The full
+report (the 24 months and every table) goes to ``--report`` (default ``./mbsxl_demo_report.txt``).
 """
 from __future__ import annotations
 
@@ -98,34 +101,149 @@ def error_summary(values) -> str:
     return "; ".join(parts)
 
 
-def template_tables(folder: pathlib.Path) -> str:
-    books = sorted(folder.glob("*.xlsx")) if folder.is_dir() else []
-    if not books:
-        return f"(no template workbooks under {folder}; run from the repository root or pass --workbooks)"
-    import time
+#: what the "agree" count of each template compares (templates not listed: "checks in the workbook")
+_WHAT_AGREES = {
+    "jianyuan_2007_1_pool.xlsx": "published pool figures, seed 001",
+    "jianyuan_2007_1_prepayment.xlsx": "published CPRs and means, seed 002",
+    "jianyuan_2007_1_deal_review.xlsx": "published CPRs, seed 002",
+    "lpr_repricing.xlsx": "MBS_LOANRATES = PMT/FV (no published)",
+}
 
+
+def agreement(block: list[list[str]]) -> tuple[int, int, list[str]]:
+    """In a table whose header names an "Agrees" column: (rows that agree, rows with a verdict, the first
+    cell of each row that does not).  A verdict is TRUE/FALSE or 1/0."""
+    head = block[0]
+    col = next((j for j, h in enumerate(head) if "Agree" in h), None)
+    if col is None:
+        return 0, 0, []
+    ok = n = 0
+    bad = []
+    for row in block[1:]:
+        v = row[col] if col < len(row) else ""
+        if v in ("TRUE", "1"):
+            ok, n = ok + 1, n + 1
+        elif v in ("FALSE", "0"):
+            n += 1
+            bad.append(next((x for x in row if x), "?"))
+    return ok, n, bad
+
+
+def _published_tables(path: pathlib.Path, values) -> list[tuple[str, list[list[str]]]]:
     import openpyxl
+    wb = openpyxl.load_workbook(path)
+    out = []
+    for ws in wb.worksheets:
+        for block in published_blocks(ws, values):
+            out.append((ws.title, block))
+        # a check table ("Agrees" column) that names no published figure (e.g. rates computed two ways)
+        for block in agree_blocks(ws, values):
+            if not any(block[0] == b[0] for _, b in out):
+                out.append((ws.title, block))
+    return out
+
+
+def agree_blocks(ws, values: dict) -> list[list[list[str]]]:
+    """Tables on a sheet whose header row has an "Agrees" column: header + rows to the next blank row."""
+    grid = [[(values.get(f"{ws.title}!{c.coordinate}", c.value), c.number_format) for c in row]
+            for row in ws.iter_rows()]
+    blocks, i = [], 0
+    while i < len(grid):
+        row = [x for x, _ in grid[i]]
+        if sum(x is not None for x in row) >= 3 and any(isinstance(x, str) and "Agree" in x for x in row):
+            block = []
+            while i < len(grid) and any(x is not None for x, _ in grid[i]):
+                block.append([_fmt(x, f) for x, f in grid[i]])
+                i += 1
+            blocks.append(block)
+        i += 1
+    return blocks
+
+
+def run_templates(folder: pathlib.Path, say=print) -> list[dict]:
+    """Recalculate every workbook in ``folder``; one dict per workbook (name, cells, errors, seconds,
+    agree, checked, disagreeing rows, its tables as text, the error summary)."""
+    import time
 
     from .excel.calc import calculate
 
+    books = sorted(folder.glob("*.xlsx")) if folder.is_dir() else []
     out = []
-    for path in books:
+    for k, path in enumerate(books, 1):
+        say(f"  [{k}/{len(books)}] {path.name}: recalculating ...")
         t = time.perf_counter()
         values = calculate(path)
         sec = time.perf_counter() - t
-        out.append(f"\n== {path.name}: recalculated {len(values):,} formula cells in {sec:.1f} s; "
-                   + error_summary(values))
-        wb = openpyxl.load_workbook(path)
-        for ws in wb.worksheets:
-            for block in published_blocks(ws, values):
-                out.append(f"-- {ws.title}")
-                out.append(_table_text(block))
+        tables = _published_tables(path, values)
+        ok = n = 0
+        bad: list[str] = []
+        for _, block in tables:
+            a, b, c = agreement(block)
+            ok, n, bad = ok + a, n + b, bad + c
+        errors = sum(1 for v in values.values() if isinstance(v, str) and v.startswith("#"))
+        say(f"  [{k}/{len(books)}] {path.name}: {len(values):,} formula cells, {errors} errors, {sec:.1f} s")
+        out.append(dict(name=path.name, cells=len(values), errors=errors, seconds=sec, agree=ok, checked=n,
+                        bad=bad, tables=tables, error_text=error_summary(values)))
+    return out
+
+
+def template_tables(folder: pathlib.Path, results: list[dict] | None = None) -> str:
+    """Every template's recalculation line and its Published vs computed (and check) tables, as text."""
+    if results is None:
+        results = run_templates(folder, say=lambda s: None)
+    if not results:
+        return f"(no template workbooks under {folder}; run from the repository root or pass --workbooks)"
+    out = []
+    for r in results:
+        out.append(f"\n== {r['name']}: recalculated {r['cells']:,} formula cells in {r['seconds']:.1f} s; "
+                   + r["error_text"])
+        if not r["tables"]:
+            out.append("(no table of published figures or checks in this workbook)")
+        for sheet, block in r["tables"]:
+            out.append(f"-- {sheet}")
+            out.append(_table_text(block))
     return "\n".join(out)
 
 
+def _clip(s: str, width: int = 100) -> str:
+    """``s`` cut to ``width`` terminal columns (a CJK character takes two)."""
+    out, used = [], 0
+    for ch in s:
+        w = 2 if ord(ch) > 0x2E80 else 1
+        if used + w > width:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out)
+
+
+def summary(results: list[dict]) -> str:
+    """The one-screen summary: one line a workbook, at most 100 characters wide."""
+    w = max([len(r["name"]) for r in results] + [8])
+    lines = [f"{'workbook':<{w}}  {'cells':>7}  {'errors':>6}  {'agree':>7}  what agrees"]
+    notes = []
+    for r in results:
+        agree = f"{r['agree']}/{r['checked']}" if r["checked"] else "-"
+        mark = ""
+        if r["bad"]:
+            mark = "*" * (len(notes) + 1)
+            notes.append(f"{mark} disagrees as published: " + "; ".join(b[:60] for b in r["bad"]))
+        what = _WHAT_AGREES.get(r["name"], "checks in the workbook") if r["checked"] else "no published figures"
+        lines.append(_clip(f"{r['name']:<{w}}  {r['cells']:>7,}  {r['errors']:>6}  {agree + mark:>7}  {what}"))
+    return "\n".join(lines + [_clip(n) for n in notes])
+
+
+def means_table() -> str:
+    """The three CPR means of seed 002, computed from the 24 monthly CPRs beside the published ones."""
+    return cpr_table().split("\n\n", 1)[1]
+
+
 def add_arguments(ap: argparse.ArgumentParser) -> None:
-    ap.add_argument("--workbooks", default="workbooks", help="folder of template workbooks (default ./workbooks)")
+    ap.add_argument("--workbooks", default="workbooks",
+                    help="folder of template workbooks (default ./workbooks, else the checkout's workbooks/)")
     ap.add_argument("--no-workbooks", action="store_true", help="only print the CPR table")
+    ap.add_argument("--report", default="mbsxl_demo_report.txt", metavar="FILE",
+                    help="where to write the full report: every table (default ./mbsxl_demo_report.txt)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -135,10 +253,41 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    print(cpr_table())
+    """Short lines on stdout (what is being done, then the summary); the full report in ``args.report``."""
+    def say(s=""):
+        print(s, flush=True)
+
+    say(f"mbsxl demo: {jianyuan.NAME}, headless, on the data embedded in mbsxl")
+    say("Step 1 of 2: the 24 monthly CPRs published in seed 002, as SMM and back; their means:")
+    say(means_table())
+    report = [cpr_table()]
+    results: list[dict] = []
+    folder = pathlib.Path(args.workbooks)
+    beside = pathlib.Path(__file__).resolve().parents[1] / "workbooks"     # the checkout this mbsxl runs from
+    if args.workbooks == "workbooks" and not folder.is_dir() and beside.is_dir():
+        folder = beside
     if not args.no_workbooks:
-        print(template_tables(pathlib.Path(args.workbooks)))
-    return 0
+        n = len(list(folder.glob("*.xlsx"))) if folder.is_dir() else 0
+        if n:
+            say(f"Step 2 of 2: recalculating the {n} template workbooks with mbsxl calc (a few seconds each),")
+            say(f"  from {folder}")
+        results = run_templates(folder, say=say)
+        report.append(template_tables(folder, results))
+    report_path = pathlib.Path(getattr(args, "report", None) or "mbsxl_demo_report.txt").resolve()
+    try:
+        report_path.write_text("\n".join(report) + "\n", encoding="utf-8")
+        wrote = f"Full report (the 24 months, every table):\n  {report_path}"
+    except OSError as e:
+        wrote = f"Could not write the report to {report_path}: {e.strerror or e}"
+    say()
+    if results:
+        say(summary(results))
+    elif not args.no_workbooks:
+        say(f"(no template workbooks under {folder}; run from the repository root or pass --workbooks)")
+    say(wrote)
+    errors = sum(r["errors"] for r in results)
+    say(f"mbsxl demo: done; {len(results)} workbooks recalculated, {errors} error cells.")
+    return 1 if errors else 0
 
 
 if __name__ == "__main__":

@@ -90,6 +90,9 @@ def templates(lite, same, spec_path: str) -> list[dict]:
                 if c == 0:
                     return [src[r - 1]]
                 return [[src[r - 1][c - 1]]]
+            if fname == "IF":                 # IF(cell, MBS_..., "text"): only the branch taken is evaluated
+                cond = ev(args[0], here)[0][0]
+                return ev(args[1] if cond not in (None, False, 0) else args[2], here)
             if fname == "MATCH":
                 key = ev(args[0], here)[0][0]
                 flat = [v for row in ev(args[1], here) for v in row]

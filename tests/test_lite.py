@@ -109,7 +109,8 @@ def test_lite_call_path(child, case):
 def test_files_written(generated):
     main = (generated / "main.py").read_text(encoding="utf-8")
     req = (generated / "requirements.txt").read_text(encoding="utf-8").split()
-    assert req[0].startswith("mbsxl") and req[1:] == list(lite.PYODIDE_PACKAGES)
+    # mbsxl is not on PyPI: the first line is the hosted wheel's URL, a placeholder to replace (issue 22)
+    assert req[0] == lite.PLACEHOLDER_HOST + lite.wheel_name() and req[1:] == list(lite.PYODIDE_PACKAGES)
     fns = functions()
     assert main.count("\n@func") == len(fns)
     # ndim=2 exactly for the true ranges

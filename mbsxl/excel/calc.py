@@ -187,20 +187,25 @@ class _Progress:
         self.stream = stream if stream is not None else sys.stderr
         self.shown = False
         self.width = 0
+        # a terminal gets one line redrawn in place; a log or pipe gets plain lines, one every 5 s
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
 
     def __call__(self, done: int, label: str = "") -> None:
         now = time.perf_counter()
-        if now - self.t0 < PROGRESS_AFTER or (now - self.last < 0.5 and done < self.total):
+        if now - self.t0 < PROGRESS_AFTER or (now - self.last < (0.5 if self.tty else 5.0) and done < self.total):
             return
         self.last, self.shown = now, True
         pct = 100.0 * done / max(self.total, 1)
         line = f"mbsxl calc: {done:,}/{self.total:,} formula cells ({pct:.0f}%), {now - self.t0:.1f} s {label}"
+        if not self.tty:
+            print(line.rstrip(), file=self.stream, flush=True)
+            return
         pad = max(0, self.width - len(line))          # blank out the rest of a longer previous line
         self.width = len(line)
         print("\r" + line + " " * pad, end="", file=self.stream, flush=True)
 
     def close(self):
-        if self.shown:
+        if self.shown and self.tty:
             print(file=self.stream, flush=True)
 
 

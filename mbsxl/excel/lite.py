@@ -89,17 +89,36 @@ def main_py() -> str:
     return _HEADER.format(version=__version__) + "".join(_function_source(f) for f in functions().values())
 
 
-def requirements_txt(spec: str | None = None) -> str:
-    """The text of requirements.txt: mbsxl itself (``spec``: a version pin or a wheel URL; default
-    ``mbsxl==<this version>``) and the core's dependencies, which Pyodide provides (unpinned)."""
+def wheel_name() -> str:
+    """The file name of this version's wheel (pure Python): ``mbsxl-0.1.0-py3-none-any.whl``."""
     from .. import __version__
-    return "\n".join([spec or f"mbsxl=={__version__}", *PYODIDE_PACKAGES]) + "\n"
+    return f"mbsxl-{__version__}-py3-none-any.whl"
 
 
-def write(out: str, spec: str | None = None) -> list[str]:
-    """Write main.py and requirements.txt into folder ``out``; return their paths."""
+#: requirements.txt's first line when no --requirement is given: mbsxl is not on PyPI, so Lite must fetch
+#: the wheel from a URL the user hosts (README, "Hosting the wheel for xlwings Lite")
+PLACEHOLDER_HOST = "https://YOUR-HOST/"
+
+
+def requirements_txt(spec: str | None = None) -> str:
+    """The text of requirements.txt: mbsxl itself (``spec``: a version pin or a wheel URL; default a
+    placeholder URL of this version's wheel, to be replaced by where it is hosted) and the core's
+    dependencies, which Pyodide provides (unpinned)."""
+    return "\n".join([spec or PLACEHOLDER_HOST + wheel_name(), *PYODIDE_PACKAGES]) + "\n"
+
+
+def write(out: str, spec: str | None = None, wheel: str | None = None) -> list[str]:
+    """Write main.py and requirements.txt into folder ``out`` (and copy ``wheel`` there, to be uploaded
+    beside them); return their paths."""
     os.makedirs(out, exist_ok=True)
     paths = []
+    if wheel:
+        import shutil
+        if not os.path.isfile(wheel) or not os.path.basename(wheel).endswith(".whl"):
+            raise ValueError(f"--wheel {wheel!r} is not a wheel file (build one: python -m build --wheel)")
+        paths.append(shutil.copy(wheel, os.path.join(out, os.path.basename(wheel))))
+        if spec is None:
+            spec = PLACEHOLDER_HOST + os.path.basename(wheel)
     for name, text in (("main.py", main_py()), ("requirements.txt", requirements_txt(spec))):
         path = os.path.join(out, name)
         with open(path, "w", encoding="utf-8", newline="\n") as fh:

@@ -136,10 +136,14 @@ def _progress_fn(progress):
         return progress
     start = time.perf_counter()
 
+    tty = bool(getattr(sys.stderr, "isatty", lambda: False)())
+
     def report(done, total):
-        sys.stderr.write(f"\rOAS: {done}/{total} path blocks, {time.perf_counter() - start:.1f} s")
-        if done == total:
-            sys.stderr.write("\n")
+        line = f"OAS: {done:,}/{total:,} path blocks, {time.perf_counter() - start:.1f} s"
+        if tty:                                       # a terminal: one line redrawn in place
+            sys.stderr.write("\r" + line + ("\n" if done == total else ""))
+        elif done == total or done == 1 or done % max(1, total // 4) == 0:
+            sys.stderr.write(line + "\n")            # a log or pipe: a few plain lines
         sys.stderr.flush()
 
     return report

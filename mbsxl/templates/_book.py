@@ -74,6 +74,16 @@ HEADER_FILL = "#D9D9D9"
 FONT = "Arial"
 
 
+def viewers_note(filename: str) -> str:
+    """The Notes sheet's paragraph on viewers other than Excel (every template says the same)."""
+    return ("LibreOffice and WPS Spreadsheets: xlwings cannot drive them, so the MBS_ functions do not exist "
+            "there, and they recalculate array formulas when a file opens: every spilled MBS_ table shows "
+            "#NAME? (single-cell formulas keep their stored values). For their users write a copy with the "
+            f"computed values in place of the formulas (charts kept): `mbsxl calc {filename} --out copy.xlsx "
+            "--values-only`. Excel shows the stored values until it recalculates; with the add-in it computes "
+            "them.")
+
+
 def label(zh: str, en: str) -> str:
     """A bilingual label, Chinese first: ``label("提前还款率", "CPR")`` -> ``"提前还款率 CPR"``."""
     return f"{zh} {en}".strip()
@@ -157,7 +167,10 @@ class Book:
         self.missing: list[str] = []          # formula cells the calc gave no value for (pass 2)
         self.formula_cells: list[str] = []    # every formula / array cell written
         self._formats: dict = {}
+        self._format_keys: dict = {}          # id(format) -> (kind, style, extra) of the cached formats
         self._sheets: dict = {}
+        self._headers: dict = {}              # sheet name -> [(row, col, text)] of header cells
+        self._printed: set = set()            # sheets whose print_setup the template called
 
     # ------------------------------------------------------------------ formats
     def fmt(self, kind: str = "general", style: str = "formula", **extra):
@@ -194,6 +207,23 @@ class Book:
         props.update(extra)
         f = self.workbook.add_format(props)
         self._formats[key] = f
+        self._format_keys[id(f)] = key
+        return f
+
+    def _number_fmt(self, f, v):
+        """The format a computed number is shown in: ``f`` unless ``f`` is a General formula format and the
+        number would print as float noise (a difference of 4.76837158203E-07, or 339536.7798...): then
+        scientific for |v| < 1e-4 (differences shown as such on purpose), thousands with 2 decimals for
+        |v| >= 1,000."""
+        if not isinstance(v, float) or v != v or float(v).is_integer():
+            return f
+        key = self._format_keys.get(id(f))
+        if key is None or key[0] != "general" or key[1] not in ("formula", "total"):
+            return f
+        if abs(v) < 1e-4:
+            return self.fmt("0.00E+00", key[1], **dict(key[2]))
+        if abs(v) >= 1000:
+            return self.fmt("#,##0.00", key[1], **dict(key[2]))
         return f
 
     def _f(self, fmt, style):
@@ -249,6 +279,11 @@ class Book:
         ws = self._ws(sheet)
         r, c = _cell(cell)
         ws.write_string(r, c, s, self.fmt("general", style, **extra))
+        if style in ("title", "subtitle"):
+            # a 14 pt (11 pt) line needs a row taller than the default 15 pt, else it runs into the note below
+            ws.set_row(r, 22 if style == "title" else 17)
+        elif style == "header":
+            self._headers.setdefault(ws.name, []).append((r, c, s))
 
     def paragraph(self, sheet, cell, s: str, width: float, style: str = "wrapnote"):
         """Wrapped text in a column ``width`` characters wide, with the row made tall enough (xlsxwriter
@@ -269,9 +304,10 @@ class Book:
         ws = self._ws(sheet)
         r, c = _cell(first_cell)
         f = self.fmt("general", "header")
-        ws.set_row(r, 28)                     # room for two lines of a bilingual label
+        ws.set_row(r, 28)                     # room for two lines of a bilingual label (more: finish())
         for j, s in enumerate(labels):
             ws.write_string(r, c + j, s, f)
+            self._headers.setdefault(ws.name, []).append((r, c + j, s))
 
     def _stored(self, sheet_name: str, r: int, c: int):
         if self.values is None:
@@ -288,7 +324,7 @@ class Book:
         r, c = _cell(cell)
         self.formula_cells.append(_key(ws.name, r, c))
         v = self._stored(ws.name, r, c)
-        f = self._f(fmt, style)
+        f = self._number_fmt(self._f(fmt, style), v)
         if v is None:
             ws.write_formula(r, c, formula, f)
         else:
@@ -325,14 +361,19 @@ class Book:
             for j in range(c0, c1 + 1):
                 self.formula_cells.append(_key(ws.name, i, j))
         anchor = self._stored(ws.name, r0, c0)
-        ws.write_dynamic_array_formula(r0, c0, r1, c1, formula, cell_fmt(r0, c0),
+        ws.write_dynamic_array_formula(r0, c0, r1, c1, formula, self._number_fmt(cell_fmt(r0, c0), anchor),
                                        0 if anchor is None else anchor)
+        if header_row and self.values is not None:
+            for j in range(c0, c1 + 1):
+                h = anchor if j == c0 else self._stored(ws.name, r0, j)
+                if isinstance(h, str) and h and not h.startswith("#"):
+                    self._headers.setdefault(ws.name, []).append((r0, j, h))
         for i in range(r0, r1 + 1):
             for j in range(c0, c1 + 1):
                 if i == r0 and j == c0:
                     continue
                 v = self._stored(ws.name, i, j) if self.values is not None else 0
-                write_typed(ws, i, j, v, cell_fmt(i, j))
+                write_typed(ws, i, j, v, self._number_fmt(cell_fmt(i, j), v))
 
     # ------------------------------------------------------------------ layout
     def freeze(self, sheet, row: int, col: int = 0):
@@ -350,6 +391,7 @@ class Book:
                     repeat_rows: tuple[int, int] | None = None, fit_height: int = 0):
         """A4, landscape by default, fit to one page wide, optional print area and repeated header rows."""
         ws = self._ws(sheet)
+        self._printed.add(ws.name)
         ws.set_paper(9)
         if landscape:
             ws.set_landscape()
@@ -368,7 +410,175 @@ class Book:
         return self.workbook.add_chart(options)
 
     def close(self):
+        for ws in self.workbook.worksheets():
+            finish_sheet(ws, self._headers.get(ws.name, []), printed=ws.name in self._printed, book=self)
         self.workbook.close()
+
+
+# ---------------------------------------------------------------------- the finishing pass (issue 22)
+# Every sheet of every template gets, when the workbook is closed: header columns wide enough and header
+# rows tall enough for their text; charts inside the print area; print settings (A4, landscape where
+# wide, one page wide, header rows repeated, footer with file, sheet and page).  Measured in the units
+# xlsxwriter stores: column widths and row heights in pixels (a character of the default font is 7 px
+# plus 5 px padding; a 10 pt line is about 17 px).
+
+CHAR_PX = 7.0           # one ASCII character of the 10 pt font, generous for bold Arial
+LINE_PX = 17            # one line of 10 pt text, with leading
+MAX_HEADER_CHARS = 28   # a header column is widened up to this many characters ...
+MAX_HEADER_LINES = 4    # ... when its label needs more lines than this; until then its row grows
+DEFAULT_COL_PX = 64
+DEFAULT_ROW_PX = 20
+
+
+def text_units(s: str) -> int:
+    """Display width of ``s`` in character units: a CJK (or other wide) character counts two."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
+
+
+def wrap_lines(s: str, units: float) -> int:
+    """Lines ``s`` takes wrapped at ``units`` characters: words break at spaces, CJK text anywhere, a word
+    longer than a line is cut (and counted as overflowing: see :func:`longest_word`)."""
+    units = max(units, 1.0)
+    lines, used = 1, 0.0
+    for word in _words(s):
+        w = text_units(word)
+        gap = 1 if used and not _cjk(word) else 0
+        if used + gap + w <= units:
+            used += gap + w
+        else:
+            lines += 1
+            used = min(w, units)
+    return lines
+
+
+def _cjk(word: str) -> bool:
+    return len(word) == 1 and ord(word) > 0x2E80
+
+
+def _words(s: str):
+    out, cur = [], ""
+    for ch in s:
+        if ch == " " or ch == "\n":
+            if cur:
+                out.append(cur)
+            cur = ""
+        elif ord(ch) > 0x2E80:
+            if cur:
+                out.append(cur)
+            out.append(ch)
+            cur = ""
+        else:
+            cur += ch
+    if cur:
+        out.append(cur)
+    return out
+
+
+def longest_word(s: str) -> int:
+    return max((text_units(w) for w in _words(s)), default=0)
+
+
+def col_px(ws, col: int) -> int:
+    info = ws.col_info.get(col)
+    return DEFAULT_COL_PX if info is None or info.width is None else int(info.width)
+
+
+def row_px(ws, row: int) -> int:
+    info = ws.row_info.get(row)
+    return DEFAULT_ROW_PX if info is None or info.height is None else int(info.height)
+
+
+def _units_of(px: int) -> float:
+    return max(0.0, (px - 5) / CHAR_PX)
+
+
+def _fit_headers(ws, headers) -> None:
+    by_row: dict = {}
+    for r, c, s in headers:
+        by_row.setdefault(r, []).append((c, s))
+    for r, cells in by_row.items():
+        lines_avail = max(1, row_px(ws, r) // LINE_PX)
+        need_lines = lines_avail
+        for c, s in cells:
+            units = _units_of(col_px(ws, c))
+            # a word must fit on a line; the whole label in at most MAX_HEADER_LINES lines (the row grows
+            # first, so that a wide table keeps its page count), widening up to a cap
+            want = max(units, min(longest_word(s) + 1, MAX_HEADER_CHARS + 12))
+            while wrap_lines(s, want) > max(lines_avail, MAX_HEADER_LINES) and want < MAX_HEADER_CHARS:
+                want += 1
+            if want > units:
+                info = ws.col_info.get(c)
+                ws.set_column(c, c, want + 0.5, info.column_format if info else None)
+            need_lines = max(need_lines, wrap_lines(s, want))
+        if need_lines > lines_avail:
+            ws.set_row_pixels(r, need_lines * LINE_PX + 4, (ws.row_info.get(r).row_format
+                                                            if ws.row_info.get(r) else None))
+
+
+def _chart_extent(ws, row: int, col: int, x_off: int, y_off: int, w_px: float, h_px: float):
+    """The last row and column a chart anchored at (row, col) covers."""
+    x = x_off + w_px
+    c = col
+    while x > col_px(ws, c):
+        x -= col_px(ws, c)
+        c += 1
+    y = y_off + h_px
+    r = row
+    while y > row_px(ws, r):
+        y -= row_px(ws, r)
+        r += 1
+    return r, c
+
+
+def _parse_area(area: str):
+    from xlsxwriter.utility import xl_cell_to_rowcol
+    ref = area.rsplit("!", 1)[-1].replace("$", "")
+    a, _, b = ref.partition(":")
+    (r0, c0), (r1, c1) = xl_cell_to_rowcol(a), xl_cell_to_rowcol(b or a)
+    return r0, c0, r1, c1
+
+
+def chart_boxes(ws):
+    """(first row, first col, last row, last col) of each chart on an xlsxwriter sheet."""
+    out = []
+    for row, col, chart, x_off, y_off, x_scale, y_scale, *_ in ws.charts:
+        w = getattr(chart, "width", 480) * x_scale
+        h = getattr(chart, "height", 288) * y_scale
+        r1, c1 = _chart_extent(ws, row, col, x_off, y_off, w, h)
+        out.append((row, col, r1, c1))
+    return out
+
+
+def finish_sheet(ws, headers, printed: bool, book=None) -> None:
+    """The finishing pass of one sheet (see above)."""
+    if headers:
+        _fit_headers(ws, headers)
+    last_row, last_col = ws.dim_rowmax or 0, ws.dim_colmax or 0
+    for chart in (c[2] for c in ws.charts):
+        # category labels at the bottom of the plot, not on the zero line across negative data
+        if type(chart).__name__ in ("ChartLine", "ChartColumn", "ChartArea", "ChartScatter") \
+                and isinstance(getattr(chart, "x_axis", None), dict) and not chart.x_axis.get("label_position"):
+            chart.x_axis["label_position"] = "low"
+    boxes = chart_boxes(ws)
+    for _, _, r1, c1 in boxes:
+        last_row, last_col = max(last_row, r1), max(last_col, c1)
+    if ws.print_area_range:
+        r0, c0, r1, c1 = _parse_area(ws.print_area_range)
+        if any(br1 > r1 or bc1 > c1 for _, _, br1, bc1 in boxes):      # a chart outside: widen the area
+            ws.print_area(r0, c0, max([r1] + [b[2] for b in boxes]), max([c1] + [b[3] for b in boxes]))
+        last_col = max(c1, *[b[3] for b in boxes]) if boxes else c1
+    width_px = sum(col_px(ws, c) for c in range(0, last_col + 1))
+    if not printed:
+        ws.set_paper(9)
+        if width_px > 900:
+            ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+        ws.set_footer("&L&F  &A&RPage &P of &N")
+    if not ws.repeat_row_range and headers:
+        first = min(r for r, _, _ in headers)
+        if (ws.dim_rowmax or 0) - first > 40:          # a long table: its header on every printed page
+            ws.repeat_rows(first, first)
 
 
 def build_with_values(path: str, write_fn: Callable[[Book], None], calculate: Callable | None = None) -> dict:

@@ -47,7 +47,7 @@ from mbsxl.reference import jianyuan as jy
 from mbsxl.deal import waterfall as wf
 from mbsxl.rates.floating import benchmark_rates
 from . import deal_review_triggers
-from ._book import Book, build_with_values, label
+from ._book import Book, build_with_values, label, viewers_note
 from . import deal_review_history
 from . import deal_review_stress as _stress
 from . import deal_review_rating as _rating
@@ -533,9 +533,7 @@ NOTE_LINES = [
                  "the waterfall for their CPR and CDR."),
     ("Sizes", f"The Pool, Rates and Tranches tables hold WAM = {WAM} months; in Excel the spills follow a new "
               "WAM, the headless engine computes the stored ranges."),
-    ("Viewers", "The Deal, Summary and Grid sheets use single-cell formulas, so a viewer without mbsxl shows their "
-                "stored values; LibreOffice recalculates array formulas on opening, so the spilled tables of the "
-                "Pool, Tranches and Rates sheets show #NAME? there (Excel with the add-in, or `mbsxl calc`, computes them)."),
+    ("Viewers", viewers_note(FILENAME)),
 ]
 
 

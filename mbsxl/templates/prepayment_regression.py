@@ -33,7 +33,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from mbsxl.stats import regression as R
 from mbsxl.stats.regression import COEF_COLUMNS, OLS_STATS, PREDICT_COLUMNS
-from mbsxl.templates._book import build_with_values, label, write_typed
+from mbsxl.templates._book import build_with_values, label, viewers_note, write_typed
 
 
 FILENAME = "prepayment_regression.xlsx"
@@ -47,6 +47,10 @@ S4 = "Notes"
 SPRING_FESTIVAL = [_dt.date(2008, 2, 7), _dt.date(2009, 1, 26), _dt.date(2010, 2, 14), _dt.date(2011, 2, 3),
                    _dt.date(2012, 1, 23), _dt.date(2013, 2, 10), _dt.date(2014, 1, 31), _dt.date(2015, 2, 19),
                    _dt.date(2016, 2, 8), _dt.date(2017, 1, 28)]
+
+# the status line above each macro-factor fit while the sheet is empty; the fit itself is "" until then (a
+# scalar error or text in a dynamic-array range is repeated over the whole range by LibreOffice)
+PASTE_HERE = "Paste data here (columns B:J, one row a month)"
 
 MACRO_FACTORS = [
     label("贷款利率", "Loan interest rate"),
@@ -113,7 +117,8 @@ def _restyle_regression(book, ws, row0: int, col0: int, n_coef: int) -> None:
         write_typed(ws, r, c, v, book.fmt(kind, style))
 
     ncol = len(COEF_COLUMNS)
-    if book.values is not None and isinstance(stored(row0, col0), str) and stored(row0, col0).startswith("#"):
+    anchor = stored(row0, col0)
+    if isinstance(anchor, str) and (anchor.startswith("#") or anchor == ""):
         # an error result does not spill in Excel 365: the anchor shows it, the rest of the range is empty
         for i in range(_table_rows(n_coef)):
             for j in range(ncol):
@@ -244,8 +249,8 @@ def _write(book) -> None:
     book.note(ws, "A2", "Seed 000 regresses Jianyuan 2007-1's monthly default and prepayment rates (Jan 2008 - Oct 2017) "
                         "on these macro factors. The cells are empty on purpose: paste official statistics (sources "
                         "on the Notes sheet).")
-    book.note(ws, "A3", "Rows with an empty cell are dropped and counted; the regressions use every complete row and "
-                        "show an error with the reason until there are more complete rows than coefficients (9).")
+    book.note(ws, "A3", "Rows with an empty cell are dropped and counted; each regression stays empty (the red line above "
+                        "it says why) until there are more complete rows than coefficients (9), then fits every complete row.")
     book.text(ws, "H4", label("完整行数", "Complete rows"), "label", align="right", bold=True)
     last_data_col = _col(1 + len(MACRO_FACTORS) + 1)            # J: prepayment rate
     isnum = "*".join(f"ISNUMBER({_col(c)}{_M_FIRST}:{_col(c)}{_M_LAST})"
@@ -254,6 +259,10 @@ def _write(book) -> None:
     isnum_d = "*".join(f"ISNUMBER({_col(c)}{_M_FIRST}:{_col(c)}{_M_LAST})"
                        for c in list(range(1, 1 + len(MACRO_FACTORS))) + [1 + len(MACRO_FACTORS)])
     book.formula(ws, "I4", f"=SUMPRODUCT({isnum_d})", "count")
+    # enough complete rows to fit (more than the coefficients): the regressions wait for data until then
+    book.text(ws, "H5", label("可拟合", "Enough to fit"), "label", align="right", bold=True)
+    book.formula(ws, "I5", f"=I4>{len(MACRO_FACTORS) + 1}", "bool")
+    book.formula(ws, "J5", f"=J4>{len(MACRO_FACTORS) + 1}", "bool")
     book.header(ws, f"A{_M_HDR}", [label("月份", "Month")] + MACRO_FACTORS + [DEFAULT_RATE, PREPAY_RATE])
     blank_row = [None] * (len(MACRO_FACTORS) + 2)
     for i, (y, m) in enumerate(_M_MONTHS):
@@ -269,9 +278,10 @@ def _write(book) -> None:
               "subtitle")
     book.formula(ws, f"{_col(tcol)}{_M_HDR - 1}",
                  f'=IF(J4>{k_m},"Fitted on "&J4&" complete rows (rows with an empty cell dropped)",'
-                 f'"No fit yet: "&J4&" complete rows; paste data (needs at least {k_m + 1})")', style="bad")
+                 f'"{PASTE_HERE}: "&J4&" complete rows so far, the fit needs at least {k_m + 1}")', style="bad")
     book.array(ws, f"{_col(tcol)}{_M_HDR}", f"{t_last}{_M_HDR + _M_TABLE_ROWS - 1}",
-               f"=MBS_REGRESS({last_data_col}{_M_HDR}:{last_data_col}{_M_LAST},{x_m},TRUE)", col_fmts=fmts,
+               f'=IF(J5,MBS_REGRESS({last_data_col}{_M_HDR}:{last_data_col}{_M_LAST},{x_m},TRUE),"")',
+               col_fmts=fmts,
                header_row=True)
     _restyle_regression(book, ws, _M_HDR - 1, tcol, 1 + len(MACRO_FACTORS))
     d_row = _M_HDR + _M_TABLE_ROWS + 4
@@ -279,9 +289,10 @@ def _write(book) -> None:
     book.text(ws, f"{_col(tcol)}{d_row - 2}", label("违约率回归", "Default rate on the macro factors"), "subtitle")
     book.formula(ws, f"{_col(tcol)}{d_row - 1}",
                  f'=IF(I4>{k_m},"Fitted on "&I4&" complete rows (rows with an empty cell dropped)",'
-                 f'"No fit yet: "&I4&" complete rows; paste data (needs at least {k_m + 1})")', style="bad")
+                 f'"{PASTE_HERE}: "&I4&" complete rows so far, the fit needs at least {k_m + 1}")', style="bad")
     book.array(ws, f"{_col(tcol)}{d_row}", f"{t_last}{d_row + _M_TABLE_ROWS - 1}",
-               f"=MBS_REGRESS({dcol}{_M_HDR}:{dcol}{_M_LAST},{x_m},TRUE)", col_fmts=fmts, header_row=True)
+               f'=IF(I5,MBS_REGRESS({dcol}{_M_HDR}:{dcol}{_M_LAST},{x_m},TRUE),"")',
+               col_fmts=fmts, header_row=True)
     _restyle_regression(book, ws, d_row - 1, tcol, 1 + len(MACRO_FACTORS))
     book.widths(ws, {"A": 10, "B:J": 15, "K": 2, _col(tcol): 34, f"{_col(tcol + 1)}:{t_last}": 11})
     ws.set_row(_M_HDR - 1, 40)
@@ -341,9 +352,7 @@ def _write(book) -> None:
                   "2008-2009, not as a forecasting model."),
         ("subtitle", label("查看", "Viewing")),
         ("label", "The tables are dynamic arrays (Excel 365 spills them; `mbsxl calc` recalculates them headless). "
-                  "The file stores every computed value, but LibreOffice recomputes array formulas when it opens a "
-                  "file and has no MBS_ functions, so there the spilled tables show #NAME?; for such a viewer, "
-                  "`mbsxl calc prepayment_regression.xlsx --out copy.xlsx --values-only` writes a copy with values."),
+                  + viewers_note(FILENAME)),
     ]
     width = 88
     for i, (style, s) in enumerate(lines):
