@@ -73,6 +73,11 @@ def rows(deal: ModuleType) -> list:
     return out
 
 
+def table_ref(deal: ModuleType) -> str:
+    """The deal table's range, absolute, with the sheet name (for formulas on other sheets)."""
+    return deal._rng(SHEET, R_DEAL, 0, R_DEAL + len(rows(deal)) - 1, NCOL - 1)
+
+
 def python_table(deal: ModuleType) -> list:
     """The deal table as values (what the workbook's range holds), for tests and scripts."""
     return [[(x[2] if isinstance(x, tuple) else x) for x in (r + [None] * (NCOL - len(r)))[:NCOL]] if r != [None]
