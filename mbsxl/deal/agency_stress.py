@@ -512,6 +512,102 @@ class StressDeal:
         return bad_int | bad_loss | bad_end
 
 
+class DealTableStress:
+    """As :class:`StressDeal`, with the waterfall a deal table (:mod:`mbsxl.deal.dealtable`) run by the ledger
+    engine (:mod:`mbsxl.deal.ledger`): ``fails(scen, cls, c)`` projects every column and runs them through one
+    kernel call (a call per distinct index shift of the scenarios, the floating coupons compiled once each).
+
+    The pool is that of :class:`StressDeal` (``_project``: defaults, recoveries and losses of the default
+    timing); the pool's ``Default`` column feeds the deal's default-cover transfers (``new_defaults``) and its
+    ``cumulative_default`` events.  Paid in full and on time as in the module docstring, read off the ledger
+    engine's class flows: interest shortfall = due - interest paid (the residual paid to a class is not
+    interest), principal loss (write-downs, and what a class still owes at the call or the last period with
+    ``writedown none``), balance at ``legal_final``."""
+
+    slow = False
+
+    def __init__(self, balance, wac, wam, deal, recovery_rate, recovery_lag, servicing, amortization, index, rated,
+                 timely_interest, legal_final, horizon, timing_unit, scenarios):
+        from mbsxl.deal import dealtable as _dt
+        from mbsxl.deal import ledger as _lg
+        self._lg = _lg
+        self.bal, self.wac, self.T, self.rec, self.lag, self.svc, self.lp = _pool_args(
+            balance, wac, wam, recovery_rate, recovery_lag, servicing, amortization)
+        T = self.T
+        self.scen = scenarios
+        self.deal = _dt.parse_deal(deal)                               # errors name the block, row and label
+        if any(ev.measure == "delinquency_90" for ev in self.deal.events):
+            ev = next(ev for ev in self.deal.events if ev.measure == "delinquency_90")
+            raise MbsxlInputError(f"deal table block {_dt.BLOCKS['events'][0]}, row {ev.row}, column measure: "
+                                  "delinquency_90 cannot be tested by the rating stress (its projection has no "
+                                  "delinquency); use cumulative_default or pool_factor")
+        self.names = [c.name for c in self.deal.classes]
+        n = len(self.names)
+        self.balances = np.array([c.balance for c in self.deal.classes], dtype=float)
+        pb = self.bal if self.deal.pool_balance is None else self.deal.pool_balance
+        if self.balances.sum() > pb * (1 + 1e-9) + 1e-6:
+            raise MbsxlInputError(f"the classes of the deal table total {self.balances.sum():,.2f}, more than the pool "
+                                  f"balance={v._fmt(pb)}; pass class balances summing to at most the pool balance")
+        self.carry = np.array([c.carry for c in self.deal.classes])
+        default_rated = n - 1 if n > 1 else 1
+        self.rated = default_rated if rated is None else v.whole("rated", rated, lo=1, hi=n,
+                                                                 why=" (the number of classes)")
+        self.timely = self.rated if timely_interest is None else v.whole("timely_interest", timely_interest, lo=0,
+                                                                         hi=n, why=" (the number of classes)")
+        self.legal = T if legal_final is None else v.whole("legal_final", legal_final, lo=1, hi=T,
+                                                           why=f" (wam = {T}, the months projected)")
+        W, SMM, R = [], [], []
+        self.shift_of = np.zeros(len(scenarios))
+        for i, s in enumerate(scenarios):
+            W.append(timing_weights(s["timing"], T, self.lag, timing_unit, horizon, s["shift"], self.wac, self.lp,
+                                    name=s.get("timing_name", f"scenarios row {i + 1} timing")))
+            SMM.append(np.full(T, annual_to_monthly(s["cpr"])))
+            rate = np.full(T, self.wac)
+            rate[s["rate_lag"]:] += s["rate_shift"]
+            if (rate < self.svc).any():
+                raise MbsxlInputError(f"scenarios row {i + 1}: the pool rate {v._fmt(float(rate.min()))} after the "
+                                      f"pool rate shift is below servicing={v._fmt(self.svc)}")
+            R.append(rate)
+            self.shift_of[i] = s["index_shift"]
+        self.W, self.SMM, self.R = np.array(W).T, np.array(SMM).T, np.array(R).T
+        floating = any(c.floating for c in self.deal.classes)
+        if not floating:
+            self.shift_of[:] = 0.0                                     # the index moves no coupon
+        self.compiled = {}
+        for x in np.unique(self.shift_of):                             # checks the index and the schedules once
+            idx = None if index is None else np.asarray(index, dtype=float) + x
+            self.compiled[float(x)] = _lg.compile_deal(self.deal, T, idx if floating else None)
+        self.short_tol = np.maximum(1e-12 * self.balances, 1e-9)
+        self.runs = 0
+
+    def fails(self, scen: np.ndarray, cls: np.ndarray, c: np.ndarray) -> np.ndarray:
+        """As :meth:`StressDeal.fails`, through the ledger engine."""
+        lg = self._lg
+        self.runs += c.size
+        amounts = self.W[:, scen] * (c * self.bal)[None, :]
+        o = _project(self.bal, self.R[:, scen], self.lp, self.svc, amounts, self.SMM[:, scen], self.rec, self.lag)
+        P = np.ascontiguousarray((o["sched"] + o["prepay"] + o["recovery"]).T)
+        I = np.ascontiguousarray((o["gross"] - o["fee"]).T)
+        L = np.ascontiguousarray(o["loss"].T)
+        D = np.ascontiguousarray(o["default"].T)
+        x = np.zeros((c.size, self.T, len(self.names), 8))
+        shifts = self.shift_of[scen]
+        for sh in np.unique(shifts):
+            j = np.flatnonzero(shifts == sh)
+            arrays = (P[j], I[j], L[j], D[j], np.full((j.size, self.T), np.nan), np.full(j.size, self.bal))
+            x[j] = lg.run(self.deal, None, compiled=self.compiled[float(sh)], arrays=arrays).classes
+        J = np.arange(c.size)
+        k = x[J, :, cls, :]                                            # J x T x 8: the tested class of each column
+        tol = self.short_tol[cls]
+        gap = k[:, :, lg.DUE] - (k[:, :, lg.PAID] - k[:, :, lg.RESID])  # interest not paid in the period
+        any_gap = (gap > tol[:, None]).any(axis=1)
+        late = np.where(self.carry[cls] > 0, k[:, self.legal - 1, lg.SHORT] > tol, any_gap)
+        bad_int = np.where(cls < self.timely, any_gap, late)
+        bad_loss = k[:, :, lg.LOSS].sum(axis=1) > tol
+        bad_end = k[:, self.legal - 1, lg.END] > tol
+        return bad_int | bad_loss | bad_end
+
+
 def breakevens(deal: StressDeal, tolerance: float = 1e-7) -> np.ndarray:
     """Breakeven cumulative default rate of each tested class (rows) under each scenario (columns), by the
     bracketing search of the module docstring, all searches together."""
@@ -541,13 +637,13 @@ def breakevens(deal: StressDeal, tolerance: float = 1e-7) -> np.ndarray:
     return be.reshape(nk, ns)
 
 
-def rating_stress(balance, wac, wam, tranche_names, tranche_balances, tranche_coupons, base_default_rate,
-                  ratings=None, multipliers=None, scenarios=None, recovery_rate=0.0, recovery_lag=0, servicing=0.0,
+def rating_stress(balance, wac, wam, tranche_names=None, tranche_balances=None, tranche_coupons=None,
+                  base_default_rate=None, ratings=None, multipliers=None, scenarios=None, recovery_rate=0.0, recovery_lag=0, servicing=0.0,
                   structure="sequential", cleanup_call=0.0, index=None, floating=None, fees=0.0, rated=None,
                   timely_interest=None, legal_final=None, horizon=HORIZON_YEARS, timing_vectors=None,
                   timing_unit="year", view="ratings", tolerance=1e-7, *, interest_on_shortfall=False, residual=True,
                   amortization="level_payment", vat_rate=None, triggers=None, reserve=None, schedule=None,
-                  principal_cover=None, senior_classes=None) -> pd.DataFrame:
+                  principal_cover=None, senior_classes=None, deal=None) -> pd.DataFrame:
     """The rating agencies' stress table (module docstring).
 
     Pool: ``balance, wac, wam, recovery_rate, recovery_lag, servicing, amortization`` as :func:`default_timing`;
@@ -565,8 +661,45 @@ def rating_stress(balance, wac, wam, tranche_names, tranche_balances, tranche_co
     ``vat_rate ... senior_classes`` : the mechanisms of :func:`mbsxl.tranches` (none by default; module docstring).
     ``view`` : ``ratings`` (columns :data:`mbsxl.columns.RATING_STRESS_COLUMNS`) or ``breakevens``
         (:data:`mbsxl.columns.STRESS_BREAKEVEN_COLUMNS`).  ``tolerance``: the search's width, in [1e-10, 1e-4].
+    ``deal`` : a deal table (:mod:`mbsxl.deal.dealtable`; a list of rows, a DataFrame, a dict of blocks or a
+        parsed deal) **in place of** the class and waterfall arguments (``tranche_names ... senior_classes``
+        except ``index``, which feeds the deal's floating classes): every evaluation runs the deal's priority
+        of payments through the ledger engine (:class:`DealTableStress`), all probes of a round in one kernel
+        call, so mechanisms only the deal table has (default-principal cover 违约本金补足, events with
+        schedules, interim returns ...) are stressed at the speed of the plain waterfall.  Giving both is
+        refused.  :func:`mbsxl.deal_from_tranches` turns the positional arguments into the equivalent table.
+
+    >>> from mbsxl.deal.dealviews import deal_from_tranches
+    >>> d = deal_from_tranches(["A", "B"], [800.0, 200.0], [0.0, 0.0])
+    >>> sc = [["even", "even", 0, 0.0]]
+    >>> t = rating_stress(1000.0, 0.0, 12, base_default_rate=0.02, scenarios=sc, view="breakevens",
+    ...                   horizon=12, timing_unit="month", deal=d)
+    >>> round(float(t["Breakeven Default Rate"].iloc[0]), 6)
+    0.2
     """
     kind = _opt.stress_view(view)
+    if deal is not None:
+        given = [nm for nm, x in (("tranche_names", tranche_names), ("tranche_balances", tranche_balances),
+                                  ("tranche_coupons", tranche_coupons), ("floating", floating),
+                                  ("vat_rate", vat_rate), ("triggers", triggers), ("reserve", reserve),
+                                  ("schedule", schedule), ("principal_cover", principal_cover),
+                                  ("senior_classes", senior_classes)) if x is not None]
+        given += [nm for nm, x, d0 in (("structure", structure, "sequential"), ("cleanup_call", cleanup_call, 0.0),
+                                       ("fees", fees, 0.0), ("interest_on_shortfall", interest_on_shortfall, False),
+                                       ("residual", residual, True))
+                  if x is not None and x != d0 and not (isinstance(x, str) and x.strip().lower() == d0)]
+        if given:
+            raise MbsxlInputError(f"deal is given and so is {', '.join(given)}; pass the deal table or the class and "
+                                  "waterfall arguments (tranche_names ... senior_classes), not both: the deal table "
+                                  "states the classes, fees, priority of payments, events and clean-up call itself")
+    elif tranche_names is None or tranche_balances is None or tranche_coupons is None:
+        miss = [nm for nm, x in (("tranche_names", tranche_names), ("tranche_balances", tranche_balances),
+                                 ("tranche_coupons", tranche_coupons)) if x is None]
+        raise MbsxlInputError(f"{', '.join(miss)} is empty; pass the classes (tranche_names, tranche_balances, "
+                              "tranche_coupons) or a deal table (deal)")
+    if base_default_rate is None:
+        raise MbsxlInputError("base_default_rate is empty; pass the pool's base cumulative default rate as a decimal "
+                              "in (0, 1], e.g. 0.02 for 2%")
     tol = v.number("tolerance", tolerance, lo=1e-10, hi=1e-4,
                    accepted="accepted: a default-rate step as a decimal in [1e-10, 1e-4], e.g. 1e-7")
     base = v.number("base_default_rate", base_default_rate, lo=0.0, hi=1.0, lo_open=True,
@@ -577,11 +710,15 @@ def rating_stress(balance, wac, wam, tranche_names, tranche_balances, tranche_co
         raise MbsxlInputError("pass both ratings and multipliers (or neither, for the example table)")
     names_r, mult = multiplier_table(ratings, multipliers)
     scen = scenario_table(scenarios, timing_vectors)
-    deal = StressDeal(balance, wac, wam, tranche_names, tranche_balances, tranche_coupons, recovery_rate,
-                      recovery_lag, servicing, amortization, structure, cleanup_call, index, floating, fees,
-                      interest_on_shortfall, residual, rated, timely_interest, legal_final, horizon, timing_unit,
-                      scen, dict(vat_rate=vat_rate, triggers=triggers, reserve=reserve, schedule=schedule,
-                                 principal_cover=principal_cover, senior_classes=senior_classes))
+    if deal is not None:
+        deal = DealTableStress(balance, wac, wam, deal, recovery_rate, recovery_lag, servicing, amortization, index,
+                               rated, timely_interest, legal_final, horizon, timing_unit, scen)
+    else:
+        deal = StressDeal(balance, wac, wam, tranche_names, tranche_balances, tranche_coupons, recovery_rate,
+                          recovery_lag, servicing, amortization, structure, cleanup_call, index, floating, fees,
+                          interest_on_shortfall, residual, rated, timely_interest, legal_final, horizon, timing_unit,
+                          scen, dict(vat_rate=vat_rate, triggers=triggers, reserve=reserve, schedule=schedule,
+                                     principal_cover=principal_cover, senior_classes=senior_classes))
     be = breakevens(deal, tol)
     if kind == "breakevens":
         rows = [[deal.names[k], s["name"], s["timing_label"], s["shift"], s["cpr"], s["index_shift"],

@@ -9,6 +9,9 @@ two formulas over the Deal sheet's inputs and this sheet's labelled tables:
   highest rating passed;
 - the same, view ``breakevens``: each class's breakeven under each scenario.
 
+Both read the deal from the ``交易要素 Deal table`` sheet (:mod:`mbsxl.templates.deal_review_dealtable`, issue 19):
+MBS_RATINGSTRESS's ``deal`` argument, the breakeven search run through the ledger engine.
+
 Assumptions, all labelled on the sheet: the base cumulative default rate (3%: not published; about the Deal
 sheet's 0.5% CDR over a pool WAL of about six years), the recovery rate (1 - the Deal sheet's severity), the
 recovery lag, WAC, fees and spreads (Deal sheet), the horizon of the named timing shapes (5 years), legal final =
@@ -19,6 +22,8 @@ of :mod:`mbsxl.deal.agency_stress` (:data:`~mbsxl.deal.agency_stress.EXAMPLE_MUL
 from __future__ import annotations
 
 from types import ModuleType
+
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from mbsxl.deal import agency_stress as ag
 from .. import columns as C
@@ -68,18 +73,28 @@ def python_args(deal: ModuleType) -> dict:
 
 
 def _ref(deal: ModuleType, key: str) -> str:
-    return deal._abs(RATING, I[key], 1)
+    return xl_rowcol_to_cell(I[key], 1, row_abs=True, col_abs=True)          # this sheet: no sheet name
+
+
+def _local(r0: int, c0: int, r1: int, c1: int) -> str:
+    return (f"{xl_rowcol_to_cell(r0, c0, row_abs=True, col_abs=True)}:"
+            f"{xl_rowcol_to_cell(r1, c1, row_abs=True, col_abs=True)}")
 
 
 def _formula(deal: ModuleType, view: str) -> str:
+    """MBS_RATINGSTRESS with the deal table of the ``交易要素 Deal table`` sheet (issue 19: the classes, fees,
+    priority of payments and call read from the table, the class and waterfall arguments left empty); the
+    pool, the scenarios and the multipliers as before.  The breakevens equal the positional path's
+    (tests/test_rating_stress_deal.py)."""
+    from . import deal_review_dealtable as _dt
     n_m = len(ag.EXAMPLE_MULTIPLIERS)
-    ratings = deal._rng(RATING, R_MULT + 1, 0, R_MULT + n_m, 0)
-    mults = deal._rng(RATING, R_MULT + 1, 1, R_MULT + n_m, 1)
-    scen = deal._rng(RATING, R_SCEN, 0, R_SCEN + N_SCEN, len(C.STRESS_SCENARIO_COLUMNS) - 1)
-    args = [deal._abs(deal.DEAL, deal.P["balance"], 1), deal.D("wac"), deal.D("wam"), deal._names(), deal._bals(),
-            deal._spreads(), _ref(deal, "base"), ratings, mults, scen, _ref(deal, "recovery"), _ref(deal, "lag"),
-            deal.D("servicing"), deal.D("structure"), deal.D("call"), deal._index(), deal._floats(), deal.D("fees"),
-            _ref(deal, "rated"), "", _ref(deal, "legal"), _ref(deal, "horizon"), "", '"year"', f'"{view}"']
+    ratings = _local(R_MULT + 1, 0, R_MULT + n_m, 0)
+    mults = _local(R_MULT + 1, 1, R_MULT + n_m, 1)
+    scen = _local(R_SCEN, 0, R_SCEN + N_SCEN, len(C.STRESS_SCENARIO_COLUMNS) - 1)
+    args = [deal._abs(deal.DEAL, deal.P["balance"], 1), deal.D("wac"), deal.D("wam"), "", "", "", _ref(deal, "base"),
+            ratings, mults, scen, _ref(deal, "recovery"), _ref(deal, "lag"), deal.D("servicing"), "", "",
+            deal._index(), "", "", _ref(deal, "rated"), "", _ref(deal, "legal"), _ref(deal, "horizon"), "", '"year"',
+            f'"{view}"'] + [""] * 10 + [_dt.table_ref(deal)]
     return "=MBS_RATINGSTRESS(" + ",".join(args) + ")"
 
 
@@ -93,7 +108,7 @@ def write(book: Book, deal: ModuleType):
                         "cumulative default rate, of the initial balance, at which it is paid in full and on time in "
                         "every scenario) is at least the rating's 目标评级违约比率 (base x multiplier).")
     book.note(ws, "A3", "Each breakeven: a bracketing search to 1e-7 over full projections (MBS_DEFAULTTIMING rules) "
-                        "and waterfalls (MBS_TRANCHES rules); on time = no interest shortfall in any period, principal "
+                        "and the deal table of the 交易要素 Deal table sheet (ledger engine); on time = no interest shortfall in any period, principal "
                         "repaid by the legal final period. The multipliers and scenarios below are EXAMPLES.")
     for key, lab, v, fmt, note in INPUTS:
         r = I[key]

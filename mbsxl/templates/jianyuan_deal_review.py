@@ -27,6 +27,9 @@ Sheets
   reserve and principal cover on the prospectus scenario, one row a month (MBS_TRANCHES view "pool").
 - ``评级压力 Rating`` (:mod:`mbsxl.templates.deal_review_rating`): the rating agencies' stress test, breakeven
   default rates against target default rates (MBS_RATINGSTRESS).
+- ``交易要素 Deal table`` (:mod:`mbsxl.templates.deal_review_dealtable`): the deal as a deal table (issue 19),
+  MBS_DEALCHECK, MBS_DEALSTATS / MBS_DEALFLOWS on the prospectus scenario, and the differences to
+  MBS_TRANCHESTATS / MBS_TRANCHES (expected 0).
 
 A column of MBS_TRANCHES / MBS_TRANCHESTATS is found in the workbook by ``MATCH`` on its header, in the
 header lists the Notes sheet holds (written from :mod:`mbsxl.columns`); a column of the spilled
@@ -51,6 +54,7 @@ from ._book import Book, build_with_values, label, viewers_note
 from . import deal_review_history
 from . import deal_review_stress as _stress
 from . import deal_review_rating as _rating
+from . import deal_review_dealtable as _dealtable
 
 FILENAME = "jianyuan_2007_1_deal_review.xlsx"
 DEAL = "交易 Deal"
@@ -569,6 +573,7 @@ def _write(book: Book):
     deal_review_history.write(book)
     _notes(book)
     deal_review_triggers.write(book, _pool_table(0), _waterfall_args, T, [_abs(DEAL, R_CLS + i, 0) for i in range(N_CLASSES)])
+    _dealtable.write(book, sys.modules[__name__])
 
 
 def build(path: str) -> dict:

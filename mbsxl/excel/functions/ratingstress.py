@@ -7,20 +7,36 @@ the multiplier table in M2:N9, the scenario table with its header row in P1:V9):
     =MBS_DEFAULTTIMING(B1, B2, B3, 0.08, "front", "year", 5, 0, 0.7, 12, 0.05)
     =MBS_RATINGSTRESS(B1, B2, B3, H2:H5, I2:I5, J2:J5, 0.02, M2:M9, N2:N9, P1:V9, 0.7, 12, 0.001)
 
-The waterfall mechanisms (VAT, triggers, reserve, schedule, principal cover, senior classes) are the last
-arguments, as in MBS_TRANCHES; with any of them each evaluation runs through that waterfall (slower).
+The waterfall mechanisms (VAT, triggers, reserve, schedule, principal cover, senior classes) follow, as in
+MBS_TRANCHES; with any of them each evaluation runs through that waterfall (slower).  The last argument, ``deal``,
+is a deal table (the deal sheet's range, as MBS_DEALFLOWS reads it) in place of the class and waterfall
+arguments, left empty (``index`` still feeds its floating classes)::
+
+    =MBS_RATINGSTRESS(B1,B2,B3,,,,0.02,M2:M9,N2:N9,P1:V9,0.7,12,0.001,,,X1:X360,,,3,,,,,,"breakevens",,,,,,,,,,,Deal!A1:G60)
 """
 from __future__ import annotations
 
 import numpy as np
 
 import mbsxl
+from dataclasses import replace as _replace
+
 from mbsxl.excel.registry import Arg, udf
 
 from .core import _SERVICING
 from .scenario import _BALANCE, _WAC, _WAM, _flags
 from .waterfall import (_BALS, _CALL, _COVER, _CPNS, _FEES, _FLOAT, _INDEX, _IOS, _NAMES, _RES, _RESID, _SCHED,
                         _SENIOR, _STRUCT, _TRIG, _VAT, _cells)
+from .deal import _deal
+
+_OPT = " Leave empty when deal is given."
+_NAMES_O = _replace(_NAMES, optional=True, doc=_NAMES.doc + _OPT)
+_BALS_O = _replace(_BALS, optional=True, doc=_BALS.doc + _OPT)
+_CPNS_O = _replace(_CPNS, doc="Each class's annual coupon (fixed) or spread over index (floating); 0 for a residual "
+                   "class." + _OPT, optional=True)
+_DEAL_O = Arg("deal", "A deal table (交易要素表, the range MBS_DEALFLOWS reads) in place of tranche_names ... "
+              "senior_classes (leave those empty; index feeds its floating classes): the breakeven search runs its "
+              "priority of payments", kind="matrix", optional=True, default=None)
 
 _REC = Arg("recovery_rate", "Share of a defaulted balance recovered (回收率), decimal; default 0", kind="number",
            optional=True, default=0)
@@ -73,7 +89,7 @@ def MBS_DEFAULTTIMING(balance, wac, wam, cumulative_default, timing="even", timi
 @udf("MBS_RATINGSTRESS", "Rating agencies' stress test (临界违约率 vs 目标评级违约比率): each class's breakeven "
      "cumulative default rate per scenario (paid in full and on time); per class and rating the target rate "
      "(base x multiplier), the minimum breakeven, pass/fail, highest rating passed",
-     args=[_BALANCE, _WAC, _WAM, _NAMES, _BALS, _CPNS,
+     args=[_BALANCE, _WAC, _WAM, _NAMES_O, _BALS_O, _CPNS_O,
            Arg("base_default_rate", "Base cumulative default rate of the pool (基准违约率), decimal", kind="number"),
            Arg("ratings", "Ratings, highest first (e.g. AAA, AA+, ...), a row or column; empty with multipliers "
                "empty = the example table of mbsxl.deal.agency_stress (labelled there)", kind="matrix", optional=True,
@@ -99,17 +115,23 @@ def MBS_DEFAULTTIMING(balance, wac, wam, cumulative_default, timing="even", timi
                optional=True, default="ratings"),
            Arg("tolerance", "Width of the search's final bracket in default rate; default 1e-7", kind="number",
                optional=True, default=1e-7),
-           _IOS, _RESID, _AMORT, _VAT, _TRIG, _RES, _SCHED, _COVER, _SENIOR],
+           _IOS, _RESID, _AMORT, _VAT, _TRIG, _RES, _SCHED, _COVER, _SENIOR, _DEAL_O],
      returns="table")
-def MBS_RATINGSTRESS(balance, wac, wam, tranche_names, tranche_balances, tranche_coupons, base_default_rate,
+def MBS_RATINGSTRESS(balance, wac, wam, tranche_names=None, tranche_balances=None, tranche_coupons=None,
+                     base_default_rate=None,
                      ratings=None, multipliers=None, scenarios=None, recovery_rate=0, recovery_lag=0, servicing=0,
                      structure="sequential", cleanup_call=0, index=None, floating=None, fees=0, rated=None,
                      timely_interest=None, legal_final=None, horizon=5, timing_vectors=None, timing_unit="year",
                      view="ratings", tolerance=1e-7, interest_on_shortfall=False, residual=True,
                      amortization="level_payment", vat_rate=None, triggers=None, reserve=None, schedule=None,
-                     principal_cover=None, senior_classes=None):
+                     principal_cover=None, senior_classes=None, deal=None):
     scen = None if scenarios is None else [list(r) for r in np.asarray(scenarios, dtype=object)]
-    return mbsxl.rating_stress(balance, wac, wam, _cells("tranche_names", tranche_names), tranche_balances,
+    names = None if tranche_names is None else _cells("tranche_names", tranche_names)
+    if deal is not None:          # the worksheet defaults of the mechanisms are no mechanism: not "given"
+        vat_rate = None if vat_rate == 0 else vat_rate
+        principal_cover = None if principal_cover is False else principal_cover
+        senior_classes = None if senior_classes == 1 else senior_classes
+    return mbsxl.rating_stress(balance, wac, wam, names, tranche_balances,
                                tranche_coupons, base_default_rate,
                                None if ratings is None else _cells("ratings", ratings), multipliers, scen,
                                0 if recovery_rate is None else recovery_rate,
@@ -120,4 +142,4 @@ def MBS_RATINGSTRESS(balance, wac, wam, tranche_names, tranche_balances, tranche
                                1e-7 if tolerance is None else tolerance, interest_on_shortfall=interest_on_shortfall,
                                residual=residual, amortization=amortization, vat_rate=vat_rate, triggers=triggers,
                                reserve=reserve, schedule=schedule, principal_cover=principal_cover,
-                               senior_classes=senior_classes)
+                               senior_classes=senior_classes, deal=None if deal is None else _deal(deal))
