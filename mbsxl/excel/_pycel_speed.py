@@ -50,7 +50,8 @@ def install_value_ranges(xl, array_boxes) -> None:
     formula reads, then evaluates the range cell by cell: the pool template's SUMIFS over its
     12,254-row tape made ~380,000 nodes, half its load time.  A range whose cells are all plain
     values (no formula, and outside every array formula's range, whose cells get their values only
-    when the array is computed: ``array_boxes``, ``(sheet lower, c1, r1, c2, r2)``) needs none of
+    when the array is computed, and apart from refused formulas, whose reasons the cells reading them
+    find through the graph: ``array_boxes``, ``(sheet lower, c1, r1, c2, r2)``) needs none of
     them: its node gets the values pycel would have collected (``excel.get_range``'s values, the same
     tuple of rows) and no precedents, so it never needs computing.  Any other range, a single cell
     and a range that is not exactly the one asked for (an unbounded one) go through pycel's own code.
@@ -78,11 +79,46 @@ def install_value_ranges(xl, array_boxes) -> None:
         return any(s == sheet and a1 <= c2 and c1 <= a2 and b1 <= r2 and r1 <= b2
                    for s, a1, b1, a2, b2 in array_boxes)
 
+    plain = (int, float, bool, type(None))
+
+    def stored_values(address):
+        """The range's values read from openpyxl's stored cells (no cell created), or None when a cell
+        may be a formula (a value that is not a number, a boolean, or text not starting with "=") or
+        the range reaches past the sheet's used extent (there pycel's read creates the cells, which
+        widens the extent that unbounded ranges are later cut to)."""
+        wb = xl.excel.workbook
+        if address.sheet not in wb:
+            return None
+        ws = wb[address.sheet]
+        c1, r1 = address.start.col_idx, address.start.row
+        c2, r2 = address.end.col_idx, address.end.row
+        if r2 > ws.max_row or c2 > ws.max_column:
+            return None
+        get = ws._cells.get
+        rows = []
+        for r in range(r1, r2 + 1):
+            row = []
+            for c in range(c1, c2 + 1):
+                cell = get((r, c))
+                v = None if cell is None else cell.value
+                if not (type(v) in plain or (type(v) is str and not v.startswith("="))):
+                    return None
+                row.append(v)
+            rows.append(tuple(row))
+        return tuple(rows)
+
+    class _Data:
+        __slots__ = ("address", "values")
+
+        def __init__(self, address, values):
+            self.address, self.values = address, values
+
     def make_cells(address):
         if address.is_range and not address.is_unbounded_range and not boxed(address):
-            data = xl.excel.get_range(address)
-            if (data.address == address and isinstance(data.formula, tuple)
-                    and not any(f for row in data.formula for f in row)):
+            values = stored_values(address)
+            data = _Data(address, values) if values is not None else xl.excel.get_range(address)
+            if values is not None or (data.address == address and isinstance(data.formula, tuple)
+                                      and not any(f for row in data.formula for f in row)):
                 node = _ValueRange(data, xl.excel)
                 xl.cell_map[str(data.address)] = node
                 xl.dep_graph.add_node(node)
