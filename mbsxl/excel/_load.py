@@ -131,8 +131,6 @@ def _prepare(wb, limits=None):
                 reason, code = problem if isinstance(problem, tuple) else (problem, "#REF!")
                 texts[key] = v.text if isinstance(v, ArrayFormula) else v
                 refused[key] = CalcError(code, reason)
-                if isinstance(v, ArrayFormula):
-                    ws.array_formulae.pop(c.coordinate, None)
                 c.value = str(refused[key])
                 cells.append((ws.title, c.coordinate))
                 continue
@@ -143,12 +141,10 @@ def _prepare(wb, limits=None):
                     cells.append((ws.title, c.coordinate))
                     texts[key] = v.text
                     if text is None:
-                        ws.array_formulae.pop(c.coordinate, None)
                         c.value = refused[key].__str__()
                     else:
                         v.text = text
                     continue
-                ws.array_formulae.pop(c.coordinate, None)
                 for r in range(r1, r2 + 1):
                     for col in range(c1, c2 + 1):
                         k2 = f"{ws.title}!{get_column_letter(col)}{r}"
