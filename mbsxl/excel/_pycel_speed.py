@@ -80,6 +80,7 @@ def install_value_ranges(xl, array_boxes) -> None:
                    for s, a1, b1, a2, b2 in array_boxes)
 
     plain = (int, float, bool, type(None))
+    extents: dict = {}          # sheet -> (stored cells, max_row, max_column); cells are only ever added
 
     def stored_values(address):
         """The range's values read from openpyxl's stored cells (no cell created), or None when a cell
@@ -92,7 +93,10 @@ def install_value_ranges(xl, array_boxes) -> None:
         ws = wb[address.sheet]
         c1, r1 = address.start.col_idx, address.start.row
         c2, r2 = address.end.col_idx, address.end.row
-        if r2 > ws.max_row or c2 > ws.max_column:
+        n, max_row, max_col = extents.get(address.sheet, (-1, 0, 0))
+        if n != len(ws._cells):                     # openpyxl's max_row scans every stored cell
+            n, max_row, max_col = extents[address.sheet] = (len(ws._cells), ws.max_row, ws.max_column)
+        if r2 > max_row or c2 > max_col:
             return None
         get = ws._cells.get
         rows = []
