@@ -42,14 +42,48 @@ def _pycel_functions() -> frozenset[str]:
     return frozenset(out)
 
 
+# formulas' function modules that import scipy.stats (1-3 s on a 2-core machine): loaded only for a
+# name the other modules lack.  tests/test_calc_load_speed.py checks that no name of the others is
+# also defined (and so overridden, in formulas.get_functions' order) by these.
+FORMULAS_SLOW = (".stat", ".comp")
+
+
 @functools.lru_cache(maxsize=None)
-def _formulas_functions() -> frozenset[str]:
+def formulas_table(full: bool = True) -> dict:
+    """``formulas.get_functions()`` (``full``), or the same merge of every function module but
+    :data:`FORMULAS_SLOW` (submodules in formulas' order, then the package's own ``FUNCTIONS``); ``{}``
+    without ``formulas``."""
     try:
         import formulas
-        from pycel.lib.function_info import all_excel_functions
-        table = formulas.get_functions()
+        if full:
+            return formulas.get_functions()
+        import importlib
+        from formulas import functions as F
+        table: dict = {}
+        for name in F.SUBMODULES:
+            if name not in FORMULAS_SLOW:
+                table.update(importlib.import_module(name, F.__name__).FUNCTIONS)
+        table.update(F.FUNCTIONS)
+        return table
     except Exception:  # noqa: BLE001 - formulas not installed: pycel's functions only
+        return {}
+
+
+def formulas_table_for(python_names) -> dict:
+    """The smallest of :func:`formulas_table`'s two tables that holds every one of ``python_names``
+    (``pmt``, ``stdev_s``) that ``formulas`` has: the fast one when it holds them all."""
+    fast = formulas_table(False)
+    have = {k.lower().replace(".", "_") for k in fast if isinstance(k, str)}
+    return fast if set(python_names) <= have else formulas_table(True)
+
+
+@functools.lru_cache(maxsize=None)
+def _formulas_functions(full: bool = True) -> frozenset[str]:
+    try:
+        from pycel.lib.function_info import all_excel_functions
+    except Exception:  # noqa: BLE001
         return frozenset()
+    table = formulas_table(full)
     return frozenset(k.upper() for k in table if isinstance(k, str) and k.upper() in all_excel_functions)
 
 
@@ -69,7 +103,8 @@ def function_allowed(up: str) -> bool:
     """``up in allowed_functions()``, importing ``formulas`` only for a name pycel and the registry lack."""
     if up in DENIED:
         return False
-    return up == SPARSE or up in _pycel_functions() or up in _mbs_functions() or up in _formulas_functions()
+    return (up == SPARSE or up in _pycel_functions() or up in _mbs_functions() or up in _formulas_functions(False)
+            or up in _formulas_functions())
 
 
 @functools.lru_cache(maxsize=None)
@@ -89,4 +124,10 @@ class _PythonNames:
     """Membership in :func:`allowed_python_names`, without importing ``formulas`` for common names."""
 
     def __contains__(self, name) -> bool:
-        return name in _base_python_names() or name in allowed_python_names()
+        return name in _base_python_names() or name in _fast_python_names() or name in allowed_python_names()
+
+
+@functools.lru_cache(maxsize=None)
+def _fast_python_names() -> frozenset[str]:
+    """:func:`allowed_python_names` of the functions ``formulas`` has outside :data:`FORMULAS_SLOW`."""
+    return frozenset(python_name(n) for n in _formulas_functions(False) - DENIED)

@@ -174,7 +174,8 @@ def _supplement(mod, names: set[str]) -> None:
         return g
 
     try:
-        table = formulas.get_functions()
+        from ._allowlist import formulas_table_for
+        table = formulas_table_for(names)           # scipy.stats only when a name needs it
     except Exception:  # noqa: BLE001
         return
     for key, f in list(table.items()):

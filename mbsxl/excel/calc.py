@@ -266,6 +266,9 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
             _intersect.apply(wb, cells, in_arrays, dynamic)      # implicit intersection, ROW()/COLUMN() (issue 21)
             excel = ExcelOpxWrapperNoData(wb, filename=os.path.abspath(os.fspath(path)))
             xl = ExcelCompiler(excel=excel, plugins=[plugin.__name__], cycles=False)
+            _pycel_speed.install_value_ranges(          # the ranges read whole: arrays' and refused cells
+                xl, [(s.lower(), *range_boundaries(ref)) for s, _, ref in arrays]
+                + [(k.rpartition("!")[0].lower(), *range_boundaries(k.rpartition("!")[2])) for k in refused])
             _build_graph(xl, [k for k in cells if k not in in_arrays and f"{k[0]}!{k[1]}" not in refused]
                          + [(s, a) for s, a, _ in arrays])
     finally:
