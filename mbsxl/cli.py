@@ -65,7 +65,11 @@ def _cmd_calc(a) -> int:
     except ValueError as e:
         print(f"mbsxl calc: {e}", file=sys.stderr)
         return 2
-    limits = Limits(**{k: getattr(a, k) for k in Limits.__dataclass_fields__ if getattr(a, k, None) is not None})
+    try:
+        limits = Limits(**{k: getattr(a, k) for k in Limits.__dataclass_fields__ if getattr(a, k, None) is not None})
+    except ValueError as e:
+        print(f"mbsxl calc: {e}", file=sys.stderr)
+        return 2
     import signal
 
     def _stop(signum, frame):                        # SIGTERM/SIGHUP: unwind so that --out cleans up

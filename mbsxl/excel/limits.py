@@ -21,6 +21,7 @@ child process whose address space is capped (``RLIMIT_AS``: its size when it sta
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import signal
 import threading
@@ -42,8 +43,25 @@ class Limits:
     max_name_depth: int = 8               # --max-name-depth: defined names nested in defined names
     max_name_expansions: int = 256        # --max-name-expansions: defined names expanded for one formula
 
+    def __post_init__(self):
+        """Every limit a finite number above zero; the memory limit at least :data:`MIN_MEMORY_MB` (below
+        that the isolated child cannot even start its threads, and a thread that fails to start after
+        ``fork`` would hang instead of failing)."""
+        for f in dataclasses.fields(self):
+            v = getattr(self, f.name)
+            if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v) or v <= 0:
+                raise ValueError(f"{FLAGS_OF[f.name]} {v!r} is not allowed; accepted: a finite number above 0")
+        if self.max_memory_mb < MIN_MEMORY_MB:
+            raise ValueError(f"{FLAGS_OF['max_memory_mb']} {self.max_memory_mb:g} is too small to load any "
+                             f"workbook; accepted: {MIN_MEMORY_MB} or more (MB)")
+
+
+MIN_MEMORY_MB = 64
+FLAGS_OF = {"max_unzipped_mb": "--max-unzipped-mb"}          # filled below, once the class exists
+
 
 FLAGS = {f.name: "--" + f.name.replace("_", "-") for f in dataclasses.fields(Limits)}
+FLAGS_OF.update(FLAGS)
 
 
 class LimitExceeded(Exception):
