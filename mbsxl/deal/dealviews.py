@@ -286,15 +286,8 @@ def deal_grid(balance, wac, wam, deal, class_, price, cprs, cdrs, severities=0.0
     recovery_lag, servicing, age, advance, amortization`` as :func:`mbsxl.cashflows`), every scenario a
     full projection and a full run of the deal (:mod:`mbsxl.deal.ledger`, all scenarios in one kernel call).
     Columns and ``metric`` as :func:`mbsxl.grid`."""
-    from mbsxl.deal.scenario import Pricing, matrix, measures, rates
-    cpr_a, cdr_a = rates("cprs", cprs), rates("cdrs", cdrs)
-    sev_a = v.array("severities", severities, lo=0.0, hi=1.0, percent_hint=True)
-    if sev_a.size == 0:
-        raise MbsxlInputError("severities is empty; pass at least one loss severity as a decimal (e.g. 0.3)")
-    cells = cpr_a.size * cdr_a.size * sev_a.size
-    if cells > v.MAX_GRID_CELLS:
-        raise MbsxlInputError(f"cprs x cdrs x severities = {cells:,} scenarios, above the cap of {v.MAX_GRID_CELLS:,}; "
-                              "split the grid")
+    from mbsxl.deal.scenario import Pricing, axes, matrix, measures
+    cpr_a, cdr_a, sev_a = axes(cprs, cdrs, severities)
     kind = _opt.grid_metric(metric)
     if kind != "table" and sev_a.size != 1:
         raise MbsxlInputError(f"metric={metric!r} is a CPR x CDR matrix for one severity, and severities has "

@@ -56,6 +56,19 @@ def rates(name: str, values) -> np.ndarray:
     return a
 
 
+def axes(cprs, cdrs, severities):
+    """The grid's CPRs, CDRs and severities as checked arrays, their product within the grid cap."""
+    cpr_a, cdr_a = rates("cprs", cprs), rates("cdrs", cdrs)
+    sev_a = v.array("severities", severities, lo=0.0, hi=1.0, percent_hint=True)
+    if sev_a.size == 0:
+        raise MbsxlInputError("severities is empty; pass at least one loss severity as a decimal (e.g. 0.3)")
+    cells = cpr_a.size * cdr_a.size * sev_a.size
+    if cells > v.MAX_GRID_CELLS:
+        raise MbsxlInputError(f"cprs x cdrs x severities = {cpr_a.size} x {cdr_a.size} x {sev_a.size} = {cells:,} "
+                              f"scenarios, above the cap of {v.MAX_GRID_CELLS:,}; split the grid")
+    return cpr_a, cdr_a, sev_a
+
+
 class Deal:
     """The pool inputs (all but the scenario's CPR, CDR, severity) and the waterfall inputs of one deal.
 
@@ -186,14 +199,7 @@ def grid(balance, wac, wam, tranche_names, tranche_balances, tranche_coupons, cl
     CPR x CDR matrix (first column the CPRs, headed :data:`mbsxl.columns.GRID_CORNER`, then one column
     a CDR, headed by the CDR).
     """
-    cpr_a, cdr_a = rates("cprs", cprs), rates("cdrs", cdrs)
-    sev_a = v.array("severities", severities, lo=0.0, hi=1.0, percent_hint=True)
-    if sev_a.size == 0:
-        raise MbsxlInputError("severities is empty; pass at least one loss severity as a decimal (e.g. 0.3)")
-    cells = cpr_a.size * cdr_a.size * sev_a.size
-    if cells > v.MAX_GRID_CELLS:
-        raise MbsxlInputError(f"cprs x cdrs x severities = {cpr_a.size} x {cdr_a.size} x {sev_a.size} = {cells:,} "
-                              f"scenarios, above the cap of {v.MAX_GRID_CELLS:,}; split the grid")
+    cpr_a, cdr_a, sev_a = axes(cprs, cdrs, severities)
     kind = _opt.grid_metric(metric)
     if kind != "table" and sev_a.size != 1:
         raise MbsxlInputError(f"metric={metric!r} is a CPR x CDR matrix for one severity, and severities has "
