@@ -71,6 +71,7 @@ NUMBER_FORMATS = {
 INPUT_FILL = "#FFF2CC"       # light yellow
 INPUT_FONT = "#1F4E9E"       # blue
 HEADER_FILL = "#D9D9D9"
+BLANK_FILL = "#E7E6E6"       # a blank cell of a result grid (explained by a note beside it)
 FONT = "Arial"
 
 
@@ -171,6 +172,7 @@ class Book:
         self._sheets: dict = {}
         self._headers: dict = {}              # sheet name -> [(row, col, text)] of header cells
         self._printed: set = set()            # sheets whose print_setup the template called
+        self._blank_fmt = None                # the grey fill of blank result-grid cells (explain_blanks)
 
     # ------------------------------------------------------------------ formats
     def fmt(self, kind: str = "general", style: str = "formula", **extra):
@@ -193,6 +195,8 @@ class Book:
             props.update(bold=True, font_size=11)
         elif style == "note":
             props.update(italic=True, font_color="#595959", text_wrap=False)
+        elif style == "blanknote":
+            props.update(italic=True, font_color="#595959", bg_color=BLANK_FILL)
         elif style == "wrapnote":
             props.update(italic=True, font_color="#595959", text_wrap=True)
         elif style == "label":
@@ -203,7 +207,7 @@ class Book:
             props.update(font_color="#C00000", bold=True)
         elif style != "formula":
             raise ValueError(f"style={style!r} is not one of formula, input, header, title, subtitle, note, "
-                             "wrapnote, label, total, bad")
+                             "wrapnote, blanknote, label, total, bad")
         props.update(extra)
         f = self.workbook.add_format(props)
         self._formats[key] = f
@@ -374,6 +378,20 @@ class Book:
                     continue
                 v = self._stored(ws.name, i, j) if self.values is not None else 0
                 write_typed(ws, i, j, v, self._number_fmt(cell_fmt(i, j), v))
+
+    def explain_blanks(self, sheet, first_cell, last_cell, note_cell, meaning: str):
+        """Every blank cell of the result grid ``first_cell:last_cell`` explained on the page (issue 22): a
+        conditional format shades blank cells grey (Excel and LibreOffice both apply it, so a blank
+        scenario stands out whatever the inputs), and a note at ``note_cell`` says what grey means.
+        ``meaning`` completes "Grey blank cell: ..." (e.g. "the class receives no principal")."""
+        ws = self._ws(sheet)
+        r0, c0 = _cell(first_cell)
+        r1, c1 = _cell(last_cell)
+        if self._blank_fmt is None:
+            self._blank_fmt = self.workbook.add_format({"bg_color": BLANK_FILL, "pattern": 1})
+        ws.conditional_format(r0, c0, r1, c1, {"type": "blanks", "format": self._blank_fmt})
+        r, c = _cell(note_cell)
+        ws.write_string(r, c, label("灰色空格", "Grey blank cell:") + " " + meaning, self.fmt("general", "blanknote"))
 
     # ------------------------------------------------------------------ layout
     def freeze(self, sheet, row: int, col: int = 0):

@@ -38,6 +38,12 @@ GRID_STEP = len(CPRS) + 4
 MATRICES = [("yield", label("收益率", "Yield at the price"), "pct3"),
             ("loss_pct", label("损失占本金比例", "Loss, % of the class's original balance"), "pct1"),
             ("wal", label("加权平均期限(年)", "WAL, years"), "dec2")]
+# what a blank cell of a matrix means (MBS_GRID leaves the cell empty, mbsxl.deal.scenario); the loss matrix
+# has no blanks (a scenario without a write-down shows 0)
+BLANK_MEANING = {
+    "yield": "no yield in (-99%, 100%] reprices the class's flows at the price (e.g. it receives nothing).",
+    "wal": "the class receives no principal in that scenario (written down in full), so it has no WAL.",
+}
 R_BE = R_GRID + len(MATRICES) * GRID_STEP + 1
 BE_ROWS = 6                                  # MBS_BREAKEVEN: header + 5 rows
 
@@ -124,6 +130,9 @@ def write(book: Book, deal: ModuleType):
                 return "general"
             return "pct1" if i == 0 or j == 0 else fmt
         book.array(ws, (r0, 0), (r0 + len(CPRS), len(CDRS)), _grid_formula(deal, metric), fmt_fn=cell_fmt)
+        if metric in BLANK_MEANING:
+            book.explain_blanks(ws, (r0 + 1, 1), (r0 + len(CPRS), len(CDRS)), (r0 + len(CPRS) + 1, 0),
+                                BLANK_MEANING[metric])
 
     # the yield matrix against CDR, one line a CPR
     r0 = R_GRID + 1

@@ -491,6 +491,9 @@ def _grid(book: Book):
                     flows = f"INDEX(MBS_TRANCHES({_waterfall_args(pool, cls, header=False)}),0,{_col('MBS_TRANCHES', C.CASH_FLOW)})"
                     f = f"=MBS_YIELD({flows},{D('price')},{_yield_args().format(bal=bal)})"
                 book.formula(ws, (r, 1 + j), f, fmt)
+        book.explain_blanks(ws, (top, 1), (top + n_r - 1, n_c), (top + n_r, 0),
+                            "the class receives no principal in that scenario (no WAL)" if kind == "wal" else
+                            "no yield in (-99%, 100%] reprices the class's flows at the price.")
         # one line a CDR against CPR, beside its block
         ch = book.chart({"type": "line"})
         for j, cdr in enumerate(CDRS):

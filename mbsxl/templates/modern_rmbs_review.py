@@ -372,11 +372,15 @@ def _write_grid(book: Book):
          f'B7,{INDEX_REF},1,,"wal")')
     rb = r + 3
     book.array(ws, (rb, 0), (rb + len(CPRS), len(CDRS)), f, col_fmts=["pct"] + ["dec2"] * len(CDRS), header_row=True)
+    book.explain_blanks(ws, (rb + 1, 1), (rb + len(CPRS), len(CDRS)), (r + 2, 0),
+                        "A2 receives no principal in that scenario (written down in full), so it has no WAL.")
     re_ = rb + len(CPRS) + 3
     book.text(ws, (re_ - 1, 0), label("盈亏平衡违约率", "Breakeven CDR of A2 at the Pool sheet's CPR and severity"),
               "subtitle")
     f = f'=MBS_DEALBREAKEVEN(B4,B5,B6,{DEAL_REF},"A2",{pc("cpr")},{pc("severity")},,100,{pc("lag")},{pc("servicing")},B7,{INDEX_REF})'
     book.array(ws, (re_, 0), (re_ + len(C.BREAKEVEN_ROWS), 1), f, col_fmts=["general", "general"], header_row=True)
+    book.explain_blanks(ws, (re_ + 1, 1), (re_ + len(C.BREAKEVEN_ROWS), 1), (re_ + 2, 2),
+                        "no yield threshold is given (the argument is left empty), so no yield breakeven.")
     book.widths(ws, {"A": 44, "B:H": 12})
     book.print_setup(ws, landscape=True, area=f"A1:H{re_ + 8}")
 

@@ -297,6 +297,9 @@ def _waterfall_sheet(book: Book, deal_rng: str, n_base: int, n_stress: int, n_cl
     book.array(ws, (g0, 0), (g0 + n_grid, len(C.NPL_GRID_COLUMNS) - 1),
                f'=MBS_NPLGRID({TAPE_RANGE},{DEAL_RANGE[0]},"{sub}",{hs},{ds},0,0,{STAGE_RANGE})',
                col_fmts=["pct1", "int", "dec2", "yuan", "yuan", "yuan"], header_row=True)
+    book.explain_blanks(ws, (g0 + 1, 0), (g0 + n_grid, len(C.NPL_GRID_COLUMNS) - 1), (r + 2, 0),
+                        f"WAL: {sub} receives no principal in that scenario (0 principal; all of it unpaid), "
+                        "so it has no WAL.")
     ws.set_row(g0, 30)
     f0 = g0 + n_grid + 3
     book.text(ws, (f0 - 1, 0), label("逐月分配", "Base case, class by class and month (MBS_NPLFLOWS)"), "subtitle")
