@@ -85,6 +85,22 @@ def viewers_note(filename: str) -> str:
             "them.")
 
 
+# Lines of one chart told apart in print and in grey (issue 22: "the Grid chart's six lines overlap"): a
+# colour, a dash style and a marker each, the first marker large and hollow so a line drawn over it
+# still shows it.
+LINE_STYLES = [("#1F4E9E", "solid", "circle", 8), ("#C00000", "dash", "square", 5),
+               ("#548235", "round_dot", "triangle", 6), ("#7F6000", "long_dash", "diamond", 6),
+               ("#7030A0", "dash_dot", "x", 6)]
+
+
+def line_style(i: int) -> dict:
+    """Series options (line and marker) of the ``i``-th line of a chart, from :data:`LINE_STYLES`."""
+    color, dash, marker, size = LINE_STYLES[i % len(LINE_STYLES)]
+    fill = {"none": True} if i == 0 else {"color": color}
+    return {"line": {"color": color, "dash_type": dash, "width": 1.75},
+            "marker": {"type": marker, "size": size, "border": {"color": color}, "fill": fill}}
+
+
 def label(zh: str, en: str) -> str:
     """A bilingual label, Chinese first: ``label("提前还款率", "CPR")`` -> ``"提前还款率 CPR"``."""
     return f"{zh} {en}".strip()

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from ._book import Book, label
+from ._book import Book, label, line_style
 
 STRESS = "压力测试 Stress"
 CLASS = "C"
@@ -139,10 +139,10 @@ def write(book: Book, deal: ModuleType):
     ch = book.chart({"type": "line"})
     for i in range(len(CPRS)):
         ch.add_series({"name": f"CPR {CPRS[i]:.0%}", "categories": [STRESS, r0, 1, r0, len(CDRS)],
-                       "values": [STRESS, r0 + 1 + i, 1, r0 + 1 + i, len(CDRS)],
-                       "marker": {"type": "circle", "size": 4}})
+                       "values": [STRESS, r0 + 1 + i, 1, r0 + 1 + i, len(CDRS)], **line_style(i)})
     ch.set_title({"name": "Yield at the price against CDR, one line a CPR (收益率)", "name_font": {"size": 10}})
-    ch.set_x_axis({"name": "CDR", "num_format": "0%"})
+    # yields fall far below 0: the CDR labels go to the foot of the plot, not on the 0% line across the data
+    ch.set_x_axis({"name": "CDR", "num_format": "0%", "label_position": "low"})
     ch.set_y_axis({"name": "Yield", "num_format": "0.0%", "major_gridlines": {"visible": True}})
     ch.set_legend({"position": "right"})
     ch.set_size({"width": 560, "height": 300})

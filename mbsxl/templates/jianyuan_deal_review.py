@@ -47,7 +47,7 @@ from mbsxl.reference import jianyuan as jy
 from mbsxl.deal import waterfall as wf
 from mbsxl.rates.floating import benchmark_rates
 from . import deal_review_triggers
-from ._book import Book, build_with_values, label, viewers_note
+from ._book import Book, build_with_values, label, line_style, viewers_note
 from . import deal_review_history
 from . import deal_review_stress as _stress
 from . import deal_review_rating as _rating
@@ -496,11 +496,15 @@ def _grid(book: Book):
                             "no yield in (-99%, 100%] reprices the class's flows at the price.")
         # one line a CDR against CPR, beside its block
         ch = book.chart({"type": "line"})
-        for j, cdr in enumerate(CDRS):
-            ch.add_series({"name": f"CDR {cdr:.0%}", "categories": [GRID, top, 0, top + n_r - 1, 0],
-                           "values": [GRID, top, 1 + j, top + n_r - 1, 1 + j], "marker": {"type": "circle", "size": 4}})
+        # three of the six CDR columns (first, middle, last), each its own colour, dash and marker: six
+        # lines a few hundredths apart could not be told apart (issue 22); the table has them all
+        shown = sorted({0, n_c // 2, n_c - 1})
+        for k, j in enumerate(shown):
+            ch.add_series({"name": f"CDR {CDRS[j]:.0%}", "categories": [GRID, top, 0, top + n_r - 1, 0],
+                           "values": [GRID, top, 1 + j, top + n_r - 1, 1 + j], **line_style(k)})
         what = "WAL, years (加权平均期限)" if kind == "wal" else "Yield at the price (收益率)"
-        ch.set_title({"name": f"{what} against CPR, one line a CDR", "name_font": {"size": 10}})
+        cdrs = ", ".join(f"{CDRS[j]:.0%}" for j in shown)
+        ch.set_title({"name": f"{what} at CDR {cdrs}", "name_font": {"size": 10}})
         ch.set_x_axis({"name": "CPR", "num_format": "0%"})
         ch.set_y_axis({"name": "Years" if kind == "wal" else "Yield", "num_format": "0.0" if kind == "wal" else "0.0%",
                        "major_gridlines": {"visible": True}})
