@@ -422,9 +422,15 @@ class Book:
             ws.set_column(rng, w)
 
     def print_setup(self, sheet, landscape: bool = True, fit_width: bool = True, area: str | None = None,
-                    repeat_rows: tuple[int, int] | None = None, fit_height: int = 0):
-        """A4, landscape by default, fit to one page wide, optional print area and repeated header rows."""
+                    repeat_rows: tuple[int, int] | None = None, fit_height: int = 0, compact: bool = False):
+        """A4, landscape by default, fit to one page wide, optional print area and repeated header rows.
+
+        ``compact``: rows without a height of their own are 12.75 pt (Excel's row for 10 pt Arial) instead
+        of xlsxwriter's 15 pt, so a long table prints on about a sixth fewer pages at the same font size
+        (issue 22: half-blank pages); only for sheets without charts (their anchors assume 15 pt rows)."""
         ws = self._ws(sheet)
+        if compact:
+            ws.set_default_row(COMPACT_ROW_PT)
         self._printed.add(ws.name)
         ws.set_paper(9)
         if landscape:
@@ -462,6 +468,7 @@ MAX_HEADER_CHARS = 28   # a header column is widened up to this many characters 
 MAX_HEADER_LINES = 4    # ... when its label needs more lines than this; until then its row grows
 DEFAULT_COL_PX = 64
 DEFAULT_ROW_PX = 20
+COMPACT_ROW_PT = 12.75  # print_setup(compact=True): the default row of a long table without charts
 
 
 def text_units(s: str) -> int:

@@ -317,7 +317,8 @@ def _rates(book: Book):
                f"=MBS_COUPONINDEX({issue},{D('wam')},{D('reset')},{payday},{table})", "pct")
     book.widths(ws, {"A": 14, "B": 14, "C": 3, "D": 9, "E": 14, "F": 12})
     book.freeze(ws, R_IDX, 0)
-    book.print_setup(ws, landscape=False, area=f"A1:F{R_IDX + T}", repeat_rows=(R_IDX - 1, R_IDX - 1))
+    book.print_setup(ws, landscape=False, area=f"A1:F{R_IDX + T}", repeat_rows=(R_IDX - 1, R_IDX - 1),
+                     compact=True)
 
 
 def _pool(book: Book):
@@ -341,7 +342,7 @@ def _pool(book: Book):
     book.freeze(ws, R_POOL_HEAD + 1, 1)
     last_col = xl_col_to_name(_pool_c0(len(SCENARIOS) - 1) + NCOL_POOL - 1)
     book.print_setup(ws, landscape=True, fit_width=False, area=f"A1:{last_col}{R_POOL_HEAD + T + 1}",
-                     repeat_rows=(R_POOL_HEAD, R_POOL_HEAD))
+                     repeat_rows=(R_POOL_HEAD, R_POOL_HEAD), compact=True)
     ws.set_print_scale(55)                                   # one scenario a page width
     ws.set_v_pagebreaks([_pool_c0(s) for s in range(1, len(SCENARIOS))])
 
@@ -360,7 +361,7 @@ def _tranches(book: Book):
     ws.set_row(r0, 30)
     book.widths(ws, {"A": 8, "B": 12, "C": 16, "D": 9, "E:K": 15})
     book.freeze(ws, r0 + 1, 2)
-    book.print_setup(ws, landscape=True, area=f"A1:K{r0 + N_CLASSES * T + 1}", repeat_rows=(r0, r0))
+    book.print_setup(ws, landscape=True, area=f"A1:K{r0 + N_CLASSES * T + 1}", repeat_rows=(r0, r0), compact=True)
 
 
 STATS_LABELS = {

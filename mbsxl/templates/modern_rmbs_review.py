@@ -296,7 +296,7 @@ def write(book: Book):
                f'=MBS_DEALFLOWS({args},"classes",{INDEX_REF})', col_fmts=cf, header_row=True)
     book.widths(ws, {"A": 10, "B": 12, "C:K": 15})
     book.freeze(ws, r0 + 1, 2)
-    book.print_setup(ws, landscape=True, area=f"A1:K{r0 + 40}")
+    book.print_setup(ws, landscape=True, area=f"A1:K{r0 + 40}", fit_height=1)
     # ledgers
     ws = book.sheet(LEDGERS)
     book.text(ws, "A1", label("账户", "Ledgers: every step of the priority of payments, month by month"), "title")
@@ -307,7 +307,7 @@ def write(book: Book):
                col_fmts=["int", "general", "general", "general", "general", "general", "money"], header_row=True)
     book.widths(ws, {"A": 8, "B": 20, "C": 16, "D": 6, "E": 18, "F": 26, "G": 18})
     book.freeze(ws, 4, 0)
-    book.print_setup(ws, landscape=False, area="A1:G64")
+    book.print_setup(ws, landscape=False, area="A1:G64", fit_height=1)
     # events
     ws = book.sheet(EVENTS)
     book.text(ws, "A1", label("事件", "Events and deal status by month"), "title")
@@ -318,7 +318,7 @@ def write(book: Book):
                col_fmts=["int", "general", "general", "pct3", "pct3", "int", "general"], header_row=True)
     book.widths(ws, {"A": 8, "B": 16, "C": 24, "D:E": 12, "F": 6, "G": 22})
     book.freeze(ws, 4, 0)
-    book.print_setup(ws, landscape=False, area="A1:G64")
+    book.print_setup(ws, landscape=False, area="A1:G64", fit_height=1)
     _write_grid(book)
     # check
     ws = book.sheet(CHECK)
