@@ -71,6 +71,7 @@ NUMBER_FORMATS = {
 INPUT_FILL = "#FFF2CC"       # light yellow
 INPUT_FONT = "#1F4E9E"       # blue
 HEADER_FILL = "#D9D9D9"
+BLANK_FILL = "#E7E6E6"       # a blank cell of a result grid (explained by a note beside it)
 FONT = "Arial"
 
 
@@ -82,6 +83,22 @@ def viewers_note(filename: str) -> str:
             f"computed values in place of the formulas (charts kept): `mbsxl calc {filename} --out copy.xlsx "
             "--values-only`. Excel shows the stored values until it recalculates; with the add-in it computes "
             "them.")
+
+
+# Lines of one chart told apart in print and in grey (issue 22: "the Grid chart's six lines overlap"): a
+# colour, a dash style and a marker each, the first marker large and hollow so a line drawn over it
+# still shows it.
+LINE_STYLES = [("#1F4E9E", "solid", "circle", 8), ("#C00000", "dash", "square", 5),
+               ("#548235", "round_dot", "triangle", 6), ("#7F6000", "long_dash", "diamond", 6),
+               ("#7030A0", "dash_dot", "x", 6)]
+
+
+def line_style(i: int) -> dict:
+    """Series options (line and marker) of the ``i``-th line of a chart, from :data:`LINE_STYLES`."""
+    color, dash, marker, size = LINE_STYLES[i % len(LINE_STYLES)]
+    fill = {"none": True} if i == 0 else {"color": color}
+    return {"line": {"color": color, "dash_type": dash, "width": 1.75},
+            "marker": {"type": marker, "size": size, "border": {"color": color}, "fill": fill}}
 
 
 def label(zh: str, en: str) -> str:
@@ -171,6 +188,7 @@ class Book:
         self._sheets: dict = {}
         self._headers: dict = {}              # sheet name -> [(row, col, text)] of header cells
         self._printed: set = set()            # sheets whose print_setup the template called
+        self._blank_fmt = None                # the grey fill of blank result-grid cells (explain_blanks)
 
     # ------------------------------------------------------------------ formats
     def fmt(self, kind: str = "general", style: str = "formula", **extra):
@@ -193,6 +211,8 @@ class Book:
             props.update(bold=True, font_size=11)
         elif style == "note":
             props.update(italic=True, font_color="#595959", text_wrap=False)
+        elif style == "blanknote":
+            props.update(italic=True, font_color="#595959", bg_color=BLANK_FILL)
         elif style == "wrapnote":
             props.update(italic=True, font_color="#595959", text_wrap=True)
         elif style == "label":
@@ -203,7 +223,7 @@ class Book:
             props.update(font_color="#C00000", bold=True)
         elif style != "formula":
             raise ValueError(f"style={style!r} is not one of formula, input, header, title, subtitle, note, "
-                             "wrapnote, label, total, bad")
+                             "wrapnote, blanknote, label, total, bad")
         props.update(extra)
         f = self.workbook.add_format(props)
         self._formats[key] = f
@@ -375,6 +395,20 @@ class Book:
                 v = self._stored(ws.name, i, j) if self.values is not None else 0
                 write_typed(ws, i, j, v, self._number_fmt(cell_fmt(i, j), v))
 
+    def explain_blanks(self, sheet, first_cell, last_cell, note_cell, meaning: str):
+        """Every blank cell of the result grid ``first_cell:last_cell`` explained on the page (issue 22): a
+        conditional format shades blank cells grey (Excel and LibreOffice both apply it, so a blank
+        scenario stands out whatever the inputs), and a note at ``note_cell`` says what grey means.
+        ``meaning`` completes "Grey blank cell: ..." (e.g. "the class receives no principal")."""
+        ws = self._ws(sheet)
+        r0, c0 = _cell(first_cell)
+        r1, c1 = _cell(last_cell)
+        if self._blank_fmt is None:
+            self._blank_fmt = self.workbook.add_format({"bg_color": BLANK_FILL, "pattern": 1})
+        ws.conditional_format(r0, c0, r1, c1, {"type": "blanks", "format": self._blank_fmt})
+        r, c = _cell(note_cell)
+        ws.write_string(r, c, label("灰色空格", "Grey blank cell:") + " " + meaning, self.fmt("general", "blanknote"))
+
     # ------------------------------------------------------------------ layout
     def freeze(self, sheet, row: int, col: int = 0):
         """Freeze the first ``row`` rows and ``col`` columns."""
@@ -388,9 +422,15 @@ class Book:
             ws.set_column(rng, w)
 
     def print_setup(self, sheet, landscape: bool = True, fit_width: bool = True, area: str | None = None,
-                    repeat_rows: tuple[int, int] | None = None, fit_height: int = 0):
-        """A4, landscape by default, fit to one page wide, optional print area and repeated header rows."""
+                    repeat_rows: tuple[int, int] | None = None, fit_height: int = 0, compact: bool = False):
+        """A4, landscape by default, fit to one page wide, optional print area and repeated header rows.
+
+        ``compact``: rows without a height of their own are 12.75 pt (Excel's row for 10 pt Arial) instead
+        of xlsxwriter's 15 pt, so a long table prints on about a sixth fewer pages at the same font size
+        (issue 22: half-blank pages); only for sheets without charts (their anchors assume 15 pt rows)."""
         ws = self._ws(sheet)
+        if compact:
+            ws.set_default_row(COMPACT_ROW_PT)
         self._printed.add(ws.name)
         ws.set_paper(9)
         if landscape:
@@ -428,6 +468,7 @@ MAX_HEADER_CHARS = 28   # a header column is widened up to this many characters 
 MAX_HEADER_LINES = 4    # ... when its label needs more lines than this; until then its row grows
 DEFAULT_COL_PX = 64
 DEFAULT_ROW_PX = 20
+COMPACT_ROW_PT = 12.75  # print_setup(compact=True): the default row of a long table without charts
 
 
 def text_units(s: str) -> int:

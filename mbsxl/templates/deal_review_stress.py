@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from ._book import Book, label
+from ._book import Book, label, line_style
 
 STRESS = "压力测试 Stress"
 CLASS = "C"
@@ -38,6 +38,12 @@ GRID_STEP = len(CPRS) + 4
 MATRICES = [("yield", label("收益率", "Yield at the price"), "pct3"),
             ("loss_pct", label("损失占本金比例", "Loss, % of the class's original balance"), "pct1"),
             ("wal", label("加权平均期限(年)", "WAL, years"), "dec2")]
+# what a blank cell of a matrix means (MBS_GRID leaves the cell empty, mbsxl.deal.scenario); the loss matrix
+# has no blanks (a scenario without a write-down shows 0)
+BLANK_MEANING = {
+    "yield": "no yield in (-99%, 100%] reprices the class's flows at the price (e.g. it receives nothing).",
+    "wal": "the class receives no principal in that scenario (written down in full), so it has no WAL.",
+}
 R_BE = R_GRID + len(MATRICES) * GRID_STEP + 1
 BE_ROWS = 6                                  # MBS_BREAKEVEN: header + 5 rows
 
@@ -124,16 +130,19 @@ def write(book: Book, deal: ModuleType):
                 return "general"
             return "pct1" if i == 0 or j == 0 else fmt
         book.array(ws, (r0, 0), (r0 + len(CPRS), len(CDRS)), _grid_formula(deal, metric), fmt_fn=cell_fmt)
+        if metric in BLANK_MEANING:
+            book.explain_blanks(ws, (r0 + 1, 1), (r0 + len(CPRS), len(CDRS)), (r0 + len(CPRS) + 1, 0),
+                                BLANK_MEANING[metric])
 
     # the yield matrix against CDR, one line a CPR
     r0 = R_GRID + 1
     ch = book.chart({"type": "line"})
     for i in range(len(CPRS)):
         ch.add_series({"name": f"CPR {CPRS[i]:.0%}", "categories": [STRESS, r0, 1, r0, len(CDRS)],
-                       "values": [STRESS, r0 + 1 + i, 1, r0 + 1 + i, len(CDRS)],
-                       "marker": {"type": "circle", "size": 4}})
+                       "values": [STRESS, r0 + 1 + i, 1, r0 + 1 + i, len(CDRS)], **line_style(i)})
     ch.set_title({"name": "Yield at the price against CDR, one line a CPR (收益率)", "name_font": {"size": 10}})
-    ch.set_x_axis({"name": "CDR", "num_format": "0%"})
+    # yields fall far below 0: the CDR labels go to the foot of the plot, not on the 0% line across the data
+    ch.set_x_axis({"name": "CDR", "num_format": "0%", "label_position": "low"})
     ch.set_y_axis({"name": "Yield", "num_format": "0.0%", "major_gridlines": {"visible": True}})
     ch.set_legend({"position": "right"})
     ch.set_size({"width": 560, "height": 300})

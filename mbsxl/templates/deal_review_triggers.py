@@ -151,4 +151,5 @@ def write(book: Book, pool: str, waterfall_args: Callable[..., str], months: int
     ws.set_row(R_TABLE, 42)
     book.widths(ws, {"A": 46, "B": 16, "C:E": 15, "F:V": 14})
     book.freeze(ws, R_TABLE + 1, 1)
-    book.print_setup(ws, landscape=True, area=f"A1:V{R_TABLE + months + 1}", repeat_rows=(R_TABLE, R_TABLE))
+    book.print_setup(ws, landscape=True, area=f"A1:V{R_TABLE + months + 1}", repeat_rows=(R_TABLE, R_TABLE),
+                     compact=True)

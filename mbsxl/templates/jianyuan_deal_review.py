@@ -50,7 +50,7 @@ from mbsxl.reference import jianyuan as jy
 from mbsxl.deal import waterfall as wf
 from mbsxl.rates.floating import benchmark_rates
 from . import deal_review_triggers
-from ._book import Book, build_with_values, label, viewers_note
+from ._book import Book, build_with_values, label, line_style, viewers_note
 from . import deal_review_history
 from . import deal_review_stress as _stress
 from . import deal_review_rating as _rating
@@ -321,7 +321,8 @@ def _rates(book: Book):
                f"=MBS_COUPONINDEX({issue},{D('wam')},{D('reset')},{payday},{table})", "pct")
     book.widths(ws, {"A": 14, "B": 14, "C": 3, "D": 9, "E": 14, "F": 12})
     book.freeze(ws, R_IDX, 0)
-    book.print_setup(ws, landscape=False, area=f"A1:F{R_IDX + T}", repeat_rows=(R_IDX - 1, R_IDX - 1))
+    book.print_setup(ws, landscape=False, area=f"A1:F{R_IDX + T}", repeat_rows=(R_IDX - 1, R_IDX - 1),
+                     compact=True)
 
 
 def _pool(book: Book):
@@ -345,7 +346,7 @@ def _pool(book: Book):
     book.freeze(ws, R_POOL_HEAD + 1, 1)
     last_col = xl_col_to_name(_pool_c0(len(SCENARIOS) - 1) + NCOL_POOL - 1)
     book.print_setup(ws, landscape=True, fit_width=False, area=f"A1:{last_col}{R_POOL_HEAD + T + 1}",
-                     repeat_rows=(R_POOL_HEAD, R_POOL_HEAD))
+                     repeat_rows=(R_POOL_HEAD, R_POOL_HEAD), compact=True)
     ws.set_print_scale(55)                                   # one scenario a page width
     ws.set_v_pagebreaks([_pool_c0(s) for s in range(1, len(SCENARIOS))])
 
@@ -364,7 +365,7 @@ def _tranches(book: Book):
     ws.set_row(r0, 30)
     book.widths(ws, {"A": 8, "B": 12, "C": 16, "D": 9, "E:K": 15})
     book.freeze(ws, r0 + 1, 2)
-    book.print_setup(ws, landscape=True, area=f"A1:K{r0 + N_CLASSES * T + 1}", repeat_rows=(r0, r0))
+    book.print_setup(ws, landscape=True, area=f"A1:K{r0 + N_CLASSES * T + 1}", repeat_rows=(r0, r0), compact=True)
 
 
 STATS_LABELS = {
@@ -495,13 +496,20 @@ def _grid(book: Book):
                     flows = f"INDEX(MBS_TRANCHES({_waterfall_args(pool, cls, header=False)}),0,{_col('MBS_TRANCHES', C.CASH_FLOW)})"
                     f = f"=MBS_YIELD({flows},{D('price')},{_yield_args().format(bal=bal)})"
                 book.formula(ws, (r, 1 + j), f, fmt)
+        book.explain_blanks(ws, (top, 1), (top + n_r - 1, n_c), (top + n_r, 0),
+                            "the class receives no principal in that scenario (no WAL)" if kind == "wal" else
+                            "no yield in (-99%, 100%] reprices the class's flows at the price.")
         # one line a CDR against CPR, beside its block
         ch = book.chart({"type": "line"})
-        for j, cdr in enumerate(CDRS):
-            ch.add_series({"name": f"CDR {cdr:.0%}", "categories": [GRID, top, 0, top + n_r - 1, 0],
-                           "values": [GRID, top, 1 + j, top + n_r - 1, 1 + j], "marker": {"type": "circle", "size": 4}})
+        # three of the six CDR columns (first, middle, last), each its own colour, dash and marker: six
+        # lines a few hundredths apart could not be told apart (issue 22); the table has them all
+        shown = sorted({0, n_c // 2, n_c - 1})
+        for k, j in enumerate(shown):
+            ch.add_series({"name": f"CDR {CDRS[j]:.0%}", "categories": [GRID, top, 0, top + n_r - 1, 0],
+                           "values": [GRID, top, 1 + j, top + n_r - 1, 1 + j], **line_style(k)})
         what = "WAL, years (加权平均期限)" if kind == "wal" else "Yield at the price (收益率)"
-        ch.set_title({"name": f"{what} against CPR, one line a CDR", "name_font": {"size": 10}})
+        cdrs = ", ".join(f"{CDRS[j]:.0%}" for j in shown)
+        ch.set_title({"name": f"{what} at CDR {cdrs}", "name_font": {"size": 10}})
         ch.set_x_axis({"name": "CPR", "num_format": "0%"})
         ch.set_y_axis({"name": "Years" if kind == "wal" else "Yield", "num_format": "0.0" if kind == "wal" else "0.0%",
                        "major_gridlines": {"visible": True}})

@@ -291,7 +291,7 @@ def _write(book: Book, tape: pd.DataFrame):
     book.formula(ws, f"B{r + 1}", "=MAX(" + ",".join(f"ABS({c})" for c in diff_cells) + ")", "general")
     book.widths(ws, {"A": 48, "B:F": 15, "G:H": 17})
     book.freeze(ws, 3)
-    book.print_setup(ws, landscape=True, area=f"A1:H{r + 1}")
+    book.print_setup(ws, landscape=True, area=f"A1:H{r + 1}", fit_height=1)
 
     # ---------------------------------------------------------------- Tape
     ws = book.sheet(TAPE)

@@ -245,7 +245,7 @@ def _pool(book: Book, tape, mult, spread):
     book.formula(ws, (r, 6), f"=SUMPRODUCT(B{r0 + 1}:B{r},G{r0 + 1}:G{r})/B{r + 1}", book.fmt("pct3", "total"))
     book.widths(ws, {"A": 14, "B": 16, "C": 12, "D": 16, "E": 14, "F": 14, "G": 12})
     book.freeze(ws, POOL_HEAD + 1, 1)
-    book.print_setup(ws, landscape=False, area=f"A1:G{r + 1}", fit_height=0)
+    book.print_setup(ws, landscape=False, area=f"A1:G{r + 1}", fit_height=1)
     return r0, r0 + n - 1, r
 
 
@@ -290,7 +290,7 @@ def _flows(book: Book):
         ws.set_column(c0 + 14, c0 + 15, 9)
     book.freeze(ws, FLOW_HEAD + 1, 1)
     last = xl_col_to_name(_flow_c0(len(SCENARIOS) - 1) + NCOL_POOL - 1)
-    book.print_setup(ws, landscape=True, fit_width=False, area=f"A1:{last}{FLOW_HEAD + T + 1}")
+    book.print_setup(ws, landscape=True, fit_width=False, area=f"A1:{last}{FLOW_HEAD + T + 1}", compact=True)
     ws.set_print_scale(55)
 
 
@@ -338,8 +338,8 @@ def _tranches(book: Book):
         ws.set_column(c0, c0 + NCOL_TR - 1, 12)
     book.freeze(ws, FLOW_HEAD + 1, 0)
     last = xl_col_to_name(_tr_c0(len(SCENARIOS) - 1) + NCOL_TR - 1)
-    book.print_setup(ws, landscape=True, fit_width=False, area=f"A1:{last}{FLOW_HEAD + T + 1}")
-    ws.set_print_scale(55)
+    book.print_setup(ws, landscape=True, fit_width=False, area=f"A1:{last}{FLOW_HEAD + T + 1}", compact=True)
+    ws.set_print_scale(52)          # at 55% each strip of columns ran onto a fifth page of five lines
 
 
 INPUTS = [

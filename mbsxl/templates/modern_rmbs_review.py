@@ -296,7 +296,7 @@ def write(book: Book):
                f'=MBS_DEALFLOWS({args},"classes",{INDEX_REF})', col_fmts=cf, header_row=True)
     book.widths(ws, {"A": 10, "B": 12, "C:K": 15})
     book.freeze(ws, r0 + 1, 2)
-    book.print_setup(ws, landscape=True, area=f"A1:K{r0 + 40}")
+    book.print_setup(ws, landscape=True, area=f"A1:K{r0 + 40}", fit_height=1)
     # ledgers
     ws = book.sheet(LEDGERS)
     book.text(ws, "A1", label("账户", "Ledgers: every step of the priority of payments, month by month"), "title")
@@ -307,7 +307,7 @@ def write(book: Book):
                col_fmts=["int", "general", "general", "general", "general", "general", "money"], header_row=True)
     book.widths(ws, {"A": 8, "B": 20, "C": 16, "D": 6, "E": 18, "F": 26, "G": 18})
     book.freeze(ws, 4, 0)
-    book.print_setup(ws, landscape=False, area="A1:G64")
+    book.print_setup(ws, landscape=False, area="A1:G64", fit_height=1)
     # events
     ws = book.sheet(EVENTS)
     book.text(ws, "A1", label("事件", "Events and deal status by month"), "title")
@@ -318,7 +318,7 @@ def write(book: Book):
                col_fmts=["int", "general", "general", "pct3", "pct3", "int", "general"], header_row=True)
     book.widths(ws, {"A": 8, "B": 16, "C": 24, "D:E": 12, "F": 6, "G": 22})
     book.freeze(ws, 4, 0)
-    book.print_setup(ws, landscape=False, area="A1:G64")
+    book.print_setup(ws, landscape=False, area="A1:G64", fit_height=1)
     _write_grid(book)
     # check
     ws = book.sheet(CHECK)
@@ -372,11 +372,15 @@ def _write_grid(book: Book):
          f'B7,{INDEX_REF},1,,"wal")')
     rb = r + 3
     book.array(ws, (rb, 0), (rb + len(CPRS), len(CDRS)), f, col_fmts=["pct"] + ["dec2"] * len(CDRS), header_row=True)
+    book.explain_blanks(ws, (rb + 1, 1), (rb + len(CPRS), len(CDRS)), (r + 2, 0),
+                        "A2 receives no principal in that scenario (written down in full), so it has no WAL.")
     re_ = rb + len(CPRS) + 3
     book.text(ws, (re_ - 1, 0), label("盈亏平衡违约率", "Breakeven CDR of A2 at the Pool sheet's CPR and severity"),
               "subtitle")
     f = f'=MBS_DEALBREAKEVEN(B4,B5,B6,{DEAL_REF},"A2",{pc("cpr")},{pc("severity")},,100,{pc("lag")},{pc("servicing")},B7,{INDEX_REF})'
     book.array(ws, (re_, 0), (re_ + len(C.BREAKEVEN_ROWS), 1), f, col_fmts=["general", "general"], header_row=True)
+    book.explain_blanks(ws, (re_ + 1, 1), (re_ + len(C.BREAKEVEN_ROWS), 1), (re_ + 2, 2),
+                        "no yield threshold is given (the argument is left empty), so no yield breakeven.")
     book.widths(ws, {"A": 44, "B:H": 12})
     book.print_setup(ws, landscape=True, area=f"A1:H{re_ + 8}")
 

@@ -98,7 +98,7 @@ def _tape_sheet(book: Book, tape) -> None:
     book.inputs(ws, (1, 0), tape.itertuples(index=False), TAPE_FMTS)
     book.widths(ws, {"A": 11, "B:F": 15, "G": 10, "H": 12, "I": 14})
     book.freeze(ws, 1, 1)
-    book.print_setup(ws, landscape=True, area="A1:I101", repeat_rows=(0, 0))
+    book.print_setup(ws, landscape=True, area="A1:I101", repeat_rows=(0, 0), compact=True)
 
 
 def _stage_sheet(book: Book, n_stage: int) -> None:
@@ -151,7 +151,7 @@ def _loans_sheet(book: Book, n: int) -> None:
     ws.set_row(3, 42)
     book.widths(ws, {"A": 11, "B": 10, "C:E": 15, "F": 10, "G:H": 15, "I": 10, "J": 12})
     book.freeze(ws, 4, 1)
-    book.print_setup(ws, landscape=True, area="A1:J104", repeat_rows=(3, 3))
+    book.print_setup(ws, landscape=True, area="A1:J104", repeat_rows=(3, 3), compact=True)
 
 
 def _curve_sheet(book: Book, n_base: int, n_stress: int, n_shape: int) -> None:
@@ -297,6 +297,9 @@ def _waterfall_sheet(book: Book, deal_rng: str, n_base: int, n_stress: int, n_cl
     book.array(ws, (g0, 0), (g0 + n_grid, len(C.NPL_GRID_COLUMNS) - 1),
                f'=MBS_NPLGRID({TAPE_RANGE},{DEAL_RANGE[0]},"{sub}",{hs},{ds},0,0,{STAGE_RANGE})',
                col_fmts=["pct1", "int", "dec2", "yuan", "yuan", "yuan"], header_row=True)
+    book.explain_blanks(ws, (g0 + 1, 0), (g0 + n_grid, len(C.NPL_GRID_COLUMNS) - 1), (r + 2, 0),
+                        f"WAL: {sub} receives no principal in that scenario (0 principal; all of it unpaid), "
+                        "so it has no WAL.")
     ws.set_row(g0, 30)
     f0 = g0 + n_grid + 3
     book.text(ws, (f0 - 1, 0), label("逐月分配", "Base case, class by class and month (MBS_NPLFLOWS)"), "subtitle")
