@@ -27,9 +27,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BOOKS = os.path.join(ROOT, "tests", "conformance", "workbooks")
 
 # measured on the 86 workbooks (46,773 formula cells) when this test was written; raise them as the
-# engine improves, never lower them.  Before issue 21: 25,988 agreeing (55.6 %), 18,185 silent.
-AGREE_MIN = 0.919
-SILENT_MAX = 451
+# engine improves.  Before issue 21: 25,988 agreeing (55.6 %), 18,185 silent; then 43,016 (92.0 %) and
+# 451 silent; refusing the uses that differed (mbsxl/excel/_patterns.py) traded 81 agreeing cells
+# (uses the engine got right by chance next to ones it got wrong) for 294 fewer silent differences:
+# 42,935 agreeing (91.8 %), 157 silent.
+AGREE_MIN = 0.9179
+SILENT_MAX = 157
 
 
 def _book(rel):
