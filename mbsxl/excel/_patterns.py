@@ -44,6 +44,10 @@ _FROM_TEXT = frozenset(("EDATE EOMONTH YEARFRAC WEEKDAY WEEKNUM VALUE TIMEVALUE 
                         "DAY MONTH YEAR HOUR MINUTE SECOND DAYS DATEDIF NETWORKDAYS WORKDAY FACTDOUBLE "
                         "POWER PPMT IPMT PMT").split())
 
+_ESCAPED = re.compile(r"_x[0-9A-Fa-f]{4}_")      # a control character as the file stores it
+#: TEXT formats the engine renders differently: quotes escaped by doubling, conditions ([<=1]),
+#: exponents with optional digits (0.00E+##), several decimal points
+_TEXT_FORMAT = re.compile(r'""|\[[<>=]|[Ee][+-]#|#[^;]*[Ee][+-]|\.[^;]*\.')
 _CRIT_FUNCS = frozenset("SUMIF SUMIFS AVERAGEIF AVERAGEIFS COUNTIF COUNTIFS".split())
 _CRIT_BOOL = re.compile(r'^"(?:<=|>=|<>|<|>)(?:TRUE|FALSE)"$', re.I)
 _LOOKUPS = frozenset()      # approximate match (binary search) only
@@ -140,6 +144,9 @@ def refusal(formula: str, array: bool = False, constant=None, sheet: str = "") -
             if any(len(a) == 1 and a[0].subtype == Token.TEXT for a in args):
                 return (f"unsupported: {name} of a text literal (Excel converts text given directly to a "
                         "number; the engine does not)")
+        if name == "TEXT" and len(args) > 1 and len(args[1]) == 1 and args[1][0].subtype == Token.TEXT \
+                and _TEXT_FORMAT.search(args[1][0].value[1:-1]):
+            return "unsupported: TEXT with this number format (conditions, doubled quotes, E+# or several points)"
         if name in _CRIT_FUNCS and any(len(a) == 1 and _CRIT_BOOL.match(a[0].value) for a in args):
             return f"unsupported: {name} with a comparison against TRUE/FALSE as criteria"
         if name in _LOOKUPS and (name == "LOOKUP" or len(args) < 3 or
@@ -149,7 +156,7 @@ def refusal(formula: str, array: bool = False, constant=None, sheet: str = "") -
                          for t in a if t.type == Token.OPERAND}
                 if any(t.type == Token.ARRAY for t in a) and len(kinds) > 1:
                     return f"unsupported: {name} over an array constant mixing text, numbers and logicals"
-        if constant is not None and (name in _AGG or name in _FROM_TEXT):
+        if constant is not None:
             for a in args:
                 cell = _single_cell(a)
                 if cell is None:
@@ -157,6 +164,10 @@ def refusal(formula: str, array: bool = False, constant=None, sheet: str = "") -
                 v = constant(cell[0] or sheet, cell[1])
                 if v is ...:
                     continue
+                if isinstance(v, str) and _ESCAPED.search(v):
+                    return f"unsupported: {name} of text holding control characters ({cell[1]})"
+                if name == "TYPE" and (v is None or (isinstance(v, str) and v.startswith("#"))):
+                    return f"unsupported: TYPE of an empty or error cell ({cell[1]})"
                 if name in _FROM_TEXT and isinstance(v, str) and _CLOCK_TEXT.search(v):
                     return f"unsupported: {name} of a date given as text with a 12-hour clock ({cell[1]})"
                 if name in _AGG and (v is None or isinstance(v, (str, bool))):
