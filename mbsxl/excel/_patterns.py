@@ -176,6 +176,51 @@ def refusal(formula: str, array: bool = False, constant=None, sheet: str = "") -
     return None
 
 
+_ISFORMULA = re.compile(r"(?:_xlfn\.)?ISFORMULA\(\s*((?:'(?:[^']|'')+'|[A-Za-z0-9_.]+)!)?\$?([A-Za-z]{1,3})\$?(\d{1,7})\s*\)", re.I)
+
+
+def _isformula(wb, cells, arrays, texts, refused) -> None:
+    """``ISFORMULA(A1)`` of one cell in an ordinary formula, which the engine cannot evaluate (it passes
+    values, not references), written as TRUE or FALSE: whether that cell holds a formula, which the
+    workbook says (a cell in an array formula's range holds one).  The formula is then checked by
+    :func:`mbsxl.excel.formula_guard.rewrite` as any other and compiled."""
+    from openpyxl.utils.cell import get_column_letter, range_boundaries
+    from . import formula_guard as fg
+    todo = [(s, c) for s, c in cells if str(refused.get(f"{s}!{c}", "") and
+                                             refused[f"{s}!{c}"].reason).startswith("unsupported: ISFORMULA")]
+    if not todo:
+        return
+    anchors = {(s, a) for s, a, _ in arrays}
+    in_array = set()
+    for s, a, ref in arrays:
+        c1, r1, c2, r2 = range_boundaries(ref)
+        in_array.update(f"{s}!{get_column_letter(c)}{r}" for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
+    book = fg.Book.from_openpyxl(wb)
+    for s, coord in todo:
+        key = f"{s}!{coord}"
+        text = texts.get(key, "")
+        c = wb[s][coord]
+        if (s, coord) in anchors or key in in_array or not isinstance(text, str) or getattr(c.value, "text", None):
+            continue
+
+        def put(m):
+            sheet = m.group(1)[:-1].strip("'").replace("''", "'") if m.group(1) else s
+            ref = f"{sheet}!{m.group(2).upper()}{m.group(3)}"
+            return "TRUE" if (ref in texts or ref in in_array) else "FALSE"
+        parts = re.split(r'("(?:[^"]|"")*")', text)
+        for i in range(0, len(parts), 2):
+            parts[i] = _ISFORMULA.sub(put, parts[i])
+        new = "".join(parts)
+        if "ISFORMULA" in new.upper():
+            continue
+        try:
+            new = fg.rewrite(new, s, book)
+        except fg.Refused:
+            continue
+        c.value = new
+        del refused[key]
+
+
 def apply(wb, cells, arrays, texts, refused, errors_cls) -> None:
     """Refuse the matching formula cells of a prepared workbook in place (see the module docstring):
     ``cells``/``arrays``/``texts``/``refused`` as :func:`mbsxl.excel._load._prepare` returns them."""
@@ -195,6 +240,7 @@ def apply(wb, cells, arrays, texts, refused, errors_cls) -> None:
             return ...
         return v
 
+    _isformula(wb, cells, arrays, texts, refused)
     anchors = {(s, a): ref for s, a, ref in arrays}
     keep = []
     for s, a, ref in arrays:
