@@ -36,6 +36,9 @@ _AGG = frozenset((
     "SUM AVERAGE AVERAGEA COUNT COUNTA MAX MIN MAXA MINA PRODUCT SUMSQ STDEV STDEVP STDEV.S STDEV.P "
     "STDEVA STDEVPA VAR VARP VAR.S VAR.P VARA VARPA MEDIAN GCD LCM MODE MODE.SNGL KURT SKEW").split())
 
+#: the aggregates counting text and logicals, which fail on an empty cell given directly (MAXA(H63,F63))
+_AGG_A = frozenset("MAXA MINA COUNTA AVERAGEA STDEVA STDEVPA VARA VARPA".split())
+
 #: the aggregates whose text-literal arguments differed (``SUM("2","4",TRUE)`` is 7 in Excel)
 _AGG_LITERAL = frozenset("SUM AVERAGE COUNT COUNTA MAX MIN".split())
 
@@ -170,7 +173,7 @@ def refusal(formula: str, array: bool = False, constant=None, sheet: str = "") -
                     return f"unsupported: TYPE of an empty or error cell ({cell[1]})"
                 if name in _FROM_TEXT and isinstance(v, str) and _CLOCK_TEXT.search(v):
                     return f"unsupported: {name} of a date given as text with a 12-hour clock ({cell[1]})"
-                if name in _AGG and (v is None or isinstance(v, (str, bool))):
+                if name in _AGG and ((v is None and (len(args) == 1 or name in _AGG_A)) or isinstance(v, (str, bool))):
                     return (f"unsupported: {name} of a cell holding text, a logical or nothing ({cell[1]}; "
                             "Excel reads such cells by their type)")
     return None
