@@ -186,10 +186,12 @@ def switch(expression, *args):
 
 
 def _equal(a, b) -> bool:
+    # an empty cell is 0 here, never empty text (pycel logical.xlsx Switch!C38: SWITCH(<empty>, "", ..)
+    # is #N/A in Excel, while SWITCH(<empty>, 0, ..) matches)
     if a is None:
-        a = "" if isinstance(b, str) else 0
+        a = 0
     if b is None:
-        b = "" if isinstance(a, str) else 0
+        b = 0
     if isinstance(a, bool) or isinstance(b, bool):
         return isinstance(a, bool) and isinstance(b, bool) and a == b
     if isinstance(a, str) and isinstance(b, str):
@@ -257,12 +259,33 @@ def _dec2(number, places, base):
 def _base2(value, places, base_in, base_out):
     """BIN2OCT, HEX2BIN ...: the input read as pycel reads it, then :func:`_dec2`'s rules for places."""
     from pycel.lib.engineering import _base2dec
-    if value is None:
+    if value is None or value == "":
         value = 0
     n = _base2dec(value, base_in)
     if isinstance(n, str):
         return n
     return _dec2(n, places, base_out)
+
+
+def _to_dec(value, base):
+    """BIN2DEC, OCT2DEC, HEX2DEC: empty text (a cell holding ``=""``) is 0, as an empty cell is
+    (xlcalculator BASES.xlsx, sheet non-numeric: Excel gives 0 where pycel gave #NUM!)."""
+    from pycel.lib.engineering import _base2dec
+    if value is None or value == "":
+        return 0
+    return _base2dec(value, base)
+
+
+def bin2dec(number):
+    return _to_dec(number, 2)
+
+
+def oct2dec(number):
+    return _to_dec(number, 8)
+
+
+def hex2dec(number):
+    return _to_dec(number, 16)
 
 
 def dec2bin(number, places=None):
@@ -304,7 +327,8 @@ def hex2oct(number, places=None):
 FIXES = {"if_": if_, "x_if": if_, "xor_": xor_, "x_xor": xor_, "rows": rows, "columns": columns,
          "areas": areas, "switch": switch, "large": large, "small": small, "iseven": iseven, "isodd": isodd,
          "trunc": trunc, "bin2oct": bin2oct, "bin2hex": bin2hex, "oct2bin": oct2bin, "oct2hex": oct2hex,
-         "hex2bin": hex2bin, "hex2oct": hex2oct, "dec2bin": dec2bin, "dec2oct": dec2oct, "dec2hex": dec2hex}
+         "hex2bin": hex2bin, "hex2oct": hex2oct,
+         "bin2dec": bin2dec, "oct2dec": oct2dec, "hex2dec": hex2dec, "dec2bin": dec2bin, "dec2oct": dec2oct, "dec2hex": dec2hex}
 
 
 def install(mod) -> None:

@@ -53,7 +53,7 @@ import time
 
 import numpy as np
 
-from . import _intersect, _write
+from . import _intersect, _patterns, _write
 from ._load import SetFormula, _apply_sets, _load_checked, _prepare
 from ._pycel_plugin import (_CURRENT, call_cache_reset, _build_graph, _engine_reason, _evaluation_order, _plugin_module, _qsheet,
                             _quiet, _store, _unstick)
@@ -256,6 +256,7 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
         dynamic = dynamic_array_anchors(os.fspath(path))
         _apply_sets(wb, sets)
         cells, arrays, used, texts, refused = _prepare(wb, limits)
+        _patterns.apply(wb, cells, arrays, texts, refused, CalcError)   # uses that differ from Excel (issue 21)
         plugin = _plugin_module(used)
         with _quiet():
             in_arrays = set()
