@@ -1,10 +1,11 @@
 """mbsxl: mortgage-backed-securities analytics, for Excel and headless.
 
 The public API mirrors the worksheet functions: ``MBS_CASHFLOWS`` <-> ``mbsxl.cashflows``, with the
-same argument names in snake_case.  Each public name lives in one submodule (table ``_API``); no
-submodule shares a public function's name (``mbsxl.pool.projection`` holds ``cashflows``,
-``mbsxl.pool.stratification`` holds ``strat``, ``mbsxl.stats.regression`` holds ``regress``; ``mbsxl.reference.jianyuan``
-is a module on purpose).  Names are loaded on first use (PEP 562 ``__getattr__``) so that
+same argument names in snake_case.  Each public name lives in one module of a domain package (table
+``_API``); no package directly under ``mbsxl`` shares a public function's name, since importing it would
+shadow the function (hence ``mbsxl.surveillance``, not ``mbsxl.history``).  ``mbsxl.pool.projection``
+holds ``cashflows``, ``mbsxl.pool.stratification`` holds ``strat``, ``mbsxl.stats.regression`` holds
+``regress``; ``mbsxl.jianyuan`` is the module ``mbsxl.reference.jianyuan`` on purpose.  Names are loaded on first use (PEP 562 ``__getattr__``) so that
 ``import mbsxl`` stays fast: pandas, scipy and statsmodels load only when a function needs them.
 Submodules are ordinary attributes: ``from mbsxl.pool import projection`` or ``import mbsxl.stats.regression``.
 
