@@ -423,6 +423,19 @@ def multiplier_table(ratings, multipliers) -> tuple[list[str], np.ndarray]:
 
 
 # ------------------------------------------------------------------ the deal and the searches
+def _scenario_paths(deal, i, s, T, timing_unit, horizon):
+    """Scenario row ``i``'s default timing weights, monthly SMMs and pool rates over ``T`` months (the
+    pool rate moved by the row's shift from its lag, never below servicing)."""
+    w = timing_weights(s["timing"], T, deal.lag, timing_unit, horizon, s["shift"], deal.wac, deal.lp,
+                       name=s.get("timing_name", f"scenarios row {i + 1} timing"))
+    rate = np.full(T, deal.wac)
+    rate[s["rate_lag"]:] += s["rate_shift"]
+    if (rate < deal.svc).any():
+        raise MbsxlInputError(f"scenarios row {i + 1}: the pool rate {v._fmt(float(rate.min()))} after the "
+                              f"pool rate shift is below servicing={v._fmt(deal.svc)}")
+    return w, np.full(T, annual_to_monthly(s["cpr"])), rate
+
+
 class StressDeal:
     """The pool and waterfall inputs of one deal, checked once; ``fails(scen, cls, c)`` runs many columns at
     once.  Built from :func:`rating_stress`'s arguments (a deal description can be turned into one)."""
@@ -461,14 +474,9 @@ class StressDeal:
         # per scenario: weights, SMMs, loan rates, coupons (T x n)
         W, SMM, R, CPN = [], [], [], []
         for i, s in enumerate(scenarios):
-            W.append(timing_weights(s["timing"], T, self.lag, timing_unit, horizon, s["shift"], self.wac, self.lp,
-                                    name=s.get("timing_name", f"scenarios row {i + 1} timing")))
-            SMM.append(np.full(T, annual_to_monthly(s["cpr"])))
-            rate = np.full(T, self.wac)
-            rate[s["rate_lag"]:] += s["rate_shift"]
-            if (rate < self.svc).any():
-                raise MbsxlInputError(f"scenarios row {i + 1}: the pool rate {v._fmt(float(rate.min()))} after the "
-                                      f"pool rate shift is below servicing={v._fmt(self.svc)}")
+            w, smm, rate = _scenario_paths(self, i, s, T, timing_unit, horizon)
+            W.append(w)
+            SMM.append(smm)
             R.append(rate)
             idx = index
             if index is not None and s["index_shift"] != 0.0:
@@ -559,14 +567,9 @@ class DealTableStress:
         W, SMM, R = [], [], []
         self.shift_of = np.zeros(len(scenarios))
         for i, s in enumerate(scenarios):
-            W.append(timing_weights(s["timing"], T, self.lag, timing_unit, horizon, s["shift"], self.wac, self.lp,
-                                    name=s.get("timing_name", f"scenarios row {i + 1} timing")))
-            SMM.append(np.full(T, annual_to_monthly(s["cpr"])))
-            rate = np.full(T, self.wac)
-            rate[s["rate_lag"]:] += s["rate_shift"]
-            if (rate < self.svc).any():
-                raise MbsxlInputError(f"scenarios row {i + 1}: the pool rate {v._fmt(float(rate.min()))} after the "
-                                      f"pool rate shift is below servicing={v._fmt(self.svc)}")
+            w, smm, rate = _scenario_paths(self, i, s, T, timing_unit, horizon)
+            W.append(w)
+            SMM.append(smm)
             R.append(rate)
             self.shift_of[i] = s["index_shift"]
         self.W, self.SMM, self.R = np.array(W).T, np.array(SMM).T, np.array(R).T
