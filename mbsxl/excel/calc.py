@@ -54,6 +54,7 @@ import time
 import numpy as np
 
 from . import _intersect, _patterns, _write
+from . import _fix_array
 from ._load import SetFormula, _apply_sets, _load_checked, _prepare
 from ._pycel_plugin import (_CURRENT, call_cache_reset, _build_graph, _engine_reason, _evaluation_order, _plugin_module, _qsheet,
                             _quiet, _store, _unstick)
@@ -83,7 +84,7 @@ def _as_computed(result):
 
 
 def _fit(result, rows: int, cols: int, dynamic: bool = False, empty_is_zero: bool = False,
-         pad_zero: bool = False) -> np.ndarray:
+         pad_zero: bool = False, pad=None) -> np.ndarray:
     """An array formula's result fitted to its stored range as Excel does.
 
     Legacy (Ctrl+Shift+Enter) range: a scalar fills it, a single row or column repeats, a larger
@@ -120,7 +121,7 @@ def _fit(result, rows: int, cols: int, dynamic: bool = False, empty_is_zero: boo
         for j in range(cols):
             si = 0 if h == 1 else i
             sj = 0 if w == 1 else j
-            out[i, j] = src[si, sj] if (si < h and sj < w) else CalcError("#N/A", "")
+            out[i, j] = src[si, sj] if (si < h and sj < w) else (CalcError("#N/A", "") if pad is None else pad)
     return out
 
 
@@ -363,9 +364,11 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
         sheet, anchor, ref = arrays[k]
         c1, r1, c2, r2 = range_boundaries(ref)
         dyn = (sheet, anchor) in dynamic
-        vals = _fit(guarded(evaluate_array, f"{_qsheet(sheet)}!{anchor}", ref, dyn), r2 - r1 + 1, c2 - c1 + 1, dyn,
+        pad = _fix_array.pad_value(texts.get(f"{sheet}!{anchor}", ""))     # raw result when padding differs
+        vals = _fit(guarded(evaluate_array, f"{_qsheet(sheet)}!{anchor}", ref, dyn or pad is not None),
+                    r2 - r1 + 1, c2 - c1 + 1, dyn,
                     empty_is_zero="MBS_" not in texts.get(f"{sheet}!{anchor}", "").upper(),
-                    pad_zero=bool(_BARE_REF.match(texts.get(f"{sheet}!{anchor}", ""))))
+                    pad_zero=bool(_BARE_REF.match(texts.get(f"{sheet}!{anchor}", ""))), pad=pad)
         for i in range(vals.shape[0]):
             for j in range(vals.shape[1]):
                 coord = f"{get_column_letter(c1 + j)}{r1 + i}"
