@@ -128,5 +128,35 @@ def isodd(number):
     return p if isinstance(p, str) else p == 1
 
 
-FIXES = {"date": date, "datevalue": datevalue, "timevalue": timevalue, "value": value,
+@excel_helper(cse_params=-1, err_str_params=2, number_params=None)
+def yearfrac(start_date, end_date, basis=0):
+    """pycel's YEARFRAC, except: a logical date (from a cell) is #VALUE! (formulas test.xlsx DATE & TIME!Y27),
+    dates are whole days and a basis given as numeric text is read (T27: ``YEARFRAC(2.9,345,"3")`` is 343/365), and in the
+    actual/actual average of year lengths over several years 1900 counts 365 days (R27:
+    ``YEARFRAC(1987,345,1)`` is 1642 / (2191/6) = 4.496577, not 1642 / (2192/6))."""
+    from pycel.lib.date_time import yearfrac as pycel_yearfrac, date_from_int
+    if isinstance(start_date, bool) or isinstance(end_date, bool):
+        return VALUE_ERROR
+    if isinstance(basis, str) and basis not in ERROR_CODES:
+        try:
+            basis = float(basis.strip())
+        except ValueError:
+            return VALUE_ERROR
+    start_date, end_date = (math.trunc(x) if isinstance(x, float) and math.isfinite(x) else x
+                            for x in (start_date, end_date))          # Excel reads whole days
+    r = pycel_yearfrac(start_date, end_date, basis)
+    try:
+        b = 0 if basis is None else int(basis)
+        lo, hi = sorted((start_date, end_date))
+        y1, y2 = date_from_int(lo)[0], date_from_int(hi)[0]
+    except (TypeError, ValueError, OverflowError):
+        return r
+    if b == 1 and y1 == 1900 and isinstance(r, float) and (dt.date(*date_from_int(hi)) - dt.date(*date_from_int(lo))).days > 365:
+        years = range(y1, y2 + 1)
+        lengths = sum(366 if (y % 4 == 0 and y % 100 != 0 or y % 400 == 0) else 365 for y in years)
+        return (dt.date(*date_from_int(hi)) - dt.date(*date_from_int(lo))).days / (lengths / len(years))
+    return r
+
+
+FIXES = {"yearfrac": yearfrac, "date": date, "datevalue": datevalue, "timevalue": timevalue, "value": value,
          "iseven": iseven, "isodd": isodd}
