@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def install(mod) -> None:
-    from . import _fix_dates, _fix_lookup, _fix_stats
-    for fixes in (_fix_lookup.FIXES, _fix_dates.FIXES, _fix_stats.FIXES):
+    from . import _fix_dates, _fix_lookup, _fix_math, _fix_stats
+    for fixes in (_fix_lookup.FIXES, _fix_dates.FIXES, _fix_stats.FIXES, _fix_math.FIXES):
         for name, f in fixes.items():
             setattr(mod, name, f)

@@ -168,4 +168,42 @@ def _pycel(name):
     return f
 
 
-FIXES = {"slope": slope, "intercept": intercept, "trend": trend, "linest": linest}
+def _kth(array, k, largest):
+    """LARGE/SMALL: k read as a number (numeric or date text too: ``LARGE(C57:J57,"01/01/1900")`` is the
+    largest, formulas test.xlsx STATISTICAL!AN57); SMALL(k) is LARGE(n + 1 - k), k rounded up (so
+    ``SMALL({0,-10,0.9,2.2,-0.1}, 2.2)`` is -0.1, AK95); errors, ranges and k over an array as in
+    :func:`mbsxl.excel._excel_fixes._kth`."""
+    from . import _excel_fixes
+    from ._fix_dates import _text_serial
+    if isinstance(k, tuple) and len(k) and isinstance(k[0], tuple) and len(list(flatten(k))) > 1:
+        return tuple(tuple(_kth(array, x, largest) for x in row) for row in k)
+    if isinstance(k, tuple):
+        k = next(iter(flatten(k)), None)
+    if isinstance(k, str) and k not in ERROR_CODES:
+        try:
+            float(k.strip())
+        except ValueError:
+            t = _text_serial(k)
+            if t is not None:
+                k = t
+    if largest:
+        return _excel_fixes._kth(array, k, True)
+    kk = int(k) if isinstance(k, bool) else _excel_fixes._number(k)
+    if isinstance(kk, str):
+        return kk
+    for x in flatten(array if isinstance(array, tuple) else (array,)):
+        if isinstance(x, str) and x in ERROR_CODES:
+            return x
+    n = sum(1 for x in flatten(array if isinstance(array, tuple) else (array,)) if _is_num(x))
+    return _excel_fixes._kth(array, n + 1 - kk, True)
+
+
+def large(array, k):
+    return _kth(array, k, True)
+
+
+def small(array, k):
+    return _kth(array, k, False)
+
+
+FIXES = {"large": large, "small": small, "slope": slope, "intercept": intercept, "trend": trend, "linest": linest}
