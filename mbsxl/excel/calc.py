@@ -166,7 +166,8 @@ def _settled(xl, value, sheet: str, coord: str, formula: str):
             if one == "#VALUE!":
                 return CalcError("#VALUE!", "")
             value = AddressRange_(one)
-        return xl.evaluate(value.address)
+        v = xl.evaluate(value.address)
+        return 0 if v is None else v            # a formula showing an empty cell shows 0
     if list_like(value):
         cells = [x for r in value for x in (r if list_like(r) else (r,))]
         if len(cells) > 1 and "INDEX(" in formula.upper():

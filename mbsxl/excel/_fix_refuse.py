@@ -1,0 +1,54 @@
+"""Uses of supported functions refused because their result differed from the value Excel cached and
+the rule behind Excel's value is not reproduced (issue 21, s6-silent).  Called first by
+:func:`mbsxl.excel._patterns.refusal`; each entry names the cells that showed the difference
+(``python -m mbsxl.excel.conformance --silent``).
+
+- ``SWITCH`` whose expression is a range of several cells outside a multi-cell array formula
+  (formulas test.xlsx LOGICAL!AG25, a one-cell array formula: Excel shows the first element's result);
+- ``CLEAN`` over a range inside an array formula (TEXT!AN8: the cells hold control characters);
+- ``INDIRECT`` of a text that is not an A1 reference (a defined name, CORE!F9), and ``INDIRECT`` inside an
+  array formula (pycel lookup.xlsx Offset!B50:C51);
+- ``IFS`` with a range of several cells as a condition outside a multi-cell array formula (CORE!D30);
+- ``IF`` whose condition is a range of several cells in an ordinary formula (formulas circular.xlsx
+  DATA!D8:D9);
+- a range whose end is an ``OFFSET`` (``INPUT:OFFSET(A2,4,0)``, koala NamedRanges.xlsx D9).
+
+>>> refusal("=_xlfn.SWITCH(C25:G25,2,0,7)", False)[:40]
+'unsupported: SWITCH over a range of seve'
+>>> refusal("=SWITCH(C25,2,0,7)", False) is None
+True
+"""
+from __future__ import annotations
+
+import re
+
+_A1 = re.compile(r"^\$?[A-Za-z]{1,3}\$?\d{1,7}(?::\$?[A-Za-z]{1,3}\$?\d{1,7})?$")
+_RANGE_TO_OFFSET = re.compile(r"[A-Za-z0-9_$.]\s*:\s*(?:_xlfn\.)?OFFSET\s*\(", re.I)
+
+
+def refusal(formula: str, array=False) -> str | None:
+    """``"unsupported: ..."`` for a refused use (see the module docstring), else None."""
+    from openpyxl.formula.tokenizer import Token
+    from ._patterns import _calls, _is_multi
+    if not isinstance(formula, str) or "(" not in formula:
+        return None
+    if _RANGE_TO_OFFSET.search(re.sub(r'"(?:[^"]|"")*"', '""', formula)):
+        return "unsupported: a range ending in OFFSET(...) (reference arithmetic on OFFSET's result)"
+    for name, args in _calls(formula):
+        if name == "SWITCH" and array is not True and args and _is_multi(args[0]):
+            return "unsupported: SWITCH over a range of several cells outside a multi-cell array formula"
+        if name == "IFS" and array is not True and any(_is_multi(a) for a in args[::2]):
+            return "unsupported: IFS with a range of several cells as a condition outside a multi-cell array formula"
+        if name == "IF" and not array and args and _is_multi(args[0]):
+            return "unsupported: IF with a range of several cells as a condition outside an array formula"
+        if name == "CLEAN" and array and args and _is_multi(args[0]):
+            return "unsupported: CLEAN over a range inside an array formula"
+        if name == "INDIRECT":
+            if array:
+                return "unsupported: INDIRECT inside an array formula"
+            if args and len(args[0]) == 1 and args[0][0].subtype == Token.TEXT:
+                text = args[0][0].value[1:-1].replace('""', '"')
+                ref = text.rpartition("!")[2]
+                if not _A1.match(ref.strip()):
+                    return "unsupported: INDIRECT of a text that is not an A1 reference (a defined name)"
+    return None
