@@ -49,3 +49,22 @@ def pad_value(formula: str):
     if _ABSORB.search(text):
         return CalcError("#N/A", _REASON)
     return None
+
+
+def spread_reasons(out, arrays) -> None:
+    """A cell of an array formula holding an error without a reason, where the formula's anchor cell
+    has an error with one (its evaluation read a refused cell: formulas test.xlsx CORE!D29:D30 reads
+    CORE!C27, refused), gets the anchor's reason."""
+    from openpyxl.utils.cell import get_column_letter, range_boundaries
+    for sheet, anchor, ref in arrays:
+        a = out.get(f"{sheet}!{anchor}")
+        if not (isinstance(a, CalcError) and a.reason):
+            continue
+        c1, r1, c2, r2 = range_boundaries(ref)
+        for r in range(r1, r2 + 1):
+            for c in range(c1, c2 + 1):
+                key = f"{sheet}!{get_column_letter(c)}{r}"
+                v = out.get(key)
+                if isinstance(v, CalcError) and not v.reason:
+                    out[key] = CalcError(str(v), a.reason if a.reason.startswith("from ") else
+                                         f"from {sheet}!{anchor}: {a.reason}"[:300])

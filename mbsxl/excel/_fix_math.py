@@ -20,6 +20,7 @@ import re
 import types
 
 from pycel.excelutil import ERROR_CODES, NUM_ERROR, VALUE_ERROR, flatten
+from pycel.lib.function_helpers import excel_helper
 
 _FORMULAS: dict = {}
 
@@ -67,25 +68,34 @@ def gcd(*numbers):
     return _formulas("gcd")(*numbers)
 
 
-def _ppmt(*args):
-    """PPMT, refused where the principal part is a cancellation residue (below 1e-6 of the loan: formulas
-    test.xlsx FINANCIAL!S40, V40, ``PPMT(2,"3","33","10000","1")``: Excel -3.2383e-11, the engine
-    -3.2742e-11; the digits left after the cancellation depend on the order of the operations)."""
+def ppmt(rate, per, nper, pv, fv=0, type_=0):
+    """PPMT.  For payments at the end of the period (type 0) the principal part of payment ``per`` is
+    computed in closed form, ``-rate (pv + fv) (1 + rate)^(per - 1) / ((1 + rate)^nper - 1)``, which keeps
+    its digits where ``PMT - IPMT`` cancels (formulas test.xlsx FINANCIAL!S40 ``PPMT(2,"3","33","10000","1")``
+    is -3.2382809621e-11 in Excel, -3.274e-11 by subtraction; V40 -3.7698552e-20, not 0).  Arguments are
+    read as numbers (numeric text, a logical from a cell: Y40); other cases are the ``formulas`` PPMT."""
     from ._excel_fixes import _number
-    from .errors import CalcError
-    r = _formulas("ppmt")(*args)
-    if isinstance(r, (int, float)) and not isinstance(r, bool) and len(args) > 3:
-        pv = _number(args[3])
-        if not isinstance(pv, str) and pv and abs(r) < 1e-6 * abs(pv):
-            return CalcError("#NUM!", "unsupported: PPMT whose principal part is below 1e-6 of the present "
-                                      "value (a cancellation residue whose digits differ from Excel's)")
-    return r
-
-
-def ppmt(rate, per, nper, pv, fv=None, type_=None):
-    args = [rate, per, nper, pv] + ([fv] if fv is not None or type_ is not None else []) + \
-        ([type_] if type_ is not None else [])
-    return _ppmt(*args)
+    args = [rate, per, nper, pv, fv, type_]
+    if any(isinstance(a, tuple) for a in args):          # over arrays: the formulas PPMT, element by element
+        return _formulas("ppmt")(*args)
+    vals = []
+    for a in args:
+        if isinstance(a, str) and a in ERROR_CODES:
+            return a
+    for a in args:
+        v = int(a) if isinstance(a, bool) else _number(a)
+        if isinstance(v, str):
+            return v
+        vals.append(float(v))
+    r, k, n, p, f, t = vals
+    if t == 0 and r != 0 and n >= 1 and 1 <= k <= n and r > -1:
+        try:
+            g = (1 + r) ** n - 1
+            if g != 0 and math.isfinite(g):
+                return -r * (p + f) * (1 + r) ** (k - 1) / g
+        except OverflowError:
+            pass
+    return _formulas("ppmt")(rate, per, nper, pv, fv, type_)
 
 
 _COMPLEX_NUM = re.compile(r"[0-9.]+E-0?5\b")
@@ -93,9 +103,9 @@ _COMPLEX_NUM = re.compile(r"[0-9.]+E-0?5\b")
 
 def _complex(name):
     """An IM function: a part in E-05 notation written out as Excel does (``0.0000692442674613868``:
-    formulas test.xlsx ENGINEERING!S35, S53), ``-0`` as ``0`` (V44); a part of IMCSC/IMLOG2 whose 15th
-    digit the double does not settle (within 4 units in the last place of a rounding boundary: T36,
-    T42 differ from Excel in that digit) and parts below 1E-05 are refused."""
+    formulas test.xlsx ENGINEERING!S35, S53; 1E-10 and below keep the exponent, R35, R36), ``-0`` as ``0``
+    (V44); refused: a part of IMCSC/IMLOG2 within one unit in the last place of a 15-digit rounding
+    boundary (T36, T42: Excel's 15th digit differs there) and parts from 1E-09 to 1E-05."""
     from .errors import CalcError
 
     def f(*args):
@@ -104,12 +114,12 @@ def _complex(name):
             return r
         if r == "-0":
             return "0"
-        if re.search(r"E-(?:0?[6-9]|[1-9]\d)", r):
-            return CalcError("#NUM!", f"unsupported: {name.upper()} with a part below 1E-05 (Excel's "
-                                      "notation for it is not reproduced)")
+        if re.search(r"E-0?[6-9]\b", r):
+            return CalcError("#NUM!", f"unsupported: {name.upper()} with a part between 1E-09 and 1E-05 "
+                                      "(whether Excel writes it with an exponent is not known)")
         if name in ("imcsc", "imlog2"):
             for x in _raw_parts(name, args[0] if args else None):
-                if f"{x - 4 * math.ulp(x):.15g}" != f"{x + 4 * math.ulp(x):.15g}":
+                if f"{x - math.ulp(x):.15g}" != f"{x + math.ulp(x):.15g}":
                     return CalcError("#NUM!", f"unsupported: {name.upper()} whose 15th digit is not settled "
                                               "by the computation (Excel's last digit differs)")
         return _COMPLEX_NUM.sub(lambda m: _fixed(m.group(0)), r)
@@ -153,6 +163,20 @@ def transpose(array):
     return r
 
 
-FIXES = {"transpose": transpose, "ppmt": ppmt, "imcot": _complex("imcot"), "imtan": _complex("imtan"),
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+@excel_helper(cse_params=0, err_str_params=0)
+def clean(text):
+    """CLEAN: characters 0-31 removed, including those a workbook stores escaped as ``_x0001_`` (formulas
+    test.xlsx TEXT!AG8:AW8 ``{=CLEAN(C8:Q8)}``: AN8 is ``' !\\x7fÅçèêù'``); element by element in an
+    array formula; a number or logical as the ``formulas`` CLEAN reads it."""
+    if not isinstance(text, str):
+        return _formulas("clean")(text)
+    text = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return "".join(ch for ch in text if ord(ch) >= 32)
+
+
+FIXES = {"clean": clean, "transpose": transpose, "ppmt": ppmt, "imcot": _complex("imcot"), "imtan": _complex("imtan"),
          "imcsc": _complex("imcsc"), "imlog2": _complex("imlog2"), "improduct": _complex("improduct"),
          "power": power, "factdouble": factdouble, "gcd": gcd}

@@ -5,12 +5,8 @@ the rule behind Excel's value is not reproduced (issue 21, s6-silent).  Called f
 
 - ``SWITCH`` whose expression is a range of several cells outside a multi-cell array formula
   (formulas test.xlsx LOGICAL!AG25, a one-cell array formula: Excel shows the first element's result);
-- ``CLEAN`` over a range inside an array formula (TEXT!AN8: the cells hold control characters);
-- ``INDIRECT`` of a text that is not an A1 reference (a defined name, CORE!F9), and ``INDIRECT`` inside an
-  array formula (pycel lookup.xlsx Offset!B50:C51);
-- ``IFS`` with a range of several cells as a condition outside a multi-cell array formula (CORE!D30);
-- ``IF`` whose condition is a range of several cells in an ordinary formula (formulas circular.xlsx
-  DATA!D8:D9);
+- ``INDIRECT`` of a text naming a defined name (CORE!F9: the engine does not resolve names there), and
+  ``INDIRECT`` of a range written as text inside an array formula (pycel lookup.xlsx Offset!B50:C51);
 - a range whose end is an ``OFFSET`` (``INPUT:OFFSET(A2,4,0)``, koala NamedRanges.xlsx D9).
 
 >>> refusal("=_xlfn.SWITCH(C25:G25,2,0,7)", False)[:40]
@@ -21,6 +17,23 @@ True
 from __future__ import annotations
 
 import re
+
+#: upper-case defined names of the workbook being prepared (set by :func:`set_names`)
+NAMES: frozenset = frozenset()
+
+
+def set_names(wb) -> None:
+    """Remember the workbook's defined names (global and sheet-scoped) for :func:`refusal`."""
+    global NAMES
+    names = set()
+    try:
+        names.update(str(n).upper() for n in wb.defined_names)
+        for ws in wb.worksheets:
+            names.update(str(n).upper() for n in getattr(ws, "defined_names", {}) or {})
+    except Exception:  # noqa: BLE001 - no names known: nothing refused for them
+        pass
+    NAMES = frozenset(names)
+
 
 _A1 = re.compile(r"^\$?[A-Za-z]{1,3}\$?\d{1,7}(?::\$?[A-Za-z]{1,3}\$?\d{1,7})?$")
 _RANGE_TO_OFFSET = re.compile(r"[A-Za-z0-9_$.]\s*:\s*(?:_xlfn\.)?OFFSET\s*\(", re.I)
@@ -37,18 +50,13 @@ def refusal(formula: str, array=False) -> str | None:
     for name, args in _calls(formula):
         if name == "SWITCH" and array is not True and args and _is_multi(args[0]):
             return "unsupported: SWITCH over a range of several cells outside a multi-cell array formula"
-        if name == "IFS" and array is not True and any(_is_multi(a) for a in args[::2]):
-            return "unsupported: IFS with a range of several cells as a condition outside a multi-cell array formula"
-        if name == "IF" and not array and args and _is_multi(args[0]):
-            return "unsupported: IF with a range of several cells as a condition outside an array formula"
-        if name == "CLEAN" and array and args and _is_multi(args[0]):
-            return "unsupported: CLEAN over a range inside an array formula"
         if name == "INDIRECT":
-            if array:
-                return "unsupported: INDIRECT inside an array formula"
             if args and len(args[0]) == 1 and args[0][0].subtype == Token.TEXT:
                 text = args[0][0].value[1:-1].replace('""', '"')
-                ref = text.rpartition("!")[2]
-                if not _A1.match(ref.strip()):
-                    return "unsupported: INDIRECT of a text that is not an A1 reference (a defined name)"
+                ref = text.rpartition("!")[2].strip()
+                if array and ":" in ref:
+                    return ("unsupported: INDIRECT of a range inside an array formula (the range's cells are "
+                            "not ordered before it)")
+                if not _A1.match(ref) and ref.upper() in NAMES:
+                    return "unsupported: INDIRECT of a defined name"
     return None

@@ -6,8 +6,9 @@ function", "LINEST function") and the cells cited.
   either value is text, a logical or empty is left out; the first error met (the y value's before the
   x value's, pair by pair) is the answer; fewer than two pairs or no spread in x is #DIV/0!; ranges of
   different sizes are #N/A (formulas test.xlsx STATISTICAL!R55:AF55 and R94:AF94:
-  ``SLOPE(D94:F94,F94:H94)`` over (0.1,0.2,0.3) and (0.3,-0.1,<empty>) is -0.25).  A range holding
-  #NULL! is refused: Excel's answer there (AD55, AD94: #NUM!) follows a rule not reproduced;
+  ``SLOPE(D94:F94,F94:H94)`` over (0.1,0.2,0.3) and (0.3,-0.1,<empty>) is -0.25).  Where that first
+  error is #NULL! the cell is refused: Excel's answer there (AD55, AD94: #NUM!) follows a rule not
+  reproduced;
 - ``TREND(known_y's, known_x's, new_x's)``: ``new_x's`` holding anything but numbers is #VALUE! (an error
   in it too), and with several x variables ``new_x's`` must have one column (row) per variable, else
   #REF! (STATISTICAL!V113:AF113);
@@ -31,8 +32,8 @@ from pycel.lib.function_helpers import excel_helper
 
 from .errors import CalcError
 
-_NULL_REASON = ("unsupported: {name} over a range holding #NULL! (Excel's answer there is not the "
-                "first error; its rule is not reproduced)")
+_NULL_REASON = ("unsupported: {name} whose first error is #NULL! (Excel's answer there is another error; "
+                "its rule is not reproduced)")
 
 
 def _is_num(x) -> bool:
@@ -42,15 +43,13 @@ def _is_num(x) -> bool:
 def _pairs(ys, xs, name):
     y = list(flatten(ys if isinstance(ys, tuple) else (ys,)))
     x = list(flatten(xs if isinstance(xs, tuple) else (xs,)))
-    if "#NULL!" in (v for v in y + x if isinstance(v, str)):
-        return CalcError("#N/A", _NULL_REASON.format(name=name))
     if len(y) != len(x):
         return NA_ERROR
     out = []
     for a, b in zip(y, x):
         for v in (a, b):
             if isinstance(v, str) and v in ERROR_CODES:
-                return v
+                return CalcError("#N/A", _NULL_REASON.format(name=name)) if v == "#NULL!" else v
         if _is_num(a) and _is_num(b):
             out.append((float(a), float(b)))
     return out

@@ -246,6 +246,8 @@ def apply(wb, cells, arrays, texts, refused, errors_cls) -> None:
             return ...
         return v
 
+    from . import _fix_refuse
+    _fix_refuse.set_names(wb)
     _isformula(wb, cells, arrays, texts, refused)
     anchors = {(s, a): ref for s, a, ref in arrays}
     keep = []

@@ -398,6 +398,16 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
                                           _huge_reads(wb, cells, arrays, in_arrays, refused))
         for kind, item in order:
             if kind == "array":
+                if iterate is None and ("array", item) in cycles:       # on a circular reference
+                    sheet, anchor, ref = arrays[item]
+                    err = CalcError("#VALUE!", f"circular reference through the array formula {sheet}!{ref}. "
+                                               "Excel warns and shows 0; break the loop")
+                    c1, r1, c2, r2 = range_boundaries(ref)
+                    for key in (f"{sheet}!{get_column_letter(c)}{r}" for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)):
+                        out[key] = err
+                        _store(xl, sheet, key.rpartition("!")[2], err)
+                        done += 1
+                    continue
                 put_array(item)
             elif kind == "cycle":
                 sheet, coord, path_text, members = item
@@ -421,6 +431,7 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
                 put_cell(sheet, coord)
     out = _in_sheet_order(out, cells, [arrays[w[1]] for w in order if w[0] == "array"])
     _upstream_reasons(xl, out)
+    _fix_array.spread_reasons(out, arrays)
     _attribute_errors(out, texts)
     if bar:
         bar.close()
