@@ -54,7 +54,7 @@ import time
 import numpy as np
 
 from . import _intersect, _patterns, _write
-from . import _fix_array
+from . import _fix_arith, _fix_array
 from ._load import SetFormula, _apply_sets, _load_checked, _prepare
 from ._pycel_plugin import (_CURRENT, call_cache_reset, _build_graph, _engine_reason, _evaluation_order, _plugin_module, _qsheet,
                             _quiet, _store, _unstick)
@@ -327,7 +327,9 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
                 sheet_ref = AddressRange(f"{addr.rpartition('!')[0]}!{ref}")
                 result = xl.eval(cell, cse_array_address=sheet_ref)
                 if is_address(result):            # OFFSET/INDIRECT gave a reference: its values
-                    result = xl.evaluate(result.address)
+                    ref_size, result = result.size, xl.evaluate(result.address)
+                    if isinstance(result, tuple) and result and not isinstance(result[0], tuple):
+                        result = (result,) if ref_size.height == 1 else tuple((x,) for x in result)   # a row
                 return result
         except (CellTimeout, MemoryLimit, MemoryError):
             raise
@@ -384,6 +386,14 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
         nonlocal done
         key = f"{sheet}!{coord}"
         out[key] = v = _result(guarded(evaluate, f"{_qsheet(sheet)}!{coord}", sheet, coord))
+        if isinstance(v, float) and _fix_arith._FORM.match(texts.get(key, "")):     # Excel's last +/-
+            def operand(ref, sheet=sheet):
+                k = f"{sheet}!{ref}"
+                return (out.get(k), "(" in texts[k]) if k in texts else (xl.evaluate(f"{_qsheet(sheet)}!{ref}"), False)
+            v2 = _fix_arith.settle(texts.get(key, ""), v, operand)
+            if v2 is not v:
+                out[key] = v = v2
+                _store(xl, sheet, coord, v)
         if isinstance(v, CalcError) and v.reason:
             _store(xl, sheet, coord, v)          # an interrupted cell keeps its error for its readers
         done += 1
