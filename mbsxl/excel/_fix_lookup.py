@@ -1,4 +1,5 @@
-"""Excel's approximate match (binary search) for ``LOOKUP`` and ``MATCH(..., 1)`` (issue 21, s6-silent).
+"""Excel's approximate match (binary search) for ``LOOKUP``, ``MATCH(..., 1)`` and ``VLOOKUP``/``HLOOKUP``
+with ``range_lookup`` TRUE (issue 21, s6-silent).
 
 pycel bisects the whole vector and then steps back over values of another type; Excel does a binary
 search that *skips* values of another type.  The rule reproduced here was derived from, and is checked
@@ -66,7 +67,7 @@ def approx_match(value, vector):
 
 
 def _match(lookup_value, lookup_array, match_type=1):
-    if match_type is not None and not isinstance(match_type, bool) and match_type >= 1:
+    if match_type is True or (match_type is not None and not isinstance(match_type, bool) and match_type >= 1):
         return approx_match(lookup_value, tuple(lookup_array))
     from pycel.lib.lookup import _match as pycel_match
     return pycel_match(lookup_value, lookup_array, match_type)
@@ -112,4 +113,30 @@ def lookup(lookup_value, lookup_array, result_range=None):
     return idx
 
 
-FIXES = {"match": match, "lookup": lookup}
+@excel_helper(cse_params=0, bool_params=3, number_params=2, err_str_params=(0, 2, 3))
+def vlookup(lookup_value, table_array, col_index_num, range_lookup=True):
+    """pycel's VLOOKUP with Excel's binary search when ``range_lookup`` is TRUE."""
+    if not list_like(table_array):
+        return NA_ERROR
+    if col_index_num <= 0:
+        return "#VALUE!"
+    if col_index_num > len(table_array[0]):
+        return "#REF!"
+    idx = _match(lookup_value, [row[0] for row in table_array], match_type=bool(range_lookup))
+    return table_array[idx - 1][col_index_num - 1] if isinstance(idx, int) else idx
+
+
+@excel_helper(cse_params=0, bool_params=3, number_params=2, err_str_params=(0, 2, 3))
+def hlookup(lookup_value, table_array, row_index_num, range_lookup=True):
+    """pycel's HLOOKUP with Excel's binary search when ``range_lookup`` is TRUE."""
+    if not list_like(table_array):
+        return NA_ERROR
+    if row_index_num <= 0:
+        return "#VALUE!"
+    if row_index_num > len(table_array):
+        return "#REF!"
+    idx = _match(lookup_value, table_array[0], match_type=bool(range_lookup))
+    return table_array[row_index_num - 1][idx - 1] if isinstance(idx, int) else idx
+
+
+FIXES = {"match": match, "lookup": lookup, "vlookup": vlookup, "hlookup": hlookup}
