@@ -130,9 +130,12 @@ def test_final_subtraction_as_excel_shows_it():
     # NPV!D2 cancels seven digits of NPV's result: refused, not a different value
     _agree("pycel/tests__fixtures__npv.xlsx", ["NPV!D3", "NPV!E3", "NPV!A2", "NPV!B7"])
     _refused("pycel/tests__fixtures__npv.xlsx", ["NPV!D2", "NPV!E2", "NPV!D8"], "cancelling")
-    ops = {"C3": (8.02572628005743, False), "A3": (8.025726280057427, True)}
+    ops = {"C3": (8.02572628005743, ""), "A3": (8.025726280057427, "digits")}
     assert _fix_arith.settle("=C3-A3", 3.552713678800501e-15, ops.get) == 0.0
-    ops = {"A1": (3.0, False), "B1": (1.0, False)}
+    ops = {"C3": (8.02572628005743, ""), "A3": (8.025726280057427, "")}       # no NPV: left as computed
+    assert _fix_arith.settle("=C3-A3", 3.552713678800501e-15, ops.get) == 3.552713678800501e-15
+    assert _fix_arith.kind("=NPV(0.1,A1:A3)") == "digits" and _fix_arith.kind("=MBS_WAL(A1:A3)") == ""
+    ops = {"A1": (3.0, ""), "B1": (1.0, "")}
     assert _fix_arith.settle("=A1-B1", 2.0, ops.get) == 2.0
     assert _fix_arith.settle("=SUM(A1)-B1", 2.0, ops.get) == 2.0       # not a two-cell formula
 

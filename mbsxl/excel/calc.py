@@ -389,7 +389,7 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
         if isinstance(v, float) and _fix_arith._FORM.match(texts.get(key, "")):     # Excel's last +/-
             def operand(ref, sheet=sheet):
                 k = f"{sheet}!{ref}"
-                return (out.get(k), "(" in texts[k]) if k in texts else (xl.evaluate(f"{_qsheet(sheet)}!{ref}"), False)
+                return (out.get(k), _fix_arith.kind(texts[k])) if k in texts else (xl.evaluate(f"{_qsheet(sheet)}!{ref}"), "")
             v2 = _fix_arith.settle(texts.get(key, ""), v, operand)
             if v2 is not v:
                 out[key] = v = v2
