@@ -19,12 +19,14 @@ pytest.importorskip("pycel")
 
 from mbsxl.excel import conformance as cf  # noqa: E402
 from mbsxl.excel import _fix_array, _fix_arith, _fix_dates, _fix_lookup, _fix_math, _fix_stats  # noqa: E402
+from mbsxl.excel._pycel_plugin import _plugin_module  # noqa: E402
 from mbsxl.excel.calc import calculate  # noqa: E402
 from mbsxl.excel.errors import CalcError  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BOOKS = os.path.join(ROOT, "tests", "conformance", "workbooks")
 TEST_XLSX = "formulas/test__test_files__test.xlsx"
+_plugin_module()            # installs the fixes (and the ``formulas`` adapters they call) as calc does
 
 
 @functools.lru_cache(maxsize=None)

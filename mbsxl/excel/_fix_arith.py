@@ -74,3 +74,24 @@ def settle(formula, value, operand):
                                     "value (the digits left are those where the engine's result and Excel's "
                                     "may differ)")
     return value
+
+
+def after_cell(xl, texts, out, sheet, coord, value):
+    """The value of the formula cell ``sheet!coord`` after :func:`settle` (stored in ``out`` and in the
+    engine when it changes); ``texts`` maps cells to formulas, ``out`` holds the values computed so far."""
+    key = f"{sheet}!{coord}"
+    formula = texts.get(key, "")
+    if not isinstance(value, float) or not _FORM.match(formula):
+        return value
+    from ._pycel_plugin import _qsheet, _store
+
+    def operand(ref):
+        k = f"{sheet}!{ref}"
+        if k in texts:
+            return out.get(k), kind(texts[k])
+        return xl.evaluate(f"{_qsheet(sheet)}!{ref}"), ""
+    new = settle(formula, value, operand)
+    if new is not value:
+        out[key] = new
+        _store(xl, sheet, coord, new)
+    return new

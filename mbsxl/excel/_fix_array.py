@@ -68,3 +68,24 @@ def spread_reasons(out, arrays) -> None:
                 if isinstance(v, CalcError) and not v.reason:
                     out[key] = CalcError(str(v), a.reason if a.reason.startswith("from ") else
                                          f"from {sheet}!{anchor}: {a.reason}"[:300])
+
+
+def refuse_cycle(xl, out, array) -> int:
+    """Every cell of an array formula ``(sheet, anchor, ref)`` on a circular reference gets a circular-
+    reference error, as the engine's other cells on a loop do (formulas circular.xlsx DATA!D8:D9
+    ``{=IF(A8:A9,B8:B9,1)}`` reads B8:B9, which read it: Excel shows 0, its last value); returns the
+    number of cells."""
+    from openpyxl.utils.cell import get_column_letter, range_boundaries
+    from ._pycel_plugin import _store
+    sheet, anchor, ref = array
+    err = CalcError("#VALUE!", f"circular reference through the array formula {sheet}!{ref}. Excel warns and "
+                               "shows 0; break the loop")
+    c1, r1, c2, r2 = range_boundaries(ref)
+    n = 0
+    for r in range(r1, r2 + 1):
+        for c in range(c1, c2 + 1):
+            coord = f"{get_column_letter(c)}{r}"
+            out[f"{sheet}!{coord}"] = err
+            _store(xl, sheet, coord, err)
+            n += 1
+    return n

@@ -23,14 +23,19 @@ from pycel.excelutil import ERROR_CODES, NUM_ERROR, VALUE_ERROR, flatten
 from pycel.lib.function_helpers import excel_helper
 
 _FORMULAS: dict = {}
+#: :func:`mbsxl.excel._pycel_plugin._supplement`, handed over by :func:`mbsxl.excel._fix_silent.install`
+SUPPLEMENT = None
 
 
 def _formulas(name):
+    """The ``formulas`` package's function ``name`` adapted to pycel's values (as the plug-in adapts it)."""
     f = _FORMULAS.get(name)
     if f is None:
-        from ._pycel_plugin import _supplement
+        if SUPPLEMENT is None:
+            raise RuntimeError("mbsxl.excel._fix_math is used through the pycel plug-in module "
+                               "(mbsxl.excel._pycel_plugin._plugin_module), which installs it")
         mod = types.ModuleType("_mbsxl_fix_math_formulas")
-        _supplement(mod, {name})
+        SUPPLEMENT(mod, {name})
         f = _FORMULAS[name] = getattr(mod, name)
     return f
 

@@ -9,9 +9,10 @@ the rule behind Excel's value is not reproduced (issue 21, s6-silent).  Called f
   ``INDIRECT`` of a range written as text inside an array formula (pycel lookup.xlsx Offset!B50:C51);
 - a range whose end is an ``OFFSET`` (``INPUT:OFFSET(A2,4,0)``, koala NamedRanges.xlsx D9).
 
->>> refusal("=_xlfn.SWITCH(C25:G25,2,0,7)", False)[:40]
+>>> from mbsxl.excel._patterns import _calls, _is_multi
+>>> refusal("=_xlfn.SWITCH(C25:G25,2,0,7)", False, _calls, _is_multi)[:40]
 'unsupported: SWITCH over a range of seve'
->>> refusal("=SWITCH(C25,2,0,7)", False) is None
+>>> refusal("=SWITCH(C25,2,0,7)", False, _calls, _is_multi) is None
 True
 """
 from __future__ import annotations
@@ -39,16 +40,16 @@ _A1 = re.compile(r"^\$?[A-Za-z]{1,3}\$?\d{1,7}(?::\$?[A-Za-z]{1,3}\$?\d{1,7})?$"
 _RANGE_TO_OFFSET = re.compile(r"[A-Za-z0-9_$.]\s*:\s*(?:_xlfn\.)?OFFSET\s*\(", re.I)
 
 
-def refusal(formula: str, array=False) -> str | None:
-    """``"unsupported: ..."`` for a refused use (see the module docstring), else None."""
+def refusal(formula: str, array, calls, is_multi) -> str | None:
+    """``"unsupported: ..."`` for a refused use (see the module docstring), else None; ``calls`` and
+    ``is_multi`` are :mod:`mbsxl.excel._patterns`' ``_calls`` and ``_is_multi``."""
     from openpyxl.formula.tokenizer import Token
-    from ._patterns import _calls, _is_multi
     if not isinstance(formula, str) or "(" not in formula:
         return None
     if _RANGE_TO_OFFSET.search(re.sub(r'"(?:[^"]|"")*"', '""', formula)):
         return "unsupported: a range ending in OFFSET(...) (reference arithmetic on OFFSET's result)"
-    for name, args in _calls(formula):
-        if name == "SWITCH" and array is not True and args and _is_multi(args[0]):
+    for name, args in calls(formula):
+        if name == "SWITCH" and array is not True and args and is_multi(args[0]):
             return "unsupported: SWITCH over a range of several cells outside a multi-cell array formula"
         if name == "INDIRECT":
             if args and len(args[0]) == 1 and args[0][0].subtype == Token.TEXT:

@@ -136,7 +136,7 @@ def refusal(formula: str, array: bool = False, constant=None, sheet: str = "") -
     if not isinstance(formula, str) or "(" not in formula and "{" not in formula:
         return None
     from . import _fix_refuse
-    if (why := _fix_refuse.refusal(formula, array)) is not None:
+    if (why := _fix_refuse.refusal(formula, array, _calls, _is_multi)) is not None:
         return why
     if array and re.fullmatch(r"=\s*\{[^{}]*;[^{}]*\}\s*", formula):
         return "unsupported: an array constant of several rows as an array formula"

@@ -386,14 +386,7 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
         nonlocal done
         key = f"{sheet}!{coord}"
         out[key] = v = _result(guarded(evaluate, f"{_qsheet(sheet)}!{coord}", sheet, coord))
-        if isinstance(v, float) and _fix_arith._FORM.match(texts.get(key, "")):     # Excel's last +/-
-            def operand(ref, sheet=sheet):
-                k = f"{sheet}!{ref}"
-                return (out.get(k), _fix_arith.kind(texts[k])) if k in texts else (xl.evaluate(f"{_qsheet(sheet)}!{ref}"), "")
-            v2 = _fix_arith.settle(texts.get(key, ""), v, operand)
-            if v2 is not v:
-                out[key] = v = v2
-                _store(xl, sheet, coord, v)
+        v = _fix_arith.after_cell(xl, texts, out, sheet, coord, v)      # Excel's last +/- (issue 21)
         if isinstance(v, CalcError) and v.reason:
             _store(xl, sheet, coord, v)          # an interrupted cell keeps its error for its readers
         done += 1
@@ -409,14 +402,7 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
         for kind, item in order:
             if kind == "array":
                 if iterate is None and ("array", item) in cycles:       # on a circular reference
-                    sheet, anchor, ref = arrays[item]
-                    err = CalcError("#VALUE!", f"circular reference through the array formula {sheet}!{ref}. "
-                                               "Excel warns and shows 0; break the loop")
-                    c1, r1, c2, r2 = range_boundaries(ref)
-                    for key in (f"{sheet}!{get_column_letter(c)}{r}" for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)):
-                        out[key] = err
-                        _store(xl, sheet, key.rpartition("!")[2], err)
-                        done += 1
+                    done += _fix_array.refuse_cycle(xl, out, arrays[item])
                     continue
                 put_array(item)
             elif kind == "cycle":
