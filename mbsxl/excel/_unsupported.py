@@ -21,8 +21,8 @@ _REF = "needs the reference itself, which this engine passes as values"
 UNSUPPORTED: dict[str, str] = {
     "FORECAST.ETS": _ETS, "FORECAST.ETS.CONFINT": _ETS, "FORECAST.ETS.SEASONALITY": _ETS,
     "FORECAST.ETS.STAT": _ETS,
-    "XIRR": _PREC, "XNPV": _PREC, "BESSELI": _PREC, "BESSELJ": _PREC, "BESSELK": _PREC, "BESSELY": _PREC,
-    "VDB": "fails where Excel answers (switching to straight line)", "BAHTTEXT": "not implemented correctly",
+    "XIRR": _PREC, "BESSELI": _PREC, "BESSELJ": _PREC, "BESSELK": _PREC, "BESSELY": _PREC,
+    "BAHTTEXT": "not implemented correctly",
     "ISFORMULA": _REF, "ISREF": _REF,
     "MAXIFS": _CRIT, "MINIFS": _CRIT, "ERF": _ARR, "ERFC": _ARR,
     "FORECAST": "fails where Excel answers", "FORECAST.LINEAR": "fails where Excel answers",

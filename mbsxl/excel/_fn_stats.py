@@ -1,0 +1,5 @@
+"""placeholder"""
+
+
+def install(mod) -> None:
+    pass
