@@ -1,5 +1,256 @@
-"""placeholder"""
+"""Excel's AVEDEV, DEVSQ, GEOMEAN, HARMEAN, FORECAST / FORECAST.LINEAR, GAMMA, MAXIFS and MINIFS for
+the headless engine (issue 21: pycel's and ``formulas``' versions differed from the values Excel cached
+in the conformance corpus).  Installed into the pycel plug-in module by :func:`install`.
+
+Argument reading follows Microsoft's function pages ("AVEDEV function" ...): in a range or array only
+numbers count (text, logicals and empty cells are skipped); a value typed directly into the list counts
+(TRUE as 1, numeric or date text converted, other text #VALUE!); the first error met is the result.  The
+typed values are converted when the formula is prepared (:mod:`mbsxl.excel._fn_refs`), so a scalar text
+or logical reaching these functions is a referenced cell's and is skipped.
+
+- ``AVEDEV``: mean absolute deviation from the mean; ``DEVSQ``: sum of squared deviations;
+  ``GEOMEAN``: ``(x1 ... xn) ** (1/n)``, #NUM! for a value <= 0; ``HARMEAN``: ``n / sum(1/xi)``, #NUM!
+  for a value <= 0; all #NUM! with no numbers.
+- ``FORECAST(x, known_y's, known_x's)`` (= ``FORECAST.LINEAR``): ``a + b x`` of the least-squares line;
+  pairs are read together (the first pair holding an error gives it; a pair with a non-number is
+  skipped); ranges of different sizes #N/A; no pairs or zero variance of x #DIV/0!; over a range of
+  x inside an array formula, element by element.
+- ``GAMMA(x)``: #NUM! for 0 and negative integers and beyond Excel's largest number.
+- ``MAXIFS/MINIFS(range, criteria_range1, criteria1, ...)``: the largest/smallest number of ``range``
+  where every criterion matches (0 when none); a matching cell holding an error gives the error;
+  ranges of different shapes #VALUE!.
+
+>>> avedev(((4,), (5,), (6,), (7,), (5,), (4,), (3,)))     # Microsoft's example
+1.0204081632653061
+>>> devsq(((4, 5, 8, 7, 11, 4, 3),)), round(geomean(((4, 5, 8, 7, 11, 4, 3),)), 6)
+(48.0, 5.476987)
+>>> round(harmean(((4, 5, 8, 7, 11, 4, 3),)), 6)
+5.028376
+>>> round(forecast(30, ((6, 7, 9, 15, 21),), ((20, 28, 31, 38, 40),)), 6)
+10.607253
+"""
+from __future__ import annotations
+
+import math
+from numbers import Number
+
+from ._fn_args import DIV0, NA, NUM, VALUE, elementwise, grid, is_error, is_multi, number
+
+
+def _scalar_number(x):
+    """A scalar argument as Excel converts it, date text included (``"29/02/1900"`` is 60)."""
+    n = number(x)
+    if n == VALUE and isinstance(x, str):
+        try:
+            from formulas.functions import _text2num
+            v = _text2num(x)
+            if isinstance(v, Number) and not isinstance(v, bool):
+                return v
+        except Exception:  # noqa: BLE001 - formulas absent or the text is no date
+            pass
+    return n
+
+
+def _numbers(args):
+    """The numbers of the arguments (see the module docstring), or an error text."""
+    out = []
+    for a in args:
+        if isinstance(a, tuple):
+            for row in a:
+                for v in (row if isinstance(row, tuple) else (row,)):
+                    if is_error(v):
+                        return v
+                    if isinstance(v, Number) and not isinstance(v, bool):
+                        out.append(float(v))
+        elif is_error(a):
+            return a
+        elif isinstance(a, Number) and not isinstance(a, bool):
+            out.append(float(a))
+        # a scalar text, logical or empty: a referenced cell's (typed ones were converted, _fn_refs)
+    return out
+
+
+def avedev(*args):
+    xs = _numbers(args)
+    if isinstance(xs, str):
+        return xs
+    if not xs:
+        return NUM
+    m = sum(xs) / len(xs)
+    return sum(abs(x - m) for x in xs) / len(xs)
+
+
+def devsq(*args):
+    xs = _numbers(args)
+    if isinstance(xs, str):
+        return xs
+    if not xs:
+        return NUM
+    m = sum(xs) / len(xs)
+    return sum((x - m) ** 2 for x in xs)
+
+
+def geomean(*args):
+    xs = _numbers(args)
+    if isinstance(xs, str):
+        return xs
+    if not xs or any(x <= 0 for x in xs):
+        return NUM
+    return math.exp(sum(math.log(x) for x in xs) / len(xs))
+
+
+def harmean(*args):
+    xs = _numbers(args)
+    if isinstance(xs, str):
+        return xs
+    if not xs or any(x <= 0 for x in xs):
+        return NUM
+    return len(xs) / sum(1.0 / x for x in xs)
+
+
+def _line(known_y, known_x):
+    """``(a, b)`` of the least-squares line, or an error text."""
+    ys = [v for row in grid(known_y) for v in row]
+    xs = [v for row in grid(known_x) for v in row]
+    pairs = []
+    for y, x in zip(ys, xs):
+        if is_error(y):
+            return y
+        if is_error(x):
+            return x
+        if isinstance(y, Number) and isinstance(x, Number) and not isinstance(y, bool) and not isinstance(x, bool):
+            pairs.append((float(x), float(y)))
+    if len(ys) != len(xs):
+        return NA
+    if not pairs:
+        return DIV0
+    n = len(pairs)
+    mx = sum(p[0] for p in pairs) / n
+    my = sum(p[1] for p in pairs) / n
+    sxx = sum((p[0] - mx) ** 2 for p in pairs)
+    if sxx == 0:
+        return DIV0
+    b = sum((p[0] - mx) * (p[1] - my) for p in pairs) / sxx
+    return my - b * mx, b
+
+
+def forecast(x, known_y, known_x):
+    if known_y is None or known_x is None:        # one empty cell as the known values
+        from .errors import CalcError               # (formulas test.xlsx STATISTICAL!V42: #VALUE!)
+        line = CalcError(VALUE, "unsupported: FORECAST with one empty cell as known values")
+    else:
+        line = _line(known_y, known_x)
+
+    def one(v):
+        n = _scalar_number(v)
+        if is_error(n):
+            return n
+        if not isinstance(line, tuple):
+            return line
+        return line[0] + line[1] * n
+    return elementwise(one, x)
+
+
+def gamma(x):
+    def one(v):
+        n = _scalar_number(v)
+        if is_error(n):
+            return n
+        if n <= 0 and n == math.floor(n):
+            return NUM
+        try:
+            r = math.gamma(n)
+        except (OverflowError, ValueError):
+            return NUM
+        return r if math.isfinite(r) else NUM
+    return elementwise(one, x)
+
+
+# --- MAXIFS / MINIFS ---------------------------------------------------------------------------------
+
+_OPS = ("<=", ">=", "<>", "<", ">", "=")
+
+
+def _matcher(criteria):
+    """A test of one cell against one criterion, as Excel's *IFS functions match: an error matches the
+    same error; TRUE/FALSE (or ``"<=TRUE"`` ...) compare with logicals only; an empty criterion is 0;
+    other criteria as pycel matches them for SUMIFS (numbers, text with wildcards, comparisons)."""
+    from pycel.excelutil import criteria_parser
+    if is_error(criteria):
+        return lambda v: v == criteria
+    if isinstance(criteria, bool):
+        return lambda v: isinstance(v, bool) and v == criteria
+    if criteria is None:
+        criteria = 0
+    if isinstance(criteria, str):
+        op = next((o for o in _OPS if criteria.startswith(o)), "")
+        rest = criteria[len(op):]
+        if rest.upper() in ("TRUE", "FALSE"):
+            b = rest.upper() == "TRUE"
+            import operator as _op
+            fn = {"": _op.eq, "=": _op.eq, "<>": _op.ne, "<": _op.lt, ">": _op.gt, "<=": _op.le, ">=": _op.ge}[op]
+            return lambda v: (fn(v, b) if isinstance(v, bool) else op == "<>")
+        base = criteria_parser(criteria)
+        ne = op == "<>"
+    else:
+        base = criteria_parser(criteria)
+        ne = False
+
+    def test(v):
+        if isinstance(v, bool) or is_error(v):
+            return ne
+        try:
+            return bool(base(v))
+        except (AttributeError, TypeError):       # a wildcard pattern against a number: text only
+            return ne
+    return test
+
+
+def _ifs(pick, max_range, *pairs):
+    if len(pairs) % 2 or not pairs:
+        return VALUE
+    crit_pos = list(range(1, len(pairs), 2))
+    if any(is_multi(pairs[i]) for i in crit_pos):          # criteria over an array: element by element
+        def one(*crits):
+            args = list(pairs)
+            for i, c in zip(crit_pos, crits):
+                args[i] = c
+            return _ifs(pick, max_range, *args)
+        return elementwise(one, *[pairs[i] for i in crit_pos])
+    values = grid(max_range)
+    shape = (len(values), len(values[0]))
+    ranges = []
+    for k in range(0, len(pairs), 2):
+        g = grid(pairs[k])
+        if (len(g), len(g[0])) != shape:
+            return VALUE
+        c = pairs[k + 1]
+        if isinstance(c, tuple):
+            c = grid(c)[0][0]
+        ranges.append((g, _matcher(c)))
+    best = None
+    for r in range(shape[0]):
+        for col in range(shape[1]):
+            if all(test(g[r][col]) for g, test in ranges):
+                v = values[r][col]
+                if is_error(v):
+                    return v
+                if isinstance(v, Number) and not isinstance(v, bool):
+                    best = v if best is None else pick(best, v)
+    return 0 if best is None else best
+
+
+def maxifs(max_range, *criteria):
+    return _ifs(max, max_range, *criteria)
+
+
+def minifs(min_range, *criteria):
+    return _ifs(min, min_range, *criteria)
 
 
 def install(mod) -> None:
-    pass
+    """Put these functions into the pycel plug-in module."""
+    for name, f in (("avedev", avedev), ("devsq", devsq), ("geomean", geomean), ("harmean", harmean),
+                    ("forecast", forecast), ("forecast_linear", forecast), ("gamma", gamma),
+                    ("maxifs", maxifs), ("minifs", minifs)):
+        setattr(mod, name, f)

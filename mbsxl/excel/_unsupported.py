@@ -24,11 +24,7 @@ UNSUPPORTED: dict[str, str] = {
     "XIRR": _PREC, "BESSELI": _PREC, "BESSELJ": _PREC, "BESSELK": _PREC, "BESSELY": _PREC,
     "BAHTTEXT": "not implemented correctly",
     "ISFORMULA": _REF, "ISREF": _REF,
-    "MAXIFS": _CRIT, "MINIFS": _CRIT, "ERF": _ARR, "ERFC": _ARR,
-    "FORECAST": "fails where Excel answers", "FORECAST.LINEAR": "fails where Excel answers",
-    "GAMMA": "fails where Excel answers", "AVEDEV": "arguments are not read as Excel reads them",
-    "DEVSQ": "arguments are not read as Excel reads them", "GEOMEAN": "arguments are not read as Excel reads them",
-    "HARMEAN": "arguments are not read as Excel reads them",
+    "ERF": _ARR, "ERFC": _ARR,
     "BITAND": _ARR, "BITOR": _ARR, "BITXOR": _ARR, "BITLSHIFT": _ARR, "BITRSHIFT": _ARR,
 }
 
