@@ -21,11 +21,9 @@ _REF = "needs the reference itself, which this engine passes as values"
 UNSUPPORTED: dict[str, str] = {
     "FORECAST.ETS": _ETS, "FORECAST.ETS.CONFINT": _ETS, "FORECAST.ETS.SEASONALITY": _ETS,
     "FORECAST.ETS.STAT": _ETS,
-    "XIRR": _PREC, "BESSELI": _PREC, "BESSELJ": _PREC, "BESSELK": _PREC, "BESSELY": _PREC,
+    "XIRR": _PREC,
     "BAHTTEXT": "not implemented correctly",
     "ISFORMULA": _REF, "ISREF": _REF,
-    "ERF": _ARR, "ERFC": _ARR,
-    "BITAND": _ARR, "BITOR": _ARR, "BITXOR": _ARR, "BITLSHIFT": _ARR, "BITRSHIFT": _ARR,
 }
 
 
