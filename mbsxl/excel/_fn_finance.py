@@ -150,7 +150,91 @@ def xnpv(rate, values, dates):
         return NUM
 
 
+def _xirr_flows(values, dates):
+    """XIRR's reading of its ranges: errors in the dates first, then in the values; a logical in
+    either is #VALUE!; a pair holding text or an empty cell is left out (formulas test.xlsx
+    FINANCIAL!AD54: a text value with its date changes nothing); sizes must match and the values
+    hold a payment and a receipt (#NUM!); a date before the first is #NUM!."""
+    vs = [v for row in grid(values) for v in row]
+    ds = [d for row in grid(dates) for d in row]
+    err = first_error(dates) or first_error(values)
+    if err:
+        return err
+    if len(vs) != len(ds):
+        return NUM
+    out_v, out_d = [], []
+    for v, d in zip(vs, ds):
+        if isinstance(v, bool) or isinstance(d, bool):
+            return VALUE
+        if not isinstance(v, (int, float)) or not isinstance(d, (int, float)):
+            continue
+        if d < 0 or d >= 2958466:
+            return NUM
+        out_v.append(float(v))
+        out_d.append(math.floor(d))
+    if not out_v or not any(v > 0 for v in out_v) or not any(v < 0 for v in out_v):
+        return NUM
+    if any(d < out_d[0] for d in out_d):
+        return NUM
+    return out_v, [(d - out_d[0]) / 365.0 for d in out_d]
+
+
+def xirr(values, dates, guess=0.1):
+    """XIRR's arguments and its error values as Excel gives them (formulas test.xlsx FINANCIAL!R54:AW55):
+    the guess first (a range of several cells, a logical or text that is no number #VALUE!, an error
+    itself, empty as 0, below 0 #NUM!), then :func:`_xirr_flows`.  Past those checks the cell is
+    refused: Excel's iteration stops about 1e-8 from the root at a point that depends on the guess
+    (0.5993197500705721 from 0.1, 0.5993197485804558 from 1, 0.599319755859375 from 0, for a root at
+    0.5993197557530...), and that stopping point -- and whether Excel finds a rate at all from a far
+    guess -- is not reproduced; the reason gives the rate Newton's method finds, if any."""
+    if guess is None:
+        guess = 0
+    if is_multi(guess):
+        return VALUE
+    if isinstance(guess, tuple):
+        guess = grid(guess)[0][0]
+    if isinstance(guess, bool):
+        return VALUE
+    g = number(guess)
+    if g == VALUE and isinstance(guess, str):
+        from ._fn_stats import _scalar_number
+        g = _scalar_number(guess)
+    if is_error(g):
+        return g
+    if g < 0:
+        return NUM
+    fl = _xirr_flows(values, dates)
+    if isinstance(fl, str):
+        return fl
+    vs, ts = fl
+    from .errors import CalcError
+    rate = _newton(vs, ts, float(g))
+    found = "" if rate is None else f" (the rate is {rate:.10g})"
+    return CalcError(NUM, "unsupported: XIRR's result: Excel stops its iteration about 1e-8 from the rate, "
+                          f"at a point that depends on the guess and that this engine does not reproduce{found}")
+
+
+def _newton(vs, ts, r):
+    """The rate at which :func:`_npv` is 0 by Newton's method from ``r``, or None."""
+    for _ in range(100):
+        try:
+            f = _npv(r, vs, ts)
+            df = sum(-t * v / (1.0 + r) ** (t + 1.0) for v, t in zip(vs, ts))
+            step = f / df
+        except (OverflowError, ZeroDivisionError):
+            return None
+        if isinstance(step, complex) or not math.isfinite(step):
+            return None
+        r -= step
+        if r <= -1:
+            return None
+        if abs(step) < 1e-12 * max(1.0, abs(r)):
+            return r
+    return None
+
+
 def install(mod) -> None:
     """Put these functions into the pycel plug-in module."""
     mod.vdb = vdb
     mod.xnpv = xnpv
+    mod.xirr = xirr

@@ -21,7 +21,6 @@ _REF = "needs the reference itself, which this engine passes as values"
 UNSUPPORTED: dict[str, str] = {
     "FORECAST.ETS": _ETS, "FORECAST.ETS.CONFINT": _ETS, "FORECAST.ETS.SEASONALITY": _ETS,
     "FORECAST.ETS.STAT": _ETS,
-    "XIRR": _PREC,
     "BAHTTEXT": "not implemented correctly",
     "ISFORMULA": _REF, "ISREF": _REF,
 }
