@@ -70,9 +70,10 @@ def widen(formula: str) -> str:
     return "=" + "".join(t.value for t in tokens)
 
 
-def apply(wb, cells) -> None:
-    """Widen the formulas of a prepared workbook in place (``cells`` as
-    :func:`mbsxl.excel._load._prepare` returns them; called before :func:`mbsxl.excel._patterns.apply`)."""
+def apply(wb, cells, arrays, texts, refused) -> None:
+    """Rewrite the formulas of a prepared workbook in place (what :func:`mbsxl.excel._load._prepare`
+    returns; called before :func:`mbsxl.excel._patterns.apply`): :func:`widen`, then :func:`statics`."""
+    statics(wb, cells, arrays, texts, refused)
     for sheet, coord in cells:
         c = wb[sheet][coord]
         v = c.value
@@ -85,3 +86,110 @@ def apply(wb, cells) -> None:
             new = widen(v)
             if new != v:
                 c.value = new
+
+
+# --- ISREF and ISFORMULA, decided from the formula and the workbook -----------------------------------
+
+_REF = re.compile(r"^(?:('(?:[^']|'')+'|[A-Za-z0-9_.]+)!)?\$?([A-Za-z]{1,3})\$?(\d{1,7})"
+                  r"(?::\$?([A-Za-z]{1,3})\$?(\d{1,7}))?$")
+_MAX_ISFORMULA_CELLS = 10_000          # a larger range stays refused (the constant would be that big)
+
+
+def _statics(text: str, sheet: str, formulas, array: bool):
+    """``text`` with each ``ISREF(x)`` and ``ISFORMULA(range)`` replaced by its value, or None when one
+    cannot be decided here: ISREF of a cell or range is TRUE, of a typed number, text or logical
+    FALSE; ISFORMULA of a range is whether each cell holds a formula (``formulas`` holds the
+    ``"Sheet!A1"`` of every formula cell) -- the top-left cell in an ordinary formula, the whole
+    range as ``IF(TRUE,{...})`` in an array formula (Excel evaluates it cell by cell there)."""
+    from openpyxl.formula.tokenizer import Token, Tokenizer
+    from openpyxl.utils.cell import column_index_from_string, get_column_letter
+    try:
+        tokens = Tokenizer(text).items
+    except Exception:  # noqa: BLE001
+        return None
+    out, i = [], 0
+    while i < len(tokens):
+        t = tokens[i]
+        name = t.value[:-1].upper().replace("_XLFN.", "") if (t.type == Token.FUNC and t.subtype == Token.OPEN) else ""
+        if name in ("ISREF", "ISFORMULA") and i + 2 < len(tokens) and tokens[i + 2].type == Token.FUNC \
+                and tokens[i + 2].subtype == Token.CLOSE:
+            arg = tokens[i + 1]
+            m = _REF.match(arg.value) if (arg.type == Token.OPERAND and arg.subtype == Token.RANGE) else None
+            if name == "ISREF":
+                if m:
+                    out.append("TRUE")
+                elif arg.type == Token.OPERAND and arg.subtype in (Token.NUMBER, Token.TEXT, Token.LOGICAL):
+                    out.append("FALSE")
+                else:
+                    return None
+                i += 3
+                continue
+            if not m:
+                return None
+            ws = (m.group(1) or "").strip("'").replace("''", "'") if m.group(1) else sheet
+            c1, r1 = column_index_from_string(m.group(2).upper()), int(m.group(3))
+            c2, r2 = (column_index_from_string(m.group(4).upper()), int(m.group(5))) if m.group(4) else (c1, r1)
+            c1, c2, r1, r2 = min(c1, c2), max(c1, c2), min(r1, r2), max(r1, r2)
+            if not array:
+                c2, r2 = c1, r1
+            if (c2 - c1 + 1) * (r2 - r1 + 1) > _MAX_ISFORMULA_CELLS:
+                return None
+            rows = [[("TRUE" if f"{ws}!{get_column_letter(c)}{r}" in formulas else "FALSE")
+                     for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
+            if len(rows) == 1 and len(rows[0]) == 1:
+                out.append(rows[0][0])
+            else:
+                out.append("IF(TRUE,{" + ";".join(",".join(r) for r in rows) + "})")
+            i += 3
+            continue
+        out.append(t.value)
+        i += 1
+    return "=" + "".join(out)
+
+
+def statics(wb, cells, arrays, texts, refused) -> None:
+    """Turn the cells refused for ISREF/ISFORMULA (:mod:`mbsxl.excel._unsupported`) into ordinary
+    formulas where :func:`_statics` decides every such call; the new formula goes through
+    :func:`mbsxl.excel.formula_guard.rewrite` like any other (called before
+    :func:`mbsxl.excel._patterns.apply`, with what :func:`mbsxl.excel._load._prepare` returns)."""
+    from openpyxl.utils.cell import get_column_letter, range_boundaries
+    from . import formula_guard as fg
+    todo = [k for k, e in refused.items()
+            if getattr(e, "reason", "").startswith(("unsupported: ISFORMULA", "unsupported: ISREF"))]
+    if not todo:
+        return
+    book = fg.Book.from_openpyxl(wb)
+    formulas = set(texts)
+    groups: dict = {}                                  # the refusal (one object per formula) -> its cells
+    for k in todo:
+        groups.setdefault(id(refused[k]), []).append(k)
+    for keys in groups.values():
+        sheet, _ = keys[0].rsplit("!", 1)
+        coords = [k.rsplit("!", 1)[1] for k in keys]
+        bounds = [range_boundaries(f"{c}:{c}") for c in coords]
+        c1, r1 = min(b[0] for b in bounds), min(b[1] for b in bounds)
+        c2, r2 = max(b[0] for b in bounds), max(b[1] for b in bounds)
+        anchor = f"{get_column_letter(c1)}{r1}"
+        text = texts.get(f"{sheet}!{anchor}")
+        cell = wb[sheet][anchor]
+        is_array = len(keys) > 1            # a one-cell array formula shows the top-left value, as here
+        if not isinstance(text, str) or (len(keys) > 1 and len(keys) != (c2 - c1 + 1) * (r2 - r1 + 1)):
+            continue
+        new = _statics(text, sheet, formulas, is_array)
+        if new is None or "ISFORMULA" in new.upper() or "ISREF" in new.upper():
+            continue
+        try:
+            new = fg.rewrite(new, sheet, book)
+        except fg.Refused:
+            continue
+        for k in keys:
+            del refused[k]
+        if len(keys) == 1 and not is_array:
+            cell.value = new
+            continue
+        ref = f"{anchor}:{get_column_letter(c2)}{r2}"
+        for k in keys:
+            wb[sheet][k.rsplit("!", 1)[1]].value = None
+        cell.value = new
+        arrays.append((sheet, anchor, ref))
+

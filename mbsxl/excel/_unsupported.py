@@ -15,7 +15,8 @@ _ETS = "Excel's exponential-smoothing fit (AAA version) is not reproduced; value
 _PREC = "the engine's algorithm differs from Excel's beyond 1e-9"
 _ARR = "not evaluated element by element over a range or array"
 _CRIT = "criteria on logicals and text are not matched as Excel matches them"
-_REF = "needs the reference itself, which this engine passes as values"
+_REF = ("needs the reference itself, which this engine passes as values; decided when the formula is "
+        "prepared for a cell, a range or a typed value (mbsxl.excel._fn_refs)")
 
 #: Excel name -> what differs
 UNSUPPORTED: dict[str, str] = {

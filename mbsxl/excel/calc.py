@@ -257,7 +257,7 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
         _apply_sets(wb, sets)
         cells, arrays, used, texts, refused = _prepare(wb, limits)
         from . import _fn_refs
-        _fn_refs.apply(wb, cells)          # one-cell references read as references (issue 21)
+        _fn_refs.apply(wb, cells, arrays, texts, refused)   # typed values, ISREF, ISFORMULA (issue 21)
         _patterns.apply(wb, cells, arrays, texts, refused, CalcError)   # uses that differ from Excel (issue 21)
         plugin = _plugin_module(used)
         with _quiet():
