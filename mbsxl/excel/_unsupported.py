@@ -22,7 +22,6 @@ _REF = ("needs the reference itself, which this engine passes as values; decided
 UNSUPPORTED: dict[str, str] = {
     "FORECAST.ETS": _ETS, "FORECAST.ETS.CONFINT": _ETS, "FORECAST.ETS.SEASONALITY": _ETS,
     "FORECAST.ETS.STAT": _ETS,
-    "BAHTTEXT": "not implemented correctly",
     "ISFORMULA": _REF, "ISREF": _REF,
 }
 
