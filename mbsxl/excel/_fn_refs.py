@@ -50,8 +50,8 @@ def widen(formula: str) -> str:
         if not (t.type == Token.OPERAND and t.subtype in (Token.TEXT, Token.LOGICAL) and stack
                 and stack[-1] in WIDEN):
             continue
-        prev = tokens[i - 1] if i else None
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        prev = next((x for x in reversed(tokens[:i]) if x.type != Token.WSPACE), None)
+        nxt = next((x for x in tokens[i + 1:] if x.type != Token.WSPACE), None)
         starts = prev is not None and ((prev.type == Token.FUNC and prev.subtype == Token.OPEN)
                                        or (prev.type == Token.SEP and prev.value == ","))
         ends = nxt is not None and ((nxt.type == Token.FUNC and nxt.subtype == Token.CLOSE)
@@ -74,6 +74,7 @@ def apply(wb, cells, arrays, texts, refused) -> None:
     """Rewrite the formulas of a prepared workbook in place (what :func:`mbsxl.excel._load._prepare`
     returns; called before :func:`mbsxl.excel._patterns.apply`): :func:`widen`, then :func:`statics`."""
     statics(wb, cells, arrays, texts, refused)
+    typed_refs(wb, cells, arrays, texts, refused)
     for sheet, coord in cells:
         c = wb[sheet][coord]
         v = c.value
@@ -193,3 +194,139 @@ def statics(wb, cells, arrays, texts, refused) -> None:
         cell.value = new
         arrays.append((sheet, anchor, ref))
 
+
+
+# --- one-cell references and typed values given to the aggregates ------------------------------------
+
+#: an argument that reads as "referenced cells that are all empty": two cells of the formula's sheet
+#: at the top of its last columns (checked to hold nothing; rows 1 are inside any sheet's used rows)
+EMPTY_RANGE = "XFC1:XFD1"
+_GCD = frozenset({"GCD", "LCM"})
+
+
+def _replacement(name: str, kind: str, value):
+    """The token standing for one argument of the aggregate ``name``: ``kind`` is ``"ref"`` (a
+    one-cell reference to a constant cell holding ``value``) or ``"typed"`` (a typed text or logical);
+    None to leave it."""
+    from ._patterns import _AGG_A
+    from ._fn_args import is_error
+    if is_error(value):
+        return None
+    if kind == "ref":
+        if name in _GCD:                         # nonnumeric arguments are #VALUE! (empty cells too)
+            return None if isinstance(value, (int, float)) and not isinstance(value, bool) else "#VALUE!"
+        if value is None:
+            return EMPTY_RANGE                    # an empty cell: ignored by every aggregate
+        if isinstance(value, bool):
+            return ("1" if value else "0") if (name in _AGG_A) else EMPTY_RANGE
+        if isinstance(value, str):
+            return "0" if name in _AGG_A else EMPTY_RANGE
+        return None
+    if isinstance(value, bool):                  # TRUE typed into the list counts as 1
+        return "1" if value else "0"
+    if name == "COUNTA":
+        return "0"                                # any typed value counts once
+    from ._fn_stats import _scalar_number
+    n = _scalar_number(value)
+    if is_error(n):
+        return EMPTY_RANGE if name == "COUNT" else "#VALUE!"
+    return repr(float(n)) if n != int(n) else str(int(n))
+
+
+def typed_refs(wb, cells, arrays, texts, refused) -> None:
+    """Rewrite the aggregates' arguments that Excel reads by where they come from (the refusals
+    ``"... of a cell holding text, a logical or nothing"`` and ``"... of a text literal"`` of
+    :mod:`mbsxl.excel._patterns`): a one-cell reference to a constant cell holding text, a logical or
+    nothing becomes what Excel reads there (nothing -- :data:`EMPTY_RANGE` --, or 0/1 for the
+    ``...A`` functions; #VALUE! for GCD and LCM), a typed text or logical the number it reads as (or
+    #VALUE!).  A rewritten formula replaces the cell's formula and its text in ``texts``."""
+    from openpyxl.cell.cell import MergedCell
+    from openpyxl.formula.tokenizer import Token, Tokenizer
+    from ._patterns import _AGG, _AGG_LITERAL, _CELL, _rc
+    names = _AGG | _AGG_LITERAL
+    anchors = {(s, a) for s, a, _ in arrays}
+    for sheet, coord in cells:
+        key = f"{sheet}!{coord}"
+        if key in refused:
+            continue
+        c = wb[sheet][coord]
+        v = c.value
+        text = getattr(v, "text", None) if not isinstance(v, str) else v
+        if not isinstance(text, str) or not any(n in text.upper() for n in names):
+            continue
+        ws = wb[sheet]
+        if any(ws._cells.get(_rc(x)) is not None and ws._cells[_rc(x)].value is not None
+               for x in EMPTY_RANGE.split(":")):
+            continue
+        try:
+            tokens = Tokenizer(text).items
+        except Exception:  # noqa: BLE001
+            continue
+        stack: list = []
+        changed = False
+        for i, t in enumerate(tokens):
+            if t.type == Token.FUNC and t.subtype == Token.OPEN:
+                n = t.value[:-1].upper()
+                for p in _PREFIXES:
+                    if n.startswith(p):
+                        n = n[len(p):]
+                stack.append(n)
+                continue
+            if t.subtype == Token.OPEN:
+                stack.append(None)
+                continue
+            if t.subtype == Token.CLOSE:
+                if stack:
+                    stack.pop()
+                continue
+            if t.type != Token.OPERAND or not stack or stack[-1] not in names:
+                continue
+            prev = next((x for x in reversed(tokens[:i]) if x.type != Token.WSPACE), None)
+            nxt = next((x for x in tokens[i + 1:] if x.type != Token.WSPACE), None)
+            if not (prev is not None and ((prev.type == Token.FUNC and prev.subtype == Token.OPEN)
+                                          or (prev.type == Token.SEP and prev.value == ","))
+                    and nxt is not None and ((nxt.type == Token.FUNC and nxt.subtype == Token.CLOSE)
+                                             or (nxt.type == Token.SEP and nxt.value == ","))):
+                continue
+            name, new = stack[-1], None
+            if t.subtype == Token.RANGE and name in _AGG:
+                m = _CELL.match(t.value)
+                if not m:
+                    continue
+                other = (m.group(1) or "").replace("''", "'") or m.group(2)
+                if other and other != sheet:
+                    continue                      # another sheet's cell: left as it is
+                cell = ws._cells.get(_rc(f"{m.group(3).upper()}{m.group(4)}"))
+                if cell is None or isinstance(cell, MergedCell):
+                    value = None
+                elif cell.data_type == "f" or f"{sheet}!{m.group(3).upper()}{m.group(4)}" in texts:
+                    continue                      # a formula: its value is not known here
+                else:
+                    value = cell.value
+                    if value == "":
+                        value = None
+                    if not isinstance(value, (str, bool, int, float, type(None))):
+                        continue
+                new = _replacement(name, "ref", value)
+            elif t.subtype == Token.TEXT and name in _AGG_LITERAL:
+                new = _replacement(name, "typed", t.value[1:-1].replace('""', '"'))
+            elif t.subtype == Token.LOGICAL and name in _AGG_LITERAL:
+                new = _replacement(name, "typed", t.value.upper() == "TRUE")
+            if new is not None and new != t.value:
+                t.value = new
+                changed = True
+        if not changed:
+            continue
+        new_text = "=" + "".join(t.value for t in tokens)
+        if isinstance(v, str):
+            c.value = new_text
+        else:
+            v.text = new_text
+        texts[key] = new_text
+        if (sheet, coord) in anchors:
+            from openpyxl.utils.cell import get_column_letter, range_boundaries
+            ref = next(r for s, a, r in arrays if (s, a) == (sheet, coord))
+            c1, r1, c2, r2 = range_boundaries(ref)
+            for r in range(r1, r2 + 1):
+                for col in range(c1, c2 + 1):
+                    texts[f"{sheet}!{get_column_letter(col)}{r}"] = new_text

@@ -45,6 +45,7 @@ _FROM_TEXT = frozenset(("EDATE EOMONTH YEARFRAC WEEKDAY WEEKNUM VALUE TIMEVALUE 
                         "DAY MONTH YEAR HOUR MINUTE SECOND DAYS DATEDIF NETWORKDAYS WORKDAY FACTDOUBLE "
                         "POWER PPMT IPMT PMT").split())
 
+_ERRORS = frozenset("#NULL! #DIV/0! #VALUE! #REF! #NAME? #NUM! #N/A".split())   # an error cell passes as itself
 _ESCAPED = re.compile(r"_x[0-9A-Fa-f]{4}_")      # a control character as the file stores it
 #: TEXT formats the engine renders differently: quotes escaped by doubling, conditions ([<=1]),
 #: exponents with optional digits (0.00E+##), several decimal points
@@ -171,7 +172,8 @@ def refusal(formula: str, array: bool = False, constant=None, sheet: str = "") -
                     return f"unsupported: TYPE of an empty or error cell ({cell[1]})"
                 if name in _FROM_TEXT and isinstance(v, str) and _CLOCK_TEXT.search(v):
                     return f"unsupported: {name} of a date given as text with a 12-hour clock ({cell[1]})"
-                if name in _AGG and ((v is None and (len(args) == 1 or name in _AGG_A)) or isinstance(v, (str, bool))):
+                if name in _AGG and ((v is None and (len(args) == 1 or name in _AGG_A)) or isinstance(v, bool)
+                                     or (isinstance(v, str) and v not in _ERRORS)):
                     return (f"unsupported: {name} of a cell holding text, a logical or nothing ({cell[1]}; "
                             "Excel reads such cells by their type)")
     return None
