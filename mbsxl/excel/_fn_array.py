@@ -152,8 +152,12 @@ def _wrapped(name: str, existing=None):
             return base(*args)
     else:
         def f(*args):
-            if _in_array() and any(is_multi(a) for a in args):
-                return VALUE
+            if any(is_multi(a) for a in args):
+                if _in_array():
+                    return VALUE
+                from .errors import CalcError      # Excel intersects the range with the formula's row
+                return CalcError(VALUE, f"unsupported: {name.upper()} of a range of several cells "
+                                        "outside an array formula (implicit intersection)")
             return base(*args)
     f.__name__ = name
     return f

@@ -75,6 +75,7 @@ def apply(wb, cells, arrays, texts, refused) -> None:
     returns; called before :func:`mbsxl.excel._patterns.apply`): :func:`widen`, then :func:`statics`."""
     statics(wb, cells, arrays, texts, refused)
     typed_refs(wb, cells, arrays, texts, refused)
+    array_constants(wb, arrays, texts)
     for sheet, coord in cells:
         c = wb[sheet][coord]
         v = c.value
@@ -233,6 +234,56 @@ def _replacement(name: str, kind: str, value):
     return repr(float(n)) if n != int(n) else str(int(n))
 
 
+def _type_of(value):
+    """``TYPE(cell)`` of a constant cell the engine reads wrongly, written as its value: an empty cell
+    is a number (1), an error 16 (formulas test.xlsx INFORMATION!W24, Z24:AF24); other values are
+    left to the engine."""
+    from ._fn_args import is_error
+    if value is None:
+        return "1"
+    if is_error(value):
+        return "16"
+    return None
+
+
+_CLOCK = re.compile(r"^\s*(?:(\d{1,2})/(\d{1,2})/(\d{4})\s+)?(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])\s*$")
+
+
+def _clock_text(name: str, value):
+    """A date or time typed as text with a 12-hour clock (``"1/1/1987 02:00 AM"``, ``"12:59:59 AM"``),
+    which pycel reads wrongly, given as the serial number it stands for (DATEVALUE and TIMEVALUE, which
+    need text, get it in ISO form).  None -- left refused -- for anything else, and for a date whose
+    day and month could be swapped (the workbook's locale decides; only equal ones are unambiguous)."""
+    import datetime as _dt
+    if not isinstance(value, str):
+        return None
+    m = _CLOCK.match(value)
+    if not m:
+        return None
+    a, b, year, hour, minute, second, ampm = m.groups()
+    hour, minute, second = int(hour), int(minute), int(second or 0)
+    if not (1 <= hour <= 12 and minute < 60 and second < 60):
+        return None
+    hour = hour % 12 + (12 if ampm.upper() == "PM" else 0)
+    fraction = (hour * 3600 + minute * 60 + second) / 86400.0
+    day = None
+    if year is not None:
+        if a != b and int(a) <= 12 and int(b) <= 12:
+            return None
+        mo, d = (int(a), int(b)) if int(b) > 12 else (int(b), int(a)) if int(a) > 12 else (int(a), int(b))
+        try:
+            day = _dt.date(int(year), mo, d)
+        except ValueError:
+            return None
+        if day < _dt.date(1900, 3, 1):
+            return None
+    if name in ("DATEVALUE", "TIMEVALUE"):
+        iso = f"{hour:02d}:{minute:02d}:{second:02d}"
+        return f'"{day.isoformat()} {iso}"' if (day is not None and name == "DATEVALUE") else f'"{iso}"'
+    serial = 0 if day is None else (day - _dt.date(1899, 12, 30)).days
+    return repr(serial + fraction)
+
+
 def typed_refs(wb, cells, arrays, texts, refused) -> None:
     """Rewrite the aggregates' arguments that Excel reads by where they come from (the refusals
     ``"... of a cell holding text, a logical or nothing"`` and ``"... of a text literal"`` of
@@ -242,8 +293,8 @@ def typed_refs(wb, cells, arrays, texts, refused) -> None:
     #VALUE!).  A rewritten formula replaces the cell's formula and its text in ``texts``."""
     from openpyxl.cell.cell import MergedCell
     from openpyxl.formula.tokenizer import Token, Tokenizer
-    from ._patterns import _AGG, _AGG_LITERAL, _CELL, _rc
-    names = _AGG | _AGG_LITERAL
+    from ._patterns import _AGG, _AGG_LITERAL, _CELL, _FROM_TEXT, _rc
+    names = _AGG | _AGG_LITERAL | _FROM_TEXT | {"TYPE"}
     anchors = {(s, a) for s, a, _ in arrays}
     for sheet, coord in cells:
         key = f"{sheet}!{coord}"
@@ -289,7 +340,7 @@ def typed_refs(wb, cells, arrays, texts, refused) -> None:
                                              or (nxt.type == Token.SEP and nxt.value == ","))):
                 continue
             name, new = stack[-1], None
-            if t.subtype == Token.RANGE and name in _AGG:
+            if t.subtype == Token.RANGE and name in _AGG | _FROM_TEXT | {"TYPE"}:
                 m = _CELL.match(t.value)
                 if not m:
                     continue
@@ -307,7 +358,19 @@ def typed_refs(wb, cells, arrays, texts, refused) -> None:
                         value = None
                     if not isinstance(value, (str, bool, int, float, type(None))):
                         continue
-                new = _replacement(name, "ref", value)
+                if name == "TYPE":
+                    new = _type_of(value)
+                    if new is not None:           # the whole call TYPE(K24) becomes its value
+                        if not (prev.type == Token.FUNC and prev.subtype == Token.OPEN
+                                and nxt.type == Token.FUNC and nxt.subtype == Token.CLOSE):
+                            continue
+                        prev.value = nxt.value = ""
+                elif name in _FROM_TEXT:
+                    # not in array formulas: there the engine hands a one-cell array's function the
+                    # first cell of a range (formulas test.xlsx DATE & TIME!AG9), so it stays refused
+                    new = None if (not isinstance(v, str) or (sheet, coord) in anchors) else _clock_text(name, value)
+                else:
+                    new = _replacement(name, "ref", value)
             elif t.subtype == Token.TEXT and name in _AGG_LITERAL:
                 new = _replacement(name, "typed", t.value[1:-1].replace('""', '"'))
             elif t.subtype == Token.LOGICAL and name in _AGG_LITERAL:
@@ -330,3 +393,24 @@ def typed_refs(wb, cells, arrays, texts, refused) -> None:
             for r in range(r1, r2 + 1):
                 for col in range(c1, c2 + 1):
                     texts[f"{sheet}!{get_column_letter(col)}{r}"] = new_text
+
+
+_ROWS_CONSTANT = re.compile(r"^=\s*(\{[^{}]*;[^{}]*\})\s*$")
+
+
+def array_constants(wb, arrays, texts) -> None:
+    """An array formula that is only an array constant of several rows (``{=\{1,2;1,2\}}``, which the
+    engine spreads wrongly) written as ``IF(TRUE,\{...\})``, which it spreads as Excel does (formulas
+    test.xlsx CORE!M4:N5)."""
+    from openpyxl.utils.cell import get_column_letter, range_boundaries
+    for sheet, anchor, ref in arrays:
+        c = wb[sheet][anchor]
+        m = _ROWS_CONSTANT.match(c.value) if isinstance(c.value, str) else None
+        if not m:
+            continue
+        new = f"=IF(TRUE,{m.group(1)})"
+        c.value = new
+        c1, r1, c2, r2 = range_boundaries(ref)
+        for r in range(r1, r2 + 1):
+            for col in range(c1, c2 + 1):
+                texts[f"{sheet}!{get_column_letter(col)}{r}"] = new
