@@ -19,6 +19,11 @@ or logical reaching these functions is a referenced cell's and is skipped.
 - ``MAXIFS/MINIFS(range, criteria_range1, criteria1, ...)``: the largest/smallest number of ``range``
   where every criterion matches (0 when none); a matching cell holding an error gives the error;
   ranges of different shapes #VALUE!.
+- SUMIF, SUMIFS, COUNTIF, COUNTIFS, AVERAGEIF, AVERAGEIFS with a criterion comparing with TRUE/FALSE
+  (``"<=TRUE"``), a logical, an error or an empty cell as criterion, or an array of criteria (inside an
+  array formula element by element, else its first value) are computed with the same matching (logicals compared with logicals
+  only, an error matching the same error, an empty criterion 0); with other criteria the engine's own
+  functions answer.
 
 >>> avedev(((4,), (5,), (6,), (7,), (5,), (4,), (3,)))     # Microsoft's example
 1.0204081632653061
@@ -254,3 +259,112 @@ def install(mod) -> None:
                     ("forecast", forecast), ("forecast_linear", forecast), ("gamma", gamma),
                     ("maxifs", maxifs), ("minifs", minifs)):
         setattr(mod, name, f)
+    _install_ifs(mod)
+
+
+# --- SUMIF & co. with a criterion comparing with TRUE/FALSE ------------------------------------------
+
+_BOOL_CRITERION = None
+
+
+def _is_bool_criterion(c) -> bool:
+    """``"<=TRUE"``, ``"<>FALSE"`` ...: a comparison with a logical, which pycel matches against
+    numbers; Excel compares only with logicals (formulas test.xlsx MATH & TRIG!Y73 =SUMIF(I73:J73,
+    "<=TRUE",F73:G73) is -1: only the TRUE cell matches, not the text)."""
+    import re
+    global _BOOL_CRITERION
+    if _BOOL_CRITERION is None:
+        _BOOL_CRITERION = re.compile(r"^(?:<=|>=|<>|<|>|=)?(?:TRUE|FALSE)$", re.I)
+    return isinstance(c, str) and bool(_BOOL_CRITERION.match(c.strip()))
+
+
+def _matching(pairs):
+    """Positions (row, col) where every (range, criterion) matches, or an error text (#VALUE! for
+    ranges of different shapes)."""
+    grids = [(grid(r), _matcher(grid(c)[0][0] if isinstance(c, tuple) else c)) for r, c in pairs]
+    shape = (len(grids[0][0]), len(grids[0][0][0]))
+    if any((len(g), len(g[0])) != shape for g, _ in grids):
+        return VALUE
+    return [(r, c) for r in range(shape[0]) for c in range(shape[1]) if all(t(g[r][c]) for g, t in grids)]
+
+
+def _values_at(values, where):
+    g = grid(values)
+    out = []
+    for r, c in where:
+        v = g[r][c] if r < len(g) and c < len(g[r]) else None
+        if is_error(v):
+            return v
+        if isinstance(v, Number) and not isinstance(v, bool):
+            out.append(v)
+    return out
+
+
+def _ifs_family(name: str, base):
+    single = name in ("countif", "sumif", "averageif")
+
+    def crit_positions(n):
+        if single:
+            return [1] if n > 1 else []
+        start = 1 if name in ("sumifs", "averageifs") else 0
+        return list(range(start + 1, n, 2))
+
+    def f(*args):
+        pos = crit_positions(len(args))
+        crit_args = [args[i] for i in pos]
+        if any(is_multi(c) for c in crit_args):
+            from ._fn_array import _in_array
+            if not _in_array():                     # an array of criteria in an ordinary formula:
+                full = list(args)                   # its first value (formulas test.xlsx STATISTICAL!AG24)
+                for i in pos:
+                    if is_multi(full[i]):
+                        full[i] = grid(full[i])[0][0]
+                return generic(*full)
+
+            def one(*crits):                        # criteria over an array: element by element
+                full = list(args)
+                for i, c in zip(pos, crits):
+                    full[i] = c
+                return generic(*full)
+            return elementwise(one, *crit_args)
+        if not any(_is_bool_criterion(c) or c is None or isinstance(c, bool) or is_error(c) for c in crit_args):
+            return base(*args)
+        return generic(*args)
+
+    def generic(*args):
+        if name in ("countif", "sumif", "averageif"):
+            pairs, values = [(args[0], args[1])], (args[2] if len(args) > 2 else args[0])
+        elif name == "countifs":
+            pairs, values = list(zip(args[0::2], args[1::2])), None
+        else:
+            pairs, values = list(zip(args[1::2], args[2::2])), args[0]
+        if values is not None and (len(grid(values)), len(grid(values)[0])) != \
+                (len(grid(pairs[0][0])), len(grid(pairs[0][0])[0])):
+            from .errors import CalcError
+            return CalcError(VALUE, f"unsupported: {name.upper()} with ranges of different sizes")
+        where = _matching(pairs)
+        if isinstance(where, str):
+            return where
+        if name.startswith("count"):
+            return len(where)
+        xs = _values_at(values, where)
+        if isinstance(xs, str):
+            return xs
+        if name.startswith("sum"):
+            return sum(xs)
+        return sum(xs) / len(xs) if xs else DIV0
+    f.__name__ = name
+    return f
+
+
+def _install_ifs(mod) -> None:
+    from ._fn_array import _base_function
+    for name in ("sumif", "sumifs", "countif", "countifs", "averageif", "averageifs"):
+        existing = getattr(mod, name, None)
+        cache: list = []
+
+        def base(*args, _n=name, _e=existing, _c=cache):
+            if not _c:
+                _c.append(_base_function(_n, _e))
+            return _c[0](*args)
+        setattr(mod, name, _ifs_family(name, base))

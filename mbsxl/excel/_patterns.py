@@ -50,7 +50,7 @@ _ESCAPED = re.compile(r"_x[0-9A-Fa-f]{4}_")      # a control character as the fi
 #: TEXT formats the engine renders differently: quotes escaped by doubling, conditions ([<=1]),
 #: exponents with optional digits (0.00E+##), several decimal points
 _TEXT_FORMAT = re.compile(r'""|\[[<>=]|[Ee][+-]#|#[^;]*[Ee][+-]|\.[^;]*\.')
-_CRIT_FUNCS = frozenset("SUMIF SUMIFS AVERAGEIF AVERAGEIFS COUNTIF COUNTIFS".split())
+_CRIT_FUNCS = frozenset()     # comparisons with TRUE/FALSE: computed (mbsxl.excel._fn_stats)
 _CRIT_BOOL = re.compile(r'^"(?:<=|>=|<>|<|>)(?:TRUE|FALSE)"$', re.I)
 _LOOKUPS = frozenset()      # approximate match (binary search) only
 _CLOCK_TEXT = re.compile(r"\d\s*[AP]M\s*$", re.I)     # "1/1/1987 05:00 AM": a 12-hour clock in text
