@@ -3,7 +3,8 @@ engine gave every cell of ``{=DAY(C6:Q6)}`` the first cell's day, where Excel ev
 cell by cell).  Installed into the pycel plug-in module by :func:`install`, in front of pycel's own
 functions:
 
-- DAY, MONTH, YEAR, WEEKDAY, NOT, CONCATENATE, DATE, SWITCH (its expression), NPV (its rate): inside
+- DAY, MONTH, YEAR, WEEKDAY, NOT, CONCATENATE, DATE, SWITCH (its expression), NPV (its rate), INDEX
+  (its row and column numbers; an element giving a whole row or column shows its first cell): inside
   an array formula, a range or array argument is evaluated element by element (:func:`mbsxl.excel._fn_args.elementwise`: the larger shape, a row or column of one
   repeated, ``#N/A`` beyond an argument's size), each element by pycel's own function (for the date
   functions, date text read as Excel reads it and a serial number past 9999-12-31 #NUM!); outside
@@ -28,7 +29,7 @@ from ._fn_args import NUM, VALUE, elementwise, grid, is_error, is_multi, number
 #: engine function name -> the argument positions Excel evaluates element by element over a range
 #: inside an array formula (None: all)
 ELEMENTWISE: dict = {"day": None, "month": None, "year": None, "weekday": None, "not_": None,
-                     "concatenate": None, "date": None, "switch": (0,), "npv": (0,)}
+                     "concatenate": None, "date": None, "switch": (0,), "npv": (0,), "index": (1, 2)}
 #: functions reading only the top-left cell of a range (N takes a reference: formulas test.xlsx
 #: INFORMATION!AH19:AW19 are all the first cell's value)
 FIRST = ("n",)
@@ -117,7 +118,10 @@ def _element(name: str, base):
             elif isinstance(v, (int, float)) and not isinstance(v, bool) and v > _MAX_SERIAL:
                 return NUM
         try:
-            return base(*vals)
+            r = base(*vals)
+            if isinstance(r, tuple) and name == "index":    # a whole row or column: its first cell
+                r = grid(r)[0][0]                           # (formulas test.xlsx LOOKUP!AK53:AL53)
+            return r
         except Exception as e:  # noqa: BLE001 - this element only
             from .errors import CalcError
             return CalcError(VALUE, f"formula engine: {name.upper()} of {vals[0]!r}: {type(e).__name__}")
@@ -137,6 +141,12 @@ def _wrapped(name: str, existing=None):
 
         def f(*args):
             sel = [i for i in range(len(args)) if pos is None or i in pos]
+            if name == "index" and _in_array() and not any(is_multi(args[i]) for i in sel) \
+                    and any(isinstance(args[i], tuple) for i in sel):
+                # INDEX(array,{1}): an array of one position is still evaluated as an array, whose one
+                # value fills the formula's range (formulas test.xlsx LOOKUP!AN54:AO54 are 2 and 2)
+                full = [grid(a)[0][0] if (i in sel and isinstance(a, tuple)) else a for i, a in enumerate(args)]
+                return ((one(*full),),)
             if _in_array() and any(is_multi(args[i]) for i in sel):
                 def pick(*vals):
                     full = list(args)

@@ -10,8 +10,8 @@ an array formula, and the constant cells of the workbook it reads, and returns `
 or None.  :func:`apply` runs it over a prepared workbook (called by :func:`mbsxl.excel.calc.calculate`
 between loading and compiling): a refused cell holds ``#N/A`` with the reason and is never compiled.
 
->>> refusal("=INDEX(A1:B2,C20:Q20,1)", array=True)
-'unsupported: INDEX over a range or array inside an array formula (element-by-element evaluation differs from Excel)'
+>>> refusal('=TEXT(A1,"[<=1]0;0.0")')
+'unsupported: TEXT with this number format (conditions, doubled quotes, E+# or several points)'
 >>> refusal("=NOT(C20)", array=True) is None
 True
 >>> refusal('=SUM("2","4",A1)')
@@ -24,7 +24,7 @@ import re
 CODE = "#N/A"
 
 #: function -> argument positions evaluated element by element in an array formula (None: every one)
-_ELEMENTWISE: dict[str, tuple | None] = {"INDEX": (1, 2)}   # the others: mbsxl.excel._fn_array
+_ELEMENTWISE: dict[str, tuple | None] = {}   # evaluated element by element: mbsxl.excel._fn_array
 #: of those, the ones that also differ in a one-cell (Ctrl+Shift+Enter) array formula
 _ELEMENTWISE_ONE_CELL = frozenset()
 
