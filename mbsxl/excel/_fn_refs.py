@@ -399,9 +399,9 @@ _ROWS_CONSTANT = re.compile(r"^=\s*(\{[^{}]*;[^{}]*\})\s*$")
 
 
 def array_constants(wb, arrays, texts) -> None:
-    """An array formula that is only an array constant of several rows (``{=\{1,2;1,2\}}``, which the
-    engine spreads wrongly) written as ``IF(TRUE,\{...\})``, which it spreads as Excel does (formulas
-    test.xlsx CORE!M4:N5)."""
+    """An array formula that is only an array constant of several rows (``={1,2;1,2}`` entered over
+    M4:N5, which the engine spreads wrongly) written as ``=IF(TRUE,{1,2;1,2})``, which it spreads as
+    Excel does (formulas test.xlsx CORE!M4:N5)."""
     from openpyxl.utils.cell import get_column_letter, range_boundaries
     for sheet, anchor, ref in arrays:
         c = wb[sheet][anchor]
