@@ -329,3 +329,14 @@ def test_bool_criteria_matching():
     assert sumif(((10, -1, True),), "<=TRUE", ((5, 6, 7),)) == 7
     countifs = st._ifs_family("countifs", lambda *a: pytest.fail("the engine's COUNTIFS was asked"))
     assert countifs(((True, False, "TRUE"),), "<>FALSE") == 2     # TRUE and the text ("<>" matches others)
+
+
+def test_gcd_lcm():
+    # "GCD function": GCD(5,2) = 1, GCD(24,36) = 12, GCD(7,1) = 1, GCD(5,0) = 5; "LCM function":
+    # LCM(5,2) = 10, LCM(24,36) = 72; a negative number #NUM!
+    assert (st.gcd(5, 2), st.gcd(24, 36), st.gcd(7, 1), st.gcd(5, 0)) == (1, 12, 1, 5)
+    assert (st.lcm(5, 2), st.lcm(24, 36)) == (10, 72)
+    assert st.gcd(-1) == "#NUM!" and st.lcm(-0.4) == "#NUM!"
+    # formulas test.xlsx MATH & TRIG rows 34 and 37: numbers truncated (GCD(15.7,63) = 3, LCM(15.7,63)
+    # = 315), over ranges in array formulas (AH34:AW37)
+    _all_agree(TEST_XLSX, ["GCD", "LCM"], "MATH & TRIG")

@@ -19,6 +19,9 @@ or logical reaching these functions is a referenced cell's and is skipped.
 - ``MAXIFS/MINIFS(range, criteria_range1, criteria1, ...)``: the largest/smallest number of ``range``
   where every criterion matches (0 when none); a matching cell holding an error gives the error;
   ranges of different shapes #VALUE!.
+- ``GCD`` / ``LCM``: the numbers truncated to whole numbers; a negative one or one of 2**53 or more
+  #NUM!; LCM with a 0 is 0 (Microsoft, "GCD function": GCD(5, 2) = 1, GCD(24, 36) = 12; "LCM
+  function": LCM(24, 36) = 72).
 - SUMIF, SUMIFS, COUNTIF, COUNTIFS, AVERAGEIF, AVERAGEIFS with a criterion comparing with TRUE/FALSE
   (``"<=TRUE"``), a logical, an error or an empty cell as criterion, or an array of criteria (inside an
   array formula element by element, else its first value) are computed with the same matching (logicals compared with logicals
@@ -257,7 +260,7 @@ def install(mod) -> None:
     """Put these functions into the pycel plug-in module."""
     for name, f in (("avedev", avedev), ("devsq", devsq), ("geomean", geomean), ("harmean", harmean),
                     ("forecast", forecast), ("forecast_linear", forecast), ("gamma", gamma),
-                    ("maxifs", maxifs), ("minifs", minifs)):
+                    ("maxifs", maxifs), ("minifs", minifs), ("gcd", gcd), ("lcm", lcm)):
         setattr(mod, name, f)
     _install_ifs(mod)
 
@@ -368,3 +371,60 @@ def _install_ifs(mod) -> None:
                 _c.append(_base_function(_n, _e))
             return _c[0](*args)
         setattr(mod, name, _ifs_family(name, base))
+
+
+# --- GCD / LCM ---------------------------------------------------------------------------------------
+
+def _whole_numbers(name: str, args):
+    """GCD/LCM's numbers: each truncated; the first error met is the answer; a negative number or one
+    of 2**53 or more #NUM!; a typed logical or text that is no number #VALUE!; in a range, a cell
+    holding text, a logical or nothing is refused (Excel's answer there is not shown by the corpus)."""
+    out = []
+    for a in args:
+        if isinstance(a, tuple):
+            for row in a:
+                for v in (row if isinstance(row, tuple) else (row,)):
+                    if is_error(v):
+                        return v
+                    if isinstance(v, Number) and not isinstance(v, bool):
+                        out.append(v)
+                        continue
+                    from .errors import CalcError
+                    return CalcError(VALUE, f"unsupported: {name} of a range holding text, a logical or "
+                                            "an empty cell")
+            continue
+        if isinstance(a, bool) or a is None:
+            return VALUE
+        n = number(a)
+        if is_error(n):
+            return n
+        out.append(n)
+    nums = []
+    for x in out:
+        if not math.isfinite(x) or x < 0 or x >= 2 ** 53:
+            return NUM
+        nums.append(int(math.trunc(x)))
+    return nums
+
+
+def gcd(*args):
+    nums = _whole_numbers("GCD", args)
+    if not isinstance(nums, list):
+        return nums
+    return math.gcd(*nums) if nums else VALUE
+
+
+def lcm(*args):
+    nums = _whole_numbers("LCM", args)
+    if not isinstance(nums, list):
+        return nums
+    if not nums:
+        return VALUE
+    r = 1
+    for n in nums:
+        if n == 0:
+            return 0
+        r = r * n // math.gcd(r, n)
+        if r >= 2 ** 53:
+            return NUM
+    return r
