@@ -3,7 +3,7 @@ engine gave every cell of ``{=DAY(C6:Q6)}`` the first cell's day, where Excel ev
 cell by cell).  Installed into the pycel plug-in module by :func:`install`, in front of pycel's own
 functions:
 
-- DAY, MONTH, YEAR, WEEKDAY, NOT, CONCATENATE, DATE, SWITCH (its expression), NPV (its rate), INDEX
+- DAY, MONTH, YEAR, WEEKDAY, HOUR, MINUTE, SECOND, NOT, CONCATENATE, DATE, SWITCH (its expression), NPV (its rate), INDEX
   (its row and column numbers; an element giving a whole row or column shows its first cell): inside
   an array formula, a range or array argument is evaluated element by element (:func:`mbsxl.excel._fn_args.elementwise`: the larger shape, a row or column of one
   repeated, ``#N/A`` beyond an argument's size), each element by pycel's own function (for the date
@@ -29,6 +29,7 @@ from ._fn_args import NUM, VALUE, elementwise, grid, is_error, is_multi, number
 #: engine function name -> the argument positions Excel evaluates element by element over a range
 #: inside an array formula (None: all)
 ELEMENTWISE: dict = {"day": None, "month": None, "year": None, "weekday": None, "not_": None,
+                     "hour": None, "minute": None, "second": None,
                      "concatenate": None, "date": None, "switch": (0,), "npv": (0,), "index": (1, 2)}
 #: functions reading only the top-left cell of a range (N takes a reference: formulas test.xlsx
 #: INFORMATION!AH19:AW19 are all the first cell's value)
@@ -100,7 +101,7 @@ def _in_array() -> bool:
     return bool(in_array_formula_context)
 
 
-_DATES = ("day", "month", "year", "weekday")
+_DATES = ("day", "month", "year", "weekday", "hour", "minute", "second")
 _MAX_SERIAL = 2958465                  # 9999-12-31
 
 
