@@ -3,7 +3,7 @@ engine gave every cell of ``{=DAY(C6:Q6)}`` the first cell's day, where Excel ev
 cell by cell).  Installed into the pycel plug-in module by :func:`install`, in front of pycel's own
 functions:
 
-- DAY, MONTH, YEAR, WEEKDAY, HOUR, MINUTE, SECOND, NOT, CONCATENATE, DATE, SWITCH (its expression), NPV (its rate), INDEX
+- DAY, MONTH, YEAR, WEEKDAY, HOUR, MINUTE, SECOND, NOT, SUBSTITUTE (an empty instance_num #VALUE!), CONCATENATE, DATE, SWITCH (its expression), NPV (its rate), INDEX
   (its row and column numbers; an element giving a whole row or column shows its first cell): inside
   an array formula, a range or array argument is evaluated element by element (:func:`mbsxl.excel._fn_args.elementwise`: the larger shape, a row or column of one
   repeated, ``#N/A`` beyond an argument's size), each element by pycel's own function (for the date
@@ -29,7 +29,7 @@ from ._fn_args import NUM, VALUE, elementwise, grid, is_error, is_multi, number
 #: engine function name -> the argument positions Excel evaluates element by element over a range
 #: inside an array formula (None: all)
 ELEMENTWISE: dict = {"day": None, "month": None, "year": None, "weekday": None, "not_": None,
-                     "hour": None, "minute": None, "second": None,
+                     "hour": None, "minute": None, "second": None, "substitute": None,
                      "concatenate": None, "date": None, "switch": (0,), "npv": (0,), "index": (1, 2)}
 #: functions reading only the top-left cell of a range (N takes a reference: formulas test.xlsx
 #: INFORMATION!AH19:AW19 are all the first cell's value)
@@ -109,6 +109,8 @@ def _element(name: str, base):
     """One element: date text read as Excel reads it, a serial past 9999-12-31 #NUM! (DAY ...), an
     element pycel cannot evaluate refused with the reason."""
     def one(*vals):
+        if name == "substitute" and len(vals) == 4 and vals[3] is None:
+            return VALUE                   # an empty cell as instance_num is 0, not "every one"
         if name in _DATES and vals:
             v = vals[0]
             if isinstance(v, str) and not is_error(v):
