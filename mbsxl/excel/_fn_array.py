@@ -10,6 +10,9 @@ functions:
   functions, date text read as Excel reads it and a serial number past 9999-12-31 #NUM!); outside
   array formulas nothing changes;
 - N reads the top-left cell of a range (it takes a reference; formulas test.xlsx INFORMATION!AH19:AW19);
+- EDATE, EOMONTH computed here (:func:`_months_from`: Excel's month arithmetic on its serials, months
+  truncated -- formulas test.xlsx DATE & TIME!T9 ``EDATE(1,".55")`` is 1, W9 ``EDATE(0.7,31778)``
+  967223, where pycel gave 1661186);
 - EDATE, EOMONTH, YEARFRAC, FACTDOUBLE (Analysis ToolPak functions): Excel does not evaluate them
   element by element -- a range or array of several cells as an argument is #VALUE! inside an array
   formula (formulas test.xlsx ``DATE & TIME!AH9:AW10``, ``AH27:AW27``, ``MATH & TRIG!AH31:AW31``).
@@ -71,6 +74,57 @@ def excel_date(year, month, day):
     return r if 0 <= r <= _MAX_SERIAL else NUM
 
 
+def _ymd(serial: int):
+    """Excel's (year, month, day) of a whole serial number: 0 is 1900-01-00, 60 the fictitious
+    1900-02-29."""
+    import datetime as _dt
+    if serial == 0:
+        return 1900, 1, 0
+    if serial == 60:
+        return 1900, 2, 29
+    d = _dt.date(1899, 12, 31) + _dt.timedelta(days=serial - (1 if serial > 60 else 0))
+    return d.year, d.month, d.day
+
+
+def _months_from(name: str, start_date, months):
+    """EDATE (``eomonth`` False) and EOMONTH: Excel's month arithmetic on its serial numbers, the
+    start truncated to a day and the months to a whole number; the day kept (cut to the month's
+    length; day 0 -- serial 0 -- stays the day before the 1st) or the month's last day.
+
+    >>> _months_from("edate", 40558, 1), _months_from("edate", 40558, -1), _months_from("eomonth", 40544, -3)
+    (40589, 40527, 40482)
+    """
+    import calendar
+    if isinstance(start_date, bool) or isinstance(months, bool):
+        return VALUE
+    vals = []
+    for v in (start_date, months):
+        n = number(v)
+        if n == VALUE and isinstance(v, str):
+            from ._fn_stats import _scalar_number
+            n = _scalar_number(v)
+        if is_error(n):
+            return n
+        if not math.isfinite(n):
+            return NUM
+        vals.append(math.trunc(n))
+    start, m = vals
+    if not 0 <= start <= _MAX_SERIAL or abs(m) > 12 * 10000:
+        return NUM
+    y, mo, d = _ymd(start)
+    y, mo0 = divmod(y * 12 + (mo - 1) + m, 12)
+    mo = mo0 + 1
+    if not 1900 <= y <= 9999:
+        return NUM
+    length = 29 if (y, mo) == (1900, 2) else calendar.monthrange(y, mo)[1]
+    if name == "eomonth":
+        d = length
+    else:
+        d = min(d, length)
+    r = excel_date(y, mo, d)
+    return r
+
+
 def _base_function(name: str, existing=None):
     """The function the engine would call for ``name``: one already in the plug-in module (the
     corrections of :mod:`mbsxl.excel._excel_fixes`), pycel's own with its argument handling
@@ -79,6 +133,8 @@ def _base_function(name: str, existing=None):
     import types
     if name == "date":
         return excel_date
+    if name in ("edate", "eomonth"):
+        return lambda start_date, months: _months_from(name, start_date, months)
     if callable(existing):
         return existing
     from pycel.excelformula import ExcelFormula
