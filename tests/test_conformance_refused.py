@@ -340,3 +340,24 @@ def test_gcd_lcm():
     # formulas test.xlsx MATH & TRIG rows 34 and 37: numbers truncated (GCD(15.7,63) = 3, LCM(15.7,63)
     # = 315), over ranges in array formulas (AH34:AW37)
     _all_agree(TEST_XLSX, ["GCD", "LCM"], "MATH & TRIG")
+
+
+def test_time_parts_substitute_edate_corpus():
+    # formulas test.xlsx: {=HOUR(C11:Q11)}, MINUTE, SECOND cell by cell; EDATE(1,".55") = 1 (months
+    # truncated), EDATE(0.7,31778) = 967223 and EOMONTH(0.7,31778) = 967254 (serial 0 is 1900-01-00);
+    # CORE!U14:AC19 {=SUBSTITUTE(T14:T19,U13:AC13,U12:AC12,U11:AC11)} (an empty instance_num #VALUE!).
+    # DATE & TIME!AG9/AG10 (a one-cell array formula over clock text and a range) stay refused.
+    _all_agree(TEST_XLSX, ["HOUR", "MINUTE", "SECOND", "EDATE", "EOMONTH"], "DATE & TIME",
+               refused_ok=lambda r: "12-hour clock" in r)
+    _all_agree(TEST_XLSX, ["SUBSTITUTE"], "CORE")
+    for rel in ("xlcalculator/tests__resources__EDATE.xlsx", "xlcalculator/tests__resources__EOMONTH.xlsx"):
+        _all_agree(rel, ["EDATE", "EOMONTH"])
+
+
+def test_edate_eomonth_microsoft_examples():
+    # "EDATE function": start 15-Jan-11 (40558): +1 month 15-Feb-11 (40589), -1 month 15-Dec-10
+    # (40527), +2 months 15-Mar-11 (40617); "EOMONTH function": start 1-Jan-11 (40544): +1 28-Feb-11
+    # (40602), -3 31-Oct-10 (40482)
+    assert [arr._months_from("edate", 40558, m) for m in (1, -1, 2)] == [40589, 40527, 40617]
+    assert [arr._months_from("eomonth", 40544, m) for m in (1, -3)] == [40602, 40482]
+    assert arr._months_from("edate", -1, 1) == "#NUM!" and arr._months_from("edate", True, 1) == "#VALUE!"
