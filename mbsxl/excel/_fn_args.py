@@ -77,6 +77,27 @@ def number(x):
     return VALUE
 
 
+def scalar_number(x):
+    """:func:`number`, and date text read as Excel reads it (``"29/02/1900"`` is 60, through the
+    ``formulas`` package's date parser when it is installed)."""
+    n = number(x)
+    if n == VALUE and isinstance(x, str):
+        try:
+            from formulas.functions import _text2num
+            v = _text2num(x)
+            if isinstance(v, Number) and not isinstance(v, bool):
+                return v
+        except Exception:  # noqa: BLE001 - formulas absent or the text is no date
+            pass
+    return n
+
+
+def in_array() -> bool:
+    """Whether pycel is evaluating an array (Ctrl+Shift+Enter) formula."""
+    from pycel.excelutil import in_array_formula_context
+    return bool(in_array_formula_context)
+
+
 def grid(x) -> list[list]:
     """A range or array as a list of rows; a scalar as one row of one."""
     if isinstance(x, tuple):

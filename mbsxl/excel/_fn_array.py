@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 
-from ._fn_args import NUM, VALUE, elementwise, grid, is_error, is_multi, number
+from ._fn_args import NUM, VALUE, elementwise, grid, in_array, is_error, is_multi, number, scalar_number
 
 #: engine function name -> the argument positions Excel evaluates element by element over a range
 #: inside an array formula (None: all)
@@ -101,8 +101,7 @@ def _months_from(name: str, start_date, months):
     for v in (start_date, months):
         n = number(v)
         if n == VALUE and isinstance(v, str):
-            from ._fn_stats import _scalar_number
-            n = _scalar_number(v)
+            n = scalar_number(v)
         if is_error(n):
             return n
         if not math.isfinite(n):
@@ -143,18 +142,19 @@ def _base_function(name: str, existing=None):
         f = getattr(importlib.import_module(m), name, None)
         if callable(f):
             return apply_meta(f, name_space={})[0]
-    from ._pycel_plugin import _supplement
+    import sys
+    # the plug-in builder (mbsxl.excel._pycel_plugin) is loaded: it installs these functions; read
+    # from sys.modules rather than imported, so that the two modules do not import each other
+    plugin = sys.modules[__package__ + "._pycel_plugin"]
     tmp = types.ModuleType("mbsxl_fn_array_base")
-    _supplement(tmp, {name})
+    plugin._supplement(tmp, {name})
     f = getattr(tmp, name, None)
     if not callable(f):
         raise LookupError(name)
     return f
 
 
-def _in_array() -> bool:
-    from pycel.excelutil import in_array_formula_context
-    return bool(in_array_formula_context)
+_in_array = in_array
 
 
 _DATES = ("day", "month", "year", "weekday", "hour", "minute", "second")
@@ -170,8 +170,7 @@ def _element(name: str, base):
         if name in _DATES and vals:
             v = vals[0]
             if isinstance(v, str) and not is_error(v):
-                from ._fn_stats import _scalar_number
-                n = _scalar_number(v)
+                n = scalar_number(v)
                 if not is_error(n):
                     vals = (n,) + vals[1:]
             elif isinstance(v, (int, float)) and not isinstance(v, bool) and v > _MAX_SERIAL:

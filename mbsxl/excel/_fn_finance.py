@@ -197,7 +197,7 @@ def xirr(values, dates, guess=0.1):
         return VALUE
     g = number(guess)
     if g == VALUE and isinstance(guess, str):
-        from ._fn_stats import _scalar_number
+        from ._fn_args import scalar_number as _scalar_number
         g = _scalar_number(guess)
     if is_error(g):
         return g

@@ -61,7 +61,7 @@ def widen(formula: str) -> str:
         if t.subtype == Token.LOGICAL:
             t.value = "1" if t.value.upper() == "TRUE" else "0"
         else:
-            from ._fn_stats import _scalar_number
+            from ._fn_args import scalar_number as _scalar_number
             n = _scalar_number(t.value[1:-1].replace('""', '"'))
             t.value = n if isinstance(n, str) else repr(float(n)) if n != int(n) else str(int(n))
         changed = True
@@ -227,7 +227,7 @@ def _replacement(name: str, kind: str, value):
         return "1" if value else "0"
     if name == "COUNTA":
         return "0"                                # any typed value counts once
-    from ._fn_stats import _scalar_number
+    from ._fn_args import scalar_number as _scalar_number
     n = _scalar_number(value)
     if is_error(n):
         return EMPTY_RANGE if name == "COUNT" else "#VALUE!"

@@ -42,21 +42,10 @@ from __future__ import annotations
 import math
 from numbers import Number
 
-from ._fn_args import DIV0, NA, NUM, VALUE, elementwise, grid, is_error, is_multi, number
+from ._fn_args import DIV0, NA, NUM, VALUE, elementwise, grid, in_array, is_error, is_multi, number, scalar_number
 
 
-def _scalar_number(x):
-    """A scalar argument as Excel converts it, date text included (``"29/02/1900"`` is 60)."""
-    n = number(x)
-    if n == VALUE and isinstance(x, str):
-        try:
-            from formulas.functions import _text2num
-            v = _text2num(x)
-            if isinstance(v, Number) and not isinstance(v, bool):
-                return v
-        except Exception:  # noqa: BLE001 - formulas absent or the text is no date
-            pass
-    return n
+_scalar_number = scalar_number
 
 
 def _numbers(args):
@@ -316,8 +305,7 @@ def _ifs_family(name: str, base):
         pos = crit_positions(len(args))
         crit_args = [args[i] for i in pos]
         if any(is_multi(c) for c in crit_args):
-            from ._fn_array import _in_array
-            if not _in_array():                     # an array of criteria in an ordinary formula:
+            if not in_array():                     # an array of criteria in an ordinary formula:
                 full = list(args)                   # its first value (formulas test.xlsx STATISTICAL!AG24)
                 for i in pos:
                     if is_multi(full[i]):
