@@ -19,6 +19,7 @@ import re
 #: functions whose typed text and logical arguments are converted when the formula is prepared
 WIDEN = frozenset("AVEDEV DEVSQ GEOMEAN HARMEAN".split())
 _PREFIXES = ("_XLFN._XLWS.", "_XLFN.", "_XLWS.")
+_WIDEN_CALL = re.compile(r"(?<![A-Za-z0-9_])(?:" + "|".join(sorted(WIDEN)) + r")\(", re.I)
 
 
 def widen(formula: str) -> str:
@@ -77,6 +78,9 @@ def apply(wb, cells, arrays, texts, refused) -> None:
     typed_refs(wb, cells, arrays, texts, refused)
     array_constants(wb, arrays, texts)
     for sheet, coord in cells:
+        original = texts.get(f"{sheet}!{coord}")
+        if not isinstance(original, str) or not _WIDEN_CALL.search(original):
+            continue
         c = wb[sheet][coord]
         v = c.value
         text = getattr(v, "text", None)
@@ -284,6 +288,41 @@ def _clock_text(name: str, value):
     return repr(serial + fraction)
 
 
+_A1 = re.compile(r"(?<![A-Za-z0-9_.!'$])\$?([A-Za-z]{1,3})\$?(\d{1,7})(?![A-Za-z0-9_(!])")
+
+
+_COLUMNS: dict = {}
+
+
+def _may_need(text: str, ws, sheet: str, texts) -> bool:
+    """Whether :func:`typed_refs` may rewrite ``text``: it holds a text or logical literal, or a
+    reference to a cell of its sheet that is empty or holds a constant other than a number.  A cheap
+    test (no tokenizing) that lets formulas reading numbers pass untouched (a few microseconds a
+    formula)."""
+    if '"' in text:
+        return True
+    up = text.upper()
+    if "TRUE" in up or "FALSE" in up:
+        return True
+    cells = ws._cells
+    cols = _COLUMNS
+    for letters, row in _A1.findall(up):
+        col = cols.get(letters)
+        if col is None:
+            col = 0
+            for ch in letters:
+                col = col * 26 + ord(ch) - 64
+            cols[letters] = col
+        cell = cells.get((int(row), col))
+        if cell is None:
+            return True
+        v = cell.value
+        if type(v) is not int and type(v) is not float and cell.data_type != "f" \
+                and f"{sheet}!{letters}{row}" not in texts:
+            return True
+    return False
+
+
 def typed_refs(wb, cells, arrays, texts, refused) -> None:
     """Rewrite the aggregates' arguments that Excel reads by where they come from (the refusals
     ``"... of a cell holding text, a logical or nothing"`` and ``"... of a text literal"`` of
@@ -295,17 +334,25 @@ def typed_refs(wb, cells, arrays, texts, refused) -> None:
     from openpyxl.formula.tokenizer import Token, Tokenizer
     from ._patterns import _AGG, _AGG_LITERAL, _CELL, _FROM_TEXT, _rc
     names = _AGG | _AGG_LITERAL | _FROM_TEXT | {"TYPE"}
+    called = re.compile(r"(?<![A-Za-z0-9_])(?:" + "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+                        + r")\(", re.I)
     anchors = {(s, a) for s, a, _ in arrays}
+    sheets: dict = {}
     for sheet, coord in cells:
         key = f"{sheet}!{coord}"
-        if key in refused:
-            continue
-        c = wb[sheet][coord]
+        original = texts.get(key)
+        if not isinstance(original, str) or not called.search(original) or key in refused:
+            continue                              # cheap: no call of these functions
+        ws = sheets.get(sheet)
+        if ws is None:
+            ws = sheets[sheet] = wb[sheet]
+        if not _may_need(original, ws, sheet, texts):
+            continue                              # the common case, without tokenizing (big tapes)
+        c = ws[coord]
         v = c.value
         text = getattr(v, "text", None) if not isinstance(v, str) else v
-        if not isinstance(text, str) or not any(n in text.upper() for n in names):
+        if not isinstance(text, str):
             continue
-        ws = wb[sheet]
         if any(ws._cells.get(_rc(x)) is not None and ws._cells[_rc(x)].value is not None
                for x in EMPTY_RANGE.split(":")):
             continue
