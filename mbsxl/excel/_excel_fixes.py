@@ -335,3 +335,6 @@ def install(mod) -> None:
     """Put the corrected functions into the plug-in module (pycel searches it first)."""
     for name, f in FIXES.items():
         setattr(mod, name, f)
+    from . import _fn_finance, _fn_stats, _fn_eng, _fn_text, _fn_array      # the engine's own (issue 21)
+    for m in (_fn_finance, _fn_stats, _fn_eng, _fn_text, _fn_array):
+        m.install(mod)

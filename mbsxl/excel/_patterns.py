@@ -10,8 +10,8 @@ an array formula, and the constant cells of the workbook it reads, and returns `
 or None.  :func:`apply` runs it over a prepared workbook (called by :func:`mbsxl.excel.calc.calculate`
 between loading and compiling): a refused cell holds ``#N/A`` with the reason and is never compiled.
 
->>> refusal("=NOT(C20:Q20)", array=True)
-'unsupported: NOT over a range or array inside an array formula (element-by-element evaluation differs from Excel)'
+>>> refusal('=TEXT(A1,"[<=1]0;0.0")')
+'unsupported: TEXT with this number format (conditions, doubled quotes, E+# or several points)'
 >>> refusal("=NOT(C20)", array=True) is None
 True
 >>> refusal('=SUM("2","4",A1)')
@@ -24,9 +24,7 @@ import re
 CODE = "#N/A"
 
 #: function -> argument positions evaluated element by element in an array formula (None: every one)
-_ELEMENTWISE: dict[str, tuple | None] = {n: None for n in (
-    "SWITCH N NOT CONCATENATE DATE DAY MONTH YEAR WEEKDAY EDATE EOMONTH YEARFRAC FACTDOUBLE").split()}
-_ELEMENTWISE.update({"NPV": (0,), "INDEX": (1, 2)})
+_ELEMENTWISE: dict[str, tuple | None] = {}   # evaluated element by element: mbsxl.excel._fn_array
 #: of those, the ones that also differ in a one-cell (Ctrl+Shift+Enter) array formula
 _ELEMENTWISE_ONE_CELL = frozenset()
 
@@ -47,11 +45,12 @@ _FROM_TEXT = frozenset(("EDATE EOMONTH YEARFRAC WEEKDAY WEEKNUM VALUE TIMEVALUE 
                         "DAY MONTH YEAR HOUR MINUTE SECOND DAYS DATEDIF NETWORKDAYS WORKDAY FACTDOUBLE "
                         "POWER PPMT IPMT PMT").split())
 
+_ERRORS = frozenset("#NULL! #DIV/0! #VALUE! #REF! #NAME? #NUM! #N/A".split())   # an error cell passes as itself
 _ESCAPED = re.compile(r"_x[0-9A-Fa-f]{4}_")      # a control character as the file stores it
 #: TEXT formats the engine renders differently: quotes escaped by doubling, conditions ([<=1]),
 #: exponents with optional digits (0.00E+##), several decimal points
 _TEXT_FORMAT = re.compile(r'""|\[[<>=]|[Ee][+-]#|#[^;]*[Ee][+-]|\.[^;]*\.')
-_CRIT_FUNCS = frozenset("SUMIF SUMIFS AVERAGEIF AVERAGEIFS COUNTIF COUNTIFS".split())
+_CRIT_FUNCS = frozenset()     # comparisons with TRUE/FALSE: computed (mbsxl.excel._fn_stats)
 _CRIT_BOOL = re.compile(r'^"(?:<=|>=|<>|<|>)(?:TRUE|FALSE)"$', re.I)
 _LOOKUPS = frozenset()      # approximate match (binary search) only
 _CLOCK_TEXT = re.compile(r"\d\s*[AP]M\s*$", re.I)     # "1/1/1987 05:00 AM": a 12-hour clock in text
@@ -176,7 +175,8 @@ def refusal(formula: str, array: bool = False, constant=None, sheet: str = "") -
                     return f"unsupported: TYPE of an empty or error cell ({cell[1]})"
                 if name in _FROM_TEXT and isinstance(v, str) and _CLOCK_TEXT.search(v):
                     return f"unsupported: {name} of a date given as text with a 12-hour clock ({cell[1]})"
-                if name in _AGG and ((v is None and (len(args) == 1 or name in _AGG_A)) or isinstance(v, (str, bool))):
+                if name in _AGG and ((v is None and (len(args) == 1 or name in _AGG_A)) or isinstance(v, bool)
+                                     or (isinstance(v, str) and v not in _ERRORS)):
                     return (f"unsupported: {name} of a cell holding text, a logical or nothing ({cell[1]}; "
                             "Excel reads such cells by their type)")
     return None

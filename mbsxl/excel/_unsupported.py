@@ -15,21 +15,14 @@ _ETS = "Excel's exponential-smoothing fit (AAA version) is not reproduced; value
 _PREC = "the engine's algorithm differs from Excel's beyond 1e-9"
 _ARR = "not evaluated element by element over a range or array"
 _CRIT = "criteria on logicals and text are not matched as Excel matches them"
-_REF = "needs the reference itself, which this engine passes as values"
+_REF = ("needs the reference itself, which this engine passes as values; decided when the formula is "
+        "prepared for a cell, a range or a typed value (mbsxl.excel._fn_refs)")
 
 #: Excel name -> what differs
 UNSUPPORTED: dict[str, str] = {
     "FORECAST.ETS": _ETS, "FORECAST.ETS.CONFINT": _ETS, "FORECAST.ETS.SEASONALITY": _ETS,
     "FORECAST.ETS.STAT": _ETS,
-    "XIRR": _PREC, "XNPV": _PREC, "BESSELI": _PREC, "BESSELJ": _PREC, "BESSELK": _PREC, "BESSELY": _PREC,
-    "VDB": "fails where Excel answers (switching to straight line)", "BAHTTEXT": "not implemented correctly",
     "ISFORMULA": _REF, "ISREF": _REF,
-    "MAXIFS": _CRIT, "MINIFS": _CRIT, "ERF": _ARR, "ERFC": _ARR,
-    "FORECAST": "fails where Excel answers", "FORECAST.LINEAR": "fails where Excel answers",
-    "GAMMA": "fails where Excel answers", "AVEDEV": "arguments are not read as Excel reads them",
-    "DEVSQ": "arguments are not read as Excel reads them", "GEOMEAN": "arguments are not read as Excel reads them",
-    "HARMEAN": "arguments are not read as Excel reads them",
-    "BITAND": _ARR, "BITOR": _ARR, "BITXOR": _ARR, "BITLSHIFT": _ARR, "BITRSHIFT": _ARR,
 }
 
 

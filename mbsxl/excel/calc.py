@@ -258,6 +258,8 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
         dynamic = dynamic_array_anchors(os.fspath(path))
         _apply_sets(wb, sets)
         cells, arrays, used, texts, refused = _prepare(wb, limits)
+        from . import _fn_refs
+        _fn_refs.apply(wb, cells, arrays, texts, refused)   # typed values, ISREF, ISFORMULA (issue 21)
         _patterns.apply(wb, cells, arrays, texts, refused, CalcError)   # uses that differ from Excel (issue 21)
         plugin = _plugin_module(used)
         with _quiet():
