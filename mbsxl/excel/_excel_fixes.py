@@ -335,6 +335,13 @@ def install(mod) -> None:
     """Put the corrected functions into the plug-in module (pycel searches it first)."""
     for name, f in FIXES.items():
         setattr(mod, name, f)
-    from . import _fn_finance, _fn_stats, _fn_eng, _fn_text, _fn_array      # the engine's own (issue 21)
-    for m in (_fn_finance, _fn_stats, _fn_eng, _fn_text, _fn_array):
+    from . import _fn_finance, _fn_stats, _fn_eng, _fn_text      # the engine's own (issue 21)
+    for m in (_fn_finance, _fn_stats, _fn_eng, _fn_text):
         m.install(mod)
+
+
+def install_array_wrappers(mod) -> None:
+    """Last: scalar functions evaluated element by element inside array formulas
+    (:mod:`mbsxl.excel._fn_array`) wrap whichever version of each function is installed by then."""
+    from . import _fn_array
+    _fn_array.install(mod)

@@ -134,10 +134,10 @@ def _base_function(name: str, existing=None):
         return excel_date
     if name in ("edate", "eomonth"):
         return lambda start_date, months: _months_from(name, start_date, months)
-    if callable(existing):
-        return existing
     from pycel.excelformula import ExcelFormula
     from pycel.lib.function_helpers import apply_meta
+    if callable(existing):          # a correction decorated with pycel's excel_helper gets its argument
+        return apply_meta(existing, name_space={})[0]      # handling here, as pycel would apply it
     for m in ExcelFormula.default_modules:
         f = getattr(importlib.import_module(m), name, None)
         if callable(f):
