@@ -31,8 +31,10 @@ BOOKS = os.path.join(ROOT, "tests", "conformance", "workbooks")
 # 451 silent; refusing the uses that differed (mbsxl/excel/_patterns.py) traded 78 agreeing cells
 # (uses the engine got right next to ones it got wrong) for 331 fewer silent differences, with
 # BIN2DEC.. of empty text and SWITCH on an empty cell computed as Excel does: 42,938 agreeing
-# (91.8 %), 120 silent; ISFORMULA of one cell written from the workbook: 42,954.
-AGREE_MIN = 0.9183
+# (91.8 %), 120 silent; ISFORMULA of one cell written from the workbook: 42,954; Excel 365's GROUPBY,
+# PIVOTBY, PERCENTOF and array-shaping functions (mbsxl/excel/_fn_dynarray.py, _fn_groupby.py): 44,317
+# (94.7 %), the same 120 silent.
+AGREE_MIN = 0.9474
 SILENT_MAX = 120
 
 
