@@ -445,6 +445,9 @@ def _range_sum(a):
 
 def percentof(data_subset, data_all):
     """PERCENTOF(data_subset, data_all): SUM(data_subset) / SUM(data_all)."""
+    for a in (data_subset, data_all):
+        if isinstance(a, str) and not is_error(a):
+            return CalcError("#VALUE!", "unsupported: PERCENTOF of a text value (not a range or number)")
     sub, e1 = _range_sum(data_subset)
     tot, e2 = _range_sum(data_all)
     if e1 or e2:

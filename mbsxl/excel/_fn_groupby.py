@@ -33,7 +33,7 @@ several values) are refused with #VALUE! and a reason rather than guessed.
 
 >>> r = groupby((("a",), ("b",), ("a",)), ((1,), (2,), (3,)), Eta("SUM"))
 >>> r
-(('a', 4.0), ('b', 2.0), ('Total', 6.0))
+(('a', 4), ('b', 2), ('Total', 6))
 """
 from __future__ import annotations
 
@@ -88,13 +88,28 @@ def _product(v):
     return math.prod(n) if n else 0.0
 
 
+_TOTALS: dict = {}        # id(all_values) -> (all_values, error, sum): a denominator is summed once
+
+
+def _sum_or_error(values):
+    vals = [x for r in grid(values) for x in r]
+    return _first_error(vals), sum(_nums(vals))
+
+
 def _percentof(values, all_values=None):
-    sub = [x for r in grid(values) for x in r]
-    tot = [x for r in grid(all_values) for x in r] if all_values is not None else sub
-    if _first_error(sub) or _first_error(tot):
+    err, sub = _sum_or_error(values)
+    if all_values is None:
+        terr, t = err, sub
+    else:
+        hit = _TOTALS.get(id(all_values))
+        if hit is None or hit[0] is not all_values:
+            if len(_TOTALS) > 256:
+                _TOTALS.clear()
+            hit = _TOTALS[id(all_values)] = (all_values, *_sum_or_error(all_values))
+        terr, t = hit[1], hit[2]
+    if err or terr:
         return "#NUM!"
-    t = sum(_nums(tot))
-    return "#DIV/0!" if t == 0 else sum(_nums(sub)) / t
+    return "#DIV/0!" if t == 0 else sub / t
 
 
 def _if_one_argument(values, all_values=None):
@@ -202,6 +217,12 @@ def _callable(function, who: str):
                                 "(a LAMBDA is not evaluated here)")
 
 
+def _needs_all(f) -> bool:
+    """Whether ``f`` reads its second argument (the denominator's values): PERCENTOF, or a function
+    value of another module."""
+    return not isinstance(f, Eta) or f.name == "PERCENTOF"
+
+
 def _refuse(who: str, what: str):
     return CalcError("#VALUE!", f"unsupported: {who} {what} (a layout not checked against Excel)")
 
@@ -213,6 +234,22 @@ def _sort_key(label):
     if isinstance(label, Number):
         return (0, float(label), "")
     return (1, 0.0, str(label).lower())
+
+
+def _label_key(labels):
+    """A grouping key telling TRUE from 1 (equal in Python); text as written."""
+    return tuple(("b", x) if isinstance(x, bool) else ("n", float(x)) if isinstance(x, Number) else ("t", x)
+                 for x in labels)
+
+
+def _case_clash(keys) -> bool:
+    """Two text labels differing only by case (Excel's grouping of them is not checked here)."""
+    seen: dict = {}
+    for key in keys:
+        folded = tuple((k, v.lower()) if k == "t" else (k, v) for k, v in key)
+        if seen.setdefault(folded, key) != key:
+            return True
+    return False
 
 
 def _headers_mode(arg, values_g):
@@ -322,7 +359,7 @@ def _lines(leaves, nlev, depth):
         out.append((leaf, "leaf"))
         nxt = leaves[i + 1] if i + 1 < len(leaves) else None
         for lev in range(min(subs, nlev - 1), 0, -1):          # deepest subtotal first
-            if nxt is None or nxt[:lev] != leaf[:lev]:
+            if nxt is None or _label_key(nxt[:lev]) != _label_key(leaf[:lev]):
                 out.append((leaf[:lev], "sub"))
         prev = leaf
     del prev
@@ -405,19 +442,30 @@ def groupby(row_fields, values, function, field_headers=None, total_depth=None, 
         return _refuse(who, f"with {name} over blank values")
     members: dict = {}
     for i in rows:
-        members.setdefault(tuple(rg[i]), []).append(i)
+        members.setdefault(_label_key(rg[i]), tuple(rg[i]))
+    if _case_clash(members):
+        return _refuse(who, "with labels differing only by case")
+    by_prefix: dict = {}                         # label-key prefix -> its rows (one pass, not one per group)
+    for i in rows:
+        k = _label_key(rg[i])
+        for n in range(nlev + 1):
+            by_prefix.setdefault(k[:n], []).append(i)
     cache: dict = {}
+    totals: dict = {}
+    needs_all = _needs_all(f)
 
     def value(prefix, j):
-        key = (prefix, j)
+        pk = _label_key(prefix)
+        key = (pk, j)
         if key not in cache:
-            idx = [i for i in rows if tuple(rg[i][:len(prefix)]) == prefix]
+            idx = by_prefix.get(pk, [])
             col = tuple((vg[i][j],) for i in idx)
-            allc = tuple((vg[i][j],) for i in rows)
-            cache[key] = f(col, allc)
+            if needs_all and j not in totals:
+                totals[j] = tuple((vg[i][j],) for i in rows)
+            cache[key] = f(col, totals.get(j))
         return cache[key]
 
-    leaves = _order(list(members), nlev, spec, lambda leaf, k: value(leaf, abs(k) - nlev - 1))
+    leaves = _order(list(members.values()), nlev, spec, lambda leaf, k: value(leaf, abs(k) - nlev - 1))
     lines = _lines(leaves, nlev, depth)
     grand = "Grand Total" if abs(depth) > 1 else "Total"
     out = []
@@ -441,7 +489,7 @@ def _out(v):
     if v is None:
         return 0
     if isinstance(v, float) and v.is_integer() and abs(v) < 2 ** 53:
-        return v
+        return int(v)                    # 41, not 41.0, when the result is read as text
     return v
 
 
@@ -508,26 +556,45 @@ def pivotby(row_fields, col_fields, values, function, field_headers=None, row_to
     name = getattr(f, "name", None)
     if name in _BLANK_SENSITIVE and any(vg[i][j] is None for i in rows for j in range(nval)):
         return _refuse(who, f"with {name} over blank values")
-    rleaves = sorted({tuple(rg[i]) for i in rows}, key=lambda t: tuple(_sort_key(x) for x in t))
-    cleaves = sorted({tuple(cg[i]) for i in rows}, key=lambda t: tuple(_sort_key(x) for x in t))
+    rmap: dict = {}
+    cmap: dict = {}
+    for i in rows:
+        rmap.setdefault(_label_key(rg[i]), tuple(rg[i]))
+        cmap.setdefault(_label_key(cg[i]), tuple(cg[i]))
+    if _case_clash(rmap) or _case_clash(cmap):
+        return _refuse(who, "with labels differing only by case")
+    rleaves, cleaves = list(rmap.values()), list(cmap.values())
+    by_prefix: dict = {}                         # (row prefix key, column prefix key) -> its rows
+    for i in rows:
+        rk, ck = _label_key(rg[i]), _label_key(cg[i])
+        for a in range(nr + 1):
+            for b in range(nc + 1):
+                by_prefix.setdefault((rk[:a], ck[:b]), []).append(i)
     cache: dict = {}
+    totals: dict = {}
+    needs_all = _needs_all(f)
 
     def members(rp, cp):
-        return [i for i in rows if tuple(rg[i][:len(rp)]) == rp and tuple(cg[i][:len(cp)]) == cp]
+        return by_prefix.get((_label_key(rp), _label_key(cp)), [])
 
     def denominator(rp, cp):
         return {0: ((), cp), 1: (rp, ()), 2: ((), ()), 3: (rp, cp[:-1]), 4: (rp[:-1], cp)}[rel]
 
     def value(rp, cp, j):
-        key = (rp, cp, j)
+        key = (_label_key(rp), _label_key(cp), j)
         if key not in cache:
             idx = members(rp, cp)
             if not idx:
                 cache[key] = ""
             else:
                 col = tuple((vg[i][j],) for i in idx)
-                drp, dcp = denominator(rp, cp)
-                allc = tuple((vg[i][j],) for i in members(drp, dcp))
+                allc = None
+                if needs_all:
+                    drp, dcp = denominator(rp, cp)
+                    dkey = (_label_key(drp), _label_key(dcp), j)
+                    if dkey not in totals:
+                        totals[dkey] = tuple((vg[i][j],) for i in members(drp, dcp))
+                    allc = totals[dkey]
                 cache[key] = _out(f(col, allc))
         return cache[key]
 
