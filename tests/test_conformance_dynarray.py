@@ -145,6 +145,21 @@ def test_function_adapter_hook():
         G.FUNCTION_ADAPTERS.remove(adapter)
 
 
+def test_eta_token_rewritten_for_groupby_only():
+    # how Excel saves =GROUPBY(A2:A9,B2:B9,SUM): the function argument is the operand _xleta.SUM
+    # (test.xlsx LOOKUP!M25); the formula check turns it into the engine's MBSXL_ETA("SUM")
+    from mbsxl.excel.formula_guard import Book, Refused, rewrite
+    book = Book(["S"])
+    assert rewrite("=_xlfn.GROUPBY(A1:A3,B1:B3,_xleta.SUM)", "S", book) == '=GROUPBY(A1:A3,B1:B3,MBSXL_ETA("SUM"))'
+    assert rewrite("=_xlfn.PIVOTBY(A1:A3,C1:C3,B1:B3,_xlfn._xleta.AVERAGE)", "S", book) == \
+        '=PIVOTBY(A1:A3,C1:C3,B1:B3,MBSXL_ETA("AVERAGE"))'
+    for bad in ("=TYPE(_xleta.SUM)", "=_xlfn.GROUPBY(A1:A3,B1:B3,_xleta.NOSUCH)",
+                "=_xlfn.GROUPBY(A1:A3,B1:B3,_xlfn.HSTACK(_xleta.SUM,_xleta.COUNT))"):
+        with pytest.raises(Refused) as e:
+            rewrite(bad, "S", book)
+        assert e.value.reason.startswith("unsupported"), bad
+
+
 def test_huge_results_refused_before_allocating():
     # hostile input: a result over --max-array-cells (or Excel's grid) is #NUM! with a reason
     for r in (D.expand(((1,),), 1_000_000, 10_000), D.wraprows(((1, 2),), 1e9),

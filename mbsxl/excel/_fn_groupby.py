@@ -183,6 +183,8 @@ def eta_text(token: str, tokens=(), k: int = 0):
     :data:`ETA_CALLERS`; None for any other operand.  Raises
     :class:`~mbsxl.excel.formula_guard.Refused` for a built-in this engine cannot pass, or one given to
     another function (``TYPE(_xleta.SUM)`` is 128 in Excel)."""
+    if token.lower().startswith("_xlfn._xleta."):
+        token = token[len("_xlfn."):]
     if not token.lower().startswith("_xleta."):
         return None
     from .formula_guard import Refused
