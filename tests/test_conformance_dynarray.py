@@ -160,6 +160,36 @@ def test_eta_token_rewritten_for_groupby_only():
         assert e.value.reason.startswith("unsupported"), bad
 
 
+def test_lambda_module_values(monkeypatch):
+    # the LAMBDA module (mbsxl/excel/_fn_lambda.py, another branch of issue 21) hands GROUPBY its eta
+    # values as _Eta(<engine function>) and LAMBDAs as XlLambda(fn, arity): stand-ins of those classes
+    import sys
+    import types
+
+    class XlLambda:
+        def __init__(self, fn, arity=None):
+            self.fn, self.arity = fn, arity
+
+        def __call__(self, *args):
+            return self.fn(*args)
+
+    class _Eta(XlLambda):
+        pass
+
+    def sum_(*args):                       # pycel's name for SUM
+        return 0
+
+    fake = types.ModuleType("mbsxl.excel._fn_lambda")
+    fake.XlLambda, fake._Eta = XlLambda, _Eta
+    monkeypatch.setitem(sys.modules, "mbsxl.excel._fn_lambda", fake)
+    rows, vals = (("a",), ("b",), ("a",)), ((1,), (2,), (3,))
+    assert G.groupby(rows, vals, _Eta(sum_)) == (("a", 4), ("b", 2), ("Total", 6))
+    count = XlLambda(lambda x: len(x), 1)                          # LAMBDA(x, ROWS(x))
+    assert G.groupby(rows, vals, count) == (("a", 2), ("b", 1), ("Total", 3))
+    two = G.groupby(rows, vals, XlLambda(lambda x, y: 0, 2))
+    assert isinstance(two, CalcError) and "LAMBDA" in two.reason
+
+
 def test_huge_results_refused_before_allocating():
     # hostile input: a result over --max-array-cells (or Excel's grid) is #NUM! with a reason
     for r in (D.expand(((1,),), 1_000_000, 10_000), D.wraprows(((1, 2),), 1e9),

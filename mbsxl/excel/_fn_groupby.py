@@ -202,6 +202,51 @@ def eta_text(token: str, tokens=(), k: int = 0):
     return f'{ETA_FUNCTION}("{name}")'
 
 
+def _python_names_of_eta() -> dict:
+    """pycel's Python name of each of :data:`ETA` (``sum_`` -> ``SUM``, ``stdev_s`` -> ``STDEV.S``)."""
+    from ._allowlist import python_name
+    out = {}
+    for name in ETA:
+        out[name.lower().replace(".", "_")] = name
+        try:
+            out[python_name(name)] = name
+        except Exception:  # noqa: BLE001 - pycel absent: the plain names only
+            pass
+    return out
+
+
+def _lambda_module_adapter(value):
+    """Function values of :mod:`mbsxl.excel._fn_lambda` (when that module is present): its eta-reduced
+    built-in (an engine function with a Python name) becomes the :class:`Eta` of that name; a LAMBDA of
+    one parameter is called with the group's values and must give one value.  Other LAMBDAs (two
+    parameters, as PERCENTOF's) are refused: how Excel passes them is not checked here."""
+    import sys
+    mod = sys.modules.get("mbsxl.excel._fn_lambda")
+    lam = getattr(mod, "XlLambda", None) if mod is not None else None
+    if lam is None or not isinstance(value, lam):
+        return None
+    eta_cls = getattr(mod, "_Eta", None)
+    if eta_cls is not None and isinstance(value, eta_cls):
+        fn = getattr(value, "fn", None)
+        fn = getattr(fn, "__wrapped__", fn)
+        name = _python_names_of_eta().get(getattr(fn, "__name__", ""))
+        return Eta(name) if name else None
+    if getattr(value, "arity", None) != 1:
+        return None
+
+    def call(values, all_values=None):
+        r = value(values)
+        if isinstance(r, tuple):
+            g = grid(r)
+            if len(g) == 1 and len(g[0]) == 1:
+                return g[0][0]
+            return CalcError("#CALC!", "the LAMBDA gave an array where GROUPBY/PIVOTBY need one value")
+        if not isinstance(r, (str, Number, type(None))):
+            return CalcError("#VALUE!", "unsupported: the LAMBDA gave a value GROUPBY/PIVOTBY cannot show")
+        return r
+    return call
+
+
 def _callable(function, who: str):
     if isinstance(function, Eta):
         return function
@@ -634,6 +679,9 @@ def pivotby(row_fields, col_fields, values, function, field_headers=None, row_to
 
 FUNCTIONS = {"groupby": groupby, "pivotby": pivotby, ETA_FUNCTION.lower(): mbsxl_eta}
 NAMES = frozenset({"GROUPBY", "PIVOTBY"})
+
+
+FUNCTION_ADAPTERS.append(_lambda_module_adapter)
 
 
 def install(mod) -> None:
