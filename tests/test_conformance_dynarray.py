@@ -145,21 +145,6 @@ def test_function_adapter_hook():
         G.FUNCTION_ADAPTERS.remove(adapter)
 
 
-def test_eta_token_rewritten_for_groupby_only():
-    # how Excel saves =GROUPBY(A2:A9,B2:B9,SUM): the function argument is the operand _xleta.SUM
-    # (test.xlsx LOOKUP!M25); the formula check turns it into the engine's MBSXL_ETA("SUM")
-    from mbsxl.excel.formula_guard import Book, Refused, rewrite
-    book = Book(["S"])
-    assert rewrite("=_xlfn.GROUPBY(A1:A3,B1:B3,_xleta.SUM)", "S", book) == '=GROUPBY(A1:A3,B1:B3,MBSXL_ETA("SUM"))'
-    assert rewrite("=_xlfn.PIVOTBY(A1:A3,C1:C3,B1:B3,_xlfn._xleta.AVERAGE)", "S", book) == \
-        '=PIVOTBY(A1:A3,C1:C3,B1:B3,MBSXL_ETA("AVERAGE"))'
-    for bad in ("=TYPE(_xleta.SUM)", "=_xlfn.GROUPBY(A1:A3,B1:B3,_xleta.NOSUCH)",
-                "=_xlfn.GROUPBY(A1:A3,B1:B3,_xlfn.HSTACK(_xleta.SUM,_xleta.COUNT))"):
-        with pytest.raises(Refused) as e:
-            rewrite(bad, "S", book)
-        assert e.value.reason.startswith("unsupported"), bad
-
-
 def test_lambda_module_values(monkeypatch):
     # the LAMBDA module (mbsxl/excel/_fn_lambda.py, another branch of issue 21) hands GROUPBY its eta
     # values as _Eta(<engine function>) and LAMBDAs as XlLambda(fn, arity): stand-ins of those classes
@@ -199,8 +184,10 @@ def test_huge_results_refused_before_allocating():
 
 
 def test_eta_only_as_groupby_argument(tmp_path):
-    # _xleta.SUM is a function value for GROUPBY/PIVOTBY only: TYPE(_xleta.SUM) is 128 in Excel
-    # (test.xlsx INFORMATION!S24), which this engine refuses; MBSXL_ETA is the engine's own
+    # how Excel saves =GROUPBY(A2:A9,B2:B9,SUM): the function argument is the operand _xleta.SUM
+    # (test.xlsx LOOKUP!M25).  It is a function value for GROUPBY/PIVOTBY only: TYPE(_xleta.SUM) is 128
+    # in Excel (test.xlsx INFORMATION!S24), which this engine refuses, as it refuses a vector of
+    # functions, an unknown name and the engine's own MBSXL_ETA written in a workbook
     from openpyxl import Workbook
     from openpyxl.worksheet.formula import ArrayFormula
     from mbsxl.excel.calc import calculate
@@ -210,15 +197,15 @@ def test_eta_only_as_groupby_argument(tmp_path):
     for k, v in (("x", 1), ("y", 2), ("x", 4)):
         ws.append([k, v])
     ws["D1"] = ArrayFormula("D1:E3", "=_xlfn.GROUPBY(A2:A4,B2:B4,_xleta.SUM)")
+    ws["D5"] = ArrayFormula("D5:E7", "=_xlfn.GROUPBY(A2:A4,B2:B4,_xleta.AVERAGE)")
     ws["G1"] = "=TYPE(_xleta.SUM)"
     ws["H1"] = '=MBSXL_ETA("SUM")'
     ws["I1"] = ArrayFormula("I1:J2", "=_xlfn.GROUPBY(A2:A4,B2:B4,_xleta.NOSUCH)")
+    ws["K1"] = ArrayFormula("K1:M3", "=_xlfn.GROUPBY(A2:A4,B2:B4,_xlfn.HSTACK(_xleta.SUM,_xleta.COUNT))")
     p = tmp_path / "eta.xlsx"
     wb.save(p)
     v = calculate(str(p), progress=False)
-    assert [v["Sheet!D1"], v["Sheet!E1"], v["Sheet!D2"], v["Sheet!E2"], v["Sheet!D3"], v["Sheet!E3"]] == \
-        ["x", 5, "y", 2, "Total", 7]
-    for key in ("Sheet!G1", "Sheet!H1", "Sheet!I1"):
+    assert [v[f"Sheet!{c}"] for c in ("D1", "E1", "D2", "E2", "D3", "E3")] == ["x", 5, "y", 2, "Total", 7]
+    assert [v[f"Sheet!{c}"] for c in ("D5", "E5", "D6", "E6", "D7", "E7")] == ["x", 2.5, "y", 2, "Total", 7 / 3]
+    for key in ("Sheet!G1", "Sheet!H1", "Sheet!I1", "Sheet!K1"):
         assert isinstance(v[key], CalcError) and v.errors.get(key), key
-    assert "only GROUPBY/PIVOTBY" in v.errors["Sheet!G1"]
-    assert "internal to the engine" in v.errors["Sheet!H1"]
