@@ -209,3 +209,33 @@ def test_eta_only_as_groupby_argument(tmp_path):
     assert [v[f"Sheet!{c}"] for c in ("D5", "E5", "D6", "E6", "D7", "E7")] == ["x", 2.5, "y", 2, "Total", 7 / 3]
     for key in ("Sheet!G1", "Sheet!H1", "Sheet!I1", "Sheet!K1"):
         assert isinstance(v[key], CalcError) and v.errors.get(key), key
+
+
+def test_stacking_bounded():
+    # VSTACK/HSTACK of large ranges: beyond Excel's 16,384 columns, or over --max-array-cells, refused
+    wide = ((0,) * 10_000,)
+    r = D.hstack(wide, wide)
+    assert isinstance(r, CalcError) and r == "#NUM!" and "grid" in r.reason
+    block = ((0,) * 1000,) * 1000
+    r = D.vstack(block, block, block)
+    assert isinstance(r, CalcError) and r == "#NUM!" and "--max-array-cells" in r.reason
+
+
+def test_refused_dynamic_array_covers_its_range(tmp_path):
+    # a dynamic array (saved with its spill range, as Excel and xlsxwriter's write_dynamic_array_formula
+    # do) that this engine refuses is refused in every cell of that range, not only in its anchor: the
+    # other cells would otherwise be empty where Excel shows values
+    import xlsxwriter
+    from mbsxl.excel.calc import calculate
+    p = tmp_path / "dyn.xlsx"
+    wb = xlsxwriter.Workbook(str(p))
+    ws = wb.add_worksheet("S")
+    for i, (k, v) in enumerate((("k", "v"), ("x", 1), ("y", 2), ("x", 4))):
+        ws.write(i, 0, k)
+        ws.write(i, 1, v)
+    # field_headers 2 ("no, but generate"): a layout this engine refuses
+    ws.write_dynamic_array_formula("D1:E4", "=_xlfn.GROUPBY(A1:A4,B1:B4,_xleta.SUM,2)")
+    wb.close()
+    v = calculate(str(p), progress=False)
+    for key in ("S!D1", "S!E1", "S!D4", "S!E4"):
+        assert isinstance(v[key], CalcError) and "field_headers 2" in v.errors.get(key, ""), (key, v[key])
