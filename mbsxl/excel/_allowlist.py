@@ -103,7 +103,8 @@ def function_allowed(up: str) -> bool:
     """``up in allowed_functions()``, importing ``formulas`` only for a name pycel and the registry lack."""
     if up in DENIED:
         return False
-    return (up == SPARSE or up in _dynarray_functions() or up in _pycel_functions() or up in _mbs_functions() or up in _formulas_functions(False)
+    return (up == SPARSE or up in _dynarray_functions() or up in _pycel_functions() or up in _mbs_functions()
+            or up in _formulas_functions(False)
             or up in _formulas_functions())
 
 

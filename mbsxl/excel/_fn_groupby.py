@@ -41,7 +41,7 @@ import math
 import statistics
 from numbers import Number
 
-from ._fn_dynarray import MAX_RESULT_CELLS, as_engine, grid, integer, is_error, number
+from ._fn_dynarray import MAX_RESULT_CELLS, as_engine, grid, integer, is_error
 from .errors import CalcError
 
 #: Callables ``adapter(value) -> f or None``: a module evaluating LAMBDA registers one here (see module doc)
@@ -357,7 +357,7 @@ def _filter_mask(arg, n_rows, has_headers):
     return out
 
 
-def _order(leaves, nlev, spec, value_of, relationship=0):
+def _order(leaves, nlev, spec, value_of):
     """The leaf tuples sorted level by level.  ``spec``: [k, ...] (k = level number, negative
     descending; k > nlev sorts the innermost level by ``value_of(leaf)``)."""
     desc = [False] * nlev
@@ -423,7 +423,7 @@ def _labels(prefix, kind, nlev, grand_label):
     return list(prefix) + [""] * (nlev - len(prefix))
 
 
-def _check_common(who, row_g, values_g, headers, depth, relationship=0):
+def _check_common(who, headers, depth):
     if isinstance(headers, str):
         return headers
     if headers not in (0, 1, 3):
@@ -450,7 +450,7 @@ def groupby(row_fields, values, function, field_headers=None, total_depth=None, 
         return "#VALUE!"
     headers = _headers_mode(field_headers, vg)
     depth = _depth(total_depth)
-    bad = _check_common(who, rg, vg, headers, depth)
+    bad = _check_common(who, headers, depth)
     if bad:
         return bad
     rel = 0 if field_relationship is None else integer(field_relationship)
@@ -558,7 +558,7 @@ def pivotby(row_fields, col_fields, values, function, field_headers=None, row_to
         return "#VALUE!"
     headers = _headers_mode(field_headers, vg)
     rdepth, cdepth = _depth(row_total_depth), _depth(col_total_depth)
-    for bad in (_check_common(who, rg, vg, headers, rdepth), _check_common(who, rg, vg, headers, cdepth)):
+    for bad in (_check_common(who, headers, rdepth), _check_common(who, headers, cdepth)):
         if bad:
             return bad
     rel = 0 if relative_to is None else integer(relative_to)
