@@ -96,21 +96,30 @@ def _mbs_functions() -> frozenset[str]:
 def allowed_functions() -> frozenset[str]:
     """Upper-case Excel names a formula may call: Excel functions pycel implements, the ones taken from
     ``formulas``, and the registry's MBS_ functions, minus :data:`DENIED`."""
-    return (_pycel_functions() | _formulas_functions() | _mbs_functions()) - DENIED
+    return (_pycel_functions() | _formulas_functions() | _mbs_functions() | _dynarray_functions()) - DENIED
 
 
 def function_allowed(up: str) -> bool:
     """``up in allowed_functions()``, importing ``formulas`` only for a name pycel and the registry lack."""
     if up in DENIED:
         return False
-    return (up == SPARSE or up in _pycel_functions() or up in _mbs_functions() or up in _formulas_functions(False)
+    return (up == SPARSE or up in _dynarray_functions() or up in _pycel_functions() or up in _mbs_functions()
+            or up in _formulas_functions(False)
             or up in _formulas_functions())
+
+
+@functools.lru_cache(maxsize=None)
+def _dynarray_functions() -> frozenset[str]:
+    """The Excel 365 array functions of :mod:`mbsxl.excel._fn_dynarray` and :mod:`mbsxl.excel._fn_groupby`."""
+    from . import _fn_dynarray, _fn_groupby
+    return _fn_dynarray.NAMES | _fn_groupby.NAMES
 
 
 @functools.lru_cache(maxsize=None)
 def _base_python_names() -> frozenset[str]:
     names = {python_name(n) for n in (_pycel_functions() | _mbs_functions()) - DENIED}
     names |= {n.lower() for n in _mbs_functions()} | set(_mbs_functions())
+    names |= {n.lower() for n in _dynarray_functions()} | {"mbsxl_eta"}
     return frozenset(names | ENGINE_NAMES | SUBTOTAL_NAMES | {"row", "column", "offset", "indirect",
                                                              SPARSE.lower()})
 

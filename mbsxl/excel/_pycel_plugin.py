@@ -59,6 +59,9 @@ def _plugin_module(used: set[str] = frozenset()) -> types.ModuleType:
         _excel_fixes.install(mod)          # Excel's answer where pycel's differs (issue 21)
         from . import _fix_silent
         _fix_silent.install(mod, _supplement)
+        from . import _fn_dynarray, _fn_groupby
+        _fn_dynarray.install(mod)          # Excel 365's array functions (issue 21)
+        _fn_groupby.install(mod)
         _excel_fixes.install_array_wrappers(mod)
     missing = {n for n in used if not n.startswith("mbs_") and not hasattr(mod, n) and not _pycel_has(n)}
     if missing:

@@ -111,6 +111,8 @@ def _fit(result, rows: int, cols: int, dynamic: bool = False, empty_is_zero: boo
         src[np.equal(src, None)] = 0
     if dynamic:
         out[:] = 0 if pad_zero else None
+        if isinstance(result, CalcError) and result.reason.startswith("unsupported"):
+            out[:] = result                # a refusal covers the range Excel filled, not the anchor alone
         out[: min(h, rows), : min(w, cols)] = src[:rows, :cols]
         return out
     if pad_zero and (h < rows or w < cols):

@@ -31,6 +31,7 @@ from ._allowlist import (DENIED, ENGINE_NAMES, SPARSE, SUBTOTAL_NAMES, allowed_f
                          allowed_python_names, function_allowed, python_name)
 from ._allowlist import NUMBER_RE as _NUMBER_RE
 from ._unsupported import reason as unsupported_reason
+from . import _fn_groupby
 from ._codecheck import UnsafeCode, check_python, harden_pycel  # noqa: F401 - re-exported
 from .addresses import col_index, col_letters  # noqa: F401 - re-exported
 
@@ -39,7 +40,7 @@ CUT_CELLS = 65_536            # ranges above this many cells are cut at the used
 ERROR_LITERALS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
                   "#SPILL!", "#CALC!")
 PREFIXES = ("_xlfn._xlws.", "_xlfn.", "_xlws.", "_xludf.")
-ENGINE_FUNCTIONS = frozenset({SPARSE, "CSE_INDEX"})   # written by the engine only, never by a workbook
+ENGINE_FUNCTIONS = frozenset({SPARSE, "CSE_INDEX", "MBSXL_ETA"})   # written by the engine only, never by a workbook
 
 
 class Refused(Exception):
@@ -316,7 +317,8 @@ def rewrite(formula: str, sheet: str, book: Book, depth: int = 0, used: set | No
             out.append(f"{addr}{up}(")
         elif typ == Token.OPERAND:
             if sub == Token.RANGE:
-                out.append(_reference(v, sheet, book, depth))
+                eta = _fn_groupby.eta_text(v, tokens, k)      # _xleta.SUM, a function argument (GROUPBY)
+                out.append(eta if eta is not None else _reference(v, sheet, book, depth))
             elif sub == Token.NUMBER:
                 if not _NUMBER_RE.match(v):
                     raise Refused("#VALUE!", f"{v[:40]!r} is not a number")
