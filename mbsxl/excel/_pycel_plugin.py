@@ -57,6 +57,9 @@ def _plugin_module(used: set[str] = frozenset()) -> types.ModuleType:
         mod.mbsxl_range = _sparse_range
         from . import _excel_fixes
         _excel_fixes.install(mod)          # Excel's answer where pycel's differs (issue 21)
+        from . import _fn_lambda, _fn_text365
+        _fn_lambda.install(mod)            # LAMBDA, LET, MAP, REDUCE, SCAN, MAKEARRAY, BYROW, BYCOL
+        _fn_text365.install(mod)           # ARRAYTOTEXT, VALUETOTEXT, REGEX*, TEXTSPLIT/BEFORE/AFTER
     missing = {n for n in used if not n.startswith("mbs_") and not hasattr(mod, n) and not _pycel_has(n)}
     if missing:
         _supplement(mod, missing)
