@@ -47,6 +47,10 @@ PYTHON_NAMES = frozenset({"x_lambda", "x_let", "x_eta", "x_uncalled", "mbsxl_cal
                           "makearray", "byrow", "bycol"})
 #: the calls whose arguments may be Python lambdas (checked by _codecheck.check_python)
 LAMBDA_TAKERS = frozenset({"x_lambda", "x_let", "x_uncalled"})
+#: Excel functions (lower case) that take a LAMBDA value as an argument (GROUPBY and PIVOTBY: their
+#: ``function`` argument, ``_xleta.SUM``); elsewhere a LAMBDA value is refused
+LAMBDA_CALLERS = frozenset({"map", "reduce", "scan", "makearray", "byrow", "bycol", "mbsxl_call", "let",
+                            "groupby", "pivotby"})
 PARAM_PY = re.compile(r"^_xlpm_[a-z0-9_]+$")
 _PARAM = re.compile(r"^_xlpm\.([A-Za-z_\\][A-Za-z0-9_.]*)$", re.I)
 _ETA = re.compile(r"^_xleta\.([A-Za-z][A-Za-z0-9_.]*)$", re.I)
@@ -173,13 +177,25 @@ def install_emitters(ef) -> None:
             raise ef.FormulaParserError("a LAMBDA or LET name is given twice")
         return out
 
+    def wrapper(node):
+        """``x_lambda`` where the LAMBDA value goes to a function that calls it, ``x_uncalled`` for a
+        LAMBDA that is the whole formula (Excel: #CALC!); elsewhere (``TYPE(_xleta.SUM)``, ``1+LAMBDA(..)``)
+        the formula is refused."""
+        parent = node.parent
+        if parent is None:
+            return "x_uncalled"
+        name = str(parent.value).lower().rstrip("(").rpartition(".")[2]
+        if isinstance(parent, FunctionNode) and name in LAMBDA_CALLERS:
+            return "x_lambda"
+        raise ef.FormulaParserError(f"unsupported: a LAMBDA value given to {name.upper() or 'an operator'}, "
+                                    "which does not call it")
+
     def func_lambda(self):
         kids = self.children
         if not kids:
             raise ef.FormulaParserError("LAMBDA needs a calculation")
         names = params(kids[:-1])
-        fn = "x_uncalled" if self.parent is None else "x_lambda"
-        return f"{fn}(lambda {', '.join(names)}: {kids[-1].emit})"
+        return f"{wrapper(self)}(lambda {', '.join(names)}: {kids[-1].emit})"
 
     def func_let(self):
         kids = self.children
@@ -201,15 +217,24 @@ def install_emitters(ef) -> None:
                 return python_param(m.group(1))
             m = _ETA.match(value)
             if m:
-                return f"x_eta({python_name(m.group(1))})"
+                fn = wrapper(self)
+                return f"x_eta({python_name(m.group(1))})" if fn == "x_lambda" else "x_uncalled(lambda: 0)"
         return original.fget(self)
 
     original_function = FunctionNode.emit
 
+    from ._fn_text365 import EXCEL_NAMES as TEXT_NAMES, OMITTED
+    omits = {n.lower() for n in TEXT_NAMES}
+
     def function_emit(self):
+        name = str(self.value).lower().rstrip("(").rpartition(".")[2]
         # pycel looks a function's emitter up as ``func_<name>``: for MAP that is its dict ``func_map``
-        if str(self.value).lower().rstrip("(").rpartition(".")[2] == "map":
+        if name == "map":
             return f"map_({self.comma_join_emit()})"
+        if name in omits:               # an omitted argument is told from an empty cell
+            args = ", ".join(repr(OMITTED) if (type(n) is ef.OperandNode and n.subtype == n.token.EMPTY)
+                             else n.emit for n in self.children)
+            return f"{name}({args})"
         return original_function.fget(self)
 
     FunctionNode.emit = property(function_emit)
