@@ -482,7 +482,7 @@ def regexreplace(text, pattern, replacement, occurrence=0, case_sensitivity=0):
 
 # --------------------------------------------------------------------- TEXTSPLIT / BEFORE / AFTER
 def _delimiters(d, name):
-    """The delimiter texts of an argument (one value or an array); an error, or an empty one refused."""
+    """The delimiter texts of an argument (one value or an array), an error, or None when one is empty."""
     out = []
     for row in _grid(d):
         for v in row:
@@ -527,10 +527,9 @@ def _before_after(after, text, delimiter, instance_num=1, match_mode=0, match_en
     if not isinstance(t, str) or _err(t):
         return t
     ds = _delimiters(delimiter, name)
-    if ds is None:
-        return _unsupported(f"{name} with an empty delimiter")
     if isinstance(ds, str):
         return ds
+    empty = ds is None
     n = _int_arg(instance_num, "instance_num")
     if isinstance(n, str):
         return n
@@ -540,8 +539,19 @@ def _before_after(after, text, delimiter, instance_num=1, match_mode=0, match_en
     me = _flag(match_end, "match_end")
     if isinstance(me, str):
         return me
-    if n == 0 or abs(n) > len(t):
-        return _value_error(f"instance_num {n} is 0 or beyond the text's {len(t)} characters")
+    if n == 0:
+        return _value_error("instance_num is 0")
+    if t == "":
+        # "If text is an empty string, Excel returns empty text" (TEXTBEFORE's page; TEXTAFTER's says nothing)
+        return "" if not after else _unsupported("TEXTAFTER of empty text")
+    if abs(n) > len(t):
+        return _value_error(f"instance_num {n} is beyond the text's {len(t)} characters")
+    if empty:
+        # "When searching with an empty delimiter value, TEXTBEFORE matches immediately": empty text from
+        # the front, the whole text from the end (TEXTAFTER the other way round)
+        if len(_grid(delimiter)) * len(_grid(delimiter)[0]) > 1:
+            return _unsupported(f"{name} with an empty delimiter among others")
+        return (t if n > 0 else "") if after else ("" if n > 0 else t)
     # TEXTBEFORE of the first instance is the text before the earliest match, whichever delimiter it is
     spans = _matches(t, ds, mm == 1, overlap_ok=(not after and n == 1))
     if isinstance(spans, str):
