@@ -75,6 +75,8 @@ def _number_text(x) -> str | CalcError:
         return "TRUE" if x else "FALSE"
     if isinstance(x, float) and not math.isfinite(x):
         return CalcError("#NUM!", "not a finite number")
+    if x == 0:
+        return "0"                                  # -0.0 too
     if isinstance(x, int):
         if abs(x) < 10 ** 15:
             return str(x)
@@ -185,8 +187,12 @@ def _result(rows):
 
 
 # --------------------------------------------------------------------- ARRAYTOTEXT / VALUETOTEXT
-def _quoted(s: str) -> str:
-    return '"' + s.replace('"', '""') + '"'
+def _quoted(s: str):
+    """Text in the strict format: in quotes.  Text holding a quote is refused: how Excel escapes it
+    there is not documented."""
+    if '"' in s:
+        return _unsupported("the strict format of text holding a double quote")
+    return '"' + s + '"'
 
 
 def _valuetotext(value, format=0):
@@ -202,7 +208,7 @@ def _valuetotext(value, format=0):
     if isinstance(t, CalcError):
         return t
     if f == 1 and isinstance(value, str):
-        return _quoted(t)
+        return _quoted(t)           # a text value: never an error code here (errors are refused above)
     if _err(t):
         return _unsupported(f"VALUETOTEXT of the text {t!r}, which this engine cannot tell from an error")
     return t

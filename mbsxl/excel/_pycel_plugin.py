@@ -26,6 +26,10 @@ and ``Workbook._date_formats`` / ``_timedelta_formats``.)
   ``_needed_addresses`` / ``_compile_python_ast`` / ``python_code``, ``excelformula.load_functions(names,
   name_space, modules)``, ``ADDR_FUNCS_NAMES``, ``excelwrapper._OpxRange.cell_to_formula``,
   ``AddressRange.is_unbounded_range`` / ``.create``, ``AddressMultiAreaRange``, ``uniqueify``;
+- for :func:`mbsxl.excel._fn_lambda.install_emitters` (LAMBDA, LET, ``_xlpm.``/``_xleta.`` operands):
+  ``FunctionNode.emit`` / ``.children`` / ``.parent`` / ``.comma_join_emit`` / ``func_<name>`` handlers
+  (and the class attribute ``func_map``, which is why MAP is emitted by hand), ``RangeNode.emit``,
+  ``OperandNode`` with subtype ``EMPTY`` (an omitted argument), ``FormulaParserError``;
 - the ``"pycel"`` logger (silenced while compiling and evaluating).
 """
 from __future__ import annotations

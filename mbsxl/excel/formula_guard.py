@@ -11,11 +11,15 @@ from ever becoming code (issue 11):
    logicals and error literals must look like them.  Defined names are replaced by what they name,
    ranges larger than :data:`CUT_CELLS` cells are cut at the workbook's used extent (so ``A:A`` and
    ``A1:XFD1048576`` cost what the data costs), ``B2#`` and ``ANCHORARRAY(B2)`` become the stored spill.
+   A LAMBDA parameter ``_xlpm.x`` stays a name, ``_xleta.SUM`` is checked as the function it names, and
+   a call of a LAMBDA (``LAMBDA(x,x+1)(2)``, a defined name holding one) becomes the engine-internal
+   ``MBSXL_CALL`` (:mod:`mbsxl.excel._fn_lambda`).
 2. :func:`harden_pycel` changes how pycel emits literals and references: string literals, error
    literals, sheet names and addresses reach the generated source only through :func:`repr`, which
    cannot end the string (the issue's ``="\\""and __import__('os')...`` and ``'Pool "A"'!A1`` cases).
 3. The generated source must have exactly the shape ``lambdas.append(lambda: <expr>)`` where
-   ``<expr>`` holds only calls of allowed names, constants, tuples and operators (:func:`check_python`);
+   ``<expr>`` holds only calls of allowed names, constants, tuples and operators (:func:`check_python`;
+   a Python ``lambda`` only as the checked body of a workbook's LAMBDA or LET, with ``_xlpm_`` parameters);
    and it runs with an empty ``__builtins__``, so even a name that slipped through cannot reach
    ``eval``/``open``/``__import__``.
 
