@@ -297,11 +297,15 @@ def test_recursive_named_lambda_is_refused_with_a_reason(tmp_path):
     ("=MAP(A1:A2,_xleta.WEBSERVICE)", "reaches outside the workbook"),
     ("=MAP(A1:A2,_xleta.ROW)", "unsupported: ROW given as a function value"),
     ("=LET(f,LAMBDA(x,x),_xlpm.f(2))", "not a function this engine knows"),
+    # a name used outside the LAMBDA or LET that declares it is #NAME? in Excel
+    ("=_xlpm.x+1", "is not a parameter of an enclosing LAMBDA"),
+    ("=LET(x,x+1,x)", "is not a parameter of an enclosing LAMBDA"),
+    ("=MAP(A1:A2,LAMBDA(a,_xlpm.b))", "is not a parameter of an enclosing LAMBDA"),
 ])
 def test_guard_refuses_internal_and_outside_functions_as_lambda_values(formula, needle):
     book = fg.Book(["S"])
     with pytest.raises(fg.Refused) as e:
-        fg.rewrite(_xl(formula, "x", "f"), "S", book)
+        fg.rewrite(_xl(formula, "x", "f", "a"), "S", book)
     assert needle in e.value.reason
 
 
@@ -323,3 +327,57 @@ def test_code_check_accepts_lambdas_only_in_their_checked_shape(code):
 def test_code_check_accepts_the_emitted_shape():
     fg.check_python("lambdas.append(lambda: x_let(1, lambda _xlpm_x: map_(_R_('A1:B2'), "
                     "x_lambda(lambda _xlpm_a: _xlpm_a + _xlpm_x))))")
+
+
+# ------------------------------------------------------------------ fuzzed LAMBDA/LET formulas
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PARAMS = ["x", "y", "a", "__import__", "eval", "lambdas", "_C_", "x1", "a.b", "sum_", "str", "x)", "x,y", "1x",
+           "x=1", "x:1", "__class__"]
+
+
+@st.composite
+def _lambda_expr(draw):
+    from test_calc_hostile import _expr
+    body = draw(_expr())
+    names = draw(st.lists(st.sampled_from(_PARAMS), min_size=0, max_size=3))
+    body = body + "".join(f"+_xlpm.{n}" for n in draw(st.lists(st.sampled_from(_PARAMS), max_size=2)))
+    params = ",".join(f"_xlpm.{n}" for n in names)
+    kind = draw(st.integers(0, 4))
+    lam = f"_xlfn.LAMBDA({params + ',' if params else ''}{body})"
+    if kind == 0:
+        return f"{lam}({','.join(draw(st.lists(_expr(), max_size=3)))})"
+    if kind == 1:
+        return f"_xlfn.MAP(A1:A3,{lam})"
+    if kind == 2:
+        return f"_xlfn.LET({','.join(f'_xlpm.{n},{draw(_expr())}' for n in names) or '_xlpm.x,1'},{body})"
+    if kind == 3:
+        return f"_xlfn.REDUCE(0,A1:A3,{lam})"
+    return f"_xlfn.BYROW(A1:A3,_xleta.{draw(st.sampled_from(['SUM', 'EVAL', '__IMPORT__', 'MBSXL_RANGE', 'LAMBDAS', 'STR', 'INDIRECT', 'X_LAMBDA']))})"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(_lambda_expr(), min_size=1, max_size=6))
+def test_fuzzed_lambda_formulas_never_run_code(tmp_path_factory, formulas):
+    # the hostile suite's payloads (tests/test_calc_hostile.py) inside LAMBDA bodies, LET values and
+    # parameter names: nothing runs, no audited operation happens, the good cell keeps its value
+    from test_calc_hostile import _AUDIT, _calc as audited_calc
+    d = tmp_path_factory.mktemp("fuzzl")
+    canary = d / "canary"
+    path = d / "f.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    ws["A1"], ws["A2"], ws["A3"] = 1, 2, 3
+    wb.create_sheet('Pool "A"')["A1"] = 4
+    ws["Z1"] = "=SUM(A1:A3)"
+    for i, f in enumerate(formulas, start=1):
+        ws[f"B{i}"] = "=" + f.replace("CANARY", str(canary))
+    wb.save(path)
+    v = audited_calc(path)
+    assert not canary.exists()
+    assert _AUDIT["seen"] == []
+    assert v["S!Z1"] == 6
+    for i in range(1, len(formulas) + 1):
+        assert f"S!B{i}" in v

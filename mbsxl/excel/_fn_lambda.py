@@ -127,6 +127,60 @@ def immediate_calls(tokens) -> tuple[dict, dict]:
     return prefix, replace
 
 
+def check_scopes(tokens) -> None:
+    """Refuse (#NAME?, as Excel) a ``_xlpm.`` name used where no enclosing LAMBDA or LET declared it
+    before: a LAMBDA declares each argument but the last, a LET each argument at an even position
+    followed by another, when the argument is the name alone."""
+    from openpyxl.formula.tokenizer import Token
+    frames = []                       # [kind, argument index, [token indices of the argument], declared {name: index}]
+    uses = []                         # (token index, name, frames open at that point)
+    declared_at: dict = {}            # token index -> declared
+
+    def close_argument(frame, at, last=False):
+        kind, idx, arg, decl = frame
+        if kind == "LET" and idx % 2 == 1:          # a LET name is seen from after its value on
+            for k, v in decl.items():
+                if v == -1:
+                    decl[k] = at
+        if len(arg) == 1 and not last:
+            t = tokens[arg[0]]
+            m = _PARAM.match(t.value) if t.type == Token.OPERAND else None
+            if m and (kind == "LAMBDA" or (kind == "LET" and idx % 2 == 0)):
+                decl[m.group(1).lower()] = arg[0] if kind == "LAMBDA" else -1
+                declared_at[arg[0]] = True
+    for i, t in enumerate(tokens):
+        if frames and not (t.type == Token.SEP and t.value == "," and frames[-1][0] is not None
+                           ) and not (t.subtype == Token.CLOSE and len(frames) >= 1):
+            frames[-1][2].append(i)
+        if t.subtype == Token.OPEN:
+            kind = None
+            if t.type == Token.FUNC:
+                name = t.value[:-1].upper().rpartition(":")[2]
+                for p in ("_XLFN._XLWS.", "_XLFN.", "_XLWS."):
+                    if name.startswith(p):
+                        name = name[len(p):]
+                kind = name if name in ("LAMBDA", "LET") else ""
+            frames.append([kind, 0, [], {}])
+        elif t.subtype == Token.CLOSE and frames:
+            frame = frames.pop()
+            close_argument(frame, i, last=True)
+        elif t.type == Token.SEP and t.value == "," and frames and frames[-1][0] is not None:
+            close_argument(frames[-1], i)
+            frames[-1][1] += 1
+            frames[-1][2] = []
+        elif t.type == Token.OPERAND and t.subtype == Token.RANGE:
+            m = _PARAM.match(t.value)
+            if m:
+                uses.append((i, m.group(1).lower(), list(frames)))
+    for i, name, open_frames in uses:
+        if i in declared_at:
+            continue
+        if not any(name in f[3] and 0 <= f[3][name] < i for f in open_frames):
+            from .formula_guard import Refused
+            raise Refused("#NAME?", f"the name {name!r} (_xlpm.{name}) is not a parameter of an enclosing LAMBDA "
+                                    "or a name of an enclosing LET")
+
+
 def named_lambda(name: str, sheet: str, book) -> bool:
     """Whether ``name`` is a defined name of the workbook holding a LAMBDA."""
     text = book.names.get((sheet.lower(), name.lower()))
