@@ -302,9 +302,10 @@ def rewrite(formula: str, sheet: str, book: Book, depth: int = 0, used: set | No
         raise Refused("#VALUE!", "the formula's parentheses or braces do not match")
     out: list[str] = []
     skip = 0
-    call_prefix, call_parens = _fn_lambda.immediate_calls(tokens)    # LAMBDA(...)(args)
-    if "_xlpm." in text.lower():
-        _fn_lambda.check_scopes(tokens)                             # LAMBDA/LET names used in scope
+    call_prefix = call_parens = {}
+    if "_XLPM." in text.upper() or "LAMBDA(" in text.upper():
+        call_prefix, call_parens = _fn_lambda.immediate_calls(tokens)    # LAMBDA(...)(args)
+        _fn_lambda.check_scopes(tokens)                                  # LAMBDA/LET names used in scope
     for k, t in enumerate(tokens):
         if skip:
             skip -= 1
