@@ -199,6 +199,24 @@ def test_textbefore_textafter_examples(tmp_path):
     assert v["S!C2"] == "#N/A" and v["S!C5"] == "#N/A" and v["S!C6"] in ("", None)
 
 
+def test_arraytotext_valuetotext_examples(tmp_path):
+    # https://support.microsoft.com/en-us/excel/arraytotext-function: with A2:B4 = TRUE, #VALUE!;
+    # 1234.01234, Seattle; Hello, 1,123 (text: the strict result quotes it), =ARRAYTOTEXT(A2:B4,0) is
+    # "TRUE, #VALUE!, 1234.01234, Seattle, Hello, 1,123" and =ARRAYTOTEXT(A2:B4,1)
+    # {TRUE,#VALUE!;1234.01234,"Seattle";"Hello","1,123"}; a format other than 0 or 1 is #VALUE!.
+    # https://support.microsoft.com/en-us/excel/valuetotext-function: strings are quoted in the strict
+    # format only, Booleans and numbers never
+    cells = {"A2": True, "B2": "#VALUE!", "A3": 1234.01234, "B3": "Seattle", "A4": "Hello", "B4": "1,123",
+             "D1": "=ARRAYTOTEXT(A2:B4,0)", "D2": "=ARRAYTOTEXT(A2:B4,1)", "D3": "=ARRAYTOTEXT(A2:B4,2)",
+             "E1": "=VALUETOTEXT(A4,0)", "E2": "=VALUETOTEXT(A4,1)", "E3": "=VALUETOTEXT(A3,1)",
+             "E4": "=VALUETOTEXT(A2,1)", "E5": "=VALUETOTEXT(A4,3)"}
+    v = _calc(tmp_path, cells)
+    assert v["S!D1"] == "TRUE, #VALUE!, 1234.01234, Seattle, Hello, 1,123"
+    assert v["S!D2"] == '{TRUE,#VALUE!;1234.01234,"Seattle";"Hello","1,123"}'
+    assert v["S!D3"] == "#VALUE!" and v["S!E5"] == "#VALUE!"
+    assert [v[f"S!E{i}"] for i in range(1, 5)] == ["Hello", '"Hello"', "1234.01234", "TRUE"]
+
+
 def test_regex_examples(tmp_path):
     # https://support.microsoft.com/en-us/excel/functions/regexextract-function: "[0-9]+" in "10 apples,
     # 12 oranges" -> 10, every match (return_mode 1) -> 10, 12; "O my (\w+) red (\w+)" in "O my Luve
