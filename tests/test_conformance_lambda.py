@@ -294,11 +294,21 @@ def test_catastrophic_backtracking_ends_with_a_reason(tmp_path):
 
 
 @pytest.mark.parametrize("pattern", ["\\p{L}+", "(*UTF)a", "a\\Z", "(?i)a(?s)b", "a{,3}", "[[:alpha:]]", "\\Qa\\E",
-                                     "\\h", "\\R", "\\k<n>"])
+                                     "\\h", "\\R", "\\k<n>", "(?<=a+)b", "(?<!a|bc)d"])
 def test_regex_syntax_that_pcre2_reads_otherwise_is_refused(pattern):
     from mbsxl.excel import _fn_text365 as t
     r = t.regextest("abc", pattern)
     assert isinstance(r, CalcError) and r.reason.startswith("unsupported: a regular expression with"), (pattern, r)
+
+
+def test_empty_matches_are_refused_where_global_matching_may_differ():
+    # "a*" matches empty text between characters: PCRE2's global matching (pcre2_substitute) and the
+    # regex package may step past an empty match differently, so every-match extraction and
+    # replacement of such a pattern are refused; a first match and a test are unaffected
+    from mbsxl.excel import _fn_text365 as t
+    for r in (t.regexreplace("baaac", "a*", "-"), t.regexextract("baaac", "a*", 1)):
+        assert isinstance(r, CalcError) and "matching empty text" in r.reason
+    assert t.regexextract("baaac", "a+") == "aaa" and t.regextest("baaac", "a*") is True
 
 
 def test_recursive_named_lambda_is_refused_with_a_reason(tmp_path):

@@ -313,6 +313,9 @@ def _pattern_problem(p: str) -> str | None:
                 m = _GROUP_START.match(p, i)
                 if not m:
                     return f"the group {p[i:i + 4]!r}"
+                if m.group(0) in ("(?<=", "(?<!") and re.search(r"[*+?{|]", p[m.end():]):
+                    # PCRE2 wants a lookbehind of fixed length; the regex package takes any
+                    return "a lookbehind that may not be of fixed length"
                 i = m.end()
                 continue
         if ch == "{" and p[i + 1:i + 2] == ",":
@@ -398,9 +401,12 @@ def _regexextract(text, pattern, return_mode=0, case_sensitivity=0):
         return _value_error(f"return_mode must be 0, 1 or 2, not {mode}")
     t, rx = got
     if mode == 1:
-        found = _timed(lambda s, timeout: [m.group(0) for m in rx.finditer(s, timeout=timeout)], t)
+        found = _timed(lambda s, timeout: list(rx.finditer(s, timeout=timeout)), t)
         if isinstance(found, str):
             return found
+        if any(m.start() == m.end() for m in found):
+            return _EMPTY_MATCH
+        found = [m.group(0) for m in found]
         if not found:
             return CalcError(NA, "no match")
         big = _cap(1, len(found), "REGEXEXTRACT")
@@ -426,6 +432,19 @@ def regexextract(text, pattern, return_mode=0, case_sensitivity=0):
 
 
 _DOLLAR = re.compile(r"\$(?:(\d+)|\{(\d+)\}|\$)")
+#: where matches can be empty, PCRE2's global matching and the regex package's may step differently
+_EMPTY_MATCH = _unsupported("a regular expression matching empty text here (REGEXEXTRACT of every match, "
+                            "REGEXREPLACE)")
+
+
+def _replace_all(t: str, spans, expand) -> str:
+    out, pos = [], 0
+    for m in spans:
+        out.append(t[pos:m.start()])
+        out.append(expand(m))
+        pos = m.end()
+    out.append(t[pos:])
+    return "".join(out)
 
 
 def _expander(replacement: str, groups: int):
@@ -466,11 +485,13 @@ def _regexreplace(text, pattern, replacement, occurrence=0, case_sensitivity=0):
     expand = _expander(r, rx.groups)
     if isinstance(expand, str):
         return expand
-    if occ == 0:
-        return _timed(lambda s, timeout: rx.sub(expand, s, timeout=timeout), t)
     spans = _timed(lambda s, timeout: list(rx.finditer(s, timeout=timeout)), t)
     if isinstance(spans, str):
         return spans
+    if any(m.start() == m.end() for m in spans):
+        return _EMPTY_MATCH
+    if occ == 0:
+        return _replace_all(t, spans, expand)
     k = occ - 1 if occ > 0 else len(spans) + occ
     if not 0 <= k < len(spans):
         return t
