@@ -28,6 +28,7 @@ value of an array result, as Excel does).  TEXTSPLIT refuses a result over ``--m
 """
 from __future__ import annotations
 
+import itertools
 import math
 import re
 
@@ -401,7 +402,7 @@ def _regexextract(text, pattern, return_mode=0, case_sensitivity=0):
         return _value_error(f"return_mode must be 0, 1 or 2, not {mode}")
     t, rx = got
     if mode == 1:
-        found = _timed(lambda s, timeout: list(rx.finditer(s, timeout=timeout)), t)
+        found = _timed(lambda s, timeout: list(itertools.islice(rx.finditer(s, timeout=timeout), _MAX_CELLS[0] + 1)), t)
         if isinstance(found, str):
             return found
         if any(m.start() == m.end() for m in found):
@@ -485,9 +486,12 @@ def _regexreplace(text, pattern, replacement, occurrence=0, case_sensitivity=0):
     expand = _expander(r, rx.groups)
     if isinstance(expand, str):
         return expand
-    spans = _timed(lambda s, timeout: list(rx.finditer(s, timeout=timeout)), t)
+    spans = _timed(lambda s, timeout: list(itertools.islice(rx.finditer(s, timeout=timeout), _MAX_CELLS[0] + 1)), t)
     if isinstance(spans, str):
         return spans
+    if len(spans) > _MAX_CELLS[0]:
+        return CalcError("#NUM!", f"REGEXREPLACE: more than {_MAX_CELLS[0]:,} matches are refused "
+                                  "(--max-array-cells)")
     if any(m.start() == m.end() for m in spans):
         return _EMPTY_MATCH
     if occ == 0:
