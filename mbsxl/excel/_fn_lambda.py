@@ -504,7 +504,10 @@ def makearray(rows, cols, f=None):
         for i in range(h):
             row = []
             for j in range(w):
-                v = makearray(pick(gr, i, j), pick(gc, i, j), f)
+                # each cell shows its MAKEARRAY's top-left value: checked like a whole one, built as 1 x 1
+                r, c = _count(pick(gr, i, j)), _count(pick(gc, i, j))
+                v = r if isinstance(r, str) else c if isinstance(c, str) else \
+                    (_cap(r, c, "MAKEARRAY") or makearray(1, 1, f))
                 row.append(_grid(v)[0][0] if isinstance(v, tuple) else v)
             out.append(tuple(row))
         return tuple(out)
