@@ -327,7 +327,10 @@ def _pattern_problem(p: str) -> str | None:
 
 def _compile(pattern, case):
     """The compiled pattern (``regex`` package) or an error."""
-    import regex
+    try:
+        import regex
+    except ImportError:                      # pragma: no cover - the calc extra installs it
+        return _unsupported('REGEX functions need the regex package (pip install "mbsxl[calc]")')
     key = (pattern, case)
     hit = _COMPILED.get(key)
     if hit is not None:
