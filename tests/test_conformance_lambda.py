@@ -382,7 +382,8 @@ def _lambda_expr(draw):
         return f"_xlfn.LET({','.join(f'_xlpm.{n},{draw(_expr())}' for n in names) or '_xlpm.x,1'},{body})"
     if kind == 3:
         return f"_xlfn.REDUCE(0,A1:A3,{lam})"
-    return f"_xlfn.BYROW(A1:A3,_xleta.{draw(st.sampled_from(['SUM', 'EVAL', '__IMPORT__', 'MBSXL_RANGE', 'LAMBDAS', 'STR', 'INDIRECT', 'X_LAMBDA']))})"
+    eta = draw(st.sampled_from(["SUM", "EVAL", "__IMPORT__", "MBSXL_RANGE", "LAMBDAS", "STR", "INDIRECT", "X_LAMBDA"]))
+    return f"_xlfn.BYROW(A1:A3,_xleta.{eta})"
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
