@@ -277,6 +277,11 @@ def install_emitters(ef) -> None:
 
     original_function = FunctionNode.emit
 
+    def _is_lambda_node(node):
+        if isinstance(node, RangeNode):
+            return bool(_ETA.match(str(node.value)))
+        return isinstance(node, FunctionNode) and str(node.value).lower().rstrip("(").rpartition(".")[2] == "lambda"
+
     from ._fn_text365 import EXCEL_NAMES as TEXT_NAMES, OMITTED
     omits = {n.lower() for n in TEXT_NAMES}
 
@@ -285,6 +290,8 @@ def install_emitters(ef) -> None:
         # pycel looks a function's emitter up as ``func_<name>``: for MAP that is its dict ``func_map``
         if name == "map":
             return f"map_({self.comma_join_emit()})"
+        if name == "type" and len(self.children) == 1 and _is_lambda_node(self.children[0]):
+            return "128"                # TYPE of a LAMBDA value: "compound data" (formulas test.xlsx INFORMATION!S24)
         if name in omits:               # an omitted argument is told from an empty cell
             args = ", ".join(repr(OMITTED) if (type(n) is ef.OperandNode and n.subtype == n.token.EMPTY)
                              else n.emit for n in self.children)
