@@ -88,6 +88,20 @@ def _formulas_functions(full: bool = True) -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=None)
+def _own_functions() -> frozenset[str]:
+    """Excel functions the engine implements in its own modules (LAMBDA and its helpers, the Excel 365
+    text functions)."""
+    from . import _fn_lambda, _fn_text365
+    return frozenset(_fn_lambda.EXCEL_NAMES) | frozenset(_fn_text365.EXCEL_NAMES)
+
+
+@functools.lru_cache(maxsize=None)
+def _own_python_names() -> frozenset[str]:
+    from . import _fn_lambda, _fn_text365
+    return _fn_lambda.PYTHON_NAMES | frozenset(_fn_text365.EXCEL_NAMES.values())
+
+
+@functools.lru_cache(maxsize=None)
 def _mbs_functions() -> frozenset[str]:
     from .registry import functions
     return frozenset(n.upper() for n in functions())
@@ -96,7 +110,8 @@ def _mbs_functions() -> frozenset[str]:
 def allowed_functions() -> frozenset[str]:
     """Upper-case Excel names a formula may call: Excel functions pycel implements, the ones taken from
     ``formulas``, and the registry's MBS_ functions, minus :data:`DENIED`."""
-    return (_pycel_functions() | _formulas_functions() | _mbs_functions() | _dynarray_functions()) - DENIED
+    return (_pycel_functions() | _formulas_functions() | _mbs_functions() | _dynarray_functions()
+            | _own_functions()) - DENIED
 
 
 def function_allowed(up: str) -> bool:
@@ -104,6 +119,7 @@ def function_allowed(up: str) -> bool:
     if up in DENIED:
         return False
     return (up == SPARSE or up in _dynarray_functions() or up in _pycel_functions() or up in _mbs_functions()
+            or up in _own_functions()
             or up in _formulas_functions(False)
             or up in _formulas_functions())
 
@@ -118,7 +134,7 @@ def _dynarray_functions() -> frozenset[str]:
 @functools.lru_cache(maxsize=None)
 def _base_python_names() -> frozenset[str]:
     names = {python_name(n) for n in (_pycel_functions() | _mbs_functions()) - DENIED}
-    names |= {n.lower() for n in _mbs_functions()} | set(_mbs_functions())
+    names |= {n.lower() for n in _mbs_functions()} | set(_mbs_functions()) | _own_python_names()
     names |= {n.lower() for n in _dynarray_functions()} | {"mbsxl_eta"}
     return frozenset(names | ENGINE_NAMES | SUBTOTAL_NAMES | {"row", "column", "offset", "indirect",
                                                              SPARSE.lower()})

@@ -43,12 +43,13 @@ def check_python(source: str, names: frozenset[str] | None = None) -> ast.AST:
                      or lam.args.kwarg or lam.args.defaults)
     if not ok:
         raise UnsafeCode("generated code is not a single lambda expression")
-    for node in ast.walk(lam.body):
+    for node, bound in _scoped_walk(lam.body):
         if not isinstance(node, _NODES):
             raise UnsafeCode(f"generated code holds a {type(node).__name__}")
-        if isinstance(node, ast.Name) and node.id not in names:
+        if isinstance(node, ast.Name) and node.id not in names and node.id not in bound:
             raise UnsafeCode(f"generated code names {node.id[:40]!r}, which is not an engine function")
-        if isinstance(node, ast.Call) and (not isinstance(node.func, ast.Name) or node.keywords):
+        if isinstance(node, ast.Call) and (not isinstance(node.func, ast.Name) or node.keywords
+                                           or node.func.id in bound):
             raise UnsafeCode("generated code calls something other than an engine function")
         if isinstance(node, ast.Constant) and not isinstance(node.value, (str, int, float, bool, type(None))):
             raise UnsafeCode(f"generated code holds a {type(node.value).__name__} constant")
@@ -56,6 +57,30 @@ def check_python(source: str, names: frozenset[str] | None = None) -> ast.AST:
                 and isinstance(node.value, int) and node.value.bit_length() > 4096:
             raise UnsafeCode("generated code holds an oversized integer")
     return tree
+
+
+def _scoped_walk(root):
+    """Every node under ``root`` with the LAMBDA/LET parameter names in scope there.  A Python ``lambda``
+    (a workbook's LAMBDA or LET, :mod:`mbsxl.excel._fn_lambda`) is accepted only as an argument of
+    ``x_lambda``/``x_let``/``x_uncalled``, with plain positional parameters named ``_xlpm_...``; its body
+    is walked (and so checked) like the rest, with its parameters bound."""
+    from ._fn_lambda import LAMBDA_TAKERS, PARAM_PY
+    stack = [(root, frozenset(), None)]
+    while stack:
+        node, bound, parent = stack.pop()
+        if isinstance(node, ast.Lambda):
+            a = node.args
+            if not (isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name)
+                    and parent.func.id in LAMBDA_TAKERS and node in parent.args):
+                raise UnsafeCode("generated code holds a lambda outside a LAMBDA or LET")
+            if a.posonlyargs or a.kwonlyargs or a.vararg or a.kwarg or a.defaults or a.kw_defaults \
+                    or any(not PARAM_PY.match(p.arg) or p.annotation is not None for p in a.args):
+                raise UnsafeCode("generated code holds a lambda with other than LAMBDA parameters")
+            stack.append((node.body, bound | {p.arg for p in a.args}, node))
+            continue
+        yield node, bound
+        for child in ast.iter_child_nodes(node):
+            stack.append((child, bound, node))
 
 
 # ------------------------------------------------------------------------------- compiled shapes
@@ -399,4 +424,6 @@ def harden_pycel() -> None:
     ef.ExcelFormula.needed_addresses = property(needed_addresses)
     ef.ExcelFormula._compile_python_ast = compile_checked
     ef.load_functions = load_functions
+    from ._fn_lambda import install_emitters
+    install_emitters(ef)                           # LAMBDA/LET parameters and _xleta. functions
     _HARDENED = True

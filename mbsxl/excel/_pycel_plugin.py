@@ -26,6 +26,10 @@ and ``Workbook._date_formats`` / ``_timedelta_formats``.)
   ``_needed_addresses`` / ``_compile_python_ast`` / ``python_code``, ``excelformula.load_functions(names,
   name_space, modules)``, ``ADDR_FUNCS_NAMES``, ``excelwrapper._OpxRange.cell_to_formula``,
   ``AddressRange.is_unbounded_range`` / ``.create``, ``AddressMultiAreaRange``, ``uniqueify``;
+- for :func:`mbsxl.excel._fn_lambda.install_emitters` (LAMBDA, LET, ``_xlpm.``/``_xleta.`` operands):
+  ``FunctionNode.emit`` / ``.children`` / ``.parent`` / ``.comma_join_emit`` / ``func_<name>`` handlers
+  (and the class attribute ``func_map``, which is why MAP is emitted by hand), ``RangeNode.emit``,
+  ``OperandNode`` with subtype ``EMPTY`` (an omitted argument), ``FormulaParserError``;
 - the ``"pycel"`` logger (silenced while compiling and evaluating).
 """
 from __future__ import annotations
@@ -62,6 +66,9 @@ def _plugin_module(used: set[str] = frozenset()) -> types.ModuleType:
         from . import _fn_dynarray, _fn_groupby
         _fn_dynarray.install(mod)          # Excel 365's array functions (issue 21)
         _fn_groupby.install(mod)
+        from . import _fn_lambda, _fn_text365
+        _fn_lambda.install(mod)            # LAMBDA, LET, MAP, REDUCE, SCAN, MAKEARRAY, BYROW, BYCOL
+        _fn_text365.install(mod)           # ARRAYTOTEXT, VALUETOTEXT, REGEX*, TEXTSPLIT/BEFORE/AFTER
         _excel_fixes.install_array_wrappers(mod)
     missing = {n for n in used if not n.startswith("mbs_") and not hasattr(mod, n) and not _pycel_has(n)}
     if missing:

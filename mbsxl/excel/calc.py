@@ -243,6 +243,8 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
         from .limits import run_isolated
         return run_isolated(calculate, path, sets=sets, progress=progress, limits=limits)
     fg.harden_pycel()
+    from . import _fn_lambda
+    _fn_lambda.set_limits(limits)                 # MAKEARRAY, TEXTSPLIT: --max-array-cells
     from . import _pycel_speed
     _pycel_speed.install()
     t0 = time.perf_counter()

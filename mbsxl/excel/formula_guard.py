@@ -11,11 +11,15 @@ from ever becoming code (issue 11):
    logicals and error literals must look like them.  Defined names are replaced by what they name,
    ranges larger than :data:`CUT_CELLS` cells are cut at the workbook's used extent (so ``A:A`` and
    ``A1:XFD1048576`` cost what the data costs), ``B2#`` and ``ANCHORARRAY(B2)`` become the stored spill.
+   A LAMBDA parameter ``_xlpm.x`` stays a name, ``_xleta.SUM`` is checked as the function it names, and
+   a call of a LAMBDA (``LAMBDA(x,x+1)(2)``, a defined name holding one) becomes the engine-internal
+   ``MBSXL_CALL`` (:mod:`mbsxl.excel._fn_lambda`).
 2. :func:`harden_pycel` changes how pycel emits literals and references: string literals, error
    literals, sheet names and addresses reach the generated source only through :func:`repr`, which
    cannot end the string (the issue's ``="\\""and __import__('os')...`` and ``'Pool "A"'!A1`` cases).
 3. The generated source must have exactly the shape ``lambdas.append(lambda: <expr>)`` where
-   ``<expr>`` holds only calls of allowed names, constants, tuples and operators (:func:`check_python`);
+   ``<expr>`` holds only calls of allowed names, constants, tuples and operators (:func:`check_python`;
+   a Python ``lambda`` only as the checked body of a workbook's LAMBDA or LET, with ``_xlpm_`` parameters);
    and it runs with an empty ``__builtins__``, so even a name that slipped through cannot reach
    ``eval``/``open``/``__import__``.
 
@@ -31,16 +35,16 @@ from ._allowlist import (DENIED, ENGINE_NAMES, SPARSE, SUBTOTAL_NAMES, allowed_f
                          allowed_python_names, function_allowed, python_name)
 from ._allowlist import NUMBER_RE as _NUMBER_RE
 from ._unsupported import reason as unsupported_reason
-from . import _fn_groupby
 from ._codecheck import UnsafeCode, check_python, harden_pycel  # noqa: F401 - re-exported
 from .addresses import col_index, col_letters  # noqa: F401 - re-exported
+from . import _fn_lambda
 
 MAX_ROW, MAX_COL = 1_048_576, 16_384
 CUT_CELLS = 65_536            # ranges above this many cells are cut at the used extent
 ERROR_LITERALS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
                   "#SPILL!", "#CALC!")
 PREFIXES = ("_xlfn._xlws.", "_xlfn.", "_xlws.", "_xludf.")
-ENGINE_FUNCTIONS = frozenset({SPARSE, "CSE_INDEX", "MBSXL_ETA"})   # written by the engine only, never by a workbook
+ENGINE_FUNCTIONS = frozenset({SPARSE, "CSE_INDEX", "MBSXL_ETA", _fn_lambda.CALL})   # written by the engine only, never by a workbook
 
 
 class Refused(Exception):
@@ -255,6 +259,23 @@ def _spills(formula: str, sheet: str, book: Book) -> str:
     return "".join(out)
 
 
+def _check_function(name: str, up: str, used: set | None) -> None:
+    """Refuse a function a workbook may not call (engine-internal, unknown, outside the workbook or
+    unsupported); note it in ``used``."""
+    if up in ENGINE_FUNCTIONS:
+        raise Refused("#NAME?", f"{name[:40]!r} is internal to the engine and cannot be called from a "
+                                "workbook")
+    if not function_allowed(up):
+        why = "reaches outside the workbook" if up in DENIED else "is not a function this engine knows"
+        raise Refused("#NAME?", f"{name[:40]!r} {why} (Excel functions the engine implements and the "
+                                "MBS_ functions only)")
+    refusal = unsupported_reason(up)
+    if refusal:
+        raise Refused("#NAME?", refusal)
+    if used is not None:
+        used.add(up)
+
+
 def rewrite(formula: str, sheet: str, book: Book, depth: int = 0, used: set | None = None) -> str:
     """The formula rebuilt from checked tokens (see the module docstring); raises :class:`Refused`.
     ``used`` collects the upper-case names of the functions called."""
@@ -281,9 +302,16 @@ def rewrite(formula: str, sheet: str, book: Book, depth: int = 0, used: set | No
         raise Refused("#VALUE!", "the formula's parentheses or braces do not match")
     out: list[str] = []
     skip = 0
+    call_prefix = call_parens = {}
+    if "_XLPM." in text.upper() or "LAMBDA(" in text.upper():
+        call_prefix, call_parens = _fn_lambda.immediate_calls(tokens)    # LAMBDA(...)(args)
+        _fn_lambda.check_scopes(tokens)                                  # LAMBDA/LET names used in scope
     for k, t in enumerate(tokens):
         if skip:
             skip -= 1
+            continue
+        if k in call_parens:
+            out.append(call_parens[k])
             continue
         v, typ, sub = t.value, t.type, t.subtype
         if typ == Token.FUNC and sub == Token.OPEN:
@@ -302,23 +330,17 @@ def rewrite(formula: str, sheet: str, book: Book, depth: int = 0, used: set | No
                 out.append(addr + _spills(tokens[k + 1].value + "#", sheet, book))
                 skip = 2
                 continue
-            if up in ENGINE_FUNCTIONS:
-                raise Refused("#NAME?", f"{name[:40]!r} is internal to the engine and cannot be called from a "
-                                        "workbook")
-            if not function_allowed(up):
-                why = "reaches outside the workbook" if up in DENIED else "is not a function this engine knows"
-                raise Refused("#NAME?", f"{name[:40]!r} {why} (Excel functions the engine implements and the "
-                                        "MBS_ functions only)")
-            refusal = unsupported_reason(up)
-            if refusal:
-                raise Refused("#NAME?", refusal)
-            if used is not None:
-                used.add(up)
-            out.append(f"{addr}{up}(")
+            if not addr and up not in ENGINE_FUNCTIONS and not function_allowed(up) and \
+                    _fn_lambda.named_lambda(name, sheet, book):          # a defined name holding a LAMBDA
+                empty = k + 1 < len(tokens) and tokens[k + 1].type == Token.FUNC and tokens[k + 1].subtype == Token.CLOSE
+                out.append(_fn_lambda.named_call(name, sheet, book, depth, _reference, empty))
+                continue
+            _check_function(name, up, used)
+            out.append(f"{call_prefix.get(k, '')}{addr}{up}(")
         elif typ == Token.OPERAND:
             if sub == Token.RANGE:
-                eta = _fn_groupby.eta_text(v, tokens, k)      # _xleta.SUM, a function argument (GROUPBY)
-                out.append(eta if eta is not None else _reference(v, sheet, book, depth))
+                special = _fn_lambda.guard_operand(v, lambda up: _check_function(up, up, used))
+                out.append(special if special is not None else _reference(v, sheet, book, depth))
             elif sub == Token.NUMBER:
                 if not _NUMBER_RE.match(v):
                     raise Refused("#VALUE!", f"{v[:40]!r} is not a number")
