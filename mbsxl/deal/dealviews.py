@@ -45,14 +45,33 @@ def _view(value) -> str:
 
 
 # ------------------------------------------------------------------ views
-def deal_flows(pool, deal, view="classes", index=None, delinquency=None) -> pd.DataFrame:
+def deal_flows(pool, deal, view="classes", index=None, delinquency=None, class_=None) -> pd.DataFrame:
     """The deal's flows over ``pool`` (module docstring); ``index``: the per-period index of floating
     classes (annual decimals, e.g. :func:`mbsxl.coupon_index`); ``delinquency``: the per-period 90+
-    ratio (for a ``delinquency_90`` event)."""
+    ratio (for a ``delinquency_90`` event); ``class_``: with view ``classes``, one class's rows only (a
+    name of the 分档 Classes block, case-insensitive; None = every class), as :func:`mbsxl.tranches`'s
+    ``class_``, so that MBS_YIELD / MBS_PRICE read one class's Cash Flow column.
+
+    >>> import mbsxl
+    >>> deal = deal_from_tranches(["A", "B"], [600.0, 400.0], [0.04, 0.05])
+    >>> f = deal_flows(mbsxl.cashflows(1000.0, 0.06, 12), deal, class_="b")
+    >>> f["Class"].unique().tolist(), len(f)
+    (['B'], 12)
+    """
     kind = _view(view)
+    blank = class_ is None or (isinstance(class_, str) and class_.strip() == "")
+    if not blank and kind != "classes":
+        raise MbsxlInputError(f"class_={class_!r} selects a class's rows of view 'classes'; leave it empty with "
+                              f"view={view!r}")
     r = lg.run(deal, pool, index, delinquency)
     if kind == "classes":
-        return _classes(r)
+        t = _classes(r)
+        if blank:
+            return t
+        from mbsxl.deal.waterfall import _select
+        names = [c.name for c in r.compiled.deal.classes]
+        keep = names[_select(names, class_)[0]]
+        return t[t[C.CLASS] == keep].reset_index(drop=True)
     if kind == "ledgers":
         return _ledgers(r)
     return _events(r)

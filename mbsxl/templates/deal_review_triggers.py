@@ -7,6 +7,14 @@ senior_classes)``: one row a month with VAT, fees, excess spread, the trigger st
 Above it, single-cell summaries (first month each consequence is on, totals) and the classes' WAL and
 interest with and without the mechanisms (MBS_TRANCHESTATS).  The seeds publish none of the trigger
 levels, the reserve size or the delinquency ratio: every input here is a labelled assumption.
+
+Issue 19: the "plain" column of the class comparison is MBS_DEALSTATS of the ``交易要素 Deal table`` sheet's deal
+table; the mechanisms stay on MBS_TRANCHES / MBS_TRANCHESTATS's positional arguments (through the workbook's
+names), because this sheet's liquidity reserve (a target of N months of fees + senior interest, funded after
+the senior interest, released above it), its principal cover and its trigger consequences
+(``stop_subordinate``, ``block_release``, a switch to sequential) are what MBS_TRANCHES computes; writing them as
+deal-table steps and events that give the same numbers, month by month, is left to a later change (see the
+deal table's 事件 Events block in :mod:`mbsxl.deal.dealtable`).
 :func:`write` is called from :func:`mbsxl.templates.jianyuan_deal_review._write`, which hands over the
 references it needs (no import back, so no import cycle).
 """
@@ -83,7 +91,7 @@ def _col(name: str, months: int) -> str:
 def write(book: Book, pool: str, waterfall_args: Callable[..., str], months: int, class_cells: list[str]) -> None:
     """Write the sheet: inputs, summaries, class comparison, the pool-period table.
 
-    ``pool``: the reference of the scenario's MBS_CASHFLOWS table; ``waterfall_args(pool, class_="",
+    ``pool``: the reference (or name) of the scenario's MBS_CASHFLOWS table; ``waterfall_args(pool, class_="",
     header=None)``: the deal review's MBS_TRANCHES argument text up to ``fees`` (up to ``header`` when
     ``header`` is given); ``months``: rows of the table; ``class_cells``: references of the class names."""
     assert len(class_cells) <= MAX_CLASSES, "the class comparison has rows for MAX_CLASSES classes"
@@ -124,12 +132,12 @@ def write(book: Book, pool: str, waterfall_args: Callable[..., str], months: int
             f += f"{xl_rowcol_to_cell(R_TABLE + 12, C.POOL_PERIOD_COLUMNS.index(col), True, True)})"
         book.formula(ws, (r, 1), f, fmt)
 
-    book.text(ws, (R_CMP_HEAD - 1, 0), label("分档对比", "Classes without / with the mechanisms (MBS_TRANCHESTATS)"),
+    book.text(ws, (R_CMP_HEAD - 1, 0), label("分档对比", "Classes without (MBS_DEALSTATS) / with the mechanisms (MBS_TRANCHESTATS)"),
               "subtitle")
     book.header(ws, (R_CMP_HEAD, 0), [label("档次", "Class"), label("WAL(无)", "WAL, plain"), label("WAL(有)", "WAL, with"),
                                      label("利息(无)", "Interest, plain"), label("利息(有)", "Interest, with"),
                                      label("损失(有)", "Loss, with")])
-    plain = "MBS_TRANCHESTATS(" + waterfall_args(pool) + ")"
+    plain = f"MBS_DEALSTATS({pool},Deal_table,,,Coupon_index)"
     mech = "MBS_TRANCHESTATS(" + waterfall_args(pool) + ",,,," + _mech_args() + ")"
     pos = lambda name: C.position(C.STATS_COLUMNS, name)          # noqa: E731
     for i, name in enumerate(class_cells):

@@ -186,6 +186,32 @@ def _floats() -> str:
     return _rng(DEAL, R_CLS, 4, R_TOTAL - 1, 4)
 
 
+# ---------------------------------------------------------------- defined names (issue 19: formulas a reviewer reads)
+POOL_NAMES = ["Pool_prospectus", "Pool_realised", "Pool_PSA"]     # the Pool sheet's tables, one a scenario
+
+
+def names() -> dict:
+    """Workbook-scope names -> the ranges they stand for.  The deal is the ``交易要素 Deal table`` sheet's range
+    (``Deal_table``); the pool tables, the coupon index and the Deal sheet's labelled assumptions have names
+    too, so that a formula reads ``=MBS_DEALSTATS(Pool_prospectus,Deal_table,,,Coupon_index)``."""
+    out = {"Deal_table": _dealtable.table_ref(sys.modules[__name__]), "Coupon_index": _index()}
+    out.update({n: _pool_table(s) for s, n in enumerate(POOL_NAMES)})
+    out.update({"Pool_balance": _abs(DEAL, P["balance"], 1), "Payment_day": _abs(DEAL, P["payday"], 1)})
+    for key, name in (("wac", "Pool_WAC"), ("wam", "Pool_WAM"), ("age", "Pool_age"), ("servicing", "Servicing"),
+                      ("fees", "Senior_fees"), ("severity", "Severity"), ("lag", "Recovery_lag"),
+                      ("call", "Cleanup_call"), ("structure", "Structure"), ("price", "Deal_price"),
+                      ("yield", "Deal_yield"), ("comp", "Compounding")):
+        out[name] = D(key)
+    out.update({"Class_names": _names(), "Class_balances": _bals(), "Class_spreads": _spreads(),
+                "Class_floating": _floats()})
+    return out
+
+
+def _define_names(book: Book):
+    for n, ref in names().items():
+        book.name(n, ref)
+
+
 # Rates sheet: PBoC table from row 4 (0-based), index from row 4 in columns D:F
 R_RATES = 4
 R_IDX = 4
@@ -219,8 +245,10 @@ def _pool_col(s: int, name: str) -> str:
 
 
 def _waterfall_args(pool: str, class_: str = "", header: bool | None = None) -> str:
-    args = [pool, "", "", _names(), _bals(), _spreads(), D("structure"), D("call"), class_, _index(), _floats(),
-            D("fees")]
+    """MBS_TRANCHES's positional arguments (the Triggers sheet's mechanisms and the Deal table sheet's check
+    still use them), through the workbook's names."""
+    args = [pool, "", "", "Class_names", "Class_balances", "Class_spreads", "Structure", "Cleanup_call", class_,
+            "Coupon_index", "Class_floating", "Senior_fees"]
     if header is not None:
         args += ["", "", "", "TRUE" if header else "FALSE"]
     return ",".join(args)
@@ -233,7 +261,12 @@ def _cashflows_formula(prepay: str, prepay_type: str, cdr: str) -> str:
 
 def _yield_args() -> str:
     """delay 0, settle 0, 30/360; payment on the deal's payment day."""
-    return f"0,0,\"30/360\",{{bal}},,{D('comp')},{_abs(DEAL, P['payday'], 1)}"
+    return "0,0,\"30/360\",{bal},,Compounding,Payment_day"
+
+
+def _class_flows(s: int, cls: str) -> str:
+    """One class's rows of MBS_DEALFLOWS (no header row) on scenario ``s``'s pool table."""
+    return f"MBS_DEALFLOWS({POOL_NAMES[s]},Deal_table,,Coupon_index,,{cls},FALSE)"
 
 
 # ---------------------------------------------------------------- writers
@@ -353,13 +386,13 @@ def _pool(book: Book):
 
 def _tranches(book: Book):
     ws = book.sheet(TRANCHES)
-    book.text(ws, "A1", label("分档现金流(发行说明书情景)", "Tranche cash flows, prospectus scenario (MBS_TRANCHES)"), "title")
-    book.note(ws, "A2", "One row per class and month; filter on Class. Fees first, interest by seniority (shortfall "
-                        "carried, no interest on it), excess interest to the subordinate class, principal as the Deal "
-                        "sheet says, losses bottom-up, clean-up call.")
+    book.text(ws, "A1", label("分档现金流(发行说明书情景)", "Tranche cash flows, prospectus scenario (MBS_DEALFLOWS)"), "title")
+    book.note(ws, "A2", "One row per class and month; filter on Class. The priority of payments of the Deal table sheet: "
+                        "fees, interest by seniority (shortfall carried, no interest on it), excess interest to the "
+                        "subordinate class, principal in order, losses bottom-up, clean-up call.")
     r0 = 3
     fmts = ["int", "general", "money", "pct", "money", "money", "money", "money", "money", "money", "money"]
-    book.array(ws, (r0, 0), (r0 + N_CLASSES * T, NCOL_TR - 1), "=MBS_TRANCHES(" + _waterfall_args(_pool_table(0)) + ")",
+    book.array(ws, (r0, 0), (r0 + N_CLASSES * T, NCOL_TR - 1), f"=MBS_DEALFLOWS({POOL_NAMES[0]},Deal_table,,Coupon_index)",
                col_fmts=fmts, header_row=True)
     ws.autofilter(r0, 0, r0 + N_CLASSES * T, NCOL_TR - 1)
     ws.set_row(r0, 30)
@@ -388,10 +421,10 @@ def _summary(book: Book):
     viewers that recalculate array formulas without mbsxl (LibreOffice shows #NAME? in spilled tables)."""
     ws = book.sheet(SUMMARY)
     book.text(ws, "A1", label("分档结果汇总", "Classes by scenario: average life, windows, yields"), "title")
-    book.note(ws, "A2", "Each cell: INDEX(MBS_TRANCHESTATS(pool table of the scenario on the Pool sheet, classes and "
-                        "assumptions of the Deal sheet), class, column). WAL in years from period start (no delay);")
+    book.note(ws, "A2", "Each cell: INDEX(MBS_DEALSTATS(pool table of the scenario on the Pool sheet, Deal_table), class, "
+                        "column). WAL in years from period start (no delay);")
     book.note(ws, "A3", "months counted from the first interest period. Yields and prices: MBS_YIELD / MBS_PRICE on each "
-                        "class's cash flows (MBS_TRANCHES), paid on the payment day, per 100 of original face.")
+                        "class's cash flows (MBS_DEALFLOWS), paid on the payment day, per 100 of original face.")
     row = 4
     st_fmts = ["general", "yuan", "dec2", "int", "int", "int", "yuan", "yuan", "yuan"]
     for s in range(len(SCENARIOS)):
@@ -400,7 +433,7 @@ def _summary(book: Book):
         book.value(ws, (row, 5), label("资产池加权平均期限(年)", "Pool WAL, years"))
         book.formula(ws, (row, 7), f"=MBS_WAL({_pool_col(s, C.TOTAL_PRINCIPAL)})", "dec2")
         book.header(ws, (row + 1, 0), [STATS_LABELS[c] for c in wf.STATS_COLUMNS])
-        stats = "MBS_TRANCHESTATS(" + _waterfall_args(_pool_table(s)) + ")"
+        stats = f"MBS_DEALSTATS({POOL_NAMES[s]},Deal_table,,,Coupon_index)"
         for i in range(N_CLASSES):
             rr = row + 2 + i
             book.formula(ws, (rr, 0), f"={_abs(DEAL, R_CLS + i, 0)}", "general")
@@ -424,10 +457,10 @@ def _summary(book: Book):
         bal = _abs(DEAL, R_CLS + i, 1)
         cls = xl_rowcol_to_cell(r, 0, col_abs=True)
         for s in range(len(SCENARIOS)):
-            flows = f"INDEX(MBS_TRANCHES({_waterfall_args(_pool_table(s), cls, header=False)}),0,{_col('MBS_TRANCHES', C.CASH_FLOW)})"
+            flows = f"INDEX({_class_flows(s, cls)},0,{C.position(C.TRANCHE_COLUMNS, C.CASH_FLOW)})"
             ya = _yield_args().format(bal=bal)
-            book.formula(ws, (r, 1 + 2 * s), f"=MBS_YIELD({flows},{D('price')},{ya})", "pct3")
-            book.formula(ws, (r, 2 + 2 * s), f"=MBS_PRICE({flows},{D('yield')},{ya})", "dec2")
+            book.formula(ws, (r, 1 + 2 * s), f"=MBS_YIELD({flows},Deal_price,{ya})", "pct3")
+            book.formula(ws, (r, 2 + 2 * s), f"=MBS_PRICE({flows},Deal_yield,{ya})", "dec2")
     book.note(ws, (row + 1 + N_CLASSES, 0), "The subordinate class is the residual holder: its 'yield' is that of the "
                                            "excess interest and principal at the price, not a coupon yield.")
     row += N_CLASSES + 3
@@ -447,8 +480,8 @@ def _summary(book: Book):
                 book.formula(ws, (r, 1 + i), f"={_abs(DEAL, R_CLS + i, 1)}", "yuan")
             else:
                 cls = _abs(DEAL, R_CLS + i, 0)
-                book.formula(ws, (r, 1 + i), f"=INDEX(MBS_TRANCHES({_waterfall_args(_pool_table(0), cls, header=False)}),"
-                                             f"{m},{_col('MBS_TRANCHES', C.ENDING_BALANCE)})", "yuan")
+                book.formula(ws, (r, 1 + i), f"=INDEX({_class_flows(0, cls)},{m},{_col('MBS_TRANCHES', C.ENDING_BALANCE)})",
+                             "yuan")
     r_last = r_first + len(months) - 1
     ch = book.chart({"type": "area", "subtype": "stacked"})
     colors = ["#1F4E9E", "#5B9BD5", "#A5A5A5", "#ED7D31"]
@@ -469,12 +502,11 @@ def _summary(book: Book):
 def _grid(book: Book):
     ws = book.sheet(GRID)
     book.text(ws, "A1", label("敏感性分析", "WAL and yield of one class against CPR and CDR"), "title")
-    book.note(ws, "A2", "Each cell: the class's WAL (MBS_TRANCHESTATS) or its yield at the Deal sheet's price (MBS_YIELD)")
-    book.note(ws, "A3", "over its own MBS_CASHFLOWS at the row's CPR and the column's CDR; other inputs from the Deal sheet.")
+    book.note(ws, "A2", "Each cell: the class's WAL or its yield at the Deal sheet's price, MBS_DEALGRID of the deal table")
+    book.note(ws, "A3", "at the row's CPR and the column's CDR (its own pool projection); other inputs from the Deal sheet.")
     book.value(ws, "A5", label("档次", "Class"))
     book.input(ws, "B5", "A", "general")
     cls = "$B$5"
-    bal = f"INDEX({_bals()},MATCH({cls},{_names()},0))"
     n_r, n_c = len(CPRS), len(CDRS)
     blocks = [("wal", label("加权平均期限(年)", "WAL, years"), "dec2", 8),
               ("yield", label("收益率", "Yield at the price"), "pct3", 8 + n_r + 4)]
@@ -489,12 +521,9 @@ def _grid(book: Book):
             for j in range(n_c):
                 cpr_ref = xl_rowcol_to_cell(r, 0, col_abs=True)
                 cdr_ref = xl_rowcol_to_cell(top - 1, 1 + j, row_abs=True)
-                pool = _cashflows_formula(cpr_ref, "\"CPR\"", cdr_ref)
-                if kind == "wal":
-                    f = f"=INDEX(MBS_TRANCHESTATS({_waterfall_args(pool, cls)}),2,{_col('MBS_TRANCHESTATS', C.WAL)})"
-                else:
-                    flows = f"INDEX(MBS_TRANCHES({_waterfall_args(pool, cls, header=False)}),0,{_col('MBS_TRANCHES', C.CASH_FLOW)})"
-                    f = f"=MBS_YIELD({flows},{D('price')},{_yield_args().format(bal=bal)})"
+                f = (f"=INDEX(MBS_DEALGRID(Pool_balance,Pool_WAC,Pool_WAM,Deal_table,{cls},Deal_price,{cpr_ref},"
+                     f"{cdr_ref},Severity,Recovery_lag,Servicing,Pool_age,Coupon_index,Compounding,Payment_day,"
+                     f"\"{kind}\"),2,2)")
                 book.formula(ws, (r, 1 + j), f, fmt)
         book.explain_blanks(ws, (top, 1), (top + n_r - 1, n_c), (top + n_r, 0),
                             "the class receives no principal in that scenario (no WAL)" if kind == "wal" else
@@ -557,7 +586,8 @@ def _notes(book: Book):
         book.paragraph(ws, (2 + i, 1), s, width=120)
     first, _ = _header_block("MBS_TRANCHES")
     book.text(ws, (first - 1, 0), label("表头", "Table columns (mbsxl.columns): formulas find a column of "
-                                              "MBS_TRANCHES / MBS_TRANCHESTATS by MATCH on these headers"), "subtitle")
+                                              "MBS_DEALFLOWS / MBS_DEALSTATS (the MBS_TRANCHES / MBS_TRANCHESTATS "
+                                              "columns) by MATCH on these headers"), "subtitle")
     last = first
     for table in ("MBS_TRANCHES", "MBS_TRANCHESTATS"):
         r0, heads = _header_block(table)
@@ -570,6 +600,7 @@ def _notes(book: Book):
 
 
 def _write(book: Book):
+    _define_names(book)
     _deal(book)
     _summary(book)
     _grid(book)
@@ -580,7 +611,7 @@ def _write(book: Book):
     _rates(book)
     deal_review_history.write(book)
     _notes(book)
-    deal_review_triggers.write(book, _pool_table(0), _waterfall_args, T, [_abs(DEAL, R_CLS + i, 0) for i in range(N_CLASSES)])
+    deal_review_triggers.write(book, POOL_NAMES[0], _waterfall_args, T, [_abs(DEAL, R_CLS + i, 0) for i in range(N_CLASSES)])
     _dealtable.write(book, sys.modules[__name__])
 
 
