@@ -8,13 +8,21 @@ Above it, single-cell summaries (first month each consequence is on, totals) and
 interest with and without the mechanisms (MBS_TRANCHESTATS).  The seeds publish none of the trigger
 levels, the reserve size or the delinquency ratio: every input here is a labelled assumption.
 
-Issue 19: the "plain" column of the class comparison is MBS_DEALSTATS of the ``交易要素 Deal table`` sheet's deal
-table; the mechanisms stay on MBS_TRANCHES / MBS_TRANCHESTATS's positional arguments (through the workbook's
-names), because this sheet's liquidity reserve (a target of N months of fees + senior interest, funded after
-the senior interest, released above it), its principal cover and its trigger consequences
-(``stop_subordinate``, ``block_release``, a switch to sequential) are what MBS_TRANCHES computes; writing them as
-deal-table steps and events that give the same numbers, month by month, is left to a later change (see the
-deal table's 事件 Events block in :mod:`mbsxl.deal.dealtable`).
+Issue 19: the "plain" columns of the class comparison are MBS_DEALSTATS of the ``交易要素 Deal table`` sheet's
+deal table; the mechanisms stay on MBS_TRANCHES / MBS_TRANCHESTATS's positional arguments (through the
+workbook's names), because the deal table cannot yet say what this sheet computes with the same numbers:
+
+- the reserve's target here is ``months`` x (the month's senior fees + class A interest), a target that moves
+  with the pool; a deal-table reserve's target is yuan or a schedule of yuan (账户 Ledgers ``目标 target``);
+- the ``senior_shortfall`` trigger acts in the month class A is short; the deal table's
+  ``interest_shortfall`` event is tested at the end of a period and acts from the next;
+- the table below is MBS_TRANCHES's ``pool`` view (VAT, fees, excess spread and its rate, the cumulative
+  default and 90+ ratios, each consequence's flag, the reserve's funding, draws and balance, one row a
+  month); MBS_DEALFLOWS's ``ledgers`` and ``events`` views show the same kind of figures in another layout,
+  so the sheet's cells and summaries would change even where the amounts agree.
+
+Adding a target in months of fees and senior interest and a same-period shortfall test to the deal table's
+ledger kernel, and then this sheet, is left to a later change.
 :func:`write` is called from :func:`mbsxl.templates.jianyuan_deal_review._write`, which hands over the
 references it needs (no import back, so no import cycle).
 """

@@ -1,8 +1,18 @@
 """Template ``jianyuan_2007_1_deal_review.xlsx``: the Jianyuan 2007-1 securities (issue 6, item 4).
 
-Every number below the inputs is a formula (MBS_CASHFLOWS, MBS_COUPONINDEX, MBS_TRANCHES,
-MBS_TRANCHESTATS, MBS_WAL, MBS_YIELD, MBS_PRICE), so a reviewer changes a yellow cell and the
-workbook follows.
+Every number below the inputs is a formula (MBS_CASHFLOWS, MBS_COUPONINDEX, MBS_DEALFLOWS,
+MBS_DEALSTATS, MBS_DEALGRID, MBS_DEALBREAKEVEN, MBS_WAL, MBS_YIELD, MBS_PRICE), so a reviewer changes a
+yellow cell and the workbook follows.
+
+The deal is described once (issue 19, item 3): the ``交易要素 Deal table`` sheet's deal table, which every
+sheet reads through the workbook name ``Deal_table``.  The other names (:func:`names`) stand for the pool
+tables (``Pool_prospectus``, ``Pool_realised``, ``Pool_PSA``), the coupon index (``Coupon_index``) and the Deal
+sheet's labelled assumptions (``Pool_WAC``, ``Severity``, ``Deal_price`` ...), so a cell reads
+``=INDEX(MBS_DEALSTATS(Pool_prospectus,Deal_table,,,Coupon_index),2,3)`` and no formula is over 200
+characters.  MBS_TRANCHES / MBS_TRANCHESTATS's positional arguments remain in two places on purpose: the
+Deal table sheet's check block (the reference the deal table must equal) and the Triggers sheet's reserve
+and trigger mechanisms (:mod:`mbsxl.templates.deal_review_triggers` says why).  Every stored value equals
+the workbook before the rewrite (bench/compare_workbooks.py, tests/test_deal_review_unchanged.py).
 
 Sheets
 ------
@@ -10,13 +20,13 @@ Sheets
   assumptions the seeds do not publish (representative loan WAC/WAM/age, fees, spreads, losses,
   clean-up call, reset rule, price and yield), the three prepayment scenarios (17.26% CPR, the
   prospectus; 25% CPR, the realised 24-month mean; a PSA speed).
-- ``汇总 Summary``: per scenario, the class table of MBS_TRANCHESTATS (WAL, principal window,
+- ``汇总 Summary``: per scenario, the class table of MBS_DEALSTATS (WAL, principal window,
   final month, interest, loss); per class and scenario, yield at the price and price at the yield;
   the stacked chart of class balances (prospectus scenario).
 - ``敏感性 Grid``: WAL and yield of one class (A by default) against CPR (rows) and CDR (columns),
-  each cell one formula over its own MBS_CASHFLOWS.
+  each cell one MBS_DEALGRID of its own CPR and CDR (its own pool projection).
 - ``资产池现金流 Pool``: the three pool projections side by side (MBS_CASHFLOWS tables).
-- ``分档现金流 Tranches``: the waterfall, one row per class and month (MBS_TRANCHES), prospectus
+- ``分档现金流 Tranches``: the waterfall, one row per class and month (MBS_DEALFLOWS), prospectus
   scenario, with filters.
 - ``利率 Rates``: the PBoC one-year deposit rate table and the coupon index per interest period
   (MBS_COUPONINDEX).
@@ -31,10 +41,10 @@ Sheets
   MBS_DEALCHECK, MBS_DEALSTATS / MBS_DEALFLOWS on the prospectus scenario, and the differences to
   MBS_TRANCHESTATS / MBS_TRANCHES (expected 0).
 
-A column of MBS_TRANCHES / MBS_TRANCHESTATS is found in the workbook by ``MATCH`` on its header, in the
-header lists the Notes sheet holds (written from :mod:`mbsxl.columns`); a column of the spilled
-MBS_CASHFLOWS tables on the Pool sheet is addressed through :func:`mbsxl.columns.position`; no column
-number is written here.  The module is over 450 lines because
+A column of MBS_DEALFLOWS / MBS_DEALSTATS (the columns of MBS_TRANCHES / MBS_TRANCHESTATS) is found in the
+workbook by ``MATCH`` on its header, in the header lists the Notes sheet holds (written from
+:mod:`mbsxl.columns`); the Cash Flow column of the yields and prices and the columns of the spilled
+MBS_CASHFLOWS tables on the Pool sheet are addressed through :func:`mbsxl.columns.position`.  The module is over 450 lines because
 it is one workbook of seven sheets whose layout constants are shared across sheets; splitting it by
 sheet would scatter them.
 """
@@ -417,7 +427,7 @@ def _scenario_title(r: int) -> str:
 
 
 def _summary(book: Book):
-    """Single-cell formulas only (INDEX into MBS_TRANCHESTATS / MBS_TRANCHES), so the page also reads in
+    """Single-cell formulas only (INDEX into MBS_DEALSTATS / MBS_DEALFLOWS), so the page also reads in
     viewers that recalculate array formulas without mbsxl (LibreOffice shows #NAME? in spilled tables)."""
     ws = book.sheet(SUMMARY)
     book.text(ws, "A1", label("分档结果汇总", "Classes by scenario: average life, windows, yields"), "title")
