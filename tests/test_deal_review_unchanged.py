@@ -29,16 +29,23 @@ INTENDED = {
     ("分档现金流 Tranches", "A2"): "note: the rules are the Deal table sheet's priority of payments",
     ("说明 Notes", "A12"): "subtitle: the header lists are those of MBS_DEALFLOWS / MBS_DEALSTATS (same columns)",
     ("触发与储备 Triggers", "A27"): "subtitle: the 'plain' columns are MBS_DEALSTATS; the mechanisms stay positional",
+    ("交易 Deal", "C32"): "note of the structure input: only the Triggers sheet and the Deal table sheet's check read "
+                        "it now; the other sheets pay principal as the deal table's steps say",
     ("交易要素 Deal table", "L2"): "subtitle: L:V is now the positional MBS_TRANCHES, the reference for the "
                                   "Tranches sheet's MBS_DEALFLOWS (the check compares the two, sum 0)",
 }
 
 
-@pytest.fixture(scope="module")
-def result():
+def _cw():
     import sys
     sys.path.insert(0, str(ROOT / "bench"))
     import compare_workbooks as cw
+    return cw
+
+
+@pytest.fixture(scope="module")
+def result():
+    cw = _cw()
     try:
         old = cw.git_file(BEFORE, BOOK)
     except (subprocess.CalledProcessError, FileNotFoundError):
@@ -84,3 +91,23 @@ def test_positional_calls_only_where_the_module_says():
                         where.setdefault(f, set()).add(ws.title)
     assert where == {"MBS_TRANCHES(": {"交易要素 Deal table", "触发与储备 Triggers"},
                      "MBS_TRANCHESTATS(": {"交易要素 Deal table", "触发与储备 Triggers"}}
+
+
+def test_the_comparison_finds_what_it_should(tmp_path):
+    """bench/compare_workbooks.py on two hand-made workbooks: a number 1e-8 apart (relative) differs, one 1e-10
+    apart does not; a changed text, a cell only in one workbook and a number turned text are each listed."""
+    import openpyxl
+    cw = _cw()
+    old, new = openpyxl.Workbook(), openpyxl.Workbook()
+    for wb, vals in ((old, [100.0, 100.0, "Class A", None, 5.0, 0.0]),
+                     (new, [100.0 * (1 + 1e-8), 100.0 * (1 + 1e-10), "Class B", 7.0, "5", 0.0])):
+        ws = wb.active
+        ws.title = "S"
+        for i, x in enumerate(vals, start=1):
+            ws.cell(i, 1, x)
+        wb.save(tmp_path / ("old.xlsx" if wb is old else "new.xlsx"))
+    r = cw.compare(tmp_path / "old.xlsx", tmp_path / "new.xlsx")
+    got = {cell: why for _s, cell, _a, _b, why in r.differing}
+    assert got == {"A1": "number differs (rel 1.0e-08)", "A3": "text differs", "A4": "only in new",
+                   "A5": "type int -> str"}   # openpyxl reads 5.0 back as 5
+    assert (r.compared, r.equal) == (6, 2)
