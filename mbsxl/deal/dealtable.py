@@ -114,9 +114,12 @@ LABELS = {
                 "carry": ("carry", "累计", "未付累计")},
     "fees": {"rate": ("rate", "费率", "税率"), "base": ("base", "基数", "计费基数"),
              "inclusive": ("inclusive", "含税"), "surcharge": ("surcharge", "附加", "附加税"),
-             "cap": ("cap", "上限"), "carry": ("carry", "累计", "未付累计")},
+             "cap": ("cap", "上限"), "carry": ("carry", "累计", "未付累计"),
+             "arrears_rate": ("arrears_rate", "arrears rate", "欠付利率", "滞纳利率")},
     "ledgers": {"receives": ("receives", "收入来源", "来源"), "type": ("type", "类型"),
-                "target": ("target", "目标", "目标余额"), "initial": ("initial", "初始余额", "初始")},
+                "target": ("target", "目标", "目标余额"), "initial": ("initial", "初始余额", "初始"),
+                "interest_periods": ("interest_periods", "interest periods", "利息期数", "目标利息期数"),
+                "interest_of": ("interest_of", "interest of", "利息对象", "目标利息对象")},
     "priority": {"ledger": ("ledger", "account", "账户"), "step": ("step", "步骤", "顺序", "序号"),
                  "action": ("action", "动作", "操作"), "target": ("target", "对象", "目标"),
                  "limit": ("limit", "上限", "限额", "金额"), "note": ("note", "说明", "备注")},
@@ -129,7 +132,7 @@ LABELS = {
 for _blk in LABELS.values():                       # every block may carry a note column (ignored)
     _blk.setdefault("note", ("note", "说明", "备注"))
 REQUIRED = {"classes": ("balance", "coupon"), "fees": ("rate",), "ledgers": (), "priority": ("ledger", "step", "action"),
-            "events": ("measure", "threshold", "to"), "schedules": ("from", "value"), "settings": ("value",)}
+            "events": ("measure",), "schedules": ("from", "value"), "settings": ("value",)}
 
 
 @_dc.dataclass(frozen=True)
@@ -152,13 +155,16 @@ ACTIONS = {
     "pay_tax": Action("pay_tax", 0, "fee", ("cap",), "as pay_fee, for a tax row (增值税及附加)"),
     "pay_interest": Action("pay_interest", 1, "group", (), "pay the class's interest due (a group A1+A2: pro rata "
                            "by interest due)"),
-    "pay_principal": Action("pay_principal", 2, "group", ("target",), "pay principal up to the class's balance "
-                            "(过手); limit target: down to its schedule (固定摊还); a group A1+A2: pro rata by balance"),
+    "pay_principal": Action("pay_principal", 2, "group", ("target", "original"), "pay principal up to the class's "
+                            "balance (过手); limit target: down to its schedule (固定摊还); a group A1+A2: pro rata by "
+                            "current balance, or with limit original (按初始比例) by original balance, a paid-off "
+                            "class's share going to the others"),
     "transfer": Action("transfer", 3, "ledger", ("all", "new_defaults", "shortfall", "borrowed", "amount"),
                        "move cash to the target ledger: all; new_defaults (违约本金补足: the period's defaults plus any "
                        "not yet covered); shortfall (the target ledger's unpaid fees and interest this period); "
                        "borrowed (principal used earlier for fees and interest, repaid); a number of yuan"),
-    "fund_reserve": Action("fund_reserve", 4, "reserve", (), "fill the reserve up to its target"),
+    "fund_reserve": Action("fund_reserve", 4, "reserve", (), "fill the reserve up to its target (yuan or a schedule, "
+                           "plus interest_periods x the next period's interest of its interest_of classes)"),
     "release_reserve": Action("release_reserve", 5, "reserve", (), "move the reserve's balance above its target into this ledger"),
     "draw_reserve": Action("draw_reserve", 6, "reserve", (), "draw this ledger's unpaid fees and interest (so far this "
                            "period) from the reserve; pay them again in a later step"),
@@ -175,21 +181,47 @@ ACTION_ALIASES = {"支付费用": "pay_fee", "支付税费": "pay_tax", "缴税"
                   "释放": "release", "返还": "release", "分成": "pay_share", "按比例分配": "pay_share"}
 LIMIT_ALIASES = {"上限": "cap", "目标余额": "target", "目标": "target", "schedule": "target", "全部": "all",
                  "违约本金": "new_defaults", "新增违约": "new_defaults", "defaults": "new_defaults",
-                 "差额": "shortfall", "不足": "shortfall", "借用": "borrowed", "borrow": "borrowed"}
+                 "差额": "shortfall", "不足": "shortfall", "借用": "borrowed", "borrow": "borrowed",
+                 "按初始比例": "original", "初始比例": "original", "original_balance": "original"}
 
-#: event measures -> (code in :mod:`mbsxl.deal.ledger`, needs a class in ``of``, doc)
+#: event measures -> (code in :mod:`mbsxl.deal.ledger`, what column ``of`` names: None, ``class``, ``group``
+#: (classes joined by +; empty = all classes), ``reserve`` or ``events`` (events listed above, joined by +), doc).
+#: Start-of-period measures act the same period; end-of-period ones (marked) from the next.
 MEASURES = {
-    "cumulative_default": (0, False, "cumulative pool Default through the period / the pool balance at period 1 "
+    "cumulative_default": (0, None, "cumulative pool Default through the period / the pool balance at period 1 "
                            "(tested at the start of the period, acting the same period)"),
-    "delinquency_90": (1, False, "the period's 90+ delinquency ratio (the delinquency column; start of period)"),
-    "pool_factor": (2, False, "the pool's beginning balance / its balance at period 1 (start of period)"),
-    "interest_shortfall": (3, True, "the class's unpaid interest after the period, yuan (tested at the end of the "
+    "delinquency_90": (1, None, "the period's 90+ delinquency ratio (the delinquency column; start of period)"),
+    "pool_factor": (2, None, "the pool's beginning balance / its balance at period 1 (start of period)"),
+    "interest_shortfall": (3, "class", "the class's unpaid interest after the period, yuan (tested at the end of the "
                            "period, acting from the next)"),
+    "excess_spread": (4, "group", "超额利差: (the period's interest collections - the fees and taxes accrued for the "
+                      "period - the interest of the of classes (empty: all) accrued for the period; carried amounts "
+                      "left out) / the pool's balance at the start of the period, annualised (x 12 a month); start "
+                      "of period"),
+    "reserve_shortfall": (5, "reserve", "the reserve's target less its balance after the period's steps, yuan, 0 when "
+                          "at or above (end of period)"),
+    "class_loss": (6, "class", "the class's cumulative write-down / its original balance (end of period)"),
+    "principal_deficiency": (7, "class", "本金亏损: the class's part of the principal deficiency after the period, yuan: "
+                             "the classes' balances less the pool's ending balance and the cash held in the ledger "
+                             "receiving principal, allocated bottom-up (end of period)"),
+    "all": (8, "events", "且: the number of the named events on (events listed above, joined by +); on when all are "
+            "(leave threshold empty)"),
+    "any": (9, "events", "或: as all; on when any is"),
+    "period": (10, None, "the period number (1 = the first month): e.g. a step-down not before period 37"),
+    "overcollateralization": (11, "class", "超额抵押比例 of a class: (the pool's beginning balance - the beginning "
+                              "balances of the classes from the first listed down to it) / the pool's beginning "
+                              "balance (start of period)"),
 }
 MEASURE_ALIASES = {"cumulative_default_rate": "cumulative_default", "cdr_cum": "cumulative_default",
                    "累计违约率": "cumulative_default", "delinquency": "delinquency_90", "严重拖欠率": "delinquency_90",
                    "90+": "delinquency_90", "资产池余额比例": "pool_factor", "factor": "pool_factor",
-                   "利息不足": "interest_shortfall", "shortfall": "interest_shortfall", "未付利息": "interest_shortfall"}
+                   "利息不足": "interest_shortfall", "shortfall": "interest_shortfall", "未付利息": "interest_shortfall",
+                   "超额利差": "excess_spread", "储备不足": "reserve_shortfall", "储备账户不足": "reserve_shortfall",
+                   "累计损失率": "class_loss", "loss": "class_loss", "本金亏损": "principal_deficiency",
+                   "pdl": "principal_deficiency", "且": "all", "and": "all", "全部满足": "all", "或": "any",
+                   "or": "any", "任一": "any", "期数": "period", "支付期": "period",
+                   "超额抵押": "overcollateralization", "超额抵押比例": "overcollateralization",
+                   "oc": "overcollateralization", "overcollateralisation": "overcollateralization"}
 YES = {"yes", "y", "true", "1", "是", "1.0"}
 NO = {"no", "n", "false", "0", "否", "0.0", ""}
 RECEIVES = {"interest": 1, "利息": 1, "收入": 1, "principal": 2, "本金": 2, "both": 3, "全部": 3, "none": 0, "无": 0}
@@ -200,6 +232,13 @@ FEE_BASES = {"disposal_costs": 3, "处置费用": 3, "costs": 3, "collections": 
 CARRY = {"yes": 1, "y": 1, "true": 1, "1": 1, "是": 1, "": 1, "no": 0, "n": 0, "false": 0, "0": 0, "否": 0,
          "compound": 2, "复利": 2}
 SETTINGS = {"cleanup_call": ("cleanup_call", "清仓回购", "clean-up call", "cleanup"),
+            "cleanup_price": ("cleanup_price", "清仓回购价格", "clean-up price", "call price"),
+            "cleanup_from": ("cleanup_from", "清仓回购起始期", "clean-up from", "call from"),
+            "call_period": ("call_period", "赎回期", "call period", "optional redemption"),
+            "payment_frequency": ("payment_frequency", "支付频率", "payment frequency"),
+            "day_count": ("day_count", "计息基准", "day count", "basis"),
+            "closing_date": ("closing_date", "起息日", "closing date", "信托生效日"),
+            "first_payment_date": ("first_payment_date", "首个支付日", "first payment date"),
             "writedown": ("writedown", "损失核销", "write-down", "losses"),
             "pool_balance": ("pool_balance", "初始资产池余额", "pool balance")}
 WRITEDOWNS = {"loss": 0, "losses": 0, "损失": 0, "none": 1, "无": 1, "no": 1}
@@ -229,6 +268,7 @@ class Fee:
     cap: float                    # yuan a period (inf = none)
     carry: bool
     row: int
+    arrears_rate: float = 0.0     # annual rate earned by the carried unpaid fee
 
 
 @_dc.dataclass
@@ -239,6 +279,8 @@ class Ledger:
     target: float | str           # yuan or a schedule name (reserve)
     initial: float
     row: int
+    interest_periods: float = 0.0  # + this many periods of the next period's interest of interest_of
+    interest_of: str | None = None  # classes joined by +
 
 
 @_dc.dataclass
@@ -262,8 +304,9 @@ class Event:
     threshold: float | str        # a number or a schedule name
     periods: int
     cure: bool
-    to: str
+    to: str | None                # None: a condition of other events only
     row: int
+    components: tuple = ()        # all / any: the names of the events combined
 
 
 @_dc.dataclass
@@ -283,9 +326,45 @@ class Deal:
     pool_balance: float | None = None
     found: list = _dc.field(default_factory=list)
     refused: list = _dc.field(default_factory=list)
+    cleanup_price: float | str = 1.0   # fraction of the pool's balance, or "par_accrued"
+    cleanup_from: int = 0              # the factor call not before this period
+    call_period: int = 0               # called in this period whatever the factor (0: never)
+    payment_frequency: int = 1         # months a payment period
+    day_count: str = "30/360"
+    closing_date: object = None
+    first_payment_date: object = None
 
     def class_index(self, name: str) -> int:
         return [c.name.lower() for c in self.classes].index(name.lower())
+
+    def accruals(self, T: int):
+        """(yf12, paym, ynext12) for T months: each month's accrual as a year fraction x 12 (1 under
+        30/360; days / 365 x 12 under ACT/365 between the month's dates, which run monthly back from
+        ``first_payment_date``, the first from ``closing_date``); whether the month is a payment month
+        (every ``payment_frequency``-th, and the last); and the next payment period's year fraction x 12
+        (a reserve target counting the next period's interest)."""
+        f = self.payment_frequency
+        paym = np.zeros(T, dtype=np.bool_)
+        paym[f - 1::f] = True
+        paym[T - 1] = True
+        if self.day_count == "30/360":
+            yf12 = np.ones(T)
+        else:
+            from mbsxl import dates as _dates
+            den = 365.0 if self.day_count == "act/365" else 360.0
+            ds = [self.closing_date] + [max(_dates.add_months(self.first_payment_date, t - f), self.closing_date)
+                                        for t in range(1, T + 1)]
+            yf12 = np.array([(ds[t] - ds[t - 1]).days / den * 12.0 for t in range(1, T + 1)])
+        ynext = np.empty(T)
+        pays = np.flatnonzero(paym)
+        for t in range(T):
+            nxt = pays[pays > t]
+            if nxt.size:
+                ynext[t] = yf12[t + 1:nxt[0] + 1].sum()
+            else:
+                prev = pays[pays < t]
+                ynext[t] = yf12[(prev[-1] + 1 if prev.size else 0):t + 1].sum()
+        return yf12, paym, ynext
 
     def schedule_values(self, name: str, T: int, what: str) -> np.ndarray:
         """The schedule ``name`` as T values; refused (naming the block, row and label) when it does not
@@ -519,11 +598,15 @@ class _Parser:
         ledgers = self.ledgers(b.get("ledgers"), scheds)
         settings = self.settings(b.get("settings"))
         steps, statuses = self.priority(b.get("priority"), classes, fees, ledgers)
-        events = self.events(b.get("events"), classes, statuses, scheds)
+        events = self.events(b.get("events"), classes, statuses, scheds, ledgers)
         self.reachable(b, statuses, events)
         self.funded(steps, ledgers)
+        self.interest_of(b.get("ledgers"), ledgers, classes)
+        self.calendar(settings)
+        extra = {k: settings[k] for k in ("cleanup_price", "cleanup_from", "call_period", "payment_frequency",
+                                          "day_count", "closing_date", "first_payment_date") if k in settings}
         deal = Deal(classes, fees, ledgers, steps, events, scheds, statuses, settings.get("cleanup_call", 0.0),
-                    settings.get("writedown", 0), settings.get("pool_balance"), self.found, self.refused)
+                    settings.get("writedown", 0), settings.get("pool_balance"), self.found, self.refused, **extra)
         return deal
 
     def schedules(self, blk):
@@ -604,15 +687,23 @@ class _Parser:
             sur = self.number("fees", r, "surcharge", self.cell(row, cols, "surcharge"), lo=0.0, hi=1.0, default=0.0)
             cap = self.number("fees", r, "cap", self.cell(row, cols, "cap"), lo=0.0, default=math.inf)
             carry = self.word("fees", r, "carry", self.cell(row, cols, "carry"), CARRY, default=1)
+            arr = self.number("fees", r, "arrears_rate", self.cell(row, cols, "arrears_rate"), lo=0.0, default=0.0)
+            if arr > 1:
+                self.err("fees", r, "arrears_rate", f"{arr:g} looks like a percent; pass a decimal ({arr / 100:g})")
+                continue
+            if arr > 0 and carry == 0:
+                self.err("fees", r, "arrears_rate", f"{arr:g}: an unpaid fee earns it only when carried; carry is no")
+                continue
             if rate is None:
                 continue
             if any(f.name.lower() == name.lower() for f in out):
                 self.err("fees", r, "name", f"fee {name!r} is listed twice")
                 continue
-            out.append(Fee(name, rate, base, inc, sur, cap, carry > 0, r))
+            out.append(Fee(name, rate, base, inc, sur, cap, carry > 0, r, arr))
             self.ok("fees", r, name, f"{rate:g} on {['the pool balance (annual)', 'interest collections', 'fixed yuan a year', 'the disposal costs', 'the collections', 'the new excess over expected collections', 'the shares of pay_share steps'][base]}"
                     f"{' tax-inclusive' if inc else ''}{f', surcharge {sur:g}' if sur else ''}"
-                    f"{f', cap {cap:,.2f} a period' if math.isfinite(cap) else ''}")
+                    f"{f', cap {cap:,.2f} a period' if math.isfinite(cap) else ''}"
+                    f"{f', unpaid fee earns {arr:g} a year' if arr else ''}")
         return out
 
     def ledgers(self, blk, scheds):
@@ -637,10 +728,21 @@ class _Parser:
                 else:
                     target = self.number("ledgers", r, "target", tcell, lo=0.0, default=0.0)
             init = self.number("ledgers", r, "initial", self.cell(row, cols, "initial"), lo=0.0, default=0.0)
+            ip = self.number("ledgers", r, "interest_periods", self.cell(row, cols, "interest_periods"), lo=0.0,
+                             hi=24.0, default=0.0)
+            iof = _text(self.cell(row, cols, "interest_of")) or None
+            if (ip > 0 or iof) and not res:
+                self.err("ledgers", r, "interest_periods", f"ledger {name!r} is not a reserve (type reserve); only a "
+                         "reserve's target counts periods of interest")
+                continue
+            if ip > 0 and iof is None:
+                self.err("ledgers", r, "interest_of", f"interest_periods {ip:g} needs the classes whose interest the "
+                         "target counts (e.g. A1+A2)")
+                continue
             if any(x.name.lower() == name.lower() for x in out):
                 self.err("ledgers", r, "name", f"ledger {name!r} is listed twice")
                 continue
-            out.append(Ledger(name, rec, res, target, init, r))
+            out.append(Ledger(name, rec, res, target, init, r, ip, iof))
             self.ok("ledgers", r, name, f"{'reserve' if res else 'ledger'}, receives "
                     f"{['nothing', 'interest', 'principal', 'interest and principal'][rec]}")
         if out and not any(x.receives & 2 for x in out):
@@ -667,6 +769,50 @@ class _Parser:
                 x = self.number("settings", r, "value", val, lo=0.0, hi=1.0, default=0.0)
                 out[key] = x
                 self.ok("settings", r, key, f"clean-up call at pool factor {x:g}")
+            elif key == "cleanup_price":
+                if isinstance(val, str) and _norm(val) in ("par_accrued", "本金加应计利息", "par+accrued", "par_+_accrued"):
+                    out[key] = "par_accrued"
+                    self.ok("settings", r, key, "clean-up call at par plus accrued interest")
+                else:
+                    x = self.number("settings", r, "value", val, lo=0.0, hi=2.0, default=None)
+                    if x is not None:
+                        out[key] = x
+                        self.ok("settings", r, key, f"clean-up call at {x:g} x the pool's balance")
+            elif key in ("cleanup_from", "call_period") and _is_date(val):
+                from mbsxl import dates as _dates
+                out[key] = _dates.as_date(key, val)
+                out[key + "_row"] = r
+                self.ok("settings", r, key, f"{'clean-up call not before' if key == 'cleanup_from' else 'called on'} the "
+                        f"first payment date on or after {out[key]}")
+            elif key in ("cleanup_from", "call_period", "payment_frequency"):
+                x = self.number("settings", r, "value", val, lo=1.0, default=None, blank_ok=False)
+                if x is None:
+                    continue
+                if not float(x).is_integer():
+                    self.err("settings", r, "value", f"{key} {x:g} is not a whole number of periods")
+                elif key == "payment_frequency" and x not in (1, 2, 3, 6, 12):
+                    self.err("settings", r, "value", f"payment_frequency {x:g} is not accepted; accepted: 1 (monthly), "
+                             "3 (quarterly), 6, 12 (months a payment period), 2")
+                else:
+                    out[key] = int(x)
+                    self.ok("settings", r, key, {"cleanup_from": f"clean-up call not before period {int(x)}",
+                                                 "call_period": f"called in period {int(x)} whatever the pool factor",
+                                                 "payment_frequency": f"paid every {int(x)} month(s)"}[key])
+            elif key == "day_count":
+                from mbsxl import options as _opt
+                out["_day_count_row"] = r
+                try:
+                    out[key] = _opt.basis(_text(val), "day_count")
+                    self.ok("settings", r, key, f"interest and fees accrue {out[key]}")
+                except MbsxlInputError as e:
+                    self.err("settings", r, "value", str(e))
+            elif key in ("closing_date", "first_payment_date"):
+                from mbsxl import dates as _dates
+                try:
+                    out[key] = _dates.as_date(key, val)
+                    self.ok("settings", r, key, str(out[key]))
+                except MbsxlInputError as e:
+                    self.err("settings", r, "value", str(e))
             elif key == "writedown":
                 out[key] = self.word("settings", r, "value", val, WRITEDOWNS, default=0)
                 self.ok("settings", r, key, ["pool losses write classes down bottom-up",
@@ -792,12 +938,13 @@ class _Parser:
                     f"{act} {target}{'' if lim is None else f' (limit {lim})'}")
         return steps, statuses
 
-    def events(self, blk, classes, statuses, scheds):
+    def events(self, blk, classes, statuses, scheds, ledgers=()):
         out = []
         if blk is None:
             return out
         _, cols, body = blk
         st = {s.lower(): s for s in statuses}
+        cls = {c.name.lower(): c.name for c in classes}
         for r, row in body:
             name = _text(row[0])
             m_s = _text(self.cell(row, cols, "measure"))
@@ -805,16 +952,57 @@ class _Parser:
             if m not in MEASURES:
                 self.err("events", r, "measure", f"{m_s!r} is not a measure; accepted: {', '.join(MEASURES)}")
                 continue
+            if any(e.name.lower() == name.lower() for e in out):
+                self.err("events", r, "name", f"event {name!r} is listed twice")
+                continue
             of = _text(self.cell(row, cols, "of")) or None
-            if MEASURES[m][1]:
-                if of is None or of.lower() not in [c.name.lower() for c in classes]:
+            kind = MEASURES[m][1]
+            comps = ()
+            if kind == "class":
+                if of is None or of.lower() not in cls:
                     self.err("events", r, "of", f"measure {m} needs a class in column of; {of!r} is not one of "
                              f"{', '.join(c.name for c in classes)}")
                     continue
-                of = next(c.name for c in classes if c.name.lower() == of.lower())
+                of = cls[of.lower()]
+            elif kind == "group" and of is not None:
+                parts = [p.strip() for p in of.split("+")]
+                bad = [p for p in parts if p.lower() not in cls]
+                if bad:
+                    self.err("events", r, "of", f"{of!r}: {bad[0]!r} is not a class ({', '.join(c.name for c in classes)}); "
+                             "name the classes whose interest counts, joined by + (empty: all)")
+                    continue
+                of = "+".join(cls[p.lower()] for p in parts)
+            elif kind == "reserve":
+                res = [x for x in ledgers if x.reserve]
+                hit = next((x for x in res if of is not None and x.name.lower() == of.lower()), None)
+                if hit is None:
+                    self.err("events", r, "of", f"measure {m} needs a reserve ledger in column of; {of!r} is not one of "
+                             f"{', '.join(x.name for x in res) or 'none (no ledger of type reserve)'}")
+                    continue
+                of = hit.name
+            elif kind == "events":
+                parts = [p.strip() for p in (of or "").split("+") if p.strip()]
+                known = {e.name.lower(): e.name for e in out}
+                bad = [p for p in parts if p.lower() not in known]
+                if not parts or bad:
+                    self.err("events", r, "of", f"measure {m} combines events listed above it, joined by + (e.g. "
+                             f"oc_pass+after_36); {(bad[0] if bad else of)!r} is not one "
+                             f"({', '.join(e.name for e in out) or 'none listed above'})")
+                    continue
+                comps = tuple(known[p.lower()] for p in parts)
+                of = "+".join(comps)
+            elif of is not None:
+                self.err("events", r, "of", f"measure {m} is a pool measure; leave of empty (got {of!r})")
+                continue
             above = self.word("events", r, "compare", self.cell(row, cols, "compare"), ABOVE, default=True)
             tc = self.cell(row, cols, "threshold")
-            if isinstance(tc, str) and not re.fullmatch(r"[\d.eE+-]+", tc.strip()):
+            if kind == "events":
+                if not _blank(tc):
+                    self.err("events", r, "threshold", f"{_text(tc)!r}: measure {m} combines events; leave threshold "
+                             "empty")
+                    continue
+                thr, above = (len(comps) - 0.5) if m == "all" else 0.5, True
+            elif isinstance(tc, str) and not re.fullmatch(r"[\d.eE+-]+", tc.strip()):
                 if tc.strip().lower() not in scheds:
                     self.err("events", r, "threshold", f"{tc!r} is neither a number nor a schedule of the 计划 Schedules block")
                     continue
@@ -827,21 +1015,70 @@ class _Parser:
             cure = self.word("events", r, "cure", self.cell(row, cols, "cure"),
                              {**{k: True for k in YES}, **{k: False for k in NO}}, default=False)
             to = _text(self.cell(row, cols, "to"))
-            if to.lower() not in st:
+            if not to:
+                to_s = None
+            elif to.lower() not in st:
                 self.err("events", r, "to", f"status {to!r} has no priority of payments (statuses in the 偿付顺序 "
-                         f"Priority block: {', '.join(statuses)})")
+                         f"Priority block: {', '.join(statuses)}); leave it empty for an event that only feeds all / any")
                 continue
-            if statuses and to.lower() == statuses[0].lower():
+            elif statuses and to.lower() == statuses[0].lower():
                 self.err("events", r, "to", f"status {to!r} is the status at closing (the first in the 偿付顺序 Priority "
                          "block); an event moves the deal to a later status")
                 continue
-            out.append(Event(name, m, of, above, thr, int(per), cure, st[to.lower()], r))
-            self.ok("events", r, name, f"{m}{'' if of is None else ' of ' + of} {'above' if above else 'below'} {thr} "
-                    f"for {int(per)} period(s) -> {st[to.lower()]}{', cures' if cure else ''}")
+            else:
+                to_s = st[to.lower()]
+            out.append(Event(name, m, of, above, thr, int(per), cure, to_s, r, comps))
+            what = f"{m}{'' if of is None else ' of ' + of}"
+            if kind == "events":
+                what = f"{' and '.join(comps) if m == 'all' else ' or '.join(comps)}"
+            else:
+                what += f" {'above' if above else 'below'} {thr}"
+            self.ok("events", r, name, f"{what} for {int(per)} period(s) -> "
+                    f"{to_s if to_s else '(no status change: a condition of all / any)'}{', cures' if cure else ''}")
         return out
 
+    def calendar(self, st):
+        """Day counts other than 30/360 need the dates; a call date becomes the payment period on or after it."""
+        f = st.get("payment_frequency", 1)
+        fp, cd = st.get("first_payment_date"), st.get("closing_date")
+        if st.get("day_count", "30/360") != "30/360" and (fp is None or cd is None):
+            self.err("settings", st.get("_day_count_row", 0), "day_count", f"day_count {st['day_count']} counts the days "
+                     "between payment dates; add the settings closing_date (起息日) and first_payment_date (首个支付日)")
+        if fp is not None and cd is not None and not cd < fp:
+            self.err("settings", 0, "first_payment_date", f"first_payment_date {fp} is not after closing_date {cd}")
+        for key in ("cleanup_from", "call_period"):
+            d = st.get(key)
+            if d is None or isinstance(d, int):
+                continue
+            if fp is None:
+                self.err("settings", st[key + "_row"], key, f"{key} {d} is a date; add the setting first_payment_date "
+                         "(首个支付日) to map it to a payment period, or give a period number")
+                st.pop(key)
+                continue
+            from mbsxl import dates as _dates
+            k = 1                                        # the payment months are f, 2f, ...; the k-th on fp + (k-1) f months
+            while _dates.add_months(fp, (k - 1) * f) < d and k < 10000:
+                k += 1
+            st[key] = k * f
+
+    def interest_of(self, blk, ledgers, classes):
+        """A reserve's interest_of names classes (joined by +)."""
+        cls = {c.name.lower(): c.name for c in classes}
+        for x in ledgers:
+            if x.interest_of is None:
+                continue
+            parts = [p.strip() for p in x.interest_of.split("+")]
+            bad = [p for p in parts if p.lower() not in cls]
+            if bad:
+                self.err("ledgers", x.row, "interest_of", f"{x.interest_of!r}: {bad[0]!r} is not a class "
+                         f"({', '.join(c.name for c in classes)})")
+                x.interest_of = None
+                x.interest_periods = 0.0
+            else:
+                x.interest_of = "+".join(cls[p.lower()] for p in parts)
+
     def reachable(self, b, statuses, events):
-        to = {e.to.lower() for e in events}
+        to = {e.to.lower() for e in events if e.to}
         first = {}
         for s in (b.get("priority") or (0, {}, []))[2]:
             first.setdefault(_text(s[1][0]).lower(), s[0])
@@ -862,6 +1099,12 @@ class _Parser:
             if s.ledger not in fed and s.action in ("pay_fee", "pay_tax", "pay_interest", "pay_principal", "pay_residual"):
                 self.err("priority", s.row, "ledger", f"{s.action} {s.target} is paid from ledger {s.ledger}, which never "
                          "receives cash (no collections, no initial balance, no transfer into it)")
+
+
+def _is_date(x) -> bool:
+    import datetime as _d
+    return isinstance(x, (_d.date, np.datetime64)) or (isinstance(x, str) and re.fullmatch(r"\s*\d{4}-\d{1,2}-\d{1,2}.*", x)
+                                                        is not None)
 
 
 def parse_deal(deal, strict: bool = True) -> Deal:
