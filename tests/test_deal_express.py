@@ -1,0 +1,308 @@
+"""What a reviewer could not express in the deal table before (issue 19's closing note), each hand-worked.
+
+Source of every figure: the schedules worked by hand in each test's comments from the rules of
+mbsxl.deal.ledger (interest due = coupon / 12 x beginning balance under 30/360; days / 365 under
+ACT/365); the mechanisms follow the practice cited in each test.  Pools are given as columns so each
+period's cash is a round number.
+"""
+import numpy as np
+import pytest
+
+import mbsxl
+from mbsxl import columns as C
+from mbsxl.deal import dealtable as dt
+from mbsxl.errors import MbsxlInputError
+
+
+def _pool(P, I, L=None, D=None, B0=100.0):
+    T = len(P)
+    return {C.TOTAL_PRINCIPAL: P, C.NET_INTEREST: I, C.LOSS: L or [0.0] * T, C.DEFAULT: D or [0.0] * T,
+            C.BEGINNING_BALANCE: [B0] + [0.0] * (T - 1)}
+
+
+def _cls(pool, deal, name, col, **kw):
+    t = mbsxl.deal_flows(pool, deal, **kw)
+    return [round(float(x), 9) for x in t[t[C.CLASS] == name][col]]
+
+
+def _steps(pool, deal, ledger, action, **kw):
+    t = mbsxl.deal_flows(pool, deal, "ledgers", **kw)
+    return [round(float(x), 9) for x in t[(t[C.LEDGER] == ledger) & (t[C.ACTION] == action)][C.AMOUNT]]
+
+
+def _events(pool, deal, name, col):
+    t = mbsxl.deal_flows(pool, deal, "events")
+    x = t[t[C.EVENT] == name][col]
+    return [round(float(v), 9) for v in x] if col in (C.VALUE, C.THRESHOLD) else list(x)
+
+
+LEDGERS = [["账户 Ledgers", "收入来源 receives"], ["income", "interest"], ["principal", "principal"]]
+HEAD = ["偿付顺序 Priority", "账户 ledger", "步骤 step", "动作 action", "对象 target", "上限 limit"]
+EVENTS = ["事件 Events", "指标 measure", "对象 of", "比较 compare", "阈值 threshold", "连续期数 periods", "可恢复 cure",
+          "转入状态 to"]
+
+
+def test_excess_spread_event_below_a_threshold_switches_principal_to_sequential_and_cures():
+    # 超额利差 (excess spread) as the rating agencies and the market define it: the pool's interest (net of
+    # servicing) less the fees and the notes' interest accrued for the period (e.g. "Excess Interest
+    # Spread", commercialloandirect.com glossary; S&P's U.S. RMBS cash-flow assumptions, 2008), here
+    # annualised over the pool's balance.  Trigger: below 2% a year -> sequential, cures.
+    # Pool 1000; A 800 at 6% (0.5% a month), Sub 200; servicing 1.2% a year of the pool (0.1% a month).
+    # P1: pool 1000, fee 1.0, A interest 4.0, interest 8   -> (8-1-4)/1000 x 12 = 3.6% : normal, pro rata
+    #     principal 100: A 80, Sub 20 (A 720, Sub 180).
+    # P2: pool 900, fee 0.9, A 720 x 0.5% = 3.6, interest 5.4 -> 0.9/900 x 12 = 1.2% : sequential, A 100.
+    # P3: pool 800, fee 0.8, A 620 x 0.5% = 3.1, interest 7.1 -> 3.2/800 x 12 = 4.8% : cured, pro rata by
+    #     current balance: A 620/800 x 100 = 77.5, Sub 22.5.
+    inc = [("pay_fee", "servicing"), ("pay_interest", "A"), ("pay_residual", "Sub")]
+    deal = [["分档 Classes", "金额 balance", "利率 coupon"], ["A", 800, 0.06], ["Sub", 200, 0.0], [None],
+            ["费用税收 Fees", "费率 rate"], ["servicing", 0.012], [None], *LEDGERS, [None], HEAD,
+            *[["normal", "income", k, a, t, None] for k, (a, t) in enumerate(inc, 1)],
+            ["normal", "principal", 1, "pay_principal", "A+Sub", None],
+            *[["顺序 sequential", "income", k, a, t, None] for k, (a, t) in enumerate(inc, 1)],
+            ["顺序 sequential", "principal", 1, "pay_principal", "A", None],
+            ["顺序 sequential", "principal", 2, "pay_principal", "Sub", None], [None], EVENTS,
+            ["xs", "超额利差", "A", "低于", 0.02, 1, "yes", "顺序 sequential"]]
+    pool = _pool([100.0] * 3, [8.0, 5.4, 7.1], B0=1000.0)
+    assert _events(pool, deal, "xs", C.VALUE) == [0.036, 0.012, 0.048]
+    assert _events(pool, deal, "xs", C.STATUS) == ["normal", "顺序 sequential", "normal"]
+    assert _cls(pool, deal, "A", C.PRINCIPAL) == [80.0, 100.0, 77.5]
+    assert _cls(pool, deal, "Sub", C.PRINCIPAL) == [20.0, 0.0, 22.5]
+
+
+def test_reserve_target_in_periods_of_next_period_senior_interest_and_its_shortfall_event():
+    # 流动性储备账户: the required amount is a number of periods of the senior class's interest due on the
+    # next payment date (the liquidity reserve sized "in months of senior interest" of the rating methods,
+    # cf. S&P's Australian RMBS reports: "a liquidity reserve equal to 0.85% of the notes", and the
+    # existing waterfall's reserve "months of senior interest").  Here 3 periods of A's next interest.
+    # A 600 at 12% (1% a month), Sub 400; principal 100 and interest 10 a period.  The principal rows are
+    # listed first, so the target counts A's balance after the period's principal.
+    # P1: A 600 -> 500; interest 6, 4 left; target 3 x 500 x 1% = 15; fund 4 (reserve 4); residual 0;
+    #     reserve shortfall at the end 15 - 4 = 11.
+    # P2: A 500 -> 400; interest 5, 5 left; target 12; fund 5 (reserve 9); residual 0; shortfall 3.
+    # P3: A 400 -> 300; interest 4, 6 left; target 9: fund 0, release 0; residual 6; shortfall 0.
+    # P4: A 300 -> 200; interest 3, 7 left; target 6: fund 0, release 3 (income 10); residual 10.
+    deal = [["分档 Classes", "金额 balance", "利率 coupon"], ["A", 600, 0.12], ["Sub", 400, 0.0], [None],
+            ["账户 Ledgers", "收入来源 receives", "类型 type", "目标利息期数 interest_periods", "利息对象 interest_of"],
+            ["income", "interest", None, None, None], ["principal", "principal", None, None, None],
+            ["储备 reserve", "none", "储备账户", 3, "A"], [None], HEAD,
+            ["normal", "principal", 1, "pay_principal", "A", None], ["normal", "principal", 2, "pay_principal", "Sub", None],
+            ["normal", "income", 1, "pay_interest", "A", None], ["normal", "income", 2, "补足储备", "储备 reserve", None],
+            ["normal", "income", 3, "释放储备", "储备 reserve", None], ["normal", "income", 4, "pay_residual", "Sub", None],
+            [None], EVENTS, ["res_low", "储备不足", "储备 reserve", None, 0, 1, "yes", None]]
+    pool = _pool([100.0] * 4, [10.0] * 4, B0=1000.0)
+    assert _steps(pool, deal, "income", "fund_reserve") == [4.0, 5.0, 0.0, 0.0]
+    assert _steps(pool, deal, "income", "release_reserve") == [0.0, 0.0, 0.0, 3.0]
+    assert _cls(pool, deal, "Sub", C.INTEREST_PAID) == [0.0, 0.0, 6.0, 10.0]
+    assert _events(pool, deal, "res_low", C.VALUE) == [11.0, 3.0, 0.0, 0.0]
+    assert _events(pool, deal, "res_low", C.EVENT_ON) == [1, 1, 0, 0]
+    assert _events(pool, deal, "res_low", C.STATUS) == ["normal"] * 4       # no status change: a condition only
+
+
+def _call_deal(*settings):
+    return [["Classes", "balance", "coupon"], ["A", 90, 0.0], ["Sub", 10, 0.0], [None], *LEDGERS, [None], HEAD,
+            ["normal", "income", 1, "pay_residual", "Sub", None],
+            ["normal", "principal", 1, "pay_principal", "A", None], ["normal", "principal", 2, "pay_principal", "Sub", None],
+            [None], ["参数 Settings", "数值 value"], *[list(s) for s in settings]]
+
+
+def test_clean_up_call_at_a_price_par_plus_accrued_and_on_or_after_a_period_or_date():
+    # 清仓回购: the seller buys the remaining pool when it is at most 10% of the initial balance (the
+    # Jianyuan 2007-1 prospectus term); the price may be below par, or par plus accrued interest; the
+    # issuer's optional redemption on or after a date is the same purchase in a given period.
+    # Pool 100, principal 50, 42, 8 and interest 1 a period.  P2 ends at 8 <= 10: called in P2.
+    pool = _pool([50.0, 42.0, 8.0], [1.0] * 3)
+    # price 0.98: 7.84 paid into principal, 42 + 7.84 = 49.84: A 40, Sub 9.84, Sub's 0.16 written off.
+    low = _call_deal(["清仓回购 cleanup_call", 0.1], ["清仓回购价格 cleanup_price", 0.98])
+    assert _cls(pool, low, "Sub", C.PRINCIPAL) == [0.0, 9.84, 0.0]
+    assert _cls(pool, low, "Sub", C.LOSS) == [0.0, 0.16, 0.0]
+    # par + accrued: 8 at par and its interest for the period at the pool's own yield, 8 x 1/50 = 0.16,
+    # paid into the income ledger: Sub's residual 1.16, principal 50 (A 40, Sub 10), no loss.
+    acc = _call_deal(["cleanup_call", 0.1], ["cleanup_price", "par_accrued"])
+    assert _cls(pool, acc, "Sub", C.INTEREST_PAID) == [1.0, 1.16, 0.0]
+    assert _cls(pool, acc, "Sub", C.PRINCIPAL) == [0.0, 10.0, 0.0]
+    assert _cls(pool, acc, "Sub", C.LOSS) == [0.0, 0.0, 0.0]
+    # Pool 50, 30, 20: P2 ends at 20.  call_period 2: called whatever the factor (A 40 + Sub 10 from 30 + 20).
+    pool2 = _pool([50.0, 30.0, 20.0], [1.0] * 3)
+    assert _cls(pool2, _call_deal(["call_period", 2]), "A", C.PRINCIPAL) == [50.0, 40.0, 0.0]
+    # factor 25% met in P2 (20 <= 25) but not before period 3: P3 ends at 0, so no call; the pool runs out.
+    late = _call_deal(["cleanup_call", 0.25], ["清仓回购起始期 cleanup_from", 3])
+    assert mbsxl.deal_flows(pool2, late, "ledgers")[C.ACTION].eq(C.LEDGER_CALL_RELEASE).sum() == 0
+    assert _cls(pool2, late, "Sub", C.PRINCIPAL) == [0.0, 0.0, 10.0]
+    # the same as a date: payment dates 2024-01-26, 02-26, 03-26; on or after 02-20 is period 2 (called
+    # there), on or after 02-27 is period 3 (not called)
+    d1 = _call_deal(["cleanup_call", 0.25], ["cleanup_from", "2024-02-20"], ["首个支付日 first_payment_date", "2024-01-26"])
+    d2 = _call_deal(["cleanup_call", 0.25], ["cleanup_from", "2024-02-27"], ["first_payment_date", "2024-01-26"])
+    assert _cls(pool2, d1, "Sub", C.PRINCIPAL) == [0.0, 10.0, 0.0]
+    assert _cls(pool2, d2, "Sub", C.PRINCIPAL) == [0.0, 0.0, 10.0]
+
+
+def test_pro_rata_by_original_balance_against_current_balance():
+    # Senior classes paid pro rata "in proportion to their original principal amounts" (pro rata by
+    # original balance, 按初始本金比例) rather than their current balances; a class paid off passes its
+    # share to the others.  A1 60, A2 40 (no coupon); losses write A2 down first (it is listed last).
+    # P1: principal 10 -> A1 6, A2 4 (54, 36); loss 20 -> A2 16.
+    # P2: principal 35 -> original: A1 0.6 x 35 = 21 (33), A2 14 (2); current: A1 54/70 x 35 = 27, A2 8.
+    # P3: principal 25 -> original: A1 15, A2 10 capped at 2, the 8 left to A1: A1 23 (10), A2 2 (0).
+    # P4: principal 10 -> A1 10.
+    def deal(limit):
+        return [["Classes", "balance", "coupon"], ["A1", 60, 0.0], ["A2", 40, 0.0], [None], *LEDGERS, [None], HEAD,
+                ["normal", "income", 1, "release", None, None],
+                ["normal", "principal", 1, "pay_principal", "A1+A2", limit]]
+    pool = _pool([10.0, 35.0, 25.0, 10.0], [0.0] * 4, L=[20.0, 0.0, 0.0, 0.0])
+    assert _cls(pool, deal("按初始比例"), "A1", C.PRINCIPAL) == [6.0, 21.0, 23.0, 10.0]
+    assert _cls(pool, deal("original"), "A2", C.PRINCIPAL) == [4.0, 14.0, 2.0, 0.0]
+    assert _cls(pool, deal(None), "A1", C.PRINCIPAL)[:2] == [6.0, 27.0]
+
+
+def test_oc_step_down_to_the_subordinate_class_after_a_period_combined_with_and():
+    # Step-down (S&P U.S. RMBS cash-flow assumptions, 2008: the senior enhancement must reach a multiple
+    # before principal goes to the subordinate classes, and not before the step-down date): here the
+    # 超额抵押比例 of A above 30% AND not before period 4 -> subordinate paid pro rata; cures.
+    # A 80, Sub 20, pool 100, principal 20 a period; sequential before the step-down.
+    # P1: OC (100-80)/100 = 20%: A 20 (60).  P2: (80-60)/80 = 25%: A 20 (40).  P3: (60-40)/60 = 33.3%
+    # but period 3: A 20 (20).  P4: (40-20)/40 = 50%, period 4: pro rata A 20/40 x 20 = 10, Sub 10.
+    # P5: (20-10)/20 = 50%: A 10, Sub 10.
+    deal = [["Classes", "balance", "coupon"], ["A", 80, 0.0], ["Sub", 20, 0.0], [None], *LEDGERS, [None], HEAD,
+            ["normal", "income", 1, "pay_residual", "Sub", None],
+            ["normal", "principal", 1, "pay_principal", "A", None], ["normal", "principal", 2, "pay_principal", "Sub", None],
+            ["step-down", "income", 1, "pay_residual", "Sub", None],
+            ["step-down", "principal", 1, "pay_principal", "A+Sub", None], [None], EVENTS,
+            ["oc_pass", "超额抵押比例", "A", "above", 0.3, 1, "yes", None],
+            ["after_3", "period", None, "above", 3.5, 1, "yes", None],
+            ["step", "且", "oc_pass+after_3", None, None, 1, "yes", "step-down"]]
+    pool = _pool([20.0] * 5, [1.0] * 5)
+    assert _events(pool, deal, "oc_pass", C.VALUE) == pytest.approx([0.2, 0.25, 1 / 3, 0.5, 0.5])
+    assert _events(pool, deal, "step", C.EVENT_ON) == [0, 0, 0, 1, 1]
+    assert _cls(pool, deal, "A", C.PRINCIPAL) == [20.0, 20.0, 20.0, 10.0, 10.0]
+    assert _cls(pool, deal, "Sub", C.PRINCIPAL) == [0.0, 0.0, 0.0, 10.0, 10.0]
+
+
+def test_principal_deficiency_and_class_loss_events_combined_with_or():
+    # A class's principal deficiency (本金亏损; the principal deficiency ledger of the EMEA rating
+    # criteria, Fitch "EMEA RMBS Cash Flow Analysis") and its cumulative loss; either moves the deal to
+    # a status that traps the income into the principal ledger (acting from the next period: both are
+    # end-of-period measures).
+    # A 80, Sub 20, pool 100; P1 principal 10, loss 15; P2 principal 10; interest 1 a period.
+    # writedown none: after P1 A 70, Sub 20 (90) against a pool of 75: deficiency 15, Sub's 15, A's 0;
+    #   P2 in "lock": income 1 moved to principal, A paid 11.
+    # writedown loss: Sub written down 15 (loss 15/20 = 75%), no deficiency; same status in P2.
+    def deal(wd):
+        return [["Classes", "balance", "coupon"], ["A", 80, 0.0], ["Sub", 20, 0.0], [None], *LEDGERS, [None], HEAD,
+                ["normal", "income", 1, "pay_residual", "Sub", None], ["normal", "principal", 1, "pay_principal", "A", None],
+                ["normal", "principal", 2, "pay_principal", "Sub", None],
+                ["lock", "income", 1, "transfer", "principal", "all"], ["lock", "principal", 1, "pay_principal", "A", None],
+                ["lock", "principal", 2, "pay_principal", "Sub", None], [None], EVENTS,
+                ["pdl_sub", "本金亏损", "Sub", None, 10, 1, None, None],
+                ["pdl_a", "principal_deficiency", "A", None, 0, 1, None, None],
+                ["loss_sub", "累计损失率", "Sub", None, 0.5, 1, None, None],
+                ["lock", "或", "pdl_sub+loss_sub", None, None, 1, None, "lock"],
+                [None], ["Settings", "value"], ["writedown", wd]]
+    pool = _pool([10.0, 10.0], [1.0, 1.0], L=[15.0, 0.0], D=[15.0, 0.0])
+    assert _events(pool, deal("none"), "pdl_sub", C.VALUE)[0] == 15.0
+    assert _events(pool, deal("none"), "pdl_a", C.VALUE)[0] == 0.0
+    assert _events(pool, deal("loss"), "loss_sub", C.VALUE)[0] == 0.75
+    assert _events(pool, deal("loss"), "pdl_sub", C.VALUE)[0] == 0.0
+    for wd in ("none", "loss"):
+        assert _events(pool, deal(wd), "lock", C.STATUS) == ["normal", "lock"]
+        assert _cls(pool, deal(wd), "A", C.PRINCIPAL) == [10.0, 11.0]
+
+
+def test_interest_on_unpaid_interest_and_on_unpaid_fees():
+    # A carried shortfall accruing at the class coupon (interest on unpaid interest: carry compound, the
+    # interest_on_shortfall of mbsxl.tranches), and an unpaid fee earning an arrears rate (欠付利率).
+    # A 100 at 12% (1% a month); trustee 12 yuan a year (1 a month), unpaid fee earning 12% a year.
+    # P1: interest 0.5: fee 0.5 of 1 (0.5 carried); A 0 of 1 (1 carried).
+    # P2: nothing: fee 1 + 0.5 x 1.01 = 1.505; A 1 + 1 x 1.01 = 2.01.
+    # P3: interest 5: fee 1 + 1.505 x 1.01 = 2.52005 paid; A due 1 + 2.01 x 1.01 = 3.0301, paid 2.47995.
+    deal = [["Classes", "balance", "coupon", "carry"], ["A", 100, 0.12, "compound"], [None],
+            ["Fees", "rate", "base", "欠付利率 arrears_rate"], ["trustee", 12, "fixed", 0.12], [None], *LEDGERS,
+            [None], HEAD, ["normal", "income", 1, "pay_fee", "trustee", None], ["normal", "income", 2, "pay_interest", "A", None],
+            ["normal", "principal", 1, "pay_principal", "A", None]]
+    pool = _pool([0.0, 0.0, 100.0], [0.5, 0.0, 5.0])
+    assert _steps(pool, deal, "income", "pay_fee") == [0.5, 0.0, 2.52005]
+    assert _cls(pool, deal, "A", C.INTEREST_DUE) == [1.0, 2.01, 3.0301]
+    assert _cls(pool, deal, "A", C.INTEREST_PAID) == [0.0, 0.0, 2.47995]
+    # carried without interest (carry yes, no arrears rate): fee 1, 1.5, 2.5; A due 1, 2, 3
+    plain = [[c if c != "compound" else "yes" for c in r] for r in deal]
+    plain[4] = ["trustee", 12, "fixed", 0.0]
+    assert _steps(pool, plain, "income", "pay_fee") == [0.5, 0.0, 2.5]
+    assert _cls(pool, plain, "A", C.INTEREST_DUE) == [1.0, 2.0, 3.0]
+
+
+def test_quarterly_payment_dates_over_monthly_collections_act_365():
+    # Chinese interbank ABS accrue ACT/365 between payment dates; many RMBS pay quarterly on monthly
+    # collections (collections held in the trust account until the payment date).
+    # Closing 2024-01-01, first payment 2024-03-26, quarterly: months end 01-26, 02-26, 03-26, 04-26,
+    # 05-26, 06-26, i.e. 25, 31, 29 (2024 is a leap year), 31, 30, 31 days; quarters of 85 and 92 days.
+    # Pool 100, principal 10 and interest 1 a month.  A 80 at 3.65% (0.01% a day), Sub 20.
+    # Fee 3.65% a year on the pool's balance of each month: 100 x 25 + 90 x 31 + 80 x 29 = 7610 x 0.0001
+    # = 0.761; then 70 x 31 + 60 x 30 + 50 x 31 = 5520 -> 0.552.
+    # Q1 (month 3): A 80 x 85 x 0.0001 = 0.68, principal 30 (A 50); Sub 3 - 0.761 - 0.68 = 1.559.
+    # Q2 (month 6): A 50 x 92 x 0.0001 = 0.46, principal 30 (A 20); Sub 3 - 0.552 - 0.46 = 1.988.
+    deal = [["Classes", "balance", "coupon"], ["A", 80, 0.0365], ["Sub", 20, 0.0], [None],
+            ["Fees", "rate"], ["trustee", 0.0365], [None], *LEDGERS, [None], HEAD,
+            ["normal", "income", 1, "pay_fee", "trustee", None], ["normal", "income", 2, "pay_interest", "A", None],
+            ["normal", "income", 3, "pay_residual", "Sub", None], ["normal", "principal", 1, "pay_principal", "A", None],
+            [None], ["参数 Settings", "数值 value"], ["支付频率 payment_frequency", 3], ["计息基准 day_count", "ACT/365"],
+            ["起息日 closing_date", "2024-01-01"], ["首个支付日 first_payment_date", "2024-03-26"]]
+    pool = _pool([10.0] * 6, [1.0] * 6)
+    assert _cls(pool, deal, "A", C.INTEREST_PAID) == [0.0, 0.0, 0.68, 0.0, 0.0, 0.46]
+    assert _cls(pool, deal, "A", C.PRINCIPAL) == [0.0, 0.0, 30.0, 0.0, 0.0, 30.0]
+    assert _cls(pool, deal, "Sub", C.INTEREST_PAID) == [0.0, 0.0, 1.559, 0.0, 0.0, 1.988]
+    assert _steps(pool, deal, "income", "pay_fee") == [0.761, 0.552]
+    t = mbsxl.deal_flows(pool, deal, "ledgers")
+    held = t[(t[C.LEDGER] == "income") & (t[C.ACTION] == C.LEDGER_ENDING)][C.AMOUNT]
+    assert [round(float(x), 9) for x in held] == [1.0, 2.0, 0.0, 1.0, 2.0, 0.0]     # held to the payment date
+    # 30/360 quarterly: A 80 x 3.65% x 3/12 = 0.73 a quarter on 80
+    d30 = [r for r in deal if not (r and r[0] in ("计息基准 day_count",))]
+    assert _cls(pool, d30, "A", C.INTEREST_PAID)[2] == 0.73
+
+
+@pytest.mark.parametrize("block_rows, words", [
+    ([[None], EVENTS, ["e1", "all", "e0+e9", None, None, 1, None, "acc"]], ["事件 Events", "column of", "'e0'"]),
+    ([[None], EVENTS, ["e1", "period", None, None, 3, 1, None, "acc"], ["e2", "any", "e1", None, 1, 1, None, "acc"]],
+     ["事件 Events", "column threshold", "leave threshold empty"]),
+    ([[None], EVENTS, ["e1", "excess_spread", "A9", "below", 0.02, 1, None, "acc"]], ["事件 Events", "column of", "'A9'"]),
+    ([[None], EVENTS, ["e1", "reserve_shortfall", "income", None, 0, 1, None, "acc"]],
+     ["事件 Events", "column of", "reserve ledger", "'income'"]),
+    ([[None], EVENTS, ["e1", "pool_factor", "A", "below", 0.1, 1, None, "acc"]], ["事件 Events", "column of", "'A'"]),
+    ([[None], EVENTS, ["e1", "period", None, None, 3, 1, None, "acc"], ["e1", "period", None, None, 4, 1, None, "acc"]],
+     ["事件 Events", "listed twice", "'e1'"]),
+    ([[None], ["Settings", "value"], ["cleanup_price", 3]], ["参数 Settings", "column value", "3 is outside"]),
+    ([[None], ["Settings", "value"], ["payment_frequency", 4]], ["参数 Settings", "payment_frequency 4"]),
+    ([[None], ["Settings", "value"], ["cleanup_from", 2.5]], ["参数 Settings", "cleanup_from 2.5"]),
+    ([[None], ["Settings", "value"], ["day_count", "ACT/365"]], ["参数 Settings", "closing_date", "first_payment_date"]),
+    ([[None], ["Settings", "value"], ["day_count", "act/366"]], ["参数 Settings", "day_count", "'act/366'"]),
+    ([[None], ["Settings", "value"], ["call_period", "2024-05-01"]], ["参数 Settings", "call_period", "2024-05-01"]),
+    ([[None], ["Fees", "rate", "arrears_rate"], ["f", 0.01, 12]], ["费用税收 Fees", "column arrears_rate", "12"]),
+    ([[None], ["Fees", "rate", "carry", "arrears_rate"], ["f", 0.01, "no", 0.1]], ["费用税收 Fees", "carry is no"]),
+])
+def test_refused_naming_block_row_and_value(block_rows, words):
+    deal = [["Classes", "balance", "coupon"], ["A", 80, 0.05], ["Sub", 20, 0.0], [None], *LEDGERS, [None], HEAD,
+            ["normal", "income", 1, "pay_interest", "A", None], ["normal", "principal", 1, "pay_principal", "A", None],
+            ["acc", "income", 1, "transfer", "principal", "all"], ["acc", "principal", 1, "pay_principal", "A", None],
+            *block_rows]
+    with pytest.raises(MbsxlInputError) as e:
+        dt.parse_deal(deal)
+    msg = str(e.value)
+    assert "row" in msg
+    for w in words:
+        assert w in msg, (w, msg)
+
+
+@pytest.mark.parametrize("ledger_row, limit, words", [
+    (["income2", "none", None, 3, "A"], None, ["账户 Ledgers", "row 5", "interest_periods", "not a reserve"]),
+    (["res", "none", "reserve", 3, None], None, ["账户 Ledgers", "row 5", "interest_of", "A1+A2"]),
+    (["res", "none", "reserve", 3, "A7"], None, ["账户 Ledgers", "row 5", "interest_of", "'A7'"]),
+    (["res", "none", "reserve", -1, "A"], None, ["账户 Ledgers", "row 5", "interest_periods", "-1"]),
+    (["res", "none", "reserve", None, None], "original", ["偿付顺序 Priority", "column limit", "'original'"]),
+])
+def test_reserve_interest_target_and_limit_original_refused(ledger_row, limit, words):
+    deal = [["Classes", "balance", "coupon"], ["A", 100, 0.05], [None],
+            ["Ledgers", "receives", "type", "interest_periods", "interest_of"], ledger_row,
+            ["income", "interest", None, None, None], ["principal", "principal", None, None, None], [None], HEAD,
+            ["normal", "income", 1, "pay_interest", "A", limit], ["normal", "principal", 1, "pay_principal", "A", None]]
+    with pytest.raises(MbsxlInputError) as e:
+        dt.parse_deal(deal)
+    for w in words:
+        assert w in str(e.value), (w, str(e.value))
