@@ -156,8 +156,9 @@ def test_pro_rata_by_original_balance_against_current_balance():
 
 def test_oc_step_down_to_the_subordinate_class_after_a_period_combined_with_and():
     # Step-down (S&P U.S. RMBS cash-flow assumptions, 2008: the senior enhancement must reach a multiple
-    # before principal goes to the subordinate classes, and not before the step-down date): here the
-    # 超额抵押比例 of A above 30% AND not before period 4 -> subordinate paid pro rata; cures.
+    # before principal goes to the subordinate classes, not before the step-down date and only while no
+    # trigger event is on): here the 超额抵押比例 of A above 30% AND not before period 4 -> subordinate paid
+    # pro rata; cures.
     # A 80, Sub 20, pool 100, principal 20 a period; sequential before the step-down.
     # P1: OC (100-80)/100 = 20%: A 20 (60).  P2: (80-60)/80 = 25%: A 20 (40).  P3: (60-40)/60 = 33.3%
     # but period 3: A 20 (20).  P4: (40-20)/40 = 50%, period 4: pro rata A 20/40 x 20 = 10, Sub 10.
@@ -175,6 +176,16 @@ def test_oc_step_down_to_the_subordinate_class_after_a_period_combined_with_and(
     assert _events(pool, deal, "step", C.EVENT_ON) == [0, 0, 0, 1, 1]
     assert _cls(pool, deal, "A", C.PRINCIPAL) == [20.0, 20.0, 20.0, 10.0, 10.0]
     assert _cls(pool, deal, "Sub", C.PRINCIPAL) == [0.0, 0.0, 0.0, 10.0, 10.0]
+    # and only while no trigger is on (均未 none): a cumulative default rate above 5% (6 defaulted in P4,
+    # tested at the start of P4, no cure) stops the step-down from P4: A 20 in P4, Sub 20 in P5.
+    guarded = deal[:-1] + [["trig", "累计违约率", None, "above", 0.05, 1, "no", None],
+                           ["quiet", "均未", "trig", None, None, 1, "yes", None],
+                           ["step", "all", "oc_pass+after_3+quiet", None, None, 1, "yes", "step-down"]]
+    pool_d = _pool([20.0] * 5, [1.0] * 5, D=[0.0, 0.0, 0.0, 6.0, 0.0])
+    assert _events(pool_d, guarded, "quiet", C.EVENT_ON) == [1, 1, 1, 0, 0]
+    assert _cls(pool_d, guarded, "A", C.PRINCIPAL) == [20.0, 20.0, 20.0, 20.0, 0.0]
+    assert _cls(pool_d, guarded, "Sub", C.PRINCIPAL) == [0.0, 0.0, 0.0, 0.0, 20.0]
+    assert _cls(pool_d, deal, "Sub", C.PRINCIPAL) == [0.0, 0.0, 0.0, 10.0, 10.0]    # unguarded: steps down
 
 
 def test_principal_deficiency_and_class_loss_events_combined_with_or():

@@ -1,6 +1,6 @@
 """The property test of tests/test_deal_property.py (issue 19, "done when") over deal tables that use the
 mechanisms added after it: events on excess spread, a reserve's shortfall, a class's loss and principal
-deficiency, overcollateralisation and the period, combined with all / any; a reserve target in periods
+deficiency, overcollateralisation and the period, combined with all / any / none; a reserve target in periods
 of senior interest; pro rata by original balance; a clean-up call at a price, par plus accrued, not
 before a period, or in a given period; interest on unpaid interest and fees; quarterly payment dates
 and ACT/365.  Properties (the issue text): every ledger conserves cash in every month (recomputed here
@@ -70,7 +70,8 @@ def deals(draw):
              ["pdl", "principal_deficiency", names[-2], "above", draw(st.floats(0.0, 5.0)), 1, cure(), None],
              ["oc", "overcollateralization", names[0], "above", draw(st.floats(0.0, 0.6)), 1, "yes", None],
              ["late", "period", None, "above", draw(st.integers(1, 20)) + 0.5, 1, "yes", None],
-             ["stepdown", "all", "oc+late", None, None, 1, "yes", "step"],
+             ["calm", "none", draw(st.sampled_from(["xs", "loss+pdl"])), None, None, 1, "yes", None],
+             ["stepdown", "all", draw(st.sampled_from(["oc+late", "oc+late+calm"])), None, None, 1, "yes", "step"],
              ["accel", "any", draw(st.sampled_from(["xs+reslow", "loss+pdl", "xs+reslow+loss+pdl"])), None, None,
               draw(st.integers(1, 2)), cure(), "acc"]]
     freq = draw(st.sampled_from([1, 1, 3]))

@@ -207,6 +207,7 @@ MEASURES = {
     "all": (8, "events", "且: the number of the named events on (events listed above, joined by +); on when all are "
             "(leave threshold empty)"),
     "any": (9, "events", "或: as all; on when any is"),
+    "none": (12, "events", "均未: as all; on when none is (e.g. a step-down only while no trigger is on)"),
     "period": (10, None, "the period number (1 = the first month): e.g. a step-down not before period 37"),
     "overcollateralization": (11, "class", "超额抵押比例 of a class: (the pool's beginning balance - the beginning "
                               "balances of the classes from the first listed down to it) / the pool's beginning "
@@ -219,7 +220,7 @@ MEASURE_ALIASES = {"cumulative_default_rate": "cumulative_default", "cdr_cum": "
                    "超额利差": "excess_spread", "储备不足": "reserve_shortfall", "储备账户不足": "reserve_shortfall",
                    "累计损失率": "class_loss", "loss": "class_loss", "本金亏损": "principal_deficiency",
                    "pdl": "principal_deficiency", "且": "all", "and": "all", "全部满足": "all", "或": "any",
-                   "or": "any", "任一": "any", "期数": "period", "支付期": "period",
+                   "or": "any", "任一": "any", "not": "none", "均未": "none", "无一": "none", "期数": "period", "支付期": "period",
                    "超额抵押": "overcollateralization", "超额抵押比例": "overcollateralization",
                    "oc": "overcollateralization", "overcollateralisation": "overcollateralization"}
 YES = {"yes", "y", "true", "1", "是", "1.0"}
@@ -1001,7 +1002,7 @@ class _Parser:
                     self.err("events", r, "threshold", f"{_text(tc)!r}: measure {m} combines events; leave threshold "
                              "empty")
                     continue
-                thr, above = (len(comps) - 0.5) if m == "all" else 0.5, True
+                thr, above = ((len(comps) - 0.5) if m == "all" else 0.5), m != "none"
             elif isinstance(tc, str) and not re.fullmatch(r"[\d.eE+-]+", tc.strip()):
                 if tc.strip().lower() not in scheds:
                     self.err("events", r, "threshold", f"{tc!r} is neither a number nor a schedule of the 计划 Schedules block")
@@ -1030,7 +1031,7 @@ class _Parser:
             out.append(Event(name, m, of, above, thr, int(per), cure, to_s, r, comps))
             what = f"{m}{'' if of is None else ' of ' + of}"
             if kind == "events":
-                what = f"{' and '.join(comps) if m == 'all' else ' or '.join(comps)}"
+                what = {"all": " and ".join(comps), "any": " or ".join(comps), "none": "none of " + ", ".join(comps)}[m]
             else:
                 what += f" {'above' if above else 'below'} {thr}"
             self.ok("events", r, name, f"{what} for {int(per)} period(s) -> "

@@ -241,7 +241,7 @@ def _kernel(P, I, L, D, DQ, KC, XC, bal0, callf, wmode,
                             if grp[ev_of[e], k]:
                                 val -= due[k] - cdue[k]
                         val = val / pb0 * 12.0 / yacc if pb0 > 0 and yacc > 0 else 0.0
-                    elif mcode == 8 or mcode == 9:           # all / any: the number of the named events on
+                    elif mcode == 8 or mcode == 9 or mcode == 12:   # all / any / none: the number of the named events on
                         val = 0.0
                         for e2 in range(ne):
                             if ev_comb[e, e2] and on[e2]:
