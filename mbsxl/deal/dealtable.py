@@ -14,7 +14,8 @@ Blocks and columns (required columns marked *):
   column given to the deal functions); ``目标余额 schedule`` (a schedule name: the class's
   固定摊还 target balance after each period, for ``pay_principal ... limit target``); ``累计 carry``
   (unpaid interest: ``yes`` carried to the next period (default), ``no`` forgone (interim return,
-  capped at its rate), ``compound`` carried and earning the coupon).
+  capped at its rate), ``compound`` carried and earning the coupon: interest on unpaid interest,
+  e.g. at 12% a 1.00 shortfall is due as 1.01 the next month).
 - **费用税收 Fees** - fee or tax name; ``费率 rate``* (annual decimal on the pool balance; a per-period
   decimal of the interest collections; or yuan a year for a fixed fee); ``基数 base`` (``pool_balance``
   资产池余额 (default): rate / 12 x the pool's beginning balance; ``interest`` 利息收入: rate x the
@@ -27,23 +28,37 @@ Blocks and columns (required columns marked *):
   high-water mark: the excess incentive fee, 超额奖励服务费), ``share`` 分成 (due only what ``pay_share``
   steps pay it); ``附加 surcharge`` (a fraction of the amount added: urban construction and education
   surcharges, about 0.12 of the VAT); ``上限 cap`` (yuan a period; ``pay_fee ... limit cap`` pays up to
-  it, a later ``pay_fee`` the rest); ``累计 carry`` (unpaid fee carried, default yes).
+  it, a later ``pay_fee`` the rest); ``累计 carry`` (unpaid fee carried, default yes); ``欠付利率
+  arrears_rate`` (annual decimal: the carried unpaid fee earns it, 0.12 = 1% a month; needs carry).
 - **账户 Ledgers** - ledger name; ``收入来源 receives`` (``interest`` 利息 / ``principal`` 本金 /
   ``both`` / ``none``): the pool collections paid into it each period; ``类型 type`` (``ledger`` 分账户
   default, ``reserve`` 储备账户); ``目标 target`` (a reserve's target: yuan, or a schedule name);
-  ``初始余额 initial`` (yuan at closing).
+  ``初始余额 initial`` (yuan at closing); ``目标利息期数 interest_periods`` and ``利息对象 interest_of``
+  (a reserve's target adds so many periods of the next period's interest of these classes, joined by
+  ``+``: 必备流动性储备金额 = e.g. 3 x the next period's interest of A1+A2, on the classes' balances when
+  the step runs (after any principal steps listed before it) at the next period's coupon).
 - **偿付顺序 Priority** - deal status (``正常 normal`` ...; the first status listed is the status at
   closing); ``账户 ledger``* (the ledger paying); ``步骤 step``* (a number, unique within a status and
-  ledger); ``动作 action``* (:data:`ACTIONS`); ``对象 target``; ``上限 limit``.  Within
+  ledger); ``动作 action``* (:data:`ACTIONS`); ``对象 target``; ``上限 limit`` (``pay_principal
+  A1+A2 original`` 按初始比例: pro rata by original balance).  Within
   a status the steps run in the order the rows list them, so ledgers may interleave (income steps
   1-5, then the principal ledger covering their shortfall, then income 6 ...); a ledger's step
   numbers must increase down the rows.
-- **事件 Events** - event name; ``指标 measure``* (:data:`MEASURES`); ``对象 of`` (the class of a
-  class measure); ``比较 compare`` (``above`` 高于 (default) / ``below`` 低于); ``阈值 threshold``* (a
-  number or a schedule name); ``连续期数 periods`` (consecutive periods in breach, default 1);
-  ``可恢复 cure`` (``no`` (default): once on, on to the end; ``yes``: off again in a period not in
-  breach); ``转入状态 to``* (the status the deal moves to).  The deal's status each period is the
-  latest-listed status (in the Priority block) among the events on, else the closing status.
+- **事件 Events** - event name (unique); ``指标 measure``* (:data:`MEASURES`: pool measures
+  ``cumulative_default`` 累计违约率, ``delinquency_90``, ``pool_factor``, ``excess_spread`` 超额利差,
+  ``period``; class measures ``interest_shortfall``, ``class_loss`` 累计损失率, ``principal_deficiency``
+  本金亏损, ``overcollateralization`` 超额抵押比例; ``reserve_shortfall`` 储备不足 of a reserve;
+  ``all`` 且 / ``any`` 或 / ``none`` 均未 of events listed above); ``对象 of`` (the class of a class
+  measure; the classes whose interest excess spread deducts, ``A1+A2``, empty = all; the reserve; the
+  events combined, ``oc_pass+after_36``); ``比较 compare`` (``above`` 高于 (default) / ``below`` 低于);
+  ``阈值 threshold`` (a number or a schedule name; empty for all / any / none); ``连续期数 periods``
+  (consecutive payment periods in breach, default 1); ``可恢复 cure`` (``no`` (default): once on, on
+  to the end; ``yes``: off again in a period not in breach); ``转入状态 to`` (the status the deal moves
+  to; empty: the event only feeds all / any / none and the events view).  The deal's status each
+  period is the latest-listed status (in the Priority block) among the events on, else the closing
+  status.  An OC step-down: ``oc_pass`` = overcollateralization of A above 0.30, ``after_36`` =
+  period above 36.5, ``quiet`` = none of the triggers, ``step`` = all of ``oc_pass+after_36+quiet``
+  -> a status paying principal pro rata to A and the subordinate class.
 - **计划 Schedules** - schedule name; ``起始期 from``*, ``结束期 to`` (empty = to the end of the
   projection), ``数值 value``*: the value in periods from..to.  Rows of a schedule must be contiguous
   from period 1.
@@ -51,7 +66,20 @@ Blocks and columns (required columns marked *):
   ``writedown`` 损失核销 (``loss`` (default): the pool's Loss writes the classes down bottom-up each
   period, as :func:`mbsxl.tranches`; ``none``: no write-down, what a class still owes when the deal
   ends (the last period or the call) is its loss); ``pool_balance`` 初始资产池余额 (default: the pool
-  table's first Beginning Balance).
+  table's first Beginning Balance); ``cleanup_price`` 清仓回购价格 (the price of the remaining pool as
+  a fraction of its balance, default 1 = par, paid into the ledger receiving principal; ``par_accrued``
+  本金加应计利息: par into principal, plus the remaining balance x the period's net interest / the
+  pool's beginning balance into the ledger receiving interest); ``cleanup_from`` 清仓回购起始期 (the
+  factor call not before this period, or the first payment date on or after this date);
+  ``call_period`` 赎回期 (the deal is called in this period, or on the first payment date on or after
+  this date, whatever the pool factor: an optional redemption date); ``payment_frequency`` 支付频率
+  (months a payment period: 1 (default), 3 quarterly, 6, 12; the pool's months are collected into the
+  ledgers every month and the priority of payments runs in every n-th month and the last; interest
+  and fees accrue month by month, on each month's balances, and are due on the payment month; events
+  are tested and the call exercised on payment months only); ``day_count`` 计息基准 (``30/360``
+  (default): a month accrues 1/12; ``ACT/365`` (China interbank), ``ACT/360``: the days between the
+  month's dates / 365, the dates running monthly back from ``first_payment_date`` 首个支付日, the
+  first from ``closing_date`` 起息日: both needed); a date is an ISO text (2024-03-26) or a date cell.
 
 Errors name the block, the row of the range (1-based) and the label:
 ``deal table block 偿付顺序 Priority, row 14, column target: 'A3' is not a class ...``.

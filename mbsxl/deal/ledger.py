@@ -1,37 +1,59 @@
 """The ledger engine: a parsed deal (:mod:`mbsxl.deal.dealtable`) run over pool cash flows, period by period.
 
-Each period ``t`` (one row of the pool table; months of 30 days in years of 360, as the pool engine):
+Each period ``t`` (one row of the pool table, a month; accruing 1/12 of a year under 30/360, as the pool
+engine, or the month's days / 365 under the ``day_count`` setting ACT/365; with ``payment_frequency``
+n > 1 the priority of payments runs every n-th month and in the last, the months between are
+collected and accrued):
 
 1. **Pool figures.**  Collections: interest = the pool's ``Net Interest``, principal = its ``Total
    Principal`` (scheduled + prepaid + recoveries).  The pool balance is tracked as in
    :func:`mbsxl.tranches`: it starts at the pool table's first ``Beginning Balance`` (or the deal's
    ``pool_balance`` setting) and falls by principal and loss each period.
-2. **Events at the start of the period** (pool measures: cumulative default rate, 90+ ratio, pool
-   factor) are tested on the period's own figures; an event is *on* after ``periods`` consecutive
-   periods in breach; an event that cures goes off in a period not in breach, one that does not cure
-   stays on.  Class measures (``interest_shortfall``) are tested at the end of the period and act from
-   the next.  The deal's **status** is the latest status (in Priority-block order) among the events
-   on, else the closing status.
-3. **Clean-up call**: when the pool's ending balance is above 0 and at most ``cleanup_call x`` its
-   balance at period 1, the remaining pool balance is bought at par and paid into the principal ledger
-   with the period's collections; the deal ends with the period (what classes still owe is written
-   off, cash left in the ledgers leaves the trust); later periods are rows of zeros.
-4. **Collections** are paid into the ledger(s) receiving interest and principal.
-5. **Dues.**  Class interest due = ``coupon_t / 12 x`` beginning balance, plus the carried unpaid
-   interest (``carry`` yes; with ``compound`` the carried amount also earns ``coupon_t / 12``).  Fee
-   due: ``rate / 12 x`` the pool's beginning balance, ``rate x`` the interest collections (with
-   ``inclusive``: ``rate / (1 + rate) x``), or ``rate / 12`` yuan; for a non-performing pool (issue 20)
+2. **Clean-up call** (payment months): when the pool's ending balance is above 0 and at most
+   ``cleanup_call x`` its balance at period 1 (and the period is not before ``cleanup_from``), or the
+   period is ``call_period`` or later, the remaining pool balance is bought at ``cleanup_price`` x
+   its balance (default par) paid into the principal ledger with the period's collections (with
+   ``par_accrued``: at par, and its interest for the period at the pool's own yield, ``balance x
+   Net Interest / beginning balance``, into the interest ledger); the deal ends with the period (what
+   classes still owe is written off, cash left in the ledgers leaves the trust); later periods are
+   rows of zeros.
+3. **Collections** are paid into the ledger(s) receiving interest and principal.
+4. **Dues.**  Class interest accrues ``coupon_t x yf_t x`` the balance each month (``yf_t`` = 1/12
+   under 30/360, days / 365 under ACT/365) and is due in the payment month, plus the carried unpaid
+   interest (``carry`` yes; with ``compound`` the carried amount also earns the coupon for the
+   period: interest on unpaid interest).  Fee due: ``rate x yf_t x`` the pool's beginning balance,
+   ``rate x`` the interest collections (with ``inclusive``: ``rate / (1 + rate) x``), or ``rate x
+   yf_t`` yuan, summed over the months of the payment period; the carried unpaid fee earns
+   ``arrears_rate`` for the period; for a non-performing pool (issue 20)
    ``rate x`` the period's disposal costs, ``rate x`` its collections (interest + principal), or
    ``rate x`` the new excess ``max(E_t - max(E_1..t-1), 0)`` of ``E_t = max(cumulative collections -
    cumulative expected collections, 0)`` (a high-water mark: an excess lost and regained is not paid
    twice); times ``1 + surcharge``; plus the unpaid fee carried.  ``pay_share`` pays ``limit x`` the
    ledger's cash to a fee (its due grows by the same amount).  The default-cover amount outstanding
    grows by the period's pool ``Default``.
+5. **Events at the start of the period** (payment months; pool measures: cumulative default rate,
+   90+ ratio, pool factor, the period number, excess spread = ``(interest collections - the period's
+   fees - the named classes' interest for the period, carried amounts left out) / the pool's balance
+   at the start of the payment period / the period's year fraction``; a class's overcollateralisation
+   ``(pool beginning balance - beginning balances of the classes listed down to it) / pool beginning
+   balance``) are tested on the period's own figures; ``all`` / ``any`` / ``none`` count the named
+   events (listed above) on at that moment.  An event is *on* after ``periods`` consecutive payment
+   periods in breach; an event that cures goes off in a period not in breach, one that does not cure
+   stays on.  Measures of the end of the period (a class's ``interest_shortfall``, ``class_loss`` =
+   cumulative write-down / original balance, ``principal_deficiency`` = its bottom-up part of ``the
+   classes' balances - (pool ending balance + cash in the ledger receiving principal)``; a reserve's
+   ``reserve_shortfall`` = target - balance) are tested after the steps and losses and act from the
+   next period.  The deal's **status** is the latest status (in Priority-block order) among the events
+   on, else the closing status.
 6. **Steps** of the status run in the order its rows list them (ledgers may interleave); every step
    moves ``min(what the ledger holds, what the step asks)``, and
    the amount is recorded (:data:`ACTION` codes in :mod:`mbsxl.deal.dealtable`).  Cash paid for fees or
    interest out of a ledger receiving only principal (directly, or a ``transfer ... shortfall`` into
-   an interest ledger) adds to ``borrowed``; ``transfer ... borrowed`` repays it.
+   an interest ledger) adds to ``borrowed``; ``transfer ... borrowed`` repays it.  ``pay_principal
+   A1+A2 original`` splits the cash by the classes' original balances, a paid-off class's share going
+   to the others.  A reserve's target is its yuan (or schedule) plus ``interest_periods x`` the next
+   period's interest of its ``interest_of`` classes (their balances when the step runs, the next
+   period's coupon and year fraction).
 7. **Losses.**  ``writedown = loss``: the pool's ``Loss`` writes the classes down bottom-up after the
    period's principal, as :func:`mbsxl.tranches`; ``none``: no write-down until the deal ends.
    Unpaid interest is carried (``carry``) when at least 1e-9 yuan.  Cash left in a ledger stays there
