@@ -188,6 +188,27 @@ def test_oc_step_down_to_the_subordinate_class_after_a_period_combined_with_and(
     assert _cls(pool_d, deal, "Sub", C.PRINCIPAL) == [0.0, 0.0, 0.0, 10.0, 10.0]    # unguarded: steps down
 
 
+def test_oc_target_senior_principal_amount_after_the_step_down():
+    # The senior principal distribution amount of a step-down (S&P U.S. RMBS cash-flow assumptions, 2008:
+    # after step-down each class keeps its credit enhancement; "senior balance less (1 - target CE) x
+    # the pool balance"): A pays down to 60% of the pool's ending balance (oc_target 40%), the rest of
+    # the principal goes to Sub, then anything left to A.  A 80, Sub 20, pool 100, principal 20 a period.
+    # P1: pool ends 80, A's target 48: A pays min(20, 80 - 48) = 20 (60).  P2: pool 60, target 36: A 20 (40).
+    # P3: pool 40, target 24: A 16 (24), Sub 4 (16); OC after (40 - 24)/40 = 40%.
+    # P4: pool 20, target 12: A 12 (12), Sub 8 (8).  P5: pool 0, target 0: A 12, Sub 8.
+    deal = [["Classes", "balance", "coupon", "目标超额抵押 oc_target"], ["A", 80, 0.0, 0.4], ["Sub", 20, 0.0, None],
+            [None], *LEDGERS, [None], HEAD, ["normal", "income", 1, "pay_residual", "Sub", None],
+            ["normal", "principal", 1, "pay_principal", "A", "超额抵押目标"],
+            ["normal", "principal", 2, "pay_principal", "Sub", None], ["normal", "principal", 3, "pay_principal", "A", None]]
+    pool = _pool([20.0] * 5, [1.0] * 5)
+    assert _cls(pool, deal, "A", C.PRINCIPAL) == [20.0, 20.0, 16.0, 12.0, 12.0]
+    assert _cls(pool, deal, "Sub", C.PRINCIPAL) == [0.0, 0.0, 4.0, 8.0, 8.0]
+    # a class without an oc_target is refused, naming the row
+    bad = [r if r[:1] != ["A"] else ["A", 80, 0.0, None] for r in deal]
+    with pytest.raises(MbsxlInputError, match=r"偿付顺序 Priority, row 11, column limit: limit oc: class A has no oc_target"):
+        dt.parse_deal(bad)
+
+
 def test_principal_deficiency_and_class_loss_events_combined_with_or():
     # A class's principal deficiency (本金亏损; the principal deficiency ledger of the EMEA rating
     # criteria, Fitch "EMEA RMBS Cash Flow Analysis") and its cumulative loss; either moves the deal to

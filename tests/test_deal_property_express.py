@@ -1,8 +1,8 @@
 """The property test of tests/test_deal_property.py (issue 19, "done when") over deal tables that use the
 mechanisms added after it: events on excess spread, a reserve's shortfall, a class's loss and principal
-deficiency, overcollateralisation and the period, combined with all / any / none; a reserve target in periods
-of senior interest; pro rata by original balance; a clean-up call at a price, par plus accrued, not
-before a period, or in a given period; interest on unpaid interest and fees; quarterly payment dates
+deficiency, overcollateralisation and the period, combined with all / any / none; principal down to an OC
+target; a reserve target in periods of senior interest; pro rata by original balance; a clean-up call
+at a price, par plus accrued, not before a period, or in a given period; interest on unpaid interest and fees; quarterly payment dates
 and ACT/365.  Properties (the issue text): every ledger conserves cash in every month (recomputed here
 from each step's amount, independently of the engine's own check), no class is paid more than it is
 owed, every class is repaid or written off, losses fall bottom-up.  Deals random (hypothesis), pools
@@ -23,9 +23,10 @@ def deals(draw):
     names = [f"C{k}" for k in range(n)]
     w = draw(st.lists(st.floats(0.05, 1.0), min_size=n, max_size=n))
     scale = draw(st.floats(0.5, 1.0)) * 1000.0 / sum(w)
-    rows = [["Classes", "balance", "coupon", "carry"]]
+    rows = [["Classes", "balance", "coupon", "carry", "oc_target"]]
     for k, nm in enumerate(names):
-        rows.append([nm, w[k] * scale, draw(st.floats(0.0, 0.1)), draw(st.sampled_from(["yes", "no", "compound"]))])
+        rows.append([nm, w[k] * scale, draw(st.floats(0.0, 0.1)), draw(st.sampled_from(["yes", "no", "compound"])),
+                     draw(st.floats(0.0, 0.6))])
     rows += [[None], ["Fees", "rate", "base", "carry", "arrears_rate", "cap"],
              ["trustee", draw(st.floats(0.0, 0.02)), "pool_balance", "yes", draw(st.sampled_from([0.0, 0.1])),
               draw(st.sampled_from([None, 0.05]))],
@@ -49,7 +50,8 @@ def deals(draw):
         inc.append(("pay_residual", names[-1], None))
         lim = draw(st.sampled_from([None, "original"]))
         if status == "step":
-            prin = [("pay_principal", "+".join(names), lim)]
+            prin = [("pay_principal", draw(st.sampled_from([seniors, names[0]])), "oc"),
+                    ("pay_principal", "+".join(names[1:]), lim), ("pay_principal", "+".join(names), None)]
         elif status == "acc":
             prin = [("pay_principal", nm, None) for nm in names]
         else:

@@ -15,7 +15,8 @@ Blocks and columns (required columns marked *):
   固定摊还 target balance after each period, for ``pay_principal ... limit target``); ``累计 carry``
   (unpaid interest: ``yes`` carried to the next period (default), ``no`` forgone (interim return,
   capped at its rate), ``compound`` carried and earning the coupon: interest on unpaid interest,
-  e.g. at 12% a 1.00 shortfall is due as 1.01 the next month).
+  e.g. at 12% a 1.00 shortfall is due as 1.01 the next month); ``目标超额抵押 oc_target`` (decimal: the
+  class's target overcollateralisation for ``pay_principal ... limit oc``).
 - **费用税收 Fees** - fee or tax name; ``费率 rate``* (annual decimal on the pool balance; a per-period
   decimal of the interest collections; or yuan a year for a fixed fee); ``基数 base`` (``pool_balance``
   资产池余额 (default): rate / 12 x the pool's beginning balance; ``interest`` 利息收入: rate x the
@@ -40,7 +41,9 @@ Blocks and columns (required columns marked *):
 - **偿付顺序 Priority** - deal status (``正常 normal`` ...; the first status listed is the status at
   closing); ``账户 ledger``* (the ledger paying); ``步骤 step``* (a number, unique within a status and
   ledger); ``动作 action``* (:data:`ACTIONS`); ``对象 target``; ``上限 limit`` (``pay_principal
-  A1+A2 original`` 按初始比例: pro rata by original balance).  Within
+  A1+A2 original`` 按初始比例: pro rata by original balance; ``pay_principal A oc`` 超额抵押目标: A
+  down to ``(1 - its oc_target) x`` the pool's ending balance less the classes listed above it, the
+  senior principal amount of a step-down).  Within
   a status the steps run in the order the rows list them, so ledgers may interleave (income steps
   1-5, then the principal ledger covering their shortfall, then income 6 ...); a ledger's step
   numbers must increase down the rows.
@@ -139,7 +142,8 @@ LABELS = {
                 "coupon": ("coupon", "rate", "spread", "利率", "票面利率", "利差", "期间收益率"),
                 "rate_type": ("rate_type", "rate type", "type", "利率类型"),
                 "schedule": ("schedule", "target", "目标余额", "摊还计划"),
-                "carry": ("carry", "累计", "未付累计")},
+                "carry": ("carry", "累计", "未付累计"),
+                "oc_target": ("oc_target", "oc target", "目标超额抵押", "目标超额抵押比例")},
     "fees": {"rate": ("rate", "费率", "税率"), "base": ("base", "基数", "计费基数"),
              "inclusive": ("inclusive", "含税"), "surcharge": ("surcharge", "附加", "附加税"),
              "cap": ("cap", "上限"), "carry": ("carry", "累计", "未付累计"),
@@ -183,10 +187,12 @@ ACTIONS = {
     "pay_tax": Action("pay_tax", 0, "fee", ("cap",), "as pay_fee, for a tax row (增值税及附加)"),
     "pay_interest": Action("pay_interest", 1, "group", (), "pay the class's interest due (a group A1+A2: pro rata "
                            "by interest due)"),
-    "pay_principal": Action("pay_principal", 2, "group", ("target", "original"), "pay principal up to the class's "
+    "pay_principal": Action("pay_principal", 2, "group", ("target", "original", "oc"), "pay principal up to the class's "
                             "balance (过手); limit target: down to its schedule (固定摊还); a group A1+A2: pro rata by "
                             "current balance, or with limit original (按初始比例) by original balance, a paid-off "
-                            "class's share going to the others"),
+                            "class's share going to the others; limit oc (超额抵押目标): down to (1 - its oc_target) "
+                            "x the pool's ending balance less the classes listed above it (a step-down's senior "
+                            "principal amount)"),
     "transfer": Action("transfer", 3, "ledger", ("all", "new_defaults", "shortfall", "borrowed", "amount"),
                        "move cash to the target ledger: all; new_defaults (违约本金补足: the period's defaults plus any "
                        "not yet covered); shortfall (the target ledger's unpaid fees and interest this period); "
@@ -210,7 +216,8 @@ ACTION_ALIASES = {"支付费用": "pay_fee", "支付税费": "pay_tax", "缴税"
 LIMIT_ALIASES = {"上限": "cap", "目标余额": "target", "目标": "target", "schedule": "target", "全部": "all",
                  "违约本金": "new_defaults", "新增违约": "new_defaults", "defaults": "new_defaults",
                  "差额": "shortfall", "不足": "shortfall", "借用": "borrowed", "borrow": "borrowed",
-                 "按初始比例": "original", "初始比例": "original", "original_balance": "original"}
+                 "按初始比例": "original", "初始比例": "original", "original_balance": "original",
+                 "超额抵押目标": "oc", "oc_target": "oc", "目标超额抵押": "oc"}
 
 #: event measures -> (code in :mod:`mbsxl.deal.ledger`, what column ``of`` names: None, ``class``, ``group``
 #: (classes joined by +; empty = all classes), ``reserve`` or ``events`` (events listed above, joined by +), doc).
@@ -285,6 +292,7 @@ class DealClass:
     schedule: str | None
     carry: int                    # 0 forgone, 1 carried, 2 carried with interest
     row: int
+    oc_target: float = math.nan   # target overcollateralisation for pay_principal ... limit oc
 
 
 @_dc.dataclass
@@ -373,6 +381,8 @@ class Deal:
         (every ``payment_frequency``-th, and the last); and the next payment period's year fraction x 12
         (a reserve target counting the next period's interest)."""
         f = self.payment_frequency
+        if f == 1 and self.day_count == "30/360":        # the common case, without the loops below
+            return np.ones(T), np.ones(T, dtype=np.bool_), np.ones(T)
         paym = np.zeros(T, dtype=np.bool_)
         paym[f - 1::f] = True
         paym[T - 1] = True
@@ -384,15 +394,16 @@ class Deal:
             ds = [self.closing_date] + [max(_dates.add_months(self.first_payment_date, t - f), self.closing_date)
                                         for t in range(1, T + 1)]
             yf12 = np.array([(ds[t] - ds[t - 1]).days / den * 12.0 for t in range(1, T + 1)])
-        ynext = np.empty(T)
         pays = np.flatnonzero(paym)
-        for t in range(T):
-            nxt = pays[pays > t]
-            if nxt.size:
-                ynext[t] = yf12[t + 1:nxt[0] + 1].sum()
-            else:
-                prev = pays[pays < t]
-                ynext[t] = yf12[(prev[-1] + 1 if prev.size else 0):t + 1].sum()
+        cs = np.concatenate([[0.0], np.cumsum(yf12)])   # cs[t + 1] = yf12[0..t] summed
+        t = np.arange(T)
+        i = np.searchsorted(pays, t, side="right")      # the first payment month after t
+        last = i >= pays.size
+        nxt = pays[np.minimum(i, pays.size - 1)]
+        ynext = cs[nxt + 1] - cs[t + 1]
+        # after the last payment month there is no next period: the current period's fraction
+        prev = np.where(i >= 2, pays[np.maximum(i - 2, 0)] + 1, 0)
+        ynext[last] = (cs[t + 1] - cs[prev])[last]
         return yf12, paym, ynext
 
     def schedule_values(self, name: str, T: int, what: str) -> np.ndarray:
@@ -675,6 +686,8 @@ class _Parser:
                             {"fixed": False, "固定": False, "floating": True, "浮动": True, "float": True}, default=False)
             sched = _text(self.cell(row, cols, "schedule")) or None
             carry = self.word("classes", r, "carry", self.cell(row, cols, "carry"), CARRY, default=1)
+            oc = self.number("classes", r, "oc_target", self.cell(row, cols, "oc_target"), lo=0.0, hi=1.0,
+                             default=math.nan)
             if sched is not None:
                 if sched.lower() not in scheds:
                     self.err("classes", r, "schedule", f"schedule {sched!r} is not in the 计划 Schedules block")
@@ -691,7 +704,7 @@ class _Parser:
                                  f"class balance {bal:g}")
             if bal is None:
                 continue
-            out.append(DealClass(name, bal, cpn, flt, sched, carry, r))
+            out.append(DealClass(name, bal, cpn, flt, sched, carry, r, oc))
             self.ok("classes", r, name, f"balance {bal:,.2f}, {'index + ' if flt else ''}{cpn:g}, "
                     f"{'target ' + sched if sched else 'pass-through'}, unpaid interest "
                     f"{['forgone', 'carried', 'carried with interest'][carry]}")
@@ -929,6 +942,12 @@ class _Parser:
                         if no:
                             self.err("priority", r, "limit", f"limit target: class {no[0]} has no target schedule "
                                      "(column schedule of the 分档 Classes block)")
+                            ok = False
+                    if w == "oc":
+                        last = next((c for c in classes if c.name == target.split("+")[-1]), None)
+                        if last is not None and not math.isfinite(last.oc_target):
+                            self.err("priority", r, "limit", f"limit oc: class {last.name} has no oc_target (column "
+                                     "目标超额抵押 oc_target of the 分档 Classes block)")
                             ok = False
                     if w == "cap" and target.lower() in fee:
                         f = next(f for f in fees if f.name.lower() == target.lower())

@@ -51,7 +51,9 @@ collected and accrued):
    interest out of a ledger receiving only principal (directly, or a ``transfer ... shortfall`` into
    an interest ledger) adds to ``borrowed``; ``transfer ... borrowed`` repays it.  ``pay_principal
    A1+A2 original`` splits the cash by the classes' original balances, a paid-off class's share going
-   to the others.  A reserve's target is its yuan (or schedule) plus ``interest_periods x`` the next
+   to the others; ``pay_principal A oc`` pays A down to ``(1 - oc_target) x`` the pool's ending
+   balance less the classes listed above it (a group: their total, pro rata by current balance).
+   A reserve's target is its yuan (or schedule) plus ``interest_periods x`` the next
    period's interest of its ``interest_of`` classes (their balances when the step runs, the next
    period's coupon and year fraction).
 7. **Losses.**  ``writedown = loss``: the pool's ``Loss`` writes the classes down bottom-up after the
@@ -93,10 +95,10 @@ from mbsxl._jitcache import njit
 from mbsxl.errors import MbsxlInputError
 
 # limit codes of the kernel
-LIM_NONE, LIM_CAP, LIM_TARGET, LIM_ALL, LIM_NEW_DEFAULTS, LIM_SHORTFALL, LIM_BORROWED, LIM_AMOUNT, LIM_ORIGINAL = range(9)
+LIM_NONE, LIM_CAP, LIM_TARGET, LIM_ALL, LIM_NEW_DEFAULTS, LIM_SHORTFALL, LIM_BORROWED, LIM_AMOUNT, LIM_ORIGINAL, LIM_OC = range(10)
 LIMIT_CODES = {None: LIM_NONE, "cap": LIM_CAP, "target": LIM_TARGET, "all": LIM_ALL, "new_defaults": LIM_NEW_DEFAULTS,
                "shortfall": LIM_SHORTFALL, "borrowed": LIM_BORROWED,
-               "original": LIM_ORIGINAL}
+               "original": LIM_ORIGINAL, "oc": LIM_OC}
 # class output fields (last axis of Run.classes)
 BEG, DUE, PAID, SHORT, RESID, PRIN, LOSS, END = range(8)
 # misc output fields
@@ -111,7 +113,7 @@ def _kernel(P, I, L, D, DQ, KC, XC, bal0, callf, wmode,
             grp,
             op, lg, tg, lim, limval, sstart,
             ev_meas, ev_of, ev_above, ev_thr, ev_per, ev_cure, ev_to,
-            yf12, paym, ynext12, callfrom, callat, callprice, callaccr, fee_arr, led_ip, led_ig, ev_comb,
+            yf12, paym, ynext12, callfrom, callat, callprice, callaccr, fee_arr, led_ip, led_ig, ev_comb, coc,
             cls_out, step_out, led_out, ev_out, status_out, fee_out, misc_out, err):
     S, T = P.shape
     n = cb0.size
@@ -333,7 +335,33 @@ def _kernel(P, I, L, D, DQ, KC, XC, bal0, callf, wmode,
                                 tot += max(bal[k] - sched[t, k], 0.0)
                             else:
                                 tot += bal[k]
-                    if cnt == 1:
+                    if lim[q] == LIM_OC:                     # down to the OC target of the pool's ending balance
+                        gb = tot
+                        first = -1
+                        last = -1
+                        for k in range(n):
+                            if grp[tg[q], k]:
+                                last = k
+                                if first < 0:
+                                    first = k
+                        above = 0.0
+                        for k in range(first):
+                            if not grp[tg[q], k]:
+                                above += bal[k]
+                        tgt = (1.0 - coc[last]) * pool_end - above
+                        if tgt < 0:
+                            tgt = 0.0
+                        tot = gb - tgt if gb > tgt else 0.0
+                        amount = tot if avail >= tot else avail
+                        x = 0.0
+                        if amount > 0:
+                            for k in range(n):
+                                if grp[tg[q], k]:
+                                    y = min(bal[k], amount * bal[k] / gb)
+                                    prin[k] += y
+                                    bal[k] -= y
+                                    x += y
+                    elif cnt == 1:
                         x = tot if avail >= tot else avail
                         for k in range(n):
                             if grp[tg[q], k]:
@@ -716,7 +744,7 @@ def compile_deal(deal: dt.Deal, T: int, index=None) -> Compiled:
         np.array([f.arrears_rate for f in deal.fees], dtype=float),
         np.array([x.interest_periods for x in deal.ledgers], dtype=float),
         np.array([gidx[x.interest_of] if x.interest_of else 0 for x in deal.ledgers], dtype=np.int64),
-        ev_comb)
+        ev_comb, np.array([c.oc_target for c in deal.classes], dtype=float))
     return Compiled(deal, T, arrays, order, groups)
 
 
