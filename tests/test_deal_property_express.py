@@ -2,8 +2,8 @@
 mechanisms added after it: events on excess spread, a reserve's shortfall, a class's loss and principal
 deficiency, overcollateralisation and the period, combined with all / any / none; principal down to an OC
 target; a reserve target in periods of senior interest; pro rata by original balance; a clean-up call
-at a price, par plus accrued, not before a period, or in a given period; interest on unpaid interest and fees; quarterly payment dates
-and ACT/365.  Properties (the issue text): every ledger conserves cash in every month (recomputed here
+at a price, par plus accrued, not before a period, or in a given period; interest on unpaid interest
+and fees; quarterly payment dates and ACT/365.  Properties (the issue text): every ledger conserves cash in every month (recomputed here
 from each step's amount, independently of the engine's own check), no class is paid more than it is
 owed, every class is repaid or written off, losses fall bottom-up.  Deals random (hypothesis), pools
 projections of mbsxl.cashflows."""
