@@ -239,6 +239,44 @@ def test_principal_deficiency_and_class_loss_events_combined_with_or():
         assert _cls(pool, deal(wd), "A", C.PRINCIPAL) == [10.0, 11.0]
 
 
+def test_averaged_delinquency_trigger_and_a_class_not_repaid_by_its_legal_final_period():
+    # "The average 90+ delinquency ratio of the last three collection periods above x" (the rolling
+    # average form of the delinquency trigger, S&P U.S. RMBS cash-flow assumptions, 2008: user-defined
+    # delinquency triggers; 严重拖欠率 in Chinese deals) and the event of default "a class not repaid by
+    # its legal final maturity" (违约事件: 优先级证券在法定到期日未获足额偿付): class factor above 0
+    # after period 3 AND the period after it.
+    # 90+ ratios 1%, 5%, 4%, 0%: averages 1%, 3%, 3.333%, 3%: above 3.2% in P3 only (cures).
+    # A 80, Sub 20, pool 100, principal 20 a period sequential: A 60, 40, 20 after P1..P3 (factors 0.75,
+    # 0.5, 0.25).  A's factor after P3 is 0.25 > 0 and the period test "above 3.5" is met at the start of
+    # P4 -> default from P4: the merged order pays A and Sub pro rata, A 20/40 x 20 = 10 and Sub 10 in P4
+    # (A's factor 10/80 = 0.125), A 10 and Sub 10 in P5 (0).
+    deal = [["Classes", "balance", "coupon"], ["A", 80, 0.0], ["Sub", 20, 0.0], [None], *LEDGERS, [None], HEAD,
+            ["normal", "income", 1, "pay_residual", "Sub", None], ["normal", "principal", 1, "pay_principal", "A", None],
+            ["normal", "principal", 2, "pay_principal", "Sub", None],
+            ["违约 default", "principal", 1, "pay_principal", "A+Sub", None], ["违约 default", "income", 1, "release", None, None],
+            [None], ["Events", "measure", "of", "compare", "threshold", "平均期数 average", "cure", "to"],
+            ["dq3", "严重拖欠率", None, None, 0.032, 3, "yes", None],
+            ["dq1", "严重拖欠率", None, None, 0.032, None, "yes", None],
+            ["a_left", "证券余额比例", "A", None, 0, None, "yes", None],
+            ["final_3", "period", None, None, 3.5, None, None, None],
+            ["eod", "且", "a_left+final_3", None, None, None, None, "违约 default"]]
+    pool = _pool([20.0] * 5, [1.0] * 5)
+    kw = {"delinquency": [0.01, 0.05, 0.04, 0.0, 0.0]}
+    ev = mbsxl.deal_flows(pool, deal, "events", **kw)
+    dq3 = ev[ev[C.EVENT] == "dq3"]
+    assert [round(x, 9) for x in dq3[C.VALUE]][:4] == [0.01, 0.03, 0.033333333, 0.03]
+    assert list(dq3[C.EVENT_ON])[:4] == [0, 0, 1, 0]
+    assert list(ev[ev[C.EVENT] == "dq1"][C.EVENT_ON])[:4] == [0, 1, 1, 0]
+    assert list(ev[ev[C.EVENT] == "a_left"][C.VALUE]) == [0.75, 0.5, 0.25, 0.125, 0.0]
+    assert list(ev[ev[C.EVENT] == "eod"][C.STATUS]) == ["normal"] * 3 + ["违约 default"] * 2
+    assert _cls(pool, deal, "A", C.PRINCIPAL, **kw) == [20.0, 20.0, 20.0, 10.0, 10.0]
+    assert _cls(pool, deal, "Sub", C.PRINCIPAL, **kw) == [0.0, 0.0, 0.0, 10.0, 10.0]
+    # average on a combination is refused
+    bad = deal[:-1] + [["eod", "且", "a_left+final_3", None, None, 2, None, "违约 default"]]
+    with pytest.raises(MbsxlInputError, match=r"事件 Events, row 21, column average"):
+        dt.parse_deal(bad)
+
+
 def test_interest_on_unpaid_interest_and_on_unpaid_fees():
     # A carried shortfall accruing at the class coupon (interest on unpaid interest: carry compound, the
     # interest_on_shortfall of mbsxl.tranches), and an unpaid fee earning an arrears rate (欠付利率).

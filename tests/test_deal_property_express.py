@@ -64,14 +64,16 @@ def deals(draw):
         for k, (a, t, li) in enumerate(prin, start=1):
             rows.append([status, "prin", k, a, t, li])
     cure = lambda: draw(st.sampled_from(["yes", "no"]))
-    rows += [[None], ["Events", "measure", "of", "compare", "threshold", "periods", "cure", "to"],
+    rows += [[None], ["Events", "measure", "of", "compare", "threshold", "periods", "cure", "to", "average"],
              ["xs", "excess_spread", draw(st.sampled_from([None, seniors])), "below", draw(st.floats(-0.02, 0.05)),
-              draw(st.integers(1, 3)), cure(), None],
+              draw(st.integers(1, 3)), cure(), None, draw(st.sampled_from([None, 3]))],
+             ["left", "class_factor", names[0], "above", draw(st.floats(0.0, 0.5)), 1, cure(), None, None],
              ["reslow", "reserve_shortfall", "res", "above", draw(st.floats(0.0, 2.0)), 1, cure(), None],
              ["loss", "class_loss", names[-1], "above", draw(st.floats(0.0, 0.5)), 1, cure(), None],
              ["pdl", "principal_deficiency", names[-2], "above", draw(st.floats(0.0, 5.0)), 1, cure(), None],
              ["oc", "overcollateralization", names[0], "above", draw(st.floats(0.0, 0.6)), 1, "yes", None],
              ["late", "period", None, "above", draw(st.integers(1, 20)) + 0.5, 1, "yes", None],
+             ["stuck", "all", "left+late", None, None, 1, "no", "acc"],
              ["calm", "none", draw(st.sampled_from(["xs", "loss+pdl"])), None, None, 1, "yes", None],
              ["stepdown", "all", draw(st.sampled_from(["oc+late", "oc+late+calm"])), None, None, 1, "yes", "step"],
              ["accel", "any", draw(st.sampled_from(["xs+reslow", "loss+pdl", "xs+reslow+loss+pdl"])), None, None,

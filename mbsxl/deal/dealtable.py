@@ -50,13 +50,14 @@ Blocks and columns (required columns marked *):
 - **事件 Events** - event name (unique); ``指标 measure``* (:data:`MEASURES`: pool measures
   ``cumulative_default`` 累计违约率, ``delinquency_90``, ``pool_factor``, ``excess_spread`` 超额利差,
   ``period``; class measures ``interest_shortfall``, ``class_loss`` 累计损失率, ``principal_deficiency``
-  本金亏损, ``overcollateralization`` 超额抵押比例; ``reserve_shortfall`` 储备不足 of a reserve;
-  ``all`` 且 / ``any`` 或 / ``none`` 均未 of events listed above); ``对象 of`` (the class of a class
+  本金亏损, ``overcollateralization`` 超额抵押比例, ``class_factor`` 证券余额比例; ``reserve_shortfall``
+  储备不足 of a reserve; ``all`` 且 / ``any`` 或 / ``none`` 均未 of events listed above); ``对象 of`` (the class of a class
   measure; the classes whose interest excess spread deducts, ``A1+A2``, empty = all; the reserve; the
   events combined, ``oc_pass+after_36``); ``比较 compare`` (``above`` 高于 (default) / ``below`` 低于);
   ``阈值 threshold`` (a number or a schedule name; empty for all / any / none); ``连续期数 periods``
-  (consecutive payment periods in breach, default 1); ``可恢复 cure`` (``no`` (default): once on, on
-  to the end; ``yes``: off again in a period not in breach); ``转入状态 to`` (the status the deal moves
+  (consecutive payment periods in breach, default 1); ``平均期数 average`` (the measure averaged over
+  the last n payment periods, fewer at the start: "the 3-period average 90+ ratio above 2%");
+  ``可恢复 cure`` (``no`` (default): once on, on to the end; ``yes``: off again in a period not in breach); ``转入状态 to`` (the status the deal moves
   to; empty: the event only feeds all / any / none and the events view).  The deal's status each
   period is the latest-listed status (in the Priority block) among the events on, else the closing
   status.  An OC step-down: ``oc_pass`` = overcollateralization of A above 0.30, ``after_36`` =
@@ -157,7 +158,7 @@ LABELS = {
                  "limit": ("limit", "上限", "限额", "金额"), "note": ("note", "说明", "备注")},
     "events": {"measure": ("measure", "指标"), "of": ("of", "对象"), "compare": ("compare", "比较"),
                "threshold": ("threshold", "阈值", "触发值"), "periods": ("periods", "连续期数", "期数"),
-               "cure": ("cure", "可恢复", "恢复"), "to": ("to", "to status", "转入状态", "状态")},
+               "cure": ("cure", "可恢复", "恢复"), "average": ("average", "平均期数", "移动平均"), "to": ("to", "to status", "转入状态", "状态")},
     "schedules": {"from": ("from", "起始期", "自"), "to": ("to", "结束期", "至"), "value": ("value", "数值", "值")},
     "settings": {"value": ("value", "数值", "值")},
 }
@@ -243,6 +244,9 @@ MEASURES = {
             "(leave threshold empty)"),
     "any": (9, "events", "或: as all; on when any is"),
     "none": (12, "events", "均未: as all; on when none is (e.g. a step-down only while no trigger is on)"),
+    "class_factor": (13, "class", "证券余额比例: the class's balance after the period / its original balance (end of "
+                     "period): with period, the legal final maturity test (违约事件: a class not repaid by its "
+                     "法定到期日)"),
     "period": (10, None, "the period number (1 = the first month): e.g. a step-down not before period 37"),
     "overcollateralization": (11, "class", "超额抵押比例 of a class: (the pool's beginning balance - the beginning "
                               "balances of the classes from the first listed down to it) / the pool's beginning "
@@ -257,7 +261,8 @@ MEASURE_ALIASES = {"cumulative_default_rate": "cumulative_default", "cdr_cum": "
                    "pdl": "principal_deficiency", "且": "all", "and": "all", "全部满足": "all", "或": "any",
                    "or": "any", "任一": "any", "not": "none", "均未": "none", "无一": "none", "期数": "period", "支付期": "period",
                    "超额抵押": "overcollateralization", "超额抵押比例": "overcollateralization",
-                   "oc": "overcollateralization", "overcollateralisation": "overcollateralization"}
+                   "oc": "overcollateralization", "overcollateralisation": "overcollateralization",
+                   "证券余额比例": "class_factor", "未偿比例": "class_factor", "factor_of_class": "class_factor"}
 YES = {"yes", "y", "true", "1", "是", "1.0"}
 NO = {"no", "n", "false", "0", "否", "0.0", ""}
 RECEIVES = {"interest": 1, "利息": 1, "收入": 1, "principal": 2, "本金": 2, "both": 3, "全部": 3, "none": 0, "无": 0}
@@ -344,6 +349,7 @@ class Event:
     to: str | None                # None: a condition of other events only
     row: int
     components: tuple = ()        # all / any: the names of the events combined
+    average: int = 1              # the measure averaged over this many payment periods
 
 
 @_dc.dataclass
@@ -1060,6 +1066,11 @@ class _Parser:
                 if thr is None:
                     continue
             per = self.number("events", r, "periods", self.cell(row, cols, "periods"), lo=1, default=1.0)
+            avg = self.number("events", r, "average", self.cell(row, cols, "average"), lo=1, hi=24, default=1.0)
+            if not float(avg).is_integer() or (avg > 1 and kind == "events"):
+                self.err("events", r, "average", f"{avg:g}: average is a whole number of periods (1-24) and applies "
+                         "to a measure, not to all / any / none")
+                continue
             cure = self.word("events", r, "cure", self.cell(row, cols, "cure"),
                              {**{k: True for k in YES}, **{k: False for k in NO}}, default=False)
             to = _text(self.cell(row, cols, "to"))
@@ -1075,12 +1086,12 @@ class _Parser:
                 continue
             else:
                 to_s = st[to.lower()]
-            out.append(Event(name, m, of, above, thr, int(per), cure, to_s, r, comps))
+            out.append(Event(name, m, of, above, thr, int(per), cure, to_s, r, comps, int(avg)))
             what = f"{m}{'' if of is None else ' of ' + of}"
             if kind == "events":
                 what = {"all": " and ".join(comps), "any": " or ".join(comps), "none": "none of " + ", ".join(comps)}[m]
             else:
-                what += f" {'above' if above else 'below'} {thr}"
+                what += f"{f' averaged over {int(avg)} periods' if avg > 1 else ''} {'above' if above else 'below'} {thr}"
             self.ok("events", r, name, f"{what} for {int(per)} period(s) -> "
                     f"{to_s if to_s else '(no status change: a condition of all / any)'}{', cures' if cure else ''}")
         return out

@@ -42,8 +42,9 @@ collected and accrued):
    stays on.  Measures of the end of the period (a class's ``interest_shortfall``, ``class_loss`` =
    cumulative write-down / original balance, ``principal_deficiency`` = its bottom-up part of ``the
    classes' balances - (pool ending balance + cash in the ledger receiving principal)``; a reserve's
-   ``reserve_shortfall`` = target - balance) are tested after the steps and losses and act from the
-   next period.  The deal's **status** is the latest status (in Priority-block order) among the events
+   ``reserve_shortfall`` = target - balance; a class's ``class_factor`` = balance / original) are
+   tested after the steps and losses and act from the next period.  With ``average`` n an event
+   tests the mean of its measure over the last n payment periods (fewer at the start).  The deal's **status** is the latest status (in Priority-block order) among the events
    on, else the closing status.
 6. **Steps** of the status run in the order its rows list them (ledgers may interleave); every step
    moves ``min(what the ledger holds, what the step asks)``, and
@@ -113,13 +114,17 @@ def _kernel(P, I, L, D, DQ, KC, XC, bal0, callf, wmode,
             grp,
             op, lg, tg, lim, limval, sstart,
             ev_meas, ev_of, ev_above, ev_thr, ev_per, ev_cure, ev_to,
-            yf12, paym, ynext12, callfrom, callat, callprice, callaccr, fee_arr, led_ip, led_ig, ev_comb, coc,
+            yf12, paym, ynext12, callfrom, callat, callprice, callaccr, fee_arr, led_ip, led_ig, ev_comb, coc, ev_avg,
             cls_out, step_out, led_out, ev_out, status_out, fee_out, misc_out, err):
     S, T = P.shape
     n = cb0.size
     m = fee_base.size
     g = led_rec.size
     ne = ev_meas.size
+    hw = 1
+    for e in range(ne):
+        if ev_avg[e] > hw:
+            hw = ev_avg[e]
     for s in range(S):
         bal = cb0.copy()
         tol = np.empty(n)
@@ -136,6 +141,8 @@ def _kernel(P, I, L, D, DQ, KC, XC, bal0, callf, wmode,
         cumloss = np.zeros(n)
         lbal = led_init.copy()
         run_ = np.zeros(ne, dtype=np.int64)
+        hist = np.zeros((ne, hw))   # the last ev_avg values of an averaged measure
+        hpos = np.zeros(ne, dtype=np.int64)
         on = np.zeros(ne, dtype=np.bool_)
         borrowed = 0.0
         uncovered = 0.0
@@ -249,7 +256,7 @@ def _kernel(P, I, L, D, DQ, KC, XC, bal0, callf, wmode,
             if pay:
                 for e in range(ne):
                     mcode = ev_meas[e]
-                    if mcode == 3 or mcode == 5 or mcode == 6 or mcode == 7:
+                    if mcode == 3 or mcode == 5 or mcode == 6 or mcode == 7 or mcode == 13:
                         continue
                     if mcode == 0:
                         val = cum_def / bal0[s] if bal0[s] > 0 else 0.0
@@ -277,6 +284,14 @@ def _kernel(P, I, L, D, DQ, KC, XC, bal0, callf, wmode,
                         for k in range(ev_of[e] + 1):
                             val -= bal[k]
                         val = val / pool_beg if pool_beg > 0 else 0.0
+                    if ev_avg[e] > 1:                        # the average over the last ev_avg payment periods
+                        hist[e, hpos[e] % ev_avg[e]] = val
+                        hpos[e] += 1
+                        kk = hpos[e] if hpos[e] < ev_avg[e] else ev_avg[e]
+                        sm = 0.0
+                        for i in range(kk):
+                            sm += hist[e, i]
+                        val = sm / kk
                     ev_out[s, t, e, 0] = val
                     breach = val > ev_thr[t, e] if ev_above[e] else val < ev_thr[t, e]
                     run_[e] = run_[e] + 1 if breach else 0
@@ -550,6 +565,9 @@ def _kernel(P, I, L, D, DQ, KC, XC, bal0, callf, wmode,
                         val -= lbal[b]
                         if val < 0:
                             val = 0.0
+                    elif mcode == 13:                        # class: its balance after the period / original
+                        k = ev_of[e]
+                        val = bal[k] / cb0[k] if cb0[k] > 0 else 0.0
                     elif mcode == 6:                         # class: cumulative loss / original balance
                         k = ev_of[e]
                         val = cumloss[k] / cb0[k] if cb0[k] > 0 else 0.0
@@ -568,6 +586,14 @@ def _kernel(P, I, L, D, DQ, KC, XC, bal0, callf, wmode,
                         val = 0.0 if val <= 0 else (val if val < bal[k] else bal[k])
                     else:
                         continue
+                    if ev_avg[e] > 1:                        # the average over the last ev_avg payment periods
+                        hist[e, hpos[e] % ev_avg[e]] = val
+                        hpos[e] += 1
+                        kk = hpos[e] if hpos[e] < ev_avg[e] else ev_avg[e]
+                        sm = 0.0
+                        for i in range(kk):
+                            sm += hist[e, i]
+                        val = sm / kk
                     ev_out[s, t, e, 0] = val
                     if ev_above[e]:
                         breach = val > ev_thr[t, e] + 1e-9 if (mcode == 3 or mcode == 5 or mcode == 7) else val > ev_thr[t, e]
@@ -744,7 +770,8 @@ def compile_deal(deal: dt.Deal, T: int, index=None) -> Compiled:
         np.array([f.arrears_rate for f in deal.fees], dtype=float),
         np.array([x.interest_periods for x in deal.ledgers], dtype=float),
         np.array([gidx[x.interest_of] if x.interest_of else 0 for x in deal.ledgers], dtype=np.int64),
-        ev_comb, np.array([c.oc_target for c in deal.classes], dtype=float))
+        ev_comb, np.array([c.oc_target for c in deal.classes], dtype=float),
+        np.array([ev.average for ev in deal.events], dtype=np.int64))
     return Compiled(deal, T, arrays, order, groups)
 
 
