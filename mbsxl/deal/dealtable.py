@@ -713,7 +713,8 @@ class _Parser:
             out.append(DealClass(name, bal, cpn, flt, sched, carry, r, oc))
             self.ok("classes", r, name, f"balance {bal:,.2f}, {'index + ' if flt else ''}{cpn:g}, "
                     f"{'target ' + sched if sched else 'pass-through'}, unpaid interest "
-                    f"{['forgone', 'carried', 'carried with interest'][carry]}")
+                    f"{['forgone', 'carried', 'carried with interest'][carry]}"
+                    f"{f', OC target {oc:g}' if math.isfinite(oc) else ''}")
         if blk is not None and not out:
             self.err("classes", blk[0], "name", "the block has no class")
         return out
@@ -792,7 +793,8 @@ class _Parser:
                 continue
             out.append(Ledger(name, rec, res, target, init, r, ip, iof))
             self.ok("ledgers", r, name, f"{'reserve' if res else 'ledger'}, receives "
-                    f"{['nothing', 'interest', 'principal', 'interest and principal'][rec]}")
+                    f"{['nothing', 'interest', 'principal', 'interest and principal'][rec]}"
+                    f"{f', target {target} + {ip:g} period(s) of the next interest of {iof}' if ip else ''}")
         if out and not any(x.receives & 2 for x in out):
             self.err("ledgers", blk[0], "receives", "no ledger receives principal; mark one 'principal' or 'both'")
         if out and not any(x.receives & 1 for x in out):
@@ -1093,7 +1095,7 @@ class _Parser:
             else:
                 what += f"{f' averaged over {int(avg)} periods' if avg > 1 else ''} {'above' if above else 'below'} {thr}"
             self.ok("events", r, name, f"{what} for {int(per)} period(s) -> "
-                    f"{to_s if to_s else '(no status change: a condition of all / any)'}{', cures' if cure else ''}")
+                    f"{to_s if to_s else '(no status change: a condition of all / any / none)'}{', cures' if cure else ''}")
         return out
 
     def calendar(self, st):
@@ -1119,6 +1121,7 @@ class _Parser:
             while _dates.add_months(fp, (k - 1) * f) < d and k < 10000:
                 k += 1
             st[key] = k * f
+            self.ok("settings", st[key + "_row"], key, f"{d} is payment period {k} (month {k * f})")
 
     def interest_of(self, blk, ledgers, classes):
         """A reserve's interest_of names classes (joined by +)."""
