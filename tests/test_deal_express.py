@@ -277,6 +277,27 @@ def test_averaged_delinquency_trigger_and_a_class_not_repaid_by_its_legal_final_
         dt.parse_deal(bad)
 
 
+def test_principal_deficiency_cured_from_income_before_the_residual():
+    # The principal deficiency ledger cured from income (Fitch, EMEA RMBS Cash Flow Analysis: excess spread
+    # credited to the PDL before anything reaches the subordinate class; 本金亏损补足), with no write-down.
+    # A 80, Sub 20, pool 100.  P1: principal 10, loss 15, interest 12; at the income step the classes
+    # owe 100 against a pool of 75 and 10 in the principal ledger: deficiency 15, income moves 12;
+    # residual 0; A paid 22 (58).  P2: principal 10, interest 5: 78 - 65 - 10 = 3 moved, residual 2;
+    # A paid 13 (45).  P3: principal 65: A 45, Sub 20; nobody loses (without the step Sub loses 15).
+    deal = [["Classes", "balance", "coupon"], ["A", 80, 0.0], ["Sub", 20, 0.0], [None], *LEDGERS, [None], HEAD,
+            ["normal", "income", 1, "transfer", "principal", "本金亏损补足"],
+            ["normal", "income", 2, "pay_residual", "Sub", None],
+            ["normal", "principal", 1, "pay_principal", "A", None], ["normal", "principal", 2, "pay_principal", "Sub", None],
+            [None], ["Settings", "value"], ["writedown", "none"]]
+    pool = _pool([10.0, 10.0, 65.0], [12.0, 5.0, 0.0], L=[15.0, 0.0, 0.0], D=[15.0, 0.0, 0.0])
+    assert _steps(pool, deal, "income", "transfer") == [12.0, 3.0, 0.0]
+    assert _cls(pool, deal, "A", C.PRINCIPAL) == [22.0, 13.0, 45.0]
+    assert _cls(pool, deal, "Sub", C.CASH_FLOW) == [0.0, 2.0, 20.0]
+    assert _cls(pool, deal, "Sub", C.LOSS) == [0.0, 0.0, 0.0]
+    plain = [r for r in deal if not (len(r) > 3 and r[3] == "transfer")]
+    assert _cls(pool, plain, "Sub", C.LOSS) == [0.0, 0.0, 15.0]
+
+
 def test_interest_on_unpaid_interest_and_on_unpaid_fees():
     # A carried shortfall accruing at the class coupon (interest on unpaid interest: carry compound, the
     # interest_on_shortfall of mbsxl.tranches), and an unpaid fee earning an arrears rate (欠付利率).

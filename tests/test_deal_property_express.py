@@ -1,7 +1,7 @@
 """The property test of tests/test_deal_property.py (issue 19, "done when") over deal tables that use the
 mechanisms added after it: events on excess spread, a reserve's shortfall, a class's loss and principal
 deficiency, overcollateralisation and the period, combined with all / any / none; principal down to an OC
-target; a reserve target in periods of senior interest; pro rata by original balance; a clean-up call
+target; the principal deficiency cured from income; a reserve target in periods of senior interest; pro rata by original balance; a clean-up call
 at a price, par plus accrued, not before a period, or in a given period; interest on unpaid interest
 and fees; quarterly payment dates and ACT/365.  Properties (the issue text): every ledger conserves cash in every month (recomputed here
 from each step's amount, independently of the engine's own check), no class is paid more than it is
@@ -46,6 +46,8 @@ def deals(draw):
             inc.append(("transfer", "prin", "new_defaults"))
         if status == "acc" and draw(st.booleans()):
             inc.append(("transfer", "prin", "all"))
+        if draw(st.booleans()):
+            inc.append(("transfer", "prin", "deficiency"))
         inc = draw(st.permutations(inc))
         inc.append(("pay_residual", names[-1], None))
         lim = draw(st.sampled_from([None, "original"]))

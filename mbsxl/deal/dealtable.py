@@ -194,10 +194,12 @@ ACTIONS = {
                             "class's share going to the others; limit oc (超额抵押目标): down to (1 - its oc_target) "
                             "x the pool's ending balance less the classes listed above it (a step-down's senior "
                             "principal amount)"),
-    "transfer": Action("transfer", 3, "ledger", ("all", "new_defaults", "shortfall", "borrowed", "amount"),
+    "transfer": Action("transfer", 3, "ledger", ("all", "new_defaults", "shortfall", "borrowed", "deficiency", "amount"),
                        "move cash to the target ledger: all; new_defaults (违约本金补足: the period's defaults plus any "
                        "not yet covered); shortfall (the target ledger's unpaid fees and interest this period); "
-                       "borrowed (principal used earlier for fees and interest, repaid); a number of yuan"),
+                       "borrowed (principal used earlier for fees and interest, repaid); deficiency (本金亏损补足: the "
+                       "classes' balances less the pool's ending balance and the cash in the ledger receiving "
+                       "principal, with writedown none); a number of yuan"),
     "fund_reserve": Action("fund_reserve", 4, "reserve", (), "fill the reserve up to its target (yuan or a schedule, "
                            "plus interest_periods x the next period's interest of its interest_of classes)"),
     "release_reserve": Action("release_reserve", 5, "reserve", (), "move the reserve's balance above its target into this ledger"),
@@ -218,7 +220,8 @@ LIMIT_ALIASES = {"上限": "cap", "目标余额": "target", "目标": "target", 
                  "违约本金": "new_defaults", "新增违约": "new_defaults", "defaults": "new_defaults",
                  "差额": "shortfall", "不足": "shortfall", "借用": "borrowed", "borrow": "borrowed",
                  "按初始比例": "original", "初始比例": "original", "original_balance": "original",
-                 "超额抵押目标": "oc", "oc_target": "oc", "目标超额抵押": "oc"}
+                 "超额抵押目标": "oc", "oc_target": "oc", "目标超额抵押": "oc", "本金亏损": "deficiency",
+                 "本金亏损补足": "deficiency", "pdl": "deficiency", "principal_deficiency": "deficiency"}
 
 #: event measures -> (code in :mod:`mbsxl.deal.ledger`, what column ``of`` names: None, ``class``, ``group``
 #: (classes joined by +; empty = all classes), ``reserve`` or ``events`` (events listed above, joined by +), doc).

@@ -56,7 +56,10 @@ collected and accrued):
    balance less the classes listed above it (a group: their total, pro rata by current balance).
    A reserve's target is its yuan (or schedule) plus ``interest_periods x`` the next
    period's interest of its ``interest_of`` classes (their balances when the step runs, the next
-   period's coupon and year fraction).
+   period's coupon and year fraction).  ``transfer ... deficiency`` moves the principal deficiency
+   (the classes' balances less the pool's ending balance and the cash in the ledger receiving
+   principal) to the target ledger: the principal deficiency ledger cured from income, for
+   ``writedown none``.
 7. **Losses.**  ``writedown = loss``: the pool's ``Loss`` writes the classes down bottom-up after the
    period's principal, as :func:`mbsxl.tranches`; ``none``: no write-down until the deal ends.
    Unpaid interest is carried (``carry``) when at least 1e-9 yuan.  Cash left in a ledger stays there
@@ -96,10 +99,11 @@ from mbsxl._jitcache import njit
 from mbsxl.errors import MbsxlInputError
 
 # limit codes of the kernel
-LIM_NONE, LIM_CAP, LIM_TARGET, LIM_ALL, LIM_NEW_DEFAULTS, LIM_SHORTFALL, LIM_BORROWED, LIM_AMOUNT, LIM_ORIGINAL, LIM_OC = range(10)
+LIM_NONE, LIM_CAP, LIM_TARGET, LIM_ALL, LIM_NEW_DEFAULTS, LIM_SHORTFALL, LIM_BORROWED, LIM_AMOUNT, LIM_ORIGINAL, LIM_OC, LIM_DEFICIENCY = range(11)
 LIMIT_CODES = {None: LIM_NONE, "cap": LIM_CAP, "target": LIM_TARGET, "all": LIM_ALL, "new_defaults": LIM_NEW_DEFAULTS,
                "shortfall": LIM_SHORTFALL, "borrowed": LIM_BORROWED,
-               "original": LIM_ORIGINAL, "oc": LIM_OC}
+               "original": LIM_ORIGINAL, "oc": LIM_OC,
+               "deficiency": LIM_DEFICIENCY}
 # class output fields (last axis of Run.classes)
 BEG, DUE, PAID, SHORT, RESID, PRIN, LOSS, END = range(8)
 # misc output fields
@@ -420,6 +424,14 @@ def _kernel(P, I, L, D, DQ, KC, XC, bal0, callf, wmode,
                         want = uncovered
                     elif lk == LIM_BORROWED:
                         want = borrowed
+                    elif lk == LIM_DEFICIENCY:                # the classes' balances not backed by the pool or
+                        want = 0.0                           # the cash in the ledger(s) receiving principal
+                        for k in range(n):
+                            want += bal[k]
+                        want -= 0.0 if call else pool_end
+                        for j in range(g):
+                            if led_rec[j] & 2:
+                                want -= lbal[j] if lbal[j] > 0 else 0.0
                     elif lk == LIM_SHORTFALL:
                         want = 0.0
                         for k in range(n):
