@@ -298,6 +298,23 @@ def test_principal_deficiency_cured_from_income_before_the_residual():
     assert _cls(pool, plain, "Sub", C.LOSS) == [0.0, 0.0, 15.0]
 
 
+def test_coupon_stepping_up_after_the_optional_redemption_date():
+    # A coupon (or spread) schedule: the step-up of a class not called at its optional redemption date
+    # (EMEA RMBS practice, e.g. the margin doubling after the call date).  A 100 at 12% in periods 1-2,
+    # 24% from period 3 (1% then 2% a month); principal 20 a period.
+    # Interest due: 100 x 1% = 1, 80 x 1% = 0.8, 60 x 2% = 1.2, 40 x 2% = 0.8.
+    deal = [["Classes", "balance", "coupon"], ["A", 100, "a_step"], [None], *LEDGERS, [None], HEAD,
+            ["normal", "income", 1, "pay_interest", "A", None], ["normal", "income", 2, "release", None, None],
+            ["normal", "principal", 1, "pay_principal", "A", None], [None],
+            ["计划 Schedules", "起始期 from", "结束期 to", "数值 value"], ["a_step", 1, 2, 0.12], ["a_step", 3, None, 0.24]]
+    pool = _pool([20.0] * 4 + [20.0], [5.0] * 5)
+    assert _cls(pool, deal, "A", C.INTEREST_DUE)[:4] == [1.0, 0.8, 1.2, 0.8]
+    assert _cls(pool, deal, "A", C.COUPON)[:4] == [0.12, 0.12, 0.24, 0.24]
+    bad = [r if r[:1] != ["a_step"] or r[1] != 3 else ["a_step", 3, None, 24] for r in deal]
+    with pytest.raises(MbsxlInputError, match=r"计划 Schedules, row 15, column value: coupon schedule 'a_step' has 24"):
+        dt.parse_deal(bad)
+
+
 def test_interest_on_unpaid_interest_and_on_unpaid_fees():
     # A carried shortfall accruing at the class coupon (interest on unpaid interest: carry compound, the
     # interest_on_shortfall of mbsxl.tranches), and an unpaid fee earning an arrears rate (欠付利率).

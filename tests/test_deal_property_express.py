@@ -1,12 +1,13 @@
 """The property test of tests/test_deal_property.py (issue 19, "done when") over deal tables that use the
-mechanisms added after it: events on excess spread, a reserve's shortfall, a class's loss and principal
-deficiency, overcollateralisation and the period, combined with all / any / none; principal down to an OC
-target; the principal deficiency cured from income; a reserve target in periods of senior interest; pro rata by original balance; a clean-up call
-at a price, par plus accrued, not before a period, or in a given period; interest on unpaid interest
-and fees; quarterly payment dates and ACT/365.  Properties (the issue text): every ledger conserves cash in every month (recomputed here
-from each step's amount, independently of the engine's own check), no class is paid more than it is
-owed, every class is repaid or written off, losses fall bottom-up.  Deals random (hypothesis), pools
-projections of mbsxl.cashflows."""
+mechanisms added after it: events on excess spread (averaged or not), a reserve's shortfall, a class's
+loss, principal deficiency and factor, overcollateralisation and the period, combined with all / any /
+none; principal down to an OC target; the principal deficiency cured from income; a coupon schedule
+(step-up); a reserve target in periods of senior interest; pro rata by original balance; a clean-up
+call at a price, par plus accrued, not before a period, or in a given period; interest on unpaid
+interest and fees; quarterly payment dates and ACT/365.  Properties (the issue text): every ledger
+conserves cash in every month (recomputed here from each step's amount, independently of the engine's
+own check), no class is paid more than it is owed, every class is repaid or written off, losses fall
+bottom-up.  Deals random (hypothesis), pools projections of mbsxl.cashflows."""
 import numpy as np
 from hypothesis import HealthCheck, given, settings, strategies as st
 
@@ -27,6 +28,10 @@ def deals(draw):
     for k, nm in enumerate(names):
         rows.append([nm, w[k] * scale, draw(st.floats(0.0, 0.1)), draw(st.sampled_from(["yes", "no", "compound"])),
                      draw(st.floats(0.0, 0.6))])
+    if draw(st.booleans()):                             # a coupon step-up (a schedule) on the first class
+        rows[1][2] = "stepc"
+        rows += [[None], ["Schedules", "from", "to", "value"], ["stepc", 1, 5, draw(st.floats(0.0, 0.05))],
+                 ["stepc", 6, None, draw(st.floats(0.0, 0.1))]]
     rows += [[None], ["Fees", "rate", "base", "carry", "arrears_rate", "cap"],
              ["trustee", draw(st.floats(0.0, 0.02)), "pool_balance", "yes", draw(st.sampled_from([0.0, 0.1])),
               draw(st.sampled_from([None, 0.05]))],

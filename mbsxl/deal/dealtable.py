@@ -10,7 +10,8 @@ Blocks and columns (required columns marked *):
 
 - **分档 Classes** - class name; ``金额 balance``* (yuan); ``利率 coupon``* (annual decimal: the fixed
   coupon, or the spread over the index for a floating class; a subordinate class's 期间收益 interim
-  return, e.g. 0.02); ``利率类型 rate type`` (``fixed`` 固定 / ``floating`` 浮动: coupon + the index
+  return, e.g. 0.02; or a schedule name: the coupon or spread period by period, e.g. a step-up after
+  the optional redemption date); ``利率类型 rate type`` (``fixed`` 固定 / ``floating`` 浮动: coupon + the index
   column given to the deal functions); ``目标余额 schedule`` (a schedule name: the class's
   固定摊还 target balance after each period, for ``pay_principal ... limit target``); ``累计 carry``
   (unpaid interest: ``yes`` carried to the next period (default), ``no`` forgone (interim return,
@@ -301,6 +302,7 @@ class DealClass:
     carry: int                    # 0 forgone, 1 carried, 2 carried with interest
     row: int
     oc_target: float = math.nan   # target overcollateralisation for pay_principal ... limit oc
+    coupon_schedule: str | None = None   # the coupon (or spread) period by period: a step-up
 
 
 @_dc.dataclass
@@ -690,7 +692,21 @@ class _Parser:
                 self.err("classes", r, "name", f"class {name!r} is listed twice")
                 continue
             bal = self.number("classes", r, "balance", self.cell(row, cols, "balance"), lo=0.0, blank_ok=False)
-            cpn = self.number("classes", r, "coupon", self.cell(row, cols, "coupon"), lo=-1.0, hi=1.0, default=0.0)
+            cc = self.cell(row, cols, "coupon")
+            csched = None
+            if isinstance(cc, str) and not re.fullmatch(r"\s*[\d.eE+-]+\s*", cc):
+                if cc.strip().lower() not in scheds:
+                    self.err("classes", r, "coupon", f"{cc!r} is neither a number nor a schedule of the 计划 Schedules "
+                             "block")
+                    continue
+                csched, cpn = cc.strip(), 0.0
+                big = [x for x in scheds[csched.lower()] if abs(x[2]) > 1]
+                if big:
+                    self.err("schedules", big[0][3], "value", f"coupon schedule {csched!r} has {big[0][2]:g}, which "
+                             "looks like a percent; pass decimals")
+                    continue
+            else:
+                cpn = self.number("classes", r, "coupon", cc, lo=-1.0, hi=1.0, default=0.0)
             flt = self.word("classes", r, "rate_type", self.cell(row, cols, "rate_type"),
                             {"fixed": False, "固定": False, "floating": True, "浮动": True, "float": True}, default=False)
             sched = _text(self.cell(row, cols, "schedule")) or None
@@ -713,8 +729,8 @@ class _Parser:
                                  f"class balance {bal:g}")
             if bal is None:
                 continue
-            out.append(DealClass(name, bal, cpn, flt, sched, carry, r, oc))
-            self.ok("classes", r, name, f"balance {bal:,.2f}, {'index + ' if flt else ''}{cpn:g}, "
+            out.append(DealClass(name, bal, cpn, flt, sched, carry, r, oc, csched))
+            self.ok("classes", r, name, f"balance {bal:,.2f}, {'index + ' if flt else ''}{csched or f'{cpn:g}'}, "
                     f"{'target ' + sched if sched else 'pass-through'}, unpaid interest "
                     f"{['forgone', 'carried', 'carried with interest'][carry]}"
                     f"{f', OC target {oc:g}' if math.isfinite(oc) else ''}")

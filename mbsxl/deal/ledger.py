@@ -680,7 +680,9 @@ def compile_deal(deal: dt.Deal, T: int, index=None) -> Compiled:
             raise MbsxlInputError(f"index has {a[np.abs(a) > 1][0]:g}, which looks like a percent; pass decimals")
         idx = a[:T] if a.size >= T else np.concatenate([a, np.full(T - a.size, a[-1])])
     for k, c in enumerate(deal.classes):
-        cpn[:, k] = c.coupon + (idx if c.floating else 0.0)
+        base = (deal.schedule_values(c.coupon_schedule, T, f"coupon of class {c.name}") if c.coupon_schedule
+                else c.coupon)
+        cpn[:, k] = base + (idx if c.floating else 0.0)
         if (cpn[:, k] < 0).any():
             t = int(np.argmax(cpn[:, k] < 0))
             raise MbsxlInputError(f"deal table block {dt.BLOCKS['classes'][0]}, row {c.row}, column coupon: class "
