@@ -98,6 +98,31 @@ def test_reserve_target_in_periods_of_next_period_senior_interest_and_its_shortf
     assert _events(pool, deal, "res_low", C.STATUS) == ["normal"] * 4       # no status change: a condition only
 
 
+def test_reserve_target_a_ratio_of_the_senior_balance_with_a_floor():
+    # "The reserve required amount is the greater of 10% of the class A balance and a floor" (the EMEA
+    # reserve fund form, Fitch EMEA RMBS Cash Flow Analysis: amortising reserve with a floor).
+    # A 80, Sub 20 (no coupons), principal 20 and interest 10 a period; principal rows listed first.
+    # P1: A 60, target max(6, 5) = 6: fund 6, residual 4.  P2: A 40, target 5: release 1, residual 11.
+    # P3: A 20, target 5: residual 10.  P4: A 0, target 5 (the floor): residual 10.
+    # Ratio of the pool instead (5%): P1 pool 80 -> 4 funded, residual 6; P2 pool 60 -> 3, release 1.
+    def deal(ratio_of, ratio, floor):
+        return [["Classes", "balance", "coupon"], ["A", 80, 0.0], ["Sub", 20, 0.0], [None],
+                ["账户 Ledgers", "收入来源 receives", "类型 type", "目标比例 target_ratio", "比例基数 ratio_of", "目标下限 floor"],
+                ["income", "interest", None, None, None, None], ["principal", "principal", None, None, None, None],
+                ["res", "none", "reserve", ratio, ratio_of, floor], [None], HEAD,
+                ["normal", "principal", 1, "pay_principal", "A", None], ["normal", "principal", 2, "pay_principal", "Sub", None],
+                ["normal", "income", 1, "fund_reserve", "res", None], ["normal", "income", 2, "release_reserve", "res", None],
+                ["normal", "income", 3, "pay_residual", "Sub", None]]
+    pool = _pool([20.0] * 5, [10.0] * 5)
+    assert _steps(pool, deal("A", 0.1, 5), "income", "fund_reserve")[:4] == [6.0, 0.0, 0.0, 0.0]
+    assert _steps(pool, deal("A", 0.1, 5), "income", "release_reserve")[:4] == [0.0, 1.0, 0.0, 0.0]
+    assert _cls(pool, deal("A", 0.1, 5), "Sub", C.INTEREST_PAID)[:4] == [4.0, 11.0, 10.0, 10.0]
+    assert _steps(pool, deal("pool", 0.05, None), "income", "fund_reserve")[:2] == [4.0, 0.0]
+    assert _steps(pool, deal("pool", 0.05, None), "income", "release_reserve")[:2] == [0.0, 1.0]
+    with pytest.raises(MbsxlInputError, match=r"账户 Ledgers, row 8, column ratio_of: 'A2': 'A2' is neither pool nor a class"):
+        dt.parse_deal(deal("A2", 0.1, 5))
+
+
 def _call_deal(*settings):
     return [["Classes", "balance", "coupon"], ["A", 90, 0.0], ["Sub", 10, 0.0], [None], *LEDGERS, [None], HEAD,
             ["normal", "income", 1, "pay_residual", "Sub", None],

@@ -2,7 +2,8 @@
 mechanisms added after it: events on excess spread (averaged or not), a reserve's shortfall, a class's
 loss, principal deficiency and factor, overcollateralisation and the period, combined with all / any /
 none; principal down to an OC target; the principal deficiency cured from income; a coupon schedule
-(step-up); a reserve target in periods of senior interest; pro rata by original balance; a clean-up
+(step-up); a reserve target in periods of senior interest, a ratio
+of the pool or the seniors, a floor; pro rata by original balance; a clean-up
 call at a price, par plus accrued, not before a period, or in a given period; interest on unpaid
 interest and fees; quarterly payment dates and ACT/365.  Properties (the issue text): every ledger
 conserves cash in every month (recomputed here from each step's amount, independently of the engine's
@@ -37,10 +38,13 @@ def deals(draw):
               draw(st.sampled_from([None, 0.05]))],
              ["audit", draw(st.floats(0.0, 5.0)), "fixed", "yes", draw(st.sampled_from([0.0, 0.24])), None]]
     seniors = "+".join(names[:2])
-    rows += [[None], ["Ledgers", "receives", "type", "target", "initial", "interest_periods", "interest_of"],
-             ["inc", "interest", None, None, None, None, None], ["prin", "principal", None, None, None, None, None],
+    rows += [[None], ["Ledgers", "receives", "type", "target", "initial", "interest_periods", "interest_of",
+                      "target_ratio", "ratio_of", "floor"],
+             ["inc", "interest", None, None, None, None, None, None, None, None],
+             ["prin", "principal", None, None, None, None, None, None, None, None],
              ["res", "none", "reserve", draw(st.floats(0.0, 5.0)), draw(st.floats(0.0, 10.0)),
-              draw(st.sampled_from([0, 1, 3])), seniors]]
+              draw(st.sampled_from([0, 1, 3])), seniors, draw(st.sampled_from([0.0, 0.01, 0.05])),
+              draw(st.sampled_from(["pool", seniors])), draw(st.sampled_from([None, 2.0]))]]
     rows += [[None], ["Priority", "ledger", "step", "action", "target", "limit"]]
     statuses = ["normal", "acc", "step"]
     for status in statuses:

@@ -38,7 +38,11 @@ Blocks and columns (required columns marked *):
   ``初始余额 initial`` (yuan at closing); ``目标利息期数 interest_periods`` and ``利息对象 interest_of``
   (a reserve's target adds so many periods of the next period's interest of these classes, joined by
   ``+``: 必备流动性储备金额 = e.g. 3 x the next period's interest of A1+A2, on the classes' balances when
-  the step runs (after any principal steps listed before it) at the next period's coupon).
+  the step runs (after any principal steps listed before it) at the next period's coupon);
+  ``目标比例 target_ratio`` and ``比例基数 ratio_of`` (the target adds this fraction of the pool's ending
+  balance, ``pool`` (default), or of the classes' balances, ``A1+A2``, when the step runs) and
+  ``目标下限 floor`` (yuan: the target is at least this): "the greater of 1% of the senior classes and
+  0.5% of the initial pool" is target_ratio 0.01, ratio_of A1+A2, floor = 0.005 x the initial pool.
 - **偿付顺序 Priority** - deal status (``正常 normal`` ...; the first status listed is the status at
   closing); ``账户 ledger``* (the ledger paying); ``步骤 step``* (a number, unique within a status and
   ledger); ``动作 action``* (:data:`ACTIONS`); ``对象 target``; ``上限 limit`` (``pay_principal
@@ -153,7 +157,9 @@ LABELS = {
     "ledgers": {"receives": ("receives", "收入来源", "来源"), "type": ("type", "类型"),
                 "target": ("target", "目标", "目标余额"), "initial": ("initial", "初始余额", "初始"),
                 "interest_periods": ("interest_periods", "interest periods", "利息期数", "目标利息期数"),
-                "interest_of": ("interest_of", "interest of", "利息对象", "目标利息对象")},
+                "interest_of": ("interest_of", "interest of", "利息对象", "目标利息对象"),
+                "target_ratio": ("target_ratio", "target ratio", "目标比例"),
+                "ratio_of": ("ratio_of", "ratio of", "比例基数"), "floor": ("floor", "目标下限", "下限")},
     "priority": {"ledger": ("ledger", "account", "账户"), "step": ("step", "步骤", "顺序", "序号"),
                  "action": ("action", "动作", "操作"), "target": ("target", "对象", "目标"),
                  "limit": ("limit", "上限", "限额", "金额"), "note": ("note", "说明", "备注")},
@@ -328,6 +334,9 @@ class Ledger:
     row: int
     interest_periods: float = 0.0  # + this many periods of the next period's interest of interest_of
     interest_of: str | None = None  # classes joined by +
+    target_ratio: float = 0.0     # + this fraction of the pool's ending balance (or of ratio_of's balances)
+    ratio_of: str | None = None   # classes joined by + (None: the pool)
+    floor: float = 0.0            # the target is at least this (yuan)
 
 
 @_dc.dataclass
@@ -803,6 +812,16 @@ class _Parser:
                 self.err("ledgers", r, "interest_periods", f"ledger {name!r} is not a reserve (type reserve); only a "
                          "reserve's target counts periods of interest")
                 continue
+            ratio = self.number("ledgers", r, "target_ratio", self.cell(row, cols, "target_ratio"), lo=0.0, hi=1.0,
+                                default=0.0)
+            rof = _text(self.cell(row, cols, "ratio_of")) or None
+            if rof is not None and _norm(rof) in ("pool", "资产池", "pool_balance"):
+                rof = None
+            floor = self.number("ledgers", r, "floor", self.cell(row, cols, "floor"), lo=0.0, default=0.0)
+            if (ratio > 0 or rof or floor > 0) and not res:
+                self.err("ledgers", r, "target_ratio", f"ledger {name!r} is not a reserve (type reserve); only a "
+                         "reserve has a target ratio or floor")
+                continue
             if ip > 0 and iof is None:
                 self.err("ledgers", r, "interest_of", f"interest_periods {ip:g} needs the classes whose interest the "
                          "target counts (e.g. A1+A2)")
@@ -810,10 +829,12 @@ class _Parser:
             if any(x.name.lower() == name.lower() for x in out):
                 self.err("ledgers", r, "name", f"ledger {name!r} is listed twice")
                 continue
-            out.append(Ledger(name, rec, res, target, init, r, ip, iof))
+            out.append(Ledger(name, rec, res, target, init, r, ip, iof, ratio, rof, floor))
             self.ok("ledgers", r, name, f"{'reserve' if res else 'ledger'}, receives "
                     f"{['nothing', 'interest', 'principal', 'interest and principal'][rec]}"
-                    f"{f', target {target} + {ip:g} period(s) of the next interest of {iof}' if ip else ''}")
+                    f"{f', target {target} + {ip:g} period(s) of the next interest of {iof}' if ip else ''}"
+                    f"{(', + ' + format(ratio, 'g') + ' x the balance of ' + (rof or 'the pool')) if ratio else ''}"
+                    f"{f', at least {floor:,.2f}' if floor else ''}")
         if out and not any(x.receives & 2 for x in out):
             self.err("ledgers", blk[0], "receives", "no ledger receives principal; mark one 'principal' or 'both'")
         if out and not any(x.receives & 1 for x in out):
@@ -1143,9 +1164,18 @@ class _Parser:
             self.ok("settings", st[key + "_row"], key, f"{d} is payment period {k} (month {k * f})")
 
     def interest_of(self, blk, ledgers, classes):
-        """A reserve's interest_of names classes (joined by +)."""
+        """A reserve's interest_of and ratio_of name classes (joined by +)."""
         cls = {c.name.lower(): c.name for c in classes}
         for x in ledgers:
+            if x.ratio_of is not None:
+                parts = [p.strip() for p in x.ratio_of.split("+")]
+                bad = [p for p in parts if p.lower() not in cls]
+                if bad:
+                    self.err("ledgers", x.row, "ratio_of", f"{x.ratio_of!r}: {bad[0]!r} is neither pool nor a class "
+                             f"({', '.join(c.name for c in classes)})")
+                    x.ratio_of, x.target_ratio = None, 0.0
+                else:
+                    x.ratio_of = "+".join(cls[p.lower()] for p in parts)
             if x.interest_of is None:
                 continue
             parts = [p.strip() for p in x.interest_of.split("+")]

@@ -56,7 +56,8 @@ collected and accrued):
    balance less the classes listed above it (a group: their total, pro rata by current balance).
    A reserve's target is its yuan (or schedule) plus ``interest_periods x`` the next
    period's interest of its ``interest_of`` classes (their balances when the step runs, the next
-   period's coupon and year fraction).  ``transfer ... deficiency`` moves the principal deficiency
+   period's coupon and year fraction), plus ``target_ratio x`` the pool's ending balance (or the
+   ``ratio_of`` classes' balances when the step runs), and at least its ``floor``.  ``transfer ... deficiency`` moves the principal deficiency
    (the classes' balances less the pool's ending balance and the cash in the ledger receiving
    principal) to the target ledger: the principal deficiency ledger cured from income, for
    ``writedown none``.
@@ -118,7 +119,7 @@ def _kernel(P, I, L, D, DQ, KC, XC, bal0, callf, wmode,
             grp,
             op, lg, tg, lim, limval, sstart,
             ev_meas, ev_of, ev_above, ev_thr, ev_per, ev_cure, ev_to,
-            yf12, paym, ynext12, callfrom, callat, callprice, callaccr, fee_arr, led_ip, led_ig, ev_comb, coc, ev_avg,
+            yf12, paym, ynext12, callfrom, callat, callprice, callaccr, fee_arr, led_ip, led_ig, ev_comb, coc, ev_avg, led_ratio, led_rg, led_floor,
             cls_out, step_out, led_out, ev_out, status_out, fee_out, misc_out, err):
     S, T = P.shape
     n = cb0.size
@@ -462,6 +463,15 @@ def _kernel(P, I, L, D, DQ, KC, XC, bal0, callf, wmode,
                         for k in range(n):
                             if grp[led_ig[b], k]:
                                 tgt += led_ip[b] * bal[k] * cpn[tn, k] / 12.0 * ynext12[t]
+                    if led_ratio[b] > 0:                     # + a ratio of the pool's ending balance or of classes
+                        if led_rg[b] < 0:
+                            tgt += led_ratio[b] * (0.0 if call else pool_end)
+                        else:
+                            for k in range(n):
+                                if grp[led_rg[b], k]:
+                                    tgt += led_ratio[b] * bal[k]
+                    if tgt < led_floor[b]:
+                        tgt = led_floor[b]
                     if o == 4:
                         want = tgt - lbal[b]
                         x = 0.0 if want <= 0 else (want if avail >= want else avail)
@@ -574,6 +584,15 @@ def _kernel(P, I, L, D, DQ, KC, XC, bal0, callf, wmode,
                             for k in range(n):
                                 if grp[led_ig[b], k]:
                                     val += led_ip[b] * bal[k] * cpn[tn, k] / 12.0 * ynext12[t]
+                        if led_ratio[b] > 0:
+                            if led_rg[b] < 0:
+                                val += led_ratio[b] * (0.0 if call else pool_end)
+                            else:
+                                for k in range(n):
+                                    if grp[led_rg[b], k]:
+                                        val += led_ratio[b] * bal[k]
+                        if val < led_floor[b]:
+                            val = led_floor[b]
                         val -= lbal[b]
                         if val < 0:
                             val = 0.0
@@ -745,7 +764,7 @@ def compile_deal(deal: dt.Deal, T: int, index=None) -> Compiled:
         sstart.append(len(op))
     # groups named by reserves (interest target) and events (excess spread): classes joined by +
     gidx = {}
-    for key in [x.interest_of for x in deal.ledgers if x.interest_of] + \
+    for key in [x.interest_of for x in deal.ledgers if x.interest_of] + [x.ratio_of for x in deal.ledgers if x.ratio_of] + \
                [ev.of or "+".join(names) for ev in deal.events if dt.MEASURES[ev.measure][1] == "group"]:
         members = tuple(names.index(p) for p in key.split("+"))
         if members not in groups:
@@ -785,7 +804,10 @@ def compile_deal(deal: dt.Deal, T: int, index=None) -> Compiled:
         np.array([x.interest_periods for x in deal.ledgers], dtype=float),
         np.array([gidx[x.interest_of] if x.interest_of else 0 for x in deal.ledgers], dtype=np.int64),
         ev_comb, np.array([c.oc_target for c in deal.classes], dtype=float),
-        np.array([ev.average for ev in deal.events], dtype=np.int64))
+        np.array([ev.average for ev in deal.events], dtype=np.int64),
+        np.array([x.target_ratio for x in deal.ledgers], dtype=float),
+        np.array([gidx[x.ratio_of] if x.ratio_of else -1 for x in deal.ledgers], dtype=np.int64),
+        np.array([x.floor for x in deal.ledgers], dtype=float))
     return Compiled(deal, T, arrays, order, groups)
 
 
