@@ -98,6 +98,30 @@ def test_reserve_target_in_periods_of_next_period_senior_interest_and_its_shortf
     assert _events(pool, deal, "res_low", C.STATUS) == ["normal"] * 4       # no status change: a condition only
 
 
+def test_reserve_target_counting_the_next_period_fees_and_senior_interest():
+    # The Chinese RMBS liquidity reserve's required amount: the taxes, fees and senior interest payable on
+    # the next payment date (必备流动性储备金额 = 下一个支付日应付的税费、费用和优先级证券利息之和); the
+    # next period's fees estimated by this period's.  A 600 at 12% (1% a month), Sub 400; trustee 12 yuan
+    # a year (1 a month); principal 100 and interest 10 a period, principal rows listed first.
+    # P1: A 500; fee 1, interest 6, 3 left; target 1 x (500 x 1% + 1) = 6: fund 3, residual 0.
+    # P2: A 400; fee 1, interest 5, 4 left; target 4 + 1 = 5, reserve 3: fund 2, residual 2.
+    deal = [["Classes", "balance", "coupon"], ["A", 600, 0.12], ["Sub", 400, 0.0], [None],
+            ["Fees", "rate", "base"], ["trustee", 12, "fixed"], [None],
+            ["账户 Ledgers", "收入来源 receives", "类型 type", "目标利息期数 interest_periods", "利息对象 interest_of",
+             "含费用 with_fees"],
+            ["income", "interest", None, None, None, None], ["principal", "principal", None, None, None, None],
+            ["储备 reserve", "none", "储备账户", 1, "A", "是"], [None], HEAD,
+            ["normal", "principal", 1, "pay_principal", "A", None], ["normal", "principal", 2, "pay_principal", "Sub", None],
+            ["normal", "income", 1, "pay_fee", "trustee", None], ["normal", "income", 2, "pay_interest", "A", None],
+            ["normal", "income", 3, "fund_reserve", "储备 reserve", None], ["normal", "income", 4, "pay_residual", "Sub", None]]
+    pool = _pool([100.0] * 3, [10.0] * 3, B0=1000.0)
+    assert _steps(pool, deal, "income", "fund_reserve")[:2] == [3.0, 2.0]
+    assert _cls(pool, deal, "Sub", C.INTEREST_PAID)[:2] == [0.0, 2.0]
+    bad = [r if r[:1] != ["储备 reserve"] else ["储备 reserve", "none", "储备账户", None, None, "是"] for r in deal]
+    with pytest.raises(MbsxlInputError, match=r"账户 Ledgers, row 11, column with_fees: with_fees counts the fees"):
+        dt.parse_deal(bad)
+
+
 def test_reserve_target_a_ratio_of_the_senior_balance_with_a_floor():
     # "The reserve required amount is the greater of 10% of the class A balance and a floor" (the EMEA
     # reserve fund form, Fitch EMEA RMBS Cash Flow Analysis: amortising reserve with a floor).

@@ -39,12 +39,14 @@ def deals(draw):
              ["audit", draw(st.floats(0.0, 5.0)), "fixed", "yes", draw(st.sampled_from([0.0, 0.24])), None]]
     seniors = "+".join(names[:2])
     rows += [[None], ["Ledgers", "receives", "type", "target", "initial", "interest_periods", "interest_of",
-                      "target_ratio", "ratio_of", "floor"],
-             ["inc", "interest", None, None, None, None, None, None, None, None],
-             ["prin", "principal", None, None, None, None, None, None, None, None],
+                      "target_ratio", "ratio_of", "floor", "with_fees"],
+             ["inc", "interest", None, None, None, None, None, None, None, None, None],
+             ["prin", "principal", None, None, None, None, None, None, None, None, None],
              ["res", "none", "reserve", draw(st.floats(0.0, 5.0)), draw(st.floats(0.0, 10.0)),
               draw(st.sampled_from([0, 1, 3])), seniors, draw(st.sampled_from([0.0, 0.01, 0.05])),
-              draw(st.sampled_from(["pool", seniors])), draw(st.sampled_from([None, 2.0]))]]
+              draw(st.sampled_from(["pool", seniors])), draw(st.sampled_from([None, 2.0])), None]]
+    if rows[-1][5]:
+        rows[-1][10] = draw(st.sampled_from(["yes", "no"]))
     rows += [[None], ["Priority", "ledger", "step", "action", "target", "limit"]]
     statuses = ["normal", "acc", "step"]
     for status in statuses:

@@ -38,7 +38,9 @@ Blocks and columns (required columns marked *):
   ``初始余额 initial`` (yuan at closing); ``目标利息期数 interest_periods`` and ``利息对象 interest_of``
   (a reserve's target adds so many periods of the next period's interest of these classes, joined by
   ``+``: 必备流动性储备金额 = e.g. 3 x the next period's interest of A1+A2, on the classes' balances when
-  the step runs (after any principal steps listed before it) at the next period's coupon);
+  the step runs (after any principal steps listed before it) at the next period's coupon); ``含费用
+  with_fees`` (``yes``: the periods count the fees and taxes too, the period's own, carried amounts
+  left out, as the estimate of the next period's: 下一期应付税费、费用和优先级利息之和);
   ``目标比例 target_ratio`` and ``比例基数 ratio_of`` (the target adds this fraction of the pool's ending
   balance, ``pool`` (default), or of the classes' balances, ``A1+A2``, when the step runs) and
   ``目标下限 floor`` (yuan: the target is at least this): "the greater of 1% of the senior classes and
@@ -159,7 +161,8 @@ LABELS = {
                 "interest_periods": ("interest_periods", "interest periods", "利息期数", "目标利息期数"),
                 "interest_of": ("interest_of", "interest of", "利息对象", "目标利息对象"),
                 "target_ratio": ("target_ratio", "target ratio", "目标比例"),
-                "ratio_of": ("ratio_of", "ratio of", "比例基数"), "floor": ("floor", "目标下限", "下限")},
+                "ratio_of": ("ratio_of", "ratio of", "比例基数"), "floor": ("floor", "目标下限", "下限"),
+                "with_fees": ("with_fees", "with fees", "含费用", "含税费")},
     "priority": {"ledger": ("ledger", "account", "账户"), "step": ("step", "步骤", "顺序", "序号"),
                  "action": ("action", "动作", "操作"), "target": ("target", "对象", "目标"),
                  "limit": ("limit", "上限", "限额", "金额"), "note": ("note", "说明", "备注")},
@@ -337,6 +340,7 @@ class Ledger:
     target_ratio: float = 0.0     # + this fraction of the pool's ending balance (or of ratio_of's balances)
     ratio_of: str | None = None   # classes joined by + (None: the pool)
     floor: float = 0.0            # the target is at least this (yuan)
+    with_fees: bool = False       # interest_periods also count the period's fees and taxes
 
 
 @_dc.dataclass
@@ -822,6 +826,12 @@ class _Parser:
                 self.err("ledgers", r, "target_ratio", f"ledger {name!r} is not a reserve (type reserve); only a "
                          "reserve has a target ratio or floor")
                 continue
+            wf = self.word("ledgers", r, "with_fees", self.cell(row, cols, "with_fees"),
+                           {**{k: True for k in YES}, **{k: False for k in NO}}, default=False)
+            if wf and not ip > 0:
+                self.err("ledgers", r, "with_fees", "with_fees counts the fees for interest_periods periods; give "
+                         "interest_periods (e.g. 1)")
+                continue
             if ip > 0 and iof is None:
                 self.err("ledgers", r, "interest_of", f"interest_periods {ip:g} needs the classes whose interest the "
                          "target counts (e.g. A1+A2)")
@@ -829,10 +839,11 @@ class _Parser:
             if any(x.name.lower() == name.lower() for x in out):
                 self.err("ledgers", r, "name", f"ledger {name!r} is listed twice")
                 continue
-            out.append(Ledger(name, rec, res, target, init, r, ip, iof, ratio, rof, floor))
+            out.append(Ledger(name, rec, res, target, init, r, ip, iof, ratio, rof, floor, wf))
             self.ok("ledgers", r, name, f"{'reserve' if res else 'ledger'}, receives "
                     f"{['nothing', 'interest', 'principal', 'interest and principal'][rec]}"
                     f"{f', target {target} + {ip:g} period(s) of the next interest of {iof}' if ip else ''}"
+                    f"{' and of the fees and taxes' if wf else ''}"
                     f"{(', + ' + format(ratio, 'g') + ' x the balance of ' + (rof or 'the pool')) if ratio else ''}"
                     f"{f', at least {floor:,.2f}' if floor else ''}")
         if out and not any(x.receives & 2 for x in out):

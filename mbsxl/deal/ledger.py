@@ -56,7 +56,8 @@ collected and accrued):
    balance less the classes listed above it (a group: their total, pro rata by current balance).
    A reserve's target is its yuan (or schedule) plus ``interest_periods x`` the next
    period's interest of its ``interest_of`` classes (their balances when the step runs, the next
-   period's coupon and year fraction), plus ``target_ratio x`` the pool's ending balance (or the
+   period's coupon and year fraction; with ``with_fees`` also so many times the period's fees and taxes,
+   carried amounts left out, as the estimate of the next period's), plus ``target_ratio x`` the pool's ending balance (or the
    ``ratio_of`` classes' balances when the step runs), and at least its ``floor``.  ``transfer ... deficiency`` moves the principal deficiency
    (the classes' balances less the pool's ending balance and the cash in the ledger receiving
    principal) to the target ledger: the principal deficiency ledger cured from income, for
@@ -119,7 +120,7 @@ def _kernel(P, I, L, D, DQ, KC, XC, bal0, callf, wmode,
             grp,
             op, lg, tg, lim, limval, sstart,
             ev_meas, ev_of, ev_above, ev_thr, ev_per, ev_cure, ev_to,
-            yf12, paym, ynext12, callfrom, callat, callprice, callaccr, fee_arr, led_ip, led_ig, ev_comb, coc, ev_avg, led_ratio, led_rg, led_floor,
+            yf12, paym, ynext12, callfrom, callat, callprice, callaccr, fee_arr, led_ip, led_ig, ev_comb, coc, ev_avg, led_ratio, led_rg, led_floor, led_fees,
             cls_out, step_out, led_out, ev_out, status_out, fee_out, misc_out, err):
     S, T = P.shape
     n = cb0.size
@@ -463,6 +464,10 @@ def _kernel(P, I, L, D, DQ, KC, XC, bal0, callf, wmode,
                         for k in range(n):
                             if grp[led_ig[b], k]:
                                 tgt += led_ip[b] * bal[k] * cpn[tn, k] / 12.0 * ynext12[t]
+                        if led_fees[b]:                      # and of the fees (this period's, carried left out)
+                            for f in range(m):
+                                if fee_base[f] != 6:
+                                    tgt += led_ip[b] * (fdue[f] - fcar[f])
                     if led_ratio[b] > 0:                     # + a ratio of the pool's ending balance or of classes
                         if led_rg[b] < 0:
                             tgt += led_ratio[b] * (0.0 if call else pool_end)
@@ -584,6 +589,10 @@ def _kernel(P, I, L, D, DQ, KC, XC, bal0, callf, wmode,
                             for k in range(n):
                                 if grp[led_ig[b], k]:
                                     val += led_ip[b] * bal[k] * cpn[tn, k] / 12.0 * ynext12[t]
+                            if led_fees[b]:
+                                for f in range(m):
+                                    if fee_base[f] != 6:
+                                        val += led_ip[b] * (fdue[f] - fcar[f])
                         if led_ratio[b] > 0:
                             if led_rg[b] < 0:
                                 val += led_ratio[b] * (0.0 if call else pool_end)
@@ -807,7 +816,8 @@ def compile_deal(deal: dt.Deal, T: int, index=None) -> Compiled:
         np.array([ev.average for ev in deal.events], dtype=np.int64),
         np.array([x.target_ratio for x in deal.ledgers], dtype=float),
         np.array([gidx[x.ratio_of] if x.ratio_of else -1 for x in deal.ledgers], dtype=np.int64),
-        np.array([x.floor for x in deal.ledgers], dtype=float))
+        np.array([x.floor for x in deal.ledgers], dtype=float),
+        np.array([x.with_fees for x in deal.ledgers], dtype=np.bool_))
     return Compiled(deal, T, arrays, order, groups)
 
 
