@@ -410,6 +410,10 @@ def test_quarterly_payment_dates_over_monthly_collections_act_365():
     t = mbsxl.deal_flows(pool, deal, "ledgers")
     held = t[(t[C.LEDGER] == "income") & (t[C.ACTION] == C.LEDGER_ENDING)][C.AMOUNT]
     assert [round(float(x), 9) for x in held] == [1.0, 2.0, 0.0, 1.0, 2.0, 0.0]     # held to the payment date
+    # the dates as Excel serials (a recalculated workbook's cells): 45292 = 2024-01-01, 45377 = 2024-03-26
+    serial = [r if r[:1] not in (["起息日 closing_date"], ["首个支付日 first_payment_date"]) else
+              [r[0], 45292 if "closing" in r[0] else 45377.0] for r in deal]
+    assert _cls(pool, serial, "A", C.INTEREST_PAID) == [0.0, 0.0, 0.68, 0.0, 0.0, 0.46]
     # 30/360 quarterly: A 80 x 3.65% x 3/12 = 0.73 a quarter on 80
     d30 = [r for r in deal if not (r and r[0] in ("计息基准 day_count",))]
     assert _cls(pool, d30, "A", C.INTEREST_PAID)[2] == 0.73

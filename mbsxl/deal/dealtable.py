@@ -90,7 +90,8 @@ Blocks and columns (required columns marked *):
   are tested and the call exercised on payment months only); ``day_count`` 计息基准 (``30/360``
   (default): a month accrues 1/12; ``ACT/365`` (China interbank), ``ACT/360``: the days between the
   month's dates / 365, the dates running monthly back from ``first_payment_date`` 首个支付日, the
-  first from ``closing_date`` 起息日: both needed); a date is an ISO text (2024-03-26) or a date cell.
+  first from ``closing_date`` 起息日: both needed); a date is an ISO text (2024-03-26), a date cell or an
+  Excel serial date (45377 = 2024-03-26).
 
 Errors name the block, the row of the range (1-based) and the label:
 ``deal table block 偿付顺序 Priority, row 14, column target: 'A3' is not a class ...``.
@@ -880,8 +881,7 @@ class _Parser:
                         out[key] = x
                         self.ok("settings", r, key, f"clean-up call at {x:g} x the pool's balance")
             elif key in ("cleanup_from", "call_period") and _is_date(val):
-                from mbsxl import dates as _dates
-                out[key] = _dates.as_date(key, val)
+                out[key] = _as_date(key, val)
                 out[key + "_row"] = r
                 self.ok("settings", r, key, f"{'clean-up call not before' if key == 'cleanup_from' else 'called on'} the "
                         f"first payment date on or after {out[key]}")
@@ -908,9 +908,8 @@ class _Parser:
                 except MbsxlInputError as e:
                     self.err("settings", r, "value", str(e))
             elif key in ("closing_date", "first_payment_date"):
-                from mbsxl import dates as _dates
                 try:
-                    out[key] = _dates.as_date(key, val)
+                    out[key] = _as_date(key, val)
                     self.ok("settings", r, key, str(out[key]))
                 except MbsxlInputError as e:
                     self.err("settings", r, "value", str(e))
@@ -1224,9 +1223,21 @@ class _Parser:
 
 
 def _is_date(x) -> bool:
+    """A date cell: a date, an ISO text, or an Excel serial date (a number from 20000, 1954-10-03)."""
     import datetime as _d
+    if isinstance(x, (int, float)) and not isinstance(x, bool):
+        return 20000 <= x < 100000
     return isinstance(x, (_d.date, np.datetime64)) or (isinstance(x, str) and re.fullmatch(r"\s*\d{4}-\d{1,2}-\d{1,2}.*", x)
                                                         is not None)
+
+
+def _as_date(key, x):
+    """A date cell as a date (an Excel serial counts days from 1899-12-30, as Excel does after 1900-02-28)."""
+    import datetime as _d
+    if isinstance(x, (int, float)) and not isinstance(x, bool) and 20000 <= x < 100000:
+        return _d.date(1899, 12, 30) + _d.timedelta(days=int(x))
+    from mbsxl import dates as _dates
+    return _dates.as_date(key, x)
 
 
 def parse_deal(deal, strict: bool = True) -> Deal:
