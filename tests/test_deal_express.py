@@ -240,8 +240,8 @@ def test_oc_step_down_to_the_subordinate_class_after_a_period_combined_with_and(
 def test_oc_target_senior_principal_amount_after_the_step_down():
     # The senior principal distribution amount of a step-down (S&P U.S. RMBS cash-flow assumptions, 2008:
     # after step-down each class keeps its credit enhancement; "senior balance less (1 - target CE) x
-    # the pool balance"): A pays down to 60% of the pool's ending balance (oc_target 40%), the rest of
-    # the principal goes to Sub, then anything left to A.  A 80, Sub 20, pool 100, principal 20 a period.
+    # the pool balance", with an OC floor): A pays down to 60% of the pool's ending balance (oc_target
+    # 40%), the rest of the principal goes to Sub, then anything left to A.  A 80, Sub 20, pool 100, principal 20 a period.
     # P1: pool ends 80, A's target 48: A pays min(20, 80 - 48) = 20 (60).  P2: pool 60, target 36: A 20 (40).
     # P3: pool 40, target 24: A 16 (24), Sub 4 (16); OC after (40 - 24)/40 = 40%.
     # P4: pool 20, target 12: A 12 (12), Sub 8 (8).  P5: pool 0, target 0: A 12, Sub 8.
@@ -252,6 +252,12 @@ def test_oc_target_senior_principal_amount_after_the_step_down():
     pool = _pool([20.0] * 5, [1.0] * 5)
     assert _cls(pool, deal, "A", C.PRINCIPAL) == [20.0, 20.0, 16.0, 12.0, 12.0]
     assert _cls(pool, deal, "Sub", C.PRINCIPAL) == [0.0, 0.0, 4.0, 8.0, 8.0]
+    # with an OC floor of 10% of the initial pool (10): the target is min(0.6 x pool, pool - 10):
+    # P3 min(24, 30) = 24 as before; P4 min(12, 10) = 10: A 14 (10), Sub 6 (10); P5 A 10, Sub 10.
+    floored = [["Classes", "balance", "coupon", "oc_target", "超额抵押下限 oc_floor"], ["A", 80, 0.0, 0.4, 0.1],
+               ["Sub", 20, 0.0, None, None]] + deal[3:]
+    assert _cls(pool, floored, "A", C.PRINCIPAL) == [20.0, 20.0, 16.0, 14.0, 10.0]
+    assert _cls(pool, floored, "Sub", C.PRINCIPAL) == [0.0, 0.0, 4.0, 6.0, 10.0]
     # a class without an oc_target is refused, naming the row
     bad = [r if r[:1] != ["A"] else ["A", 80, 0.0, None] for r in deal]
     with pytest.raises(MbsxlInputError, match=r"偿付顺序 Priority, row 11, column limit: limit oc: class A has no oc_target"):

@@ -25,10 +25,10 @@ def deals(draw):
     names = [f"C{k}" for k in range(n)]
     w = draw(st.lists(st.floats(0.05, 1.0), min_size=n, max_size=n))
     scale = draw(st.floats(0.5, 1.0)) * 1000.0 / sum(w)
-    rows = [["Classes", "balance", "coupon", "carry", "oc_target"]]
+    rows = [["Classes", "balance", "coupon", "carry", "oc_target", "oc_floor"]]
     for k, nm in enumerate(names):
         rows.append([nm, w[k] * scale, draw(st.floats(0.0, 0.1)), draw(st.sampled_from(["yes", "no", "compound"])),
-                     draw(st.floats(0.0, 0.6))])
+                     draw(st.floats(0.0, 0.6)), draw(st.sampled_from([None, 0.005, 0.1]))])
     if draw(st.booleans()):                             # a coupon step-up (a schedule) on the first class
         rows[1][2] = "stepc"
         rows += [[None], ["Schedules", "from", "to", "value"], ["stepc", 1, 5, draw(st.floats(0.0, 0.05))],

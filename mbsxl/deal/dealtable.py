@@ -17,7 +17,8 @@ Blocks and columns (required columns marked *):
   (unpaid interest: ``yes`` carried to the next period (default), ``no`` forgone (interim return,
   capped at its rate), ``compound`` carried and earning the coupon: interest on unpaid interest,
   e.g. at 12% a 1.00 shortfall is due as 1.01 the next month); ``目标超额抵押 oc_target`` (decimal: the
-  class's target overcollateralisation for ``pay_principal ... limit oc``).
+  class's target overcollateralisation for ``pay_principal ... limit oc``); ``超额抵押下限 oc_floor``
+  (a fraction of the pool's balance at period 1: the OC kept at least this many yuan, e.g. 0.005).
 - **费用税收 Fees** - fee or tax name; ``费率 rate``* (annual decimal on the pool balance; a per-period
   decimal of the interest collections; or yuan a year for a fixed fee); ``基数 base`` (``pool_balance``
   资产池余额 (default): rate / 12 x the pool's beginning balance; ``interest`` 利息收入: rate x the
@@ -152,7 +153,8 @@ LABELS = {
                 "rate_type": ("rate_type", "rate type", "type", "利率类型"),
                 "schedule": ("schedule", "target", "目标余额", "摊还计划"),
                 "carry": ("carry", "累计", "未付累计"),
-                "oc_target": ("oc_target", "oc target", "目标超额抵押", "目标超额抵押比例")},
+                "oc_target": ("oc_target", "oc target", "目标超额抵押", "目标超额抵押比例"),
+                "oc_floor": ("oc_floor", "oc floor", "超额抵押下限")},
     "fees": {"rate": ("rate", "费率", "税率"), "base": ("base", "基数", "计费基数"),
              "inclusive": ("inclusive", "含税"), "surcharge": ("surcharge", "附加", "附加税"),
              "cap": ("cap", "上限"), "carry": ("carry", "累计", "未付累计"),
@@ -313,6 +315,7 @@ class DealClass:
     row: int
     oc_target: float = math.nan   # target overcollateralisation for pay_principal ... limit oc
     coupon_schedule: str | None = None   # the coupon (or spread) period by period: a step-up
+    oc_floor: float = 0.0         # OC floor for limit oc, a fraction of the pool's balance at period 1
 
 
 @_dc.dataclass
@@ -727,6 +730,10 @@ class _Parser:
             carry = self.word("classes", r, "carry", self.cell(row, cols, "carry"), CARRY, default=1)
             oc = self.number("classes", r, "oc_target", self.cell(row, cols, "oc_target"), lo=0.0, hi=1.0,
                              default=math.nan)
+            ocf = self.number("classes", r, "oc_floor", self.cell(row, cols, "oc_floor"), lo=0.0, hi=1.0, default=0.0)
+            if ocf > 0 and not math.isfinite(oc):
+                self.err("classes", r, "oc_floor", f"{ocf:g}: an OC floor needs the class's oc_target")
+                continue
             if sched is not None:
                 if sched.lower() not in scheds:
                     self.err("classes", r, "schedule", f"schedule {sched!r} is not in the 计划 Schedules block")
@@ -743,11 +750,11 @@ class _Parser:
                                  f"class balance {bal:g}")
             if bal is None:
                 continue
-            out.append(DealClass(name, bal, cpn, flt, sched, carry, r, oc, csched))
+            out.append(DealClass(name, bal, cpn, flt, sched, carry, r, oc, csched, ocf))
             self.ok("classes", r, name, f"balance {bal:,.2f}, {'index + ' if flt else ''}{csched or f'{cpn:g}'}, "
                     f"{'target ' + sched if sched else 'pass-through'}, unpaid interest "
                     f"{['forgone', 'carried', 'carried with interest'][carry]}"
-                    f"{f', OC target {oc:g}' if math.isfinite(oc) else ''}")
+                    f"{f', OC target {oc:g}' if math.isfinite(oc) else ''}{f', OC floor {ocf:g}' if ocf else ''}")
         if blk is not None and not out:
             self.err("classes", blk[0], "name", "the block has no class")
         return out

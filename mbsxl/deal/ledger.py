@@ -53,7 +53,9 @@ collected and accrued):
    an interest ledger) adds to ``borrowed``; ``transfer ... borrowed`` repays it.  ``pay_principal
    A1+A2 original`` splits the cash by the classes' original balances, a paid-off class's share going
    to the others; ``pay_principal A oc`` pays A down to ``(1 - oc_target) x`` the pool's ending
-   balance less the classes listed above it (a group: their total, pro rata by current balance).
+   balance less the classes listed above it (a group: their total, pro rata by current balance); with
+   an ``oc_floor`` the target is at most the pool's ending balance less ``oc_floor x`` its balance at
+   period 1.
    A reserve's target is its yuan (or schedule) plus ``interest_periods x`` the next
    period's interest of its ``interest_of`` classes (their balances when the step runs, the next
    period's coupon and year fraction; with ``with_fees`` also so many times the period's fees and taxes,
@@ -120,7 +122,7 @@ def _kernel(P, I, L, D, DQ, KC, XC, bal0, callf, wmode,
             grp,
             op, lg, tg, lim, limval, sstart,
             ev_meas, ev_of, ev_above, ev_thr, ev_per, ev_cure, ev_to,
-            yf12, paym, ynext12, callfrom, callat, callprice, callaccr, fee_arr, led_ip, led_ig, ev_comb, coc, ev_avg, led_ratio, led_rg, led_floor, led_fees,
+            yf12, paym, ynext12, callfrom, callat, callprice, callaccr, fee_arr, led_ip, led_ig, ev_comb, coc, ev_avg, led_ratio, led_rg, led_floor, led_fees, cfl,
             cls_out, step_out, led_out, ev_out, status_out, fee_out, misc_out, err):
     S, T = P.shape
     n = cb0.size
@@ -369,7 +371,10 @@ def _kernel(P, I, L, D, DQ, KC, XC, bal0, callf, wmode,
                         for k in range(first):
                             if not grp[tg[q], k]:
                                 above += bal[k]
-                        tgt = (1.0 - coc[last]) * pool_end - above
+                        tgt = (1.0 - coc[last]) * pool_end
+                        if cfl[last] > 0 and pool_end - cfl[last] * bal0[s] < tgt:   # the OC floor
+                            tgt = pool_end - cfl[last] * bal0[s]
+                        tgt -= above
                         if tgt < 0:
                             tgt = 0.0
                         tot = gb - tgt if gb > tgt else 0.0
@@ -817,7 +822,8 @@ def compile_deal(deal: dt.Deal, T: int, index=None) -> Compiled:
         np.array([x.target_ratio for x in deal.ledgers], dtype=float),
         np.array([gidx[x.ratio_of] if x.ratio_of else -1 for x in deal.ledgers], dtype=np.int64),
         np.array([x.floor for x in deal.ledgers], dtype=float),
-        np.array([x.with_fees for x in deal.ledgers], dtype=np.bool_))
+        np.array([x.with_fees for x in deal.ledgers], dtype=np.bool_),
+        np.array([c.oc_floor for c in deal.classes], dtype=float))
     return Compiled(deal, T, arrays, order, groups)
 
 
