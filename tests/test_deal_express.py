@@ -370,6 +370,23 @@ def test_coupon_stepping_up_after_the_optional_redemption_date():
         dt.parse_deal(bad)
 
 
+def test_floating_coupon_with_a_cap_and_a_floor():
+    # A floating class's coupon capped and floored (an interest-rate cap / floor on index + spread, e.g. a
+    # net-WAC cap).  A 100, LPR + 0.5%, cap 4.5%, floor 4%; index 3.5%, 4.5%, 3.0%: coupons 4%, 4.5%
+    # (5% capped), 4% (3.5% floored); interest due 100 x 4%/12 = 0.333333333, then on 80: 0.3, on 60: 0.2.
+    deal = [["Classes", "balance", "coupon", "rate_type", "利率上限 coupon_cap", "利率下限 coupon_floor"],
+            ["A", 100, 0.005, "浮动", 0.045, 0.04], [None], *LEDGERS, [None], HEAD,
+            ["normal", "income", 1, "pay_interest", "A", None], ["normal", "income", 2, "release", None, None],
+            ["normal", "principal", 1, "pay_principal", "A", None]]
+    pool = _pool([20.0] * 3, [1.0] * 3)
+    kw = {"index": [0.035, 0.045, 0.03]}
+    assert _cls(pool, deal, "A", C.COUPON, **kw) == [0.04, 0.045, 0.04]
+    assert _cls(pool, deal, "A", C.INTEREST_DUE, **kw) == [0.333333333, 0.3, 0.2]
+    bad = [r if r[:1] != ["A"] else ["A", 100, 0.005, "浮动", 0.03, 0.04] for r in deal]
+    with pytest.raises(MbsxlInputError, match=r"分档 Classes, row 2, column coupon_floor: 0.04 is above the coupon cap 0.03"):
+        dt.parse_deal(bad)
+
+
 def test_interest_on_unpaid_interest_and_on_unpaid_fees():
     # A carried shortfall accruing at the class coupon (interest on unpaid interest: carry compound, the
     # interest_on_shortfall of mbsxl.tranches), and an unpaid fee earning an arrears rate (欠付利率).

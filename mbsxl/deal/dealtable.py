@@ -18,7 +18,9 @@ Blocks and columns (required columns marked *):
   capped at its rate), ``compound`` carried and earning the coupon: interest on unpaid interest,
   e.g. at 12% a 1.00 shortfall is due as 1.01 the next month); ``目标超额抵押 oc_target`` (decimal: the
   class's target overcollateralisation for ``pay_principal ... limit oc``); ``超额抵押下限 oc_floor``
-  (a fraction of the pool's balance at period 1: the OC kept at least this many yuan, e.g. 0.005).
+  (a fraction of the pool's balance at period 1: the OC kept at least this many yuan, e.g. 0.005);
+  ``利率上限 coupon_cap`` / ``利率下限 coupon_floor`` (annual decimals: the coupon, index + spread, at
+  most / at least these each period).
 - **费用税收 Fees** - fee or tax name; ``费率 rate``* (annual decimal on the pool balance; a per-period
   decimal of the interest collections; or yuan a year for a fixed fee); ``基数 base`` (``pool_balance``
   资产池余额 (default): rate / 12 x the pool's beginning balance; ``interest`` 利息收入: rate x the
@@ -154,7 +156,8 @@ LABELS = {
                 "schedule": ("schedule", "target", "目标余额", "摊还计划"),
                 "carry": ("carry", "累计", "未付累计"),
                 "oc_target": ("oc_target", "oc target", "目标超额抵押", "目标超额抵押比例"),
-                "oc_floor": ("oc_floor", "oc floor", "超额抵押下限")},
+                "oc_floor": ("oc_floor", "oc floor", "超额抵押下限"),
+                "coupon_cap": ("coupon_cap", "coupon cap", "利率上限"), "coupon_floor": ("coupon_floor", "coupon floor", "利率下限")},
     "fees": {"rate": ("rate", "费率", "税率"), "base": ("base", "基数", "计费基数"),
              "inclusive": ("inclusive", "含税"), "surcharge": ("surcharge", "附加", "附加税"),
              "cap": ("cap", "上限"), "carry": ("carry", "累计", "未付累计"),
@@ -316,6 +319,8 @@ class DealClass:
     oc_target: float = math.nan   # target overcollateralisation for pay_principal ... limit oc
     coupon_schedule: str | None = None   # the coupon (or spread) period by period: a step-up
     oc_floor: float = 0.0         # OC floor for limit oc, a fraction of the pool's balance at period 1
+    coupon_cap: float = math.inf  # the coupon (index + spread) at most / at least these
+    coupon_floor: float = -math.inf
 
 
 @_dc.dataclass
@@ -731,6 +736,13 @@ class _Parser:
             oc = self.number("classes", r, "oc_target", self.cell(row, cols, "oc_target"), lo=0.0, hi=1.0,
                              default=math.nan)
             ocf = self.number("classes", r, "oc_floor", self.cell(row, cols, "oc_floor"), lo=0.0, hi=1.0, default=0.0)
+            ccap = self.number("classes", r, "coupon_cap", self.cell(row, cols, "coupon_cap"), lo=0.0, hi=1.0,
+                               default=math.inf)
+            cflo = self.number("classes", r, "coupon_floor", self.cell(row, cols, "coupon_floor"), lo=0.0, hi=1.0,
+                               default=-math.inf)
+            if cflo > ccap:
+                self.err("classes", r, "coupon_floor", f"{cflo:g} is above the coupon cap {ccap:g}")
+                continue
             if ocf > 0 and not math.isfinite(oc):
                 self.err("classes", r, "oc_floor", f"{ocf:g}: an OC floor needs the class's oc_target")
                 continue
@@ -750,11 +762,13 @@ class _Parser:
                                  f"class balance {bal:g}")
             if bal is None:
                 continue
-            out.append(DealClass(name, bal, cpn, flt, sched, carry, r, oc, csched, ocf))
+            out.append(DealClass(name, bal, cpn, flt, sched, carry, r, oc, csched, ocf, ccap, cflo))
             self.ok("classes", r, name, f"balance {bal:,.2f}, {'index + ' if flt else ''}{csched or f'{cpn:g}'}, "
                     f"{'target ' + sched if sched else 'pass-through'}, unpaid interest "
                     f"{['forgone', 'carried', 'carried with interest'][carry]}"
-                    f"{f', OC target {oc:g}' if math.isfinite(oc) else ''}{f', OC floor {ocf:g}' if ocf else ''}")
+                    f"{f', OC target {oc:g}' if math.isfinite(oc) else ''}{f', OC floor {ocf:g}' if ocf else ''}"
+                    f"{f', coupon at most {ccap:g}' if math.isfinite(ccap) else ''}"
+                    f"{f', coupon at least {cflo:g}' if math.isfinite(cflo) else ''}")
         if blk is not None and not out:
             self.err("classes", blk[0], "name", "the block has no class")
         return out

@@ -716,6 +716,8 @@ def compile_deal(deal: dt.Deal, T: int, index=None) -> Compiled:
         base = (deal.schedule_values(c.coupon_schedule, T, f"coupon of class {c.name}") if c.coupon_schedule
                 else c.coupon)
         cpn[:, k] = base + (idx if c.floating else 0.0)
+        if math.isfinite(c.coupon_cap) or math.isfinite(c.coupon_floor):
+            cpn[:, k] = np.clip(cpn[:, k], c.coupon_floor, c.coupon_cap)
         if (cpn[:, k] < 0).any():
             t = int(np.argmax(cpn[:, k] < 0))
             raise MbsxlInputError(f"deal table block {dt.BLOCKS['classes'][0]}, row {c.row}, column coupon: class "
