@@ -442,6 +442,20 @@ def test_quarterly_payment_dates_over_monthly_collections_act_365():
     assert _cls(pool, d30, "A", C.INTEREST_PAID)[2] == 0.73
 
 
+def test_act_365_monthly_from_the_trust_delivery_date_with_a_long_first_period():
+    # 兴元 2018 年第四期个人住房抵押贷款资产支持证券发行说明书 (as quoted at wanglu.net/thread/t12-55464-0):
+    # the securities accrue from the trust delivery date 2018-12-13, are paid monthly (按月付息) on the
+    # 26th, first on 2019-01-26, interest on the period's beginning balance; the interbank market counts
+    # ACT/365.  A 100 at 3.65% (0.01% a day): 2018-12-13 -> 2019-01-26 is 44 days (0.44), then 31 (on 90:
+    # 0.279), 28 (on 80: 0.224); principal 10 a month.
+    deal = [["Classes", "balance", "coupon"], ["A", 100, 0.0365], [None], *LEDGERS, [None], HEAD,
+            ["normal", "income", 1, "pay_interest", "A", None], ["normal", "income", 2, "release", None, None],
+            ["normal", "principal", 1, "pay_principal", "A", None], [None], ["Settings", "value"],
+            ["day_count", "ACT/365"], ["起息日 closing_date", "2018-12-13"], ["首个支付日 first_payment_date", "2019-01-26"]]
+    pool = _pool([10.0] * 3, [1.0] * 3)
+    assert _cls(pool, deal, "A", C.INTEREST_DUE) == [0.44, 0.279, 0.224]
+
+
 @pytest.mark.parametrize("block_rows, words", [
     ([[None], EVENTS, ["e1", "all", "e0+e9", None, None, 1, None, "acc"]], ["事件 Events", "column of", "'e0'"]),
     ([[None], EVENTS, ["e1", "period", None, None, 3, 1, None, "acc"], ["e2", "any", "e1", None, 1, 1, None, "acc"]],
