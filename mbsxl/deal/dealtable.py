@@ -43,7 +43,13 @@ Blocks and columns (required columns marked *):
   ``+``: 必备流动性储备金额 = e.g. 3 x the next period's interest of A1+A2, on the classes' balances when
   the step runs (after any principal steps listed before it) at the next period's coupon); ``含费用
   with_fees`` (``yes``: the periods count the fees and taxes too, the period's own, carried amounts
-  left out, as the estimate of the next period's: 下一期应付税费、费用和优先级利息之和);
+  left out, as the estimate of the next period's: 下一期应付税费、费用和优先级利息之和; ``fees`` 仅费用: the fees
+  only, a fee paid by a ``pay_tax`` step left out); ``目标利息期 interest_basis`` (``next`` 下一期 (default) as
+  above; ``current`` 本期: the periods count **this** period's interest due of the classes (carried left out; on
+  their beginning balances at this period's coupon) and, with with_fees, this period's fees, and the target is 0 in
+  the call period and once those classes' beginning balances are all 0: the positional waterfall's reserve, ``months
+  x`` (the period's fees + senior interest), e.g. A 1000 at 12% and fees 1.20 in period 1 with 3 periods: 3 x
+  (10.00 + 1.20) = 33.60 whatever the coupon of period 2);
   ``目标比例 target_ratio`` and ``比例基数 ratio_of`` (the target adds this fraction of the pool's ending
   balance, ``pool`` (default), or of the classes' balances, ``A1+A2``, when the step runs) and
   ``目标下限 floor`` (yuan: the target is at least this): "the greater of 1% of the senior classes and
@@ -168,7 +174,8 @@ LABELS = {
                 "interest_of": ("interest_of", "interest of", "利息对象", "目标利息对象"),
                 "target_ratio": ("target_ratio", "target ratio", "目标比例"),
                 "ratio_of": ("ratio_of", "ratio of", "比例基数"), "floor": ("floor", "目标下限", "下限"),
-                "with_fees": ("with_fees", "with fees", "含费用", "含税费")},
+                "with_fees": ("with_fees", "with fees", "含费用", "含税费"),
+                "interest_basis": ("interest_basis", "interest basis", "目标利息期", "利息期")},
     "priority": {"ledger": ("ledger", "account", "账户"), "step": ("step", "步骤", "顺序", "序号"),
                  "action": ("action", "动作", "操作"), "target": ("target", "对象", "目标"),
                  "limit": ("limit", "上限", "限额", "金额"), "note": ("note", "说明", "备注")},
@@ -301,6 +308,8 @@ SETTINGS = {"cleanup_call": ("cleanup_call", "清仓回购", "clean-up call", "c
             "first_payment_date": ("first_payment_date", "首个支付日", "first payment date"),
             "writedown": ("writedown", "损失核销", "write-down", "losses"),
             "pool_balance": ("pool_balance", "初始资产池余额", "pool balance")}
+INTEREST_BASES = {"next": "next", "下一期": "next", "下期": "next", "current": "current", "本期": "current",
+                  "this": "current", "当期": "current"}
 WRITEDOWNS = {"loss": 0, "losses": 0, "损失": 0, "none": 1, "无": 1, "no": 1}
 ABOVE = {"above": True, "高于": True, ">": True, ">=": True, "": True, "below": False, "低于": False, "<": False,
          "<=": False}
@@ -349,7 +358,8 @@ class Ledger:
     target_ratio: float = 0.0     # + this fraction of the pool's ending balance (or of ratio_of's balances)
     ratio_of: str | None = None   # classes joined by + (None: the pool)
     floor: float = 0.0            # the target is at least this (yuan)
-    with_fees: bool = False       # interest_periods also count the period's fees and taxes
+    with_fees: bool | str = False  # interest_periods also count the period's fees and taxes (True), or fees only ("fees")
+    interest_basis: str = "next"  # "next": the next period's interest; "current": this period's (see the docstring)
 
 
 @_dc.dataclass
@@ -849,7 +859,14 @@ class _Parser:
                          "reserve has a target ratio or floor")
                 continue
             wf = self.word("ledgers", r, "with_fees", self.cell(row, cols, "with_fees"),
-                           {**{k: True for k in YES}, **{k: False for k in NO}}, default=False)
+                           {**{k: True for k in YES}, **{k: False for k in NO}, "fees": "fees", "仅费用": "fees",
+                            "fees_only": "fees"}, default=False)
+            basis = self.word("ledgers", r, "interest_basis", self.cell(row, cols, "interest_basis"),
+                              INTEREST_BASES, default="next")
+            if basis == "current" and not ip > 0:
+                self.err("ledgers", r, "interest_basis", "interest_basis current counts interest_periods periods of "
+                         "this period's interest; give interest_periods (e.g. 3)")
+                continue
             if wf and not ip > 0:
                 self.err("ledgers", r, "with_fees", "with_fees counts the fees for interest_periods periods; give "
                          "interest_periods (e.g. 1)")
@@ -861,11 +878,11 @@ class _Parser:
             if any(x.name.lower() == name.lower() for x in out):
                 self.err("ledgers", r, "name", f"ledger {name!r} is listed twice")
                 continue
-            out.append(Ledger(name, rec, res, target, init, r, ip, iof, ratio, rof, floor, wf))
+            out.append(Ledger(name, rec, res, target, init, r, ip, iof, ratio, rof, floor, wf, basis))
             self.ok("ledgers", r, name, f"{'reserve' if res else 'ledger'}, receives "
                     f"{['nothing', 'interest', 'principal', 'interest and principal'][rec]}"
-                    f"{f', target {target} + {ip:g} period(s) of the next interest of {iof}' if ip else ''}"
-                    f"{' and of the fees and taxes' if wf else ''}"
+                    f"{f', target {target} + {ip:g} period(s) of the {basis} interest of {iof}' if ip else ''}"
+                    f"{' and of the fees' if wf == 'fees' else ' and of the fees and taxes' if wf else ''}"
                     f"{(', + ' + format(ratio, 'g') + ' x the balance of ' + (rof or 'the pool')) if ratio else ''}"
                     f"{f', at least {floor:,.2f}' if floor else ''}")
         if out and not any(x.receives & 2 for x in out):

@@ -59,7 +59,9 @@ collected and accrued):
    A reserve's target is its yuan (or schedule) plus ``interest_periods x`` the next
    period's interest of its ``interest_of`` classes (their balances when the step runs, the next
    period's coupon and year fraction; with ``with_fees`` also so many times the period's fees and taxes,
-   carried amounts left out, as the estimate of the next period's), plus ``target_ratio x`` the pool's ending balance (or the
+   carried amounts left out, as the estimate of the next period's; ``with_fees fees``: the fees no ``pay_tax``
+   step pays; ``interest_basis current``: this period's interest due of the classes, carried left out, and fees,
+   0 in the call period and once the classes' beginning balances are 0), plus ``target_ratio x`` the pool's ending balance (or the
    ``ratio_of`` classes' balances when the step runs), and at least its ``floor``.  ``transfer ... deficiency`` moves the principal deficiency
    (the classes' balances less the pool's ending balance and the cash in the ledger receiving
    principal) to the target ledger: the principal deficiency ledger cured from income, for
@@ -122,7 +124,7 @@ def _kernel(P, I, L, D, DQ, KC, XC, bal0, callf, wmode,
             grp,
             op, lg, tg, lim, limval, sstart,
             ev_meas, ev_of, ev_above, ev_thr, ev_per, ev_cure, ev_to,
-            yf12, paym, ynext12, callfrom, callat, callprice, callaccr, fee_arr, led_ip, led_ig, ev_comb, coc, ev_avg, led_ratio, led_rg, led_floor, led_fees, cfl,
+            yf12, paym, ynext12, callfrom, callat, callprice, callaccr, fee_arr, led_ip, led_ig, ev_comb, coc, ev_avg, led_ratio, led_rg, led_floor, led_fees, cfl, led_cur,
             cls_out, step_out, led_out, ev_out, status_out, fee_out, misc_out, err):
     S, T = P.shape
     n = cb0.size
@@ -464,15 +466,24 @@ def _kernel(P, I, L, D, DQ, KC, XC, bal0, callf, wmode,
                 elif o == 4 or o == 5:                       # fund the reserve to its target / release above it
                     b = tg[q]
                     tgt = led_target[t, b]
-                    if led_ip[b] > 0:                        # + periods of the next period's interest of classes
+                    if led_ip[b] > 0 and led_cur[b]:         # + periods of this period's interest (and fees)
+                        live = False                         # (0 in the call period and once they are repaid)
+                        for k in range(n):
+                            if grp[led_ig[b], k] and cls_out[s, t, k, BEG] > 0:
+                                live = True
+                        if live and not call:
+                            for k in range(n):
+                                if grp[led_ig[b], k]:
+                                    tgt += led_ip[b] * (due[k] - cdue[k])
+                            for f in range(m):
+                                tgt += led_ip[b] * (fdue[f] - fcar[f]) * led_fees[b, f]
+                    elif led_ip[b] > 0:                      # + periods of the next period's interest of classes
                         tn = t + 1 if t + 1 < T else t
                         for k in range(n):
                             if grp[led_ig[b], k]:
                                 tgt += led_ip[b] * bal[k] * cpn[tn, k] / 12.0 * ynext12[t]
-                        if led_fees[b]:                      # and of the fees (this period's, carried left out)
-                            for f in range(m):
-                                if fee_base[f] != 6:
-                                    tgt += led_ip[b] * (fdue[f] - fcar[f])
+                        for f in range(m):                   # and of the fees (this period's, carried left out)
+                            tgt += led_ip[b] * (fdue[f] - fcar[f]) * led_fees[b, f]
                     if led_ratio[b] > 0:                     # + a ratio of the pool's ending balance or of classes
                         if led_rg[b] < 0:
                             tgt += led_ratio[b] * (0.0 if call else pool_end)
@@ -589,15 +600,24 @@ def _kernel(P, I, L, D, DQ, KC, XC, bal0, callf, wmode,
                     elif mcode == 5:                         # reserve: its target less its balance
                         b = ev_of[e]
                         val = led_target[t, b]
-                        if led_ip[b] > 0:
+                        if led_ip[b] > 0 and led_cur[b]:
+                            live = False
+                            for k in range(n):
+                                if grp[led_ig[b], k] and cls_out[s, t, k, BEG] > 0:
+                                    live = True
+                            if live and not call:
+                                for k in range(n):
+                                    if grp[led_ig[b], k]:
+                                        val += led_ip[b] * (due[k] - cdue[k])
+                                for f in range(m):
+                                    val += led_ip[b] * (fdue[f] - fcar[f]) * led_fees[b, f]
+                        elif led_ip[b] > 0:
                             tn = t + 1 if t + 1 < T else t
                             for k in range(n):
                                 if grp[led_ig[b], k]:
                                     val += led_ip[b] * bal[k] * cpn[tn, k] / 12.0 * ynext12[t]
-                            if led_fees[b]:
-                                for f in range(m):
-                                    if fee_base[f] != 6:
-                                        val += led_ip[b] * (fdue[f] - fcar[f])
+                            for f in range(m):
+                                val += led_ip[b] * (fdue[f] - fcar[f]) * led_fees[b, f]
                         if led_ratio[b] > 0:
                             if led_rg[b] < 0:
                                 val += led_ratio[b] * (0.0 if call else pool_end)
@@ -824,9 +844,22 @@ def compile_deal(deal: dt.Deal, T: int, index=None) -> Compiled:
         np.array([x.target_ratio for x in deal.ledgers], dtype=float),
         np.array([gidx[x.ratio_of] if x.ratio_of else -1 for x in deal.ledgers], dtype=np.int64),
         np.array([x.floor for x in deal.ledgers], dtype=float),
-        np.array([x.with_fees for x in deal.ledgers], dtype=np.bool_),
-        np.array([c.oc_floor for c in deal.classes], dtype=float))
+        _fee_weights(deal),
+        np.array([c.oc_floor for c in deal.classes], dtype=float),
+        np.array([x.interest_basis == "current" for x in deal.ledgers], dtype=np.bool_))
     return Compiled(deal, T, arrays, order, groups)
+
+
+def _fee_weights(deal) -> np.ndarray:
+    """ledgers x fees: 1 where a reserve's ``with_fees`` counts the fee in its target (``yes``: every fee and tax
+    but a ``share`` fee; ``fees``: only the fees no ``pay_tax`` step pays), else 0."""
+    taxes = {s.target for s in deal.steps if s.action == "pay_tax"}
+    w = np.zeros((len(deal.ledgers), len(deal.fees)))
+    for j, x in enumerate(deal.ledgers):
+        for f, fee in enumerate(deal.fees):
+            if x.with_fees and fee.base != 6 and not (x.with_fees == "fees" and fee.name in taxes):
+                w[j, f] = 1.0
+    return w
 
 
 def _of_index(ev, names, lnames, gidx, deal) -> int:
