@@ -622,7 +622,8 @@ def _write(book: Book):
     _rates(book)
     deal_review_history.write(book)
     _notes(book)
-    deal_review_triggers.write(book, POOL_NAMES[0], _waterfall_args, T, [_abs(DEAL, R_CLS + i, 0) for i in range(N_CLASSES)])
+    deal_review_triggers.write(book, POOL_NAMES[0], _waterfall_args, T, [_abs(DEAL, R_CLS + i, 0) for i in range(N_CLASSES)],
+                               sys.modules[__name__])
     _dealtable.write(book, sys.modules[__name__])
 
 
