@@ -262,9 +262,11 @@ def _write_deal(book: Book, ws, deal: ModuleType, r0: int) -> int:
                                                       "the 'with' columns above"), "subtitle")
     book.note(ws, (r0 - 1, 0), "Classes, fees, call linked to the Deal sheet; VAT, reserve months, cover, trigger "
                                "levels linked to the inputs above. Layout: mbsxl.deal.dealtable.")
+    block = ""
     for i, row in enumerate(table):
         r = r0 + i
         head = bool(row) and isinstance(row[0], str) and row[0].split()[0] in D._HEAD_WORDS
+        block = row[0].split()[0] if head else block
         for j, x in enumerate(row[:NCOL_DEAL]):
             if x is None:
                 continue
@@ -274,7 +276,7 @@ def _write_deal(book: Book, ws, deal: ModuleType, r0: int) -> int:
                 v = x[2]
                 book.formula(ws, (r, j), x[1], "general" if isinstance(v, str) else
                              ("yuan" if v >= 1000 else "int" if float(v).is_integer() and v >= 1 else "pct"))
-            elif j == NCOL_DEAL - 1 and not (i and table[i - 1] and str(table[i - 1][0]).startswith("账户")):
+            elif j == NCOL_DEAL - 1 and block != "账户":          # G: notes, but the ledgers' interest_basis
                 book.note(ws, (r, j), x)
             else:
                 book.input(ws, (r, j), x, "general" if isinstance(x, str) else "int")
