@@ -10,8 +10,9 @@ tables (``Pool_prospectus``, ``Pool_realised``, ``Pool_PSA``), the coupon index 
 sheet's labelled assumptions (``Pool_WAC``, ``Severity``, ``Deal_price`` ...), so a cell reads
 ``=INDEX(MBS_DEALSTATS(Pool_prospectus,Deal_table,,,Coupon_index),2,3)`` and no formula is over 200
 characters.  MBS_TRANCHES / MBS_TRANCHESTATS's positional arguments remain in two places on purpose: the
-Deal table sheet's check block (the reference the deal table must equal) and the Triggers sheet's reserve
-and trigger mechanisms (:mod:`mbsxl.templates.deal_review_triggers` says why).  Every stored value equals
+Deal table sheet's check block (the reference the deal table must equal) and the Triggers sheet's monthly
+pool table (MBS_TRANCHES view "pool"; :mod:`mbsxl.templates.deal_review_triggers` says why).  The Triggers
+sheet's mechanisms are also a second deal table there (``Deal_triggers``), which its class comparison reads.  Every stored value equals
 the workbook before the rewrite (bench/compare_workbooks.py, tests/test_deal_review_unchanged.py).
 
 Sheets
@@ -34,7 +35,8 @@ Sheets
   (:mod:`mbsxl.templates.deal_review_history`).
 - ``说明 Notes``: sources, the waterfall's rules, what is assumed.
 - ``触发与储备 Triggers`` (:mod:`mbsxl.templates.deal_review_triggers`): VAT, triggers, the liquidity
-  reserve and principal cover on the prospectus scenario, one row a month (MBS_TRANCHES view "pool").
+  reserve and principal cover on the prospectus scenario, one row a month (MBS_TRANCHES view "pool"); the
+  same mechanisms as the deal table ``Deal_triggers`` (MBS_DEALSTATS with and without them).
 - ``评级压力 Rating`` (:mod:`mbsxl.templates.deal_review_rating`): the rating agencies' stress test, breakeven
   default rates against target default rates (MBS_RATINGSTRESS).
 - ``交易要素 Deal table`` (:mod:`mbsxl.templates.deal_review_dealtable`): the deal as a deal table (issue 19),
