@@ -189,7 +189,8 @@ STATUSES = ("正常 normal", "违约 default", "加速 accelerated")
 
 def deal_rows(deal: ModuleType) -> list:
     """The second deal table: the Deal table sheet's classes, fees, call, with this sheet's VAT, reserve and
-    triggers; a cell is a value or ``("=", formula, value)`` (linked to this sheet's inputs or the Deal sheet).
+    triggers; a cell is a value or ``("=", formula, value[, format])`` (linked to this sheet's inputs or the Deal
+    sheet).
     ``deal`` is :mod:`mbsxl.templates.jianyuan_deal_review`."""
     from mbsxl.reference import jianyuan as jy
     from . import deal_review_dealtable as D
@@ -240,7 +241,7 @@ def deal_rows(deal: ModuleType) -> list:
              "the first trigger above: stop_subordinate+block_release"],
             ["严重拖欠 dq90", "delinquency_90", None, ("=", f"={trig(1, 1)}", TRIGGERS[1][1]),
              ("=", f"={trig(1, 2)}", TRIGGERS[1][2]), None, "sequential: the order already; no status"],
-            ["优先级利息 short_a", "interest_shortfall", names[0], ("=", f"={trig(2, 1)}+1E-9", 1e-9), 1, STATUSES[1],
+            ["优先级利息 short_a", "interest_shortfall", names[0], ("=", f"={trig(2, 1)}+1E-9", 1e-9, "general"), 1, STATUSES[1],
              "yuan (+1e-9: rounding); acts from the next month"],
             [None], ["参数 Settings", "数值 value", None, None, None, None, "说明 note"],
             next(r for r in base if r and r[0] == "清仓回购 cleanup_call"),
@@ -274,7 +275,7 @@ def _write_deal(book: Book, ws, deal: ModuleType, r0: int) -> int:
                 book.text(ws, (r, j), x, "header")
             elif isinstance(x, tuple):
                 v = x[2]
-                book.formula(ws, (r, j), x[1], "general" if isinstance(v, str) else
+                book.formula(ws, (r, j), x[1], x[3] if len(x) > 3 else "general" if isinstance(v, str) else
                              ("yuan" if v >= 1000 else "int" if float(v).is_integer() and v >= 1 else "pct"))
             elif j == NCOL_DEAL - 1 and block != "账户":          # G: notes, but the ledgers' interest_basis
                 book.note(ws, (r, j), x)
