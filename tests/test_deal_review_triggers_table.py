@@ -47,3 +47,34 @@ def test_a_stressed_pool_trips_the_triggers_and_the_cash_still_agrees():
     f = mbsxl.deal_flows(p, TR.python_deal(J), index=kw["index"], delinquency=TR.DELINQUENCY)
     for col in ("Interest Paid", "Principal", "Loss", "Ending Balance"):
         assert np.abs(cv[col].to_numpy(float) - f[col].to_numpy(float)).max() <= 1e-6, col
+
+
+def test_the_senior_shortfall_trips_in_the_same_month_and_the_cash_still_agrees():
+    # the prospectus pool with no interest collected in months 4-8 and principal cover FALSE (the transfer step's
+    # limit 0): class A is short in month 5 (the reserve, 3 months of fees + A interest, is spent after months 4 and
+    # part of 5).  The positional trigger trips in month 5 and acts in month 5; the deal table's interest_shortfall
+    # event is on at the end of month 5 and moves the status from month 6.  In month 5 nothing is left for B, C or
+    # the excess, and principal is sequential in every status, so every month's cash is the same.
+    from mbsxl import columns as C
+    p, kw = B.pool()
+    ni = p[C.NET_INTEREST].to_numpy().copy()
+    ni[3:8] = 0.0
+    p[C.NET_INTEREST] = ni
+    trig = [list(t[:4]) for t in TR.TRIGGERS]
+    args = dict(index=kw["index"], floating=kw["floating"], fees=J.FEES, vat_rate=TR.VAT_RATE, triggers=trig,
+                reserve=[["months", TR.RESERVE_MONTHS]], principal_cover=False, delinquency=TR.DELINQUENCY,
+                senior_classes=1)
+    a = (None, None, kw["tranche_names"], kw["tranche_balances"], kw["tranche_coupons"], "sequential", J.CALL)
+    pv, cv = mbsxl.tranches(p, *a, view="pool", **args), mbsxl.tranches(p, *a, **args)
+    rows = TR.python_deal(J)
+    for r in rows:
+        if r[3] == "transfer" and r[5] == "shortfall":
+            r[5] = 0
+    f = mbsxl.deal_flows(p, rows, index=kw["index"], delinquency=TR.DELINQUENCY)
+    ev = mbsxl.deal_flows(p, rows, view="events", index=kw["index"], delinquency=TR.DELINQUENCY)
+    assert int(np.argmax(pv["Subordinate Interest Stopped"].to_numpy() > 0)) + 1 == 5
+    short = ev[ev.iloc[:, 1].astype(str).str.contains("short_a")]
+    assert int(short[short.iloc[:, 5] == 1].iloc[0, 0]) == 5
+    assert (ev[ev.iloc[:, 0] == 6].iloc[:, 6] == TR.STATUSES[1]).all()
+    for col in ("Interest Paid", "Shortfall", "Principal", "Loss", "Ending Balance"):
+        assert np.abs(cv[col].to_numpy(float) - f[col].to_numpy(float)).max() <= 1e-6, col

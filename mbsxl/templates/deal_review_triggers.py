@@ -22,7 +22,9 @@ within 1.2e-8 yuan.  Two conventions differ and cannot change the cash of this s
 - the ``senior_shortfall`` trigger acts here in the month class A is short; the deal table's
   ``interest_shortfall`` event from the next month.  In the month of the shortfall nothing is left for the classes
   below A (the reserve and, with principal cover, the principal have been drawn) and principal is sequential
-  anyway, so the amounts agree; only the month a flag shows differs (the positional table flags it a month earlier);
+  anyway, so the amounts agree; only the month a flag shows differs (the positional table flags it a month earlier;
+  tests/test_deal_review_triggers_table.py trips it with no interest collected in months 4-8: both paths' cash
+  equal every month, the positional flag from month 5, the deal's status from month 6);
 - the ``delinquency_90`` trigger's consequence ``sequential`` is the deal's order already: its event moves to no
   status (it is listed for the events view).
 
