@@ -46,7 +46,10 @@ def templates(lite, same, spec_path: str) -> list[dict]:
         cells = {sheet: {tuple(map(int, k.split(","))): v for k, v in vals.items()}
                  for sheet, vals in book["values"].items()}
 
+        names = book.get("names", {})
+
         def box(text, here):
+            text = names.get(text, text)                  # a defined name -> its reference
             sheet, addr = (text.rsplit("!", 1) if "!" in text else (here, text))
             sheet = sheet.strip("'").replace("''", "'")
             parts = addr.replace("$", "").split(":")

@@ -1,5 +1,5 @@
 """A small parser for the formulas of the committed templates: function calls, references (with quoted
-sheet names and ``$``), numbers (``25%``), strings, TRUE/FALSE and empty arguments, as a tree of
+sheet names and ``$``, defined names), numbers (``25%``), strings, TRUE/FALSE and empty arguments, as a tree of
 ``("call", NAME, [args])``, ``("ref", TEXT)``, ``("value", V)`` and ``("missing",)``.  Used by the call-path
 tests to evaluate each MBS_ call's arguments the way Excel hands them over."""
 from __future__ import annotations
@@ -12,6 +12,7 @@ _TOKEN = re.compile(r"""\s*(?:
   | (?P<num>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?%?)
   | (?P<fn>[A-Z][A-Z0-9_.]*)\(
   | (?P<bool>TRUE|FALSE)(?![\w(])
+  | (?P<name>[A-Za-z_][A-Za-z0-9_.]*)(?![\w(!])
   | (?P<p>[(),]))""", re.X)
 
 
@@ -48,7 +49,7 @@ def parse(formula: str):
             return ("value", float(text[:-1]) / 100 if text.endswith("%") else float(text))
         if kind == "bool":
             return ("value", text == "TRUE")
-        if kind == "ref":
+        if kind in ("ref", "name"):          # a defined name is a reference too (the evaluator resolves it)
             return ("ref", text)
         raise ValueError(f"unexpected {text!r}")
 

@@ -50,7 +50,7 @@ def test_the_good_table_runs():
     (21, ["正常", "本金", 2, "pay_principal", "A2", "target"], ["row 21", "column limit", "no target schedule"]),
     (8, ["a1", 3, None, 45], ["计划 Schedules", "row 8", "column value", "rises"]),
     (25, ["e1", "累计违约率", "cdr", "违约"], ["事件 Events", "row 25", "column to", "'违约'"]),
-    (25, ["e1", "excess_spread", "cdr", "加速"], ["row 25", "column measure", "'excess_spread'"]),
+    (25, ["e1", "interest_coverage", "cdr", "加速"], ["row 25", "column measure", "'interest_coverage'"]),
     (2, ["A1", "fifty", 0.03, "a1"], ["分档 Classes", "row 2", "column balance", "'fifty'"]),
 ])
 def test_refused_naming_block_row_and_label(row, value, words):

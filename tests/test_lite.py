@@ -69,7 +69,8 @@ def templates_json(tmp_path_factory):
                     if isinstance(f, str) and f.startswith("=") and "MBS_" in f:
                         formulas.append({"sheet": ws.title, "cell": c.coordinate, "formula": f,
                                          "ref": v.ref if isinstance(v, ArrayFormula) else None})
-        spec[name] = {"formulas": formulas, "values": values}
+        names = {n: d.attr_text.lstrip("=") for n, d in wb.defined_names.items()}    # Deal_table, Pool_WAC ...
+        spec[name] = {"formulas": formulas, "values": values, "names": names}
     out = tmp_path_factory.mktemp("lite_templates") / "templates.json"
     out.write_text(json.dumps(spec), encoding="utf-8")
     return out

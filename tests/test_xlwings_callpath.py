@@ -415,10 +415,13 @@ class _Book:
         self.xl = xl
         self.formulas, self.stored, cells = _load(path)
         self.book = S.Workbook(path.name, xl.app)
+        # workbook-scope defined names (the deal review's Deal_table, Pool_WAC, ...) -> their references
+        self.names = {n: d.attr_text.lstrip("=") for n, d in self.formulas.defined_names.items()}
         for title, sheet_cells in cells.items():
             self.book.sheet(title).cells = sheet_cells          # read only: shared by both modes
 
     def ref(self, text, here):
+        text = self.names.get(text, text)
         if "!" in text:
             sheet, addr = text.rsplit("!", 1)
             sheet = sheet.strip("'").replace("''", "'")

@@ -9,8 +9,9 @@ list of rows, a DataFrame, a dict of blocks; layout in :mod:`mbsxl.deal.dealtabl
 - :func:`deal_flows` ``view``: ``classes`` (default; one row a class and period, the columns of
   :func:`mbsxl.tranches`, so MBS_YIELD / MBS_WAL read it as before), ``ledgers`` (each ledger's
   beginning balance, collections, every step of the period's status with its amount, ending balance:
-  the priority of payments audited line by line) or ``events`` (each event's measure, threshold, on
-  or off, and the deal status).
+  the priority of payments audited line by line; with a ``payment_frequency`` above 1 the months
+  between payment dates show the collections held, no steps) or ``events`` (each event's measure,
+  threshold, on or off, and the deal status; payment months only).
 - :func:`deal_stats`: per class, the statistics of :func:`mbsxl.tranche_stats` and, with ``price``,
   the yield at that price (per 100 of original face, SF-48 yield, ``compounding`` a year).
 - :func:`deal_check`: one row a line of the table the parser understood or refused, naming the block,
@@ -45,14 +46,33 @@ def _view(value) -> str:
 
 
 # ------------------------------------------------------------------ views
-def deal_flows(pool, deal, view="classes", index=None, delinquency=None) -> pd.DataFrame:
+def deal_flows(pool, deal, view="classes", index=None, delinquency=None, class_=None) -> pd.DataFrame:
     """The deal's flows over ``pool`` (module docstring); ``index``: the per-period index of floating
     classes (annual decimals, e.g. :func:`mbsxl.coupon_index`); ``delinquency``: the per-period 90+
-    ratio (for a ``delinquency_90`` event)."""
+    ratio (for a ``delinquency_90`` event); ``class_``: with view ``classes``, one class's rows only (a
+    name of the 分档 Classes block, case-insensitive; None = every class), as :func:`mbsxl.tranches`'s
+    ``class_``, so that MBS_YIELD / MBS_PRICE read one class's Cash Flow column.
+
+    >>> import mbsxl
+    >>> deal = deal_from_tranches(["A", "B"], [600.0, 400.0], [0.04, 0.05])
+    >>> f = deal_flows(mbsxl.cashflows(1000.0, 0.06, 12), deal, class_="b")
+    >>> f["Class"].unique().tolist(), len(f)
+    (['B'], 12)
+    """
     kind = _view(view)
+    blank = class_ is None or (isinstance(class_, str) and class_.strip() == "")
+    if not blank and kind != "classes":
+        raise MbsxlInputError(f"class_={class_!r} selects a class's rows of view 'classes'; leave it empty with "
+                              f"view={view!r}")
     r = lg.run(deal, pool, index, delinquency)
     if kind == "classes":
-        return _classes(r)
+        t = _classes(r)
+        if blank:
+            return t
+        from mbsxl.deal.waterfall import _select
+        names = [c.name for c in r.compiled.deal.classes]
+        keep = names[_select(names, class_)[0]]
+        return t[t[C.CLASS] == keep].reset_index(drop=True)
     if kind == "ledgers":
         return _ledgers(r)
     return _events(r)
@@ -78,6 +98,7 @@ def _ledgers(r: lg.Run, s: int = 0) -> pd.DataFrame:
     order = r.compiled.order
     K = len(order)
     starts = r.compiled.arrays[19]
+    paym = r.compiled.arrays[28]
     rows = []
     T = r.status.shape[1]
     for t in range(T):
@@ -86,6 +107,8 @@ def _ledgers(r: lg.Run, s: int = 0) -> pd.DataFrame:
             break
         status = d.statuses[st]
         q0, q1 = int(starts[st]), int(starts[st + 1])
+        if not paym[t]:                                # collections held to the payment month: no steps
+            q1 = q0
         for j, led in enumerate(d.ledgers):
             rows.append((t + 1, status, led.name, "", C.LEDGER_BEGINNING, "", r.ledgers[s, t, j, 0]))
             rows.append((t + 1, status, led.name, "", C.LEDGER_COLLECTIONS, "", r.ledgers[s, t, j, 1]))
@@ -105,11 +128,14 @@ def _ledgers(r: lg.Run, s: int = 0) -> pd.DataFrame:
 def _events(r: lg.Run, s: int = 0) -> pd.DataFrame:
     d = r.compiled.deal
     thr = r.compiled.arrays[23]
+    paym = r.compiled.arrays[28]
     rows = []
     for t in range(r.status.shape[1]):
         st = int(r.status[s, t])
         if st < 0:
             break
+        if not paym[t]:                                # events are tested on payment months only
+            continue
         for e, ev in enumerate(d.events):
             rows.append((t + 1, ev.name, ev.measure + ("" if ev.of is None else f" of {ev.of}"), r.events[s, t, e, 0],
                          thr[t, e], int(r.events[s, t, e, 1]), d.statuses[st]))

@@ -190,6 +190,11 @@ class Book:
         self._printed: set = set()            # sheets whose print_setup the template called
         self._blank_fmt = None                # the grey fill of blank result-grid cells (explain_blanks)
 
+    def name(self, name: str, ref: str):
+        """A workbook-scope defined name (e.g. ``name("Deal_table", "'Deal'!$A$5:$G$44")``), so that formulas
+        read ``MBS_DEALSTATS(Pool_1,Deal_table)`` instead of sheet-qualified ranges; ``ref`` without ``=``."""
+        self.workbook.define_name(name, "=" + ref)
+
     # ------------------------------------------------------------------ formats
     def fmt(self, kind: str = "general", style: str = "formula", **extra):
         """A cached format: ``kind`` a key of NUMBER_FORMATS (or a raw Excel format), ``style`` one of

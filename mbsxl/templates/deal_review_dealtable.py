@@ -8,9 +8,13 @@ as the ``分档现金流 Tranches`` sheet, with a check block against the positi
   and the write-down rule.  No events: the plain waterfall of the Tranches sheet has none (the Triggers sheet
   applies the usual 加速清偿 / 违约事件 through MBS_TRANCHES); writing them here would make the two differ.
 - ``MBS_DEALCHECK`` of the table; ``MBS_DEALSTATS`` on the prospectus scenario; beside it ``MBS_TRANCHESTATS``
-  with the Deal sheet's arguments (as the Summary sheet computes it) and, per class, the differences (expected 0).
-- ``MBS_DEALFLOWS`` (classes by month, the Tranches sheet's rows) in columns L:V, and the sum of the absolute
-  differences to the Tranches sheet's MBS_TRANCHES table (expected 0).
+  with the Deal sheet's positional arguments (as the Summary sheet computed it before issue 19) and, per class,
+  the differences (expected 0).
+- ``MBS_TRANCHES`` with the same positional arguments (classes by month) in columns L:V, and the sum of the
+  absolute differences to the Tranches sheet, which holds ``MBS_DEALFLOWS`` of the deal table (expected 0).
+
+Every other sheet reads the deal from this sheet (the workbook name ``Deal_table``); this check block is the one
+place the positional waterfall arguments are kept on purpose, as the reference the deal table must equal.
 
 Every formula here is under 200 characters.  :func:`write` is called from
 :func:`mbsxl.templates.jianyuan_deal_review._write`, which passes itself in (no import back, no cycle).
@@ -120,8 +124,6 @@ def write(book: Book, deal: ModuleType):
                 book.input(ws, (r, j), x, "general" if isinstance(x, str) else "int")
     r_end = R_DEAL + len(table) - 1
     dref = _ref(R_DEAL, 0, r_end, NCOL - 1)
-    pool = deal._pool_table(0)
-    index = deal._index()
 
     # what the parser understood
     n_check = len(mbsxl.deal_check(python_table(deal)))
@@ -137,7 +139,7 @@ def write(book: Book, deal: ModuleType):
     r = r + n_check + 3
     book.text(ws, (r - 1, 0), label("分档统计(交易要素表)", "Class statistics, prospectus scenario, through the deal "
                                                         "table (MBS_DEALSTATS)"), "subtitle")
-    book.array(ws, (r, 0), (r + n, len(C.DEAL_STATS_COLUMNS) - 1), f"=MBS_DEALSTATS({pool},{dref},,,{index})",
+    book.array(ws, (r, 0), (r + n, len(C.DEAL_STATS_COLUMNS) - 1), f"=MBS_DEALSTATS(Pool_prospectus,{dref},,,Coupon_index)",
                col_fmts=st_fmts[:len(C.DEAL_STATS_COLUMNS)], header_row=True)
     r_ds = r
     r = r + n + 3
@@ -145,7 +147,8 @@ def write(book: Book, deal: ModuleType):
                                                     "arguments (as the Summary sheet computes it)"), "subtitle")
     # the Deal sheet's arguments, the class columns read through this sheet's links to them (shorter references)
     loc = [_ref(R_DEAL + 1, c, R_DEAL + n, c) for c in (0, 1, 2)]
-    args = [pool, "", "", *loc, deal.D("structure"), deal.D("call"), "", index, deal._floats(), deal.D("fees")]
+    args = ["Pool_prospectus", "", "", *loc, "Structure", "Cleanup_call", "", "Coupon_index", "Class_floating",
+            "Senior_fees"]
     book.array(ws, (r, 0), (r + n, nst - 1), "=MBS_TRANCHESTATS(" + ",".join(args) + ")",
                col_fmts=st_fmts[:nst], header_row=True)
     r_ts = r
@@ -171,10 +174,13 @@ def write(book: Book, deal: ModuleType):
     ntr = len(C.TRANCHE_COLUMNS)
     fr = 3
     c0 = C_FLOWS
-    book.text(ws, (fr - 2, c0), label("分档现金流(交易要素表)", "Class flows by month through the deal table "
-                                                          "(MBS_DEALFLOWS), the Tranches sheet's rows"), "subtitle")
+    book.text(ws, (fr - 2, c0), label("分档现金流(原参数)", "Class flows by month through MBS_TRANCHES's positional "
+                                                      "arguments: the reference for the Tranches sheet (MBS_DEALFLOWS)"),
+              "subtitle")
     fmts = ["int", "general", "money", "pct", "money", "money", "money", "money", "money", "money", "money"]
-    book.array(ws, (fr, c0), (fr + n * T, c0 + ntr - 1), f'=MBS_DEALFLOWS({pool},{dref},"classes",{index})',
+    tr_args = ",".join(["Pool_prospectus", "", "", *loc, "Structure", "Cleanup_call", "", "Coupon_index",
+                        "Class_floating", "Senior_fees"])
+    book.array(ws, (fr, c0), (fr + n * T, c0 + ntr - 1), f"=MBS_TRANCHES({tr_args})",
                col_fmts=fmts, header_row=True)
     mine = _ref(fr + 1, c0 + 2, fr + n * T, c0 + ntr - 1)
     theirs = deal._rng(deal.TRANCHES, TR_ROW + 1, 2, TR_ROW + n * T, ntr - 1)

@@ -86,15 +86,14 @@ def _formula(deal: ModuleType, view: str) -> str:
     priority of payments and call read from the table, the class and waterfall arguments left empty); the
     pool, the scenarios and the multipliers as before.  The breakevens equal the positional path's
     (tests/test_rating_stress_deal.py)."""
-    from . import deal_review_dealtable as _dt
     n_m = len(ag.EXAMPLE_MULTIPLIERS)
     ratings = _local(R_MULT + 1, 0, R_MULT + n_m, 0)
     mults = _local(R_MULT + 1, 1, R_MULT + n_m, 1)
     scen = _local(R_SCEN, 0, R_SCEN + N_SCEN, len(C.STRESS_SCENARIO_COLUMNS) - 1)
-    args = [deal._abs(deal.DEAL, deal.P["balance"], 1), deal.D("wac"), deal.D("wam"), "", "", "", _ref(deal, "base"),
-            ratings, mults, scen, _ref(deal, "recovery"), _ref(deal, "lag"), deal.D("servicing"), "", "",
-            deal._index(), "", "", _ref(deal, "rated"), "", _ref(deal, "legal"), _ref(deal, "horizon"), "", '"year"',
-            f'"{view}"'] + [""] * 10 + [_dt.table_ref(deal)]
+    args = ["Pool_balance", "Pool_WAC", "Pool_WAM", "", "", "", _ref(deal, "base"),
+            ratings, mults, scen, _ref(deal, "recovery"), _ref(deal, "lag"), "Servicing", "", "",
+            "Coupon_index", "", "", _ref(deal, "rated"), "", _ref(deal, "legal"), _ref(deal, "horizon"), "", '"year"',
+            f'"{view}"'] + [""] * 10 + ["Deal_table"]
     return "=MBS_RATINGSTRESS(" + ",".join(args) + ")"
 
 

@@ -1,7 +1,8 @@
 """The ``压力测试 Stress`` sheet of the deal-review template (issue 14): grids, breakevens and a chart.
 
 Written by :func:`write` into :mod:`mbsxl.templates.jianyuan_deal_review`'s workbook (its ``_write``
-calls it); every figure is one formula over the Deal sheet's inputs:
+calls it); every figure is one formula over the Deal sheet's inputs and the deal table of the ``交易要素 Deal
+table`` sheet (issue 19: MBS_DEALGRID / MBS_DEALBREAKEVEN, read through the workbook's names):
 
 - three ``MBS_GRID`` matrices of one class (yellow cell, C by default): yield at the price, loss as a
   share of the class's original balance, WAL; rows the CPRs, columns the CDRs typed on this sheet,
@@ -65,40 +66,46 @@ def _ref(deal: ModuleType, key: str) -> str:
     return deal._abs(STRESS, I[key], 1)
 
 
-def _deal_args(deal: ModuleType, class_ref: str) -> list[str]:
-    """balance, wac, wam, tranche_names, tranche_balances, tranche_coupons, class_ of the Deal sheet."""
-    return [deal._abs(deal.DEAL, deal.P["balance"], 1), deal.D("wac"), deal.D("wam"), deal._names(), deal._bals(),
-            deal._spreads(), class_ref]
+def _deal_args(class_ref: str) -> list[str]:
+    """balance, wac, wam (the workbook's names of the Deal sheet's cells), the deal table, class_."""
+    return ["Pool_balance", "Pool_WAC", "Pool_WAM", "Deal_table", class_ref]
 
 
-def _options(deal: ModuleType) -> list[str]:
-    """recovery_lag ... payment_day: the Deal sheet's assumptions, the Rates sheet's index."""
-    return [deal.D("lag"), deal.D("servicing"), deal.D("age"), deal.D("structure"), deal.D("call"), deal._index(),
-            deal._floats(), deal.D("fees"), deal.D("comp"), deal._abs(deal.DEAL, deal.P["payday"], 1)]
+def _options() -> list[str]:
+    """recovery_lag, servicing, age, index, compounding, payment_day: the Deal sheet's assumptions and the
+    Rates sheet's index, by the workbook's names."""
+    return ["Recovery_lag", "Servicing", "Pool_age", "Coupon_index", "Compounding", "Payment_day"]
+
+
+def _local(r: int, c: int) -> str:
+    from xlsxwriter.utility import xl_rowcol_to_cell
+    return xl_rowcol_to_cell(r, c, row_abs=True, col_abs=True)
 
 
 def _grid_formula(deal: ModuleType, metric: str) -> str:
-    cprs = deal._rng(STRESS, R_CPRS, 1, R_CPRS, len(CPRS))
-    cdrs = deal._rng(STRESS, R_CDRS, 1, R_CDRS, len(CDRS))
-    args = (_deal_args(deal, _ref(deal, "class")) + [_ref(deal, "price"), cprs, cdrs, _ref(deal, "severity")]
-            + _options(deal) + [f'"{metric}"'])
-    return "=MBS_GRID(" + ",".join(args) + ")"
+    """MBS_DEALGRID on the deal table (issue 19; equal to the positional MBS_GRID, tests/test_deal_scenarios.py)."""
+    cprs = f"{_local(R_CPRS, 1)}:{_local(R_CPRS, len(CPRS))}"
+    cdrs = f"{_local(R_CDRS, 1)}:{_local(R_CDRS, len(CDRS))}"
+    args = (_deal_args(_local(I["class"], 1)) + [_local(I["price"], 1), cprs, cdrs, _local(I["severity"], 1)]
+            + _options() + [f'"{metric}"'])
+    return "=MBS_DEALGRID(" + ",".join(args) + ")"
 
 
 def _breakeven_formula(deal: ModuleType, class_ref: str) -> str:
-    args = (_deal_args(deal, class_ref) + [_ref(deal, key) for key in ("cpr", "severity", "threshold", "price")]
-            + _options(deal))
-    return "=MBS_BREAKEVEN(" + ",".join(args) + ")"
+    """MBS_DEALBREAKEVEN on the deal table (issue 19; equal to the positional MBS_BREAKEVEN)."""
+    args = (_deal_args(class_ref) + [_local(I[key], 1) for key in ("cpr", "severity", "threshold", "price")]
+            + _options())
+    return "=MBS_DEALBREAKEVEN(" + ",".join(args) + ")"
 
 
 def write(book: Book, deal: ModuleType):
     """Write the Stress sheet; ``deal`` is :mod:`mbsxl.templates.jianyuan_deal_review` (passed in, not
     imported: that module calls this one), whose Deal-sheet cell map and reference helpers it reads."""
     ws = book.sheet(STRESS)
-    book.text(ws, "A1", label("压力测试", "Stress: grids and breakeven default rates (MBS_GRID, MBS_BREAKEVEN)"),
+    book.text(ws, "A1", label("压力测试", "Stress: grids and breakeven default rates (MBS_DEALGRID, MBS_DEALBREAKEVEN)"),
               "title")
-    book.note(ws, "A2", "Each matrix is one MBS_GRID formula: every cell a full pool projection (MBS_CASHFLOWS rules) "
-                        "and waterfall (MBS_TRANCHES rules) at the row's CPR and the column's CDR; other inputs from "
+    book.note(ws, "A2", "Each matrix is one MBS_DEALGRID formula: every cell a full pool projection (MBS_CASHFLOWS rules) "
+                        "and run of the Deal table sheet's deal at the row's CPR and the column's CDR; other inputs from "
                         "the Deal sheet.")
     book.note(ws, "A3", "Yields per 100 of original face, paid on the payment day; loss = principal written down. "
                         "Breakevens: bisection / Brent in CDR on [0, 100%], tolerance 0.0001%.")
@@ -158,6 +165,6 @@ def write(book: Book, deal: ModuleType):
         def be_fmt(i, j):
             return None if j == 0 or i == 0 else ("int" if i == BE_ROWS - 1 else "pct4")
         book.array(ws, (r1, c0), (r1 + BE_ROWS - 1, c0 + 1),
-                   _breakeven_formula(deal, deal._abs(STRESS, R_BE + 1, c0 + 1)), header_row=True, fmt_fn=be_fmt)
+                   _breakeven_formula(deal, _local(R_BE + 1, c0 + 1)), header_row=True, fmt_fn=be_fmt)
     book.widths(ws, {"A": 34, "B:J": 11})
     book.print_setup(ws, landscape=True, area=f"A1:W{R_BE + BE_ROWS + 3}", fit_height=1)

@@ -1,8 +1,19 @@
 """Template ``jianyuan_2007_1_deal_review.xlsx``: the Jianyuan 2007-1 securities (issue 6, item 4).
 
-Every number below the inputs is a formula (MBS_CASHFLOWS, MBS_COUPONINDEX, MBS_TRANCHES,
-MBS_TRANCHESTATS, MBS_WAL, MBS_YIELD, MBS_PRICE), so a reviewer changes a yellow cell and the
-workbook follows.
+Every number below the inputs is a formula (MBS_CASHFLOWS, MBS_COUPONINDEX, MBS_DEALFLOWS,
+MBS_DEALSTATS, MBS_DEALGRID, MBS_DEALBREAKEVEN, MBS_WAL, MBS_YIELD, MBS_PRICE), so a reviewer changes a
+yellow cell and the workbook follows.
+
+The deal is described once (issue 19, item 3): the ``交易要素 Deal table`` sheet's deal table, which every
+sheet reads through the workbook name ``Deal_table``.  The other names (:func:`names`) stand for the pool
+tables (``Pool_prospectus``, ``Pool_realised``, ``Pool_PSA``), the coupon index (``Coupon_index``) and the Deal
+sheet's labelled assumptions (``Pool_WAC``, ``Severity``, ``Deal_price`` ...), so a cell reads
+``=INDEX(MBS_DEALSTATS(Pool_prospectus,Deal_table,,,Coupon_index),2,3)`` and no formula is over 200
+characters.  MBS_TRANCHES / MBS_TRANCHESTATS's positional arguments remain in two places on purpose: the
+Deal table sheet's check block (the reference the deal table must equal) and the Triggers sheet's monthly
+pool table (MBS_TRANCHES view "pool"; :mod:`mbsxl.templates.deal_review_triggers` says why).  The Triggers
+sheet's mechanisms are also a second deal table there (``Deal_triggers``), which its class comparison reads.  Every stored value equals
+the workbook before the rewrite (bench/compare_workbooks.py, tests/test_deal_review_unchanged.py).
 
 Sheets
 ------
@@ -10,13 +21,13 @@ Sheets
   assumptions the seeds do not publish (representative loan WAC/WAM/age, fees, spreads, losses,
   clean-up call, reset rule, price and yield), the three prepayment scenarios (17.26% CPR, the
   prospectus; 25% CPR, the realised 24-month mean; a PSA speed).
-- ``汇总 Summary``: per scenario, the class table of MBS_TRANCHESTATS (WAL, principal window,
+- ``汇总 Summary``: per scenario, the class table of MBS_DEALSTATS (WAL, principal window,
   final month, interest, loss); per class and scenario, yield at the price and price at the yield;
   the stacked chart of class balances (prospectus scenario).
 - ``敏感性 Grid``: WAL and yield of one class (A by default) against CPR (rows) and CDR (columns),
-  each cell one formula over its own MBS_CASHFLOWS.
+  each cell one MBS_DEALGRID of its own CPR and CDR (its own pool projection).
 - ``资产池现金流 Pool``: the three pool projections side by side (MBS_CASHFLOWS tables).
-- ``分档现金流 Tranches``: the waterfall, one row per class and month (MBS_TRANCHES), prospectus
+- ``分档现金流 Tranches``: the waterfall, one row per class and month (MBS_DEALFLOWS), prospectus
   scenario, with filters.
 - ``利率 Rates``: the PBoC one-year deposit rate table and the coupon index per interest period
   (MBS_COUPONINDEX).
@@ -24,17 +35,18 @@ Sheets
   (:mod:`mbsxl.templates.deal_review_history`).
 - ``说明 Notes``: sources, the waterfall's rules, what is assumed.
 - ``触发与储备 Triggers`` (:mod:`mbsxl.templates.deal_review_triggers`): VAT, triggers, the liquidity
-  reserve and principal cover on the prospectus scenario, one row a month (MBS_TRANCHES view "pool").
+  reserve and principal cover on the prospectus scenario, one row a month (MBS_TRANCHES view "pool"); the
+  same mechanisms as the deal table ``Deal_triggers`` (MBS_DEALSTATS with and without them).
 - ``评级压力 Rating`` (:mod:`mbsxl.templates.deal_review_rating`): the rating agencies' stress test, breakeven
   default rates against target default rates (MBS_RATINGSTRESS).
 - ``交易要素 Deal table`` (:mod:`mbsxl.templates.deal_review_dealtable`): the deal as a deal table (issue 19),
   MBS_DEALCHECK, MBS_DEALSTATS / MBS_DEALFLOWS on the prospectus scenario, and the differences to
   MBS_TRANCHESTATS / MBS_TRANCHES (expected 0).
 
-A column of MBS_TRANCHES / MBS_TRANCHESTATS is found in the workbook by ``MATCH`` on its header, in the
-header lists the Notes sheet holds (written from :mod:`mbsxl.columns`); a column of the spilled
-MBS_CASHFLOWS tables on the Pool sheet is addressed through :func:`mbsxl.columns.position`; no column
-number is written here.  The module is over 450 lines because
+A column of MBS_DEALFLOWS / MBS_DEALSTATS (the columns of MBS_TRANCHES / MBS_TRANCHESTATS) is found in the
+workbook by ``MATCH`` on its header, in the header lists the Notes sheet holds (written from
+:mod:`mbsxl.columns`); the Cash Flow column of the yields and prices and the columns of the spilled
+MBS_CASHFLOWS tables on the Pool sheet are addressed through :func:`mbsxl.columns.position`.  The module is over 450 lines because
 it is one workbook of seven sheets whose layout constants are shared across sheets; splitting it by
 sheet would scatter them.
 """
@@ -139,7 +151,8 @@ ASSUMPTIONS = [
     ("severity", "损失率", "Loss severity", SEVERITY, "pct", "assumption"),
     ("lag", "回收滞后(月)", "Recovery lag, months", LAG, "int", "assumption"),
     ("call", "清仓回购", "Clean-up call at pool factor", CALL, "pct", "assumption: 0 = no call"),
-    ("structure", "本金偿付顺序", "Principal: sequential / pro_rata", "sequential", "general", "seniors paid in order A, B, C, then the subordinate class"),
+    ("structure", "本金偿付顺序", "Principal: sequential / pro_rata", "sequential", "general",
+     "read by the Triggers sheet and the Deal table check only; elsewhere the deal table's steps"),
     ("reset", "基准利率调整", "Coupon reset: period / annual / fixed", "period", "general", "assumption: the rate in force on the first day of each interest period"),
     ("price", "价格(每百元面值)", "Price per 100 of face", PRICE, "dec2", "for the yields"),
     ("yield", "收益率", "Yield (for the prices)", YIELD, "pct", "for the prices"),
@@ -186,6 +199,32 @@ def _floats() -> str:
     return _rng(DEAL, R_CLS, 4, R_TOTAL - 1, 4)
 
 
+# ---------------------------------------------------------------- defined names (issue 19: formulas a reviewer reads)
+POOL_NAMES = ["Pool_prospectus", "Pool_realised", "Pool_PSA"]     # the Pool sheet's tables, one a scenario
+
+
+def names() -> dict:
+    """Workbook-scope names -> the ranges they stand for.  The deal is the ``交易要素 Deal table`` sheet's range
+    (``Deal_table``); the pool tables, the coupon index and the Deal sheet's labelled assumptions have names
+    too, so that a formula reads ``=MBS_DEALSTATS(Pool_prospectus,Deal_table,,,Coupon_index)``."""
+    out = {"Deal_table": _dealtable.table_ref(sys.modules[__name__]), "Coupon_index": _index()}
+    out.update({n: _pool_table(s) for s, n in enumerate(POOL_NAMES)})
+    out.update({"Pool_balance": _abs(DEAL, P["balance"], 1), "Payment_day": _abs(DEAL, P["payday"], 1)})
+    for key, name in (("wac", "Pool_WAC"), ("wam", "Pool_WAM"), ("age", "Pool_age"), ("servicing", "Servicing"),
+                      ("fees", "Senior_fees"), ("severity", "Severity"), ("lag", "Recovery_lag"),
+                      ("call", "Cleanup_call"), ("structure", "Structure"), ("price", "Deal_price"),
+                      ("yield", "Deal_yield"), ("comp", "Compounding")):
+        out[name] = D(key)
+    out.update({"Class_names": _names(), "Class_balances": _bals(), "Class_spreads": _spreads(),
+                "Class_floating": _floats()})
+    return out
+
+
+def _define_names(book: Book):
+    for n, ref in names().items():
+        book.name(n, ref)
+
+
 # Rates sheet: PBoC table from row 4 (0-based), index from row 4 in columns D:F
 R_RATES = 4
 R_IDX = 4
@@ -219,8 +258,10 @@ def _pool_col(s: int, name: str) -> str:
 
 
 def _waterfall_args(pool: str, class_: str = "", header: bool | None = None) -> str:
-    args = [pool, "", "", _names(), _bals(), _spreads(), D("structure"), D("call"), class_, _index(), _floats(),
-            D("fees")]
+    """MBS_TRANCHES's positional arguments (the Triggers sheet's mechanisms and the Deal table sheet's check
+    still use them), through the workbook's names."""
+    args = [pool, "", "", "Class_names", "Class_balances", "Class_spreads", "Structure", "Cleanup_call", class_,
+            "Coupon_index", "Class_floating", "Senior_fees"]
     if header is not None:
         args += ["", "", "", "TRUE" if header else "FALSE"]
     return ",".join(args)
@@ -233,7 +274,12 @@ def _cashflows_formula(prepay: str, prepay_type: str, cdr: str) -> str:
 
 def _yield_args() -> str:
     """delay 0, settle 0, 30/360; payment on the deal's payment day."""
-    return f"0,0,\"30/360\",{{bal}},,{D('comp')},{_abs(DEAL, P['payday'], 1)}"
+    return "0,0,\"30/360\",{bal},,Compounding,Payment_day"
+
+
+def _class_flows(s: int, cls: str) -> str:
+    """One class's rows of MBS_DEALFLOWS (no header row) on scenario ``s``'s pool table."""
+    return f"MBS_DEALFLOWS({POOL_NAMES[s]},Deal_table,,Coupon_index,,{cls},FALSE)"
 
 
 # ---------------------------------------------------------------- writers
@@ -353,13 +399,13 @@ def _pool(book: Book):
 
 def _tranches(book: Book):
     ws = book.sheet(TRANCHES)
-    book.text(ws, "A1", label("分档现金流(发行说明书情景)", "Tranche cash flows, prospectus scenario (MBS_TRANCHES)"), "title")
-    book.note(ws, "A2", "One row per class and month; filter on Class. Fees first, interest by seniority (shortfall "
-                        "carried, no interest on it), excess interest to the subordinate class, principal as the Deal "
-                        "sheet says, losses bottom-up, clean-up call.")
+    book.text(ws, "A1", label("分档现金流(发行说明书情景)", "Tranche cash flows, prospectus scenario (MBS_DEALFLOWS)"), "title")
+    book.note(ws, "A2", "One row per class and month; filter on Class. The priority of payments of the Deal table sheet: "
+                        "fees, interest by seniority (shortfall carried, no interest on it), excess interest to the "
+                        "subordinate class, principal in order, losses bottom-up, clean-up call.")
     r0 = 3
     fmts = ["int", "general", "money", "pct", "money", "money", "money", "money", "money", "money", "money"]
-    book.array(ws, (r0, 0), (r0 + N_CLASSES * T, NCOL_TR - 1), "=MBS_TRANCHES(" + _waterfall_args(_pool_table(0)) + ")",
+    book.array(ws, (r0, 0), (r0 + N_CLASSES * T, NCOL_TR - 1), f"=MBS_DEALFLOWS({POOL_NAMES[0]},Deal_table,,Coupon_index)",
                col_fmts=fmts, header_row=True)
     ws.autofilter(r0, 0, r0 + N_CLASSES * T, NCOL_TR - 1)
     ws.set_row(r0, 30)
@@ -384,14 +430,14 @@ def _scenario_title(r: int) -> str:
 
 
 def _summary(book: Book):
-    """Single-cell formulas only (INDEX into MBS_TRANCHESTATS / MBS_TRANCHES), so the page also reads in
+    """Single-cell formulas only (INDEX into MBS_DEALSTATS / MBS_DEALFLOWS), so the page also reads in
     viewers that recalculate array formulas without mbsxl (LibreOffice shows #NAME? in spilled tables)."""
     ws = book.sheet(SUMMARY)
     book.text(ws, "A1", label("分档结果汇总", "Classes by scenario: average life, windows, yields"), "title")
-    book.note(ws, "A2", "Each cell: INDEX(MBS_TRANCHESTATS(pool table of the scenario on the Pool sheet, classes and "
-                        "assumptions of the Deal sheet), class, column). WAL in years from period start (no delay);")
+    book.note(ws, "A2", "Each cell: INDEX(MBS_DEALSTATS(pool table of the scenario on the Pool sheet, Deal_table), class, "
+                        "column). WAL in years from period start (no delay);")
     book.note(ws, "A3", "months counted from the first interest period. Yields and prices: MBS_YIELD / MBS_PRICE on each "
-                        "class's cash flows (MBS_TRANCHES), paid on the payment day, per 100 of original face.")
+                        "class's cash flows (MBS_DEALFLOWS), paid on the payment day, per 100 of original face.")
     row = 4
     st_fmts = ["general", "yuan", "dec2", "int", "int", "int", "yuan", "yuan", "yuan"]
     for s in range(len(SCENARIOS)):
@@ -400,7 +446,7 @@ def _summary(book: Book):
         book.value(ws, (row, 5), label("资产池加权平均期限(年)", "Pool WAL, years"))
         book.formula(ws, (row, 7), f"=MBS_WAL({_pool_col(s, C.TOTAL_PRINCIPAL)})", "dec2")
         book.header(ws, (row + 1, 0), [STATS_LABELS[c] for c in wf.STATS_COLUMNS])
-        stats = "MBS_TRANCHESTATS(" + _waterfall_args(_pool_table(s)) + ")"
+        stats = f"MBS_DEALSTATS({POOL_NAMES[s]},Deal_table,,,Coupon_index)"
         for i in range(N_CLASSES):
             rr = row + 2 + i
             book.formula(ws, (rr, 0), f"={_abs(DEAL, R_CLS + i, 0)}", "general")
@@ -424,10 +470,10 @@ def _summary(book: Book):
         bal = _abs(DEAL, R_CLS + i, 1)
         cls = xl_rowcol_to_cell(r, 0, col_abs=True)
         for s in range(len(SCENARIOS)):
-            flows = f"INDEX(MBS_TRANCHES({_waterfall_args(_pool_table(s), cls, header=False)}),0,{_col('MBS_TRANCHES', C.CASH_FLOW)})"
+            flows = f"INDEX({_class_flows(s, cls)},0,{C.position(C.TRANCHE_COLUMNS, C.CASH_FLOW)})"
             ya = _yield_args().format(bal=bal)
-            book.formula(ws, (r, 1 + 2 * s), f"=MBS_YIELD({flows},{D('price')},{ya})", "pct3")
-            book.formula(ws, (r, 2 + 2 * s), f"=MBS_PRICE({flows},{D('yield')},{ya})", "dec2")
+            book.formula(ws, (r, 1 + 2 * s), f"=MBS_YIELD({flows},Deal_price,{ya})", "pct3")
+            book.formula(ws, (r, 2 + 2 * s), f"=MBS_PRICE({flows},Deal_yield,{ya})", "dec2")
     book.note(ws, (row + 1 + N_CLASSES, 0), "The subordinate class is the residual holder: its 'yield' is that of the "
                                            "excess interest and principal at the price, not a coupon yield.")
     row += N_CLASSES + 3
@@ -447,8 +493,8 @@ def _summary(book: Book):
                 book.formula(ws, (r, 1 + i), f"={_abs(DEAL, R_CLS + i, 1)}", "yuan")
             else:
                 cls = _abs(DEAL, R_CLS + i, 0)
-                book.formula(ws, (r, 1 + i), f"=INDEX(MBS_TRANCHES({_waterfall_args(_pool_table(0), cls, header=False)}),"
-                                             f"{m},{_col('MBS_TRANCHES', C.ENDING_BALANCE)})", "yuan")
+                book.formula(ws, (r, 1 + i), f"=INDEX({_class_flows(0, cls)},{m},{_col('MBS_TRANCHES', C.ENDING_BALANCE)})",
+                             "yuan")
     r_last = r_first + len(months) - 1
     ch = book.chart({"type": "area", "subtype": "stacked"})
     colors = ["#1F4E9E", "#5B9BD5", "#A5A5A5", "#ED7D31"]
@@ -469,12 +515,11 @@ def _summary(book: Book):
 def _grid(book: Book):
     ws = book.sheet(GRID)
     book.text(ws, "A1", label("敏感性分析", "WAL and yield of one class against CPR and CDR"), "title")
-    book.note(ws, "A2", "Each cell: the class's WAL (MBS_TRANCHESTATS) or its yield at the Deal sheet's price (MBS_YIELD)")
-    book.note(ws, "A3", "over its own MBS_CASHFLOWS at the row's CPR and the column's CDR; other inputs from the Deal sheet.")
+    book.note(ws, "A2", "Each cell: the class's WAL or its yield at the Deal sheet's price, MBS_DEALGRID of the deal table")
+    book.note(ws, "A3", "at the row's CPR and the column's CDR (its own pool projection); other inputs from the Deal sheet.")
     book.value(ws, "A5", label("档次", "Class"))
     book.input(ws, "B5", "A", "general")
     cls = "$B$5"
-    bal = f"INDEX({_bals()},MATCH({cls},{_names()},0))"
     n_r, n_c = len(CPRS), len(CDRS)
     blocks = [("wal", label("加权平均期限(年)", "WAL, years"), "dec2", 8),
               ("yield", label("收益率", "Yield at the price"), "pct3", 8 + n_r + 4)]
@@ -489,12 +534,9 @@ def _grid(book: Book):
             for j in range(n_c):
                 cpr_ref = xl_rowcol_to_cell(r, 0, col_abs=True)
                 cdr_ref = xl_rowcol_to_cell(top - 1, 1 + j, row_abs=True)
-                pool = _cashflows_formula(cpr_ref, "\"CPR\"", cdr_ref)
-                if kind == "wal":
-                    f = f"=INDEX(MBS_TRANCHESTATS({_waterfall_args(pool, cls)}),2,{_col('MBS_TRANCHESTATS', C.WAL)})"
-                else:
-                    flows = f"INDEX(MBS_TRANCHES({_waterfall_args(pool, cls, header=False)}),0,{_col('MBS_TRANCHES', C.CASH_FLOW)})"
-                    f = f"=MBS_YIELD({flows},{D('price')},{_yield_args().format(bal=bal)})"
+                f = (f"=INDEX(MBS_DEALGRID(Pool_balance,Pool_WAC,Pool_WAM,Deal_table,{cls},Deal_price,{cpr_ref},"
+                     f"{cdr_ref},Severity,Recovery_lag,Servicing,Pool_age,Coupon_index,Compounding,Payment_day,"
+                     f"\"{kind}\"),2,2)")
                 book.formula(ws, (r, 1 + j), f, fmt)
         book.explain_blanks(ws, (top, 1), (top + n_r - 1, n_c), (top + n_r, 0),
                             "the class receives no principal in that scenario (no WAL)" if kind == "wal" else
@@ -557,7 +599,8 @@ def _notes(book: Book):
         book.paragraph(ws, (2 + i, 1), s, width=120)
     first, _ = _header_block("MBS_TRANCHES")
     book.text(ws, (first - 1, 0), label("表头", "Table columns (mbsxl.columns): formulas find a column of "
-                                              "MBS_TRANCHES / MBS_TRANCHESTATS by MATCH on these headers"), "subtitle")
+                                              "MBS_DEALFLOWS / MBS_DEALSTATS (the MBS_TRANCHES / MBS_TRANCHESTATS "
+                                              "columns) by MATCH on these headers"), "subtitle")
     last = first
     for table in ("MBS_TRANCHES", "MBS_TRANCHESTATS"):
         r0, heads = _header_block(table)
@@ -570,6 +613,7 @@ def _notes(book: Book):
 
 
 def _write(book: Book):
+    _define_names(book)
     _deal(book)
     _summary(book)
     _grid(book)
@@ -580,7 +624,8 @@ def _write(book: Book):
     _rates(book)
     deal_review_history.write(book)
     _notes(book)
-    deal_review_triggers.write(book, _pool_table(0), _waterfall_args, T, [_abs(DEAL, R_CLS + i, 0) for i in range(N_CLASSES)])
+    deal_review_triggers.write(book, POOL_NAMES[0], _waterfall_args, T, [_abs(DEAL, R_CLS + i, 0) for i in range(N_CLASSES)],
+                               sys.modules[__name__])
     _dealtable.write(book, sys.modules[__name__])
 
 

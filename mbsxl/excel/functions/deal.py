@@ -79,10 +79,17 @@ _CLASSA = Arg("class_", "The class analysed, a name in the deal's 分档 Classes
 
 
 @udf("MBS_DEALFLOWS", "The deal table run over the pool (账户/偿付顺序/事件): classes by month, every ledger step's "
-     "amount by month, or events and deal status by month", args=[_POOLA, _DEALA, _VIEWA, _INDEXA, _DQA],
+     "amount by month, or events and deal status by month",
+     args=[_POOLA, _DEALA, _VIEWA, _INDEXA, _DQA,
+           Arg("class_", "Optional, view \"classes\": one class name to return only its rows (as MBS_TRANCHES's "
+               "class_); empty = every class", kind="any", optional=True, default=None),
+           Arg("header", "TRUE (default): with the header row; FALSE: rows only, so that INDEX(...,0,col) is one "
+               "class's column for MBS_YIELD / MBS_PRICE", kind="bool", optional=True, default=True)],
      returns="table")
-def MBS_DEALFLOWS(pool, deal, view="classes", index=None, delinquency=None):
-    return mbsxl.deal_flows(_pool(pool), _deal(deal), view, _vec(index), delinquency)
+def MBS_DEALFLOWS(pool, deal, view="classes", index=None, delinquency=None, class_=None, header=True):
+    class_ = None if convert.is_blank(class_) else class_
+    table = mbsxl.deal_flows(_pool(pool), _deal(deal), view, _vec(index), delinquency, class_)
+    return table if header is None or header else table.to_numpy(dtype=object)
 
 
 @udf("MBS_DEALSTATS", "Per class of the deal table: WAL, principal window, final month, interest, principal, "
