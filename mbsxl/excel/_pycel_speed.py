@@ -40,7 +40,85 @@ def install() -> None:
     for name, mod in list(sys.modules.items()):
         if (name == "pycel" or name.startswith("pycel.")) and getattr(mod, "flatten", None) is original:
             mod.flatten = flatten
+    _install_criteria()
     _INSTALLED = True
+
+
+_ORDER = {"<": "lt", ">": "gt", "<=": "le", ">=": "ge", "<>": "ne"}
+
+
+def _install_criteria() -> None:
+    """A faster ``pycel.excelutil.find_corresponding_index`` (the matching behind SUMIFS, COUNTIFS,
+    AVERAGEIFS, MAXIFS, MINIFS and COUNTIF) for the criteria the templates use, a comparison with a
+    number (``"<="&B5``, ``">0.5"``): pycel's rule for it is, per cell, text (an error too) or empty ->
+    True only for ``<>``, anything else ``op(cell, number)``.  Here a range's cells are turned into a
+    float array once (kept while the range's values are: the same tuple object every formula reading
+    the range gets) and each criterion is one numpy comparison; the matching positions come back in
+    pycel's order (row by row), so the sums that follow add the same numbers in the same order.  A
+    range holding anything else than numbers, booleans, text and empty cells, an integer beyond 2**53
+    (not exact as a float), and every other criterion (equality, text, wildcards) go through pycel's
+    own function.  Profiled on the pool template (issue 21): 36 SUMIFS/COUNTIFS cells over the
+    15,000-row tape, ~1 million criteria calls."""
+    import operator
+
+    import numpy as np
+    from pycel import excelutil as eu
+
+    original = eu.find_corresponding_index
+    arrays: dict = {}                        # id(range values) -> (values, numbers, is number) | None
+    np_ops = {"lt": np.less, "gt": np.greater, "le": np.less_equal, "ge": np.greater_equal, "ne": np.not_equal}
+
+    def as_array(rng):
+        hit = arrays.get(id(rng))
+        if hit is not None and hit[0] is rng:
+            return hit[1]
+        out = None
+        if type(rng) is tuple and rng and all(type(row) is tuple for row in rng):
+            width = len(rng[0])
+            if width and all(len(row) == width for row in rng):
+                nums = np.zeros((len(rng), width))
+                isnum = np.zeros((len(rng), width), dtype=bool)
+                ok = True
+                for i, row in enumerate(rng):
+                    for j, x in enumerate(row):
+                        t = type(x)
+                        if t is float or t is bool or (t is int and -2**53 <= x <= 2**53):
+                            nums[i, j] = x
+                            isnum[i, j] = True
+                        elif not (x is None or isinstance(x, str)):
+                            ok = False
+                            break
+                    if not ok:
+                        break
+                out = (nums, isnum) if ok else None
+        if len(arrays) > 256:
+            arrays.clear()
+        arrays[id(rng)] = (rng, out)
+        return out
+
+    def find_corresponding_index(rng, criteria):
+        if type(criteria) is str:
+            m = eu.OPERATORS_RE.match(criteria)
+            oper = m.group("oper") if m else None
+            if oper in _ORDER and eu.is_number(m.group("value")):
+                value = eu.coerce_to_number(m.group("value"))
+                t = type(value)
+                if (t is float or (t is int and -2**53 <= value <= 2**53)) and eu.OPERATORS[oper] is \
+                        getattr(operator, _ORDER[oper]):
+                    arr = as_array(rng)
+                    if arr is not None:
+                        nums, isnum = arr
+                        with np.errstate(invalid="ignore"):
+                            hit = np_ops[_ORDER[oper]](nums, value)
+                        hit = np.where(isnum, hit, oper == "<>")
+                        rows, cols = np.nonzero(hit)
+                        return tuple(zip(rows.tolist(), cols.tolist()))
+        return original(rng, criteria)
+
+    find_corresponding_index.__doc__ = original.__doc__
+    for name, mod in list(sys.modules.items()):
+        if (name == "pycel" or name.startswith("pycel.")) and getattr(mod, "find_corresponding_index", None) is original:
+            mod.find_corresponding_index = find_corresponding_index
 
 
 def install_value_ranges(xl, array_boxes) -> None:
