@@ -55,8 +55,9 @@ import numpy as np
 
 from . import _intersect, _patterns, _write
 from ._load import SetFormula, _apply_sets, _load_checked, _prepare
-from ._pycel_plugin import (_CURRENT, call_cache_reset, _build_graph, _engine_reason, _evaluation_order, _plugin_module, _qsheet,
-                            _quiet, _store, _unstick)
+from . import _pycel_speed
+from ._pycel_plugin import (_CURRENT, call_cache_reset, _build_graph, _engine_reason, _evaluation_order, _node_key,
+                            _plugin_module, _qsheet, _quiet, _store, _unstick)
 from ._write import check_out_path
 from ._xlsxvalues import dynamic_array_anchors
 from .errors import CalcError
@@ -300,9 +301,11 @@ def _pycel_compile(st: _Loaded) -> None:
             xl = ExcelCompiler(excel=excel, plugins=[plugin.__name__], cycles=False)
             _pycel_speed.install_value_ranges(          # the ranges read whole: arrays' and refused cells
                 xl, [(s.lower(), *range_boundaries(ref)) for s, _, ref in arrays]
-                + [(k.rpartition("!")[0].lower(), *range_boundaries(k.rpartition("!")[2])) for k in refused])
+                + [(k.rpartition("!")[0].lower(), *range_boundaries(k.rpartition("!")[2])) for k in refused],
+                arrays)
             _build_graph(xl, [k for k in cells if k not in in_arrays and f"{k[0]}!{k[1]}" not in refused]
                          + [(s, a) for s, a, _ in arrays])
+            _pycel_speed.link_boxes(xl, _node_key)
     finally:
         if st.notice is not None:
             st.notice.cancel()
@@ -405,13 +408,18 @@ def _pycel_evaluate(st: _Loaded, limits, progress: bool) -> Values:
         vals = _fit(guarded(evaluate_array, f"{_qsheet(sheet)}!{anchor}", ref, dyn), r2 - r1 + 1, c2 - c1 + 1, dyn,
                     empty_is_zero="MBS_" not in texts.get(f"{sheet}!{anchor}", "").upper(),
                     pad_zero=bool(_BARE_REF.match(texts.get(f"{sheet}!{anchor}", ""))))
+        rows = []
         for i in range(vals.shape[0]):
+            row = []
             for j in range(vals.shape[1]):
                 coord = f"{get_column_letter(c1 + j)}{r1 + i}"
                 v = _result(vals[i, j])
                 out[f"{sheet}!{coord}"] = v
-                _store(xl, sheet, coord, _engine_value(v))
+                row.append(_engine_value(v))
+                _store(xl, sheet, coord, row[-1])
                 done += 1
+            rows.append(row)
+        _pycel_speed.store_box(xl, sheet, anchor, rows)        # for the ranges read inside it
         if bar:
             bar(done, f"{sheet}!{anchor}")
 
