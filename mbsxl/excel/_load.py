@@ -214,7 +214,8 @@ def _prepare(wb, limits=None):
                         k2 = f"{ws.title}!{get_column_letter(col)}{r}"
                         cells.append((ws.title, f"{get_column_letter(col)}{r}"))
                         texts[k2] = v.text
-                        ws.cell(r, col).value = None
+                        emptied = ws.cell(r, col)          # what ``.value = None`` does, without openpyxl
+                        emptied._value, emptied.data_type = None, "n"   # typing None by isinstance checks
                         if text is None:
                             refused[k2] = refused[key]
                             ws.cell(r, col).value = str(refused[key])
