@@ -80,6 +80,13 @@ def _install_signatures() -> None:
 
 
 _ORDER = {"<": "lt", ">": "gt", "<=": "le", ">=": "ge", "<>": "ne"}
+_CRITERIA_ARRAYS: dict = {}
+
+
+def clear_caches() -> None:
+    """Forget the ranges converted for criteria matching (called at the end of each recalculation, so
+    that a long-lived process does not keep a workbook's ranges)."""
+    _CRITERIA_ARRAYS.clear()
 
 
 def _install_criteria() -> None:
@@ -100,7 +107,7 @@ def _install_criteria() -> None:
     from pycel import excelutil as eu
 
     original = eu.find_corresponding_index
-    arrays: dict = {}                        # id(range values) -> (values, numbers, is number) | None
+    arrays = _CRITERIA_ARRAYS                # id(range values) -> (values, (numbers, is number) | None)
     np_ops = {"lt": np.less, "gt": np.greater, "le": np.less_equal, "ge": np.greater_equal, "ne": np.not_equal}
 
     def as_array(rng):

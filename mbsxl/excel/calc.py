@@ -470,6 +470,7 @@ def _pycel_evaluate(st: _Loaded, limits, progress: bool) -> Values:
     t2 = time.perf_counter()
     out.seconds = {"load": t1 - t0, "calc": t2 - t1, "total": t2 - t0}
     out.calls = call_cache_reset()
+    _pycel_speed.clear_caches()
     return out
 
 
