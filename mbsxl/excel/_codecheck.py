@@ -120,10 +120,13 @@ def _col(letters: str) -> int:
 
 
 def _shape(code: str, cell, funcs):
-    """``(key, spans, marks)`` of generated code relative to ``cell`` (None without a cell or address):
-    the key is the code with each address literal replaced by its sheet and its offsets from the cell
-    (an address that is not a plain cell or area stays as it is); ``marks[k]`` numbers the distinct
-    addresses so that an address repeated in the formula gets the same placeholder."""
+    """``(key, spans, marks)`` of generated code (None without a cell or address): the key is the code
+    with each address literal replaced by a placeholder numbering the distinct addresses
+    (``marks[k]``), so that an address repeated in the formula gets the same placeholder.  The compiled
+    code does not depend on the addresses at all (they are constants put in afterwards), so formulas
+    whose absolute references differ (``=$B$4+F26`` down a column, ``INDEX('S'!$A$5:$V$353,...)``
+    over other ranges) share one compilation; the key used to be the offsets from the cell, which an
+    absolute reference changes from row to row (issue 21)."""
     addr = getattr(cell, "address", None)
     row, col = getattr(addr, "row", None), getattr(addr, "col_idx", None)
     if not row or not col:
@@ -139,79 +142,77 @@ def _shape(code: str, cell, funcs):
                    _col(m.group(4)) - col if m.group(4) else None, int(m.group(5)) - row if m.group(5) else None)
         else:
             rel = ("=", lit)
-        marks.append(seen.setdefault(rel, len(seen)))
+        mark = seen.setdefault(rel, len(seen))
+        marks.append(mark)
         parts.append(code[pos:start])
-        parts.append(f"\x00{rel!r}\x00")
+        parts.append(f"\x00{mark}\x00")
         pos = end
     parts.append(code[pos:])
     return "".join(parts), spans, marks
 
 
-_EXCEL_SCAN = re.compile(r"""("(?:[^"]|"")*")|('(?:[^']|'')*')|(?<![\w.$])\$?([A-Za-z]{1,3})\$?(\d{1,7})(?![\w(!.])"""
+_EXCEL_SCAN = re.compile(r"""("(?:[^"]|"")*")|('(?:[^']|'')*')|(?<![\w.$])(\$?[A-Za-z]{1,3}\$?\d{1,7})(?![\w(!.])"""
                          r"""|[A-Za-z_\\][\w.]*|[^"'A-Za-z_\\]+|.""", re.S)
 _CODE_SHAPES: dict = {}
+_NO_SHAPE = ("no shape",)      # a formula whose generated addresses are not each one of its references
+
+
+def _formula_shape(formula: str, addr):
+    """``(key, refs)``: the key is the sheet of ``addr`` and the formula (as rewritten by the guard) with
+    each cell reference replaced by the number of its first occurrence (``=B4+F26`` and ``=B4+F27``,
+    ``=$B$4+F26`` and ``=$B$4+F27`` alike: two distinct references); ``refs`` are the references in
+    order (upper case, without ``$``).  Two cells with the same key generate the same code but for the
+    address literals, each of which is one of the references (or two joined by ``:``), see
+    :func:`_token_slots`.  ``(None, None)`` for structured table references (``Table[Col]`` resolves to
+    absolute addresses) or a cell without an address."""
+    if "[" in formula or not getattr(addr, "row", None) or not getattr(addr, "col_idx", None):
+        return None, None
+    parts, refs, seen = [], [], {}
+    for m in _EXCEL_SCAN.finditer(formula):
+        if m.group(3):
+            ref = m.group(3).replace("$", "").upper()
+            refs.append(ref)
+            parts.append(f"\x00{seen.setdefault(ref, len(seen))}\x00")
+        else:
+            parts.append(m.group(0))
+    return (getattr(addr, "sheet", ""), "".join(parts)), refs
 
 
 def _formula_key(formula: str, addr):
-    """The formula (as rewritten by the guard) with every cell reference made relative to ``addr``, with
-    ``addr``'s sheet: two cells with the same key compile to the same code but for their addresses.
-    None for structured table references (``Table[Col]`` resolves to absolute addresses)."""
-    if "[" in formula:
-        return None
-    row, col = getattr(addr, "row", None), getattr(addr, "col_idx", None)
-    if not row or not col:
-        return None
-    parts = []
-    for m in _EXCEL_SCAN.finditer(formula):
-        if m.group(3):
-            parts.append(f"\x00{_col(m.group(3).upper()) - col},{int(m.group(4)) - row}\x00")
-        else:
-            parts.append(m.group(0))
-    return getattr(addr, "sheet", ""), "".join(parts)
+    """The key of :func:`_formula_shape` (None for structured references)."""
+    return _formula_shape(formula, addr)[0]
 
 
-def _relative(code: str, addr, funcs):
-    """(spans, rels) of the address literals of ``code``, each relative to ``addr`` (see :func:`_shape`)."""
-    row, col = addr.row, addr.col_idx
+def _token_slots(code: str, refs, funcs):
+    """``(spans, slots)``: for each address literal of ``code`` (see :func:`_address_literals`), its sheet
+    prefix and the index of the reference it is (``(prefix, i, None)``) or of the two references it
+    joins (``(prefix, i, j)`` for ``A1:B5``); ``slots`` is None when a literal is neither (an address
+    the engine computed: no shape)."""
+    index: dict = {}
+    for i, ref in enumerate(refs):
+        index.setdefault(ref, i)
     spans = _address_literals(code, funcs)
-    rels = []
-    for start, end, lit in spans:
-        m = _COORD.match(lit)
-        rels.append((m.group(1) or "", _col(m.group(2)) - col, int(m.group(3)) - row,
-                     _col(m.group(4)) - col if m.group(4) else None, int(m.group(5)) - row if m.group(5) else None)
-                    if m else ("=", lit))
-    return spans, rels
-
-
-def _letters(n: int) -> str:
-    s = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
-def _translated(template, addr):
-    """The cached code of a formula shape with the addresses of the cell at ``addr``, or None."""
-    code, spans, rels = template
-    row, col = addr.row, addr.col_idx
-    texts = []
-    for rel in rels:
-        if rel[0] == "=":
-            texts.append(repr(rel[1]))
+    slots = []
+    for _, _, lit in spans:
+        prefix, bang, coord = lit.rpartition("!")
+        prefix += bang
+        coord = coord.upper()
+        if coord in index:
+            slots.append((prefix, index[coord], None))
             continue
-        sheet, dc, dr, dc2, dr2 = rel
-        c, r = col + dc, row + dr
-        if c < 1 or r < 1 or c > 16_384 or r > 1_048_576:
-            return None
-        text = f"{sheet}{_letters(c)}{r}"
-        if dc2 is not None:
-            c2, r2 = col + dc2, row + dr2
-            if c2 < 1 or r2 < 1 or c2 > 16_384 or r2 > 1_048_576:
-                return None
-            text += f":{_letters(c2)}{r2}"
-        texts.append(repr(text))
-    return _fill(code, spans, texts)
+        a, colon, b = coord.partition(":")
+        if colon and a in index and b in index:
+            slots.append((prefix, index[a], index[b]))
+            continue
+        return spans, None
+    return spans, slots
+
+
+def _from_slots(template, refs):
+    """The cached code of a formula shape with the references ``refs`` of another cell of that shape."""
+    code, spans, slots = template[:3]
+    return _fill(code, spans, [repr(f"{p}{refs[i]}" if j is None else f"{p}{refs[i]}:{refs[j]}")
+                               for p, i, j in slots])
 
 
 def _fill(code: str, spans, texts) -> str:
@@ -325,18 +326,28 @@ def harden_pycel() -> None:
     def python_code(self):
         # a formula whose shape was generated before gets that code with its own addresses: no
         # tokenizing, parsing or emitting again (copied-down formulas)
+        # a shape's first reuse is generated afresh too and compared; a shape whose reuse differs is
+        # never used again
         if self._python_code is None:
             addr = getattr(self.cell, "address", None)
-            key = _formula_key(self.base_formula, addr) if (addr is not None and self.base_formula) else None
+            key, refs = _formula_shape(self.base_formula, addr) if (addr is not None and self.base_formula) \
+                else (None, None)
             hit = _CODE_SHAPES.get(key) if key is not None else None
-            code = _translated(hit, addr) if hit is not None else None
-            if code is not None:
-                self._python_code = code
-                return code
+            if hit is not None and hit is not _NO_SHAPE:
+                code = _from_slots(hit, refs)
+                if hit[3]["checked"]:
+                    self._python_code = code
+                    return code
+                fresh = original_python_code.fget(self)
+                if code == fresh:
+                    hit[3]["checked"] = True
+                else:
+                    _CODE_SHAPES[key] = _NO_SHAPE
+                return self._python_code
             code = original_python_code.fget(self)
-            if key is not None and code:
-                spans, rels = _relative(code, addr, ADDR_FUNCS_NAMES)
-                _CODE_SHAPES[key] = (code, spans, rels)
+            if key is not None and code and hit is None:
+                spans, slots = _token_slots(code, refs, ADDR_FUNCS_NAMES)
+                _CODE_SHAPES[key] = _NO_SHAPE if slots is None else (code, spans, slots, {"checked": False})
                 if len(_CODE_SHAPES) > 100_000:
                     _CODE_SHAPES.clear()
         return self._python_code

@@ -233,10 +233,11 @@ def apply(wb, cells, arrays, texts, refused, errors_cls) -> None:
     from openpyxl.utils.cell import get_column_letter, range_boundaries
     from openpyxl.cell.cell import MergedCell
 
+    sheets = {ws.title: ws for ws in wb.worksheets}     # wb[s] walks the sheets; ws[coord] parses it
+
     def constant(sheet, coord):
-        try:
-            ws = wb[sheet]
-        except KeyError:
+        ws = sheets.get(sheet)
+        if ws is None:
             return ...
         c = ws._cells.get(_rc(coord))
         if c is None or isinstance(c, MergedCell):
@@ -268,8 +269,10 @@ def apply(wb, cells, arrays, texts, refused, errors_cls) -> None:
         key = f"{s}!{coord}"
         if key in refused or (s, coord) in anchors:
             continue
-        c = wb[s][coord]
-        v = c.value
+        c = sheets[s]._cells.get(_rc(coord))
+        v = None if c is None else c.value
+        if v is None:                                   # an array formula's emptied cell
+            continue
         text = getattr(v, "text", None)
         is_array = isinstance(text, str)
         formula = text if is_array else v

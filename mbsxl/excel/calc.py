@@ -56,8 +56,9 @@ import numpy as np
 from . import _intersect, _patterns, _write
 from . import _fix_arith, _fix_array
 from ._load import SetFormula, _apply_sets, _load_checked, _prepare
-from ._pycel_plugin import (_CURRENT, call_cache_reset, _build_graph, _engine_reason, _evaluation_order, _plugin_module, _qsheet,
-                            _quiet, _store, _unstick)
+from . import _pycel_speed
+from ._pycel_plugin import (_CURRENT, call_cache_reset, _build_graph, _engine_reason, _evaluation_order, _node_key,
+                            _plugin_module, _qsheet, _quiet, _store, _unstick)
 from ._write import check_out_path
 from ._xlsxvalues import dynamic_array_anchors
 from .errors import CalcError
@@ -213,7 +214,8 @@ class _Progress:
             print(file=self.stream, flush=True)
 
 
-def calculate(path, sets: dict | None = None, progress: bool = True, limits=None, isolate: bool = False) -> Values:
+def calculate(path, sets: dict | None = None, progress: bool = True, limits=None, isolate: bool = False,
+              engine: str = "pycel") -> Values:
     """Recalculate every formula of the workbook at ``path``; return ``"Sheet!A1" -> value``.
 
     ``sets`` overrides input cells first (``{"Sheet1!B2": 0.25}``; values, never formulas).  Error cells
@@ -231,17 +233,30 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
     Cells are evaluated in topological order of the dependency graph (a cell after the cells it reads),
     so the engine's recursion stays shallow however long a chain is (a 360-row roll-back); a circular
     reference is named in its cells' reason.
-    """
-    from pycel import ExcelCompiler
-    from pycel.excelwrapper import ExcelOpxWrapperNoData
-    from openpyxl.utils.cell import range_boundaries, get_column_letter
-    from . import formula_guard as fg
-    from .limits import Budget, CellTimeout, FLAGS, Limits, MemoryLimit
 
+    ``engine``: the evaluator behind :mod:`mbsxl.excel.engine` (``"pycel"``, the one ``mbsxl calc``
+    uses; ``"formualizer"`` for the engine comparison of ``bench/engine_compare.py``).
+    """
+    from .limits import Limits
     limits = limits or Limits()
     if isolate:
         from .limits import run_isolated
-        return run_isolated(calculate, path, sets=sets, progress=progress, limits=limits)
+        return run_isolated(calculate, path, sets=sets, progress=progress, engine=engine, limits=limits)
+    from .engine import get_engine
+    return get_engine(engine, limits).run(path, sets=sets, progress=progress)
+
+
+class _Loaded:
+    """What the pycel engine's stages hand on (:mod:`mbsxl.excel.engine`): the workbook read and its
+    formulas checked (:func:`_pycel_load`), then the compiler and its graph (:func:`_pycel_compile`)."""
+
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+
+def _pycel_load(path, sets, limits, progress: bool) -> _Loaded:
+    """Read the workbook (load limits first), apply ``sets``, check and rewrite every formula."""
+    from . import formula_guard as fg
     fg.harden_pycel()
     from . import _fn_lambda
     _fn_lambda.set_limits(limits)                 # MAKEARRAY, TEXTSPLIT: --max-array-cells
@@ -265,25 +280,52 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
         from . import _fn_refs
         _fn_refs.apply(wb, cells, arrays, texts, refused)   # typed values, ISREF, ISFORMULA (issue 21)
         _patterns.apply(wb, cells, arrays, texts, refused, CalcError)   # uses that differ from Excel (issue 21)
-        plugin = _plugin_module(used)
+    except BaseException:
+        if notice is not None:
+            notice.cancel()
+        raise
+    return _Loaded(path=path, wb=wb, dynamic=dynamic, cells=cells, arrays=arrays, used=used, texts=texts,
+                   refused=refused, t0=t0, started=started, notice=notice)
+
+
+def _pycel_compile(st: _Loaded) -> None:
+    """The MBS_ functions the formulas call registered as a pycel plug-in (:func:`_plugin_module`), the
+    compiler and its dependency graph built (``st.xl``, ``st.in_arrays``)."""
+    from pycel import ExcelCompiler
+    from pycel.excelwrapper import ExcelOpxWrapperNoData
+    from openpyxl.utils.cell import range_boundaries, get_column_letter
+    from . import _pycel_speed
+    wb, arrays, cells, refused = st.wb, st.arrays, st.cells, st.refused
+    try:
+        plugin = _plugin_module(st.used)
         with _quiet():
             in_arrays = set()
             for sheet, anchor, ref in arrays:
                 c1, r1, c2, r2 = range_boundaries(ref)
                 in_arrays.update((sheet, f"{get_column_letter(c)}{r}") for r in range(r1, r2 + 1)
                                  for c in range(c1, c2 + 1))
-            _intersect.apply(wb, cells, in_arrays, dynamic)      # implicit intersection, ROW()/COLUMN() (issue 21)
-            excel = ExcelOpxWrapperNoData(wb, filename=os.path.abspath(os.fspath(path)))
+            _intersect.apply(wb, cells, in_arrays, st.dynamic)   # implicit intersection, ROW()/COLUMN() (issue 21)
+            excel = ExcelOpxWrapperNoData(wb, filename=os.path.abspath(os.fspath(st.path)))
             xl = ExcelCompiler(excel=excel, plugins=[plugin.__name__], cycles=False)
             _pycel_speed.install_value_ranges(          # the ranges read whole: arrays' and refused cells
                 xl, [(s.lower(), *range_boundaries(ref)) for s, _, ref in arrays]
-                + [(k.rpartition("!")[0].lower(), *range_boundaries(k.rpartition("!")[2])) for k in refused])
+                + [(k.rpartition("!")[0].lower(), *range_boundaries(k.rpartition("!")[2])) for k in refused],
+                arrays)
             _build_graph(xl, [k for k in cells if k not in in_arrays and f"{k[0]}!{k[1]}" not in refused]
                          + [(s, a) for s, a, _ in arrays])
+            _pycel_speed.link_boxes(xl, _node_key)
     finally:
-        if notice is not None:
-            notice.cancel()
-    t1 = time.perf_counter()
+        if st.notice is not None:
+            st.notice.cancel()
+    st.xl, st.in_arrays, st.t1 = xl, in_arrays, time.perf_counter()
+
+
+def _pycel_evaluate(st: _Loaded, limits, progress: bool) -> Values:
+    """Every formula cell evaluated in dependency order within the limits; the values."""
+    from openpyxl.utils.cell import range_boundaries, get_column_letter
+    from .limits import Budget, CellTimeout, FLAGS, MemoryLimit
+    wb, xl, cells, arrays, in_arrays = st.wb, st.xl, st.cells, st.arrays, st.in_arrays
+    texts, refused, dynamic, t0, started, t1 = st.texts, st.refused, st.dynamic, st.t0, st.started, st.t1
     out = Values()
     for key, err in refused.items():
         out[key] = err
@@ -378,13 +420,18 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
                     r2 - r1 + 1, c2 - c1 + 1, dyn,
                     empty_is_zero="MBS_" not in texts.get(f"{sheet}!{anchor}", "").upper(),
                     pad_zero=bool(_BARE_REF.match(texts.get(f"{sheet}!{anchor}", ""))), pad=pad)
+        rows = []
         for i in range(vals.shape[0]):
+            row = []
             for j in range(vals.shape[1]):
                 coord = f"{get_column_letter(c1 + j)}{r1 + i}"
                 v = _result(vals[i, j])
                 out[f"{sheet}!{coord}"] = v
-                _store(xl, sheet, coord, _engine_value(v))
+                row.append(_engine_value(v))
+                _store(xl, sheet, coord, row[-1])
                 done += 1
+            rows.append(row)
+        _pycel_speed.store_box(xl, sheet, anchor, rows)        # for the ranges read inside it
         if bar:
             bar(done, f"{sheet}!{anchor}")
 
@@ -440,6 +487,7 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
     t2 = time.perf_counter()
     out.seconds = {"load": t1 - t0, "calc": t2 - t1, "total": t2 - t0}
     out.calls = call_cache_reset()
+    _pycel_speed.clear_caches()
     return out
 
 
