@@ -42,6 +42,7 @@ from . import _sheetxml as sx
 from ._sheetxml import BOOL, EMPTY, ERR, NUM, STR, Unsupported
 from .errors import CalcError
 
+LAST_REASON = ""             # why the fast path last declined a workbook (for tests and debugging)
 MIN_FORMULAS = 2000          # below this the ordinary path is fast enough; the fast path stays out
 DIV0, VALUE, NUMERR = 1, 2, 3
 _MAX = 1.7976931348623157e308
@@ -529,7 +530,7 @@ class _Eval:
             if p[0] == "range":
                 _, k, v = p
                 e = k == ERR
-                if e.any():
+                if e.any() and name != "COUNT":          # COUNT passes over errors, as in Excel
                     errs.append(np.full(1, v[np.argmax(e)]))
                     continue
                 nums = v[k == NUM]
@@ -788,11 +789,12 @@ def _rebuild(sheets, cols, errors, seconds, calls):
 
 # ----------------------------------------------------------------------------- entry
 
-def calculate(path, limits=None, sets=None, min_formulas: int = MIN_FORMULAS, t0: float | None = None):
+def calculate(path, limits=None, sets=None, min_formulas: int | None = None, t0: float | None = None):
     """The workbook's values computed column by column, or None when the fast path does not apply
     (fewer than ``min_formulas`` formula cells, ``sets``, or anything :class:`Unsupported`)."""
     from .limits import FLAGS, LimitExceeded, Limits, precheck
     limits = limits or Limits()
+    min_formulas = MIN_FORMULAS if min_formulas is None else min_formulas
     if sets:
         return None
     started = time.perf_counter()
@@ -832,7 +834,9 @@ def calculate(path, limits=None, sets=None, min_formulas: int = MIN_FORMULAS, t0
             col = book.col(g.sheet, g.col)
             col.kind[g.rows] = kind
             col.num[g.rows] = num
-    except Unsupported:
+    except Unsupported as e:
+        global LAST_REASON
+        LAST_REASON = str(e)
         return None
     # the result: formula cells per sheet in row order
     out_sheets = []

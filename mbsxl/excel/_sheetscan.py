@@ -170,8 +170,18 @@ def scan_cells(b, col, row, typ, fs, fe, vs, ve, tag_end, ts, te):
                     ve[k] = j
                     i = j + 4
                 elif _startswith(b, i, V_EMPTY):
-                    vs[k] = -2                  # an empty <v/> right here
+                    vs[k] = -2                  # an empty <v/> right here; ve: its end
                     i += 4
+                    ve[k] = i
+                elif i + 3 < n and b[i] == 60 and b[i + 1] == 118 and b[i + 2] == 32:    # <v />
+                    j = i + 2
+                    while j < n and b[j] == 32:
+                        j += 1
+                    if j + 1 >= n or b[j] != 47 or b[j + 1] != 62:
+                        return -1
+                    vs[k] = -2
+                    i = j + 2
+                    ve[k] = i
                 elif _startswith(b, i, IS_T):
                     i += 6
                     if i < n and b[i] == 62:
@@ -319,7 +329,7 @@ def parse_ints(b, vs, ve, out):
 @njit(cache=True, nogil=True)
 def splice(b, cells, tag_end, ts, te, fe, vs, ve, newtype, blob, boff, out):
     """Write ``b`` into ``out`` with the formula cells ``cells`` (indexes into the scan arrays, in order)
-    given new cached values: value ``i`` is ``blob[boff[i]:boff[i+1]]``, its type attribute code
+    given new cached values: value ``i`` is ``blob[boff[i]:boff[i+1] - 1]`` (a separator follows each), its type attribute code
     ``newtype[i]`` (0 none, 1 ``t="b"``, 2 ``t="e"``, 3 ``t="str"``); the old `` t=`` attribute is
     dropped.  Returns the length written, or -1 when ``out`` is too small."""
     pos = 0
@@ -355,7 +365,7 @@ def splice(b, cells, tag_end, ts, te, fe, vs, ve, newtype, blob, boff, out):
             out[o:o + 8] = TS
             o += 8
         v0 = boff[q]
-        v1 = boff[q + 1]
+        v1 = boff[q + 1] - 1                  # each value is followed by one separator byte
         if vs[c] >= 0:
             L = vs[c] - pos
             if o + L + (v1 - v0) > cap:
@@ -386,7 +396,7 @@ def splice(b, cells, tag_end, ts, te, fe, vs, ve, newtype, blob, boff, out):
             o += 4
             pos = at
             if vs[c] == -2:
-                pos += 4
+                pos = ve[c]
     L = b.size - pos
     if o + L > cap:
         return -1
