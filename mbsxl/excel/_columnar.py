@@ -792,18 +792,20 @@ def _rebuild(sheets, cols, errors, seconds, calls):
 def calculate(path, limits=None, sets=None, min_formulas: int | None = None, t0: float | None = None):
     """The workbook's values computed column by column, or None when the fast path does not apply
     (fewer than ``min_formulas`` formula cells, ``sets``, or anything :class:`Unsupported`)."""
-    from .limits import FLAGS, LimitExceeded, Limits, precheck
+    from .limits import FLAGS, LimitExceeded, Limits, SheetBudget, precheck
     limits = limits or Limits()
     min_formulas = MIN_FORMULAS if min_formulas is None else min_formulas
     if sets:
         return None
     started = time.perf_counter()
     t0 = time.monotonic() if t0 is None else t0
-    info = precheck(path, limits)
-    if info["cells"] < min_formulas:
-        return None
+    import zipfile
+    with zipfile.ZipFile(path) as z:
+        names = {nm.lower(): nm for nm in sx.sheet_parts(z)}
+        parts = set(sx.sheet_parts(z).values())
+    # the load limits: precheck for every other part, the same checks while the sheets stream in
+    budget = SheetBudget(limits, precheck(path, limits, skip=parts), path)
     parsed: dict = {}
-    names: dict = {}
 
     def on_shape(sheet, col, shape, text, row):
         key = (sheet.name, shape)
@@ -811,11 +813,7 @@ def calculate(path, limits=None, sets=None, min_formulas: int | None = None, t0:
             parsed[key] = fa.parse(text, names, sheet.name)
 
     try:
-        import zipfile
-        with zipfile.ZipFile(path) as z:
-            for nm in sx.sheet_parts(z):
-                names[nm.lower()] = nm
-        sheets = sx.read_book(path, limits.max_formula_chars, on_shape)
+        sheets = sx.read_book(path, limits.max_formula_chars, on_shape, budget)
         n_formulas = sum(s.n_formulas for s in sheets)
         if n_formulas < min_formulas:
             return None

@@ -403,3 +403,16 @@ def splice(b, cells, tag_end, ts, te, fe, vs, ve, newtype, blob, boff, out):
     out[o:o + L] = b[pos:]
     o += L
     return o
+
+
+@njit(cache=True, nogil=True)
+def copy_joined(b, vs, ve, out):
+    """Copy the values ``b[vs[i]:ve[i]]`` into ``out``, each followed by a space; return the length."""
+    o = 0
+    for i in range(vs.size):
+        for q in range(vs[i], ve[i]):
+            out[o] = b[q]
+            o += 1
+        out[o] = 32
+        o += 1
+    return o

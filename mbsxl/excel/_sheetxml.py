@@ -87,15 +87,51 @@ def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     return _sheet_parts(z)
 
 
-def _chunks(z: zipfile.ZipFile, part: str):
+def _prefetch(f, budget, part):
+    """The part's inflated pieces, read one ahead in a thread (zlib lets go of the GIL while it
+    inflates), each passed to ``budget.inflated`` first."""
+    import queue
+    import threading
+    q: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def run():
+        try:
+            while not stop.is_set():
+                data = f.read(CHUNK)
+                q.put(data)
+                if not data:
+                    return
+        except BaseException as e:  # noqa: BLE001 - handed to the reader
+            q.put(e)
+
+    t = threading.Thread(target=run, daemon=True, name="mbsxl-inflate")
+    t.start()
+    try:
+        while True:
+            data = q.get()
+            if isinstance(data, BaseException):
+                raise data
+            if not data:
+                return
+            if budget is not None:
+                budget.inflated(part, data)
+            yield data
+    finally:
+        stop.set()
+        while t.is_alive():                 # let the thread finish its piece before the file closes
+            try:
+                q.get(timeout=0.05)
+            except Exception:  # noqa: BLE001
+                pass
+
+
+def _chunks(z: zipfile.ZipFile, part: str, budget=None):
     """The ``<sheetData>`` content of a sheet part as bytes, in pieces cut after ``</row>``."""
     with z.open(part) as f:
         buf = b""
         started = False
-        while True:
-            data = f.read(CHUNK)
-            if not data:
-                break
+        for data in _prefetch(f, budget, part):
             buf += data
             if not started:
                 i = buf.find(b"<sheetData")
@@ -139,12 +175,13 @@ def _shared_strings(z: zipfile.ZipFile) -> list[str]:
     return out
 
 
-def read_sheet(z: zipfile.ZipFile, sheet: Sheet, shared: list[str], max_formula_chars: int, on_shape=None) -> None:
+def read_sheet(z: zipfile.ZipFile, sheet: Sheet, shared: list[str], max_formula_chars: int, on_shape=None,
+               budget=None) -> None:
     """Fill ``sheet`` from its part; raises :class:`Unsupported` on anything not modelled.
     ``on_shape(sheet, col, shape, text, row)`` is called for each new formula shape (it may raise
     Unsupported to stop early)."""
     from . import _sheetscan as sc
-    for chunk in _chunks(z, sheet.part):
+    for chunk in _chunks(z, sheet.part, budget):
         b = np.frombuffer(chunk, dtype=np.uint8)
         cap = len(chunk) // 11 + 1             # the shortest cell, <c r="A1"/>, has 11 bytes
         col = np.empty(cap, np.int32)
@@ -155,6 +192,8 @@ def read_sheet(z: zipfile.ZipFile, sheet: Sheet, shared: list[str], max_formula_
         if n < 0:
             raise Unsupported("a cell the fast reader does not recognise (shared or array formula, rich "
                               "text, a cell without a reference)")
+        if budget is not None:
+            budget.counted(sheet.part, n)
         if n == 0:
             continue
         col, row, typ, fs, fe, vs, ve = col[:n], row[:n], typ[:n], fs[:n], fe[:n], vs[:n], ve[:n]
@@ -179,14 +218,15 @@ def _values(sheet: Sheet, chunk: bytes, b, col, row, typ, vs, ve, shared) -> Non
     plain = ((typ == sc.T_NONE) | (typ == sc.T_N)) & (vs >= 0)
     idx = np.flatnonzero(plain)
     if idx.size:
-        buf = np.zeros((idx.size, 32), dtype=np.uint8)
-        bad = sc.copy_fixed(b, vs[idx], ve[idx], 32, buf)
-        if bad >= 0:
-            raise Unsupported("a number longer than 32 characters")
-        try:
-            num[idx] = buf.view("S32").ravel().astype(np.float64)
-        except ValueError as e:
-            raise Unsupported(f"a number the reader cannot parse ({e})") from None
+        buf = np.empty(int((ve[idx] - vs[idx]).sum()) + idx.size + 1, dtype=np.uint8)
+        m = sc.copy_joined(b, vs[idx], ve[idx], buf)
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            x = np.fromstring(buf[:m].tobytes(), dtype=np.float64, sep=" ")     # C strtod, exact
+        if x.size != idx.size or not np.isfinite(x).all():
+            raise Unsupported("a number the reader cannot parse")
+        num[idx] = x
         kind[idx] = NUM
     rest = np.flatnonzero(~plain & (vs >= 0))
     if rest.size:
@@ -233,9 +273,13 @@ def _formulas(sheet: Sheet, chunk: bytes, b, col, row, fs, fe, max_chars: int, o
     if used < 0:
         raise Unsupported("a formula with a number of more than 15 digits after a letter")
     sheet.n_formulas += m
-    for c in np.unique(col).tolist():
+    for c in (np.unique(col).tolist() if (col != col[0]).any() else [int(col[0])]):
         sel = np.flatnonzero(col == c)
-        u, first, inv = np.unique(hashes[sel], return_index=True, return_inverse=True)
+        h = hashes[sel]
+        if (h == h[0]).all():               # the usual case: one formula copied down
+            u, first, inv = h[:1], np.zeros(1, np.int64), np.zeros(sel.size, np.int64)
+        else:
+            u, first, inv = np.unique(h, return_index=True, return_inverse=True)
         rep = sel[first][inv]
         bad = sc.check_shapes(b, fs[sel], fe[sel], np.searchsorted(sel, rep))
         if bad >= 0:
@@ -264,7 +308,7 @@ def _add_group(sheet, c, shape, rows, mat, text, on_shape):
     sheet.formulas.setdefault(key, []).append((rows, mat))
 
 
-def read_book(path, max_formula_chars: int, on_shape=None):
+def read_book(path, max_formula_chars: int, on_shape=None, budget=None):
     """``(sheets, names)``: every worksheet read (:class:`Sheet`, in workbook order) and whether the
     workbook defines names; raises :class:`Unsupported`."""
     with zipfile.ZipFile(path) as z:
@@ -279,7 +323,7 @@ def read_book(path, max_formula_chars: int, on_shape=None):
         for s in sheets:
             if s.part not in z.namelist():
                 raise Unsupported("a missing sheet part")
-            read_sheet(z, s, shared, max_formula_chars, on_shape)
+            read_sheet(z, s, shared, max_formula_chars, on_shape, budget)
     return sheets
 
 
@@ -315,13 +359,45 @@ def _value_bytes(kind: np.ndarray, num: np.ndarray):
 def rewrite_sheet(z: zipfile.ZipFile, part: str, lookup, out) -> None:
     """Stream ``part`` of ``z`` into the writable ``out``, every formula cell's cached value replaced by
     ``lookup(cols, rows) -> (kind, num)`` (:data:`NUM`, :data:`BOOL` or :data:`ERR`)."""
+    import queue
+    import threading
+    q: queue.Queue = queue.Queue(maxsize=2)
+    failed: list = []
+
+    def writer():                       # deflating in a thread: zlib lets go of the GIL
+        while True:
+            data = q.get()
+            if data is None:
+                return
+            if not failed:
+                try:
+                    out.write(data)
+                except BaseException as e:  # noqa: BLE001 - reported by the producer
+                    failed.append(e)
+
+    t = threading.Thread(target=writer, daemon=True, name="mbsxl-deflate")
+    t.start()
+    try:
+        _rewrite_stream(z, part, lookup, q.put, failed)
+    finally:
+        q.put(None)
+        t.join()
+    if failed:
+        raise failed[0]
+
+
+def _rewrite_stream(z, part, lookup, put, failed) -> None:
+    class _Out:
+        @staticmethod
+        def write(data):
+            if failed:
+                raise failed[0]
+            put(data)
+    out = _Out
     with z.open(part) as f:
         buf = b""
         started = False
-        while True:
-            data = f.read(CHUNK)
-            if not data:
-                break
+        for data in _prefetch(f, None, part):
             buf += data
             if not started:
                 i = buf.find(b"<sheetData")
