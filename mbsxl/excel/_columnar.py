@@ -740,7 +740,7 @@ class ColumnValues(dict):
             if keys and fmt(keys[0].rpartition("!")[0]) != keys[0].rpartition("!")[0]:
                 keys = [fmt(k) for k in keys]
             if (kinds == NUM).all():
-                stream.write("".join([f"{k:<{w}}  {x!r}\n" for k, x in zip(keys, nums.tolist())]))
+                stream.write("".join(map(f"%-{w}s  %r\n".__mod__, zip(keys, nums.tolist()))))
             else:
                 stream.write("".join([f"{k:<{w}}  {fmt(self._value(kd, x))}\n"
                                       for k, kd, x in zip(keys, kinds.tolist(), nums.tolist())]))
