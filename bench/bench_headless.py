@@ -50,10 +50,11 @@ if r.returncode:
 """
 
 
-def measure(cmd, env=None) -> tuple[float, float]:
-    """(seconds, peak MB) of ``cmd`` run in a fresh wrapper process."""
+def measure(cmd, env=None, cwd=None) -> tuple[float, float]:
+    """(seconds, peak MB) of ``cmd`` run in a fresh wrapper process (in ``cwd``: ``python -m mbsxl`` puts
+    the working folder first on the module path, so it is the checkout measured)."""
     r = subprocess.run([sys.executable, "-c", _WRAP, *cmd], capture_output=True, text=True,
-                       env=env or os.environ)
+                       env=env or os.environ, cwd=cwd)
     rc, dt, peak = r.stdout.split()
     if rc != "0":
         raise SystemExit(f"{' '.join(cmd)} failed:\n{r.stderr}")
@@ -146,7 +147,7 @@ def run_mbsxl(path: str, out: str, root: str = ROOT, cells: int = 0) -> tuple[fl
     env = {**os.environ, "PYTHONPATH": root}
     extra = ["--max-cells", str(cells + 1000)] if cells > 5_000_000 else []
     return measure([sys.executable, "-m", "mbsxl", "calc", path, "--out", out, "--max-seconds", "3600", *extra],
-                   env=env)
+                   env=env, cwd=root)
 
 
 def load_average() -> str:

@@ -233,3 +233,69 @@ def test_pickles_compactly(tmp_path):
     assert dict(list(w.items())[:3]) == dict(list(v.items())[:3])
     assert np.isclose(sum(x for x in w.values() if isinstance(x, float) and math.isfinite(x)),
                       sum(x for x in v.values() if isinstance(x, float) and math.isfinite(x)))
+
+
+# ------------------------------------------------------------------ the limits hold on the fast path
+
+def test_cell_and_size_limits_hold_while_streaming(tmp_path):
+    """The load limits of mbsxl.excel.limits (--max-cells, --max-unzipped-mb) stop a tape the fast path
+    reads, with the flag named, as precheck does for the ordinary path."""
+    from mbsxl.excel.limits import LimitExceeded, Limits
+    path = os.path.join(tmp_path, "t.xlsx")
+    _tape(path)
+    with pytest.raises(LimitExceeded, match="--max-cells"):
+        calc.calculate(path, progress=False, limits=Limits(max_cells=5000))
+    with pytest.raises(LimitExceeded, match="--max-unzipped-mb"):
+        calc.calculate(path, progress=False, limits=Limits(max_unzipped_mb=0.2))
+
+
+def _rezip(src, dst, edit):
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            data = edit(info.filename, z.read(info.filename))
+            if data is not None:
+                out.writestr(info.filename, data)
+        extra = edit(None, None)
+        for name, data in (extra or {}).items():
+            out.writestr(name, data)
+
+
+def test_a_dtd_in_a_sheet_is_refused(tmp_path):
+    """An XML bomb's DTD inside a streamed sheet part is refused as precheck refuses it."""
+    from mbsxl.excel.limits import LimitExceeded
+    path = os.path.join(tmp_path, "t.xlsx")
+    bomb = os.path.join(tmp_path, "bomb.xlsx")
+    _tape(path)
+
+    def edit(name, data):
+        if name == "xl/worksheets/sheet1.xml":
+            return data.replace(b"<worksheet", b'<!DOCTYPE x [<!ENTITY a "aaaa">]><worksheet', 1)
+        return data
+    _rezip(path, bomb, edit)
+    with pytest.raises(LimitExceeded, match="DTD"):
+        calc.calculate(bomb, progress=False)
+
+
+def test_out_copy_drops_traversal_names(tmp_path):
+    """The streamed --out copy keeps only the parts the writer understands (no ../ names)."""
+    path = os.path.join(tmp_path, "t.xlsx")
+    evil = os.path.join(tmp_path, "evil.xlsx")
+    _tape(path)
+    _rezip(path, evil, lambda name, data: {"../../x": b"gotcha"} if name is None else data)
+    out = os.path.join(tmp_path, "o.xlsx")
+    values = calc.recalc_to(evil, out, progress=False)
+    assert isinstance(values, _columnar.ColumnValues)
+    with zipfile.ZipFile(out) as z:
+        assert "../../x" not in z.namelist() and "xl/worksheets/sheet1.xml" in z.namelist()
+
+
+def test_a_formula_over_the_length_limit_goes_to_the_ordinary_path(tmp_path):
+    """--max-formula-chars: the fast path declines, so the ordinary path refuses that cell with its
+    reason and computes the rest."""
+    from mbsxl.excel.limits import Limits
+    path = os.path.join(tmp_path, "t.xlsx")
+    _tape(path, n=2100)
+    lim = Limits(max_formula_chars=16)           # "=ROUND(D2+E2,2)" has 15 characters, the others fewer
+    assert _columnar.calculate(path, limits=lim) is None
+    v = calc.calculate(path, progress=False, limits=Limits(max_formula_chars=8192))
+    assert isinstance(v, _columnar.ColumnValues)
