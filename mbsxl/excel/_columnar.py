@@ -431,10 +431,7 @@ class _Eval:
         if name == "ABS":
             if len(args) != 1:
                 raise Unsupported(name)
-            v = self.ev(args[0])
-            if (v.kind == BOOL).any():
-                raise Unsupported("ABS of a boolean")
-            x, e = _num(v)
+            x, e = _num(self.ev(args[0]))              # TRUE is 1, as the ordinary path and Excel take it
             return _finish(np.abs(x), e)
         if name in ("ROUND", "ROUNDUP", "ROUNDDOWN"):
             return self.round(name, args)
@@ -461,10 +458,7 @@ class _Eval:
         if digits != int(digits) or not 0 <= digits <= 15:
             raise Unsupported(f"{name} to {digits:g} digits")
         digits = int(digits)
-        v = self.ev(args[0])
-        if (v.kind == BOOL).any():
-            raise Unsupported(f"{name} of a boolean")
-        x, err = _num(v)
+        x, err = _num(self.ev(args[0]))               # TRUE is 1
         scale = 10.0 ** digits
         with np.errstate(all="ignore"):
             y = np.abs(x) * scale
