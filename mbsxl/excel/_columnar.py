@@ -113,11 +113,10 @@ class _Book:
 
 class _Group:
     """One formula shape over ``rows`` of one column with one set of offsets."""
-    __slots__ = ("sheet", "col", "rows", "tree", "marks", "text", "reads", "deps")
+    __slots__ = ("sheet", "col", "rows", "tree", "marks", "text", "deps")
 
     def __init__(self, sheet, col, rows, tree, marks, text):
         self.sheet, self.col, self.rows, self.tree, self.marks, self.text = sheet, col, rows, tree, marks, text
-        self.reads = []
         self.deps = set()
 
 
@@ -516,7 +515,6 @@ class _Eval:
         parts = self._scalar_args(args)
         if name in ("AVERAGE", "COUNT") and any(p[0] == "value" for p in parts):
             raise Unsupported(f"{name} of single values")
-        n = self.g.rows.size
         errs = []
         total = None
         count = 0
@@ -564,7 +562,6 @@ class _Eval:
             if count == 0:
                 return _finish(np.zeros(1), np.where(err > 0, err, DIV0))
             total = total / count
-        del n
         return _finish(total, err)
 
     def countif(self, args) -> _V:
@@ -619,10 +616,9 @@ class ColumnValues(dict):
     million-row tape would need ~1 GB as a dict).  Behaves as :class:`mbsxl.excel.calc.Values`:
     ``.errors``, ``.seconds``, ``.calls``; iteration is in sheet order, row by row."""
 
-    def __init__(self, sheets, cells, cols):
+    def __init__(self, sheets, cols):
         super().__init__()
         self._sheets = sheets            # [(sheet name, rows array, cols array)] sorted by row then column
-        self._cells = cells              # {(sheet name, col, row) -> (kind, num)} not used directly
         self._cols = cols                # {(sheet, col): (kind array, num array)}
         self.errors: dict[str, str] = {}
         self.seconds: dict[str, float] = {}
@@ -776,7 +772,7 @@ class ColumnValues(dict):
 
 
 def _rebuild(sheets, cols, errors, seconds, calls):
-    v = ColumnValues(sheets, None, cols)
+    v = ColumnValues(sheets, cols)
     v.errors, v.seconds, v.calls = errors, seconds, calls
     return v
 
@@ -845,7 +841,7 @@ def calculate(path, limits=None, sets=None, min_formulas: int | None = None, t0:
         for c in np.unique(cc).tolist():
             col = book.cols[(s.name, c)]
             cols[(s.name, c)] = (col.kind, col.num)
-    res = ColumnValues(out_sheets, None, cols)
+    res = ColumnValues(out_sheets, cols)
     for name, rr, cc in out_sheets:
         for c in np.unique(cc).tolist():
             k, v = cols[(name, c)]

@@ -172,8 +172,6 @@ class _Parser:
             m = _REF.match(part)
             if m is None:
                 raise Unsupported(f"reference {v!r} (a name, a whole row or column)")
-            if m.group(1) == "" and False:
-                pass
             corners.append((_col(m.group(2)), self.mark, m.group(3) == "$", m.group(1) == "$"))
             self.mark += 1
         if len(corners) == 1:

@@ -298,35 +298,6 @@ def check_shapes(b, fs, fe, rep):
 
 
 @njit(cache=True, nogil=True)
-def copy_fixed(b, vs, ve, width, out):
-    """Copy each value ``b[vs[i]:ve[i]]`` into row i of ``out`` (zero padded); return the first index
-    whose value is longer than ``width``, or -1."""
-    for i in range(vs.size):
-        L = ve[i] - vs[i]
-        if L > width:
-            return i
-        for q in range(L):
-            out[i, q] = b[vs[i] + q]
-    return -1
-
-
-@njit(cache=True, nogil=True)
-def parse_ints(b, vs, ve, out):
-    """Non-negative integers (shared-string indexes); returns the first bad index or -1."""
-    for i in range(vs.size):
-        v = 0
-        if ve[i] <= vs[i] or ve[i] - vs[i] > 12:
-            return i
-        for q in range(vs[i], ve[i]):
-            x = b[q]
-            if not (48 <= x <= 57):
-                return i
-            v = v * 10 + (x - 48)
-        out[i] = v
-    return -1
-
-
-@njit(cache=True, nogil=True)
 def splice(b, cells, tag_end, ts, te, fe, vs, ve, newtype, blob, boff, out):
     """Write ``b`` into ``out`` with the formula cells ``cells`` (indexes into the scan arrays, in order)
     given new cached values: value ``i`` is ``blob[boff[i]:boff[i+1] - 1]`` (a separator follows each), its type attribute code

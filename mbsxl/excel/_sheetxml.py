@@ -19,7 +19,6 @@ dropped, written beside the target and renamed into place).
 """
 from __future__ import annotations
 
-import math
 import re
 import zipfile
 
@@ -31,9 +30,6 @@ ERROR_INDEX = {c: i for i, c in enumerate(ERROR_CODES) if c}
 
 CHUNK = 8 << 20
 
-_CELL = re.compile(
-    r'<c r="([A-Z]{1,3})([0-9]+)"(?: s="[0-9]+")?(?: t="([a-zA-Z]+)")?(?: s="[0-9]+")?(?: (?:cm|vm|ph)="[0-9]+")*'
-    r'(?:/>|>(?:<f>([^<]*)</f>)?(?:<v>([^<]*)</v>|<v/>|<is><t(?: xml:space="preserve")?>([^<]*)</t></is>)?</c>)')
 # the digits of a row number in a formula: digits right after a letter or a "$" (A2, $A$2, A$2); also
 # matches digits in names (LOG10, Sheet2) and literals (1E5, "A1"), which stay constant in a group
 _ROWNUM = re.compile(r"(?<=[A-Za-z$])[0-9]+")
