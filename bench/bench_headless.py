@@ -50,10 +50,11 @@ if r.returncode:
 """
 
 
-def measure(cmd, env=None) -> tuple[float, float]:
-    """(seconds, peak MB) of ``cmd`` run in a fresh wrapper process."""
+def measure(cmd, env=None, cwd=None) -> tuple[float, float]:
+    """(seconds, peak MB) of ``cmd`` run in a fresh wrapper process (in ``cwd``: ``python -m mbsxl`` puts
+    the working folder first on the module path, so it is the checkout measured)."""
     r = subprocess.run([sys.executable, "-c", _WRAP, *cmd], capture_output=True, text=True,
-                       env=env or os.environ)
+                       env=env or os.environ, cwd=cwd)
     rc, dt, peak = r.stdout.split()
     if rc != "0":
         raise SystemExit(f"{' '.join(cmd)} failed:\n{r.stderr}")
@@ -106,8 +107,53 @@ def make_tape(path: str, n: int) -> None:
     wb.close()
 
 
+def _cached_values(out_path: str, refs) -> dict:
+    """The cached values of cells ``refs`` of sheet Tape, read from the sheet XML with a regular
+    expression (openpyxl's read-only mode takes minutes over a million rows; this reader shares no code
+    with mbsxl's).  The sheet part is found through the workbook's relationships."""
+    import re
+    import zipfile
+    want = set(refs)
+    got = {}
+    with zipfile.ZipFile(out_path) as z:
+        book = z.read("xl/workbook.xml").decode()
+        rels = z.read("xl/_rels/workbook.xml.rels").decode()
+        rid = re.search(r'<sheet [^>]*name="Tape"[^>]*r:id="([^"]+)"', book) or \
+            re.search(r'<sheet [^>]*r:id="([^"]+)"[^>]*name="Tape"', book)
+        target = re.search(r'<Relationship [^>]*Id="%s"[^>]*Target="([^"]+)"' % rid.group(1), rels) or \
+            re.search(r'<Relationship [^>]*Target="([^"]+)"[^>]*Id="%s"' % rid.group(1), rels)
+        part = target.group(1).lstrip("/")
+        part = part if part.startswith("xl/") else "xl/" + part
+        cell = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?(?:/>|>(.*?)</c>)', re.S)
+        value = re.compile(rb"<v>([^<]*)</v>")
+        with z.open(part) as f:
+            tail = b""
+            while True:
+                data = f.read(16 << 20)
+                buf = tail + data
+                cut = buf.rfind(b"</c>") + 4 if data else len(buf)
+                for m in cell.finditer(buf[:cut]):
+                    ref = m.group(1).decode()
+                    if ref in want:
+                        v = value.search(m.group(2) or b"")
+                        got[ref] = float(v.group(1)) if v else None
+                tail = buf[cut:]
+                if not data:
+                    break
+    return got
+
+
 def check(out_path: str, n: int) -> str:
     """'ok' when the output's values match numpy's (the stale -1 replaced), else what differs."""
+    want = expected(n)
+    got = _cached_values(out_path, want)
+    bad = [f"{k}: {got.get(k)!r} != {v:.6g}" for k, v in want.items()
+           if not isinstance(got.get(k), (int, float)) or abs(got[k] - v) > 1e-6 * max(1.0, abs(v))]
+    return "ok" if not bad else "; ".join(bad[:3])
+
+
+def check_openpyxl(out_path: str, n: int) -> str:
+    """:func:`check` through openpyxl (slow over a million rows; kept as the reference reader)."""
     from openpyxl import load_workbook
     want = expected(n)
     wb = load_workbook(out_path, read_only=True, data_only=True)
@@ -140,9 +186,21 @@ def lo_profile(tmp: str) -> str:
     return "file://" + prof
 
 
-def run_mbsxl(path: str, out: str) -> tuple[float, float]:
-    env = {**os.environ, "PYTHONPATH": ROOT}
-    return measure([sys.executable, "-m", "mbsxl", "calc", path, "--out", out, "--max-seconds", "3600"], env=env)
+def run_mbsxl(path: str, out: str, root: str = ROOT, cells: int = 0) -> tuple[float, float]:
+    """``mbsxl calc TAPE --out OUT`` from the checkout at ``root``; a tape beyond the default cell
+    limit (5,000,000 cells: a 1,000,000-row tape has 9,000,006) gets ``--max-cells`` raised to fit."""
+    env = {**os.environ, "PYTHONPATH": root}
+    extra = ["--max-cells", str(cells + 1000)] if cells > 5_000_000 else []
+    return measure([sys.executable, "-m", "mbsxl", "calc", path, "--out", out, "--max-seconds", "3600", *extra],
+                   env=env, cwd=root)
+
+
+def load_average() -> str:
+    try:
+        with open("/proc/loadavg") as f:
+            return " ".join(f.read().split()[:3])
+    except OSError:
+        return "?"
 
 
 def run_lo(path: str, outdir: str, profile: str) -> tuple[float, float]:
@@ -156,9 +214,16 @@ def main() -> int:
     ap.add_argument("--rows", default="10000,100000")
     ap.add_argument("--no-templates", action="store_true")
     ap.add_argument("--no-libreoffice", action="store_true")
+    ap.add_argument("--baseline", metavar="CHECKOUT", help="also run mbsxl from this checkout (e.g. /work/main), "
+                    "interleaved, on the tapes of at most --baseline-rows rows")
+    ap.add_argument("--baseline-rows", type=int, default=10_000)
+    ap.add_argument("--tapes", metavar="DIR", help="keep the tapes in DIR and reuse those already there "
+                    "(xlsxwriter takes minutes to write a 1,000,000-row tape)")
+    ap.add_argument("--baseline-runs", type=int, default=None, help="runs of the baseline (default --runs)")
     a = ap.parse_args()
     lo = None if a.no_libreoffice else shutil.which("soffice")
-    tmp = tempfile.mkdtemp(prefix="bench_headless_")
+    tmp = a.tapes or tempfile.mkdtemp(prefix="bench_headless_")
+    os.makedirs(tmp, exist_ok=True)
     rows_out = []
     if not a.no_templates:
         for label, (name, target) in TEMPLATES.items():
@@ -171,16 +236,31 @@ def main() -> int:
     profile = lo_profile(tmp) if lo else None
     for n in [int(x) for x in a.rows.split(",") if x]:
         path = os.path.join(tmp, f"tape_{n}.xlsx")
-        make_tape(path, n)
-        mine, theirs, ok_m, ok_l = [], [], "", ""
-        for _ in range(a.runs):
+        if not (a.tapes and os.path.exists(path)):
+            make_tape(path, n)
+        mine, theirs, base, ok_m, ok_l, ok_b, loads = [], [], [], "", "", "", []
+        cells = 9 * n + 6 + 10
+        for k in range(a.runs):
+            loads.append(load_average())
             out = os.path.join(tmp, f"out_{n}.xlsx")
-            mine.append(run_mbsxl(path, out))
+            mine.append(run_mbsxl(path, out, cells=cells))
             ok_m = check(out, n)
             if lo:
                 outdir = os.path.join(tmp, "lo")
                 theirs.append(run_lo(path, outdir, profile))
                 ok_l = check(os.path.join(outdir, os.path.basename(path)), n)
+            if a.baseline and n <= a.baseline_rows and k < (a.baseline_runs or a.runs):
+                bout = os.path.join(tmp, f"base_{n}.xlsx")
+                base.append(run_mbsxl(path, bout, root=a.baseline, cells=cells))
+                ok_b = check(bout, n)
+            print(f"  run {k + 1}: mbsxl {mine[-1][0]:.2f} s {mine[-1][1]:.0f} MB"
+                  + (f"; LibreOffice {theirs[-1][0]:.2f} s {theirs[-1][1]:.0f} MB" if theirs else "")
+                  + (f"; baseline {base[-1][0]:.2f} s {base[-1][1]:.0f} MB" if len(base) > k else "")
+                  + f"; load average before the run {loads[-1]}", flush=True)
+        if base:
+            bsec, bmb = statistics.median(t for t, _ in base), max(m for _, m in base)
+            print(f"tape {n:,}: baseline ({a.baseline}) {bsec:.2f} s {bmb:.0f} MB ({ok_b}), "
+                  f"{len(base)} runs; mbsxl/baseline {statistics.median(t for t, _ in mine) / bsec:.3f}x", flush=True)
         sec, mb = statistics.median(t for t, _ in mine), max(m for _, m in mine)
         lsec = statistics.median(t for t, _ in theirs) if theirs else None
         lmb = max(m for _, m in theirs) if theirs else None

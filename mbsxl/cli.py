@@ -100,6 +100,8 @@ def _cmd_calc(a) -> int:
         out["errors"] = dict(values.errors)
         json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
         print()
+    elif hasattr(values, "write_plain"):          # a columnar result (a million-row tape): in blocks
+        values.write_plain(sys.stdout, lambda v: _plain(_jsonable(v)))
     else:
         width = max((len(k) for k in values), default=0)
         for k, v in values.items():

@@ -242,6 +242,11 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
     if isolate:
         from .limits import run_isolated
         return run_isolated(calculate, path, sets=sets, progress=progress, engine=engine, limits=limits)
+    if engine == "pycel":
+        from . import _columnar               # a tape's formula columns as numpy expressions (issue 21)
+        fast = _columnar.calculate(path, limits=limits, sets=sets)
+        if fast is not None:
+            return fast
     from .engine import get_engine
     return get_engine(engine, limits).run(path, sets=sets, progress=progress)
 
@@ -691,7 +696,10 @@ def recalc_to(path, out_path, sets: dict | None = None, values: Values | None = 
     check_out_path(path, out_path, force=force)
     if values is None:
         values = calculate(path, sets=sets, progress=progress, limits=limits, isolate=isolate)
-    _write.write_copy(path, out_path, values, sets=sets, keep_formulas=keep_formulas)
+    from . import _columnar
+    if not (isinstance(values, _columnar.ColumnValues) and not sets
+            and _columnar.write(path, out_path, values, keep_formulas=keep_formulas)):
+        _write.write_copy(path, out_path, values, sets=sets, keep_formulas=keep_formulas)
     return values
 
 

@@ -80,10 +80,11 @@ class MemoryLimit(BaseException):
 _CHUNK = 1 << 20
 
 
-def precheck(path, limits: Limits) -> dict:
+def precheck(path, limits: Limits, skip=()) -> dict:
     """Inflate every entry of the package in 1 MB chunks, counting bytes (stopping at the limit), cells
     of worksheet parts and DTD declarations.  Raises :class:`LimitExceeded` or ``zipfile.BadZipFile``;
-    returns ``{"bytes": ..., "cells": ...}``."""
+    returns ``{"bytes": ..., "cells": ...}``.  ``skip``: parts the caller inflates itself under the same
+    checks, counting on from these totals (the columnar reader, :class:`SheetBudget`)."""
     cap = int(limits.max_unzipped_mb * 1024 * 1024)
     total = cells = 0
     with zipfile.ZipFile(path) as z:
@@ -100,6 +101,8 @@ def precheck(path, limits: Limits) -> dict:
                 raise LimitExceeded(f"the workbook has {sheets:,} sheets; the limit is {limits.max_sheets:,} "
                                     f"(raise {FLAGS['max_sheets']} if it is genuine)")
         for info in infos:
+            if info.filename in skip:
+                continue
             sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
             xml = info.filename.endswith((".xml", ".rels", ".vml"))
             tail = b""
@@ -128,6 +131,37 @@ def precheck(path, limits: Limits) -> dict:
                                     f"raise {FLAGS['max_cells']} if it is genuine")
                         tail = buf[-16:]
     return {"bytes": total, "cells": cells}
+
+
+class SheetBudget:
+    """The load limits of :func:`precheck` for parts it skipped, checked while a streaming reader
+    inflates them: the inflated bytes and the cells counted on from ``precheck``'s totals, and any DTD
+    or entity declaration refused, with ``precheck``'s messages."""
+
+    def __init__(self, limits: Limits, info: dict, path):
+        self.limits, self.path = limits, path
+        self.bytes, self.cells = info["bytes"], info["cells"]
+        self.cap = int(limits.max_unzipped_mb * 1024 * 1024)
+        self.tail = b""
+
+    def inflated(self, part: str, data: bytes) -> None:
+        self.bytes += len(data)
+        if self.bytes > self.cap:
+            raise LimitExceeded(
+                f"the workbook inflates to more than {self.limits.max_unzipped_mb:,.0f} MB "
+                f"(at {part}; {os.path.getsize(self.path):,} bytes on disk); "
+                f"raise {FLAGS['max_unzipped_mb']} if it is genuine")
+        buf = self.tail + data[:64] if len(data) > 64 else self.tail + data
+        if b"<!DOCTYPE" in buf or b"<!ENTITY" in buf or b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+            raise LimitExceeded(f"{part} declares a DTD or XML entities, which a workbook never "
+                                "does (an XML bomb such as 'billion laughs'); refused")
+        self.tail = data[-16:]
+
+    def counted(self, part: str, cells: int) -> None:
+        self.cells += cells
+        if self.cells > self.limits.max_cells:
+            raise LimitExceeded(f"the workbook has more than {self.limits.max_cells:,} cells (at {part}); "
+                                f"raise {FLAGS['max_cells']} if it is genuine")
 
 
 def _rss_bytes() -> int:
