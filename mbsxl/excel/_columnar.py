@@ -862,7 +862,9 @@ def _peek(path, parts, head: int = 1 << 20, most: int = 20) -> None:
     once (the templates' MBS_ formulas cost a few milliseconds here, not the 0.3 s of loading numba)."""
     import re
     import zipfile
-    fn = re.compile(rb"([A-Za-z_][A-Za-z0-9_.]*)\(")
+    # a name starts only where no name character precedes it: linear in the formula's length (without
+    # the look-behind, "=AAAA...A1" of 40,000 characters took 7 s; tests/test_calc_hostile.py)
+    fn = re.compile(rb"(?<![A-Za-z0-9_.])([A-Za-z_][A-Za-z0-9_.]*)\(")
     with zipfile.ZipFile(path) as z:
         for part in sorted(parts)[:most]:
             if part not in z.namelist():
