@@ -1,5 +1,5 @@
-"""The evaluator interface of ``mbsxl/excel/engine.py`` (issue 21, item 2): ``mbsxl calc`` goes through
-it, and the pycel engine's steps give what :func:`mbsxl.excel.calc.calculate` gives.
+"""The evaluator interface of ``mbsxl/excel/engine.py`` (issue 21, item 2): the pycel engine's steps give
+what :func:`mbsxl.excel.calc.calculate` (``mbsxl calc``) gives.
 
 Figures: a workbook built here whose expected values are worked by hand in the comments, from the
 SMM of a CPR (SIFMA Standard Formulas SF-4: SMM = 1 - (1 - CPR)^(1/12); 1 - 0.94^(1/12) = 0.0051430...)."""

@@ -185,9 +185,9 @@ def test_huge_results_refused_before_allocating():
 
 def test_eta_only_as_groupby_argument(tmp_path):
     # how Excel saves =GROUPBY(A2:A9,B2:B9,SUM): the function argument is the operand _xleta.SUM
-    # (test.xlsx LOOKUP!M25).  It is a function value for GROUPBY/PIVOTBY only: TYPE(_xleta.SUM) is 128
-    # in Excel (test.xlsx INFORMATION!S24), which this engine refuses, as it refuses a vector of
-    # functions, an unknown name and the engine's own MBSXL_ETA written in a workbook
+    # (test.xlsx LOOKUP!M25).  It is a function value: TYPE(_xleta.SUM) is 128 in Excel (test.xlsx
+    # INFORMATION!S24, computed since LAMBDA values exist, mbsxl/excel/_fn_lambda.py); this engine
+    # refuses a vector of functions, an unknown name and the engine's own MBSXL_ETA written in a workbook
     from openpyxl import Workbook
     from openpyxl.worksheet.formula import ArrayFormula
     from mbsxl.excel.calc import calculate
@@ -207,7 +207,8 @@ def test_eta_only_as_groupby_argument(tmp_path):
     v = calculate(str(p), progress=False)
     assert [v[f"Sheet!{c}"] for c in ("D1", "E1", "D2", "E2", "D3", "E3")] == ["x", 5, "y", 2, "Total", 7]
     assert [v[f"Sheet!{c}"] for c in ("D5", "E5", "D6", "E6", "D7", "E7")] == ["x", 2.5, "y", 2, "Total", 7 / 3]
-    for key in ("Sheet!G1", "Sheet!H1", "Sheet!I1", "Sheet!K1"):
+    assert v["Sheet!G1"] == 128
+    for key in ("Sheet!H1", "Sheet!I1", "Sheet!K1"):
         assert isinstance(v[key], CalcError) and v.errors.get(key), key
 
 

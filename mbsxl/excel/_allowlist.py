@@ -91,14 +91,14 @@ def _formulas_functions(full: bool = True) -> frozenset[str]:
 def _own_functions() -> frozenset[str]:
     """Excel functions the engine implements in its own modules (LAMBDA and its helpers, the Excel 365
     text functions)."""
-    from . import _fn_lambda, _fn_text365
-    return frozenset(_fn_lambda.EXCEL_NAMES) | frozenset(_fn_text365.EXCEL_NAMES)
+    from ._guard_base import LAMBDA_EXCEL_NAMES, TEXT365_NAMES
+    return frozenset(LAMBDA_EXCEL_NAMES) | frozenset(TEXT365_NAMES)
 
 
 @functools.lru_cache(maxsize=None)
 def _own_python_names() -> frozenset[str]:
-    from . import _fn_lambda, _fn_text365
-    return _fn_lambda.PYTHON_NAMES | frozenset(_fn_text365.EXCEL_NAMES.values())
+    from ._guard_base import LAMBDA_PYTHON_NAMES, TEXT365_NAMES
+    return LAMBDA_PYTHON_NAMES | frozenset(TEXT365_NAMES.values())
 
 
 @functools.lru_cache(maxsize=None)
@@ -127,8 +127,9 @@ def function_allowed(up: str) -> bool:
 @functools.lru_cache(maxsize=None)
 def _dynarray_functions() -> frozenset[str]:
     """The Excel 365 array functions of :mod:`mbsxl.excel._fn_dynarray` and :mod:`mbsxl.excel._fn_groupby`."""
-    from . import _fn_dynarray, _fn_groupby
-    return _fn_dynarray.NAMES | _fn_groupby.NAMES
+    from . import _fn_dynarray
+    from ._guard_base import GROUPBY_NAMES
+    return _fn_dynarray.NAMES | GROUPBY_NAMES
 
 
 @functools.lru_cache(maxsize=None)

@@ -64,7 +64,7 @@ def _scoped_walk(root):
     (a workbook's LAMBDA or LET, :mod:`mbsxl.excel._fn_lambda`) is accepted only as an argument of
     ``x_lambda``/``x_let``/``x_uncalled``, with plain positional parameters named ``_xlpm_...``; its body
     is walked (and so checked) like the rest, with its parameters bound."""
-    from ._fn_lambda import LAMBDA_TAKERS, PARAM_PY
+    from ._guard_base import LAMBDA_TAKERS, PARAM_PY
     stack = [(root, frozenset(), None)]
     while stack:
         node, bound, parent = stack.pop()

@@ -885,5 +885,6 @@ def write(path, out_path, values: ColumnValues, keep_formulas: bool = True) -> b
     if not keep_formulas:
         return False
     from ._xlsxvalues import write_streamed
-    write_streamed(os.fspath(path), os.fspath(out_path), values)
+    from ._sheetxml import rewrite_sheet
+    write_streamed(os.fspath(path), os.fspath(out_path), values, rewrite_sheet)
     return True

@@ -187,7 +187,7 @@ def eta_text(token: str, tokens=(), k: int = 0):
         token = token[len("_xlfn."):]
     if not token.lower().startswith("_xleta."):
         return None
-    from .formula_guard import Refused
+    from ._guard_base import Refused
     name = token[len("_xleta."):].upper()
     for p in ("_XLFN.", "_XLWS."):
         if name.startswith(p):
@@ -678,7 +678,7 @@ def pivotby(row_fields, col_fields, values, function, field_headers=None, row_to
 
 
 FUNCTIONS = {"groupby": groupby, "pivotby": pivotby, ETA_FUNCTION.lower(): mbsxl_eta}
-NAMES = frozenset({"GROUPBY", "PIVOTBY"})
+from ._guard_base import GROUPBY_NAMES as NAMES  # noqa: E402
 
 
 FUNCTION_ADAPTERS.append(_lambda_module_adapter)

@@ -34,28 +34,18 @@ from .errors import CalcError
 
 # pycel's error values (pycel.excelutil.ERROR_CODES; not imported here so that the formula guard loads
 # without pycel)
-ERROR_CODES = frozenset({"#NAME?", "#NUM!", "#DIV/0!", "#N/A", "#GETTING_DATA", "#NULL!", "#REF!", "#VALUE!"})
+from ._guard_base import ERROR_CODES, LAMBDA_TAKERS, PARAM_PY, Refused  # noqa: F401 - shared with the check
+from ._guard_base import LAMBDA_CALL as CALL, LAMBDA_EXCEL_NAMES as EXCEL_NAMES
+from ._guard_base import LAMBDA_PYTHON_NAMES as PYTHON_NAMES, MAX_CELLS as _MAX_CELLS
 VALUE_ERROR = "#VALUE!"
 
-#: Excel functions this module provides (upper case) -> the Python name pycel emits
-EXCEL_NAMES = {"LAMBDA": "x_lambda", "LET": "x_let", "MAP": "map_", "REDUCE": "reduce", "SCAN": "scan",
-               "MAKEARRAY": "makearray", "BYROW": "byrow", "BYCOL": "bycol"}
-#: the engine-internal call of a LAMBDA value (written by the formula guard only)
-CALL = "MBSXL_CALL"
-#: the Python names the generated code may use for these
-PYTHON_NAMES = frozenset({"x_lambda", "x_let", "x_eta", "x_uncalled", "mbsxl_call", "map_", "reduce", "scan",
-                          "makearray", "byrow", "bycol"})
-#: the calls whose arguments may be Python lambdas (checked by _codecheck.check_python)
-LAMBDA_TAKERS = frozenset({"x_lambda", "x_let", "x_uncalled"})
 #: Excel functions (lower case) that take a LAMBDA value as an argument (GROUPBY and PIVOTBY: their
 #: ``function`` argument, ``_xleta.SUM``); elsewhere a LAMBDA value is refused
 LAMBDA_CALLERS = frozenset({"map", "reduce", "scan", "makearray", "byrow", "bycol", "mbsxl_call", "let",
                             "groupby", "pivotby"})
-PARAM_PY = re.compile(r"^_xlpm_[a-z0-9_]+$")
 _PARAM = re.compile(r"^_xlpm\.([A-Za-z_\\][A-Za-z0-9_.]*)$", re.I)
 _ETA = re.compile(r"^_xleta\.([A-Za-z][A-Za-z0-9_.]*)$", re.I)
 
-_MAX_CELLS = [2_000_000]      # --max-array-cells of the run under way (set_limits)
 
 
 def set_limits(limits) -> None:
@@ -88,8 +78,7 @@ def guard_operand(value: str, check_function):
         from ._allowlist import python_name
         if up in EXCEL_NAMES or hasattr(FunctionNode, f"func_{python_name(up)}") or \
                 hasattr(FunctionNode, f"func_{up.lower().replace('.', '_')}"):
-            from .formula_guard import Refused
-            raise Refused("#NAME?", f"unsupported: {up} given as a function value (_xleta.{up})")
+                    raise Refused("#NAME?", f"unsupported: {up} given as a function value (_xleta.{up})")
         check_function(up)
         return f"_xleta.{up}"
     return None
@@ -176,8 +165,7 @@ def check_scopes(tokens) -> None:
         if i in declared_at:
             continue
         if not any(name in f[3] and 0 <= f[3][name] < i for f in open_frames):
-            from .formula_guard import Refused
-            raise Refused("#NAME?", f"the name {name!r} (_xlpm.{name}) is not a parameter of an enclosing LAMBDA "
+                    raise Refused("#NAME?", f"the name {name!r} (_xlpm.{name}) is not a parameter of an enclosing LAMBDA "
                                     "or a name of an enclosing LET")
 
 
@@ -198,7 +186,6 @@ def named_lambda(name: str, sheet: str, book) -> bool:
 def named_call(name: str, sheet: str, book, depth: int, reference, empty: bool) -> str:
     """The guard's text for a call of the defined LAMBDA ``name``: ``MBSXL_CALL((LAMBDA(...)),``.  A
     LAMBDA that calls itself (directly or through others) is refused: recursion is not supported."""
-    from .formula_guard import Refused
     stack = book.__dict__.setdefault("_lambda_stack", [])
     if name.lower() in stack:
         chain = " -> ".join(stack[stack.index(name.lower()):] + [name.lower()])

@@ -33,11 +33,9 @@ import math
 import re
 
 from .errors import CalcError
-from ._fn_lambda import ERROR_CODES, _MAX_CELLS
+from ._guard_base import ERROR_CODES, MAX_CELLS as _MAX_CELLS, TEXT365_NAMES
 
-EXCEL_NAMES = {"ARRAYTOTEXT": "arraytotext", "VALUETOTEXT": "valuetotext", "REGEXTEST": "regextest",
-               "REGEXEXTRACT": "regexextract", "REGEXREPLACE": "regexreplace", "TEXTSPLIT": "textsplit",
-               "TEXTBEFORE": "textbefore", "TEXTAFTER": "textafter"}
+EXCEL_NAMES = TEXT365_NAMES
 VALUE = "#VALUE!"
 NA = "#N/A"
 REGEX_SECONDS = 1.0        # one REGEX* call's matching; the cell's own --cell-seconds bounds the rest

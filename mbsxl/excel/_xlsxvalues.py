@@ -299,10 +299,11 @@ def _part_understood(info: zipfile.ZipInfo) -> bool:
     return stat.S_IFMT(mode) in (0, stat.S_IFREG)          # 0: no file type given (zipfile's own default)
 
 
-def write_streamed(src: str, dst: str, values) -> None:
+def write_streamed(src: str, dst: str, values, rewrite) -> None:
     """Copy ``src`` to ``dst`` with the cached values of a columnar result
     (:class:`mbsxl.excel._columnar.ColumnValues`): each sheet part is streamed through
-    :func:`mbsxl.excel._sheetxml.rewrite_sheet` (never held whole), the rest as :func:`write_values`
+    ``rewrite`` (:func:`mbsxl.excel._sheetxml.rewrite_sheet`, passed in so that the two modules do not
+    import each other; never held whole), the rest as :func:`write_values`
     copies it (the same parts, the same rules), compressed at level 1 (a million-row sheet deflates
     in seconds, not half a minute)."""
     import os
@@ -313,7 +314,7 @@ def write_streamed(src: str, dst: str, values) -> None:
                                         dir=_dirname(dst))
         os.close(fd)
         try:
-            _write_copy(z, tmp_name, {}, True, streamed=streamed)
+            _write_copy(z, tmp_name, {}, True, streamed=streamed, rewrite=rewrite)
             shutil.copymode(src, tmp_name)
             os.replace(tmp_name, dst)
         except BaseException:
@@ -324,7 +325,8 @@ def write_streamed(src: str, dst: str, values) -> None:
             raise
 
 
-def _write_copy(z, tmp_name: str, edited: dict, keep_formulas: bool, streamed: dict | None = None) -> None:
+def _write_copy(z, tmp_name: str, edited: dict, keep_formulas: bool, streamed: dict | None = None,
+                rewrite=None) -> None:
     """The copy holds the parts :func:`_part_understood` accepts, each written as a new regular-file
     entry (no Unix mode bits carried over from the input: a symbolic link cannot come through).
     ``streamed``: part name -> lookup, parts rewritten chunk by chunk (:func:`mbsxl.excel._sheetxml.rewrite_sheet`)."""
@@ -334,7 +336,7 @@ def _write_copy(z, tmp_name: str, edited: dict, keep_formulas: bool, streamed: d
             if not _part_understood(info):
                 continue
             if streamed and info.filename in streamed:
-                from ._sheetxml import rewrite_sheet
+                rewrite_sheet = rewrite
                 entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
                 entry.external_attr = 0o644 << 16
                 entry.compress_type = zipfile.ZIP_DEFLATED

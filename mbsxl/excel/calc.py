@@ -214,8 +214,7 @@ class _Progress:
             print(file=self.stream, flush=True)
 
 
-def calculate(path, sets: dict | None = None, progress: bool = True, limits=None, isolate: bool = False,
-              engine: str = "pycel") -> Values:
+def calculate(path, sets: dict | None = None, progress: bool = True, limits=None, isolate: bool = False) -> Values:
     """Recalculate every formula of the workbook at ``path``; return ``"Sheet!A1" -> value``.
 
     ``sets`` overrides input cells first (``{"Sheet1!B2": 0.25}``; values, never formulas).  Error cells
@@ -234,21 +233,24 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
     so the engine's recursion stays shallow however long a chain is (a 360-row roll-back); a circular
     reference is named in its cells' reason.
 
-    ``engine``: the evaluator behind :mod:`mbsxl.excel.engine` (``"pycel"``, the one ``mbsxl calc``
-    uses; ``"formualizer"`` for the engine comparison of ``bench/engine_compare.py``).
+    This is the pycel engine: a tape the columnar path models (:mod:`mbsxl.excel._columnar`), else the
+    stages :func:`_pycel_load`, :func:`_pycel_compile`, :func:`_pycel_evaluate`.  The evaluator
+    interface (:mod:`mbsxl.excel.engine`: ``get_engine("pycel")`` runs these stages,
+    ``get_engine("formualizer")`` the other engine for ``bench/engine_compare.py``) sits on top of this
+    module, never under it.
     """
     from .limits import Limits
     limits = limits or Limits()
     if isolate:
         from .limits import run_isolated
-        return run_isolated(calculate, path, sets=sets, progress=progress, engine=engine, limits=limits)
-    if engine == "pycel":
-        from . import _columnar               # a tape's formula columns as numpy expressions (issue 21)
-        fast = _columnar.calculate(path, limits=limits, sets=sets)
-        if fast is not None:
-            return fast
-    from .engine import get_engine
-    return get_engine(engine, limits).run(path, sets=sets, progress=progress)
+        return run_isolated(calculate, path, sets=sets, progress=progress, limits=limits)
+    from . import _columnar                   # a tape's formula columns as numpy expressions (issue 21)
+    fast = _columnar.calculate(path, limits=limits, sets=sets)
+    if fast is not None:
+        return fast
+    st = _pycel_load(path, sets, limits, progress)
+    _pycel_compile(st)
+    return _pycel_evaluate(st, limits, progress)
 
 
 class _Loaded:

@@ -1,7 +1,9 @@
 """The formula evaluator of the headless recalculation behind one small interface (issue 21, item 2).
 
-Every engine goes through the same five steps; :func:`mbsxl.excel.calc.calculate` (``mbsxl calc``) runs
-them with ``"pycel"``, and ``bench/engine_compare.py`` with both engines, side by side:
+Every engine goes through the same five steps.  ``get_engine("pycel")`` runs the stages of
+:mod:`mbsxl.excel.calc` (what ``mbsxl calc`` runs: :func:`mbsxl.excel.calc.calculate` is the same
+stages, with the columnar path for big tapes first); ``bench/engine_compare.py`` runs both engines side
+by side.  This module sits on top of ``calc``, never under it (no import cycle):
 
 - :meth:`Engine.load`: read the workbook within the load limits (:func:`mbsxl.excel.limits.precheck`
   first: zip size, cell count, sheets, no DTD or entity), ``sets`` applied;

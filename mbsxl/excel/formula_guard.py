@@ -47,12 +47,7 @@ PREFIXES = ("_xlfn._xlws.", "_xlfn.", "_xlws.", "_xludf.")
 ENGINE_FUNCTIONS = frozenset({SPARSE, "CSE_INDEX", "MBSXL_ETA", _fn_lambda.CALL})   # written by the engine only, never by a workbook
 
 
-class Refused(Exception):
-    """A formula the engine will not compile: ``code`` is the Excel error it gets, ``reason`` says why."""
-
-    def __init__(self, code: str, reason: str):
-        super().__init__(reason)
-        self.code, self.reason = code, reason
+from ._guard_base import Refused  # noqa: E402,F401 - the refusal, shared with the engine's own functions
 
 
 # ------------------------------------------------------------------------------------ references
