@@ -19,6 +19,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 
 
@@ -36,6 +37,9 @@ def _jsonable(v):
     return str(v)
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\\\\\u2028\u2029]")   # what _plain escapes
+
+
 def _plain(v) -> str:
     """One value on one line of the plain-text output: control characters (line breaks, tabs, ESC
     sequences, DEL and the C1 range) escaped as ``\\n``, ``\\t``, ``\\x1b`` ..., backslashes doubled,
@@ -44,7 +48,7 @@ def _plain(v) -> str:
     'x\\\\nSheet!B1  999'
     """
     text = str(v)
-    if not any(ord(ch) < 32 or 127 <= ord(ch) < 160 or ch in "\\\u2028\u2029" for ch in text):
+    if _CONTROL.search(text) is None:
         return text
     return text.encode("unicode_escape").decode("ascii") if text.isascii() else "".join(
         ch.encode("unicode_escape").decode("ascii") if (ord(ch) < 32 or 127 <= ord(ch) < 160 or ch in "\\\u2028\u2029")
@@ -104,8 +108,7 @@ def _cmd_calc(a) -> int:
         values.write_plain(sys.stdout, lambda v: _plain(_jsonable(v)))
     else:
         width = max((len(k) for k in values), default=0)
-        for k, v in values.items():
-            print(f"{_plain(k):<{width}}  {_plain(_jsonable(v))}")
+        sys.stdout.write("".join(f"{_plain(k):<{width}}  {_plain(_jsonable(v))}\n" for k, v in values.items()))
     if a.out:
         print(f"mbsxl calc: wrote {os.path.abspath(a.out)}", file=sys.stderr if a.json else sys.stdout)
     for k, reason in values.errors.items():

@@ -77,9 +77,15 @@ def apply(wb, cells, arrays, texts, refused) -> None:
     statics(wb, cells, arrays, texts, refused)
     typed_refs(wb, cells, arrays, texts, refused)
     array_constants(wb, arrays, texts)
+    calls: dict = {}                              # text -> whether it calls one (array cells share a text)
     for sheet, coord in cells:
         original = texts.get(f"{sheet}!{coord}")
-        if not isinstance(original, str) or not _WIDEN_CALL.search(original):
+        if not isinstance(original, str):
+            continue
+        hit = calls.get(original)
+        if hit is None:
+            hit = calls[original] = _WIDEN_CALL.search(original) is not None
+        if not hit:
             continue
         c = wb[sheet][coord]
         v = c.value
@@ -338,10 +344,16 @@ def typed_refs(wb, cells, arrays, texts, refused) -> None:
                         + r")\(", re.I)
     anchors = {(s, a) for s, a, _ in arrays}
     sheets: dict = {}
+    calls: dict = {}                              # text -> whether it calls one (array cells share a text)
     for sheet, coord in cells:
         key = f"{sheet}!{coord}"
         original = texts.get(key)
-        if not isinstance(original, str) or not called.search(original) or key in refused:
+        if not isinstance(original, str) or key in refused:
+            continue
+        hit = calls.get(original)
+        if hit is None:
+            hit = calls[original] = called.search(original) is not None
+        if not hit:
             continue                              # cheap: no call of these functions
         ws = sheets.get(sheet)
         if ws is None:
