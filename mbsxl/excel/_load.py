@@ -223,7 +223,8 @@ def _prepare(wb, limits=None):
                             refused[k2] = refused[key]
                             ws.cell(r, col).value = str(refused[key])
                 if text is not None:
-                    c.value = text
+                    from . import _fix_edges
+                    c.value = _fix_edges.array_text(text)     # pycel cuts "={..}" to its first element
                     arrays.append((ws.title, c.coordinate, ref))
             else:
                 texts[key] = v
