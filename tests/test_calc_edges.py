@@ -85,6 +85,8 @@ TEXT = {
     "E11": ('=REPT("ab",2.9)', "abab"),                    # number_times truncated
     "E12": ('=REPT("a",0)', ""),
     "E13": ('=REPT(1.5,2)&"|"&REPT(TRUE,1)', "1.51.5|TRUE"),
+    "E14": ('=LEN(REPLACE(REPT("a",30000),1,0,REPT("b",5000)))', "#VALUE!"),
+    "E15": ('=LEN(REPLACE(REPT("a",30000),1,5000,"b"))', 25001),
 }
 
 

@@ -8,11 +8,11 @@ installed once.
   path of :mod:`mbsxl.excel._pycel_speed` treats a logical cell as not a number (see ``_NUMERIC``).
   Example: A1:A4 = TRUE, 1, 2, "x" -> ``COUNTIF(A1:A4,">0")`` = 2, ``SUMIF(A1:A4,1,B1:B4)`` = B2.
 - **Text over 32,767 characters** (Excel specifications and limits: "Total number of characters that a
-  cell can contain: 32,767"): ``&``, REPT, CONCAT, CONCATENATE, TEXTJOIN and SUBSTITUTE results longer
-  than that are ``#VALUE!``; ``REPT`` with a negative count is ``#VALUE!``, and REPT checks the size
-  before building the text (``REPT("a",1E10)`` is #VALUE! at once, no allocation).
+  cell can contain: 32,767"): ``&``, REPT, CONCAT, CONCATENATE, TEXTJOIN, SUBSTITUTE and REPLACE
+  results longer than that are ``#VALUE!``; ``REPT`` with a negative count is ``#VALUE!``, and REPT
+  checks the size before building the text (``REPT("a",1E10)`` is #VALUE! at once, no allocation).
 - **A one-row array constant over several cells** (``{=TRUE,FALSE,TRUE}`` entered in A1:C1): see
-  :func:`spread_constant`.
+  :func:`array_text`.
 """
 from __future__ import annotations
 
@@ -139,10 +139,10 @@ def rept(text, number_times):
 
 
 def install_text(mod) -> None:
-    """Put :func:`rept` in the plug-in module and cap the results of CONCAT, CONCATENATE, TEXTJOIN and
-    SUBSTITUTE (whichever implementation the module holds)."""
+    """Put :func:`rept` in the plug-in module and cap the results of CONCAT, CONCATENATE, TEXTJOIN,
+    SUBSTITUTE and REPLACE (whichever implementation the module holds)."""
     mod.rept = rept
-    for name in ("concat", "concatenate", "textjoin", "substitute"):
+    for name in ("concat", "concatenate", "textjoin", "substitute", "replace"):
         f = getattr(mod, name, None)
         if f is None:
             from pycel.lib import text as _text
