@@ -16,6 +16,7 @@ installed once.
 """
 from __future__ import annotations
 
+import functools
 import math
 
 #: Excel specifications and limits: the most characters a cell can hold.
@@ -150,10 +151,10 @@ def install_text(mod) -> None:
         if f is None or getattr(f, "_mbsxl_capped", False):
             continue
 
+        @functools.wraps(f)                  # keeps pycel's metadata (its error handling of arguments)
         def capped(*args, _f=f):
             return _too_long(_f(*args))
         capped._mbsxl_capped = True
-        capped.__name__ = name
         setattr(mod, name, capped)
 
 
