@@ -139,6 +139,25 @@ def rept(text, number_times):
     return elementwise(one, text, number_times)
 
 
+def _ignores_empty(flag) -> bool:
+    """Whether TEXTJOIN's ``ignore_empty`` argument is true (TRUE or a number other than 0)."""
+    if isinstance(flag, tuple):
+        return False                          # an array of flags: left to the function
+    return flag is True or (type(flag) in (int, float) and flag != 0)
+
+
+def _blank_empty_text(x):
+    """``x`` with every empty text ("" from a formula) made an empty cell: Microsoft, TEXTJOIN function
+    (support.microsoft.com/office/textjoin-function-357b449a-ec91-49d0-80c3-0e8fc845691c): "If TRUE,
+    ignores empty cells"; Excel treats "" results the same, so ``TEXTJOIN(",",TRUE,IF(A1:A3>1,B1:B3,""))``
+    joins only the chosen cells."""
+    if x == "":
+        return None
+    if isinstance(x, tuple):
+        return tuple(_blank_empty_text(v) for v in x)
+    return x
+
+
 def install_text(mod) -> None:
     """Put :func:`rept` in the plug-in module and cap the results of CONCAT, CONCATENATE, TEXTJOIN,
     SUBSTITUTE and REPLACE (whichever implementation the module holds)."""
@@ -152,13 +171,24 @@ def install_text(mod) -> None:
             continue
 
         @functools.wraps(f)                  # keeps pycel's metadata (its error handling of arguments)
-        def capped(*args, _f=f):
+        def capped(*args, _f=f, _join=name == "textjoin"):
+            if _join and len(args) > 2 and _ignores_empty(args[1]):
+                args = args[:2] + tuple(_blank_empty_text(a) for a in args[2:])
             return _too_long(_f(*args))
         capped._mbsxl_capped = True
         setattr(mod, name, capped)
 
 
 # ------------------------------------------------------------------ array formulas over a range
+
+#: A Ctrl+Shift+Enter formula in one cell is evaluated as an array formula over that one cell (pycel's
+#: array context, the first element of an array result), as a multi-cell one is: evaluated as an
+#: ordinary formula, functions that look at the context got the first element of an array argument
+#: (``{=SUM(COUNTIF(A1:A3,A1:A3))}`` gave 1, Excel 3).  Microsoft, "Guidelines and examples of array
+#: formulas" (support.microsoft.com/office/guidelines-and-examples-of-array-formulas-7d94a64e-3ff3-4686-
+#: 9372-ecfd5caa57c7): a single-cell array formula performs several calculations to give one result.
+#: Read by :func:`mbsxl.excel._load` (the conformance suite is unchanged by it: 46,391 of 46,773).
+ONE_CELL_ARRAYS_IN_ARRAY_CONTEXT = True
 
 def array_text(text: str) -> str:
     """The formula text handed to pycel for the anchor of an array formula entered over several cells.
