@@ -204,7 +204,8 @@ def _prepare(wb, limits=None):
             if isinstance(v, ArrayFormula):
                 text = fix(v.text, ws.title, key)
                 c1, r1, c2, r2 = bounds
-                if (c1, r1) == (c2, r2):
+                from . import _fix_edges
+                if (c1, r1) == (c2, r2) and not _fix_edges.ONE_CELL_ARRAYS_IN_ARRAY_CONTEXT:
                     cells.append((ws.title, c.coordinate))
                     texts[key] = v.text
                     if text is None:
@@ -223,7 +224,8 @@ def _prepare(wb, limits=None):
                             refused[k2] = refused[key]
                             ws.cell(r, col).value = str(refused[key])
                 if text is not None:
-                    c.value = text
+                    from . import _fix_edges
+                    c.value = _fix_edges.array_text(text)     # pycel cuts "={..}" to its first element
                     arrays.append((ws.title, c.coordinate, ref))
             else:
                 texts[key] = v

@@ -73,6 +73,8 @@ def _plugin_module(used: set[str] = frozenset()) -> types.ModuleType:
     missing = {n for n in used if not n.startswith("mbs_") and not hasattr(mod, n) and not _pycel_has(n)}
     if missing:
         _supplement(mod, missing)
+    from . import _fix_edges
+    _fix_edges.install(mod)                # logical criteria, 32,767-character text (issue 21, s7)
     for name in functions():
         f = _engine_function(name)
         setattr(mod, name, f)

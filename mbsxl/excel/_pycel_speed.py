@@ -92,8 +92,9 @@ def clear_caches() -> None:
 def _install_criteria() -> None:
     """A faster ``pycel.excelutil.find_corresponding_index`` (the matching behind SUMIFS, COUNTIFS,
     AVERAGEIFS, MAXIFS, MINIFS and COUNTIF) for the criteria the templates use, a comparison with a
-    number (``"<="&B5``, ``">0.5"``): pycel's rule for it is, per cell, text (an error too) or empty ->
-    True only for ``<>``, anything else ``op(cell, number)``.  Here a range's cells are turned into a
+    number (``"<="&B5``, ``">0.5"``): the rule for it is, per cell, text (an error too), a logical
+    (Excel's rule, :mod:`mbsxl.excel._fix_edges`) or empty -> True only for ``<>``, anything else
+    ``op(cell, number)``.  Here a range's cells are turned into a
     float array once (kept while the range's values are: the same tuple object every formula reading
     the range gets) and each criterion is one numpy comparison; the matching positions come back in
     pycel's order (row by row), so the sums that follow add the same numbers in the same order.  A
@@ -106,6 +107,8 @@ def _install_criteria() -> None:
     import numpy as np
     from pycel import excelutil as eu
 
+    from . import _fix_edges
+    _fix_edges.install_criteria()            # logical cells match logical criteria only (both paths)
     original = eu.find_corresponding_index
     arrays = _CRITERIA_ARRAYS                # id(range values) -> (values, (numbers, is number) | None)
     np_ops = {"lt": np.less, "gt": np.greater, "le": np.less_equal, "ge": np.greater_equal, "ne": np.not_equal}
@@ -124,11 +127,11 @@ def _install_criteria() -> None:
                 for i, row in enumerate(rng):
                     for j, x in enumerate(row):
                         t = type(x)
-                        if t is float or t is bool or (t is int and -2**53 <= x <= 2**53):
+                        if t is float or (t is int and -2**53 <= x <= 2**53):
                             nums[i, j] = x
                             isnum[i, j] = True
-                        elif not (x is None or isinstance(x, str)):
-                            ok = False
+                        elif not (x is None or t is bool or isinstance(x, str)):   # a logical is no
+                            ok = False              # number: matches only "<>" (mbsxl.excel._fix_edges)
                             break
                     if not ok:
                         break
