@@ -107,8 +107,8 @@ def _text_of(x):
     if isinstance(x, bool):
         return "TRUE" if x else "FALSE"
     if isinstance(x, (int, float)):
-        from ._pycel_plugin import _excel_number_text
-        return _excel_number_text(float(x))
+        from ._fn_args import excel_number_text
+        return excel_number_text(float(x))
     return str(x)
 
 

@@ -135,3 +135,12 @@ def elementwise(f, *args):
             row.append(NA if any(v is ... for v in vals) else f(*vals))
         out.append(tuple(row))
     return tuple(out)
+
+
+def excel_number_text(x: float) -> str:
+    """A number as Excel writes it into text: 15 significant digits, ``E-22`` exponents."""
+    t = f"{x:.15g}"
+    if "e" in t:
+        m, e = t.split("e")
+        t = f"{m}E{e}"
+    return t

@@ -205,13 +205,7 @@ def _supplement(mod, names: set[str]) -> None:
 _COMPLEX_RE = re.compile(r"^([+-]?[0-9.]+(?:[eE][+-]?\d+)?)?(?:([+-])([0-9.]+(?:[eE][+-]?\d+)?)?([ij]))?$")
 
 
-def _excel_number_text(x: float) -> str:
-    """A number as Excel writes it into text: 15 significant digits, ``E-22`` exponents."""
-    t = f"{x:.15g}"
-    if "e" in t:
-        m, e = t.split("e")
-        t = f"{m}E{e}"
-    return t
+from ._fn_args import excel_number_text as _excel_number_text  # noqa: E402 - used below
 
 
 def _excel_complex_text(r):
