@@ -794,7 +794,8 @@ def calculate(path, limits=None, sets=None, min_formulas: int | None = None, t0:
         names = {nm.lower(): nm for nm in sx.sheet_parts(z)}
         parts = set(sx.sheet_parts(z).values())
     # the load limits: precheck for every other part, the same checks while the sheets stream in
-    budget = SheetBudget(limits, precheck(path, limits, skip=parts), path)
+    # (cells counted against --max-columnar-cells: this path holds ~100 bytes a cell, limits.py)
+    budget = SheetBudget(limits, precheck(path, limits, skip=parts), path, cells_field="max_columnar_cells")
     parsed: dict = {}
 
     def on_shape(sheet, col, shape, text, row):
