@@ -160,6 +160,11 @@ def _groups(book: _Book, parsed: dict) -> list[_Group]:
                 mat = np.concatenate(mats)
             else:
                 mat = np.zeros((rows.size, 0), np.int64)
+            # digits that are not a reference's row (a sheet name's S1, a number's 1E5, LOG10) are part
+            # of the formula the tree was parsed from (the first one): they must be the same in every cell
+            fixed = [j for j in range(mat.shape[1]) if j not in roles]
+            if fixed and rows.size > 1 and (mat[:, fixed] != mat[0, fixed]).any():
+                raise Unsupported("formulas of one shape whose sheet names or numbers differ")
             norm = mat.copy()
             for j in rel:
                 norm[:, j] -= rows
