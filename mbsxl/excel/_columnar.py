@@ -887,9 +887,11 @@ def _peek(path, parts, head: int = 1 << 20, most: int = 20) -> None:
                 continue
             with z.open(part) as f:
                 data = f.read(head)
-            for tag in re.findall(rb"<f[ /][^>]*>", data):
-                if b"array" in tag or b"dataTable" in tag:     # the scanner checks the rest exactly
-                    raise Unsupported("an array formula or a data table")
+            for m in re.finditer(rb"<f[ /]", data):         # bounded look at each tag: linear time
+                tag = data[m.start():m.start() + 256]
+                end = tag.find(b">")
+                if end < 0 or b"array" in tag[:end] or b"dataTable" in tag[:end]:   # the scanner checks the rest
+                    raise Unsupported("an array formula, a data table or a formula element not modelled")
             for body in re.findall(rb"<f(?:\s[^>/]*)?>([^<]*)</f>", data):
                 for name in fn.findall(body):
                     if name.decode("ascii", "replace").upper() not in fa.FUNCS:
