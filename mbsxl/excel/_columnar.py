@@ -880,7 +880,7 @@ def _peek(path, parts, head: int = 1 << 20, most: int = 20) -> None:
     once (the templates' MBS_ formulas cost a few milliseconds here, not the 0.3 s of loading numba)."""
     import re
     import zipfile
-    fn = re.compile(rb"([A-Za-z_][A-Za-z0-9_.]*)\(")
+    fn = re.compile(rb"(?<![A-Za-z0-9_.])([A-Za-z_][A-Za-z0-9_.]*)\(")   # from a name's start only: linear
     with zipfile.ZipFile(path) as z:
         for part in sorted(parts)[:most]:
             if part not in z.namelist():
