@@ -286,7 +286,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .excel.limits import Limits, FLAGS
     _lim = Limits()
     for name, hlp in (("max_unzipped_mb", "largest inflated package, MB"),
-                      ("max_cells", "most cells of all sheets"),
+                      ("max_cells", "most cells of all sheets (ordinary path, ~18 KB a formula cell)"),
+                      ("max_columnar_cells", "most cells of all sheets for a tape the columnar path "
+                                             "reads (~100 bytes a cell)"),
                       ("max_formula_chars", "longest formula, characters"),
                       ("max_range_cells", "most cells in one range (after cutting at the used extent)"),
                       ("cell_seconds", "longest evaluation of one formula cell, s"),

@@ -238,13 +238,14 @@ def test_pickles_compactly(tmp_path):
 # ------------------------------------------------------------------ the limits hold on the fast path
 
 def test_cell_and_size_limits_hold_while_streaming(tmp_path):
-    """The load limits of mbsxl.excel.limits (--max-cells, --max-unzipped-mb) stop a tape the fast path
-    reads, with the flag named, as precheck does for the ordinary path."""
+    """The load limits of mbsxl.excel.limits (--max-columnar-cells, the fast path's cell limit, and
+    --max-unzipped-mb) stop a tape the fast path reads, with the flag named, as precheck does for the
+    ordinary path."""
     from mbsxl.excel.limits import LimitExceeded, Limits
     path = os.path.join(tmp_path, "t.xlsx")
     _tape(path)
-    with pytest.raises(LimitExceeded, match="--max-cells"):
-        calc.calculate(path, progress=False, limits=Limits(max_cells=5000))
+    with pytest.raises(LimitExceeded, match="--max-columnar-cells"):
+        calc.calculate(path, progress=False, limits=Limits(max_columnar_cells=5000))
     with pytest.raises(LimitExceeded, match="--max-unzipped-mb"):
         calc.calculate(path, progress=False, limits=Limits(max_unzipped_mb=0.2))
 

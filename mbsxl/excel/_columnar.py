@@ -20,7 +20,7 @@ shape, and each group is evaluated once over all its rows with Excel's semantics
 
 Whenever something is not modelled -- text in arithmetic or in a result, a function not listed, a
 moving range (``SUM(A1:A5)`` copied down), a column reading itself (a running balance), a defined
-name, a shared formula, ``--set`` overrides, iterative calculation -- :func:`calculate` returns None
+name, a shared formula filled across columns, an array formula, ``--set`` overrides, iterative calculation -- :func:`calculate` returns None
 and the ordinary path computes the workbook, so a result is either this path's or pycel's, never a
 mixture.  The property test ``tests/test_columnar.py`` checks that random tapes give the ordinary
 path's values exactly.
@@ -143,14 +143,31 @@ def _groups(book: _Book, parsed: dict) -> list[_Group]:
     for s in book.sheets.values():
         for (c, shape), chunks in s.formulas.items():
             tree, n_marks = parsed[(s.name, shape)]
-            rows = np.concatenate([r for r, _ in chunks])
-            mat = np.concatenate([m for _, m in chunks]) if n_marks else np.zeros((rows.size, 0), np.int64)
+            rows = np.concatenate([r for r, _, _ in chunks])
             roles: dict = {}
             _mark_roles(tree, roles)
+            rel = [j for j, role in roles.items() if role == "rel"]
+            if n_marks:
+                mats = []
+                for r, m, base in chunks:
+                    if base is not None:        # a shared formula's children: relative rows moved by the offset
+                        m = np.array(m)
+                        for j in rel:
+                            m[:, j] += r - base
+                        if m.size and m.max() > 1048576:
+                            raise Unsupported("a shared formula moved beyond the last row")
+                    mats.append(m)
+                mat = np.concatenate(mats)
+            else:
+                mat = np.zeros((rows.size, 0), np.int64)
+            # digits that are not a reference's row (a sheet name's S1, a number's 1E5, LOG10) are part
+            # of the formula the tree was parsed from (the first one): they must be the same in every cell
+            fixed = [j for j in range(mat.shape[1]) if j not in roles]
+            if fixed and rows.size > 1 and (mat[:, fixed] != mat[0, fixed]).any():
+                raise Unsupported("formulas of one shape whose sheet names or numbers differ")
             norm = mat.copy()
-            for j, role in roles.items():
-                if role == "rel":
-                    norm[:, j] -= rows
+            for j in rel:
+                norm[:, j] -= rows
             text = s.first[(c, shape)][1]
             if norm.shape[1] == 0 or (norm == norm[0]).all():
                 out.append(_Group(s.name, c, rows, tree, norm[0] if norm.shape[1] else norm[0:0], text))
@@ -794,7 +811,8 @@ def calculate(path, limits=None, sets=None, min_formulas: int | None = None, t0:
         names = {nm.lower(): nm for nm in sx.sheet_parts(z)}
         parts = set(sx.sheet_parts(z).values())
     # the load limits: precheck for every other part, the same checks while the sheets stream in
-    budget = SheetBudget(limits, precheck(path, limits, skip=parts), path)
+    # (cells counted against --max-columnar-cells: this path holds ~100 bytes a cell, limits.py)
+    budget = SheetBudget(limits, precheck(path, limits, skip=parts), path, cells_field="max_columnar_cells")
     parsed: dict = {}
 
     def on_shape(sheet, col, shape, text, row):
@@ -831,7 +849,7 @@ def calculate(path, limits=None, sets=None, min_formulas: int | None = None, t0:
     out_sheets = []
     cols = {}
     for s in sheets:
-        rows = [np.concatenate([r for r, _ in ch]) for ch in s.formulas.values()]
+        rows = [np.concatenate([r for r, _, _ in ch]) for ch in s.formulas.values()]
         cs = [np.full(r.size, c, np.int32) for (c, _), r in zip(s.formulas.keys(), rows)]
         if not rows:
             continue
@@ -871,9 +889,12 @@ def _peek(path, parts, head: int = 1 << 20, most: int = 20) -> None:
                 continue
             with z.open(part) as f:
                 data = f.read(head)
-            if re.search(rb"<f[ /]", data):
-                raise Unsupported("a shared or array formula")
-            for body in re.findall(rb"<f>([^<]*)</f>", data):
+            for m in re.finditer(rb"<f[ /]", data):         # bounded look at each tag: linear time
+                tag = data[m.start():m.start() + 256]
+                end = tag.find(b">")
+                if end < 0 or b"array" in tag[:end] or b"dataTable" in tag[:end]:   # the scanner checks the rest
+                    raise Unsupported("an array formula, a data table or a formula element not modelled")
+            for body in re.findall(rb"<f(?:\s[^>/]*)?>([^<]*)</f>", data):
                 for name in fn.findall(body):
                     if name.decode("ascii", "replace").upper() not in fa.FUNCS:
                         raise Unsupported(f"function {name.decode('ascii', 'replace').upper()}")

@@ -2,7 +2,7 @@
 
 :func:`scan_cells` finds every ``<c>`` element of a chunk that ends at ``</row>`` and returns, per cell,
 its column and row, its ``t=`` type and the byte spans of its formula and value; any structure it does
-not know (a shared or array formula ``<f t=...>``, rich text, a cell without ``r=``, an unknown child)
+not know (an array formula ``<f t="array">``, rich text, a cell without ``r=``, an unknown child)
 returns -1 and the caller uses the ordinary path.  :func:`formula_shapes` computes, per formula, a 64-bit
 hash of its *shape* (the text with the digits that follow a letter or ``$`` replaced by one marker
 byte: the row numbers of ``A2``, ``$B$7``, also constant digits such as ``LOG10`` or ``"X1"``) and
@@ -48,10 +48,13 @@ def _find(b, i, pat):
 
 
 @njit(cache=True, nogil=True)
-def scan_cells(b, col, row, typ, fs, fe, vs, ve, tag_end, ts, te):
+def scan_cells(b, col, row, typ, fs, fe, vs, ve, tag_end, ts, te, fsi):
     """Fill the per-cell arrays from the chunk ``b`` (uint8); return the number of cells or -1.
     ``tag_end``: where the start tag's ``>`` (or ``/>``) is; ``ts``/``te``: the span of the `` t="..."``
-    attribute (-1 without one)."""
+    attribute (-1 without one).  ``fsi``: a shared formula's ``si`` (-1 for any other cell); a shared
+    formula's master (``ref`` and text) has its text at ``fs:fe``, a child (``<f t="shared" si="0"/>``)
+    ``fs == fe`` with ``fe + 4`` where its ``<f>`` element ends (as ``</f>`` ends for any other).  An
+    ``<f>`` attribute other than ``t`` (normal or shared), ``si``, ``ref``, ``ca``, ``aca`` returns -1."""
     n = b.size
     i = 0
     k = 0
@@ -64,6 +67,8 @@ def scan_cells(b, col, row, typ, fs, fe, vs, ve, tag_end, ts, te):
     IS_T = np.array([60, 105, 115, 62, 60, 116], dtype=np.uint8)  # <is><t
     T_CLOSE = np.array([60, 47, 116, 62, 60, 47, 105, 115, 62], dtype=np.uint8)  # </t></is>
     C_CLOSE = np.array([60, 47, 99, 62], dtype=np.uint8)          # </c>
+    SHARED = np.array([115, 104, 97, 114, 101, 100], dtype=np.uint8)   # shared
+    NORMAL = np.array([110, 111, 114, 109, 97, 108], dtype=np.uint8)   # normal
     while i < n:
         if b[i] != 60:                         # '<'
             i += 1
@@ -150,6 +155,7 @@ def scan_cells(b, col, row, typ, fs, fe, vs, ve, tag_end, ts, te):
             te[k] = t1
             fs[k] = -1
             fe[k] = -1
+            fsi[k] = -1
             vs[k] = -1
             ve[k] = -1
             if not closed:
@@ -160,7 +166,83 @@ def scan_cells(b, col, row, typ, fs, fe, vs, ve, tag_end, ts, te):
                     fs[k] = i + 3
                     fe[k] = j
                     i = j + 4
-                elif i + 1 < n and b[i] == 60 and b[i + 1] == 102:    # <f with attributes, <f/>
+                elif i + 2 < n and b[i] == 60 and b[i + 1] == 102 and (b[i + 2] == 32 or b[i + 2] == 9
+                                                                       or b[i + 2] == 10 or b[i + 2] == 13):
+                    # <f t="shared" ...>: a master (ref and text) or a child (si only, no text)
+                    i += 2
+                    shared = False
+                    si = -1
+                    has_ref = False
+                    selfclose = False
+                    while True:
+                        while i < n and (b[i] == 32 or b[i] == 9 or b[i] == 10 or b[i] == 13):
+                            i += 1
+                        if i >= n:
+                            return -1
+                        if b[i] == 62:
+                            i += 1
+                            break
+                        if b[i] == 47:
+                            if i + 1 < n and b[i + 1] == 62:
+                                i += 2
+                                selfclose = True
+                                break
+                            return -1
+                        a0 = i
+                        while i < n and b[i] != 61 and b[i] != 32:
+                            i += 1
+                        if i >= n or b[i] != 61 or i + 1 >= n or b[i + 1] != 34:
+                            return -1
+                        alen = i - a0
+                        i += 2
+                        v0 = i
+                        while i < n and b[i] != 34:
+                            i += 1
+                        if i >= n:
+                            return -1
+                        v1 = i
+                        i += 1
+                        if alen == 1 and b[a0] == 116:                          # t
+                            if _startswith(b, v0, SHARED) and v1 - v0 == 6:
+                                shared = True
+                            elif not (_startswith(b, v0, NORMAL) and v1 - v0 == 6):
+                                return -1                                        # array, dataTable
+                        elif alen == 2 and b[a0] == 115 and b[a0 + 1] == 105:   # si
+                            if v1 == v0 or v1 - v0 > 9:
+                                return -1
+                            si = 0
+                            for q in range(v0, v1):
+                                if not (48 <= b[q] <= 57):
+                                    return -1
+                                si = si * 10 + (b[q] - 48)
+                        elif alen == 3 and b[a0] == 114 and b[a0 + 1] == 101 and b[a0 + 2] == 102:  # ref
+                            has_ref = True
+                        elif alen == 2 and b[a0] == 99 and b[a0 + 1] == 97:     # ca (calculate always)
+                            pass
+                        elif alen == 3 and b[a0] == 97 and b[a0 + 1] == 99 and b[a0 + 2] == 97:  # aca
+                            pass
+                        else:
+                            return -1
+                    if shared != (si >= 0) or (has_ref and not shared):
+                        return -1
+                    if selfclose:
+                        if not shared or has_ref:
+                            return -1
+                        fs[k] = i - 4                   # no text; fe + 4: where the element ends
+                        fe[k] = i - 4
+                        fsi[k] = si
+                    else:
+                        j = _find(b, i, F_CLOSE)
+                        if j < 0:
+                            return -1
+                        if shared and has_ref != (j > i):   # a master has both, a child neither
+                            return -1
+                        fs[k] = i
+                        fe[k] = j
+                        if shared:
+                            fsi[k] = si
+                        i = j + 4
+                elif i + 1 < n and b[i] == 60 and b[i + 1] == 102:    # <f/> and the like
                     return -1
                 if _startswith(b, i, V_OPEN):
                     j = _find(b, i + 3, V_CLOSE)

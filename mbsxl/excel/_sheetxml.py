@@ -64,7 +64,8 @@ def col_letters(n: int) -> str:
 
 class Sheet:
     """One worksheet: ``values[0] -> list of (cols, rows, kind, num)`` chunks, ``strings[(col, row)] -> text``,
-    ``formulas[(col, shape)] -> list of (rows, numbers)`` chunks, ``texts[(col, shape)]`` the first
+    ``formulas[(col, shape)] -> list of (rows, numbers, base)`` chunks (``base``: None, or the row of
+    the shared formula's master whose children these are), ``texts[(col, shape)]`` the first
     formula's text and row."""
 
     def __init__(self, name: str, part: str):
@@ -76,6 +77,7 @@ class Sheet:
         self.max_row = 0
         self.n_formulas = 0
         self.max_formula_chars = 0
+        self.shared: dict[int, tuple] = {}     # si -> (col, row, shape, numbers, text) of the master
 
 
 def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
@@ -183,16 +185,16 @@ def read_sheet(z: zipfile.ZipFile, sheet: Sheet, shared: list[str], max_formula_
         col = np.empty(cap, np.int32)
         row = np.empty(cap, np.int64)
         typ = np.empty(cap, np.uint8)
-        fs, fe, vs, ve, tag_end, ts, te = (np.empty(cap, np.int64) for _ in range(7))
-        n = sc.scan_cells(b, col, row, typ, fs, fe, vs, ve, tag_end, ts, te)
+        fs, fe, vs, ve, tag_end, ts, te, fsi = (np.empty(cap, np.int64) for _ in range(8))
+        n = sc.scan_cells(b, col, row, typ, fs, fe, vs, ve, tag_end, ts, te, fsi)
         if n < 0:
-            raise Unsupported("a cell the fast reader does not recognise (shared or array formula, rich "
+            raise Unsupported("a cell the fast reader does not recognise (array formula, rich "
                               "text, a cell without a reference)")
         if budget is not None:
             budget.counted(sheet.part, n)
         if n == 0:
             continue
-        col, row, typ, fs, fe, vs, ve = col[:n], row[:n], typ[:n], fs[:n], fe[:n], vs[:n], ve[:n]
+        col, row, typ, fs, fe, vs, ve, fsi = col[:n], row[:n], typ[:n], fs[:n], fe[:n], vs[:n], ve[:n], fsi[:n]
         top = int(row.max())
         if top > sheet.max_row:
             sheet.max_row = top
@@ -200,9 +202,15 @@ def read_sheet(z: zipfile.ZipFile, sheet: Sheet, shared: list[str], max_formula_
         v = np.flatnonzero(~isf)
         if v.size:
             _values(sheet, chunk, b, col[v], row[v], typ[v], vs[v], ve[v], shared)
-        f = np.flatnonzero(isf)
+        child = isf & (fsi >= 0) & (fs == fe)
+        f = np.flatnonzero(isf & ~child)
         if f.size:
             _formulas(sheet, chunk, b, col[f], row[f], fs[f], fe[f], max_formula_chars, on_shape)
+            for i in np.flatnonzero(fsi[f] >= 0).tolist():          # shared formulas' masters
+                _master(sheet, chunk, int(fsi[f][i]), int(col[f][i]), int(row[f][i]), int(fs[f][i]), int(fe[f][i]))
+        ch = np.flatnonzero(child)
+        if ch.size:
+            _children(sheet, col[ch], row[ch], fsi[ch], on_shape)
 
 
 def _values(sheet: Sheet, chunk: bytes, b, col, row, typ, vs, ve, shared) -> None:
@@ -295,13 +303,47 @@ def _formulas(sheet: Sheet, chunk: bytes, b, col, row, fs, fe, max_chars: int, o
             _add_group(sheet, int(c), shape, row[idx], mat, text, on_shape)
 
 
-def _add_group(sheet, c, shape, rows, mat, text, on_shape):
+def _add_group(sheet, c, shape, rows, mat, text, on_shape, base=None):
     key = (c, shape)
     if key not in sheet.first:
         sheet.first[key] = (int(rows[0]), text)
         if on_shape is not None:
             on_shape(sheet, c, shape, _unescape(text), int(rows[0]))
-    sheet.formulas.setdefault(key, []).append((rows, mat))
+    sheet.formulas.setdefault(key, []).append((rows, mat, base))
+
+
+def _master(sheet, chunk: bytes, si: int, c: int, r: int, fs: int, fe: int) -> None:
+    """Remember the master of shared formula ``si``: its column, row, shape and row-like numbers (the
+    same the scanner collects: digits after a letter or ``$``)."""
+    text = chunk[fs:fe].decode("utf-8")
+    if si in sheet.shared:
+        raise Unsupported("two masters of one shared formula")
+    shape = _ROWNUM.sub(MARK, text)
+    nums = np.array([int(x) for x in _ROWNUM.findall(text)], np.int64)
+    sheet.shared[si] = (c, r, shape, nums, text)
+
+
+def _children(sheet, col, row, fsi, on_shape) -> None:
+    """The cells of shared formulas that hold only ``<f t="shared" si=".."/>``: each is its master's
+    formula with the relative references moved by the offset from the master's cell (ECMA-376 Part 1,
+    18.3.1.40: "the formula ... is the master formula with references adjusted as if it had been
+    copied").  Here only the row offset is modelled (a master filled down its own column); the
+    numbers are the master's, and :func:`mbsxl.excel._columnar._groups` adds ``row - base`` to the
+    relative row numbers (which ones are relative only the parsed formula knows)."""
+    sheet.n_formulas += row.size
+    for si in np.unique(fsi).tolist():
+        m = sheet.shared.get(si)
+        if m is None:
+            raise Unsupported("a shared formula whose master is missing or comes later")
+        c, r, shape, nums, text = m
+        idx = np.flatnonzero(fsi == si)
+        if (col[idx] != c).any():
+            raise Unsupported("a shared formula filled across columns (column offsets are not modelled)")
+        rows = row[idx]
+        if (rows <= r).any():
+            raise Unsupported("a shared formula's cell above its master")
+        mat = np.broadcast_to(nums, (rows.size, nums.size))
+        _add_group(sheet, c, shape, rows, mat, text, on_shape, base=r)
 
 
 def read_book(path, max_formula_chars: int, on_shape=None, budget=None):
@@ -430,8 +472,8 @@ def _rewrite_chunk(chunk: bytes, lookup) -> bytes:
     col = np.empty(cap, np.int32)
     row = np.empty(cap, np.int64)
     typ = np.empty(cap, np.uint8)
-    fs, fe, vs, ve, tag_end, ts, te = (np.empty(cap, np.int64) for _ in range(7))
-    n = sc.scan_cells(b, col, row, typ, fs, fe, vs, ve, tag_end, ts, te)
+    fs, fe, vs, ve, tag_end, ts, te, fsi = (np.empty(cap, np.int64) for _ in range(8))
+    n = sc.scan_cells(b, col, row, typ, fs, fe, vs, ve, tag_end, ts, te, fsi)
     if n < 0:
         raise ValueError("the sheet changed while it was written")
     cells = np.flatnonzero(fs[:n] >= 0)

@@ -10,6 +10,16 @@ the cells of array formulas' ranges (:func:`mbsxl.excel._load._prepare`; a large
 cell, never expanded).  At evaluation (:class:`Budget`): the seconds one cell may
 take, the seconds of the whole run, and the memory the run may add to the process.
 
+The cell limit bounds what the path that will hold the cells costs.  The ordinary (pycel) path holds
+about 18 KB per formula cell (openpyxl's cell objects, the compiled formula and its graph node: 484 s
+and a 9 GB peak for the 500,006 formulas of a 100,000-row tape, issue 21), so ``--max-cells`` keeps
+5,000,000.  The columnar path (:mod:`mbsxl.excel._columnar`) holds a tape as per-column numpy arrays:
+about 100 bytes a cell (867 MB peak for the 9,000,006 cells of a 1,000,000-row tape, numba and the
+interpreter included), so it reads up to ``--max-columnar-cells``, 30,000,000 (about 3 GB, inside the
+default ``--max-memory-mb`` of 4,096).  A workbook the columnar path reads and then declines goes to
+the ordinary path, whose ``precheck`` refuses it above ``--max-cells``; ``--max-memory-mb`` remains the
+hard bound on either path.
+
 Every stage (:func:`run_isolated`, which ``mbsxl calc`` uses): the load and the evaluation run in a
 child process whose address space is capped (``RLIMIT_AS``: its size when it starts plus
 ``--max-memory-mb``, so one huge allocation such as ``REPT("a",1E10)`` fails at once with
@@ -32,7 +42,8 @@ import zipfile
 @dataclasses.dataclass
 class Limits:
     max_unzipped_mb: float = 1024.0       # --max-unzipped-mb: the package inflated
-    max_cells: int = 5_000_000            # --max-cells: cells of all sheets (<c> elements)
+    max_cells: int = 5_000_000            # --max-cells: cells of all sheets (<c> elements), ordinary path
+    max_columnar_cells: int = 30_000_000  # --max-columnar-cells: the same, for a tape the columnar path reads
     max_formula_chars: int = 8192         # --max-formula-chars (Excel's own limit)
     max_range_cells: int = 4_200_000      # --max-range-cells: one range, after cutting at the used extent
     cell_seconds: float = 60.0            # --cell-seconds: one formula cell
@@ -138,8 +149,9 @@ class SheetBudget:
     inflates them: the inflated bytes and the cells counted on from ``precheck``'s totals, and any DTD
     or entity declaration refused, with ``precheck``'s messages."""
 
-    def __init__(self, limits: Limits, info: dict, path):
+    def __init__(self, limits: Limits, info: dict, path, cells_field: str = "max_cells"):
         self.limits, self.path = limits, path
+        self.cells_field = cells_field               # the limit on cells: "max_columnar_cells" on that path
         self.bytes, self.cells = info["bytes"], info["cells"]
         self.cap = int(limits.max_unzipped_mb * 1024 * 1024)
         self.tail = b""
@@ -159,9 +171,10 @@ class SheetBudget:
 
     def counted(self, part: str, cells: int) -> None:
         self.cells += cells
-        if self.cells > self.limits.max_cells:
-            raise LimitExceeded(f"the workbook has more than {self.limits.max_cells:,} cells (at {part}); "
-                                f"raise {FLAGS['max_cells']} if it is genuine")
+        most = getattr(self.limits, self.cells_field)
+        if self.cells > most:
+            raise LimitExceeded(f"the workbook has more than {most:,} cells (at {part}); "
+                                f"raise {FLAGS[self.cells_field]} if it is genuine")
 
 
 def _rss_bytes() -> int:
