@@ -190,3 +190,24 @@ def test_array_constant_entered_over_several_cells_spreads(tmp_path):
     # a one-row array over two rows repeats its row (same guidelines page: a single row fills down)
     assert [v[f"S!{c}{r}"] for r in (9, 10) for c in "ABC"] == ["a", "b", "c"] * 2
     assert v["S!A11"] == 7                             # one cell: the first element
+
+
+def test_overflow_inside_a_formula_is_num(tmp_path):
+    # Excel's largest number is 1.7976931348623158E+308 ("Excel specifications and limits", Microsoft
+    # support): a sum past it is #NUM!, and so is any formula built on it.  Here the engine's SUM gave an
+    # integer beyond a float's range and the division failed (found by test_columnar's random tapes).
+    import openpyxl
+    from mbsxl.excel.calc import calculate
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "S"
+    for r in range(1, 4):
+        ws.cell(r, 1, "=-1E+308")
+    ws["B1"] = "=SUM(A1:A3)"
+    ws["B2"] = "=SUM(A1:A3)/2"
+    ws["B3"] = "=A1/2"
+    p = tmp_path / "ov.xlsx"
+    wb.save(p)
+    v = calculate(str(p), progress=False)
+    assert v["S!B1"] == "#NUM!" and v["S!B2"] == "#NUM!"
+    assert v["S!B3"] == -5e307

@@ -81,8 +81,18 @@ def _too_long(x):
     return x
 
 
+_EXCEL_MAX = 1.7976931348623157e308
+
+
+def _huge(x) -> bool:
+    """A number past Excel's largest (pycel's SUM of integer-valued cells can give such an integer)."""
+    return isinstance(x, int) and not isinstance(x, bool) and abs(x) > _EXCEL_MAX
+
+
 def install_concat_operator() -> None:
-    """Cap the text of ``&`` (pycel's operator fix-up, looked up by each compiled formula)."""
+    """Cap the text of ``&`` (pycel's operator fix-up, looked up by each compiled formula), and make an
+    operand past Excel's largest number #NUM! (the left operand's error first, as Excel: ``SUM(E:E)+
+    SUM(F:F)/2`` with E's sum past 1.8E+308 and F holding #N/A is #NUM!)."""
     if "concat" in _INSTALLED:
         return
     from pycel import excelformula
@@ -92,7 +102,14 @@ def install_concat_operator() -> None:
         inner = original(capture_error_state)
 
         def fixup(left_op, op, right_op):
-            out = inner(left_op, op, right_op)
+            if _huge(left_op):
+                left_op = "#NUM!"
+            if _huge(right_op):
+                right_op = "#NUM!"
+            try:
+                out = inner(left_op, op, right_op)
+            except OverflowError:
+                return "#NUM!"
             return _too_long(out) if op == "BitAnd" else out
         return fixup
 
