@@ -139,23 +139,6 @@ def small(array, k):
     return _kth(array, k, False)
 
 
-def _parity(number):
-    n = _number(number)
-    if isinstance(n, str):
-        return n
-    return math.trunc(n) % 2
-
-
-def iseven(number):
-    p = _parity(number)
-    return p if isinstance(p, str) else p == 0
-
-
-def isodd(number):
-    p = _parity(number)
-    return p if isinstance(p, str) else p == 1
-
-
 @excel_helper(cse_params=-1, err_str_params=-1, number_params=-1)
 def trunc(number, num_digits=0):
     """TRUNC after rounding the number to Excel's 15 significant digits (-0.8 computed as
@@ -325,7 +308,7 @@ def hex2oct(number, places=None):
 
 
 FIXES = {"if_": if_, "x_if": if_, "xor_": xor_, "x_xor": xor_, "rows": rows, "columns": columns,
-         "areas": areas, "switch": switch, "large": large, "small": small, "iseven": iseven, "isodd": isodd,
+         "areas": areas, "switch": switch, "large": large, "small": small,
          "trunc": trunc, "bin2oct": bin2oct, "bin2hex": bin2hex, "oct2bin": oct2bin, "oct2hex": oct2hex,
          "hex2bin": hex2bin, "hex2oct": hex2oct,
          "bin2dec": bin2dec, "oct2dec": oct2dec, "hex2dec": hex2dec, "dec2bin": dec2bin, "dec2oct": dec2oct, "dec2hex": dec2hex}
