@@ -52,17 +52,34 @@ def _c_iterparse(on: bool):
         yield
         return
     import xml.etree.ElementTree as ET
-    from openpyxl.reader import strings
+    from openpyxl.reader import excel, strings
     from openpyxl.worksheet import _reader
     saved = (_reader.iterparse, strings.iterparse, _reader.WorkSheetParser.parse_cell,
-             _reader.WorksheetReader.bind_cells)
+             _reader.WorksheetReader.bind_cells, excel.read_string_table)
     _reader.iterparse = strings.iterparse = ET.iterparse
-    _reader.WorkSheetParser.parse_cell, _reader.WorksheetReader.bind_cells = _fast_cells(*saved[2:])
+    _reader.WorkSheetParser.parse_cell, _reader.WorksheetReader.bind_cells = _fast_cells(*saved[2:4])
+    excel.read_string_table = _fast_strings(saved[4])
     try:
         yield
     finally:
         (_reader.iterparse, strings.iterparse, _reader.WorkSheetParser.parse_cell,
-         _reader.WorksheetReader.bind_cells) = saved
+         _reader.WorksheetReader.bind_cells, excel.read_string_table) = saved
+
+
+def _fast_strings(read_string_table):
+    """openpyxl's ``read_string_table`` with a table of plain items read from its bytes
+    (:func:`mbsxl.excel._fastsheet.read_strings`); any other table goes to openpyxl's."""
+    import io
+
+    from . import _fastsheet
+
+    def read(src):
+        data = src.read()
+        fast = _fastsheet.read_strings(data)
+        return fast if fast is not None else read_string_table(io.BytesIO(data))
+
+    read.__doc__ = read_string_table.__doc__
+    return read
 
 
 def _fast_cells(parse_cell, bind_cells):
@@ -75,7 +92,11 @@ def _fast_cells(parse_cell, bind_cells):
     from openpyxl.cell import Cell
     from openpyxl.styles.cell_style import StyleArray
     from openpyxl.utils.cell import column_index_from_string
-    from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG
+    from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
+    import io
+    from array import array
+
+    from . import _fastsheet
     columns: dict = {}
 
     def fast_parse_cell(self, element):
@@ -102,24 +123,96 @@ def _fast_cells(parse_cell, bind_cells):
                 value = self.shared_strings[int(value)]
         return (row, column, value, t, style_id)
 
+    def bind_row(ws, styles, stored, row):
+        new = Cell.__new__
+        for cell in row:
+            if type(cell) is tuple:
+                r, col, value, data_type, style_id = cell
+            else:
+                r, col, value, data_type, style_id = (cell["row"], cell["column"], cell["value"],
+                                                      cell["data_type"], cell["style_id"])
+            c = new(Cell)
+            c.parent = ws
+            c._style = StyleArray(styles[style_id])
+            c.row, c.column, c._value, c.data_type = r, col, value, data_type
+            c._hyperlink = c._comment = None
+            stored[(r, col)] = c
+
+    def bind_plain(ws, styles, stored, plan, start, end, strings):
+        """The cells of a run of plain rows (:mod:`mbsxl.excel._fastsheet`), as ``parse_cell`` would
+        give them: ``int`` unless the number has ``.``/``E``/``e``, the shared string at the index."""
+        new = Cell.__new__
+        copy = array.__new__
+        protos: dict = {}
+        for piece in plan.chunks(start, end):
+            for letters, r, s, t, v in plan.cells(*piece):
+                col = columns.get(letters)
+                if col is None:
+                    col = columns[letters] = column_index_from_string(letters.decode("ascii"))
+                proto = protos.get(s)
+                if proto is None:
+                    proto = protos[s] = styles[int(s) if s else 0]
+                if t == b"s":
+                    t = "s"
+                    if v:
+                        v = strings[int(v)]
+                    else:
+                        v = None
+                else:
+                    t = "n"
+                    if not v:
+                        v = None
+                    elif b"." in v or b"E" in v or b"e" in v:
+                        v = float(v)
+                    else:
+                        v = int(v)
+                c = new(Cell)
+                c.parent = ws
+                c._style = copy(StyleArray, "i", proto)        # StyleArray(proto) without its __new__
+                c.row = r = int(r)
+                c.column, c._value, c.data_type = col, v, t
+                c._hyperlink = c._comment = None
+                stored[(r, col)] = c
+
     def fast_bind_cells(self):
+        """The cells: the plain rows of ``<sheetData>`` read from the XML bytes and the other rows by
+        openpyxl (:func:`mbsxl.excel._fastsheet.split_sheet`), in document order; on anything that
+        raises, the whole sheet again through openpyxl alone (its own result or its own error)."""
         ws = self.ws
         styles = ws.parent._cell_styles
         stored = ws._cells
-        new = Cell.__new__
-        for _, row in self.parser.parse():
-            for cell in row:
-                if type(cell) is tuple:
-                    r, col, value, data_type, style_id = cell
-                else:
-                    r, col, value, data_type, style_id = (cell["row"], cell["column"], cell["value"],
-                                                          cell["data_type"], cell["style_id"])
-                c = new(Cell)
-                c.parent = ws
-                c._style = StyleArray(styles[style_id])
-                c.row, c.column, c._value, c.data_type = r, col, value, data_type
-                c._hyperlink = c._comment = None
-                stored[(r, col)] = c
+        parser = self.parser
+        plan = None
+        if not parser.data_only and not parser.date_formats and not stored:
+            data = parser.source.read()
+            plan = _fastsheet.split_sheet(data)
+            if plan is None:
+                parser.source = io.BytesIO(data)
+        if plan is not None:
+            fresh = WorkSheetParser(io.BytesIO(data), parser.shared_strings, parser.data_only, parser.epoch,
+                                    parser.date_formats, parser.timedelta_formats, parser.rich_text)
+            parser.source = io.BytesIO(plan.rest)
+            try:
+                kept = parser.parse()
+                for segment in plan.segments:
+                    if segment is None:
+                        bind_row(ws, styles, stored, next(kept)[1])
+                    else:
+                        bind_plain(ws, styles, stored, plan, *segment, parser.shared_strings)
+                for _, row in kept:               # none: split_sheet saw no row outside <sheetData>
+                    bind_row(ws, styles, stored, row)
+            except MemoryError:
+                raise
+            except Exception:  # noqa: BLE001 - openpyxl's own path gives its own result or error
+                stored.clear()
+                self.parser = parser = fresh
+                plan = None
+            else:
+                if ws._cells:
+                    ws._current_row = ws.max_row
+                return
+        for _, row in parser.parse():
+            bind_row(ws, styles, stored, row)
         if ws._cells:
             ws._current_row = ws.max_row
 

@@ -1,0 +1,174 @@
+"""The plainest parts of a worksheet and of the shared-string table read straight from their XML
+bytes instead of through ElementTree and openpyxl's per-element code (issue 21 load speed: the pool
+template's 15,000-row tape, 111,000 cells, took ~1 s of openpyxl's read).
+
+Only text that a strict pattern proves plain is read here, the rest goes to openpyxl untouched:
+
+- **worksheet** (:func:`split_sheet`): the ``<row>`` elements of ``<sheetData>`` written the way
+  xlsxwriter and Excel write them (``<row r="7" spans="1:9">``, optionally ``x14ac:dyDescent``) whose
+  cells are all ``<c r="B7" s="12" t="s"><v>99</v></c>``-shaped: an address, a style number, no type
+  or the type ``n`` or ``s``, an optional ``<v>`` holding a decimal number, nothing else (no formula, no
+  inline string, no boolean or error).  Every other row stays in the XML that openpyxl parses
+  (:class:`Plan`), and the cells of both are stored in document order (a repeated address keeps the
+  last, as openpyxl does).  The whole worksheet goes to openpyxl when anything is out of the ordinary:
+  no single ``<sheetData>``, a comment, CDATA, processing instruction or DTD anywhere, a default
+  namespace other than SpreadsheetML's or declared twice, an XML declaration other than version 1.0
+  in UTF-8, a row outside ``<sheetData>`` or a prefixed one, a row without ``r="..."`` first.
+  Rows with any other attribute (a height) stay with openpyxl: it records their dimensions.
+- **shared strings** (:func:`read_strings`): a table whose every item is ``<si><t>text</t></si>``
+  (text without markup, carriage returns or characters XML forbids; the five predefined entities
+  only) is read with two patterns; any other table (rich runs, phonetic text) goes to openpyxl whole.
+
+The values are what openpyxl's ``WorkSheetParser.parse_cell`` gives (openpyxl 3.1) for the same
+cells with no date formats (:func:`mbsxl.excel._load._serial_dates_reader`): ``int`` for a number
+without ``.``/``E``, else ``float``; the shared string at the index; ``None`` without ``<v>``.
+The caller (:func:`mbsxl.excel._load._fast_cells`) goes back to openpyxl's own path for the whole
+sheet whenever anything raises, so a broken workbook fails with openpyxl's own error.
+tests/test_calc_fast_sheet.py compares both readers on generated and mutated sheets.
+"""
+from __future__ import annotations
+
+import re
+
+MAIN_NS = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+X14AC_NS = b"http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"
+
+_PROLOG = re.compile(
+    rb'(?:\xef\xbb\xbf)?(?:<\?xml version="1\.0"(?: encoding="[Uu][Tt][Ff]-8")?(?: standalone="(?:yes|no)")?'
+    rb'[ \t\r\n]*\?>)?[ \t\r\n]*(<)worksheet xmlns="' + re.escape(MAIN_NS) + rb'"[ \t\r\n/>]')
+_ROOT_TAG = re.compile(rb'<worksheet [^<>]*>')
+_DEFAULT_NS = re.compile(rb'xmlns[ \t\r\n]*=')
+_NUM = rb'-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[Ee][-+]?[0-9]+)?'
+# a plain cell: address, style, type n or s, an optional number
+_CELL = (rb'<c r="[A-Z]{1,3}[0-9]{1,7}"(?: s="[0-9]{1,9}")?(?: t="[ns]")?'
+         rb'(?:/>|></c>|><v>(?:' + _NUM + rb')?</v></c>)')
+_CELL_GROUPS = re.compile(
+    rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,9})")?(?: t="([ns])")?'
+    rb'(?:/>|></c>|><v>(' + _NUM + rb')?</v></c>)')
+_WS = rb'[ \t\r\n]*'
+
+
+def _row(dy: bool) -> bytes:
+    return (rb'<row r="[0-9]{1,7}"(?: spans="[0-9]{1,5}:[0-9]{1,5}")?'
+            + (rb'(?: x14ac:dyDescent="[0-9]{1,4}(?:\.[0-9]{1,6})?")?' if dy else b"")
+            + rb'>(?:' + _CELL + rb')*</row>')
+
+
+_ALL_PLAIN = {dy: re.compile(rb'(?:' + _WS + _row(dy) + rb')*' + _WS) for dy in (False, True)}
+# one row at a time: a plain row (group 1) or any other row with r="..." first (group 2)
+_TOKEN = {dy: re.compile(_WS + rb'(?:(' + _row(dy) + rb')|(<row r="[0-9]{1,7}"(?:[ \t\r\n][^>]*)?'
+                         rb'(?:/>|(?<!/)>.*?</row>)))', re.S) for dy in (False, True)}
+_CHUNK = 1 << 18          # bytes of plain rows converted at a time (bounds the temporary tuples)
+
+
+class Plan:
+    """A worksheet split: ``rest`` (the XML with the plain rows taken out, for openpyxl) and
+    ``segments`` in document order, each ``(start, end)`` (a run of plain rows: ``data[start:end]``)
+    or ``None`` (the next row openpyxl yields from ``rest``)."""
+
+    __slots__ = ("data", "rest", "segments")
+
+    def __init__(self, data, rest, segments):
+        self.data, self.rest, self.segments = data, rest, segments
+
+    def chunks(self, start, end):
+        """``(start, end)`` pieces of a run of plain rows, each ending after a ``</row>``."""
+        data = self.data
+        while start < end:
+            stop = data.find(b"</row>", min(start + _CHUNK, end - 6))
+            stop = end if stop < 0 or stop + 6 > end else stop + 6
+            yield start, stop
+            start = stop
+
+    def cells(self, start, end):
+        """``(column letters, row, style, type, value)`` as bytes of each cell in ``data[start:end]``."""
+        return _CELL_GROUPS.findall(self.data, start, end)
+
+
+def split_sheet(data: bytes) -> Plan | None:
+    """The plan for a worksheet's XML bytes, or None when openpyxl should read all of it."""
+    i = data.find(b"<sheetData>")
+    if i < 0:
+        return None
+    j = data.find(b"</sheetData>", i)
+    if (j < 0 or data.find(b"<sheetData>", i + 1) >= 0 or data.find(b"</sheetData>", j + 1) >= 0
+            or b"<!" in data or b"]]>" in data):
+        return None
+    m = _PROLOG.match(data)
+    if m is None or data.count(b"<?") != (1 if data.find(b"<?", 0, m.end()) >= 0 else 0):
+        return None
+    root = _ROOT_TAG.match(data, m.start(1))
+    if root is None or root.end() > i or len(_DEFAULT_NS.findall(data)) != 1:
+        return None
+    begin, end = i + len(b"<sheetData>"), j
+    if (data.find(b"<row", 0, begin) >= 0 or data.find(b"<row", end) >= 0 or data.find(b":row", 0, begin) >= 0
+            or data.find(b":row", end) >= 0):
+        return None
+    dy = b'xmlns:x14ac="' + X14AC_NS + b'"' in root.group(0)
+    if _ALL_PLAIN[dy].fullmatch(data, begin, end) is not None:
+        return Plan(data, data[:begin] + data[end:], [(begin, end)] if end > begin else [])
+    token = _TOKEN[dy]
+    segments, kept = [], []
+    pos = begin
+    run = None                                  # start of the current run of plain rows
+    while True:
+        t = token.match(data, pos, end)
+        if t is None:
+            break
+        if t.group(1) is not None:
+            if run is None:
+                run = t.start(1)
+        else:
+            if t.group(2).count(b"<row") != 1:   # a row inside a row: openpyxl reads it all
+                return None
+            if run is not None:
+                segments.append((run, t.start(2)))
+                run = None
+            segments.append(None)
+            kept.append(t.group(2))
+        pos = t.end()
+    if data[pos:end].strip(b" \t\r\n"):
+        return None
+    if run is not None:
+        segments.append((run, end))
+    return Plan(data, data[:begin] + b"".join(kept) + data[end:], segments)
+
+
+_SST_HEAD = re.compile(
+    r'(?:<\?xml version="1\.0"(?: encoding="[Uu][Tt][Ff]-8")?(?: standalone="(?:yes|no)")?[ \t\n]*\?>)?'
+    r'[ \t\n]*<sst xmlns="' + re.escape(MAIN_NS.decode()) + r'"(?: count="[0-9]{1,10}")?'
+    r'(?: uniqueCount="[0-9]{1,10}")?>')
+_SI_BODY = r'<si>(?:<t(?: xml:space="preserve")?>([^<]*)</t>|<t(?: xml:space="preserve")?/>)</si>'
+_SI = re.compile(_SI_BODY)
+_ALL_SI = re.compile(r'(?:' + _SI_BODY + r')*')
+_FORBIDDEN = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\r\ufffe\uffff]')
+_BAD_AMP = re.compile(r'&(?!(?:amp|lt|gt|quot|apos);)')
+
+
+def read_strings(data: bytes) -> list | None:
+    """The shared strings of a table made only of plain items, as openpyxl's ``read_string_table``
+    gives them (openpyxl 3.1: the text, with ``x005F_`` removed), or None."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "<!" in text or "]]>" in text or text.count("<?") > 1 or _FORBIDDEN.search(text):
+        return None
+    m = _SST_HEAD.match(text)
+    if m is None or ("<?" in text and not text.startswith("<?")):
+        return None
+    tail = text.rstrip(" \t\n")
+    if not tail.endswith("</sst>"):
+        return None
+    stop = len(tail) - len("</sst>")
+    if _ALL_SI.fullmatch(tail, m.end(), stop) is None:
+        return None
+    items = _SI.findall(tail, m.end(), stop)
+    if "&" in text:
+        if _BAD_AMP.search(text):
+            return None
+        items = [s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
+                 .replace("&amp;", "&") if "&" in s else s for s in items]
+    return [s.replace("x005F_", "") for s in items]
