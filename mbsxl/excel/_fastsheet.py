@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 
+ENABLED = True            # tests compare with the reader without these paths
 MAIN_NS = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 X14AC_NS = b"http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"
 

@@ -75,7 +75,7 @@ def _fast_strings(read_string_table):
 
     def read(src):
         data = src.read()
-        fast = _fastsheet.read_strings(data)
+        fast = _fastsheet.read_strings(data) if _fastsheet.ENABLED else None
         return fast if fast is not None else read_string_table(io.BytesIO(data))
 
     read.__doc__ = read_string_table.__doc__
@@ -183,7 +183,7 @@ def _fast_cells(parse_cell, bind_cells):
         stored = ws._cells
         parser = self.parser
         plan = None
-        if not parser.data_only and not parser.date_formats and not stored:
+        if _fastsheet.ENABLED and not parser.data_only and not parser.date_formats and not stored:
             data = parser.source.read()
             plan = _fastsheet.split_sheet(data)
             if plan is None:
