@@ -318,8 +318,8 @@ def install(mod) -> None:
     """Put the corrected functions into the plug-in module (pycel searches it first)."""
     for name, f in FIXES.items():
         setattr(mod, name, f)
-    from . import _fn_finance, _fn_stats, _fn_eng, _fn_text      # the engine's own (issue 21)
-    for m in (_fn_finance, _fn_stats, _fn_eng, _fn_text):
+    from . import _fn_finance, _fn_stats, _fn_eng, _fn_text, _fn_ranges     # the engine's own (issue 21)
+    for m in (_fn_finance, _fn_stats, _fn_eng, _fn_text, _fn_ranges):
         m.install(mod)
 
 

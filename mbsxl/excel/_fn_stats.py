@@ -358,7 +358,8 @@ def _install_ifs(mod) -> None:
             if not _c:
                 _c.append(_base_function(_n, _e))
             return _c[0](*args)
-        setattr(mod, name, _ifs_family(name, base))
+        from ._fn_ranges import fast_ifs          # SUMIFS/COUNTIFS over big ranges, cached per range
+        setattr(mod, name, _ifs_family(name, fast_ifs(name, base)))
 
 
 # --- GCD / LCM ---------------------------------------------------------------------------------------

@@ -507,6 +507,8 @@ def _pycel_evaluate(st: _Loaded, limits, progress: bool) -> Values:
     out.seconds = {"load": t1 - t0, "calc": t2 - t1, "total": t2 - t0}
     out.calls = call_cache_reset()
     _pycel_speed.clear_caches()
+    from . import _fn_ranges
+    _fn_ranges.clear_caches()                 # the big ranges SUM/SUMIFS/... worked out this run
     return out
 
 
