@@ -98,6 +98,7 @@ def _fast_cells(parse_cell, bind_cells):
 
     from . import _fastsheet
     columns: dict = {}
+    letter_columns = _Computed(lambda b: column_index_from_string(b.decode("ascii")))
 
     def fast_parse_cell(self, element):
         coordinate = element.get("r")
@@ -143,34 +144,23 @@ def _fast_cells(parse_cell, bind_cells):
         give them: ``int`` unless the number has ``.``/``E``/``e``, the shared string at the index."""
         new = Cell.__new__
         copy = array.__new__
-        protos: dict = {}
+        protos = _Computed(lambda s: styles[int(s) if s else 0])
+        numbers = _Computed(_number)                  # the same text, the same value (tapes repeat rates)
         for piece in plan.chunks(start, end):
             for letters, r, s, t, v in plan.cells(*piece):
-                col = columns.get(letters)
-                if col is None:
-                    col = columns[letters] = column_index_from_string(letters.decode("ascii"))
-                proto = protos.get(s)
-                if proto is None:
-                    proto = protos[s] = styles[int(s) if s else 0]
                 if t == b"s":
                     t = "s"
-                    if v:
-                        v = strings[int(v)]
-                    else:
-                        v = None
+                    v = strings[int(v)] if v else None
                 else:
                     t = "n"
-                    if not v:
-                        v = None
-                    elif b"." in v or b"E" in v or b"e" in v:
-                        v = float(v)
-                    else:
-                        v = int(v)
+                    v = numbers[v]
                 c = new(Cell)
                 c.parent = ws
-                c._style = copy(StyleArray, "i", proto)        # StyleArray(proto) without its __new__
+                c._style = copy(StyleArray, "i", protos[s])      # StyleArray(proto) without its __new__
                 c.row = r = int(r)
-                c.column, c._value, c.data_type = col, v, t
+                c.column = col = letter_columns[letters]
+                c._value = v
+                c.data_type = t
                 c._hyperlink = c._comment = None
                 stored[(r, col)] = c
 
@@ -217,6 +207,27 @@ def _fast_cells(parse_cell, bind_cells):
             ws._current_row = ws.max_row
 
     return fast_parse_cell, fast_bind_cells
+
+
+class _Computed(dict):
+    """A dict computing a missing key's value once (``fn(key)``)."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key):
+        value = self[key] = self.fn(key)
+        return value
+
+
+def _number(text: bytes):
+    """openpyxl's ``_cast_number`` of a ``<v>`` text (None when empty)."""
+    if not text:
+        return None
+    return float(text) if (b"." in text or b"E" in text or b"e" in text) else int(text)
 
 
 def _prepare(wb, limits=None):
