@@ -164,10 +164,13 @@ def sheet(draw):
     for _ in range(draw(st.integers(0, 8))):
         r += draw(st.sampled_from([1, 1, 1, 2, 0, -1])) if r and odd else 1
         r = max(r, 1)
-        extras = ["", ' spans="1:4"', ' spans="1:4"'] + ([' x14ac:dyDescent="0.25"', ' spans="1:4" x14ac:dyDescent="0.3"']
-                                                        if dy or odd else [])
+        extras = ["", ' spans="1:4"', ' spans="1:4"', ' spans="1:4" ht="30" customHeight="1"', ' ht="42.5"',
+                  ' s="2" customFormat="1"', ' spans="2:3" hidden="1" outlineLevel="1"'] + (
+            [' x14ac:dyDescent="0.25"', ' spans="1:4" x14ac:dyDescent="0.3"', ' spans="1:4" ht="20" x14ac:dyDescent="0.3"']
+            if dy or odd else [])
         if odd:
-            extras += [' ht="30" customHeight="1"', ' hidden="1"']
+            extras += [' customHeight="1" ht="30"', ' ht="30" ht="20"', ' spans="1:4" spans="1:4"', ' s="9"',
+                       ' ht="x"', ' collapsed="maybe"', " ht='3'"]
         extra = draw(st.sampled_from(extras))
         head = f'<row r="{r}"' if not odd else draw(st.sampled_from(
             [f'<row r="{r}"', f'<row r="{r}"', "<row", f'<row spans="1:2" r="{r}"']))
@@ -222,16 +225,20 @@ def test_mutated_sheets(base, tmp_path, monkeypatch, doc, edits):
 
 
 def test_plain_rows_split_from_the_rest():
-    """A row with a height stays with openpyxl (its dimension); the plain rows around it are read here."""
+    """Rows with a formula, or attributes out of the schema's order, stay with openpyxl; the plain rows
+    around them are read here, a plain row's height recorded as openpyxl's ``parse_row`` records it."""
     doc = (f'<worksheet xmlns="{MAIN}"><sheetData><row r="1" spans="1:2"><c r="A1" t="s"><v>0</v></c></row>'
-           '<row r="2" ht="30" customHeight="1"><c r="A2"><v>2</v></c></row>'
+           '<row r="2" customHeight="1" ht="30"><c r="A2"><v>2</v></c></row>'
            '<row r="3"><c r="A3" s="1"><v>3.5</v></c><c r="B3"><f>A3</f></c></row>'
-           '<row r="4"><c r="A4"><v>4</v></c></row></sheetData></worksheet>').encode()
+           '<row r="4" spans="1:1" ht="30" customHeight="1"><c r="A4"><v>4</v></c></row></sheetData>'
+           '</worksheet>').encode()
     plan = _fastsheet.split_sheet(doc)
     assert plan is not None
-    assert [None if s is None else doc[s[0]:s[1]][:8] for s in plan.segments] == [b'<row r="', None, None,
-                                                                                  b'<row r="']
-    assert b"<row r=\"1\"" not in plan.rest and b'ht="30"' in plan.rest and b"<f>A3</f>" in plan.rest
+    assert [None if s is None else doc[s[0]:s[1]][:10] for s in plan.segments] == [b'<row r="1"', None, None,
+                                                                                   b'<row r="4"']
+    assert b'<row r="1"' not in plan.rest and b'<row r="2"' in plan.rest and b"<f>A3</f>" in plan.rest
+    assert plan.dimensions(*plan.segments[0]) == []
+    assert plan.dimensions(*plan.segments[3]) == [("4", {"r": "4", "spans": "1:1", "ht": "30", "customHeight": "1"})]
 
 
 @pytest.mark.parametrize("doc", [
@@ -313,8 +320,8 @@ def test_templates(path, monkeypatch):
 
 
 def test_pool_tape_takes_the_short_path(monkeypatch):
-    """The pool template's 12,254-row tape and its 12,392 shared strings are read here (one row, the
-    header with its height, by openpyxl): the speed this module exists for."""
+    """The pool template's 12,255-row tape (its header row's height recorded) and its 12,392 shared
+    strings are read here, none of it by openpyxl: the speed this module exists for."""
     path = os.path.join(ROOT, "workbooks", "jianyuan_2007_1_pool.xlsx")
     if not os.path.exists(path):
         pytest.skip("templates not built")
@@ -325,4 +332,5 @@ def test_pool_tape_takes_the_short_path(monkeypatch):
     _load_workbook(path, checked=True)
     assert tables and tables[0] is not None and len(tables[0]) == 12_392
     tape = max((p for p in plans if p is not None), key=lambda p: len(p.data))
-    assert tape.segments.count(None) == 1 and len(tape.rest) < 20_000
+    assert tape.segments.count(None) == 0 and len(tape.rest) < 20_000
+    assert tape.dimensions(*tape.segments[0]) == [("1", {"r": "1", "spans": "1:9", "ht": "42", "customHeight": "1"})]

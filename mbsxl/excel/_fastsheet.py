@@ -30,6 +30,10 @@ from __future__ import annotations
 
 import re
 
+#: a plain row's attributes after ``r``, in the order ECMA-376 declares them (CT_Row, §18.3.1.73); a row
+#: with any but ``spans`` (and ``x14ac:dyDescent``) gets its dimension, as openpyxl records it
+ROW_ATTRIBUTES = (b"spans", b"s", b"customFormat", b"ht", b"hidden", b"customHeight", b"outlineLevel",
+                  b"collapsed", b"thickTop", b"thickBot", b"ph")
 ENABLED = True            # tests compare with the reader without these paths
 MAIN_NS = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 X14AC_NS = b"http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"
@@ -52,10 +56,10 @@ def _patterns(p: bytes):
     ws = rb'[ \t\r\n]*' + p
 
     def row(dy: bool) -> bytes:
-        return (rb'<row r="[0-9]{1,7}' + p + rb'"(?: spans="[0-9]{1,5}' + p + rb':[0-9]{1,5}' + p + rb'")?' + p
-                + (rb'(?: x14ac:dyDescent="[0-9]{1,4}' + p + rb'(?:\.[0-9]{1,6}' + p + rb')?' + p + rb'")?' + p
-                   if dy else b"")
-                + rb'>(?:' + bare + rb')*' + p + rb'</row>')
+        # the row's attributes in the schema's order (CT_Row), each at most once, values without markup
+        names = ROW_ATTRIBUTES + ((b"x14ac:dyDescent",) if dy else ())
+        attrs = b"".join(rb'(?: ' + n + rb'="[-+.:0-9A-Za-z]{0,32}' + p + rb'")?' + p for n in names)
+        return rb'<row r="[0-9]{1,7}' + p + rb'"' + attrs + rb'>(?:' + bare + rb')*' + p + rb'</row>'
 
     runs = {dy: re.compile(rb'(?:' + ws + row(dy) + rb')+' + p) for dy in (False, True)}
     return re.compile(cell), runs
@@ -65,6 +69,8 @@ try:
     _CELL_GROUPS, _PLAIN_RUN = _patterns(b"+")
 except re.error:                                   # Python 3.10
     _CELL_GROUPS, _PLAIN_RUN = _patterns(b"")
+_ROW_TAG = re.compile(rb'<row r="([0-9]+)"([^>]*)>')
+_ATTRIBUTE = re.compile(rb' ([:0-9A-Za-z]+)="([^"]*)"')
 # any other row (r="..." first), whole
 _OTHER_ROW = re.compile(rb'[ \t\r\n]*(<row r="[0-9]{1,7}"(?:[ \t\r\n][^>]*)?(?:/>|(?<!/)>.*?</row>))', re.S)
 _CHUNK = 1 << 18          # bytes of plain rows converted at a time (bounds the temporary tuples)
@@ -88,6 +94,24 @@ class Plan:
             stop = end if stop < 0 or stop + 6 > end else stop + 6
             yield start, stop
             start = stop
+
+    def dimensions(self, start, end):
+        """``(row key, attributes)`` of each row of ``data[start:end]`` that openpyxl's ``parse_row``
+        records a dimension for (an attribute other than ``r``, ``spans`` and a namespaced one), with
+        the attributes as ElementTree gives them (``x14ac:dyDescent`` as ``{namespace}dyDescent``)."""
+        out = []
+        for r, attrs in _ROW_TAG.findall(self.data, start, end):
+            if not attrs or (attrs.count(b'="') == 1 and attrs.startswith(b' spans="')):
+                continue
+            pairs = _ATTRIBUTE.findall(attrs)
+            if all(n == b"spans" or n == b"x14ac:dyDescent" for n, _ in pairs):
+                continue
+            d = {"r": r.decode("ascii")}
+            for n, v in pairs:
+                d["{%s}dyDescent" % X14AC_NS.decode() if n == b"x14ac:dyDescent" else n.decode("ascii")] = \
+                    v.decode("ascii")
+            out.append((str(int(r)), d))
+        return out
 
     def cells(self, start, end):
         """``(column letters, row, style, type, value)`` as bytes of each cell in ``data[start:end]``."""

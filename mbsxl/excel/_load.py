@@ -139,13 +139,16 @@ def _fast_cells(parse_cell, bind_cells):
             c._hyperlink = c._comment = None
             stored[(r, col)] = c
 
-    def bind_plain(ws, styles, stored, plan, start, end, strings):
+    def bind_plain(ws, styles, stored, plan, start, end, strings, row_dimensions):
         """The cells of a run of plain rows (:mod:`mbsxl.excel._fastsheet`), as ``parse_cell`` would
         give them: ``int`` unless the number has ``.``/``E``/``e``, the shared string at the index."""
         new = Cell.__new__
         copy = array.__new__
         protos = _Computed(lambda s: styles[int(s) if s else 0])
         numbers = _Computed(_number)                  # the same text, the same value (tapes repeat rates)
+        dims = row_dimensions
+        for key, attrs in plan.dimensions(start, end):
+            dims[key] = attrs                         # what parse_row records (a height, a style ...)
         for piece in plan.chunks(start, end):
             for letters, r, s, t, v in plan.cells(*piece):
                 if t == b"s":
@@ -188,7 +191,8 @@ def _fast_cells(parse_cell, bind_cells):
                     if segment is None:
                         bind_row(ws, styles, stored, next(kept)[1])
                     else:
-                        bind_plain(ws, styles, stored, plan, *segment, parser.shared_strings)
+                        bind_plain(ws, styles, stored, plan, *segment, parser.shared_strings,
+                                   parser.row_dimensions)
                 for _, row in kept:               # none: split_sheet saw no row outside <sheetData>
                     bind_row(ws, styles, stored, row)
             except MemoryError:
