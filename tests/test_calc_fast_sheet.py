@@ -110,8 +110,8 @@ def _col(n: int) -> str:
     return s
 
 
-PLAIN = ["n", "n", "n", "s", "s", "empty", "closed", "emptyv", "tn"]
-OTHER = ["f", "inline", "b", "e", "str", "noaddr", "otherrow", "badstyle", "order", "lower", "space"]
+PLAIN = ["n", "n", "n", "s", "s", "empty", "closed", "emptyv", "tn", "b", "e"]
+OTHER = ["f", "inline", "str", "noaddr", "otherrow", "badstyle", "order", "lower", "space", "oddb", "odde"]
 
 
 @st.composite
@@ -136,9 +136,13 @@ def cell(draw, row: int, col: int, odd: bool):
     if kind == "inline":
         return f'<c r="{addr}"{s} t="inlineStr"><is><t>hi &amp; bye</t></is></c>'
     if kind == "b":
-        return f'<c r="{addr}"{s} t="b"><v>1</v></c>'
+        return f'<c r="{addr}"{s} t="b"><v>{draw(st.sampled_from(["1", "0", ""]))}</v></c>'
     if kind == "e":
-        return f'<c r="{addr}"{s} t="e"><v>#N/A</v></c>'
+        return f'<c r="{addr}"{s} t="e"><v>{draw(st.sampled_from(["#N/A", "#DIV/0!", "#NAME?", "#REF!"]))}</v></c>'
+    if kind == "oddb":
+        return f'<c r="{addr}"{s} t="b"><v>{draw(st.sampled_from(["2", "-1", "x", "1.0", "TRUE"]))}</v></c>'
+    if kind == "odde":
+        return f'<c r="{addr}"{s} t="e"><v>{draw(st.sampled_from(["1", "#x_y", "A&amp;B", ""]))}</v></c>'
     if kind == "str":
         return f'<c r="{addr}"{s} t="str"><v>12</v></c>'
     if kind == "noaddr":

@@ -7,8 +7,8 @@ Only text that a strict pattern proves plain is read here, the rest goes to open
 - **worksheet** (:func:`split_sheet`): the ``<row>`` elements of ``<sheetData>`` written the way
   xlsxwriter and Excel write them (``<row r="7" spans="1:9">``, optionally ``x14ac:dyDescent``) whose
   cells are all ``<c r="B7" s="12" t="s"><v>99</v></c>``-shaped: an address, a style number, no type
-  or the type ``n`` or ``s``, an optional ``<v>`` holding a decimal number, nothing else (no formula, no
-  inline string, no boolean or error).  Every other row stays in the XML that openpyxl parses
+  or the type ``n``, ``s``, ``b`` or ``e``, an optional ``<v>`` holding a number, an index, 0/1 or an
+  error's text, nothing else (no formula, no inline string).  Every other row stays in the XML that openpyxl parses
   (:class:`Plan`), and the cells of both are stored in document order (a repeated address keeps the
   last, as openpyxl does).  The whole worksheet goes to openpyxl when anything is out of the ordinary:
   no single ``<sheetData>``, a comment, CDATA, processing instruction or DTD anywhere, a default
@@ -21,7 +21,8 @@ Only text that a strict pattern proves plain is read here, the rest goes to open
 
 The values are what openpyxl's ``WorkSheetParser.parse_cell`` gives (openpyxl 3.1) for the same
 cells with no date formats (:func:`mbsxl.excel._load._serial_dates_reader`): ``int`` for a number
-without ``.``/``E``, else ``float``; the shared string at the index; ``None`` without ``<v>``.
+without ``.``/``E``, else ``float``; the shared string at the index; ``bool(int(text))`` for a logical;
+an error's text as it stands; ``None`` without ``<v>``.
 The caller (:func:`mbsxl.excel._load._fast_cells`) goes back to openpyxl's own path for the whole
 sheet whenever anything raises, so a broken workbook fails with openpyxl's own error.
 tests/test_calc_fast_sheet.py compares both readers on generated and mutated sheets.
@@ -49,9 +50,11 @@ def _patterns(p: bytes):
     """The worksheet patterns; ``p`` is ``b"+"`` for possessive quantifiers (Python 3.11: no backtracking
     into a part that matched, 8 times faster here and the same matches, since what follows each part
     can never begin inside it) or ``b""`` (Python 3.10)."""
-    num = rb'[-+.0-9Ee]*' + p          # any such text: int()/float() refuse what Excel would not write
+    # a number, a shared string's index, a logical's 0/1 or an error's text (#N/A, #DIV/0!); int() and
+    # float() refuse what does not fit its cell's type (the sheet then goes to openpyxl)
+    num = rb'[-+.0-9A-Za-z#/!?_]*' + p
     cell = (rb'<c r="([A-Z]{1,3}' + p + rb')([0-9]{1,7}' + p + rb')"(?: s="([0-9]{1,9}' + p + rb')")?' + p
-            + rb'(?: t="([ns])")?' + p + rb'(?:/>|>(?:<v>(' + num + rb')</v>)?' + p + rb'</c>)')
+            + rb'(?: t="([nsbe])")?' + p + rb'(?:/>|>(?:<v>(' + num + rb')</v>)?' + p + rb'</c>)')
     bare = re.sub(rb'\((?!\?)', b'(?:', cell)          # the same without groups
     ws = rb'[ \t\r\n]*' + p
 

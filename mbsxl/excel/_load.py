@@ -154,9 +154,15 @@ def _fast_cells(parse_cell, bind_cells):
                 if t == b"s":
                     t = "s"
                     v = strings[int(v)] if v else None
-                else:
+                elif not t or t == b"n":
                     t = "n"
                     v = numbers[v]
+                elif t == b"b":
+                    t = "b"
+                    v = bool(int(v)) if v else None
+                else:
+                    t = "e"
+                    v = v.decode("ascii") if v else None
                 c = new(Cell)
                 c.parent = ws
                 c._style = copy(StyleArray, "i", protos[s])      # StyleArray(proto) without its __new__
