@@ -338,3 +338,26 @@ def test_pool_tape_takes_the_short_path(monkeypatch):
     tape = max((p for p in plans if p is not None), key=lambda p: len(p.data))
     assert tape.segments.count(None) == 0 and len(tape.rest) < 20_000
     assert tape.dimensions(*tape.segments[0]) == [("1", {"r": "1", "spans": "1:9", "ht": "42", "customHeight": "1"})]
+
+
+_PLAIN_PATTERNS = _fastsheet._patterns(b"")
+
+
+def _split(doc, patterns):
+    saved = _fastsheet._CELL_GROUPS, _fastsheet._PLAIN_RUN
+    _fastsheet._CELL_GROUPS, _fastsheet._PLAIN_RUN = patterns
+    try:
+        plan = _fastsheet.split_sheet(doc)
+        return None if plan is None else (plan.rest, plan.segments,
+                                          [(plan.cells(*s), plan.dimensions(*s)) for s in plan.segments if s])
+    finally:
+        _fastsheet._CELL_GROUPS, _fastsheet._PLAIN_RUN = saved
+
+
+@SETTINGS
+@given(doc=sheet(), cut=st.floats(0, 1), what=st.sampled_from(MUTATIONS))
+def test_possessive_patterns_match_as_plain_ones(doc, cut, what):
+    """Python 3.11's possessive quantifiers find what the backtracking patterns (Python 3.10) find."""
+    i = int(cut * len(doc))
+    for d in (doc, doc[:i] + what + doc[i:]):
+        assert _split(d, (_fastsheet._CELL_GROUPS, _fastsheet._PLAIN_RUN)) == _split(d, _PLAIN_PATTERNS)
