@@ -83,8 +83,9 @@ def _build(rng):
     if kinds <= {int, float}:
         out.error, out.numbers, out.zeros, out.has_bool = None, flat, tuple(flat), False
         out.pynum = np.ones(len(flat), dtype=bool)
-        if int not in kinds or all(-2**53 <= x <= 2**53 for x in flat if type(x) is int):
-            out.nums, out.isnum = np.array(flat, dtype=float), out.pynum
+        nums = _floats(flat)
+        if nums is not None and (int not in kinds or _exact(flat, nums)):
+            out.nums, out.isnum = nums, out.pynum
         else:
             out.nums = out.isnum = None
         return out
@@ -93,8 +94,9 @@ def _build(rng):
         out.error, out.numbers, out.has_bool = None, numbers, False
         out.zeros = tuple([0 if x is None else x for x in flat])
         out.pynum = np.array([x is not None for x in flat], dtype=bool)
-        if int not in kinds or all(-2**53 <= x <= 2**53 for x in numbers if type(x) is int):
-            out.nums, out.isnum = np.array(flat, dtype=float), out.pynum     # None -> nan, never compared
+        nums = _floats(flat)                         # None -> nan, never compared (isnum is False there)
+        if nums is not None and (int not in kinds or _exact(flat, nums)):
+            out.nums, out.isnum = nums, out.pynum
         else:
             out.nums = out.isnum = None
         return out
@@ -137,6 +139,25 @@ def _build(rng):
     else:
         out.nums = out.isnum = None
     return out
+
+
+def _floats(flat):
+    """``flat`` as a float array, or None when an integer is past a float's range."""
+    import numpy as np
+    try:
+        return np.array(flat, dtype=float)
+    except OverflowError:
+        return None
+
+
+def _exact(flat, nums) -> bool:
+    """No integer of ``flat`` lies past 2**53 (where a float is no longer exact: the criteria's
+    comparisons then stay pycel's).  Such an integer becomes a float of magnitude 2**53 or more, so
+    only those places are looked at."""
+    import numpy as np
+    with np.errstate(invalid="ignore"):
+        far = np.flatnonzero(np.abs(nums) >= 2.0**53)
+    return all(not (type(flat[i]) is int and not -2**53 <= flat[i] <= 2**53) for i in far.tolist())
 
 
 def _infos(args):
