@@ -146,10 +146,9 @@ def _fast_cells(parse_cell, bind_cells):
         copy = array.__new__
         protos = _Computed(lambda s: styles[int(s) if s else 0])
         numbers = _Computed(_number)                  # the same text, the same value (tapes repeat rates)
-        dims = row_dimensions
-        for key, attrs in plan.dimensions(start, end):
-            dims[key] = attrs                         # what parse_row records (a height, a style ...)
         for piece in plan.chunks(start, end):
+            for key, attrs in plan.dimensions(*piece):
+                row_dimensions[key] = attrs           # what parse_row records (a height, a style ...)
             for letters, r, s, t, v in plan.cells(*piece):
                 if t == b"s":
                     t = "s"
