@@ -110,8 +110,8 @@ def _col(n: int) -> str:
     return s
 
 
-PLAIN = ["n", "n", "n", "s", "s", "empty", "closed", "emptyv", "tn", "b", "e"]
-OTHER = ["f", "inline", "str", "noaddr", "otherrow", "badstyle", "order", "lower", "space", "oddb", "odde"]
+PLAIN = ["n", "n", "n", "s", "s", "empty", "closed", "emptyv", "tn", "b", "e", "inline", "inline"]
+OTHER = ["f", "oddinline", "str", "noaddr", "otherrow", "badstyle", "order", "lower", "space", "oddb", "odde"]
 
 
 @st.composite
@@ -134,7 +134,16 @@ def cell(draw, row: int, col: int, odd: bool):
     if kind == "f":
         return f'<c r="{addr}"{s}><f>A1+1</f><v>3</v></c>'
     if kind == "inline":
-        return f'<c r="{addr}"{s} t="inlineStr"><is><t>hi &amp; bye</t></is></c>'
+        text = draw(st.sampled_from(["hi &amp; bye", "L12", "", "中文 Tape", "a\tb\nc", "&lt;x&gt; &quot;q&quot; &apos;",
+                                     " lead", "x005F_y", ">"]))
+        space = draw(st.sampled_from(["", ' xml:space="preserve"']))
+        return f'<c r="{addr}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+    if kind == "oddinline":
+        body = draw(st.sampled_from(["<t/>", "<r><t>a</t></r><r><t>b</t></r>", "<t>a\rb</t>", "<t>\x01</t>", "<t>&#10;</t>",
+                                     "<t>&x;</t>", "<t>a & b</t>", "<t>\uffff</t>", ""]))
+        tail = draw(st.sampled_from([f"<is>{body}</is>", "<v>3</v>", "", "<is><t>x</t></is><v>1</v>"]))
+        kind = draw(st.sampled_from(["inlineStr", "inlineStr", "n", "s"]))
+        return f'<c r="{addr}"{s} t="{kind}">{tail}</c>'
     if kind == "b":
         return f'<c r="{addr}"{s} t="b"><v>{draw(st.sampled_from(["1", "0", ""]))}</v></c>'
     if kind == "e":

@@ -8,7 +8,8 @@ Only text that a strict pattern proves plain is read here, the rest goes to open
   xlsxwriter and Excel write them (``<row r="7" spans="1:9">``, optionally ``x14ac:dyDescent``) whose
   cells are all ``<c r="B7" s="12" t="s"><v>99</v></c>``-shaped: an address, a style number, no type
   or the type ``n``, ``s``, ``b`` or ``e``, an optional ``<v>`` holding a number, an index, 0/1 or an
-  error's text, nothing else (no formula, no inline string).  Every other row stays in the XML that openpyxl parses
+  error's text, or an inline string ``<is><t>text</t></is>`` (plain text, the five predefined entities),
+  nothing else (no formula, no rich text).  Every other row stays in the XML that openpyxl parses
   (:class:`Plan`), and the cells of both are stored in document order (a repeated address keeps the
   last, as openpyxl does).  The whole worksheet goes to openpyxl when anything is out of the ordinary:
   no single ``<sheetData>``, a comment, CDATA, processing instruction or DTD anywhere, a default
@@ -22,7 +23,7 @@ Only text that a strict pattern proves plain is read here, the rest goes to open
 The values are what openpyxl's ``WorkSheetParser.parse_cell`` gives (openpyxl 3.1) for the same
 cells with no date formats (:func:`mbsxl.excel._load._serial_dates_reader`): ``int`` for a number
 without ``.``/``E``, else ``float``; the shared string at the index; ``bool(int(text))`` for a logical;
-an error's text as it stands; ``None`` without ``<v>``.
+an error's text as it stands; an inline string's text (type ``s``); ``None`` without ``<v>``.
 The caller (:func:`mbsxl.excel._load._fast_cells`) goes back to openpyxl's own path for the whole
 sheet whenever anything raises, so a broken workbook fails with openpyxl's own error.
 tests/test_calc_fast_sheet.py compares both readers on generated and mutated sheets.
@@ -53,8 +54,13 @@ def _patterns(p: bytes):
     # a number, a shared string's index, a logical's 0/1 or an error's text (#N/A, #DIV/0!); int() and
     # float() refuse what does not fit its cell's type (the sheet then goes to openpyxl)
     num = rb'[-+.0-9A-Za-z#/!?_]*' + p
+    # an inline string's text (xlsxwriter's constant_memory tapes): no markup, no carriage return or
+    # character XML forbids, the five predefined entities only; captured with its <t> tag, so that an
+    # empty text differs from no <is> at all
+    text = rb'(<t(?: xml:space="preserve")?' + p + rb'>(?:[^<&\r\x00-\x08\x0b\x0c\x0e-\x1f]|&(?:amp|lt|gt|quot|apos);)*' + p + rb')'
     cell = (rb'<c r="([A-Z]{1,3}' + p + rb')([0-9]{1,7}' + p + rb')"(?: s="([0-9]{1,9}' + p + rb')")?' + p
-            + rb'(?: t="([nsbe])")?' + p + rb'(?:/>|>(?:<v>(' + num + rb')</v>)?' + p + rb'</c>)')
+            + rb'(?: t="([nsbe]|inlineStr)")?' + p + rb'(?:/>|>(?:<v>(' + num + rb')</v>)?' + p + rb'</c>|><is>'
+            + text + rb'</t></is></c>)')
     bare = re.sub(rb'\((?!\?)', b'(?:', cell)          # the same without groups
     ws = rb'[ \t\r\n]*' + p
 
@@ -117,7 +123,8 @@ class Plan:
         return out
 
     def cells(self, start, end):
-        """``(column letters, row, style, type, value)`` as bytes of each cell in ``data[start:end]``."""
+        """``(column letters, row, style, type, value, inline text with its <t> tag)`` as bytes of each
+        cell in ``data[start:end]``."""
         return _CELL_GROUPS.findall(self.data, start, end)
 
 
@@ -172,6 +179,18 @@ _SI = re.compile(_SI_BODY)
 _ALL_SI = re.compile(r'(?:' + _SI_BODY + r')*')
 _FORBIDDEN = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\r\ufffe\uffff]')
 _BAD_AMP = re.compile(r'&(?!(?:amp|lt|gt|quot|apos);)')
+
+
+def inline_text(tagged: bytes) -> str:
+    """The text of ``<t ...>text`` (a plain inline string, :func:`_patterns`) as ElementTree gives it;
+    raises ValueError on bytes that are not UTF-8 or on a character XML forbids."""
+    s = tagged[tagged.index(b">") + 1:].decode("utf-8")
+    if "\ufffe" in s or "\uffff" in s:
+        raise ValueError("a character XML forbids")
+    if "&" in s:
+        s = (s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
+             .replace("&amp;", "&"))
+    return s
 
 
 def read_strings(data: bytes) -> list | None:

@@ -144,13 +144,19 @@ def _fast_cells(parse_cell, bind_cells):
         give them: ``int`` unless the number has ``.``/``E``/``e``, the shared string at the index."""
         new = Cell.__new__
         copy = array.__new__
+        inline_text = _fastsheet.inline_text
         protos = _Computed(lambda s: styles[int(s) if s else 0])
-        numbers = _Computed(_number)                  # the same text, the same value (tapes repeat rates)
         for piece in plan.chunks(start, end):
+            numbers = _Computed(_number)              # the same text, the same value (tapes repeat rates)
             for key, attrs in plan.dimensions(*piece):
                 row_dimensions[key] = attrs           # what parse_row records (a height, a style ...)
-            for letters, r, s, t, v in plan.cells(*piece):
-                if t == b"s":
+            for letters, r, s, t, v, inline in plan.cells(*piece):
+                if t == b"inlineStr":
+                    if inline:
+                        t, v = "s", inline_text(inline)
+                    else:
+                        t, v = "inlineStr", None      # no <is>: openpyxl leaves the type as it stands
+                elif t == b"s":
                     t = "s"
                     v = strings[int(v)] if v else None
                 elif not t or t == b"n":
