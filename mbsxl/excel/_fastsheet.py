@@ -15,7 +15,8 @@ Only text that a strict pattern proves plain is read here, the rest goes to open
   no single ``<sheetData>``, a comment, CDATA, processing instruction or DTD anywhere, a default
   namespace other than SpreadsheetML's or declared twice, an XML declaration other than version 1.0
   in UTF-8, a row outside ``<sheetData>`` or a prefixed one, a row without ``r="..."`` first.
-  Rows with any other attribute (a height) stay with openpyxl: it records their dimensions.
+  A plain row may carry the other attributes of a row (a height, a style) in the schema's order, each
+  once; its dimension is then recorded as openpyxl's ``parse_row`` records it (:meth:`Plan.dimensions`).
 - **shared strings** (:func:`read_strings`): a table whose every item is ``<si><t>text</t></si>``
   (text without markup, carriage returns or characters XML forbids; the five predefined entities
   only) is read with two patterns; any other table (rich runs, phonetic text) goes to openpyxl whole.
