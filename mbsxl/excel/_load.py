@@ -213,8 +213,8 @@ def _fast_cells(parse_cell, bind_cells):
                 self.parser = parser = fresh
                 plan = None
             else:
-                if ws._cells:
-                    ws._current_row = ws.max_row
+                if stored:
+                    ws._current_row = max(stored)[0]   # ws.max_row: the largest row of the (row, column) keys
                 return
         for _, row in parser.parse():
             bind_row(ws, styles, stored, row)
