@@ -56,7 +56,7 @@ import numpy as np
 from . import _intersect, _patterns, _write
 from . import _fix_arith, _fix_array
 from ._load import SetFormula, _apply_sets, _load_checked, _prepare
-from . import _pycel_speed
+from . import _pycel_speed, _runmemo
 from ._pycel_plugin import (_CURRENT, call_cache_reset, _build_graph, _engine_reason, _evaluation_order, _node_key,
                             _plugin_module, _qsheet, _quiet, _store, _unstick)
 from ._write import check_out_path
@@ -468,7 +468,7 @@ def _pycel_evaluate(st: _Loaded, limits, progress: bool) -> Values:
     iterate = _iteration_settings(wb)
     call_cache_reset()
     _CURRENT.append((xl, wb))
-    with Budget(limits, t0=started) as budget, _popping(_CURRENT):
+    with Budget(limits, t0=started) as budget, _popping(_CURRENT), _runmemo.scope():
         order, cycles = _evaluation_order(xl, cells, arrays, in_arrays, refused,
                                           _huge_reads(wb, cells, arrays, in_arrays, refused))
         for kind, item in order:
