@@ -38,6 +38,7 @@ import contextlib
 import re
 import sys
 import types
+from itertools import chain
 from typing import Callable
 
 import numpy as np
@@ -246,6 +247,8 @@ def call_cache_reset() -> dict:
 def _typed(a):
     """A hashable key for an engine argument that tells 1, 1.0 and TRUE apart (equal in Python)."""
     if isinstance(a, tuple):
+        if a and set(map(type, a)) == {tuple}:           # a range, row by row: the types in one C pass
+            return a, tuple(map(type, chain.from_iterable(a)))
         return a, tuple(type(x) for row in a for x in (row if isinstance(row, tuple) else (row,)))
     return a, type(a)
 

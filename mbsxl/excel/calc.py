@@ -439,17 +439,24 @@ def _pycel_evaluate(st: _Loaded, limits, progress: bool) -> Values:
                     r2 - r1 + 1, c2 - c1 + 1, dyn,
                     empty_is_zero="MBS_" not in texts.get(f"{sheet}!{anchor}", "").upper(),
                     pad_zero=bool(_BARE_REF.match(texts.get(f"{sheet}!{anchor}", ""))), pad=pad)
+        # cell by cell as _result, _engine_value and _store do, in one pass: a finite float as it is
+        heads = [f"{sheet}!{get_column_letter(c1 + j)}" for j in range(vals.shape[1])]
+        node_of, finite = xl.cell_map.get, math.isfinite
         rows = []
-        for i in range(vals.shape[0]):
+        for i, vrow in enumerate(vals.tolist(), start=r1):
             row = []
-            for j in range(vals.shape[1]):
-                coord = f"{get_column_letter(c1 + j)}{r1 + i}"
-                v = _result(vals[i, j])
-                out[f"{sheet}!{coord}"] = v
-                row.append(_engine_value(v))
-                _store(xl, sheet, coord, row[-1])
-                done += 1
+            for head, x in zip(heads, vrow):
+                key = f"{head}{i}"
+                v = x if (x.__class__ is float and finite(x)) else _result(x)
+                out[key] = v
+                if isinstance(v, str) and v == "":
+                    v = None
+                row.append(v)
+                node = node_of(key)
+                if node is not None:
+                    node.value = v
             rows.append(row)
+        done += vals.shape[0] * vals.shape[1]
         _pycel_speed.store_box(xl, sheet, anchor, rows)        # for the ranges read inside it
         if bar:
             bar(done, f"{sheet}!{anchor}")
