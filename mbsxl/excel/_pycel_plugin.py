@@ -278,7 +278,7 @@ def _engine_function(name: str) -> Callable:
         if isinstance(r, _errors.XlError):
             out = CalcError.from_xl(r)
         elif isinstance(r, list):
-            out = tuple(tuple(_to_engine(x) for x in row) for row in r)
+            out = tuple(tuple([x if x.__class__ is float else _to_engine(x) for x in row]) for row in r)
         else:
             out = _to_engine(r)
         CALL_STATS["convert_in"] += t1 - t0
