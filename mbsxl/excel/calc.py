@@ -642,17 +642,21 @@ def _in_sheet_order(out: Values, cells, arrays=()) -> Values:
     """The cells of array formulas first (in the order computed), then the others in sheet order."""
     from openpyxl.utils.cell import range_boundaries, get_column_letter
     res = Values()
+    missing = object()
     for sheet, anchor, ref in arrays:
         c1, r1, c2, r2 = range_boundaries(ref)
+        heads = [f"{sheet}!{get_column_letter(c)}" for c in range(c1, c2 + 1)]      # row by row, as before
         for r in range(r1, r2 + 1):
-            for c in range(c1, c2 + 1):
-                k = f"{sheet}!{get_column_letter(c)}{r}"
-                if k in out:
-                    res[k] = out[k]
+            for head in heads:
+                k = f"{head}{r}"
+                v = out.get(k, missing)
+                if v is not missing:
+                    res[k] = v
     for sheet, coord in cells:
         k = f"{sheet}!{coord}"
-        if k in out:
-            res[k] = out[k]
+        v = out.get(k, missing)
+        if v is not missing:
+            res[k] = v
     for k, v in out.items():
         if k not in res:
             res[k] = v
