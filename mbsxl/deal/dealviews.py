@@ -322,7 +322,7 @@ def deal_grid(balance, wac, wam, deal, class_, price, cprs, cdrs, severities=0.0
     recovery_lag, servicing, age, advance, amortization`` as :func:`mbsxl.cashflows`), every scenario a
     full projection and a full run of the deal (:mod:`mbsxl.deal.ledger`, all scenarios in one kernel call).
     Columns and ``metric`` as :func:`mbsxl.grid`."""
-    from mbsxl.deal.scenario import Pricing, axes, matrix, measures
+    from mbsxl.deal.scenario import Pricing, axes, matrix_of, measures
     cpr_a, cdr_a, sev_a = axes(cprs, cdrs, severities)
     kind = _opt.grid_metric(metric)
     if kind != "table" and sev_a.size != 1:
@@ -333,8 +333,10 @@ def deal_grid(balance, wac, wam, deal, class_, price, cprs, cdrs, severities=0.0
     scen = [(float(c), float(d), float(s)) for c in cpr_a for d in cdr_a for s in sev_a]
     flows = sc.flows(arrays=sc.arrays(scen))
     rows = [[c, d, s] + measures(*f, pricing) for (c, d, s), f in zip(scen, flows)]
-    table = pd.DataFrame(rows, columns=C.GRID_COLUMNS)
-    return table if kind == "table" else matrix(table, C.GRID_METRIC_COLUMN[kind], cpr_a, cdr_a)
+    if kind == "table":
+        return pd.DataFrame(rows, columns=C.GRID_COLUMNS)
+    j = C.GRID_COLUMNS.index(C.GRID_METRIC_COLUMN[kind])          # one measure: no long table built
+    return matrix_of([r[j] for r in rows], cpr_a, cdr_a)
 
 
 class _Counter:
