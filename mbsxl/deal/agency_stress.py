@@ -595,14 +595,13 @@ class DealTableStress:
         I = np.ascontiguousarray((o["gross"] - o["fee"]).T)
         L = np.ascontiguousarray(o["loss"].T)
         D = np.ascontiguousarray(o["default"].T)
-        x = np.zeros((c.size, self.T, len(self.names), 8))
+        k = np.zeros((c.size, self.T, 8))                              # J x T x 8: the tested class of each column
         shifts = self.shift_of[scen]
         for sh in np.unique(shifts):
             j = np.flatnonzero(shifts == sh)
             arrays = (P[j], I[j], L[j], D[j], np.full((j.size, self.T), np.nan), np.full(j.size, self.bal))
-            x[j] = lg.run(self.deal, None, compiled=self.compiled[float(sh)], arrays=arrays).classes
-        J = np.arange(c.size)
-        k = x[J, :, cls, :]                                            # J x T x 8: the tested class of each column
+            classes = lg.run(self.deal, None, compiled=self.compiled[float(sh)], arrays=arrays).classes
+            k[j] = classes[np.arange(j.size), :, cls[j], :]            # only the tested class is kept
         tol = self.short_tol[cls]
         gap = k[:, :, lg.DUE] - (k[:, :, lg.PAID] - k[:, :, lg.RESID])  # interest not paid in the period
         any_gap = (gap > tol[:, None]).any(axis=1)
