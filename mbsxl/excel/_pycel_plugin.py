@@ -377,11 +377,13 @@ def _evaluation_order(xl, cells, arrays, in_arrays, refused, huge_reads=()):
             if a is None:
                 continue
             c1, r1, c2, r2 = range_boundaries(ref)
+            heads = [_node_key(sheet, get_column_letter(c)) for c in range(c1, c2 + 1)]   # row by row
+            ext = extra[a]
             for r in range(r1, r2 + 1):
-                for c in range(c1, c2 + 1):
-                    m = cmap.get(_node_key(sheet, f"{get_column_letter(c)}{r}"))
+                for head in heads:
+                    m = cmap.get(f"{head}{r}")
                     if m is not None and m is not a and m in G:
-                        extra[a].append(m)
+                        ext.append(m)
     rank = {(s, c): i for i, (s, c) in enumerate(cells)}
 
     def pos(node):
