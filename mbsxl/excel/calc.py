@@ -462,14 +462,12 @@ def _pycel_evaluate(st: _Loaded, limits, progress: bool) -> Values:
         node_of, finite = xl.cell_map.get, math.isfinite
         rows = []
         for i, vrow in enumerate(vals.tolist(), start=r1):
-            row = []
-            for head, x in zip(heads, vrow):
-                key = f"{head}{i}"
-                v = x if (x.__class__ is float and finite(x)) else _result(x)
-                out[key] = v
-                if isinstance(v, str) and v == "":
-                    v = None
-                row.append(v)
+            r = str(i)
+            keys = [head + r for head in heads]
+            vs = [x if (x.__class__ is float and finite(x)) else _result(x) for x in vrow]
+            out.update(zip(keys, vs))
+            row = [v if v.__class__ is float or not (isinstance(v, str) and v == "") else None for v in vs]
+            for key, v in zip(keys, row):
                 node = node_of(key)
                 if node is not None:
                     node.value = v
