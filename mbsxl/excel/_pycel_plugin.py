@@ -511,9 +511,14 @@ def _engine_reason(e: BaseException) -> str:
 
 @contextlib.contextmanager
 def _quiet():
+    """pycel's logger silenced.  Already silent (the whole evaluation runs inside one ``_quiet``): nothing
+    to do -- ``setLevel`` clears the logging module's cache of every logger, twice a cell otherwise."""
     import logging
     log = logging.getLogger("pycel")
     old = log.level
+    if old == logging.CRITICAL:
+        yield
+        return
     log.setLevel(logging.CRITICAL)
     try:
         yield

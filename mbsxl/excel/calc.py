@@ -491,7 +491,7 @@ def _pycel_evaluate(st: _Loaded, limits, progress: bool) -> Values:
     iterate = _iteration_settings(wb)
     call_cache_reset()
     _CURRENT.append((xl, wb))
-    with Budget(limits, t0=started) as budget, _popping(_CURRENT), _runmemo.scope():
+    with Budget(limits, t0=started) as budget, _popping(_CURRENT), _runmemo.scope(), _quiet():
         order, cycles = _evaluation_order(xl, cells, arrays, in_arrays, refused,
                                           _huge_reads(wb, cells, arrays, in_arrays, refused))
         for kind, item in order:
