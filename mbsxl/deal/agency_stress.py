@@ -79,6 +79,8 @@ Example
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
@@ -593,14 +595,13 @@ class DealTableStress:
         I = np.ascontiguousarray((o["gross"] - o["fee"]).T)
         L = np.ascontiguousarray(o["loss"].T)
         D = np.ascontiguousarray(o["default"].T)
-        x = np.zeros((c.size, self.T, len(self.names), 8))
+        k = np.zeros((c.size, self.T, 8))                              # J x T x 8: the tested class of each column
         shifts = self.shift_of[scen]
         for sh in np.unique(shifts):
             j = np.flatnonzero(shifts == sh)
             arrays = (P[j], I[j], L[j], D[j], np.full((j.size, self.T), np.nan), np.full(j.size, self.bal))
-            x[j] = lg.run(self.deal, None, compiled=self.compiled[float(sh)], arrays=arrays).classes
-        J = np.arange(c.size)
-        k = x[J, :, cls, :]                                            # J x T x 8: the tested class of each column
+            classes = lg.run(self.deal, None, compiled=self.compiled[float(sh)], arrays=arrays).classes
+            k[j] = classes[np.arange(j.size), :, cls[j], :]            # only the tested class is kept
         tol = self.short_tol[cls]
         gap = k[:, :, lg.DUE] - (k[:, :, lg.PAID] - k[:, :, lg.RESID])  # interest not paid in the period
         any_gap = (gap > tol[:, None]).any(axis=1)
@@ -681,6 +682,38 @@ def rating_stress(balance, wac, wam, tranche_names=None, tranche_balances=None, 
     0.2
     """
     kind = _opt.stress_view(view)
+    return stress_table(kind, stress_breakevens(
+        balance, wac, wam, tranche_names, tranche_balances, tranche_coupons, base_default_rate, ratings, multipliers,
+        scenarios, recovery_rate, recovery_lag, servicing, structure, cleanup_call, index, floating, fees, rated,
+        timely_interest, legal_final, horizon, timing_vectors, timing_unit, tolerance,
+        interest_on_shortfall=interest_on_shortfall, residual=residual, amortization=amortization, vat_rate=vat_rate,
+        triggers=triggers, reserve=reserve, schedule=schedule, principal_cover=principal_cover,
+        senior_classes=senior_classes, deal=deal))
+
+
+class StressSolved(NamedTuple):
+    """What both views of :func:`rating_stress` are read from: the tested classes' names (``rated`` of
+    them), the scenario rows, the multiplier table, the base rate and the breakevens (classes x scenarios)."""
+    names: list
+    rated: int
+    scen: list
+    ratings: list
+    multipliers: list
+    base: float
+    be: np.ndarray
+
+
+def stress_breakevens(balance, wac, wam, tranche_names=None, tranche_balances=None, tranche_coupons=None,
+                      base_default_rate=None, ratings=None, multipliers=None, scenarios=None, recovery_rate=0.0,
+                      recovery_lag=0, servicing=0.0, structure="sequential", cleanup_call=0.0, index=None,
+                      floating=None, fees=0.0, rated=None, timely_interest=None, legal_final=None,
+                      horizon=HORIZON_YEARS, timing_vectors=None, timing_unit="year", tolerance=1e-7, *,
+                      interest_on_shortfall=False, residual=True, amortization="level_payment", vat_rate=None,
+                      triggers=None, reserve=None, schedule=None, principal_cover=None, senior_classes=None,
+                      deal=None) -> StressSolved:
+    """:func:`rating_stress` but its ``view``: every argument checked and every breakeven searched, as a
+    :class:`StressSolved` that :func:`stress_table` shows in either view (so that the two views of the same
+    arguments can share one search)."""
     if deal is not None:
         given = [nm for nm, x in (("tranche_names", tranche_names), ("tranche_balances", tranche_balances),
                                   ("tranche_coupons", tranche_coupons), ("floating", floating),
@@ -723,16 +756,25 @@ def rating_stress(balance, wac, wam, tranche_names=None, tranche_balances=None, 
                           scen, dict(vat_rate=vat_rate, triggers=triggers, reserve=reserve, schedule=schedule,
                                      principal_cover=principal_cover, senior_classes=senior_classes))
     be = breakevens(deal, tol)
+    return StressSolved(list(deal.names), deal.rated, scen, names_r, mult, base, be)
+
+
+def stress_table(view: str, solved: StressSolved) -> pd.DataFrame:
+    """The ``view`` (``ratings`` or ``breakevens``, as :func:`rating_stress`) of :func:`stress_breakevens`'
+    result; reads ``solved`` only."""
+    kind = _opt.stress_view(view)
+    names, scen, names_r, mult, base, be = solved.names, solved.scen, solved.ratings, solved.multipliers, \
+        solved.base, solved.be
     if kind == "breakevens":
-        rows = [[deal.names[k], s["name"], s["timing_label"], s["shift"], s["cpr"], s["index_shift"],
-                 s["rate_shift"], s["rate_lag"], be[k, i]] for k in range(deal.rated) for i, s in enumerate(scen)]
+        rows = [[names[k], s["name"], s["timing_label"], s["shift"], s["cpr"], s["index_shift"],
+                 s["rate_shift"], s["rate_lag"], be[k, i]] for k in range(solved.rated) for i, s in enumerate(scen)]
         return pd.DataFrame(rows, columns=C.STRESS_BREAKEVEN_COLUMNS)
     rows = []
-    for k in range(deal.rated):
+    for k in range(solved.rated):
         i = int(np.argmin(be[k]))
         worst = be[k, i]
         passed = [r for r, m in zip(names_r, mult) if worst >= base * m]
         top = passed[0] if passed else ""
         for r, m in zip(names_r, mult):
-            rows.append([deal.names[k], r, m, base * m, worst, scen[i]["name"], int(worst >= base * m), top])
+            rows.append([names[k], r, m, base * m, worst, scen[i]["name"], int(worst >= base * m), top])
     return pd.DataFrame(rows, columns=C.RATING_STRESS_COLUMNS)

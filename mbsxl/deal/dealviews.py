@@ -271,26 +271,36 @@ class _DealScenarios:
 
     def arrays(self, scen):
         """The pool columns the deal reads (S x T) for scenarios ``(cpr, cdr, severity)``: the first through
-        :func:`mbsxl.cashflows` (every pool argument checked there), the rest by the same engine call
-        without building a DataFrame (``tests/test_deal_scenarios.py`` checks they equal cashflows')."""
+        :func:`mbsxl.cashflows`' checks (every pool argument checked there; its columns as that table
+        computes them, without building the table), the rest by the same engine call
+        (``tests/test_deal_scenarios.py`` checks they equal cashflows')."""
         from mbsxl.pool import _engine
         from mbsxl.pool import projection as _proj
-        first = self.project(*scen[0])
         k = self.pool.pool_kw
-        bal, rate, n = float(k["balance"]), float(k["wac"]), len(first)
+        cpr0, cdr0, sev0 = scen[0]
+        first = _proj._cashflows_acc(k["balance"], k["wac"], k["wam"], prepay=cpr0, prepay_type="CPR", default=cdr0,
+                                     default_type="CDR", severity=sev0, recovery_lag=k["recovery_lag"],
+                                     servicing=k["servicing"], age=k["age"], advance=k["advance"],
+                                     amortization=k["amortization"])
+        bal, rate, n = float(k["balance"]), float(k["wac"]), first.shape[0]
         age = int(k["age"] or 0)
         lp = _opt.amortization(k["amortization"]) == "level_principal"
         adv = _opt.flag("advance", k["advance"])
         A = _engine
-        cols = [tuple(first[c].to_numpy(dtype=float) for c in (C.TOTAL_PRINCIPAL, C.NET_INTEREST, C.LOSS, C.DEFAULT))]
-        for cpr, cdr, sev in scen[1:]:
-            smm, mdr, sv, lag, svc = _proj._assumptions(n, cpr, "CPR", cdr, "CDR", sev, k["recovery_lag"], k["servicing"])
-            acc = _engine.project(np.array([bal]), np.array([rate]), np.array([n]), np.array([age]), np.array([lp]),
-                                  np.full(n, np.nan), np.ones(1), np.zeros(1), svc, smm, mdr, sv, lag, adv)
+        cols = []
+        for i, (cpr, cdr, sev) in enumerate(scen):
+            if i == 0:
+                acc = first
+            else:
+                smm, mdr, sv, lag, svc = _proj._assumptions(n, cpr, "CPR", cdr, "CDR", sev, k["recovery_lag"],
+                                                            k["servicing"])
+                acc = _engine.project(np.array([bal]), np.array([rate]), np.array([n]), np.array([age]),
+                                      np.array([lp]), np.full(n, np.nan), np.ones(1), np.zeros(1), svc, smm, mdr, sv,
+                                      lag, adv)
             cols.append((acc[:, A.A_SCHED] + acc[:, A.A_PREPAY] + acc[:, A.A_RECOV], acc[:, A.A_GROSS] - acc[:, A.A_FEE],
                          acc[:, A.A_LOSS], acc[:, A.A_DEF]))
         P, I, L, D = (np.ascontiguousarray(np.stack([c[i] for c in cols])) for i in range(4))
-        b0 = np.full(len(scen), float(first[C.BEGINNING_BALANCE].iloc[0]))
+        b0 = np.full(len(scen), float(first[0, A.A_BEG]))
         return P, I, L, D, np.full_like(P, np.nan), b0
 
     def flows(self, pools=None, arrays=None):
@@ -312,7 +322,7 @@ def deal_grid(balance, wac, wam, deal, class_, price, cprs, cdrs, severities=0.0
     recovery_lag, servicing, age, advance, amortization`` as :func:`mbsxl.cashflows`), every scenario a
     full projection and a full run of the deal (:mod:`mbsxl.deal.ledger`, all scenarios in one kernel call).
     Columns and ``metric`` as :func:`mbsxl.grid`."""
-    from mbsxl.deal.scenario import Pricing, axes, matrix, measures
+    from mbsxl.deal.scenario import Pricing, axes, matrix_of, measures
     cpr_a, cdr_a, sev_a = axes(cprs, cdrs, severities)
     kind = _opt.grid_metric(metric)
     if kind != "table" and sev_a.size != 1:
@@ -323,8 +333,10 @@ def deal_grid(balance, wac, wam, deal, class_, price, cprs, cdrs, severities=0.0
     scen = [(float(c), float(d), float(s)) for c in cpr_a for d in cdr_a for s in sev_a]
     flows = sc.flows(arrays=sc.arrays(scen))
     rows = [[c, d, s] + measures(*f, pricing) for (c, d, s), f in zip(scen, flows)]
-    table = pd.DataFrame(rows, columns=C.GRID_COLUMNS)
-    return table if kind == "table" else matrix(table, C.GRID_METRIC_COLUMN[kind], cpr_a, cdr_a)
+    if kind == "table":
+        return pd.DataFrame(rows, columns=C.GRID_COLUMNS)
+    j = C.GRID_COLUMNS.index(C.GRID_METRIC_COLUMN[kind])          # one measure: no long table built
+    return matrix_of([r[j] for r in rows], cpr_a, cdr_a)
 
 
 class _Counter:

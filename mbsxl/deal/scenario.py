@@ -225,7 +225,12 @@ def grid(balance, wac, wam, tranche_names, tranche_balances, tranche_coupons, cl
 
 def matrix(table: pd.DataFrame, column: str, cprs, cdrs) -> pd.DataFrame:
     """One column of the long table (one severity) as rows CPR x columns CDR; column 1 is the CPR."""
-    values = table[column].to_numpy(dtype=float).reshape(len(cprs), len(cdrs))
-    out = pd.DataFrame(values, columns=[float(d) for d in cdrs])
-    out.insert(0, C.GRID_CORNER, np.asarray(cprs, dtype=float))
-    return out
+    return matrix_of(table[column].to_numpy(dtype=float), cprs, cdrs)
+
+
+def matrix_of(values, cprs, cdrs) -> pd.DataFrame:
+    """:func:`matrix` of one measure's values, scenario by scenario (CPR-major, as the long table runs)."""
+    values = np.asarray(values, dtype=float).reshape(len(cprs), len(cdrs))
+    # built in one go (an insert of the text header into the float column index costs pandas a type search)
+    data = np.column_stack([np.asarray(cprs, dtype=float).reshape(-1), values])
+    return pd.DataFrame(data, columns=pd.Index([C.GRID_CORNER] + [float(d) for d in cdrs], dtype=object))

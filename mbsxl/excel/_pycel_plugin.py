@@ -38,6 +38,7 @@ import contextlib
 import re
 import sys
 import types
+from itertools import chain
 from typing import Callable
 
 import numpy as np
@@ -246,6 +247,8 @@ def call_cache_reset() -> dict:
 def _typed(a):
     """A hashable key for an engine argument that tells 1, 1.0 and TRUE apart (equal in Python)."""
     if isinstance(a, tuple):
+        if a and set(map(type, a)) == {tuple}:           # a range, row by row: the types in one C pass
+            return a, tuple(map(type, chain.from_iterable(a)))
         return a, tuple(type(x) for row in a for x in (row if isinstance(row, tuple) else (row,)))
     return a, type(a)
 
@@ -275,7 +278,7 @@ def _engine_function(name: str) -> Callable:
         if isinstance(r, _errors.XlError):
             out = CalcError.from_xl(r)
         elif isinstance(r, list):
-            out = tuple(tuple(_to_engine(x) for x in row) for row in r)
+            out = tuple(tuple([x if x.__class__ is float else _to_engine(x) for x in row]) for row in r)
         else:
             out = _to_engine(r)
         CALL_STATS["convert_in"] += t1 - t0
@@ -374,11 +377,13 @@ def _evaluation_order(xl, cells, arrays, in_arrays, refused, huge_reads=()):
             if a is None:
                 continue
             c1, r1, c2, r2 = range_boundaries(ref)
+            heads = [_node_key(sheet, get_column_letter(c)) for c in range(c1, c2 + 1)]   # row by row
+            ext = extra[a]
             for r in range(r1, r2 + 1):
-                for c in range(c1, c2 + 1):
-                    m = cmap.get(_node_key(sheet, f"{get_column_letter(c)}{r}"))
+                for head in heads:
+                    m = cmap.get(f"{head}{r}")
                     if m is not None and m is not a and m in G:
-                        extra[a].append(m)
+                        ext.append(m)
     rank = {(s, c): i for i, (s, c) in enumerate(cells)}
 
     def pos(node):
@@ -506,9 +511,14 @@ def _engine_reason(e: BaseException) -> str:
 
 @contextlib.contextmanager
 def _quiet():
+    """pycel's logger silenced.  Already silent (the whole evaluation runs inside one ``_quiet``): nothing
+    to do -- ``setLevel`` clears the logging module's cache of every logger, twice a cell otherwise."""
     import logging
     log = logging.getLogger("pycel")
     old = log.level
+    if old == logging.CRITICAL:
+        yield
+        return
     log.setLevel(logging.CRITICAL)
     try:
         yield

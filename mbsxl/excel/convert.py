@@ -317,15 +317,23 @@ def _to_array(name: str, v) -> np.ndarray:
 
 def _matrix(v) -> np.ndarray:
     g = as_grid(v).copy()
-    if set(map(type, g.ravel())) <= {float, int, bool, type(None)}:
+    kinds = set(map(type, g.ravel()))
+    if kinds <= {float, int, bool, type(None)}:
         return g                          # nothing to normalise: one pass over the types
-    for idx, c in np.ndenumerate(g):
-        if isinstance(c, str) and c.strip() == "":
-            g[idx] = None
+    flat = g.reshape(-1)                  # a view of the copy
+    for i, c in enumerate(flat.tolist()):
+        t = c.__class__
+        if t is float or t is int or t is bool or c is None:
+            continue
+        if isinstance(c, str):
+            if c.strip() == "":
+                flat[i] = None
+            elif isinstance(c, np.generic):
+                flat[i] = c.item()
         elif isinstance(c, XlError):
-            g[idx] = c.code
+            flat[i] = c.code
         elif isinstance(c, np.generic):
-            g[idx] = c.item()
+            flat[i] = c.item()
     return g
 
 
@@ -386,6 +394,11 @@ _TOO_LARGE = "infinite or too large for a cell"
 def _cell_out(x):
     """One result value as a cell value; an infinite number is a real ``#NUM!`` error (an
     :class:`XlError`, which each client turns into its own error value), never the text "#NUM!"."""
+    t = x.__class__
+    if t is float:                        # the common cases first, as the general path below treats them
+        return "" if math.isnan(x) else (x if math.isfinite(x) else XlError("#NUM!", _TOO_LARGE))
+    if t is str or t is int or t is bool:
+        return x
     if x is None:
         return ""
     if isinstance(x, np.generic):

@@ -84,6 +84,9 @@ def _num_cells(name: str, result) -> str:
         return isinstance(x, errors.XlError) and x.code == "#NUM!"
     if not isinstance(result, list):
         return ""
+    if not any(isinstance(x, errors.XlError) for row in result if isinstance(row, list) for x in row
+               if x.__class__ is not float):
+        return ""                         # no error cell at all (the usual case): one quick pass
     hits = [(r, c) for r, row in enumerate(result) if isinstance(row, list) for c, x in enumerate(row) if is_num(x)]
     if not hits:
         return ""

@@ -179,6 +179,14 @@ def cashflows(balance, wac, wam, prepay=0, prepay_type="CPR", default=0, default
     >>> [round(float(cf.loc[0, c]), 8) for c in ("Scheduled Principal", "Prepayment", "Cash Flow")]
     [0.00049188, 0.00025022, 0.0082421]
     """
+    return _table(_cashflows_acc(balance, wac, wam, prepay, prepay_type, default, default_type, severity,
+                                 recovery_lag, servicing, age, advance, amortization))
+
+
+def _cashflows_acc(balance, wac, wam, prepay=0, prepay_type="CPR", default=0, default_type="CDR", severity=0,
+                   recovery_lag=0, servicing=0, age=0, advance=True, amortization="level_payment") -> np.ndarray:
+    """:func:`cashflows` (every argument checked as there) before its table: the engine's months x
+    accumulator array (``mbsxl.pool._engine.A_*`` columns), for callers that read a few columns."""
     bal = v.number("balance", balance, lo=0.0, accepted="pass a balance >= 0")
     rate = v.rate("wac", wac)
     n = v.months("wam", wam)
@@ -188,9 +196,8 @@ def cashflows(balance, wac, wam, prepay=0, prepay_type="CPR", default=0, default
     smm_tab, mdr_tab, sev, lag, svc = _assumptions(n, prepay, prepay_type, default, default_type,
                                                    severity, recovery_lag, servicing)
     _servicing_below(svc, "wac", np.array([rate]))
-    acc = _engine.project(np.array([bal]), np.array([rate]), np.array([n]), np.array([a]), np.array([lp]),
-                          np.full(n, np.nan), np.ones(1), np.zeros(1), svc, smm_tab, mdr_tab, sev, lag, adv)
-    return _table(acc)
+    return _engine.project(np.array([bal]), np.array([rate]), np.array([n]), np.array([a]), np.array([lp]),
+                           np.full(n, np.nan), np.ones(1), np.zeros(1), svc, smm_tab, mdr_tab, sev, lag, adv)
 
 
 def _loan_array(name: str, value, n: int | None, *, lo=None, hi=None, percent_hint=False) -> np.ndarray:

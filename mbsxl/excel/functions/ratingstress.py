@@ -125,21 +125,31 @@ def MBS_RATINGSTRESS(balance, wac, wam, tranche_names=None, tranche_balances=Non
                      view="ratings", tolerance=1e-7, interest_on_shortfall=False, residual=True,
                      amortization="level_payment", vat_rate=None, triggers=None, reserve=None, schedule=None,
                      principal_cover=None, senior_classes=None, deal=None):
+    from mbsxl import options as _opt
+    from mbsxl.deal import agency_stress as _as
+    from mbsxl.excel import _runmemo
+    key = (balance, wac, wam, tranche_names, tranche_balances, tranche_coupons, base_default_rate, ratings,
+           multipliers, scenarios, recovery_rate, recovery_lag, servicing, structure, cleanup_call, index, floating,
+           fees, rated, timely_interest, legal_final, horizon, timing_vectors, timing_unit, tolerance,
+           interest_on_shortfall, residual, amortization, vat_rate, triggers, reserve, schedule, principal_cover,
+           senior_classes, deal)                                     # all but view
     scen = None if scenarios is None else [list(r) for r in np.asarray(scenarios, dtype=object)]
     names = None if tranche_names is None else _cells("tranche_names", tranche_names)
     if deal is not None:          # the worksheet defaults of the mechanisms are no mechanism: not "given"
         vat_rate = None if vat_rate == 0 else vat_rate
         principal_cover = None if principal_cover is False else principal_cover
         senior_classes = None if senior_classes == 1 else senior_classes
-    return mbsxl.rating_stress(balance, wac, wam, names, tranche_balances,
-                               tranche_coupons, base_default_rate,
-                               None if ratings is None else _cells("ratings", ratings), multipliers, scen,
-                               0 if recovery_rate is None else recovery_rate,
-                               0 if recovery_lag is None else recovery_lag, 0 if servicing is None else servicing,
-                               structure, 0 if cleanup_call is None else cleanup_call, index, _flags(floating),
-                               0 if fees is None else fees, rated, timely_interest, legal_final,
-                               5 if horizon is None else horizon, timing_vectors, timing_unit, view,
-                               1e-7 if tolerance is None else tolerance, interest_on_shortfall=interest_on_shortfall,
-                               residual=residual, amortization=amortization, vat_rate=vat_rate, triggers=triggers,
-                               reserve=reserve, schedule=schedule, principal_cover=principal_cover,
-                               senior_classes=senior_classes, deal=None if deal is None else _deal(deal))
+    ratings = None if ratings is None else _cells("ratings", ratings)
+    floating = _flags(floating)
+    kind = _opt.stress_view(view)
+    # the two views of the same arguments share one search within a recalculation (mbsxl.excel._runmemo)
+    solved = _runmemo.shared("MBS_RATINGSTRESS", key, lambda: _as.stress_breakevens(
+        balance, wac, wam, names, tranche_balances, tranche_coupons, base_default_rate, ratings, multipliers, scen,
+        0 if recovery_rate is None else recovery_rate, 0 if recovery_lag is None else recovery_lag,
+        0 if servicing is None else servicing, structure, 0 if cleanup_call is None else cleanup_call, index,
+        floating, 0 if fees is None else fees, rated, timely_interest, legal_final, 5 if horizon is None else horizon,
+        timing_vectors, timing_unit, 1e-7 if tolerance is None else tolerance,
+        interest_on_shortfall=interest_on_shortfall, residual=residual, amortization=amortization, vat_rate=vat_rate,
+        triggers=triggers, reserve=reserve, schedule=schedule, principal_cover=principal_cover,
+        senior_classes=senior_classes, deal=None if deal is None else _deal(deal)))
+    return _as.stress_table(kind, solved)
