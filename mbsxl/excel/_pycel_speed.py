@@ -166,6 +166,9 @@ def _install_criteria() -> None:
             mod.find_corresponding_index = find_corresponding_index
 
 
+WIDEN_MAX = 1_000_000        # cells a range past a sheet's extent may add at once (more: pycel's own read)
+
+
 def install_value_ranges(xl, array_boxes, arrays=()) -> None:
     """Build the ranges that hold no formula as one node carrying its values (issue 21 speed).
 
@@ -278,7 +281,19 @@ def install_value_ranges(xl, array_boxes, arrays=()) -> None:
         if n != len(ws._cells):                     # openpyxl's max_row scans every stored cell
             n, max_row, max_col = extents[address.sheet] = (len(ws._cells), ws.max_row, ws.max_column)
         if r2 > max_row or c2 > max_col:
-            return None
+            if (r2 - r1 + 1) * (c2 - c1 + 1) > WIDEN_MAX or r2 > 1048576 or c2 > 16384:
+                return None
+            # what pycel's read does (openpyxl's ws[range] creates every missing cell of the range,
+            # widening the extent that unbounded ranges are later cut to), in one loop: the pool
+            # template's $2:$15001 ranges reach past its tape's last row, 30,544 cells made one by one
+            from openpyxl.cell.cell import Cell
+            cells = ws._cells
+            for r in range(r1, r2 + 1):
+                for c in range(c1, c2 + 1):
+                    if (r, c) not in cells:
+                        cells[(r, c)] = Cell(ws, row=r, column=c)
+            ws._current_row = max(ws._current_row, r2)
+            n, max_row, max_col = extents[address.sheet] = (len(ws._cells), ws.max_row, ws.max_column)
         get = ws._cells.get
         rows = []
         for r in range(r1, r2 + 1):
