@@ -289,20 +289,23 @@ def _pycel_load(path, sets, limits, progress: bool) -> _Loaded:
             file=sys.stderr, flush=True))
         notice.daemon = True
         notice.start()
+    from . import _tokens
+    tokens: dict = {}                             # this run's formula tokens (_tokens.per_run)
     try:
         wb = _load_checked(os.fspath(path), limits)
         dynamic = dynamic_array_anchors(os.fspath(path))
         _apply_sets(wb, sets)
-        cells, arrays, used, texts, refused = _prepare(wb, limits)
-        from . import _fn_refs
-        _fn_refs.apply(wb, cells, arrays, texts, refused)   # typed values, ISREF, ISFORMULA (issue 21)
-        _patterns.apply(wb, cells, arrays, texts, refused, CalcError)   # uses that differ from Excel (issue 21)
+        with _tokens.per_run(tokens):
+            cells, arrays, used, texts, refused = _prepare(wb, limits)
+            from . import _fn_refs
+            _fn_refs.apply(wb, cells, arrays, texts, refused)   # typed values, ISREF, ISFORMULA (issue 21)
+            _patterns.apply(wb, cells, arrays, texts, refused, CalcError)   # uses that differ from Excel (issue 21)
     except BaseException:
         if notice is not None:
             notice.cancel()
         raise
     return _Loaded(path=path, wb=wb, dynamic=dynamic, cells=cells, arrays=arrays, used=used, texts=texts,
-                   refused=refused, t0=t0, started=started, notice=notice)
+                   refused=refused, t0=t0, started=started, notice=notice, tokens=tokens)
 
 
 def _pycel_compile(st: _Loaded) -> None:
@@ -321,7 +324,10 @@ def _pycel_compile(st: _Loaded) -> None:
                 c1, r1, c2, r2 = range_boundaries(ref)
                 in_arrays.update((sheet, f"{get_column_letter(c)}{r}") for r in range(r1, r2 + 1)
                                  for c in range(c1, c2 + 1))
-            _intersect.apply(wb, cells, in_arrays, st.dynamic)   # implicit intersection, ROW()/COLUMN() (issue 21)
+            from . import _tokens
+            with _tokens.per_run(getattr(st, "tokens", None) or {}):
+                _intersect.apply(wb, cells, in_arrays, st.dynamic)   # implicit intersection, ROW()/COLUMN() (issue 21)
+            st.tokens = None                        # the run's tokens are not needed after this
             excel = ExcelOpxWrapperNoData(wb, filename=os.path.abspath(os.fspath(st.path)))
             xl = ExcelCompiler(excel=excel, plugins=[plugin.__name__], cycles=False)
             _pycel_speed.install_value_ranges(          # the ranges read whole: arrays' and refused cells
