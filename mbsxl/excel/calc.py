@@ -248,9 +248,11 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
     fast = _columnar.calculate(path, limits=limits, sets=sets)
     if fast is not None:
         return fast
-    st = _pycel_load(path, sets, limits, progress)
-    _pycel_compile(st)
-    return _pycel_evaluate(st, limits, progress)
+    from . import _heap
+    with _heap.frozen():                      # the collector skips what each stage keeps (issue 21)
+        st = _pycel_load(path, sets, limits, progress)
+        _pycel_compile(st)
+        return _pycel_evaluate(st, limits, progress)
 
 
 OVERFLOW_REASON = "a number beyond Excel's largest, 1.8E+308, in the middle of the formula"
@@ -291,8 +293,11 @@ def _pycel_load(path, sets, limits, progress: bool) -> _Loaded:
         notice.start()
     from . import _tokens
     tokens: dict = {}                             # this run's formula tokens (_tokens.per_run)
+    from . import _heap
+    _heap.checkpoint()                            # what the process holds already (modules, caches)
     try:
         wb = _load_checked(os.fspath(path), limits)
+        _heap.checkpoint()                        # the workbook's cells: kept to the end
         dynamic = dynamic_array_anchors(os.fspath(path))
         _apply_sets(wb, sets)
         with _tokens.per_run(tokens):
@@ -300,6 +305,7 @@ def _pycel_load(path, sets, limits, progress: bool) -> _Loaded:
             from . import _fn_refs
             _fn_refs.apply(wb, cells, arrays, texts, refused)   # typed values, ISREF, ISFORMULA (issue 21)
             _patterns.apply(wb, cells, arrays, texts, refused, CalcError)   # uses that differ from Excel (issue 21)
+        _heap.checkpoint()
     except BaseException:
         if notice is not None:
             notice.cancel()
@@ -340,6 +346,8 @@ def _pycel_compile(st: _Loaded) -> None:
     finally:
         if st.notice is not None:
             st.notice.cancel()
+    from . import _heap
+    _heap.checkpoint()                            # pycel's cells, graph and code: kept to the end
     st.xl, st.in_arrays, st.t1 = xl, in_arrays, time.perf_counter()
 
 
