@@ -30,11 +30,24 @@ def frozen():
         yield                                   # nested, collector off, or the host froze its own
         return
     _ACTIVE = True
+    gc.callbacks.append(_after_collection)
     try:
         yield
     finally:
         _ACTIVE = False
+        try:
+            gc.callbacks.remove(_after_collection)
+        except ValueError:  # pragma: no cover - removed by someone else
+            pass
         gc.unfreeze()
+
+
+def _after_collection(phase, info) -> None:
+    """After a full collection inside :func:`frozen`: what survived it is frozen too (so the next full
+    collection walks only what was built since), for the stages that build their heap in one long step
+    (the workbook read, the evaluation)."""
+    if _ACTIVE and phase == "stop" and info.get("generation") == 2:
+        gc.freeze()
 
 
 def checkpoint() -> None:
