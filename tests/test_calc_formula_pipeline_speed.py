@@ -97,11 +97,15 @@ def test_host_freeze_left_alone(tmp_path):
 
 
 def test_frozen_thaws_on_error():
+    thresholds = gc.get_threshold()
     with pytest.raises(RuntimeError):
         with _heap.frozen():
             _heap.checkpoint()
             assert gc.get_freeze_count() > 0
+            assert gc.get_threshold()[0] >= _heap.YOUNG
             raise RuntimeError("a stage failed")
     assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == thresholds          # the host's thresholds back
+    assert _heap._after_collection not in gc.callbacks
     _heap.checkpoint()                              # outside a run: does nothing
     assert gc.get_freeze_count() == 0
