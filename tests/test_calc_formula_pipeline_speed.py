@@ -109,3 +109,20 @@ def test_frozen_thaws_on_error():
     assert _heap._after_collection not in gc.callbacks
     _heap.checkpoint()                              # outside a run: does nothing
     assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.parametrize("text", ["=SUM(A1:INDEX(B1:B3,2))", "=A1:A3 B2:C2", "=+A1*-B2", '=IF(A1,"x",B1:B2)'])
+def test_pycel_tokenizer_same_tokens_and_shared_ones_untouched(text):
+    from pycel import excelformula as ef
+    from mbsxl.excel import _pycel_speed
+    _pycel_speed.install()                          # installs _tokens.install_pycel
+    reference = ef.Tokenizer.__new__(ef.Tokenizer)
+    Tokenizer.__init__(reference, text)             # openpyxl's parse, then pycel's own conversion
+    expected = _as_tuples(reference._items())
+    cache: dict = {}
+    with _tokens.per_run(cache):
+        shared = _as_tuples(_tokens.tokens(text))
+        assert _as_tuples(ef.Tokenizer(text).items) == expected
+        assert _as_tuples(ef.Tokenizer(text).items) == expected
+    # pycel splits "A1:INDEX(" and drops a unary "+" on its own copies: the cached tokens are unchanged
+    assert _as_tuples(cache[text]) == shared == _as_tuples(Tokenizer(text).items)

@@ -42,6 +42,8 @@ def install() -> None:
             mod.flatten = flatten
     _install_criteria()
     _install_signatures()
+    from . import _tokens
+    _tokens.install_pycel()                  # pycel's formula parse reuses the run's tokens
     _INSTALLED = True
 
 

@@ -53,3 +53,29 @@ def tokens(text: str) -> list:
     if cache is not None and len(cache) < MAX_TEXTS:
         cache[text] = tuple(items)
     return items
+
+
+_PYCEL_INSTALLED = False
+
+
+def install_pycel() -> None:
+    """pycel's ``Tokenizer`` (``pycel.excelformula``, which builds its own tokens from openpyxl's) takes
+    openpyxl's tokens from :func:`tokens`: while building the graph, the formulas it parses are the texts
+    the formula check and implicit intersection tokenised already.  pycel copies each token
+    (``Token.from_token``) before changing anything, so the shared ones stay as they are."""
+    global _PYCEL_INSTALLED
+    if _PYCEL_INSTALLED:
+        return
+    from pycel import excelformula as ef
+
+    def __init__(self, formula):
+        # openpyxl's Tokenizer.__init__ (openpyxl 3.1) with its _parse's result from tokens()
+        self.formula = formula
+        self.token_stack = []
+        self.offset = 0
+        self.token = []
+        self.items = tokens(formula)
+        self.items = self._items()
+
+    ef.Tokenizer.__init__ = __init__
+    _PYCEL_INSTALLED = True

@@ -331,17 +331,17 @@ def _pycel_compile(st: _Loaded) -> None:
                 in_arrays.update((sheet, f"{get_column_letter(c)}{r}") for r in range(r1, r2 + 1)
                                  for c in range(c1, c2 + 1))
             from . import _tokens
-            with _tokens.per_run(getattr(st, "tokens", None) or {}):
+            with _tokens.per_run(getattr(st, "tokens", None) or {}):    # the run's tokens, to the graph
                 _intersect.apply(wb, cells, in_arrays, st.dynamic)   # implicit intersection, ROW()/COLUMN() (issue 21)
+                excel = ExcelOpxWrapperNoData(wb, filename=os.path.abspath(os.fspath(st.path)))
+                xl = ExcelCompiler(excel=excel, plugins=[plugin.__name__], cycles=False)
+                _pycel_speed.install_value_ranges(          # the ranges read whole: arrays' and refused cells
+                    xl, [(s.lower(), *range_boundaries(ref)) for s, _, ref in arrays]
+                    + [(k.rpartition("!")[0].lower(), *range_boundaries(k.rpartition("!")[2])) for k in refused],
+                    arrays)
+                _build_graph(xl, [k for k in cells if k not in in_arrays and f"{k[0]}!{k[1]}" not in refused]
+                             + [(s, a) for s, a, _ in arrays])
             st.tokens = None                        # the run's tokens are not needed after this
-            excel = ExcelOpxWrapperNoData(wb, filename=os.path.abspath(os.fspath(st.path)))
-            xl = ExcelCompiler(excel=excel, plugins=[plugin.__name__], cycles=False)
-            _pycel_speed.install_value_ranges(          # the ranges read whole: arrays' and refused cells
-                xl, [(s.lower(), *range_boundaries(ref)) for s, _, ref in arrays]
-                + [(k.rpartition("!")[0].lower(), *range_boundaries(k.rpartition("!")[2])) for k in refused],
-                arrays)
-            _build_graph(xl, [k for k in cells if k not in in_arrays and f"{k[0]}!{k[1]}" not in refused]
-                         + [(s, a) for s, a, _ in arrays])
             _pycel_speed.link_boxes(xl, _node_key)
     finally:
         if st.notice is not None:
