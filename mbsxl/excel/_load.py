@@ -237,11 +237,7 @@ def _prepare(wb, limits=None):
                 text = fix(v, ws.title, key)
                 c.value = str(refused[key]) if text is None else text
                 cells.append((ws.title, c.coordinate))
-    seen, out = set(), []
-    for k in cells:
-        if k not in seen:
-            seen.add(k)
-            out.append(k)
+    out = list(dict.fromkeys(cells))                # each cell once, in order of first appearance
     used = {fg.python_name(n) for n in used_up}
     return out, arrays, used, texts, refused
 

@@ -201,6 +201,8 @@ def _isformula(wb, cells, arrays, texts, refused) -> None:
     :func:`mbsxl.excel.formula_guard.rewrite` as any other and compiled."""
     from openpyxl.utils.cell import get_column_letter, range_boundaries
     from . import formula_guard as fg
+    if not any(str(e and e.reason).startswith("unsupported: ISFORMULA") for e in refused.values()):
+        return                                      # (the walk below: every cell of every array range)
     todo = [(s, c) for s, c in cells if str(refused.get(f"{s}!{c}", "") and
                                              refused[f"{s}!{c}"].reason).startswith("unsupported: ISFORMULA")]
     if not todo:
@@ -274,13 +276,14 @@ def apply(wb, cells, arrays, texts, refused, errors_cls) -> None:
                 refused[k] = err
                 wb[s].cell(r, col).value = CODE
     arrays[:] = keep
+    stored = {s: ws._cells for s, ws in sheets.items()}
     for s, coord in cells:
-        key = f"{s}!{coord}"
-        if key in refused or (s, coord) in anchors:
-            continue
-        c = sheets[s]._cells.get(_rc(coord))
+        c = stored[s].get(_rc(coord))
         v = None if c is None else c.value
         if v is None:                                   # an array formula's emptied cell
+            continue
+        key = f"{s}!{coord}"
+        if key in refused or (s, coord) in anchors:
             continue
         text = getattr(v, "text", None)
         is_array = isinstance(text, str)
