@@ -24,8 +24,9 @@ import contextlib
 
 #: the active run's cache (text -> tuple of tokens), or None outside :func:`per_run`
 _ACTIVE: dict | None = None
-#: at most this many texts are remembered (a workbook of many distinct formulas keeps its memory)
-MAX_TEXTS = 20_000
+#: at most this many texts are remembered (a formula's tokens take ~1.3 KB in the LPR template: ~7 MB at most,
+#: however many distinct formulas a workbook has; the templates have about 1,000)
+MAX_TEXTS = 5_000
 
 
 @contextlib.contextmanager
