@@ -126,3 +126,35 @@ def test_pycel_tokenizer_same_tokens_and_shared_ones_untouched(text):
         assert _as_tuples(ef.Tokenizer(text).items) == expected
     # pycel splits "A1:INDEX(" and drops a unary "+" on its own copies: the cached tokens are unchanged
     assert _as_tuples(cache[text]) == shared == _as_tuples(Tokenizer(text).items)
+
+
+def test_flatten_same_items_as_pycels_own():
+    # the reference is pycel's own excelutil.flatten (pycel 1.0b30), kept by install() as the fallback
+    import collections
+    import random
+
+    import numpy as np
+    from pycel import excelutil
+    from pycel.excelutil import AddressRange
+    from mbsxl.excel import _pycel_speed
+    _pycel_speed.install()
+    fast = excelutil.flatten
+    import inspect
+    reference = inspect.getclosurevars(fast).nonlocals["original"]
+    assert reference is not fast
+    pair = collections.namedtuple("pair", "a b")
+    rng = random.Random(21)
+    leaves = [1, 2.5, True, None, "x", "", "#N/A", np.float64(3.0), pair(1, "y"), AddressRange("A1:B2"),
+              frozenset([7]), ()]
+
+    def value(depth=0):
+        r = rng.random()
+        if depth < 3 and r < 0.3:
+            return tuple(value(depth + 1) for _ in range(rng.randint(0, 3)))
+        if depth < 3 and r < 0.4:
+            return [value(depth + 1) for _ in range(rng.randint(0, 3))]
+        return rng.choice(leaves)
+    column = tuple((float(i),) for i in range(1000))          # a column range: one-item rows
+    for data, coerce in [(column, lambda x: x), (((1, "a"), (None, True)), str)] + \
+            [(value(), rng.choice([lambda x: x, lambda x: (x,), str])) for _ in range(2000)]:
+        assert repr(list(fast(data, coerce))) == repr(list(reference(data, coerce)))

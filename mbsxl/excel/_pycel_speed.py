@@ -22,14 +22,26 @@ def install() -> None:
     from pycel.excelutil import AddressCell, AddressRange
     original = excelutil.flatten
     leaves = (str, int, float, bool, type(None), AddressRange, AddressCell)
+    exact = frozenset((str, int, float, bool, type(None)))
 
     def flatten(data, coerce=lambda x: x):
         if type(data) is tuple or type(data) is list:
             for item in data:
                 t = type(item)
                 if t is tuple or t is list:
-                    yield from flatten(item, coerce)
-                elif isinstance(item, leaves):
+                    # a row of a range: its items flattened here, not by a generator per row (a column
+                    # of the pool template's 15,000-row tape is 15,000 one-item rows)
+                    for x in item:
+                        tx = type(x)
+                        if tx in exact:
+                            yield coerce(x)
+                        elif tx is tuple or tx is list:
+                            yield from flatten(x, coerce)
+                        elif isinstance(x, leaves):
+                            yield coerce(x)
+                        else:
+                            yield from original(x, coerce)
+                elif t in exact or isinstance(item, leaves):
                     yield coerce(item)
                 else:
                     yield from original(item, coerce)
