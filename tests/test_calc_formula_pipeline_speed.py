@@ -32,7 +32,7 @@ def test_tokens_same_as_openpyxl_inside_and_outside_a_run(text):
     assert _as_tuples(first) == _as_tuples(second) == expected
     assert first is not second                      # each caller gets its own list
     assert text in cache
-    assert _tokens._ACTIVE is None                  # nothing cached after the run
+    assert _tokens.active() is None                 # nothing cached after the run
     assert _tokens.tokens(text) is not first
 
 

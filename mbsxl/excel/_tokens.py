@@ -21,9 +21,11 @@ its own list); :mod:`mbsxl.excel._fn_refs`, which rewrites tokens in place, toke
 from __future__ import annotations
 
 import contextlib
+import threading
 
-#: the active run's cache (text -> tuple of tokens), or None outside :func:`per_run`
-_ACTIVE: dict | None = None
+#: ``.cache``: this thread's active run's cache (text -> tuple of tokens); absent or None outside
+#: :func:`per_run`
+_LOCAL = threading.local()
 #: at most this many texts are remembered (a formula's tokens take ~1.3 KB in the LPR template: ~7 MB at most,
 #: however many distinct formulas a workbook has; the templates have about 1,000)
 MAX_TEXTS = 5_000
@@ -32,19 +34,24 @@ MAX_TEXTS = 5_000
 @contextlib.contextmanager
 def per_run(cache: dict):
     """Use ``cache`` (a dict owned by one recalculation) for :func:`tokens` while active."""
-    global _ACTIVE
-    saved, _ACTIVE = _ACTIVE, cache
+    saved = active()
+    _LOCAL.cache = cache
     try:
         yield cache
     finally:
-        _ACTIVE = saved
+        _LOCAL.cache = saved
+
+
+def active() -> dict | None:
+    """The cache of the run active in this thread, or None."""
+    return getattr(_LOCAL, "cache", None)
 
 
 def tokens(text: str) -> list:
     """``openpyxl.formula.tokenizer.Tokenizer(text).items`` (a new list; its tokens must not be
     modified), from the active run's cache when the same text was tokenised before.  Raises what the
     tokenizer raises."""
-    cache = _ACTIVE
+    cache = getattr(_LOCAL, "cache", None)
     if cache is not None:
         hit = cache.get(text)
         if hit is not None:
