@@ -113,12 +113,15 @@ def test_a_failure_is_not_kept_and_unkeyable_arguments_are_computed():
     assert len(runs) == 2
 
 
-def test_full_collections_are_deferred_during_a_run_and_restored(tmp_path, monkeypatch):
+def test_collector_thresholds_raised_during_a_run_and_restored(tmp_path, monkeypatch):
+    """The run's collector settings (mbsxl.excel._heap: young generation every YOUNG allocations,
+    the heap frozen at stage boundaries) hold during the evaluation and are undone after it."""
+    from mbsxl.excel import _heap
     seen = []
     real = calc._pycel_evaluate
 
     def spy(*a, **k):
-        seen.append(gc.get_threshold())
+        seen.append((gc.get_threshold(), gc.get_freeze_count()))
         return real(*a, **k)
     monkeypatch.setattr(calc, "_pycel_evaluate", spy)
     wb = openpyxl.Workbook()
@@ -128,5 +131,6 @@ def test_full_collections_are_deferred_during_a_run_and_restored(tmp_path, monke
     before = gc.get_threshold()
     v = calc.calculate(str(path), progress=False)
     assert v["Sheet!A2"] == 6
-    assert seen and seen[0][:2] == before[:2] and seen[0][2] >= 1_000_000
-    assert gc.get_threshold() == before
+    (thresholds, frozen), = seen
+    assert thresholds[0] >= _heap.YOUNG and thresholds[1:] == before[1:] and frozen > 0
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

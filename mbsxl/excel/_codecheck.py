@@ -119,7 +119,7 @@ def _col(letters: str) -> int:
     return n
 
 
-def _shape(code: str, cell, funcs):
+def _shape(code: str, cell, funcs, spans=None):
     """``(key, spans, marks)`` of generated code (None without a cell or address): the key is the code
     with each address literal replaced by a placeholder numbering the distinct addresses
     (``marks[k]``), so that an address repeated in the formula gets the same placeholder.  The compiled
@@ -131,7 +131,8 @@ def _shape(code: str, cell, funcs):
     row, col = getattr(addr, "row", None), getattr(addr, "col_idx", None)
     if not row or not col:
         return None
-    spans = _address_literals(code, funcs)
+    if spans is None:
+        spans = _address_literals(code, funcs)
     if not spans:
         return None
     parts, pos, marks, seen = [], 0, [], {}
@@ -314,9 +315,11 @@ def harden_pycel() -> None:
 
     def needed_addresses(self):
         if self._needed_addresses is None:
-            if self.python_code:
-                self._needed_addresses = uniqueify([AddressRange(lit) for _, _, lit in _address_literals(
-                    self.python_code, ADDR_FUNCS_NAMES)])
+            code = self.python_code
+            if code:
+                spans = _address_literals(code, ADDR_FUNCS_NAMES)
+                self._mbsxl_spans = (code, spans)          # compile_checked's scan of this same code
+                self._needed_addresses = uniqueify([AddressRange(lit) for _, _, lit in spans])
             else:
                 self._needed_addresses = ()
         return self._needed_addresses
@@ -357,7 +360,9 @@ def harden_pycel() -> None:
 
     def compile_checked(self):
         code = self.python_code
-        shape = _shape(code, getattr(self, "cell", None), ADDR_FUNCS_NAMES)
+        scanned = getattr(self, "_mbsxl_spans", None)    # the literals of this very string, if scanned
+        shape = _shape(code, getattr(self, "cell", None), ADDR_FUNCS_NAMES,
+                       scanned[1] if scanned is not None and scanned[0] is code else None)
         hit = _COMPILED.get(shape[0]) if shape else None
         if hit is None:
             template = code

@@ -116,9 +116,10 @@ def intersect_formula(formula: str, row: int, col: int, cse: bool = False) -> st
         formula = _rowcol(formula, row, col)
     if ":" not in formula:
         return formula
-    from openpyxl.formula.tokenizer import Token, Tokenizer
+    from openpyxl.formula.tokenizer import Token
+    from ._tokens import tokens as _tokenize
     try:
-        tokens = Tokenizer(formula).items
+        tokens = _tokenize(formula)              # once per text and run (tokens read, never changed)
     except Exception:  # noqa: BLE001 - the guard already parsed it; leave it to the engine
         return formula
     stack: list[list] = []            # [kind, name, arg index, ctx of the parent]

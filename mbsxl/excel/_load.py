@@ -332,16 +332,21 @@ def _prepare(wb, limits=None):
                     else:
                         v.text = text
                     continue
+                title, stored, formula_text = ws.title, ws._cells, v.text
+                letters = [get_column_letter(col) for col in range(c1, c2 + 1)]
                 for r in range(r1, r2 + 1):
-                    for col in range(c1, c2 + 1):
-                        k2 = f"{ws.title}!{get_column_letter(col)}{r}"
-                        cells.append((ws.title, f"{get_column_letter(col)}{r}"))
-                        texts[k2] = v.text
-                        emptied = ws.cell(r, col)          # what ``.value = None`` does, without openpyxl
-                        emptied._value, emptied.data_type = None, "n"   # typing None by isinstance checks
-                        if text is None:
+                    for col, col_letters in zip(range(c1, c2 + 1), letters):
+                        coord = f"{col_letters}{r}"
+                        k2 = f"{title}!{coord}"
+                        cells.append((title, coord))
+                        texts[k2] = formula_text
+                        emptied = stored.get((r, col))     # ws.cell(r, col) for a stored cell
+                        if emptied is None:
+                            emptied = ws.cell(r, col)
+                        emptied._value, emptied.data_type = None, "n"   # what ``.value = None`` does,
+                        if text is None:                                # without openpyxl's isinstance checks
                             refused[k2] = refused[key]
-                            ws.cell(r, col).value = str(refused[key])
+                            emptied.value = str(refused[key])
                 if text is not None:
                     from . import _fix_edges
                     c.value = _fix_edges.array_text(text)     # pycel cuts "={..}" to its first element
@@ -351,11 +356,7 @@ def _prepare(wb, limits=None):
                 text = fix(v, ws.title, key)
                 c.value = str(refused[key]) if text is None else text
                 cells.append((ws.title, c.coordinate))
-    seen, out = set(), []
-    for k in cells:
-        if k not in seen:
-            seen.add(k)
-            out.append(k)
+    out = list(dict.fromkeys(cells))                # each cell once, in order of first appearance
     used = {fg.python_name(n) for n in used_up}
     return out, arrays, used, texts, refused
 

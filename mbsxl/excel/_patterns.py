@@ -60,9 +60,10 @@ _CELL = re.compile(r"^(?:(?:'((?:[^']|'')+)'|([^'!]+))!)?\$?([A-Za-z]{1,3})\$?(\
 def _calls(formula: str):
     """Each function call as ``(NAME, [argument token lists])`` (arguments at the call's own level,
     nested calls' tokens included in the argument that holds them)."""
-    from openpyxl.formula.tokenizer import Token, Tokenizer
+    from openpyxl.formula.tokenizer import Token
+    from ._tokens import tokens as _tokenize
     try:
-        tokens = Tokenizer(formula).items
+        tokens = _tokenize(formula)              # once per text and run (tokens read, never changed)
     except Exception:  # noqa: BLE001 - the guard already parsed it
         return []
     stack, out = [], []
@@ -135,11 +136,19 @@ def refusal(formula: str, array: bool = False, constant=None, sheet: str = "") -
     if not isinstance(formula, str) or "(" not in formula and "{" not in formula:
         return None
     from . import _fix_refuse
-    if (why := _fix_refuse.refusal(formula, array, _calls, _is_multi)) is not None:
+    found: list = []                             # the formula's calls, found once for both checks
+
+    def calls(text):
+        if text is not formula:
+            return _calls(text)
+        if not found:
+            found.append(_calls(formula))
+        return found[0]
+    if (why := _fix_refuse.refusal(formula, array, calls, _is_multi)) is not None:
         return why
     if array and re.fullmatch(r"=\s*\{[^{}]*;[^{}]*\}\s*", formula):
         return "unsupported: an array constant of several rows as an array formula"
-    for name, args in _calls(formula):
+    for name, args in calls(formula):
         if array and name in _ELEMENTWISE and (array != "one" or name in _ELEMENTWISE_ONE_CELL):
             pos = _ELEMENTWISE[name]
             if any(_is_multi(a) for i, a in enumerate(args) if pos is None or i in pos):
@@ -192,6 +201,8 @@ def _isformula(wb, cells, arrays, texts, refused) -> None:
     :func:`mbsxl.excel.formula_guard.rewrite` as any other and compiled."""
     from openpyxl.utils.cell import get_column_letter, range_boundaries
     from . import formula_guard as fg
+    if not any(str(e and e.reason).startswith("unsupported: ISFORMULA") for e in refused.values()):
+        return                                      # (the walk below: every cell of every array range)
     todo = [(s, c) for s, c in cells if str(refused.get(f"{s}!{c}", "") and
                                              refused[f"{s}!{c}"].reason).startswith("unsupported: ISFORMULA")]
     if not todo:
@@ -265,13 +276,14 @@ def apply(wb, cells, arrays, texts, refused, errors_cls) -> None:
                 refused[k] = err
                 wb[s].cell(r, col).value = CODE
     arrays[:] = keep
+    stored = {s: ws._cells for s, ws in sheets.items()}
     for s, coord in cells:
-        key = f"{s}!{coord}"
-        if key in refused or (s, coord) in anchors:
-            continue
-        c = sheets[s]._cells.get(_rc(coord))
+        c = stored[s].get(_rc(coord))
         v = None if c is None else c.value
         if v is None:                                   # an array formula's emptied cell
+            continue
+        key = f"{s}!{coord}"
+        if key in refused or (s, coord) in anchors:
             continue
         text = getattr(v, "text", None)
         is_array = isinstance(text, str)
@@ -286,9 +298,20 @@ def apply(wb, cells, arrays, texts, refused, errors_cls) -> None:
             c.value = CODE
 
 
+_COLUMN_OF: dict = {}            # "AB" -> 28 (column letters seen; at most Excel's 16,384)
+_RC = re.compile(r"([A-Z]+)(\d+)$")
+
+
 def _rc(coord: str):
-    m = re.match(r"([A-Z]+)(\d+)$", coord)
-    n = 0
-    for ch in m.group(1):
-        n = n * 26 + ord(ch) - 64
-    return int(m.group(2)), n
+    """``(row, column)`` of ``"AB12"`` (openpyxl's key of a stored cell)."""
+    letters = coord.rstrip("0123456789")
+    col = _COLUMN_OF.get(letters)
+    if col is None or len(letters) == len(coord):
+        m = _RC.match(coord)
+        n = 0
+        for ch in m.group(1):
+            n = n * 26 + ord(ch) - 64
+        if m.group(1) == letters and len(_COLUMN_OF) < 20_000:
+            _COLUMN_OF[letters] = n
+        return int(m.group(2)), n
+    return int(coord[len(letters):]), col

@@ -22,14 +22,26 @@ def install() -> None:
     from pycel.excelutil import AddressCell, AddressRange
     original = excelutil.flatten
     leaves = (str, int, float, bool, type(None), AddressRange, AddressCell)
+    exact = frozenset((str, int, float, bool, type(None)))
 
     def flatten(data, coerce=lambda x: x):
         if type(data) is tuple or type(data) is list:
             for item in data:
                 t = type(item)
                 if t is tuple or t is list:
-                    yield from flatten(item, coerce)
-                elif isinstance(item, leaves):
+                    # a row of a range: its items flattened here, not by a generator per row (a column
+                    # of the pool template's 15,000-row tape is 15,000 one-item rows)
+                    for x in item:
+                        tx = type(x)
+                        if tx in exact:
+                            yield coerce(x)
+                        elif tx is tuple or tx is list:
+                            yield from flatten(x, coerce)
+                        elif isinstance(x, leaves):
+                            yield coerce(x)
+                        else:
+                            yield from original(x, coerce)
+                elif t in exact or isinstance(item, leaves):
                     yield coerce(item)
                 else:
                     yield from original(item, coerce)
@@ -42,7 +54,50 @@ def install() -> None:
             mod.flatten = flatten
     _install_criteria()
     _install_signatures()
+    from . import _tokens
+    _tokens.install_pycel()                  # pycel's formula parse reuses the run's tokens
+    _install_get_range()
     _INSTALLED = True
+
+
+def _install_get_range() -> None:
+    """pycel's ``ExcelOpxWrapper.get_range`` (pycel 1.0b30) wraps each read of a cell or range in
+    ``mock.patch('openpyxl.worksheet._reader.from_excel', ...)``, which only matters while openpyxl parses
+    a sheet's XML; reading a loaded (not read-only) ``Worksheet`` parses nothing.  For such sheets the
+    same reads run without the patch (the LPR template builds 1,207 nodes through it); a read-only or any
+    other kind of sheet goes through pycel's own function."""
+    from openpyxl.cell.cell import Cell, MergedCell
+    from openpyxl.worksheet.worksheet import Worksheet
+    from pycel import excelwrapper as ew
+    from pycel.excelutil import AddressRange, is_address
+
+    original = ew.ExcelOpxWrapper.get_range
+    if getattr(original, "_mbsxl_fast", False):
+        return
+
+    def get_range(self, address):
+        if not is_address(address):
+            address = AddressRange(address)
+        if address.has_sheet:
+            sheet = self.workbook[address.sheet]
+            sheet_dataonly = self.workbook_dataonly[address.sheet]
+        else:
+            sheet = self.workbook.active
+            sheet_dataonly = self.workbook_dataonly.active
+        if type(sheet) is not Worksheet or type(sheet_dataonly) is not Worksheet:
+            return original(self, address)
+        if address.is_unbounded_range:
+            # bound the address range to the data in the spreadsheet
+            address = address & AddressRange((1, 1, *self.max_col_row(sheet.title)), sheet=sheet.title)
+        cells = sheet[address.coordinate]
+        cells_dataonly = sheet_dataonly[address.coordinate]
+        if isinstance(cells, (Cell, MergedCell)):
+            return ew._OpxCell(cells, cells_dataonly, address)
+        return ew._OpxRange(cells, cells_dataonly, address)
+
+    get_range._mbsxl_fast = True
+    get_range.__doc__ = original.__doc__
+    ew.ExcelOpxWrapper.get_range = get_range
 
 
 def _install_signatures() -> None:

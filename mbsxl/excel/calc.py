@@ -245,30 +245,14 @@ def calculate(path, sets: dict | None = None, progress: bool = True, limits=None
         from .limits import run_isolated
         return run_isolated(calculate, path, sets=sets, progress=progress, limits=limits)
     from . import _columnar                   # a tape's formula columns as numpy expressions (issue 21)
-    with _full_collections_deferred():
-        fast = _columnar.calculate(path, limits=limits, sets=sets)
-        if fast is not None:
-            return fast
+    fast = _columnar.calculate(path, limits=limits, sets=sets)
+    if fast is not None:
+        return fast
+    from . import _heap
+    with _heap.frozen():                      # the collector skips what each stage keeps (issue 21)
         st = _pycel_load(path, sets, limits, progress)
         _pycel_compile(st)
         return _pycel_evaluate(st, limits, progress)
-
-
-@contextlib.contextmanager
-def _full_collections_deferred():
-    """Python's automatic FULL garbage collections (generation 2) held off while a workbook is read and
-    recalculated.  Each full collection scans every object alive -- the sheets read, the compiled graph,
-    the imported modules: 0.1-0.3 M objects, 0.05-0.3 s each, six in a run of the deal review template,
-    about 0.7 s of CPU -- and finds next to nothing, the run's objects being freed by reference
-    counting.  The young generations are still collected as usual, the run's memory budget collects
-    everything before it refuses a cell (:class:`~mbsxl.excel.limits.Budget`, ``guarded``), and the
-    thresholds are restored at the end (the next full collection then happens as it would have)."""
-    t = gc.get_threshold()
-    gc.set_threshold(t[0], t[1], max(t[2], 1_000_000))
-    try:
-        yield
-    finally:
-        gc.set_threshold(*t)
 
 
 OVERFLOW_REASON = "a number beyond Excel's largest, 1.8E+308, in the middle of the formula"
@@ -307,20 +291,27 @@ def _pycel_load(path, sets, limits, progress: bool) -> _Loaded:
             file=sys.stderr, flush=True))
         notice.daemon = True
         notice.start()
+    from . import _tokens
+    tokens: dict = {}                             # this run's formula tokens (_tokens.per_run)
+    from . import _heap
+    _heap.checkpoint()                            # what the process holds already (modules, caches)
     try:
         wb = _load_checked(os.fspath(path), limits)
+        _heap.checkpoint()                        # the workbook's cells: kept to the end
         dynamic = dynamic_array_anchors(os.fspath(path))
         _apply_sets(wb, sets)
-        cells, arrays, used, texts, refused = _prepare(wb, limits)
-        from . import _fn_refs
-        _fn_refs.apply(wb, cells, arrays, texts, refused)   # typed values, ISREF, ISFORMULA (issue 21)
-        _patterns.apply(wb, cells, arrays, texts, refused, CalcError)   # uses that differ from Excel (issue 21)
+        with _tokens.per_run(tokens):
+            cells, arrays, used, texts, refused = _prepare(wb, limits)
+            from . import _fn_refs
+            _fn_refs.apply(wb, cells, arrays, texts, refused)   # typed values, ISREF, ISFORMULA (issue 21)
+            _patterns.apply(wb, cells, arrays, texts, refused, CalcError)   # uses that differ from Excel (issue 21)
+        _heap.checkpoint()
     except BaseException:
         if notice is not None:
             notice.cancel()
         raise
     return _Loaded(path=path, wb=wb, dynamic=dynamic, cells=cells, arrays=arrays, used=used, texts=texts,
-                   refused=refused, t0=t0, started=started, notice=notice)
+                   refused=refused, t0=t0, started=started, notice=notice, tokens=tokens)
 
 
 def _pycel_compile(st: _Loaded) -> None:
@@ -339,19 +330,24 @@ def _pycel_compile(st: _Loaded) -> None:
                 c1, r1, c2, r2 = range_boundaries(ref)
                 in_arrays.update((sheet, f"{get_column_letter(c)}{r}") for r in range(r1, r2 + 1)
                                  for c in range(c1, c2 + 1))
-            _intersect.apply(wb, cells, in_arrays, st.dynamic)   # implicit intersection, ROW()/COLUMN() (issue 21)
-            excel = ExcelOpxWrapperNoData(wb, filename=os.path.abspath(os.fspath(st.path)))
-            xl = ExcelCompiler(excel=excel, plugins=[plugin.__name__], cycles=False)
-            _pycel_speed.install_value_ranges(          # the ranges read whole: arrays' and refused cells
-                xl, [(s.lower(), *range_boundaries(ref)) for s, _, ref in arrays]
-                + [(k.rpartition("!")[0].lower(), *range_boundaries(k.rpartition("!")[2])) for k in refused],
-                arrays)
-            _build_graph(xl, [k for k in cells if k not in in_arrays and f"{k[0]}!{k[1]}" not in refused]
-                         + [(s, a) for s, a, _ in arrays])
+            from . import _tokens
+            with _tokens.per_run(getattr(st, "tokens", None) or {}):    # the run's tokens, to the graph
+                _intersect.apply(wb, cells, in_arrays, st.dynamic)   # implicit intersection, ROW()/COLUMN() (issue 21)
+                excel = ExcelOpxWrapperNoData(wb, filename=os.path.abspath(os.fspath(st.path)))
+                xl = ExcelCompiler(excel=excel, plugins=[plugin.__name__], cycles=False)
+                _pycel_speed.install_value_ranges(          # the ranges read whole: arrays' and refused cells
+                    xl, [(s.lower(), *range_boundaries(ref)) for s, _, ref in arrays]
+                    + [(k.rpartition("!")[0].lower(), *range_boundaries(k.rpartition("!")[2])) for k in refused],
+                    arrays)
+                _build_graph(xl, [k for k in cells if k not in in_arrays and f"{k[0]}!{k[1]}" not in refused]
+                             + [(s, a) for s, a, _ in arrays])
+            st.tokens = None                        # the run's tokens are not needed after this
             _pycel_speed.link_boxes(xl, _node_key)
     finally:
         if st.notice is not None:
             st.notice.cancel()
+    from . import _heap
+    _heap.checkpoint()                            # pycel's cells, graph and code: kept to the end
     st.xl, st.in_arrays, st.t1 = xl, in_arrays, time.perf_counter()
 
 

@@ -274,7 +274,8 @@ def _check_function(name: str, up: str, used: set | None) -> None:
 def rewrite(formula: str, sheet: str, book: Book, depth: int = 0, used: set | None = None) -> str:
     """The formula rebuilt from checked tokens (see the module docstring); raises :class:`Refused`.
     ``used`` collects the upper-case names of the functions called."""
-    from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
+    from openpyxl.formula.tokenizer import Token, TokenizerError
+    from ._tokens import tokens as _tokenize
     if depth == 0:
         book.expansions = 0
     if len(formula) > book.max_chars:
@@ -282,7 +283,7 @@ def rewrite(formula: str, sheet: str, book: Book, depth: int = 0, used: set | No
                                  "(Excel's own is 8,192; --max-formula-chars)")
     text = _spills(formula, sheet, book)
     try:
-        tokens = Tokenizer(text).items
+        tokens = _tokenize(text)                 # once per text and run (tokens read, never changed)
     except (TokenizerError, IndexError, ValueError) as e:
         raise Refused("#VALUE!", f"the formula does not parse: {str(e)[:120]}") from None
     level = 0
