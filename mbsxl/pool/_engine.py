@@ -13,6 +13,19 @@ The engine is chosen at call time by :func:`engine_name`: ``engine=`` or else th
 OAS alike.  The compiled kernels are loaded once by :func:`compiled` (a cached loader); no module
 global is rebound.
 
+``auto`` and small projections: loading numba and its first cached kernel costs a process about a
+second (the import, then numba's target registries), while :func:`_loans_loop` run uncompiled
+(``python``) projects about 150,000 loan-months a second.  So, under ``auto`` with numba installed,
+a projection of at most :data:`AUTO_PYTHON_CALL` loan-months (the sum of the loans' terms) runs the
+uncompiled loop as long as the compiled kernels are not loaded yet and this process has run at most
+:data:`AUTO_PYTHON_BUDGET` loan-months that way; after that numba serves.  The numbers are the same
+either way: numba compiles this very function (``njit`` without ``fastmath``: IEEE double arithmetic in
+the order written, the same libm calls), tested bit for bit in ``tests/test_engine_auto_python.py``.
+Example: the LPR template's three MBS_LOANCASHFLOWS calls (62 loans, 12,082 loan-months each) run
+uncompiled in about 0.25 s and the process never imports numba; a 12,254-loan x 360-month pool
+(4.4 million loan-months) loads numba on its first call.  ``engine="numba"`` (or ``MBSXL_ENGINE=numba``)
+always compiles.
+
 Neither keeps a loans x months matrix: every loan's flows are added into a months x columns table
 as they are computed.  A loan's rate by month follows the benchmark rule (``rate0``, then benchmark x
 multiplier + margin from each 1 January) or, with repricing, the compact rule of
@@ -284,11 +297,33 @@ def _vector(bal, rate0, term, age, lp, bench, mult, margin, group, paths, b0, s0
     return out
 
 
-def engine_name(engine=None) -> str:
-    """The engine a call runs on: ``"numba"`` or ``"numpy"``.
+#: ``auto``: a loan projection of at most this many loan-months (sum of the loans' terms; about 0.1 s
+#: uncompiled) runs the uncompiled loop while numba's kernels are not loaded yet.
+AUTO_PYTHON_CALL = 20_000
+#: ``auto``: the loan-months a process runs uncompiled in all (about 0.6 s) before loading numba instead.
+AUTO_PYTHON_BUDGET = 120_000
+_auto_python_spent = [0]                 # loan-months run uncompiled under ``auto`` in this process
+
+
+def _auto_python(loan_months: int) -> bool:
+    """Whether ``auto`` runs a projection of ``loan_months`` on the uncompiled loop (module docstring)."""
+    if not _HAVE_NUMBA or compiled.cache_info().currsize or loan_months > AUTO_PYTHON_CALL:
+        return False
+    if _auto_python_spent[0] + loan_months > AUTO_PYTHON_BUDGET:
+        return False
+    _auto_python_spent[0] += loan_months
+    return True
+
+
+def engine_name(engine=None, loan_months: int | None = None) -> str:
+    """The engine a call runs on: ``"numba"``, ``"numpy"`` or (loan projections only) ``"python"``.
 
     ``engine``: ``"numba"``, ``"numpy"``, ``"auto"`` or None; None reads ``MBSXL_ENGINE`` now (not at
-    import).  ``auto``: numba when it is installed and loads, else numpy.
+    import).  ``auto``: numba when it is installed and loads, else numpy; but a loan projection
+    (``loan_months`` given) small enough for the uncompiled loop runs on ``python`` while numba is not
+    loaded yet (module docstring: same numbers, no numba import).
+    Example: ``engine_name("auto", loan_months=12_082)`` in a fresh process with numba installed is
+    ``"python"``; ``engine_name("numba", loan_months=12_082)`` is ``"numba"``.
     """
     source = "engine" if engine else "MBSXL_ENGINE"
     choice = (engine or os.environ.get("MBSXL_ENGINE", "") or "auto").strip().lower()
@@ -296,6 +331,8 @@ def engine_name(engine=None) -> str:
         raise MbsxlInputError(f"{source}={engine or os.environ.get('MBSXL_ENGINE')!r} is not one of auto, numba, numpy")
     if choice == "numpy":
         return "numpy"
+    if choice == "auto" and loan_months is not None and _auto_python(loan_months):
+        return "python"
     if compiled() is None:
         if choice == "numba":
             raise MbsxlInputError(f"{source}='numba' but numba is not installed (or does not load); pip install numba")
@@ -331,7 +368,7 @@ def project(bal, rate0, term, age, lp, bench, mult, margin, svc, smm_tab, mdr_ta
             f64(smm_tab[:T]), f64(mdr_tab[:T]), float(severity), int(lag), bool(advance))
     if engine != "python":
         try:
-            engine = engine_name(engine)
+            engine = engine_name(engine, loan_months=int(term.sum()))
         except MbsxlInputError as e:
             raise MbsxlInputError(f"{e}; accepted: numpy, python" + (", numba" if compiled() else "")) from None
     out = _run(engine, *args, T)
