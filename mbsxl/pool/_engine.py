@@ -307,7 +307,8 @@ _auto_python_spent = [0]                 # loan-months run uncompiled under ``au
 
 def _auto_python(loan_months: int) -> bool:
     """Whether ``auto`` runs a projection of ``loan_months`` on the uncompiled loop (module docstring)."""
-    if not _HAVE_NUMBA or compiled.cache_info().currsize or loan_months > AUTO_PYTHON_CALL:
+    info = getattr(compiled, "cache_info", None)           # None: a stand-in loader (tests); numba's rule then
+    if not _HAVE_NUMBA or info is None or info().currsize or loan_months > AUTO_PYTHON_CALL:
         return False
     if _auto_python_spent[0] + loan_months > AUTO_PYTHON_BUDGET:
         return False
