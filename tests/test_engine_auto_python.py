@@ -105,24 +105,17 @@ print("ok")
 
 
 def test_budget_then_numba(monkeypatch):
-    """The per-process budget: once AUTO_PYTHON_BUDGET loan-months ran uncompiled, auto loads numba."""
+    """The per-process budget: once AUTO_PYTHON_BUDGET loan-months ran uncompiled, auto loads numba; a call
+    above AUTO_PYTHON_CALL, or any call once numba is imported (by any kernel), runs compiled."""
     monkeypatch.setattr(_engine, "_auto_python_spent", [_engine.AUTO_PYTHON_BUDGET - 100])
-
-    real = _engine.compiled
-
-    class NotLoaded:                                 # a loader that reports nothing loaded yet
-        def cache_info(self):
-            return real.cache_info()._replace(currsize=0)
-
-        def __call__(self):
-            return real()
-
-    monkeypatch.setattr(_engine, "compiled", NotLoaded())
+    monkeypatch.setattr(_engine, "_numba_loaded", lambda: False)          # as in a fresh process
     assert _engine.engine_name("auto", loan_months=100) == "python"
     assert _engine.engine_name("auto", loan_months=1) == "numba"        # budget spent
     monkeypatch.setattr(_engine, "_auto_python_spent", [0])
     assert _engine.engine_name("auto", loan_months=_engine.AUTO_PYTHON_CALL + 1) == "numba"
     assert _engine.engine_name("numba", loan_months=10) == "numba"
     assert _engine.engine_name("numpy", loan_months=10) == "numpy"
+    monkeypatch.setattr(_engine, "_numba_loaded", lambda: True)           # numba imported: it serves
+    assert _engine.engine_name("auto", loan_months=10) == "numba"
     monkeypatch.setenv("MBSXL_ENGINE", "numba")
     assert _engine.engine_name(loan_months=10) == "numba"

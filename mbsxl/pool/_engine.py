@@ -17,7 +17,8 @@ global is rebound.
 second (the import, then numba's target registries), while :func:`_loans_loop` run uncompiled
 (``python``) projects about 150,000 loan-months a second.  So, under ``auto`` with numba installed,
 a projection of at most :data:`AUTO_PYTHON_CALL` loan-months (the sum of the loans' terms) runs the
-uncompiled loop as long as the compiled kernels are not loaded yet and this process has run at most
+uncompiled loop as long as numba is not imported in this process yet (once it is, for any kernel, a
+further cached kernel loads in about 10 ms) and this process has run at most
 :data:`AUTO_PYTHON_BUDGET` loan-months that way; after that numba serves.  The numbers are the same
 either way: numba compiles this very function (``njit`` without ``fastmath``: IEEE double arithmetic in
 the order written, the same libm calls), tested bit for bit in ``tests/test_engine_auto_python.py``.
@@ -55,6 +56,7 @@ import importlib
 import importlib.util
 import math
 import os
+import sys
 
 import numpy as np
 
@@ -297,18 +299,25 @@ def _vector(bal, rate0, term, age, lp, bench, mult, margin, group, paths, b0, s0
     return out
 
 
-#: ``auto``: a loan projection of at most this many loan-months (sum of the loans' terms; about 0.1 s
-#: uncompiled) runs the uncompiled loop while numba's kernels are not loaded yet.
+#: ``auto``: a loan projection of at most this many loan-months (sum of the loans' terms; about 0.13 s
+#: uncompiled) runs the uncompiled loop while numba is not imported yet.
 AUTO_PYTHON_CALL = 20_000
-#: ``auto``: the loan-months a process runs uncompiled in all (about 0.6 s) before loading numba instead.
-AUTO_PYTHON_BUDGET = 120_000
+#: ``auto``: the loan-months a process runs uncompiled in all (about 0.65 s, less than numba's import and
+#: first kernel load) before loading numba instead: a workbook that needs numba after all loses at most that.
+AUTO_PYTHON_BUDGET = 100_000
 _auto_python_spent = [0]                 # loan-months run uncompiled under ``auto`` in this process
+
+
+def _numba_loaded() -> bool:
+    """Whether this process has imported numba already (for any kernel: the loan loop, the ledger, the
+    sheet scanner).  Then numba's target registries are most likely set up and a further cached kernel
+    loads in about 10 ms, so ``auto`` uses it."""
+    return "numba" in sys.modules
 
 
 def _auto_python(loan_months: int) -> bool:
     """Whether ``auto`` runs a projection of ``loan_months`` on the uncompiled loop (module docstring)."""
-    info = getattr(compiled, "cache_info", None)           # None: a stand-in loader (tests); numba's rule then
-    if not _HAVE_NUMBA or info is None or info().currsize or loan_months > AUTO_PYTHON_CALL:
+    if not _HAVE_NUMBA or loan_months > AUTO_PYTHON_CALL or _numba_loaded():
         return False
     if _auto_python_spent[0] + loan_months > AUTO_PYTHON_BUDGET:
         return False
