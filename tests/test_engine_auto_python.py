@@ -119,3 +119,20 @@ def test_budget_then_numba(monkeypatch):
     assert _engine.engine_name("auto", loan_months=10) == "numba"
     monkeypatch.setenv("MBSXL_ENGINE", "numba")
     assert _engine.engine_name(loan_months=10) == "numba"
+
+
+def test_a_rate_out_of_range_is_refused_the_same_way():
+    """The uncompiled loop writes the month of an out-of-range rate back (``bad``) as numba does: the
+    rate path 0.5 + 0.6 = 1.1 > 1 from month 4 (loan 2's spread) is refused naming loan 2, month 4."""
+    n, T = 2, 12
+    terms = (np.zeros(n, dtype=np.int64), np.full((1, T), 0.5), np.full(n, 0.05), np.array([0.01, 0.6]),
+             np.array([3, 3]), np.zeros(0, dtype=np.int64), np.zeros((n, 0)))
+    args = (np.array([1e5, 2e5]), np.array([0.05, 0.05]), np.array([T, T]), np.zeros(n, dtype=np.int64),
+            np.zeros(n, dtype=bool), np.full(T, np.nan), np.ones(n), np.zeros(n), 0.0, np.zeros((T, 1)),
+            np.zeros((T, 1)), 0.0, 0, True)
+    messages = []
+    for engine in ("numba", "python"):
+        with pytest.raises(ValueError) as e:
+            _engine.project(*args, engine=engine, terms=terms)
+        messages.append(str(e.value))
+    assert messages[0] == messages[1] and messages[0].startswith("loan 2 reprices outside [servicing=0, 1] in month 4")

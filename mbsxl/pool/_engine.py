@@ -389,14 +389,54 @@ def project(bal, rate0, term, age, lp, bench, mult, margin, svc, smm_tab, mdr_ta
     return out
 
 
+class _Table(dict):
+    """A 2-D table for the uncompiled loop: a dict keyed ``(i, j)`` holding Python floats, with the
+    ``shape`` and ``max()`` :func:`_loans_loop` reads.  Indexing a dict and adding Python floats is about
+    a third faster than numpy's scalar indexing and numpy scalars; the values are the same doubles."""
+    __slots__ = ("shape", "_max")
+
+    def max(self):
+        return self._max
+
+
+def _table(a: np.ndarray) -> _Table:
+    t = _Table(((i, j), x) for i, row in enumerate(a.tolist()) for j, x in enumerate(row))
+    t.shape = a.shape
+    t._max = float(a.max()) if a.size else 0.0
+    return t
+
+
+_ARG_EV_K, _ARG_BAD = 13, 15          # positions of ev_k and bad among _loans_loop's arguments after lo, hi
+
+
+def _python_loop(args, T: int) -> np.ndarray:
+    """:func:`_loans_loop` run by the interpreter on Python numbers: 1-D arrays as lists, 2-D ones as
+    :class:`_Table` (numpy kept for empty and very large tables); ``bad`` written back.  The same IEEE
+    double operations as on numpy scalars and in numba's compilation of the function (tested bit for bit)."""
+    n = args[0].shape[0]
+    bad = args[_ARG_BAD]
+    conv = []
+    for i, a in enumerate(args):
+        if i == _ARG_EV_K:                       # its .shape is read: kept (a few event months)
+            pass
+        elif isinstance(a, np.ndarray) and a.size and a.ndim == 1:
+            a = a.tolist()
+        elif isinstance(a, np.ndarray) and a.size and a.ndim == 2 and a.size <= 100_000:
+            a = _table(a)
+        conv.append(a)
+    out = _Table(((k, j), 0.0) for k in range(T) for j in range(N_ACC))
+    _loans_loop(0, n, *conv, out)
+    if bad.size:
+        bad[:] = conv[_ARG_BAD]
+    return np.array([out[k, j] for k in range(T) for j in range(N_ACC)], dtype=np.float64).reshape(T, N_ACC)
+
+
 def _run(engine, *args):
     """One call of the chosen engine on the loans of ``args`` (the kernel's arguments, then T)."""
     *args, T = args
     n = args[0].shape[0]
     if engine == "python":                       # the straightforward per-loan loop, uncompiled
-        out = np.zeros((T, N_ACC))
-        _loans_loop(0, n, *args, out)
-        return out
+        return _python_loop(args, T)
     if engine == "numpy":
         return _vector(*args, T)
     kernels = compiled()
