@@ -15,7 +15,7 @@ global is rebound.
 
 ``auto`` and small projections: loading numba and its first cached kernel costs a process about a
 second (the import, then numba's target registries), while :func:`_loans_loop` run uncompiled
-(``python``) projects about 150,000 loan-months a second.  So, under ``auto`` with numba installed,
+(``python``, on Python floats: :func:`_python_loop`) projects 100,000-200,000 loan-months a second.  So, under ``auto`` with numba installed,
 a projection of at most :data:`AUTO_PYTHON_CALL` loan-months (the sum of the loans' terms) runs the
 uncompiled loop as long as numba is not imported in this process yet (once it is, for any kernel, a
 further cached kernel loads in about 10 ms) and this process has run at most
@@ -23,7 +23,7 @@ further cached kernel loads in about 10 ms) and this process has run at most
 either way: numba compiles this very function (``njit`` without ``fastmath``: IEEE double arithmetic in
 the order written, the same libm calls), tested bit for bit in ``tests/test_engine_auto_python.py``.
 Example: the LPR template's three MBS_LOANCASHFLOWS calls (62 loans, 12,082 loan-months each) run
-uncompiled in about 0.25 s and the process never imports numba; a 12,254-loan x 360-month pool
+uncompiled in about 0.2 s and the process never imports numba (numba there: about 0.75 s); a 12,254-loan x 360-month pool
 (4.4 million loan-months) loads numba on its first call.  ``engine="numba"`` (or ``MBSXL_ENGINE=numba``)
 always compiles.
 
@@ -299,7 +299,7 @@ def _vector(bal, rate0, term, age, lp, bench, mult, margin, group, paths, b0, s0
     return out
 
 
-#: ``auto``: a loan projection of at most this many loan-months (sum of the loans' terms; about 0.13 s
+#: ``auto``: a loan projection of at most this many loan-months (sum of the loans' terms; about 0.1 s
 #: uncompiled) runs the uncompiled loop while numba is not imported yet.
 AUTO_PYTHON_CALL = 20_000
 #: ``auto``: the loan-months a process runs uncompiled in all (about 0.65 s, less than numba's import and
