@@ -63,7 +63,7 @@ def _random_pool(seed: int):
     return (bal, rate0, term, age, lp, bench, mult, margin, svc, smm, mdr, severity, lag, advance), kw
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(st.integers(0, 2**63 - 1))
 def test_python_engine_is_numba_bit_for_bit(seed):
     args, kw = _random_pool(seed)
