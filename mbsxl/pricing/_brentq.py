@@ -1,5 +1,5 @@
 """Brent's root finder, a line-for-line port of SciPy's ``scipy.optimize.brentq`` (so that a yield does not
-import ``scipy.optimize``: about 0.3 s of every process that prices a bond).
+import ``scipy.optimize``: 0.15-0.3 s of every process that prices a bond).
 
 Source: ``scipy/optimize/Zeros/brentq.c`` (Charles Harris; unchanged since SciPy 1.11, commit 873b43c
 "fix underflow sign check bug", through SciPy 1.17), its caller ``call_solver`` in
