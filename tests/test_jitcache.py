@@ -28,7 +28,7 @@ def test_numba_cache_goes_to_the_user_cache_folder(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_CACHE_DIR", "MBSXL_ENGINE")}
     env["XDG_CACHE_HOME"] = str(tmp_path)
     code = ("import mbsxl; from mbsxl.pool import _engine; assert _engine._HAVE_NUMBA;"
-            "cf = mbsxl.loan_cashflows([1e5, 2e5], [0.06, 0.05], [120, 240], prepay=0.1);"
+            "cf = mbsxl.loan_cashflows([1e5, 2e5], [0.06, 0.05], [120, 240], prepay=0.1, engine='numba');"
             "import numba; print(numba.config.CACHE_DIR)")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr

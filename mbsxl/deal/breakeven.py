@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import brentq
+from mbsxl.pricing._brentq import brentq
 
 from mbsxl import _validate as v
 from mbsxl import columns as C

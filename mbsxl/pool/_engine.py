@@ -13,6 +13,20 @@ The engine is chosen at call time by :func:`engine_name`: ``engine=`` or else th
 OAS alike.  The compiled kernels are loaded once by :func:`compiled` (a cached loader); no module
 global is rebound.
 
+``auto`` and small projections: loading numba and its first cached kernel costs a process about a
+second (the import, then numba's target registries), while :func:`_loans_loop` run uncompiled
+(``python``, on Python floats: :func:`_python_loop`) projects 100,000-200,000 loan-months a second.  So, under ``auto`` with numba installed,
+a projection of at most :data:`AUTO_PYTHON_CALL` loan-months (the sum of the loans' terms) runs the
+uncompiled loop as long as numba is not imported in this process yet (once it is, for any kernel, a
+further cached kernel loads in about 10 ms) and this process has run at most
+:data:`AUTO_PYTHON_BUDGET` loan-months that way; after that numba serves.  The numbers are the same
+either way: numba compiles this very function (``njit`` without ``fastmath``: IEEE double arithmetic in
+the order written, the same libm calls), tested bit for bit in ``tests/test_engine_auto_python.py``.
+Example: the LPR template's three MBS_LOANCASHFLOWS calls (62 loans, 12,082 loan-months each) run
+uncompiled in about 0.2 s and the process never imports numba (numba there: about 0.75 s); a 12,254-loan x 360-month pool
+(4.4 million loan-months) loads numba on its first call.  ``engine="numba"`` (or ``MBSXL_ENGINE=numba``)
+always compiles.
+
 Neither keeps a loans x months matrix: every loan's flows are added into a months x columns table
 as they are computed.  A loan's rate by month follows the benchmark rule (``rate0``, then benchmark x
 multiplier + margin from each 1 January) or, with repricing, the compact rule of
@@ -42,6 +56,7 @@ import importlib
 import importlib.util
 import math
 import os
+import sys
 
 import numpy as np
 
@@ -284,11 +299,41 @@ def _vector(bal, rate0, term, age, lp, bench, mult, margin, group, paths, b0, s0
     return out
 
 
-def engine_name(engine=None) -> str:
-    """The engine a call runs on: ``"numba"`` or ``"numpy"``.
+#: ``auto``: a loan projection of at most this many loan-months (sum of the loans' terms; about 0.1 s
+#: uncompiled) runs the uncompiled loop while numba is not imported yet.
+AUTO_PYTHON_CALL = 20_000
+#: ``auto``: the loan-months a process runs uncompiled in all (about 0.65 s, less than numba's import and
+#: first kernel load) before loading numba instead: a workbook that needs numba after all loses at most that.
+AUTO_PYTHON_BUDGET = 100_000
+_auto_python_spent = [0]                 # loan-months run uncompiled under ``auto`` in this process
+
+
+def _numba_loaded() -> bool:
+    """Whether this process has imported numba already (for any kernel: the loan loop, the ledger, the
+    sheet scanner).  Then numba's target registries are most likely set up and a further cached kernel
+    loads in about 10 ms, so ``auto`` uses it."""
+    return "numba" in sys.modules
+
+
+def _auto_python(loan_months: int) -> bool:
+    """Whether ``auto`` runs a projection of ``loan_months`` on the uncompiled loop (module docstring)."""
+    if not _HAVE_NUMBA or loan_months > AUTO_PYTHON_CALL or _numba_loaded():
+        return False
+    if _auto_python_spent[0] + loan_months > AUTO_PYTHON_BUDGET:
+        return False
+    _auto_python_spent[0] += loan_months
+    return True
+
+
+def engine_name(engine=None, loan_months: int | None = None) -> str:
+    """The engine a call runs on: ``"numba"``, ``"numpy"`` or (loan projections only) ``"python"``.
 
     ``engine``: ``"numba"``, ``"numpy"``, ``"auto"`` or None; None reads ``MBSXL_ENGINE`` now (not at
-    import).  ``auto``: numba when it is installed and loads, else numpy.
+    import).  ``auto``: numba when it is installed and loads, else numpy; but a loan projection
+    (``loan_months`` given) small enough for the uncompiled loop runs on ``python`` while numba is not
+    loaded yet (module docstring: same numbers, no numba import).
+    Example: ``engine_name("auto", loan_months=12_082)`` in a fresh process with numba installed is
+    ``"python"``; ``engine_name("numba", loan_months=12_082)`` is ``"numba"``.
     """
     source = "engine" if engine else "MBSXL_ENGINE"
     choice = (engine or os.environ.get("MBSXL_ENGINE", "") or "auto").strip().lower()
@@ -296,6 +341,8 @@ def engine_name(engine=None) -> str:
         raise MbsxlInputError(f"{source}={engine or os.environ.get('MBSXL_ENGINE')!r} is not one of auto, numba, numpy")
     if choice == "numpy":
         return "numpy"
+    if choice == "auto" and loan_months is not None and _auto_python(loan_months):
+        return "python"
     if compiled() is None:
         if choice == "numba":
             raise MbsxlInputError(f"{source}='numba' but numba is not installed (or does not load); pip install numba")
@@ -331,7 +378,7 @@ def project(bal, rate0, term, age, lp, bench, mult, margin, svc, smm_tab, mdr_ta
             f64(smm_tab[:T]), f64(mdr_tab[:T]), float(severity), int(lag), bool(advance))
     if engine != "python":
         try:
-            engine = engine_name(engine)
+            engine = engine_name(engine, loan_months=int(term.sum()))
         except MbsxlInputError as e:
             raise MbsxlInputError(f"{e}; accepted: numpy, python" + (", numba" if compiled() else "")) from None
     out = _run(engine, *args, T)
@@ -342,14 +389,54 @@ def project(bal, rate0, term, age, lp, bench, mult, margin, svc, smm_tab, mdr_ta
     return out
 
 
+class _Table(dict):
+    """A 2-D table for the uncompiled loop: a dict keyed ``(i, j)`` holding Python floats, with the
+    ``shape`` and ``max()`` :func:`_loans_loop` reads.  Indexing a dict and adding Python floats is about
+    a third faster than numpy's scalar indexing and numpy scalars; the values are the same doubles."""
+    __slots__ = ("shape", "_max")
+
+    def max(self):
+        return self._max
+
+
+def _table(a: np.ndarray) -> _Table:
+    t = _Table(((i, j), x) for i, row in enumerate(a.tolist()) for j, x in enumerate(row))
+    t.shape = a.shape
+    t._max = float(a.max()) if a.size else 0.0
+    return t
+
+
+_ARG_EV_K, _ARG_BAD = 13, 15          # positions of ev_k and bad among _loans_loop's arguments after lo, hi
+
+
+def _python_loop(args, T: int) -> np.ndarray:
+    """:func:`_loans_loop` run by the interpreter on Python numbers: 1-D arrays as lists, 2-D ones as
+    :class:`_Table` (numpy kept for empty and very large tables); ``bad`` written back.  The same IEEE
+    double operations as on numpy scalars and in numba's compilation of the function (tested bit for bit)."""
+    n = args[0].shape[0]
+    bad = args[_ARG_BAD]
+    conv = []
+    for i, a in enumerate(args):
+        if i == _ARG_EV_K:                       # its .shape is read: kept (a few event months)
+            pass
+        elif isinstance(a, np.ndarray) and a.size and a.ndim == 1:
+            a = a.tolist()
+        elif isinstance(a, np.ndarray) and a.size and a.ndim == 2 and a.size <= 100_000:
+            a = _table(a)
+        conv.append(a)
+    out = _Table(((k, j), 0.0) for k in range(T) for j in range(N_ACC))
+    _loans_loop(0, n, *conv, out)
+    if bad.size:
+        bad[:] = conv[_ARG_BAD]
+    return np.array([out[k, j] for k in range(T) for j in range(N_ACC)], dtype=np.float64).reshape(T, N_ACC)
+
+
 def _run(engine, *args):
     """One call of the chosen engine on the loans of ``args`` (the kernel's arguments, then T)."""
     *args, T = args
     n = args[0].shape[0]
     if engine == "python":                       # the straightforward per-loan loop, uncompiled
-        out = np.zeros((T, N_ACC))
-        _loans_loop(0, n, *args, out)
-        return out
+        return _python_loop(args, T)
     if engine == "numpy":
         return _vector(*args, T)
     kernels = compiled()

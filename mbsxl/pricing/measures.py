@@ -49,7 +49,7 @@ import datetime as _dt
 import math
 
 import numpy as np
-from scipy.optimize import brentq
+from mbsxl.pricing._brentq import brentq
 
 from mbsxl import _validate as v
 from mbsxl import options as _opt

@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
-from scipy.optimize import brentq
+from mbsxl.pricing._brentq import brentq
 
 from mbsxl import _validate as v
 from mbsxl import options as _opt
