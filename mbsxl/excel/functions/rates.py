@@ -50,11 +50,13 @@ def _column(m) -> list:
                kind="matrix", optional=True, default=None)],
      returns="array")
 def MBS_RATEINDEX(dates, index=None, table_dates=None, table_rates=None):
+    from mbsxl.excel import _runmemo
     d = _dates("dates", dates)
-    td = None if table_dates is None else [convert.to_kind(f"table_dates[{i + 1}]", c, "date")
-                                            for i, c in enumerate(_column(table_dates))]
-    tr = None if table_rates is None else [convert.to_kind(f"table_rates[{i + 1}]", c, "number")
-                                           for i, c in enumerate(_column(table_rates))]
+    # a user table read by many cells (a row of dates a cell) is converted once per recalculation
+    td = None if table_dates is None else _runmemo.shared("MBS_RATEINDEX table_dates", (table_dates,), lambda: [
+        convert.to_kind(f"table_dates[{i + 1}]", c, "date") for i, c in enumerate(_column(table_dates))])
+    tr = None if table_rates is None else _runmemo.shared("MBS_RATEINDEX table_rates", (table_rates,), lambda: [
+        convert.to_kind(f"table_rates[{i + 1}]", c, "number") for i, c in enumerate(_column(table_rates))])
     if d.size == 1 and d[0, 0] is not None:            # one cell: errors name "dates", as the core's
         return mbsxl.rate_index(d[0, 0], index, td, tr)
     return mbsxl.rate_index(d, index, td, tr)          # blanks (None) -> NaN -> blank cells
