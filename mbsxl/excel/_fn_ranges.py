@@ -182,59 +182,46 @@ def _first_error(infos):
     return None
 
 
-def _sum(original):
-    def sum_(*args):
+def _on_ranges(original, body, errors: bool = True):
+    """``original`` (pycel's function) with ``body(infos)`` answering when every argument is a big
+    range (:func:`_infos`); the first range's error first when ``errors``."""
+    def f(*args):
         infos = _infos(args)
         if infos is None:
             return original(*args)
-        error = _first_error(infos)
-        if error is not None:
-            return error
-        return sum(itertools.chain.from_iterable(i.numbers for i in infos))
-    sum_.__doc__ = original.__doc__
-    return sum_
+        if errors:
+            error = _first_error(infos)
+            if error is not None:
+                return error
+        return body(infos)
+    f.__doc__ = original.__doc__
+    return f
+
+
+def _sum(original):
+    return _on_ranges(original, lambda infos: sum(itertools.chain.from_iterable(i.numbers for i in infos)))
 
 
 def _count(original):
-    def count(*args):
-        infos = _infos(args)
-        if infos is None:
-            return original(*args)
-        return sum(len(i.numbers) for i in infos)
-    count.__doc__ = original.__doc__
-    return count
+    return _on_ranges(original, lambda infos: sum(len(i.numbers) for i in infos), errors=False)
 
 
 def _max(original):
-    def max_(*args):
-        infos = _infos(args)
-        if infos is None:
-            return original(*args)
-        error = _first_error(infos)
-        if error is not None:
-            return error
+    def body(infos):
         data = tuple(itertools.chain.from_iterable(i.numbers for i in infos))
         return max(data) if data else 0
-    max_.__doc__ = original.__doc__
-    return max_
+    return _on_ranges(original, body)
 
 
 def _sumproduct(original):
-    def sumproduct(*args):
-        infos = _infos(args)
-        if infos is None:
-            return original(*args)
+    def body(infos):
         import numpy as np
         from pycel.excelutil import VALUE_ERROR
-        error = _first_error(infos)
-        if error:
-            return error
         if len({i.shape for i in infos}) != 1:
             return VALUE_ERROR
         values = np.array(tuple(i.zeros for i in infos))
         return np.sum(np.prod(values, axis=0))
-    sumproduct.__doc__ = original.__doc__
-    return sumproduct
+    return _on_ranges(original, body)
 
 
 def criteria_mask(rng_info, criteria):
