@@ -184,7 +184,8 @@ def _first_error(infos):
 
 def _on_ranges(original, body, errors: bool = True):
     """``original`` (pycel's function) with ``body(infos)`` answering when every argument is a big
-    range (:func:`_infos`); the first range's error first when ``errors``."""
+    range (:func:`_infos`); the first range's error first when ``errors``.  It keeps pycel's name
+    (GROUPBY and PIVOTBY pass ``_xleta.SUM`` by its name)."""
     def f(*args):
         infos = _infos(args)
         if infos is None:
@@ -194,7 +195,7 @@ def _on_ranges(original, body, errors: bool = True):
             if error is not None:
                 return error
         return body(infos)
-    f.__doc__ = original.__doc__
+    f.__name__, f.__qualname__, f.__doc__ = original.__name__, original.__qualname__, original.__doc__
     return f
 
 
