@@ -39,6 +39,7 @@ import numpy as np
 
 from . import _formulaast as fa
 from . import _sheetxml as sx
+from .addresses import col_index, col_letters
 from ._sheetxml import BOOL, EMPTY, ERR, NUM, STR, Unsupported
 from .errors import CalcError
 
@@ -679,7 +680,7 @@ class ColumnValues(dict):
         if got is None:
             return None
         name, rows, cols = got
-        c, r = sx.col_number(letters), int(digits)
+        c, r = col_index(letters), int(digits)
         k = self._cols.get((name, c))
         if k is None or r >= k[0].size:
             return None
@@ -706,7 +707,7 @@ class ColumnValues(dict):
     def _chunks(self):
         """``(keys, kinds, nums)`` of the formula cells, 65,536 at a time, in sheet order."""
         for name, rows, cols in self._sheets:
-            letters = {c: sx.col_letters(c) for c in np.unique(cols).tolist()}
+            letters = {c: col_letters(c) for c in np.unique(cols).tolist()}
             prefix = name + "!"
             step = 1 << 16
             for a in range(0, rows.size, step):
@@ -735,7 +736,7 @@ class ColumnValues(dict):
         for name, rows, cols in self._sheets:
             if rows.size:
                 digits = len(str(int(rows.max())))
-                w = max(w, len(name) + 1 + len(sx.col_letters(int(cols.max()))) + digits)
+                w = max(w, len(name) + 1 + len(col_letters(int(cols.max()))) + digits)
         return w
 
     def write_plain(self, stream, fmt) -> None:
@@ -866,7 +867,7 @@ def calculate(path, limits=None, sets=None, min_formulas: int | None = None, t0:
             k, v = cols[(name, c)]
             rws = rr[cc == c]
             bad = rws[k[rws] == ERR]
-            letters = sx.col_letters(c)
+            letters = col_letters(c)
             for r in bad.tolist():
                 res.errors[f"{name}!{letters}{r}"] = ""
     t2 = time.perf_counter()

@@ -331,6 +331,16 @@ def _sort_spec(arg):
     return out
 
 
+def _kept_rows(filter_array, n: int, has_h: bool):
+    """The data rows (0-based, the header row left out) that ``filter_array`` keeps, or an error text;
+    none kept is #VALUE! (Excel's #CALC!, nothing left, saved as #VALUE!)."""
+    mask = _filter_mask(filter_array, n, has_h)
+    if isinstance(mask, str):
+        return mask
+    rows = [i for i in range(n) if mask[i] and not (has_h and i == 0)]
+    return rows or "#VALUE!"
+
+
 def _filter_mask(arg, n_rows, has_headers):
     if arg is None:
         return [True] * n_rows
@@ -473,12 +483,9 @@ def groupby(row_fields, values, function, field_headers=None, total_depth=None, 
     if any(abs(k) > nlev for k in spec) and (nlev > 1 or abs(depth) > 1 or len(spec) > 1):
         return _refuse(who, "sorted by a value column with several row fields, subtotals or several keys")
     has_h = headers in (1, 3)
-    mask = _filter_mask(filter_array, len(rg), has_h)
-    if isinstance(mask, str):
-        return mask
-    rows = [i for i in range(len(rg)) if mask[i] and not (has_h and i == 0)]
-    if not rows:
-        return "#VALUE!"                         # Excel's #CALC! (nothing left), saved as #VALUE!
+    rows = _kept_rows(filter_array, len(rg), has_h)
+    if isinstance(rows, str):
+        return rows
     for i in rows:
         if any(x is None for x in rg[i]):
             return _refuse(who, "with a blank label")
@@ -587,12 +594,9 @@ def pivotby(row_fields, col_fields, values, function, field_headers=None, row_to
     if any(abs(k) > nr for k in rspec) and abs(rdepth) > 1:
         return _refuse(who, "sorted by values with subtotals")
     has_h = headers in (1, 3)
-    mask = _filter_mask(filter_array, len(rg), has_h)
-    if isinstance(mask, str):
-        return mask
-    rows = [i for i in range(len(rg)) if mask[i] and not (has_h and i == 0)]
-    if not rows:
-        return "#VALUE!"
+    rows = _kept_rows(filter_array, len(rg), has_h)
+    if isinstance(rows, str):
+        return rows
     for i in rows:
         labels = list(rg[i]) + list(cg[i])
         if any(x is None for x in labels):

@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 
 from .errors import CalcError
+from ._fn_text365 import _grid
 
 # pycel's error values (pycel.excelutil.ERROR_CODES; not imported here so that the formula guard loads
 # without pycel)
@@ -348,13 +349,6 @@ def mbsxl_call(f, *args):
     return _single(f(*args), allow_array=True)
 
 
-def _grid(v):
-    """A value as rows (lists); a single value is one row of one."""
-    if isinstance(v, tuple):
-        if not v:
-            return [[None]]
-        return [list(r) if isinstance(r, tuple) else [r] for r in v]
-    return [[v]]
 
 
 def _single(v, allow_array=False):

@@ -132,6 +132,7 @@ def _flag(v, name):
 
 
 def _grid(v):
+    """A value as rows (lists); a single value is one row of one (also LAMBDA's, :mod:`._fn_lambda`)."""
     if isinstance(v, tuple):
         if not v:
             return [[None]]

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import re
 
+from .addresses import col_index as _col, col_letters as _letters
+
 _V = ("ABS INT ROUND ROUNDUP ROUNDDOWN TRUNC MOD POWER SQRT EXP LN LOG LOG10 SIN COS TAN ASIN ACOS ATAN "
       "ATAN2 SINH COSH TANH SIGN FACT EVEN ODD CEILING FLOOR DATE YEAR MONTH DAY HOUR MINUTE SECOND TIME "
       "EDATE EOMONTH WEEKDAY WEEKNUM DATEDIF DAYS YEARFRAC DATEVALUE VALUE LEN LEFT RIGHT MID UPPER LOWER "
@@ -56,19 +58,6 @@ _SHEET = re.compile(r"^((?:'(?:[^']|'')+'|[^'!]+)!)?(.+)$", re.S)
 _ROWCOL = re.compile(r"\b(ROW|COLUMN)\(\s*\)", re.I)
 
 
-def _col(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def _letters(n: int) -> str:
-    s = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 def _arg_type(name: str, i: int) -> str:
